@@ -1,0 +1,3 @@
+"""facturo: invoicing over plain files."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,5 @@
+"""Run the command line with `python -m facturo`."""
+
+from facturo.cli import main
+
+main()

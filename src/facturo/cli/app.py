@@ -1,0 +1,122 @@
+"""The typer application, its global options, and the one place errors become exit codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+
+from facturo import __version__
+from facturo.errors import FacturoError
+
+if TYPE_CHECKING:
+    from facturo.ledger import Ledger
+
+app = typer.Typer(
+    name="facturo",
+    help="Invoicing over plain files: YAML in git, sequential numbers, exact totals, PDFs.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@dataclass
+class State:
+    directory: Path | None = None
+    today: dt.date | None = None
+    traceback: bool = False
+
+
+state = State()
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"facturo {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    directory: Annotated[
+        Path | None,
+        typer.Option(
+            "--dir",
+            "-C",
+            envvar="FACTURO_DIR",
+            help="The billing folder (default: found upwards from here).",
+        ),
+    ] = None,
+    traceback: Annotated[
+        bool, typer.Option("--traceback", help="Show a traceback on errors.")
+    ] = False,
+    today: Annotated[
+        str | None, typer.Option("--today", envvar="FACTURO_TODAY", hidden=True)
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """Invoicing over plain files: YAML in git, sequential numbers, exact totals, PDFs."""
+    state.directory = directory
+    state.traceback = traceback
+    state.today = None
+    if today:
+        try:
+            state.today = dt.date.fromisoformat(today)
+        except ValueError:
+            raise typer.BadParameter(f"expected a date like 2026-03-31, got {today!r}") from None
+
+
+def today() -> dt.date:
+    """The date commands act on: --today / FACTURO_TODAY for what-if runs, else the clock."""
+    return state.today or dt.date.today()
+
+
+def open_ledger(*, use_cache: bool = True) -> Ledger:
+    from facturo.folder import Folder, find_root
+    from facturo.ledger import Ledger
+
+    root_dir = find_root(Path.cwd(), state.directory)
+    return Ledger(Folder(root_dir), use_cache=use_cache and not os.environ.get("FACTURO_NO_CACHE"))
+
+
+def parse_date(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"expected a date like 2026-03-31, got {value!r}", param_hint=option
+        ) from None
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def handled(func: F) -> F:
+    """Turn the core's errors into a message on stderr and a documented exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except FacturoError as exc:
+            if state.traceback:
+                raise
+            from facturo.cli import output
+
+            output.error(exc.message)
+            output.print_problems(exc.problems)
+            raise typer.Exit(int(exc.exit_code)) from None
+
+    return wrapper  # type: ignore[return-value]

@@ -1,0 +1,207 @@
+"""Commands over documents: check, issue, list, show."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from facturo.cli import output
+from facturo.cli.app import app, handled, open_ledger, parse_date, today
+from facturo.errors import ExitCode
+
+Opt = typer.Option
+STATUSES = ("issued", "partially-paid", "paid", "overdue", "valid", "expired")
+
+
+@app.command()
+@handled
+def check(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Only report on these files or folders.")
+    ] = None,
+    json_output: Annotated[bool, Opt("--json", help="Print problems as JSON.")] = False,
+    no_cache: Annotated[bool, Opt("--no-cache", help="Read every file again.")] = False,
+) -> None:
+    """Validate the whole folder: config, clients, drafts, issued documents, numbering, seals.
+
+    Prints each problem as path:line:col: message; exits 1 if there is any error.
+
+    Example: facturo check && git commit -am "March invoices"
+    """
+    from facturo.checking import check_folder
+
+    ledger = open_ledger(use_cache=not no_cache)
+    only = [ledger.folder.display(p.resolve()) for p in paths or []]
+    problems = check_folder(ledger, today(), only)
+    errors = sum(1 for p in problems if p.is_error)
+    if json_output:
+        output.print_json(
+            {
+                "errors": errors,
+                "warnings": len(problems) - errors,
+                "problems": [p.as_dict() for p in problems],
+            }
+        )
+    else:
+        for problem in problems:
+            output.say(str(problem))
+        if problems:
+            output.note(f"{errors} error(s), {len(problems) - errors} warning(s)")
+    if errors:
+        raise typer.Exit(int(ExitCode.FAILURE))
+
+
+@app.command()
+@handled
+def issue(
+    drafts: Annotated[list[Path], typer.Argument(metavar="DRAFT...", help="Draft files to issue.")],
+    date: Annotated[str | None, Opt("--date", help="Issue date (default: today).")] = None,
+    dry_run: Annotated[
+        bool, Opt("--dry-run", help="Show the numbers without writing anything.")
+    ] = False,
+) -> None:
+    """Issue drafts: next number of the series, snapshot, totals, seal, then remove the draft.
+
+    Every draft is validated first: if one is invalid, nothing is issued. Prints the numbers.
+
+    Example: facturo issue drafts/dupont-2026-03.yaml --date 2026-03-31
+    """
+    from facturo.lifecycle import issue_drafts
+
+    ledger = open_ledger()
+    issue_date = parse_date(date, "--date") or today()
+    results = issue_drafts(ledger, [p.absolute() for p in drafts], issue_date, dry_run=dry_run)
+    for result in results:
+        target = ledger.folder.display(result.path)
+        draft = ledger.folder.display(result.draft)
+        if result.recovered:
+            output.note(f"{draft} had already been issued as {result.number}: draft removed")
+        elif dry_run:
+            output.note(f"{draft} would become {target} (dry run: nothing written)")
+        else:
+            output.note(f"{draft} -> {target}")
+        output.say(result.number)
+
+
+@app.command("list")
+@handled
+def list_documents(
+    client: Annotated[
+        str | None, Opt("--client", "-c", help="Only this client's documents.")
+    ] = None,
+    year: Annotated[int | None, Opt("--year", help="Only documents issued this year.")] = None,
+    status: Annotated[
+        str | None, Opt("--status", help="issued, partially-paid, paid, overdue, valid, expired.")
+    ] = None,
+    kind: Annotated[
+        str | None, Opt("--kind", help="invoice, deposit, credit_note or quote.")
+    ] = None,
+    json_output: Annotated[bool, Opt("--json", help="Print JSON.")] = False,
+    no_cache: Annotated[bool, Opt("--no-cache", help="Read every file again.")] = False,
+) -> None:
+    """List issued documents with their totals, balance due and derived status.
+
+    Example: facturo list --status overdue --json
+    """
+    if status is not None and status not in STATUSES:
+        raise typer.BadParameter(f"expected one of: {', '.join(STATUSES)}", param_hint="--status")
+    ledger = open_ledger(use_cache=not no_cache)
+    day = today()
+    entries = sorted(ledger.entries(), key=lambda e: (e.issue_date or day, e.number))
+    selected = [
+        e
+        for e in entries
+        if (client is None or e.client_id == client)
+        and (year is None or (e.issue_date and e.issue_date.year == year))
+        and (kind is None or e.kind == kind)
+        and (status is None or e.status(day).replace(" ", "-") == status)
+    ]
+    if json_output:
+        output.print_json([
+            {
+                "number": e.number, "kind": e.kind, "issue_date": e.issue_date,
+                "due_date": e.due_date, "client": e.client_id, "client_name": e.client_name,
+                "currency": e.currency, "total": e.gross, "paid": e.paid, "balance": e.balance,
+                "status": e.status(day), "days_late": e.days_late(day), "path": e.path,
+            }
+            for e in selected
+        ])  # fmt: skip
+        return
+    if not selected:
+        return
+    rows = [
+        [
+            e.number,
+            str(e.issue_date or ""),
+            e.client_id,
+            f"{e.gross} {e.currency}",
+            f"{e.balance} {e.currency}",
+            str(e.due_date or e.valid_until or ""),
+            e.status(day),
+            str(e.days_late(day) or ""),
+        ]
+        for e in selected
+    ]
+    output.print_table(
+        ["Number", "Date", "Client", "Total", "Balance", "Due", "Status", "Late"],
+        rows,
+        right=["Total", "Balance", "Late"],
+    )
+
+
+@app.command()
+@handled
+def show(
+    number: Annotated[str, typer.Argument(help="Document number, e.g. F-2026-0001.")],
+    json_output: Annotated[bool, Opt("--json", help="Print the whole document as JSON.")] = False,
+) -> None:
+    """Show an issued document: parties, lines, totals, status and balance.
+
+    Example: facturo show F-2026-0001
+    """
+    ledger = open_ledger()
+    entry = ledger.find(number)
+    document = ledger.document(number)
+    day = today()
+    if json_output:
+        output.print_json({
+            **document, "path": entry.path, "status": entry.status(day),
+            "paid": entry.paid, "balance": entry.balance, "days_late": entry.days_late(day),
+        })  # fmt: skip
+        return
+    client = document.get("client", {})
+    currency = document.get("currency", "")
+    output.say(f"{document['kind'].replace('_', ' ').title()} {number}  ({entry.path})")
+    output.say(f"  client:   {client.get('name', '')} ({client.get('id', '')})")
+    output.say(f"  issued:   {document.get('issue_date')}")
+    if "due_date" in document:
+        output.say(f"  due:      {document['due_date']} ({document.get('payment_terms', '')})")
+    output.say(
+        f"  status:   {entry.status(day)}"
+        + (f", {entry.days_late(day)} days late" if entry.days_late(day) else "")
+    )
+    rows = [
+        [
+            str(i + 1),
+            str(line.get("description", "")),
+            str(line.get("quantity", "")),
+            str(line.get("unit_price", "")),
+            f"{line.get('vat_rate', '')}%",
+            str(line.get("net", "")),
+        ]
+        for i, line in enumerate(document.get("lines", []))
+    ]
+    output.print_table(
+        ["#", "Description", "Qty", "Unit price", "VAT", "Net"],
+        rows,
+        right=["Qty", "Unit price", "VAT", "Net"],
+    )
+    totals = document.get("totals", {})
+    for group in totals.get("vat", []):
+        rate, base, amount = group["rate"], group["base"], group["amount"]
+        output.say(f"  VAT {group['category']} {rate}% on {base}: {amount} {currency}")
+    net, vat, gross = totals.get("net"), totals.get("vat_total"), totals.get("gross")
+    output.say(f"  net {net}  VAT {vat}  total {gross} {currency}")
+    output.say(f"  paid {entry.paid}  balance {entry.balance} {currency}")

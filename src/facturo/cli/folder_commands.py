@@ -1,0 +1,215 @@
+"""Commands that set a folder up: init, client add|list|show, new."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from facturo.cli import output
+from facturo.cli.app import app, handled, open_ledger, today
+
+client_app = typer.Typer(
+    help="Add, list and show clients (clients/<id>.yaml).", no_args_is_help=True
+)
+app.add_typer(client_app, name="client")
+
+Opt = typer.Option
+
+
+@app.command()
+@handled
+def init(
+    directory: Annotated[Path, typer.Argument(help="Where to create the folder.")] = Path("."),
+    name: Annotated[str | None, Opt(help="Your name or company name.")] = None,
+    legal_form: Annotated[str | None, Opt(help="EI, EURL, SASU, SARL, SAS...")] = None,
+    street: Annotated[str | None, Opt(help="Street and number.")] = None,
+    postcode: Annotated[str | None, Opt(help="Postal code.")] = None,
+    city: Annotated[str | None, Opt(help="City.")] = None,
+    country: Annotated[str, Opt(help="ISO 3166 country code.")] = "FR",
+    siren: Annotated[str | None, Opt(help="SIREN (9 digits).")] = None,
+    vat_regime: Annotated[
+        str | None, Opt(help="standard, or franchise (art. 293 B du CGI).")
+    ] = None,
+    vat_number: Annotated[str | None, Opt(help="Intra-EU VAT number.")] = None,
+    email: Annotated[str | None, Opt(help="Email shown on invoices.")] = None,
+    iban: Annotated[str | None, Opt(help="IBAN for transfers.")] = None,
+    bic: Annotated[str | None, Opt(help="BIC of your bank.")] = None,
+    currency: Annotated[str, Opt(help="Default currency.")] = "EUR",
+    language: Annotated[str, Opt(help="Default language of documents: fr or en.")] = "fr",
+    payment_terms: Annotated[str, Opt(help="Default payment terms.")] = "30 days",
+    vat_rate: Annotated[str, Opt(help="Default VAT rate in percent.")] = "20",
+    late_penalty_rate: Annotated[str, Opt(help="Late-payment penalty rate in percent.")] = "12.15",
+    no_input: Annotated[
+        bool, Opt("--no-input", help="Never prompt; fail on missing answers.")
+    ] = False,
+) -> None:
+    """Create a billing folder: facturo.yaml, clients/, drafts/, .gitignore, git init.
+
+    On a terminal it asks for what the flags do not give; in a script every answer is a flag.
+
+    Example: facturo init ~/billing --name "Camille Martin" --street "12 rue des Lilas"
+    --postcode 75011 --city Paris --siren 812345678 --vat-number FR40812345678
+    """
+    from facturo.scaffolding import init_folder
+
+    answers: dict[str, Any] = {
+        "name": name, "legal_form": legal_form, "street": street, "postcode": postcode,
+        "city": city, "country": country, "siren": siren, "vat_regime": vat_regime,
+        "vat_number": vat_number, "email": email, "iban": iban, "bic": bic,
+        "currency": currency, "language": language, "payment_terms": payment_terms,
+        "vat_rate": vat_rate, "late_penalty_rate_percent": late_penalty_rate,
+    }  # fmt: skip
+    interactive = sys.stdin.isatty() and not no_input
+    questions = [
+        ("name", "Your name or company name", None),
+        ("legal_form", "Legal form (EI, EURL, SASU...)", "EI"),
+        ("street", "Street and number", None),
+        ("postcode", "Postal code", None),
+        ("city", "City", None),
+        ("siren", "SIREN (9 digits, empty if none)", ""),
+        ("vat_regime", "VAT regime: standard or franchise", "standard"),
+    ]
+    for key, question, default in questions:
+        if answers[key] is None and interactive:
+            answers[key] = (
+                typer.prompt(question, default=default, show_default=bool(default)) or None
+            )
+    if answers["vat_regime"] in (None, "standard") and not answers["vat_number"] and interactive:
+        answers["vat_number"] = (
+            typer.prompt("VAT number (empty if none)", default="", show_default=False) or None
+        )
+    missing = [key for key in ("name", "street", "postcode", "city") if not answers[key]]
+    if missing:
+        flags = ", ".join("--" + key.replace("_", "-") for key in missing)
+        raise typer.BadParameter(f"missing answers: {flags}")
+    written = init_folder(directory, answers)
+    output.say(f"created billing folder {directory.resolve()}")
+    for path in written:
+        output.note(f"  wrote {path}")
+    output.note("next: facturo client add ID --name ... ; facturo new --client ID")
+
+
+@client_app.command("add")
+@handled
+def client_add(
+    client_id: Annotated[
+        str, typer.Argument(metavar="ID", help="Short id: lower-case, digits, - and _.")
+    ],
+    name: Annotated[str, Opt(help="Client name.")],
+    kind: Annotated[str, Opt(help="business or individual.")] = "business",
+    street: Annotated[str | None, Opt(help="Street and number.")] = None,
+    postcode: Annotated[str | None, Opt(help="Postal code.")] = None,
+    city: Annotated[str | None, Opt(help="City.")] = None,
+    country: Annotated[str, Opt(help="ISO 3166 country code.")] = "FR",
+    siren: Annotated[str | None, Opt(help="SIREN of a French business.")] = None,
+    vat_number: Annotated[str | None, Opt(help="VAT number.")] = None,
+    email: Annotated[str | None, Opt(help="Billing email.")] = None,
+    language: Annotated[str | None, Opt(help="fr or en.")] = None,
+    currency: Annotated[str | None, Opt(help="Currency, e.g. EUR.")] = None,
+    payment_terms: Annotated[str | None, Opt(help="e.g. 30 days.")] = None,
+    vat: Annotated[str | None, Opt(help="Default VAT treatment, e.g. reverse-charge.")] = None,
+) -> None:
+    """Write clients/ID.yaml (validated first; an existing client is never overwritten).
+
+    Example: facturo client add dupont --name "Atelier Dupont SARL" --street "3 quai Rambaud"
+    --postcode 69002 --city Lyon --siren 552100554
+    """
+    from facturo.scaffolding import add_client
+
+    ledger = open_ledger()
+    answers = {
+        "name": name, "kind": kind, "street": street, "postcode": postcode, "city": city,
+        "country": country, "siren": siren, "vat_number": vat_number, "email": email,
+        "language": language, "currency": currency, "payment_terms": payment_terms, "vat": vat,
+    }  # fmt: skip
+    path = add_client(ledger.folder, client_id, answers)
+    output.say(ledger.folder.display(path))
+
+
+@client_app.command("list")
+@handled
+def client_list(
+    json_output: Annotated[bool, Opt("--json", help="Print JSON.")] = False,
+) -> None:
+    """List clients with their country and kind.
+
+    Example: facturo client list --json
+    """
+    ledger = open_ledger()
+    rows = []
+    for client_id, (found, problems) in sorted(ledger.clients_with_problems().items()):
+        data: dict[str, Any] = found or {}
+        address = data.get("address") or {}
+        rows.append({
+            "id": client_id,
+            "name": data.get("name", ""),
+            "kind": data.get("kind", "business"),
+            "country": address.get("country", ""),
+            "email": data.get("email", ""),
+            "valid": not any(p.is_error for p in problems),
+        })  # fmt: skip
+    if json_output:
+        output.print_json(rows)
+        return
+    if rows:
+        output.print_table(
+            ["ID", "Name", "Kind", "Country", "Email"],
+            [
+                [
+                    r["id"],
+                    r["name"] + ("" if r["valid"] else " (invalid)"),
+                    r["kind"],
+                    r["country"],
+                    r["email"],
+                ]
+                for r in rows
+            ],
+        )
+
+
+@client_app.command("show")
+@handled
+def client_show(
+    client_id: Annotated[str, typer.Argument(metavar="ID")],
+    json_output: Annotated[bool, Opt("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show a client and what was issued to it.
+
+    Example: facturo client show dupont
+    """
+    ledger = open_ledger()
+    client = ledger.client(client_id)
+    entries = [e for e in ledger.entries() if e.client_id == client_id]
+    if json_output:
+        output.print_json({"id": client_id, **client, "documents": [e.number for e in entries]})
+        return
+    output.say(f"{client['name']} ({client_id}, {client.get('kind', 'business')})")
+    address = client["address"]
+    output.say(
+        f"  {address['street']}, {address['postcode']} {address['city']}, {address['country']}"
+    )
+    for key in ("siren", "vat_number", "email", "language", "currency", "payment_terms", "vat"):
+        if key in client:
+            output.say(f"  {key}: {client[key]}")
+    output.say(f"  documents: {len(entries)}")
+
+
+@app.command()
+@handled
+def new(
+    client: Annotated[str, Opt("--client", "-c", help="Client id.")],
+) -> None:
+    """Write a draft invoice in drafts/ with the client's defaults; prints its path.
+
+    Example: facturo new --client dupont
+    """
+    from facturo.scaffolding import new_draft
+
+    ledger = open_ledger()
+    config = ledger.config()
+    data = ledger.client(client)
+    path = new_draft(ledger.folder, client, data, config, today())
+    output.say(ledger.folder.display(path))

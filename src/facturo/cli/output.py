@@ -1,0 +1,85 @@
+"""Printing for people and for programs: tables on a terminal, plain text in pipes, JSON."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from facturo.errors import Problem
+from facturo.yamlio import plain
+
+
+def is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(plain(data), ensure_ascii=False, indent=2) + "\n")
+
+
+def print_table(
+    columns: Sequence[str], rows: Sequence[Sequence[str]], *, right: Sequence[str] = ()
+) -> None:
+    """A rich table on a terminal; aligned plain columns without borders otherwise."""
+    if is_terminal():
+        from rich import box
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+        for column in columns:
+            table.add_column(column, justify="right" if column in right else "left")
+        for row in rows:
+            table.add_row(*row)
+        Console().print(table)
+        return
+    widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(columns)]
+
+    def line(cells: Sequence[str]) -> str:
+        parts = [
+            cell.rjust(width) if column in right else cell.ljust(width)
+            for cell, width, column in zip(cells, widths, columns, strict=True)
+        ]
+        return "  ".join(parts).rstrip()
+
+    sys.stdout.write(line(columns) + "\n")
+    for row in rows:
+        sys.stdout.write(line(row) + "\n")
+
+
+def print_problems(problems: Sequence[Problem]) -> None:
+    """One `path:line:col: message` per problem on stderr, coloured on a terminal."""
+    if sys.stderr.isatty():
+        from rich.console import Console
+        from rich.markup import escape
+
+        console = Console(stderr=True, highlight=False)
+        for problem in problems:
+            style = "yellow" if problem.severity == "warning" else "red"
+            where, _, message = str(problem).partition(": ")
+            console.print(f"[bold]{escape(where)}[/]: [{style}]{escape(message)}[/]")
+        return
+    for problem in problems:
+        sys.stderr.write(f"{problem}\n")
+
+
+def error(message: str) -> None:
+    if sys.stderr.isatty():
+        from rich.console import Console
+        from rich.markup import escape
+
+        Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {escape(message)}")
+    else:
+        sys.stderr.write(f"error: {message}\n")
+
+
+def say(message: str) -> None:
+    """A result line on stdout."""
+    sys.stdout.write(message + "\n")
+
+
+def note(message: str) -> None:
+    """A side remark on stderr (never mixed into results a script reads)."""
+    sys.stderr.write(message + "\n")

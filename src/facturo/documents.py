@@ -1,0 +1,335 @@
+"""Building a document from a draft: defaults, VAT treatment, snapshots, totals, mentions.
+
+The same function builds the document that `issue` seals and the preview a draft renders
+to, so what the user previews is what gets issued.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from facturo.money import ZERO, Discount, LineInput, compute_totals, parse_discount, round_money
+from facturo.terms import due_date_excess, parse_terms
+from facturo.validation import Report
+from facturo.yamlio import YList, YMap
+
+TYPE_CODES = {"invoice": 380, "deposit": 386, "credit_note": 381}
+RECOVERY_INDEMNITY_EUR = Decimal("40.00")  # Code de commerce D441-5
+DEFAULT_QUOTE_VALIDITY_DAYS = 30
+EU_COUNTRIES = frozenset(
+    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split()
+)
+
+# Category (EN 16931 UNCL5305), exemption code (VATEX) and the legal mention per language.
+EXEMPTIONS: dict[str, tuple[str, str, dict[str, str]]] = {
+    "franchise": (
+        "E",
+        "VATEX-FR-FRANCHISE",
+        {
+            "fr": "TVA non applicable, art. 293 B du CGI",
+            "en": "VAT not applicable, art. 293 B of the French General Tax Code (CGI)",
+        },
+    ),
+    "reverse-charge": (
+        "AE",
+        "VATEX-EU-AE",
+        {
+            "fr": "Autoliquidation — TVA due par le preneur (art. 283-2 du CGI, "
+            "art. 196 de la directive 2006/112/CE)",
+            "en": "Reverse charge — VAT due by the customer (art. 196 of Directive 2006/112/EC)",
+        },
+    ),
+    "intra-eu-goods": (
+        "K",
+        "VATEX-EU-IC",
+        {
+            "fr": "Exonération de TVA, art. 262 ter I du CGI (livraison intracommunautaire)",
+            "en": "VAT exempt intra-Community supply (art. 138 of Directive 2006/112/EC)",
+        },
+    ),
+    "export": (
+        "G",
+        "VATEX-EU-G",
+        {
+            "fr": "Exonération de TVA, art. 262 I du CGI (exportation)",
+            "en": "VAT exempt export (art. 146 of Directive 2006/112/EC)",
+        },
+    ),
+    "outside-scope": (
+        "O",
+        "VATEX-EU-O",
+        {
+            "fr": "TVA non applicable, art. 259-1 du CGI (prestation hors de France)",
+            "en": "VAT not applicable: place of supply outside France (art. 259-1 CGI, "
+            "art. 44 of Directive 2006/112/EC)",
+        },
+    ),
+    "exempt": ("E", "", {}),
+}
+
+
+def _pick(key: str, *sources: Any, default: Any = None) -> Any:
+    for source in sources:
+        if isinstance(source, dict) and source.get(key) not in (None, ""):
+            return source[key]
+    return default
+
+
+def _snapshot(source: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    return {key: _plain_copy(source[key]) for key in keys if source.get(key) not in (None, "")}
+
+
+def _plain_copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain_copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain_copy(v) for v in value]
+    return value
+
+
+SELLER_KEYS = (
+    "name", "trade_name", "legal_form", "address", "siren", "rcs", "share_capital",
+    "vat_number", "vat_regime", "email", "phone", "website", "iban", "bic",
+)  # fmt: skip
+CLIENT_KEYS = ("name", "kind", "address", "siren", "vat_number", "email")
+
+
+def vat_treatment(draft: dict[str, Any], client: dict[str, Any], seller: dict[str, Any]) -> str:
+    """The draft's treatment, else the client's, else the seller's regime."""
+    regime = seller.get("vat_regime", "standard")
+    default = "franchise" if regime == "franchise" else "standard"
+    return str(_pick("vat", draft, client, default=default))
+
+
+def build_document(
+    draft: YMap,
+    config: dict[str, Any],
+    client_id: str,
+    client: dict[str, Any],
+    issue_date: dt.date,
+    report: Report,
+) -> dict[str, Any] | None:
+    """The document `draft` becomes when issued on `issue_date` (without number or seal).
+
+    Problems go to `report` with the draft's lines; None when there are errors.
+    """
+    seller: dict[str, Any] = config.get("seller") or {}
+    defaults: dict[str, Any] = config.get("defaults") or {}
+    kind = draft.get("kind", "invoice")
+    currency = _pick("currency", draft, client, defaults, default="EUR")
+    language = _pick("language", draft, client, defaults, default="fr")
+    treatment = vat_treatment(draft, client, seller)
+    business = client.get("kind", "business") == "business"
+    errors_before = len([p for p in report.problems if p.is_error])
+
+    _check_treatment(draft, client, seller, treatment, report)
+
+    document: dict[str, Any] = {"number": None, "kind": kind}
+    if kind in TYPE_CODES:
+        document["type_code"] = TYPE_CODES[kind]
+    document["issue_date"] = issue_date
+    terms_text, due = _due_date(draft, client, defaults, issue_date, business, report)
+    if kind == "quote":
+        days = draft.get("valid_days", DEFAULT_QUOTE_VALIDITY_DAYS)
+        document["valid_until"] = issue_date + dt.timedelta(days=days)
+    elif due is not None:
+        document["due_date"] = due
+    document["payment_terms"] = terms_text
+    for key in ("service_date", "service_period", "order_reference"):
+        if key in draft:
+            document[key] = _plain_copy(draft[key])
+    if "service_date" in draft and "service_period" in draft:
+        report.error(draft.mark("service_period"), "give service_date or service_period, not both")
+    period = draft.get("service_period")
+    if isinstance(period, dict) and period["end"] < period["start"]:
+        report.error(draft.mark("service_period"), "the service period ends before it starts")
+    document["currency"] = currency
+    document["language"] = language
+    document["operation"] = _pick("operation", draft, defaults, default="services")
+    document["vat_on_debits"] = bool(defaults.get("vat_on_debits", False))
+    document["seller"] = _snapshot(seller, SELLER_KEYS)
+    document["seller"].setdefault("vat_regime", "standard")
+    document["client"] = {"id": client_id, **_snapshot(client, CLIENT_KEYS)}
+    document["client"].setdefault("kind", "business")
+    delivery = _pick("delivery_address", draft, client)
+    if delivery and delivery != client.get("address"):
+        document["client"]["delivery_address"] = _plain_copy(delivery)
+
+    lines, inputs = _lines(draft, defaults, treatment, currency, report)
+    document["lines"] = lines
+    discount: Discount | None = None
+    if "discount" in draft:
+        discount = parse_discount(draft["discount"])
+        document["discount"] = discount.written()
+    _, code, mentions = EXEMPTIONS.get(treatment, ("S", "", {}))
+    if treatment != "standard":
+        reason = draft.get("vat_exemption_reason") or mentions.get(language) or ""
+        document["vat_exemption"] = {"code": code, "reason": reason} if code else {"reason": reason}
+
+    if inputs:
+        totals = compute_totals(inputs, currency, discount)
+        for line, amounts in zip(lines, totals.lines, strict=True):
+            if amounts.discount:
+                line["discount_amount"] = amounts.discount
+            line["net"] = amounts.net
+        if (
+            discount is not None
+            and discount.amount is not None
+            and discount.amount > totals.lines_net
+        ):
+            report.error(
+                draft.mark("discount"), "the discount is larger than the total of the lines"
+            )
+        if totals.net < 0:
+            report.error(
+                draft.mark("lines"),
+                "the total is negative: an invoice cannot be; issue a credit note instead",
+            )
+        document["payment"] = _payment(seller, defaults, business)
+        if "notes" in draft:
+            document["notes"] = draft["notes"]
+        if defaults.get("thanks"):
+            document["thanks"] = defaults["thanks"]
+        document["totals"] = {
+            "lines_net": totals.lines_net,
+            "discount": totals.discount,
+            "net": totals.net,
+            "vat": [
+                {
+                    "category": group.category,
+                    "rate": group.rate,
+                    "base": group.base,
+                    "amount": group.amount,
+                }
+                for group in totals.vat
+            ],
+            "vat_total": totals.vat_total,
+            "gross": totals.gross,
+            "prepaid": totals.prepaid,
+            "due": totals.due,
+        }
+    if len([p for p in report.problems if p.is_error]) > errors_before:
+        return None
+    return document
+
+
+def _check_treatment(
+    draft: YMap, client: dict[str, Any], seller: dict[str, Any], treatment: str, report: Report
+) -> None:
+    mark = draft.mark("vat") if "vat" in draft else draft.mark("client")
+    regime = seller.get("vat_regime", "standard")
+    if regime == "franchise" and treatment == "standard":
+        report.error(mark, "a seller under VAT franchise (art. 293 B du CGI) cannot charge VAT")
+    if treatment == "franchise" and regime != "franchise":
+        report.error(mark, "vat: franchise needs seller.vat_regime: franchise in facturo.yaml")
+    if treatment == "reverse-charge":
+        if not client.get("vat_number"):
+            report.error(mark, "reverse charge needs the client's vat_number (in its client file)")
+        if not seller.get("vat_number"):
+            report.error(mark, "reverse charge needs your vat_number in facturo.yaml")
+        if client.get("kind") == "individual":
+            report.error(mark, "reverse charge applies between businesses, not to an individual")
+    if treatment == "intra-eu-goods" and not client.get("vat_number"):
+        report.error(mark, "an intra-EU supply of goods needs the client's vat_number")
+    if treatment == "exempt" and not draft.get("vat_exemption_reason"):
+        report.error(mark, "vat: exempt needs vat_exemption_reason (the legal reference)")
+    address = client.get("address") or {}
+    country = address.get("country")
+    if treatment == "export" and country in EU_COUNTRIES:
+        report.warning(mark, f"export exemption for a client in the EU ({country})")
+
+
+def _due_date(
+    draft: YMap,
+    client: dict[str, Any],
+    defaults: dict[str, Any],
+    issue_date: dt.date,
+    business: bool,
+    report: Report,
+) -> tuple[str, dt.date | None]:
+    if "due_date" in draft:
+        if "payment_terms" in draft:
+            report.error(draft.mark("due_date"), "give payment_terms or due_date, not both")
+        due: dt.date = draft["due_date"]
+        if due < issue_date:
+            report.error(
+                draft.mark("due_date"), f"the due date {due} is before the issue date {issue_date}"
+            )
+        elif business and (excess := due_date_excess(issue_date, due)):
+            report.warning(draft.mark("due_date"), excess)
+        return due.isoformat(), due
+    text = str(_pick("payment_terms", draft, client, defaults, default="30 days"))
+    terms = parse_terms(text)  # validated by the schema
+    if business and (excess := terms.legal_excess()):
+        mark = draft.mark("payment_terms") if "payment_terms" in draft else draft.mark("client")
+        report.warning(mark, excess)
+    return text, terms.due_date(issue_date)
+
+
+def _lines(
+    draft: YMap,
+    defaults: dict[str, Any],
+    treatment: str,
+    currency: str,
+    report: Report,
+) -> tuple[list[dict[str, Any]], list[LineInput]]:
+    raw_lines: YList = draft.get("lines") or YList()
+    if not raw_lines and "lines" in draft.key_marks:
+        report.error(draft.mark("lines"), "a document needs at least one line")
+    lines: list[dict[str, Any]] = []
+    inputs: list[LineInput] = []
+    category = EXEMPTIONS[treatment][0] if treatment in EXEMPTIONS else "S"
+    for index, line in enumerate(raw_lines):
+        if not isinstance(line, YMap):
+            continue  # already reported by the schema
+        mark = raw_lines.mark(index)
+        quantity = line.get("quantity", Decimal(1))
+        unit_price: Decimal | None = line.get("unit_price")
+        if unit_price is None:
+            continue
+        if treatment == "standard":
+            rate = line.get("vat_rate", defaults.get("vat_rate"))
+            if rate is None:
+                report.error(
+                    mark, "missing vat_rate (on the line, or defaults.vat_rate in facturo.yaml)"
+                )
+                continue
+            line_category = "S" if rate > 0 else "Z"
+        else:
+            rate = ZERO
+            line_category = category
+            if line.get("vat_rate"):
+                report.error(line.mark("vat_rate"), f"no VAT rate on a line under vat: {treatment}")
+        discount = parse_discount(line["discount"]) if "discount" in line else None
+        gross = round_money(quantity * unit_price, currency)
+        if discount and discount.amount is not None and discount.amount > abs(gross):
+            report.error(line.mark("discount"), "the discount is larger than the line amount")
+        entry: dict[str, Any] = {"description": line["description"]}
+        entry["quantity"] = quantity
+        if "unit" in line:
+            entry["unit"] = line["unit"]
+        entry["unit_price"] = unit_price
+        entry["vat_category"] = line_category
+        entry["vat_rate"] = rate
+        if discount is not None:
+            entry["discount"] = discount.written()
+        if "service_period" in line:
+            entry["service_period"] = _plain_copy(line["service_period"])
+        lines.append(entry)
+        inputs.append(LineInput(quantity, unit_price, line_category, rate, discount))
+    return lines, inputs
+
+
+def _payment(seller: dict[str, Any], defaults: dict[str, Any], business: bool) -> dict[str, Any]:
+    payment: dict[str, Any] = {"methods": list(defaults.get("payment_methods") or ["transfer"])}
+    for key in ("iban", "bic"):
+        if seller.get(key):
+            payment[key] = seller[key]
+    # Required by facturo.yaml's rules (validation.check_config): every invoice states it.
+    payment["late_penalty_rate_percent"] = defaults.get("late_penalty_rate_percent")
+    if business:
+        payment["recovery_indemnity"] = RECOVERY_INDEMNITY_EUR
+    payment["early_payment_discount"] = defaults.get("early_payment_discount", "none")
+    return payment

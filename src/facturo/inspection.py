@@ -1,0 +1,318 @@
+"""`facturo check`: every rule over every file, and across files (numbering, seal chain)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from facturo.errors import Problem
+from facturo.money import LineInput, compute_totals, parse_discount
+from facturo.numbering import (
+    FOLDER_OF_SERIES,
+    SERIES_OF_KIND,
+    Series,
+    number_problem,
+    series_from_config,
+)
+from facturo.seal import changed_fields, verify
+from facturo.yamlio import YList, YMap
+
+REQUIRED = (
+    "number",
+    "kind",
+    "issue_date",
+    "currency",
+    "seller",
+    "client",
+    "lines",
+    "totals",
+    "seal",
+)
+ZERO = Decimal(0)
+
+
+def _line(data: YMap, key: str) -> tuple[int, int]:
+    return data.mark(key)
+
+
+def inspect_document(data: YMap, path: Path, entry: Any) -> None:
+    """Fill `entry` (a ledger.Entry) from an issued document and record its problems."""
+    display = entry.path
+
+    def error(mark: tuple[int, int], message: str) -> None:
+        entry.problems.append(Problem(display, mark[0], mark[1], message))
+
+    for key in REQUIRED:
+        if key not in data:
+            error((1, 1), f"issued document without {key!r}: not written by facturo or damaged")
+    number = data.get("number")
+    if not isinstance(number, str):
+        error(_line(data, "number"), "the number must be text")
+        number = str(number)
+    entry.number = number
+    if (message := number_problem(number)) is not None:
+        error(_line(data, "number"), message)
+    if path.stem != number:
+        error(_line(data, "number"), f"the file name does not match the number {number!r} inside")
+    kind = data.get("kind")
+    entry.kind = kind if isinstance(kind, str) else ""
+    if kind not in SERIES_OF_KIND:
+        error(_line(data, "kind"), f"unknown document kind {kind!r}")
+    elif path.parent.parent.name != FOLDER_OF_SERIES[SERIES_OF_KIND[kind]]:
+        expected = FOLDER_OF_SERIES[SERIES_OF_KIND[kind]]
+        error(_line(data, "kind"), f"a document of kind {kind} belongs in {expected}/")
+    issue_date = data.get("issue_date")
+    if isinstance(issue_date, dt.date):
+        entry.issue_date = issue_date
+        if path.parent.name != str(issue_date.year):
+            error(
+                _line(data, "issue_date"),
+                f"issued in {issue_date.year} but filed under {path.parent.name}/",
+            )
+    else:
+        error(_line(data, "issue_date"), "the issue date must be a date")
+    for key in ("due_date", "valid_until"):
+        value = data.get(key)
+        if isinstance(value, dt.date):
+            setattr(entry, key, value)
+    client = data.get("client")
+    if isinstance(client, dict):
+        entry.client_id = str(client.get("id") or "")
+        entry.client_name = str(client.get("name") or "")
+    entry.currency = str(data.get("currency") or "")
+    totals = data.get("totals")
+    if isinstance(totals, dict):
+        entry.gross = _decimal(totals.get("gross"))
+        entry.due = _decimal(totals.get("due"))
+    entry.paid = _payments(data)
+    source = data.get("source")
+    if isinstance(source, dict):
+        entry.source_sha256 = source.get("sha256")
+    seal = data.get("seal")
+    if isinstance(seal, YMap):
+        entry.seal = seal.get("sha256")
+        entry.previous = seal.get("previous")
+        entry.previous_line = seal.mark("previous")[0]
+        _check_seal(data, error)
+    if not any(p.is_error for p in entry.problems):
+        _check_totals(data, error)
+
+
+def _decimal(value: Any) -> Decimal:
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    return ZERO
+
+
+def _payments(data: YMap) -> Decimal:
+    tracking = data.get("tracking")
+    if not isinstance(tracking, dict):
+        return ZERO
+    payments = tracking.get("payments")
+    if not isinstance(payments, list):
+        return ZERO
+    return sum((_decimal(p.get("amount")) for p in payments if isinstance(p, dict)), ZERO)
+
+
+def _check_seal(data: YMap, error: Any) -> None:
+    if verify(data):
+        return
+    changes = changed_fields(data)
+    if not changes:
+        error(data.mark("seal"), "the seal does not match this document (was the seal edited?)")
+        return
+    for key, index in changes:
+        if key not in data:
+            error((1, 1), f"sealed field {key!r} was removed after issue")
+            continue
+        where = data.mark(key)
+        lines = data.get("lines")
+        if index is not None and isinstance(lines, YList):
+            where = lines.mark(index)
+        what = f"line {index + 1} of the document" if index is not None else f"field {key!r}"
+        error(
+            where,
+            f"sealed {what} was changed after issue: an issued document is never edited "
+            "(restore it, e.g. git checkout -- FILE, and correct it with a credit note)",
+        )
+
+
+def _check_totals(data: YMap, error: Any) -> None:
+    lines = data.get("lines")
+    totals = data.get("totals")
+    currency = data.get("currency")
+    if not isinstance(lines, list) or not isinstance(totals, YMap) or not isinstance(currency, str):
+        return
+    try:
+        inputs = [
+            LineInput(
+                _decimal(line.get("quantity")),
+                _decimal(line.get("unit_price")),
+                str(line.get("vat_category")),
+                _decimal(line.get("vat_rate")),
+                parse_discount(line["discount"]) if "discount" in line else None,
+            )
+            for line in lines
+        ]
+        discount = parse_discount(data["discount"]) if "discount" in data else None
+        computed = compute_totals(inputs, currency, discount, _decimal(totals.get("prepaid")))
+    except (ValueError, TypeError, AttributeError, KeyError):
+        error(data.mark("lines"), "the lines cannot be read back to compute the totals")
+        return
+    for key in ("net", "vat_total", "gross", "due"):
+        stored = _decimal(totals.get(key))
+        expected: Decimal = getattr(computed, key)
+        if stored != expected:
+            error(
+                totals.mark(key),
+                f"totals.{key} is {stored} but the lines give {expected}",
+            )
+
+
+def check_numbering(entries: list[Any], config: dict[str, Any]) -> list[Problem]:
+    """Duplicates, gaps, order of dates and the seal chain, per series."""
+    problems: list[Problem] = []
+    by_number: dict[str, list[Any]] = defaultdict(list)
+    for entry in entries:
+        if entry.number:
+            by_number[entry.number].append(entry)
+    for number, same in by_number.items():
+        for other in same[1:]:
+            problems.append(
+                Problem(other.path, 1, 1, f"number {number} is also used by {same[0].path}")
+            )
+    series_entries: dict[str, list[tuple[tuple[int, int, str], Any]]] = defaultdict(list)
+    groups: dict[tuple[str, int | None], list[tuple[int, Any]]] = defaultdict(list)
+    for entry in entries:
+        if entry.kind not in SERIES_OF_KIND or entry.issue_date is None:
+            continue
+        series = series_from_config(config, SERIES_OF_KIND[entry.kind])
+        parsed = series.parse(entry.number)
+        if parsed is None:
+            problems.append(
+                Problem(
+                    entry.path,
+                    1,
+                    1,
+                    f"number {entry.number} does not follow the {series.name} pattern "
+                    f"{series.pattern!r}",
+                    "warning",
+                )
+            )
+            order = (entry.issue_date.year, 0, entry.number)
+        else:
+            year, seq = parsed
+            if year is not None and year != entry.issue_date.year:
+                problems.append(
+                    Problem(entry.path, 1, 1, f"number of year {year} issued on {entry.issue_date}")
+                )
+            group = series.group_of(year if year is not None else entry.issue_date.year)
+            groups[(series.name, group)].append((seq, entry))
+            order = (entry.issue_date.year if series.reset == "yearly" else 0, seq, entry.number)
+        series_entries[series.name].append((order, entry))
+    for (name, group), members in groups.items():
+        problems.extend(_check_group(series_from_config(config, name), group, members))
+    for ordered in series_entries.values():
+        problems.extend(_check_chain([entry for _, entry in sorted(ordered, key=lambda m: m[0])]))
+    return problems
+
+
+def _check_group(
+    series: Series, group: int | None, members: list[tuple[int, Any]]
+) -> list[Problem]:
+    problems: list[Problem] = []
+    members.sort(key=lambda m: m[0])
+    expected = 1
+    previous = None
+    for seq, entry in members:
+        if seq > expected:
+            year = group if group is not None else entry.issue_date.year
+            missing = [series.format(year, s) for s in range(expected, seq)]
+            shown = missing[0] if len(missing) == 1 else f"{missing[0]} to {missing[-1]}"
+            problems.append(
+                Problem(
+                    entry.path,
+                    1,
+                    1,
+                    f"gap in the numbering: {shown} missing before {entry.number} "
+                    "(numbers are never skipped, deleted or reused)",
+                )
+            )
+        if previous is not None and entry.issue_date < previous.issue_date:
+            problems.append(
+                Problem(
+                    entry.path,
+                    1,
+                    1,
+                    f"{entry.number} is dated {entry.issue_date}, before {previous.number} "
+                    f"({previous.issue_date}): numbers must follow the order of dates",
+                )
+            )
+        expected = max(expected, seq + 1)
+        previous = entry
+    return problems
+
+
+def _check_chain(ordered: list[Any]) -> list[Problem]:
+    problems: list[Problem] = []
+    expected: str | None = None
+    before = None
+    for entry in ordered:
+        if entry.seal is not None and entry.previous != expected:
+            after = f"after {before.number}" if before is not None else "as the first of its series"
+            problems.append(
+                Problem(
+                    entry.path,
+                    entry.previous_line or 1,
+                    1,
+                    f"seal chain broken {after}: this document was sealed after another one "
+                    "(a document was deleted, replaced or edited)",
+                )
+            )
+        expected = entry.seal
+        before = entry
+    return problems
+
+
+def deleted_in_git(root: Path) -> list[Problem]:
+    """Issued files git knows of that are gone: deleted in the work tree or in history."""
+    dirs = ["invoices", "credit-notes", "quotes"]
+    try:
+        inside = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--show-prefix"],
+            capture_output=True, text=True, timeout=30, check=False,
+        )  # fmt: skip
+        if inside.returncode != 0:
+            return []
+        prefix = inside.stdout.strip()
+        listed = subprocess.run(
+            ["git", "-C", str(root), "ls-files", "--deleted", "--", *dirs],
+            capture_output=True, text=True, timeout=30, check=False,
+        )  # fmt: skip
+        history = subprocess.run(
+            ["git", "-C", str(root), "log", "--diff-filter=D", "--name-only", "--format=",
+             "--relative", "--", *dirs],
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    del prefix
+    gone = {line.strip() for line in listed.stdout.splitlines() if line.strip()}
+    gone |= {line.strip() for line in history.stdout.splitlines() if line.strip()}
+    return [
+        Problem(
+            name,
+            0,
+            0,
+            "issued document deleted (git still knows it): issued documents are kept 10 "
+            "years; restore it with git checkout, and cancel it with a credit note if needed",
+        )
+        for name in sorted(gone)
+        if name.endswith(".yaml") and not (root / name).exists()
+    ]

@@ -1,0 +1,258 @@
+"""The folder's contents as data: config, clients, drafts and the index of issued documents.
+
+Reading the issued documents is the slow part of `list` and `check` on a large folder, so
+each file's summary and problems are cached in `.facturo/cache/issued.json`, keyed by path,
+size, mtime and inode: a changed file is always read again. The cache is JSON, never
+pickle: a folder cloned from someone else could carry a crafted one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from facturo import schema
+from facturo.errors import InvalidData, NotFound, Problem
+from facturo.folder import Folder
+from facturo.validation import check_client, check_config, client_id_problem, read_file
+from facturo.yamlio import YMap, load_mapping
+
+CACHE_VERSION = 1
+ZERO = Decimal(0)
+
+
+@dataclass
+class Entry:
+    """What `list`, `check` and numbering need to know of one issued document."""
+
+    path: str
+    number: str = ""
+    kind: str = ""
+    issue_date: dt.date | None = None
+    due_date: dt.date | None = None
+    valid_until: dt.date | None = None
+    client_id: str = ""
+    client_name: str = ""
+    currency: str = ""
+    gross: Decimal = ZERO
+    due: Decimal = ZERO
+    paid: Decimal = ZERO
+    seal: str | None = None
+    previous: str | None = None
+    previous_line: int = 0
+    source_sha256: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def balance(self) -> Decimal:
+        return self.due - self.paid
+
+    def days_late(self, today: dt.date) -> int:
+        if self.due_date is None or self.balance <= 0:
+            return 0
+        return max(0, (today - self.due_date).days)
+
+    def status(self, today: dt.date) -> str:
+        """Derived, never stored: issued, partially paid, paid, overdue (quotes: valid, expired)."""
+        if self.kind == "quote":
+            return "expired" if self.valid_until and today > self.valid_until else "valid"
+        if self.kind == "credit_note":
+            return "issued"
+        if self.balance <= 0:
+            return "paid"
+        if self.due_date is not None and today > self.due_date:
+            return "overdue"
+        return "partially paid" if self.paid > 0 else "issued"
+
+    def to_json(self) -> dict[str, Any]:
+        def text(value: Any) -> Any:
+            if isinstance(value, Decimal):
+                return format(value, "f")
+            if isinstance(value, dt.date):
+                return value.isoformat()
+            return value
+
+        data = {k: text(v) for k, v in self.__dict__.items() if k != "problems"}
+        data["problems"] = [p.as_dict() for p in self.problems]
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Entry:
+        entry = cls(path=data["path"])
+        for key in ("number", "kind", "client_id", "client_name", "currency", "seal", "previous"):
+            setattr(entry, key, data.get(key))
+        entry.previous_line = int(data.get("previous_line") or 0)
+        entry.source_sha256 = data.get("source_sha256")
+        for key in ("issue_date", "due_date", "valid_until"):
+            value = data.get(key)
+            setattr(entry, key, dt.date.fromisoformat(value) if value else None)
+        for key in ("gross", "due", "paid"):
+            setattr(entry, key, Decimal(data.get(key) or "0"))
+        entry.problems = [
+            Problem(p["path"], p["line"], p["col"], p["message"], p["severity"])
+            for p in data.get("problems", [])
+        ]
+        return entry
+
+
+def read_issued(path: Path, display: str) -> tuple[YMap | None, list[Problem]]:
+    return load_mapping(path, display)
+
+
+def inspect_issued(path: Path, display: str) -> Entry:
+    """Read one issued file: its summary and what is wrong with it on its own."""
+    from facturo.inspection import inspect_document
+
+    data, problems = read_issued(path, display)
+    entry = Entry(path=display, problems=list(problems))
+    if data is None:
+        return entry
+    inspect_document(data, path, entry)
+    return entry
+
+
+class Ledger:
+    """The billing folder read and validated: config, clients, drafts, issued documents."""
+
+    def __init__(self, folder: Folder, *, use_cache: bool = True) -> None:
+        self.folder = folder
+        self.use_cache = use_cache
+        self._config: tuple[YMap | None, list[Problem]] | None = None
+        self._clients: dict[str, tuple[YMap | None, list[Problem]]] | None = None
+        self._entries: list[Entry] | None = None
+
+    # -- config and clients ------------------------------------------------------------
+    def config_with_problems(self) -> tuple[YMap | None, list[Problem]]:
+        if self._config is None:
+            display = self.folder.display(self.folder.config_path)
+            data, problems = load_mapping(self.folder.config_path, display)
+            if data is None:
+                self._config = (None, problems)
+            else:
+                normal, report = read_file(data, schema.CONFIG, display)
+                check_config(normal, report)
+                self._config = (normal, problems + report.problems)
+        return self._config
+
+    def config(self) -> YMap:
+        """The valid configuration, or InvalidData listing what is wrong with it."""
+        data, problems = self.config_with_problems()
+        errors = [p for p in problems if p.is_error]
+        if data is None or errors:
+            raise InvalidData("facturo.yaml is invalid", problems=errors)
+        return data
+
+    def clients_with_problems(self) -> dict[str, tuple[YMap | None, list[Problem]]]:
+        if self._clients is None:
+            self._clients = {}
+            for path in self.folder.client_files():
+                self._clients[path.stem] = self._load_client(path)
+        return self._clients
+
+    def _load_client(self, path: Path) -> tuple[YMap | None, list[Problem]]:
+        display = self.folder.display(path)
+        data, problems = load_mapping(path, display)
+        id_problem = client_id_problem(path.stem)
+        if id_problem:
+            problems.append(Problem(display, 0, 0, id_problem))
+        if data is None:
+            return None, problems
+        normal, report = read_file(data, schema.CLIENT, display)
+        check_client(normal, report)
+        return normal, problems + report.problems
+
+    def client(self, client_id: str) -> YMap:
+        """A valid client, NotFound with a suggestion, or InvalidData."""
+        from facturo.validation import suggest
+
+        clients = self.clients_with_problems()
+        if client_id not in clients:
+            raise NotFound(f"unknown client {client_id!r} ({suggest(client_id, sorted(clients))})")
+        data, problems = clients[client_id]
+        errors = [p for p in problems if p.is_error]
+        if data is None or errors:
+            raise InvalidData(f"client {client_id!r} is invalid", problems=errors)
+        return data
+
+    # -- issued documents --------------------------------------------------------------
+    def entries(self) -> list[Entry]:
+        """Every issued document's summary (from the cache when the file is unchanged)."""
+        if self._entries is None:
+            self._entries = self._read_entries()
+        return self._entries
+
+    def invalidate(self) -> None:
+        self._entries = None
+
+    def _cache_path(self) -> Path:
+        return self.folder.state_dir / "cache" / "issued.json"
+
+    def _read_entries(self) -> list[Entry]:
+        cached: dict[str, Any] = {}
+        if self.use_cache:
+            cached = self._load_cache()
+        fresh: dict[str, Any] = {}
+        entries: list[Entry] = []
+        changed = False
+        for path in self.folder.issued_files():
+            display = self.folder.display(path)
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            key = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+            hit = cached.get(display)
+            if hit is not None and hit.get("key") == key:
+                entry = Entry.from_json(hit["entry"])
+                fresh[display] = hit
+            else:
+                entry = inspect_issued(path, display)
+                fresh[display] = {"key": key, "entry": entry.to_json()}
+                changed = True
+            entries.append(entry)
+        if self.use_cache and (changed or len(fresh) != len(cached)):
+            self._save_cache(fresh)
+        return entries
+
+    def _load_cache(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self._cache_path().read_text("utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
+            return {}
+        files = data.get("files")
+        return files if isinstance(files, dict) else {}
+
+    def _save_cache(self, files: dict[str, Any]) -> None:
+        path = self._cache_path()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            text = json.dumps({"version": CACHE_VERSION, "files": files}, separators=(",", ":"))
+            temporary = path.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_text(text, "utf-8")
+            os.replace(temporary, path)
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+    def find(self, number: str) -> Entry:
+        from facturo.validation import suggest
+
+        for entry in self.entries():
+            if entry.number == number:
+                return entry
+        numbers = [e.number for e in self.entries()]
+        raise NotFound(f"no issued document {number!r} ({suggest(number, numbers)})")
+
+    def document(self, number: str) -> YMap:
+        """The full data of an issued document."""
+        entry = self.find(number)
+        data, problems = read_issued(self.folder.root / entry.path, entry.path)
+        if data is None:
+            raise InvalidData(f"{entry.path} cannot be read", problems=problems)
+        return data

@@ -1,0 +1,198 @@
+"""Exact money: rounding to the currency's minor unit, discounts and document totals.
+
+All rounding lives here: half-up to the currency's minor unit (JPY has none, EUR two).
+VAT is computed per category and rate on the sum of the line nets at that rate, after the
+document discount (the EN 16931 way), so net + VAT = gross always holds exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import cache
+
+HUNDRED = Decimal(100)
+ZERO = Decimal(0)
+
+
+@cache
+def minor_units(currency: str) -> int:
+    """Digits after the decimal point for an ISO 4217 currency (EUR 2, JPY 0, KWD 3)."""
+    from babel.numbers import get_currency_precision
+
+    return int(get_currency_precision(currency))
+
+
+@cache
+def is_currency(code: str) -> bool:
+    """True for an active ISO 4217 code known to babel."""
+    from babel.numbers import get_currency_name
+
+    if not re.fullmatch(r"[A-Z]{3}", code):
+        return False
+    return bool(get_currency_name(code, locale="en") != code)
+
+
+def round_money(amount: Decimal, currency: str) -> Decimal:
+    """Round half-up to the currency's minor unit."""
+    quantum = Decimal(1).scaleb(-minor_units(currency))
+    return amount.quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Discount:
+    """A discount as written: a percentage ("10%") or an amount (25.00)."""
+
+    percent: Decimal | None = None
+    amount: Decimal | None = None
+
+    def on(self, base: Decimal, currency: str) -> Decimal:
+        """The rounded discount amount on `base`."""
+        if self.percent is not None:
+            return round_money(base * self.percent / HUNDRED, currency)
+        return round_money(self.amount or ZERO, currency)
+
+    def written(self) -> str | Decimal:
+        """The value as it is stored in a document."""
+        if self.percent is not None:
+            return f"{format(self.percent, 'f')}%"
+        return self.amount if self.amount is not None else ZERO
+
+
+_PERCENT = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*%\s*$")
+
+
+def parse_discount(value: object) -> Discount:
+    """Read "10%" or an amount; raise ValueError with what is expected."""
+    if isinstance(value, bool):
+        raise ValueError('expected a percentage like "10%" or an amount like 25.00')
+    if isinstance(value, int | Decimal):
+        amount = Decimal(value)
+        if amount < 0:
+            raise ValueError("a discount cannot be negative")
+        return Discount(amount=amount)
+    if isinstance(value, str):
+        match = _PERCENT.match(value.replace(",", "."))
+        if match:
+            percent = Decimal(match.group(1))
+            if percent > HUNDRED:
+                raise ValueError("a percentage discount cannot exceed 100%")
+            return Discount(percent=percent)
+        try:
+            return parse_discount(Decimal(value.strip()))
+        except InvalidOperation:
+            pass
+    raise ValueError('expected a percentage like "10%" or an amount like 25.00')
+
+
+@dataclass(frozen=True)
+class LineAmounts:
+    """What a document line contributes: its VAT group, its discount and its net."""
+
+    category: str
+    rate: Decimal
+    discount: Decimal
+    net: Decimal
+
+
+@dataclass(frozen=True)
+class VatGroup:
+    """One row of the VAT breakdown (EN 16931 BG-23)."""
+
+    category: str
+    rate: Decimal
+    lines_net: Decimal
+    allowance: Decimal
+    base: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Totals:
+    """The totals of a document, all rounded to the currency's minor unit."""
+
+    lines: list[LineAmounts]
+    lines_net: Decimal
+    discount: Decimal
+    net: Decimal
+    vat: list[VatGroup] = field(default_factory=list)
+    vat_total: Decimal = ZERO
+    gross: Decimal = ZERO
+    prepaid: Decimal = ZERO
+    due: Decimal = ZERO
+
+
+@dataclass(frozen=True)
+class LineInput:
+    """A line as needed to compute amounts."""
+
+    quantity: Decimal
+    unit_price: Decimal
+    category: str
+    rate: Decimal
+    discount: Discount | None = None
+
+
+def line_amounts(line: LineInput, currency: str) -> LineAmounts:
+    """Line net = quantity x unit price - line discount, each rounded to the minor unit."""
+    gross = round_money(line.quantity * line.unit_price, currency)
+    discount = line.discount.on(gross, currency) if line.discount else ZERO
+    return LineAmounts(line.category, line.rate, discount, gross - discount)
+
+
+def split_discount(discount: Discount, bases: list[Decimal], currency: str) -> list[Decimal]:
+    """The document discount per VAT group.
+
+    A percentage applies to each group's base. An amount is shared in proportion to the
+    bases, the rounding remainder going to the largest group, so the parts add up exactly.
+    """
+    if discount.percent is not None:
+        return [discount.on(base, currency) for base in bases]
+    total = discount.on(ZERO, currency)
+    whole = sum(bases, ZERO)
+    if not bases or whole == 0:
+        return [ZERO for _ in bases]
+    parts = [round_money(total * base / whole, currency) for base in bases]
+    largest = max(range(len(bases)), key=lambda i: bases[i])
+    parts[largest] += total - sum(parts, ZERO)
+    return parts
+
+
+def compute_totals(
+    lines: list[LineInput],
+    currency: str,
+    discount: Discount | None = None,
+    prepaid: Decimal = ZERO,
+) -> Totals:
+    """Compute line nets, the VAT breakdown and the totals of a document."""
+    amounts = [line_amounts(line, currency) for line in lines]
+    groups: dict[tuple[str, Decimal], Decimal] = {}
+    for amount in amounts:
+        key = (amount.category, amount.rate)
+        groups[key] = groups.get(key, ZERO) + amount.net
+    keys = sorted(groups, key=lambda k: (-k[1], k[0]))
+    bases = [groups[k] for k in keys]
+    allowances = split_discount(discount, bases, currency) if discount else [ZERO] * len(keys)
+    vat: list[VatGroup] = []
+    for (category, rate), lines_net, allowance in zip(keys, bases, allowances, strict=True):
+        base = lines_net - allowance
+        tax = round_money(base * rate / HUNDRED, currency)
+        vat.append(VatGroup(category, rate, lines_net, allowance, base, tax))
+    lines_net = sum(bases, ZERO)
+    discount_total = sum(allowances, ZERO)
+    net = lines_net - discount_total
+    vat_total = sum((g.amount for g in vat), ZERO)
+    gross = net + vat_total
+    zero = round_money(ZERO, currency)
+    return Totals(
+        lines=amounts,
+        lines_net=lines_net + zero,
+        discount=discount_total + zero,
+        net=net + zero,
+        vat=vat,
+        vat_total=vat_total + zero,
+        gross=gross + zero,
+        prepaid=round_money(prepaid, currency),
+        due=round_money(gross - prepaid, currency),
+    )

@@ -1,0 +1,147 @@
+"""Numbering series: patterns like F-{year}-{seq:04}, parsing numbers back, the next number.
+
+The next number is derived from the issued files themselves (no counter file to conflict
+in git) and claimed by an exclusive create of `<number>.yaml` (see folder.claim).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+MAX_LENGTH = 35
+ALLOWED = re.compile(r"^[A-Za-z0-9_+-]+$")
+_FIELD = re.compile(r"\{([^{}]*)\}")
+_KNOWN = re.compile(r"^(?:year|yy|seq(?::0?([1-9]))?)$")
+
+DEFAULT_PATTERNS = {
+    "invoice": "F-{year}-{seq:04}",
+    "credit_note": "AV-{year}-{seq:04}",
+    "quote": "D-{year}-{seq:04}",
+}
+# Deposit invoices are invoices (type 386): they share the invoice series.
+SERIES_OF_KIND = {
+    "invoice": "invoice",
+    "deposit": "invoice",
+    "credit_note": "credit_note",
+    "quote": "quote",
+}
+FOLDER_OF_SERIES = {"invoice": "invoices", "credit_note": "credit-notes", "quote": "quotes"}
+
+
+def pattern_problem(pattern: str) -> str | None:
+    """What is wrong with a numbering pattern, or None."""
+    fields = _FIELD.findall(pattern)
+    for name in fields:
+        if not _KNOWN.match(name):
+            expected = "{year}, {yy}, {seq} or {seq:04}"
+            return f"unknown field {{{name}}} in pattern (expected {expected})"
+    if sum(1 for name in fields if name.startswith("seq")) != 1:
+        return "the pattern needs exactly one {seq} (or {seq:04} for zero padding)"
+    literal = _FIELD.sub("", pattern)
+    if literal and not ALLOWED.match(literal):
+        return f"numbers may only use A-Z a-z 0-9 - _ + (pattern {pattern!r})"
+    sample = Series("invoice", pattern, "yearly").format(2026, 99999)
+    if len(sample) > MAX_LENGTH:
+        return f"numbers would exceed {MAX_LENGTH} characters ({sample!r})"
+    return None
+
+
+def yearly_pattern_problem(pattern: str, reset: str) -> str | None:
+    """A yearly reset without the year in the number would reuse numbers."""
+    if reset == "yearly" and "{year}" not in pattern and "{yy}" not in pattern:
+        return "a series reset every year needs {year} or {yy} in its pattern (or reset: never)"
+    return None
+
+
+@dataclass(frozen=True)
+class Series:
+    """One numbering series: its pattern and whether it restarts each year."""
+
+    name: str  # invoice | credit_note | quote
+    pattern: str
+    reset: str  # yearly | never
+
+    @property
+    def folder(self) -> str:
+        return FOLDER_OF_SERIES[self.name]
+
+    def format(self, year: int, seq: int) -> str:
+        def field(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name == "year":
+                return f"{year:04d}"
+            if name == "yy":
+                return f"{year % 100:02d}"
+            width = int(name.partition(":")[2] or "1")
+            return f"{seq:0{width}d}"
+
+        return _FIELD.sub(field, self.pattern)
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        parts: list[str] = []
+        position = 0
+        for match in _FIELD.finditer(self.pattern):
+            parts.append(re.escape(self.pattern[position : match.start()]))
+            name = match.group(1)
+            if name == "year":
+                parts.append(r"(?P<year>[0-9]{4})")
+            elif name == "yy":
+                parts.append(r"(?P<yy>[0-9]{2})")
+            else:
+                width = int(name.partition(":")[2] or "1")
+                parts.append(rf"(?P<seq>[0-9]{{{width},}})")
+            position = match.end()
+        parts.append(re.escape(self.pattern[position:]))
+        return re.compile("^" + "".join(parts) + "$")
+
+    def parse(self, number: str) -> tuple[int | None, int] | None:
+        """(year or None, sequence) of a number of this series, or None."""
+        match = self.regex.match(number)
+        if not match:
+            return None
+        groups = match.groupdict()
+        year = int(groups["year"]) if groups.get("year") else None
+        if year is None and groups.get("yy"):
+            year = 2000 + int(groups["yy"])
+        return year, int(groups["seq"])
+
+    def group_of(self, year: int) -> int | None:
+        """Sequences restart each year for a yearly series; one group otherwise."""
+        return year if self.reset == "yearly" else None
+
+    def next_number(self, year: int, existing: Iterable[str]) -> str:
+        """The number after the highest one of `year`'s group among `existing`."""
+        highest = 0
+        group = self.group_of(year)
+        for number in existing:
+            parsed = self.parse(number)
+            if parsed is None:
+                continue
+            number_year, seq = parsed
+            if group is None or number_year == group:
+                highest = max(highest, seq)
+        return self.format(year, highest + 1)
+
+
+def series_from_config(config: dict[str, Any], name: str) -> Series:
+    """The series named `name` as configured, with the defaults."""
+    numbering = config.get("numbering") or {}
+    spec = numbering.get(name) or {}
+    return Series(
+        name,
+        spec.get("pattern", DEFAULT_PATTERNS[name]),
+        spec.get("reset", "yearly"),
+    )
+
+
+def number_problem(number: str) -> str | None:
+    """Numbers are file names and e-invoice ids: a small alphabet and 35 characters."""
+    if not ALLOWED.match(number):
+        return f"number {number!r} may only use A-Z a-z 0-9 - _ +"
+    if len(number) > MAX_LENGTH:
+        return f"number {number!r} is longer than {MAX_LENGTH} characters"
+    return None

@@ -1,0 +1,222 @@
+"""The files users start from: a new billing folder, a client file, a draft.
+
+These files belong to the user afterwards (facturo never rewrites them), so they are
+written once, commented, and validated before anything touches the disk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from facturo import schema
+from facturo.errors import FacturoError, InvalidData
+from facturo.folder import CONFIG_NAME, Folder
+from facturo.validation import client_id_problem, read_file
+from facturo.yamlio import YMap, parse
+
+
+def _q(value: Any) -> str:
+    """A YAML scalar for any text: JSON strings are valid double-quoted YAML."""
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+CONFIG_TEMPLATE = """\
+# facturo billing folder: who you are, your defaults and your numbering.
+# Full reference: https://github.com/facturo/facturo/blob/main/docs/FORMAT.md
+seller:
+  name: {name}
+  legal_form: {legal_form}              # EI (entrepreneur individuel), EURL, SASU, SARL...
+  address:
+    street: {street}
+    postcode: {postcode}
+    city: {city}
+    country: {country}                  # ISO 3166 code
+{siren_line}
+{vat_line}
+  vat_regime: {vat_regime}              # standard, or franchise (art. 293 B du CGI)
+{email_line}
+{iban_line}
+{bic_line}
+defaults:
+  currency: {currency}
+  language: {language}                  # fr or en: labels, numbers and dates of documents
+  payment_terms: {payment_terms}        # on receipt | N days | N days end of month
+  vat_rate: {vat_rate}                  # percent, for lines without their own rate
+  operation: services                   # services | goods | mixed (French reform mention)
+  payment_methods: [transfer]
+  # Late-payment penalties (Code de commerce L441-10): the ECB main refinancing rate of
+  # 1 January or 1 July + 10 points. Check it every half-year.
+  late_penalty_rate_percent: {penalty}
+  early_payment_discount: none          # or your terms, e.g. "2% if paid within 8 days"
+numbering:
+  invoice: {{pattern: "F-{{year}}-{{seq:04}}", reset: yearly}}
+  credit_note: {{pattern: "AV-{{year}}-{{seq:04}}", reset: yearly}}
+  quote: {{pattern: "D-{{year}}-{{seq:04}}", reset: yearly}}
+"""
+
+GITIGNORE = "# facturo's lock and caches\n.facturo/\n"
+
+
+def init_folder(directory: Path, answers: dict[str, Any]) -> list[Path]:
+    """Create a billing folder in `directory`; refuse if one is already there."""
+    if (directory / CONFIG_NAME).exists():
+        raise FacturoError(f"{directory / CONFIG_NAME} already exists: not overwriting it")
+    for name in ("clients", "drafts", "invoices"):
+        if (directory / name).exists() and any((directory / name).iterdir()):
+            raise FacturoError(
+                f"{directory / name} already exists and is not empty: not touching it"
+            )
+    franchise = answers.get("vat_regime") == "franchise"
+    optional = {
+        "siren_line": ("siren", "  siren: {}                 # 9 digits"),
+        "vat_line": ("vat_number", "  vat_number: {}"),
+        "email_line": ("email", "  email: {}"),
+        "iban_line": ("iban", "  iban: {}"),
+        "bic_line": ("bic", "  bic: {}"),
+    }
+    lines = {
+        slot: (template.format(_q(answers[key])) if answers.get(key) else f"  # {key}:")
+        for slot, (key, template) in optional.items()
+    }
+    text = CONFIG_TEMPLATE.format(
+        name=_q(answers["name"]),
+        legal_form=_q(answers.get("legal_form") or "EI"),
+        street=_q(answers["street"]),
+        postcode=_q(answers["postcode"]),
+        city=_q(answers["city"]),
+        country=_q(answers.get("country") or "FR"),
+        vat_regime="franchise" if franchise else "standard",
+        currency=_q(answers.get("currency") or "EUR"),
+        language=answers.get("language") or "fr",
+        payment_terms=_q(answers.get("payment_terms") or "30 days"),
+        vat_rate=0 if franchise else answers.get("vat_rate") or 20,
+        penalty=answers.get("late_penalty_rate_percent") or "12.15",
+        **lines,
+    )
+    _validate(text, schema.CONFIG, CONFIG_NAME, config=True)
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in ("clients", "drafts"):
+        (directory / name).mkdir(exist_ok=True)
+        keep = directory / name / ".gitkeep"
+        keep.touch()
+        written.append(keep)
+    folder = Folder(directory)
+    gitignore = directory / ".gitignore"
+    if gitignore.exists():
+        if ".facturo/" not in gitignore.read_text("utf-8"):
+            folder.write_atomic(
+                gitignore, gitignore.read_text("utf-8").rstrip("\n") + "\n" + GITIGNORE
+            )
+    else:
+        folder.write_atomic(gitignore, GITIGNORE)
+    written.append(gitignore)
+    if not folder.claim(directory / CONFIG_NAME, text):
+        raise FacturoError(f"{directory / CONFIG_NAME} already exists: not overwriting it")
+    written.insert(0, directory / CONFIG_NAME)
+    if not _inside_git(directory):
+        subprocess.run(["git", "init", "-q", str(directory)], check=False, capture_output=True)
+    return written
+
+
+def _inside_git(directory: Path) -> bool:
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(directory), "rev-parse", "--is-inside-work-tree"],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+    except OSError:
+        return True  # no git: nothing to initialise
+    return result.returncode == 0 and result.stdout.strip() == "true"
+
+
+def _validate(
+    text: str, fields: dict[str, schema.Field], display: str, *, config: bool = False
+) -> YMap:
+    data, problems = parse(text, display)
+    if not isinstance(data, YMap):
+        raise InvalidData(f"{display} would be invalid", problems=problems)
+    normal, report = read_file(data, fields, display)
+    if config:
+        from facturo.validation import check_config
+
+        check_config(normal, report)
+    else:
+        from facturo.validation import check_client
+
+        check_client(normal, report)
+    errors = [p for p in problems + report.problems if p.is_error]
+    if errors:
+        raise InvalidData(f"{display} would be invalid; nothing was written", problems=errors)
+    return normal
+
+
+def add_client(folder: Folder, client_id: str, answers: dict[str, Any]) -> Path:
+    """Write clients/<id>.yaml from the answers; refuse an existing id or invalid data."""
+    if (message := client_id_problem(client_id)) is not None:
+        raise FacturoError(message)
+    path = folder.client_path(client_id)
+    if path.exists():
+        raise FacturoError(f"{folder.display(path)} already exists: edit it instead")
+    lines = [
+        f"# Client {client_id}: the file name is its id, used in drafts (client: {client_id})."
+    ]
+    lines.append(f"name: {_q(answers['name'])}")
+    lines.append(f"kind: {answers.get('kind') or 'business'}               # business | individual")
+    lines.append("address:")
+    for key in ("street", "postcode", "city"):
+        lines.append(f"  {key}: {_q(answers.get(key) or '')}")
+    lines.append(f"  country: {_q(answers.get('country') or 'FR')}")
+    for key in ("siren", "vat_number", "email", "language", "currency", "payment_terms", "vat"):
+        value = answers.get(key)
+        lines.append(f"{key}: {_q(value)}" if value else f"# {key}:")
+    text = "\n".join(lines) + "\n"
+    _validate(text, schema.CLIENT, folder.display(path))
+    if not folder.claim(path, text):
+        raise FacturoError(f"{folder.display(path)} already exists: edit it instead")
+    return path
+
+
+def new_draft(
+    folder: Folder, client_id: str, client: dict[str, Any], config: dict[str, Any], today: dt.date
+) -> Path:
+    """Write a draft for `client_id` in drafts/, named after the client and the date."""
+    defaults = config.get("defaults") or {}
+    franchise = (config.get("seller") or {}).get("vat_regime") == "franchise"
+    terms = client.get("payment_terms") or defaults.get("payment_terms") or "30 days"
+    vat = client.get("vat")
+    rate_line = ""
+    if not franchise and vat in (None, "standard"):
+        rate_line = f"    vat_rate: {defaults.get('vat_rate', 20)}\n"
+    text = (
+        f"# Draft for {client.get('name', client_id)}: edit it, then `facturo check` and\n"
+        f"# `facturo issue {{path}}`. It gets its number when it is issued.\n"
+        f"kind: invoice                       # invoice | deposit | quote\n"
+        f"client: {client_id}\n"
+        f"# order_reference: PO-123\n"
+        f"service_period:\n"
+        f"  start: {today.replace(day=1).isoformat()}\n"
+        f"  end: {today.isoformat()}\n"
+        f"payment_terms: {_q(terms)}\n"
+        f"lines:\n"
+        f'  - description: "Describe the work precisely"\n'
+        f"    quantity: 1\n"
+        f"    unit: day\n"
+        f"    unit_price: 0.00\n"
+        f"{rate_line}"
+        f'    # discount: "10%"\n'
+        f'# discount: "5%"\n'
+        f'# notes: "Merci pour votre confiance."\n'
+    )
+    folder.drafts_dir.mkdir(exist_ok=True)
+    stem = f"{client_id}-{today.isoformat()}"
+    for attempt in range(1, 1000):
+        name = stem if attempt == 1 else f"{stem}-{attempt}"
+        path = folder.drafts_dir / f"{name}.yaml"
+        if folder.claim(path, text.replace("{path}", folder.display(path))):
+            return path
+    raise FacturoError(f"too many drafts named {stem}-*.yaml")

@@ -1,0 +1,171 @@
+"""What each file may contain: keys, types, allowed values and one line of help per key.
+
+The specs drive validation (unknown keys get "did you mean"), `facturo init`'s comments
+and the JSON Schema for editors, so a key is described in exactly one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+LANGUAGES = ("fr", "en")
+CLIENT_KINDS = ("business", "individual")
+VAT_REGIMES = ("standard", "franchise")
+OPERATIONS = ("services", "goods", "mixed")
+PAYMENT_METHODS = ("transfer", "card", "cheque", "cash", "direct-debit", "other")
+DOCUMENT_KINDS = ("invoice", "credit_note", "deposit", "quote")
+RESETS = ("yearly", "never")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One key of a file: its type, whether it is required, and a line of help."""
+
+    kind: str  # text | decimal | integer | date | bool | choice | map | list | texts | discount
+    help: str = ""
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    fields: dict[str, Field] = field(default_factory=dict)  # for kind "map"
+    item: Field | None = None  # for kind "list"
+    check: str = ""  # name of a value check in validation.VALUE_CHECKS
+
+
+def text(help: str = "", *, required: bool = False, check: str = "") -> Field:
+    return Field("text", help, required, check=check)
+
+
+def choice(values: tuple[str, ...], help: str = "", *, required: bool = False) -> Field:
+    return Field("choice", help, required, choices=values)
+
+
+def mapping(fields: dict[str, Field], help: str = "", *, required: bool = False) -> Field:
+    return Field("map", help, required, fields=fields)
+
+
+ADDRESS = {
+    "street": text("street and number", required=True),
+    "street2": text("second address line"),
+    "postcode": text("postal code", required=True),
+    "city": text("city", required=True),
+    "country": text("ISO 3166 country code, e.g. FR", required=True, check="country"),
+}
+
+SELLER = {
+    "name": text("your name or company name", required=True),
+    "trade_name": text("trade name shown above your name"),
+    "legal_form": text("legal form: EI, EURL, SASU, SARL, SAS...", required=True),
+    "address": mapping(ADDRESS, "your address", required=True),
+    "siren": text("SIREN (9 digits), required in France", check="siren"),
+    "rcs": text("registration, e.g. RCS Paris 812 345 678 or RM 75"),
+    "share_capital": text("share capital for companies, e.g. 1 000 EUR"),
+    "vat_number": text("intra-EU VAT number", check="vat_number"),
+    "vat_regime": choice(VAT_REGIMES, "standard, or franchise (art. 293 B du CGI)"),
+    "email": text("email shown on invoices", check="email"),
+    "phone": text("phone shown on invoices"),
+    "website": text("website shown on invoices"),
+    "iban": text("IBAN for transfers", check="iban"),
+    "bic": text("BIC of your bank", check="bic"),
+}
+
+DEFAULTS = {
+    "currency": text("ISO 4217 currency code", check="currency"),
+    "language": choice(LANGUAGES, "language of documents"),
+    "payment_terms": text("e.g. 30 days, 45 days end of month, on receipt", check="terms"),
+    "vat_rate": Field("decimal", "VAT rate in percent for lines without one", check="rate"),
+    "operation": choice(OPERATIONS, "nature of the operations (French reform mention)"),
+    "vat_on_debits": Field("bool", "option for paying VAT on debits"),
+    "payment_methods": Field("texts", "accepted payment methods", choices=PAYMENT_METHODS),
+    "late_penalty_rate_percent": Field(
+        "decimal", "late-payment penalty rate (ECB rate + 10 points)", check="rate"
+    ),
+    "early_payment_discount": text('"none" or the early-payment discount terms'),
+    "thanks": text("closing line printed on documents"),
+}
+
+SERIES = {
+    "pattern": text('e.g. "F-{year}-{seq:04}"', required=True, check="pattern"),
+    "reset": choice(RESETS, "restart the sequence each year, or never"),
+}
+
+CONFIG = {
+    "seller": mapping(SELLER, "who you are", required=True),
+    "defaults": mapping(DEFAULTS, "defaults for clients and documents"),
+    "numbering": mapping(
+        {
+            "invoice": mapping(SERIES, "invoices and deposit invoices"),
+            "credit_note": mapping(SERIES, "credit notes"),
+            "quote": mapping(SERIES, "quotes"),
+        },
+        "numbering series",
+    ),
+    "pdf": mapping(
+        {
+            "logo": text("path of an SVG or PNG logo inside the folder"),
+            "accent_color": text('accent colour, e.g. "#1f4e79"', check="color"),
+            "template": text("name of the template to use"),
+        },
+        "look of the PDF documents",
+    ),
+}
+
+VAT_TREATMENTS = (
+    "standard",
+    "franchise",
+    "reverse-charge",
+    "intra-eu-goods",
+    "export",
+    "outside-scope",
+    "exempt",
+)
+
+CLIENT = {
+    "name": text("client name", required=True),
+    "kind": choice(CLIENT_KINDS, "business or individual"),
+    "address": mapping(ADDRESS, "billing address", required=True),
+    "delivery_address": mapping(ADDRESS, "delivery address when different"),
+    "siren": text("SIREN of a French business", check="siren"),
+    "vat_number": text("VAT number", check="vat_number"),
+    "email": text("billing email", check="email"),
+    "cc": Field("texts", "copies of emails (the accountant)", check="email"),
+    "language": choice(LANGUAGES, "language of documents"),
+    "currency": text("currency", check="currency"),
+    "payment_terms": text("payment terms", check="terms"),
+    "vat": choice(VAT_TREATMENTS, "default VAT treatment"),
+    "reminders": Field("bool", "send payment reminders"),
+    "notes": text("free notes, not printed"),
+}
+
+PERIOD = {
+    "start": Field("date", "first day", required=True),
+    "end": Field("date", "last day", required=True),
+}
+
+LINE = {
+    "description": text("what was sold", required=True),
+    "quantity": Field("decimal", "quantity (default 1)"),
+    "unit": text("unit: day, hour, unit..."),
+    "unit_price": Field("decimal", "unit price excluding VAT", required=True),
+    "vat_rate": Field("decimal", "VAT rate in percent", check="rate"),
+    "discount": Field("discount", 'line discount: "10%" or an amount'),
+    "service_period": mapping(PERIOD, "service period of this line"),
+}
+
+DRAFT = {
+    "kind": choice(DOCUMENT_KINDS, "invoice, credit_note, deposit or quote"),
+    "client": text("client id (file name in clients/)", required=True),
+    "order_reference": text("the client's order reference"),
+    "service_date": Field("date", "date of the sale or service when it differs"),
+    "service_period": mapping(PERIOD, "period of the service"),
+    "currency": text("currency", check="currency"),
+    "language": choice(LANGUAGES, "language"),
+    "payment_terms": text("payment terms", check="terms"),
+    "due_date": Field("date", "explicit due date"),
+    "vat": choice(VAT_TREATMENTS, "VAT treatment"),
+    "vat_exemption_reason": text("legal reason of the exemption"),
+    "operation": choice(OPERATIONS, "nature of the operation"),
+    "delivery_address": mapping(ADDRESS, "delivery address when different"),
+    "lines": Field("list", "document lines", required=True, item=mapping(LINE)),
+    "discount": Field("discount", 'document discount: "5%" or an amount'),
+    "notes": text("notes printed on the document"),
+    "valid_days": Field("integer", "quote validity in days"),
+}

@@ -1,0 +1,280 @@
+"""YAML in and out: loading with line numbers and exact decimals, canonical dumping."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import Resolver
+
+from facturo.errors import Problem
+
+try:  # libyaml's parser is ~7x faster; the pure-Python one is the fallback
+    from yaml._yaml import CParser
+
+    class _Parsing(CParser):
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml.composer import Composer
+    from yaml.parser import Parser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
+
+    class _Parsing(Reader, Scanner, Parser, Composer):  # type: ignore[no-redef]
+        def __init__(self, stream: str) -> None:
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+            Composer.__init__(self)
+
+
+class YMap(dict[str, Any]):
+    """A mapping that remembers where it and each of its keys stand in the file."""
+
+    __slots__ = ("col", "key_marks", "line", "raw")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.line = 0
+        self.col = 0
+        self.key_marks: dict[str, tuple[int, int]] = {}
+        self.raw: dict[str, str] = {}  # source text of plain scalars read as non-strings
+
+    def mark(self, key: str) -> tuple[int, int]:
+        """Line and column of `key`, or of the mapping itself when the key is absent."""
+        return self.key_marks.get(key, (self.line, self.col))
+
+
+class YList(list[Any]):
+    """A sequence that remembers where it and each of its items stand in the file."""
+
+    __slots__ = ("col", "item_marks", "line")
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.line = 0
+        self.col = 0
+        self.item_marks: list[tuple[int, int]] = []
+
+    def mark(self, index: int) -> tuple[int, int]:
+        if 0 <= index < len(self.item_marks):
+            return self.item_marks[index]
+        return (self.line, self.col)
+
+
+class _StrictResolver(Resolver):
+    """YAML 1.1 resolution without its traps: `no` stays a string (Norway's code is NO),
+    `01234` stays a string (a postcode, not octal), `1:30` stays a string, and decimals
+    are exact (no exponent, inf or nan)."""
+
+
+_REPLACED = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+_StrictResolver.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in _REPLACED]
+    for first, resolvers in Resolver.yaml_implicit_resolvers.items()
+}
+_StrictResolver.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_StrictResolver.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$"), list("-+0123456789")
+)
+_StrictResolver.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*\.[0-9_]*|\.[0-9][0-9_]*)$"),
+    list("-+0123456789."),
+)
+
+
+class _Loader(_Parsing, yaml.constructor.SafeConstructor, _StrictResolver):
+    def __init__(self, stream: str) -> None:
+        _Parsing.__init__(self, stream)
+        yaml.constructor.SafeConstructor.__init__(self)
+        _StrictResolver.__init__(self)
+        self.problems: list[tuple[int, int, str]] = []
+
+
+def _where(node: Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _construct_child(loader: _Loader, node: Node, where: tuple[int, int]) -> Any:
+    if node in loader.constructed_objects or node in loader.recursive_objects:
+        # An alias: shared structure would be walked many times (a "billion laughs" file).
+        loader.problems.append((*where, "anchors and aliases (*name) are not supported here"))
+        return None
+    return loader.construct_object(node, deep=True)
+
+
+def _construct_map(loader: _Loader, node: MappingNode) -> Any:
+    data = YMap()
+    data.line, data.col = _where(node)
+    yield data
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, ScalarNode):
+            loader.problems.append((*_where(key_node), "a key must be a plain word"))
+            continue
+        key = key_node.value
+        if key == "<<":
+            loader.problems.append((*_where(key_node), "merge keys (<<) are not supported here"))
+            continue
+        value = _construct_child(loader, value_node, _where(key_node))
+        if key in data:
+            line, _ = data.key_marks[key]
+            loader.problems.append(
+                (*_where(key_node), f"duplicate key {key!r} (first at line {line})")
+            )
+        data[key] = value
+        data.key_marks[key] = _where(key_node)
+        if (
+            isinstance(value_node, ScalarNode)
+            and not value_node.style
+            and not isinstance(value, str)
+        ):
+            data.raw[key] = value_node.value
+
+
+def _construct_seq(loader: _Loader, node: SequenceNode) -> Any:
+    data = YList()
+    data.line, data.col = _where(node)
+    yield data
+    for item in node.value:
+        data.append(_construct_child(loader, item, _where(item)))
+        data.item_marks.append(_where(item))
+
+
+def _construct_decimal(loader: _Loader, node: ScalarNode) -> Decimal | str:
+    try:
+        return Decimal(node.value.replace("_", ""))
+    except InvalidOperation:  # pragma: no cover - the resolver only lets decimals through
+        return str(node.value)
+
+
+def _construct_int(loader: _Loader, node: ScalarNode) -> int:
+    return int(node.value.replace("_", ""))
+
+
+_constructors: Any = _Loader
+_constructors.add_constructor("tag:yaml.org,2002:map", _construct_map)
+_constructors.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+_constructors.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
+_constructors.add_constructor("tag:yaml.org,2002:int", _construct_int)
+
+
+def parse(text: str, path: str) -> tuple[Any, list[Problem]]:
+    """Parse YAML text; return the data (YMap/YList/scalars) and the problems found."""
+    loader = _Loader(text)
+    try:
+        data = loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        what = exc.problem or exc.context or "invalid YAML"
+        return None, [Problem(path, line, col, f"YAML syntax error: {what}")]
+    except yaml.YAMLError as exc:
+        return None, [Problem(path, 0, 0, f"YAML error: {exc}")]
+    finally:
+        loader.dispose()
+    problems = [Problem(path, line, col, message) for line, col, message in loader.problems]
+    return data, problems
+
+
+def load(path: Path, display: str) -> tuple[Any, list[Problem]]:
+    """Read and parse a YAML file; unreadable or non-UTF-8 files are problems, not crashes."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [Problem(display, 0, 0, f"not UTF-8 text (byte {exc.start})")]
+    except OSError as exc:
+        return None, [Problem(display, 0, 0, f"cannot read: {exc.strerror}")]
+    return parse(text.removeprefix("\ufeff"), display)
+
+
+def load_mapping(path: Path, display: str) -> tuple[YMap | None, list[Problem]]:
+    """Load a file whose top level must be a mapping."""
+    data, problems = load(path, display)
+    if problems and data is None:
+        return None, problems
+    if data is None:
+        return None, [
+            *problems,
+            Problem(display, 1, 1, "the file is empty (expected key: value lines)"),
+        ]
+    if not isinstance(data, YMap):
+        return None, [
+            *problems,
+            Problem(display, 1, 1, "expected key: value lines at the top level"),
+        ]
+    return data, problems
+
+
+class _CanonicalDumper(yaml.SafeDumper):
+    """Block style, fixed key order, exact decimals, readable accents: diffs well in git."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True  # a value used twice is written twice: no &anchors in files people read
+
+
+def _represent_decimal(dumper: yaml.SafeDumper, value: Decimal) -> yaml.ScalarNode:
+    text = format(value, "f")
+    tag = "tag:yaml.org,2002:float" if "." in text else "tag:yaml.org,2002:int"
+    return dumper.represent_scalar(tag, text)
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+def _represent_map(dumper: yaml.SafeDumper, value: dict[str, Any]) -> yaml.MappingNode:
+    return dumper.represent_mapping("tag:yaml.org,2002:map", value.items())
+
+
+_CanonicalDumper.add_representer(Decimal, _represent_decimal)
+_CanonicalDumper.add_representer(str, _represent_str)
+_CanonicalDumper.add_representer(YMap, _represent_map)
+_CanonicalDumper.add_representer(dict, _represent_map)
+_CanonicalDumper.add_representer(YList, yaml.SafeDumper.represent_list)
+
+
+def dump(data: dict[str, Any], header: list[str] | None = None) -> str:
+    """Canonical YAML for a file facturo writes: key order as given, block style."""
+    body = yaml.dump(
+        data,
+        Dumper=_CanonicalDumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=4096,
+        indent=2,
+    )
+    comments = "".join(f"# {line}\n" if line else "#\n" for line in header or [])
+    return comments + body
+
+
+def plain(value: Any) -> Any:
+    """A JSON-ready copy: decimals and ints as exact strings, dates in ISO form.
+
+    Used for hashing and for `--json` output, so that `3` and `3.0` and `"3"` never
+    collide silently and no float ever appears.
+    """
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value

@@ -1,0 +1,114 @@
+"""Shared fixtures: a billing folder in tmp_path, the CLI runner, a fixed today."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from facturo.cli import app
+
+TODAY = dt.date(2026, 11, 22)
+
+CONFIG = """\
+seller:
+  name: Camille Martin
+  legal_form: EI
+  address: {street: 12 rue des Lilas, postcode: "75011", city: Paris, country: FR}
+  siren: "812345676"
+  vat_number: FR19812345676
+  email: camille@example.fr
+  iban: FR7630006000011234567890189
+  bic: BNPAFRPPXXX
+defaults:
+  currency: EUR
+  language: fr
+  payment_terms: 30 days
+  vat_rate: 20
+  late_penalty_rate_percent: 12.15
+numbering:
+  invoice: {pattern: "F-{year}-{seq:04}", reset: yearly}
+"""
+
+CLIENT_DUPONT = """\
+name: Atelier Dupont SARL
+address: {street: 3 quai Rambaud, postcode: "69002", city: Lyon, country: FR}
+siren: "552100554"
+email: compta@dupont.example
+"""
+
+CLIENT_BERLIN = """\
+name: Berlin Works GmbH
+address: {street: Torstraße 1, postcode: "10119", city: Berlin, country: DE}
+vat_number: DE136695976
+vat: reverse-charge
+language: en
+"""
+
+DRAFT = """\
+client: dupont
+lines:
+  - description: Développement
+    quantity: 3
+    unit: day
+    unit_price: 450.00
+"""
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text), "utf-8")
+    return path
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """A valid billing folder with two clients and no documents."""
+    root = tmp_path / "billing"
+    write(root / "facturo.yaml", CONFIG)
+    write(root / "clients" / "dupont.yaml", CLIENT_DUPONT)
+    write(root / "clients" / "berlin.yaml", CLIENT_BERLIN)
+    (root / "drafts").mkdir()
+    return root
+
+
+@pytest.fixture
+def draft(folder: Path) -> Callable[..., Path]:
+    """Write a draft in the folder: draft("name", text)."""
+
+    def make(name: str = "d1", text: str = DRAFT) -> Path:
+        return write(folder / "drafts" / f"{name}.yaml", text)
+
+    return make
+
+
+class Cli:
+    """Run facturo in a folder as a user would, with a fixed today."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, input: str | None = None):  # type: ignore[no-untyped-def]
+        env = {"FACTURO_DIR": str(self.root), "FACTURO_TODAY": TODAY.isoformat()}
+        return self.runner.invoke(app, list(args), input=input, env=env, catch_exceptions=False)
+
+
+@pytest.fixture
+def cli(folder: Path) -> Cli:
+    return Cli(folder)
+
+
+@pytest.fixture(autouse=True)
+def _no_user_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("FACTURO_DIR", "FACTURO_TODAY", "FACTURO_NO_CACHE"):
+        monkeypatch.delenv(name, raising=False)
+    os.environ.setdefault("GIT_AUTHOR_NAME", "Test")
+    os.environ.setdefault("GIT_AUTHOR_EMAIL", "test@example.org")
+    os.environ.setdefault("GIT_COMMITTER_NAME", "Test")
+    os.environ.setdefault("GIT_COMMITTER_EMAIL", "test@example.org")
