@@ -276,8 +276,6 @@ def _lines(
     report: Report,
 ) -> tuple[list[dict[str, Any]], list[LineInput]]:
     raw_lines: YList = draft.get("lines") or YList()
-    if not raw_lines and "lines" in draft.key_marks:
-        report.error(draft.mark("lines"), "a document needs at least one line")
     lines: list[dict[str, Any]] = []
     inputs: list[LineInput] = []
     category = EXEMPTIONS[treatment][0] if treatment in EXEMPTIONS else "S"

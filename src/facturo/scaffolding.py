@@ -20,13 +20,17 @@ from facturo.yamlio import YMap, parse
 
 
 def _q(value: Any) -> str:
-    """A YAML scalar for any text: JSON strings are valid double-quoted YAML."""
-    return json.dumps(str(value), ensure_ascii=False)
+    """A YAML scalar for any text: plain when it reads back as the same text, else quoted."""
+    text = str(value)
+    data, problems = parse(f"k: {text}\n", "")
+    if not problems and isinstance(data, dict) and data.get("k") == text and "#" not in text:
+        return text
+    return json.dumps(text, ensure_ascii=False)  # JSON strings are valid double-quoted YAML
 
 
 CONFIG_TEMPLATE = """\
 # facturo billing folder: who you are, your defaults and your numbering.
-# Full reference: https://github.com/facturo/facturo/blob/main/docs/FORMAT.md
+# Every key is described in facturo's docs/FORMAT.md; `facturo check` validates this file.
 seller:
   name: {name}
   legal_form: {legal_form}              # EI (entrepreneur individuel), EURL, SASU, SARL...

@@ -312,7 +312,9 @@ def read_mapping(node: YMap, fields: dict[str, Field], report: Report) -> YMap:
         if value is None or value == "":
             continue  # an empty optional value is the same as leaving the key out
         normal = read_value(value, spec, node.raw.get(key), report, mark)
-        if normal is not None:
+        if spec.kind == "list" and spec.required and normal == []:
+            report.error(mark, f"{key!r} needs at least one item")
+        elif normal is not None:
             out[key] = normal
     for key, spec in fields.items():
         if spec.required and key not in out and (key not in node or node[key] in (None, "")):

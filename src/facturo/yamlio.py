@@ -208,10 +208,9 @@ def load_mapping(path: Path, display: str) -> tuple[YMap | None, list[Problem]]:
             Problem(display, 1, 1, "the file is empty (expected key: value lines)"),
         ]
     if not isinstance(data, YMap):
-        return None, [
-            *problems,
-            Problem(display, 1, 1, "expected key: value lines at the top level"),
-        ]
+        line, col = getattr(data, "line", 1), getattr(data, "col", 1)
+        message = "expected key: value lines at the top level"
+        return None, [*problems, Problem(display, line, col, message)]
     return data, problems
 
 
@@ -259,10 +258,23 @@ def dump(data: dict[str, Any], header: list[str] | None = None) -> str:
     return comments + body
 
 
+def jsonable(value: Any) -> Any:
+    """A copy for `--json` output: decimals as exact strings, dates in ISO form."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
 def plain(value: Any) -> Any:
     """A JSON-ready copy: decimals and ints as exact strings, dates in ISO form.
 
-    Used for hashing and for `--json` output, so that `3` and `3.0` and `"3"` never
+    Used for hashing, so that `3` and `3.0` and `"3"` never
     collide silently and no float ever appears.
     """
     if isinstance(value, dict):

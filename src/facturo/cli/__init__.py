@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from facturo.cli import document_commands, folder_commands  # noqa: F401  (registers commands in help order)
+# Importing the command modules registers their commands, in this order in --help.
+# isort: off
+from facturo.cli import folder_commands  # noqa: F401
+from facturo.cli import document_commands  # noqa: F401
+
+# isort: on
 from facturo.cli.app import app
 
 

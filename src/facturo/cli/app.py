@@ -89,6 +89,14 @@ def open_ledger(*, use_cache: bool = True) -> Ledger:
     return Ledger(Folder(root_dir), use_cache=use_cache and not os.environ.get("FACTURO_NO_CACHE"))
 
 
+def user_path(path: Path, root: Path) -> Path:
+    """A path as typed: relative to here, or else to the billing folder (with --dir)."""
+    if path.is_absolute() or path.exists():
+        return path.absolute()
+    inside = root / path
+    return inside if inside.exists() else path.absolute()
+
+
 def parse_date(value: str | None, option: str) -> dt.date | None:
     if value is None:
         return None

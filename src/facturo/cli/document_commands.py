@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from facturo.cli import output
-from facturo.cli.app import app, handled, open_ledger, parse_date, today
+from facturo.cli.app import app, handled, open_ledger, parse_date, today, user_path
 from facturo.errors import ExitCode
 
 Opt = typer.Option
@@ -33,7 +33,7 @@ def check(
     from facturo.checking import check_folder
 
     ledger = open_ledger(use_cache=not no_cache)
-    only = [ledger.folder.display(p.resolve()) for p in paths or []]
+    only = [ledger.folder.display(user_path(p, ledger.folder.root)) for p in paths or []]
     problems = check_folder(ledger, today(), only)
     errors = sum(1 for p in problems if p.is_error)
     if json_output:
@@ -72,7 +72,8 @@ def issue(
 
     ledger = open_ledger()
     issue_date = parse_date(date, "--date") or today()
-    results = issue_drafts(ledger, [p.absolute() for p in drafts], issue_date, dry_run=dry_run)
+    paths = [user_path(p, ledger.folder.root) for p in drafts]
+    results = issue_drafts(ledger, paths, issue_date, dry_run=dry_run)
     for result in results:
         target = ledger.folder.display(result.path)
         draft = ledger.folder.display(result.draft)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from facturo.errors import Problem
-from facturo.yamlio import plain
+from facturo.yamlio import jsonable
 
 
 def is_terminal() -> bool:
@@ -16,7 +16,7 @@ def is_terminal() -> bool:
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(plain(data), ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(json.dumps(jsonable(data), ensure_ascii=False, indent=2) + "\n")
 
 
 def print_table(

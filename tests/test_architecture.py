@@ -1,0 +1,77 @@
+"""Promises about the code itself: the core/CLI split, documented commands, no floats."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from facturo.cli import app
+
+SRC = Path(__file__).parents[1] / "src" / "facturo"
+README = Path(__file__).parents[1] / "README.md"
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text("utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_the_core_never_imports_typer_or_rich() -> None:
+    core = [p for p in SRC.rglob("*.py") if "cli" not in p.relative_to(SRC).parts]
+    assert core
+    for path in core:
+        assert not _imports(path) & {"typer", "rich", "click"}, path
+
+
+def test_money_never_goes_through_float() -> None:
+    for path in SRC.rglob("*.py"):
+        tree = ast.parse(path.read_text("utf-8"))
+        calls = [
+            n for n in ast.walk(tree)
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "float"
+        ]  # fmt: skip
+        assert not calls, f"{path}: float() call"
+
+
+def _commands() -> list[tuple[str, Any]]:
+    group: Any = typer.main.get_command(app)
+    found: list[tuple[str, Any]] = []
+    for name, command in group.commands.items():
+        if hasattr(command, "commands"):
+            found.extend((f"{name} {sub}", c) for sub, c in command.commands.items())
+        else:
+            found.append((name, command))
+    return found
+
+
+def test_every_command_has_an_example_and_is_in_the_readme() -> None:
+    readme = README.read_text("utf-8")
+    for name, command in _commands():
+        assert "Example:" in (command.help or ""), f"{name}: help has no example"
+        assert f"facturo {name}" in readme, f"{name}: not in the README's command reference"
+
+
+def test_help_does_not_import_heavy_modules() -> None:
+    code = (
+        "import sys; sys.argv=['facturo','--help']\n"
+        "from facturo.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('weasyprint', 'babel', 'stdnum', 'jinja2', 'facturo.ledger') if m in sys.modules]\n"
+        "sys.stderr.write('heavy:' + ','.join(heavy))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert "Usage" in result.stdout
+    assert result.stderr.strip().splitlines()[-1] == "heavy:"
