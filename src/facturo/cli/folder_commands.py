@@ -71,16 +71,14 @@ def init(
         ("city", "City", None),
         ("siren", "SIREN (9 digits, empty if none)", ""),
         ("vat_regime", "VAT regime: standard or franchise", "standard"),
+        ("vat_number", "VAT number (empty if none)", ""),
     ]
     for key, question, default in questions:
-        if answers[key] is None and interactive:
-            answers[key] = (
-                typer.prompt(question, default=default, show_default=bool(default)) or None
-            )
-    if answers["vat_regime"] in (None, "standard") and not answers["vat_number"] and interactive:
-        answers["vat_number"] = (
-            typer.prompt("VAT number (empty if none)", default="", show_default=False) or None
-        )
+        if answers[key] is not None or not interactive:
+            continue
+        if key == "vat_number" and answers["vat_regime"] == "franchise":
+            continue
+        answers[key] = _ask(key, question, default)
     missing = [key for key in ("name", "street", "postcode", "city") if not answers[key]]
     if missing:
         flags = ", ".join("--" + key.replace("_", "-") for key in missing)
@@ -90,6 +88,22 @@ def init(
     for path in written:
         output.note(f"  wrote {path}")
     output.note("next: facturo client add ID --name ... ; facturo new --client ID")
+
+
+def _ask(key: str, question: str, default: str | None) -> str | None:
+    """Prompt until the answer passes the same check `facturo check` applies."""
+    from facturo.validation import VALUE_CHECKS
+
+    checks = {"siren": "siren", "vat_number": "vat_number"}
+    while True:
+        answer = typer.prompt(question, default=default, show_default=bool(default)).strip()
+        if key == "vat_regime" and answer not in ("standard", "franchise"):
+            output.error("answer standard or franchise")
+            continue
+        problem = VALUE_CHECKS[checks[key]](answer) if answer and key in checks else None
+        if problem is None:
+            return answer or None
+        output.error(problem)
 
 
 @client_app.command("add")
