@@ -116,6 +116,26 @@ def inspect_issued(path: Path, display: str) -> Entry:
     return entry
 
 
+PARALLEL_FROM = 400  # below this, starting worker processes costs more than it saves
+
+
+def _inspect_pair(item: tuple[Path, str]) -> Entry:
+    return inspect_issued(*item)
+
+
+def _inspect_all(items: list[tuple[Path, str, list[int]]]) -> list[Entry]:
+    """Read files on every core when there are many (a cold cache on a big folder)."""
+    pairs = [(path, display) for path, display, _ in items]
+    workers = min(os.cpu_count() or 1, 8)
+    if len(pairs) < PARALLEL_FROM or workers < 2:
+        return [_inspect_pair(pair) for pair in pairs]
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunk = max(50, len(pairs) // (workers * 4))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(_inspect_pair, pairs, chunksize=chunk))
+
+
 class Ledger:
     """The billing folder read and validated: config, clients, drafts, issued documents."""
 
@@ -197,8 +217,8 @@ class Ledger:
         if self.use_cache:
             cached = self._load_cache()
         fresh: dict[str, Any] = {}
-        entries: list[Entry] = []
-        changed = False
+        found: dict[str, Entry] = {}
+        to_read: list[tuple[Path, str, list[int]]] = []
         for path in self.folder.issued_files():
             display = self.folder.display(path)
             try:
@@ -208,16 +228,17 @@ class Ledger:
             key = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
             hit = cached.get(display)
             if hit is not None and hit.get("key") == key:
-                entry = Entry.from_json(hit["entry"])
+                found[display] = Entry.from_json(hit["entry"])
                 fresh[display] = hit
             else:
-                entry = inspect_issued(path, display)
-                fresh[display] = {"key": key, "entry": entry.to_json()}
-                changed = True
-            entries.append(entry)
-        if self.use_cache and (changed or len(fresh) != len(cached)):
+                found[display] = Entry(path=display)  # placeholder keeps the order
+                to_read.append((path, display, key))
+        for (_, display, key), entry in zip(to_read, _inspect_all(to_read), strict=True):
+            found[display] = entry
+            fresh[display] = {"key": key, "entry": entry.to_json()}
+        if self.use_cache and (to_read or len(fresh) != len(cached)):
             self._save_cache(fresh)
-        return entries
+        return list(found.values())
 
     def _load_cache(self) -> dict[str, Any]:
         try:

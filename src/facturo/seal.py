@@ -37,10 +37,18 @@ def field_digests(document: dict[str, Any]) -> dict[str, Any]:
     return digests
 
 
+def seal_hash(document: dict[str, Any], previous: str | None) -> str:
+    """sha256 over the document's immutable part and the previous document's hash."""
+    return _digest({"previous": previous, "document": immutable_part(document)})
+
+
 def compute_seal(document: dict[str, Any], previous: str | None) -> dict[str, Any]:
     """The `seal` section for `document`, chained to the previous document's hash."""
-    body = {"previous": previous, "document": immutable_part(document)}
-    return {"previous": previous, "sha256": _digest(body), "fields": field_digests(document)}
+    return {
+        "previous": previous,
+        "sha256": seal_hash(document, previous),
+        "fields": field_digests(document),
+    }
 
 
 def changed_fields(document: dict[str, Any]) -> list[tuple[str, int | None]]:
@@ -74,5 +82,4 @@ def verify(document: dict[str, Any]) -> bool:
     seal = document.get("seal")
     if not isinstance(seal, dict):
         return False
-    expected = compute_seal(document, seal.get("previous"))["sha256"]
-    return bool(seal.get("sha256") == expected)
+    return bool(seal.get("sha256") == seal_hash(document, seal.get("previous")))
