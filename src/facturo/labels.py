@@ -1,0 +1,318 @@
+"""Words printed on documents in French and English, and babel formatting for each language."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+
+from babel import Locale
+from babel.dates import format_date as babel_format_date
+from babel.numbers import format_currency, format_decimal, format_percent
+
+LANGUAGES = ("fr", "en")
+
+# en_GB: day-month-year dates ("2 March 2026") read unambiguously everywhere in Europe.
+_LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+
+_LABELS: dict[str, dict[str, str]] = {
+    "fr": {
+        "title_invoice": "Facture",
+        "title_credit_note": "Avoir",
+        "title_deposit": "Facture d'acompte",
+        "title_quote": "Devis",
+        "number": "N°",
+        "draft_mark": "BROUILLON",
+        "draft_number": "Brouillon — aperçu sans numéro",
+        "issue_date": "Date d'émission",
+        "due_date": "Échéance",
+        "valid_until": "Valable jusqu'au",
+        "service_date_services": "Date de la prestation",
+        "service_date_goods": "Date de livraison",
+        "service_date_mixed": "Date de l'opération",
+        "service_period": "Période",
+        "period_range": "du {start} au {end}",
+        "order_reference": "Votre commande",
+        "bill_to": "Facturé à",
+        "quote_to": "Destinataire",
+        "deliver_to": "Adresse de livraison",
+        "siren": "SIREN",
+        "vat_number": "N° TVA",
+        "email": "E-mail",
+        "phone": "Tél.",
+        "description": "Désignation",
+        "quantity": "Qté",
+        "unit": "Unité",
+        "unit_price": "Prix unit. HT",
+        "vat_rate": "TVA",
+        "line_total": "Total HT",
+        "line_discount": "Remise {discount}",
+        "line_period": "Période du {start} au {end}",
+        "lines_net": "Sous-total HT",
+        "discount": "Remise",
+        "net": "Total HT",
+        "vat_at": "TVA {rate}",
+        "vat_total": "Total TVA",
+        "vat_none": "TVA",
+        "gross": "Total TTC",
+        "prepaid": "Acomptes versés",
+        "already_paid": "Déjà réglé",
+        "amount_due": "Net à payer",
+        "credit_total": "Montant de l'avoir TTC",
+        "vat_breakdown": "Détail de la TVA",
+        "vat_base": "Base HT",
+        "vat_amount": "Montant TVA",
+        "vat_category": "Taux",
+        "payment": "Règlement",
+        "payment_terms": "Conditions de paiement",
+        "pay_by": "À régler avant le",
+        "payment_methods": "Moyens de paiement",
+        "account_holder": "Titulaire du compte",
+        "iban": "IBAN",
+        "bic": "BIC",
+        "payment_reference": "Référence à indiquer",
+        "qr_caption": "Scannez pour payer par virement",
+        "corrects_invoice": "Avoir relatif à la facture {number} du {date}.",
+        "quote_validity": "Devis valable jusqu'au {date}.",
+        "quote_acceptance": "Bon pour accord",
+        "quote_signature": "Date, signature et mention « Bon pour accord »",
+        "late_penalty": (
+            "En cas de retard de paiement, des pénalités au taux annuel de {rate} sont "
+            "exigibles le jour suivant la date d'échéance, sans qu'un rappel soit nécessaire "
+            "(art. L441-10 du Code de commerce)."
+        ),
+        "recovery_indemnity": (
+            "Indemnité forfaitaire pour frais de recouvrement due en cas de retard de "
+            "paiement : {amount} (art. D441-5 du Code de commerce)."
+        ),
+        "no_early_discount": "Pas d'escompte pour paiement anticipé.",
+        "early_discount": "Escompte pour paiement anticipé : {terms}.",
+        "operation": "Nature de l'opération : {nature}.",
+        "operation_goods": "livraison de biens",
+        "operation_services": "prestation de services",
+        "operation_mixed": "livraison de biens et prestation de services",
+        "vat_on_debits": "Option pour le paiement de la taxe d'après les débits.",
+        "thanks": "Merci pour votre confiance.",
+        "notes": "Notes",
+        "page": "Page",
+    },
+    "en": {
+        "title_invoice": "Invoice",
+        "title_credit_note": "Credit note",
+        "title_deposit": "Deposit invoice",
+        "title_quote": "Quote",
+        "number": "No.",
+        "draft_mark": "DRAFT",
+        "draft_number": "Draft — preview, not numbered",
+        "issue_date": "Issue date",
+        "due_date": "Due date",
+        "valid_until": "Valid until",
+        "service_date_services": "Service date",
+        "service_date_goods": "Delivery date",
+        "service_date_mixed": "Date of supply",
+        "service_period": "Service period",
+        "period_range": "{start} to {end}",
+        "order_reference": "Your order",
+        "bill_to": "Bill to",
+        "quote_to": "Prepared for",
+        "deliver_to": "Delivery address",
+        "siren": "SIREN",
+        "vat_number": "VAT no.",
+        "email": "Email",
+        "phone": "Phone",
+        "description": "Description",
+        "quantity": "Qty",
+        "unit": "Unit",
+        "unit_price": "Unit price excl. VAT",
+        "vat_rate": "VAT",
+        "line_total": "Amount excl. VAT",
+        "line_discount": "Discount {discount}",
+        "line_period": "Period {start} to {end}",
+        "lines_net": "Subtotal excl. VAT",
+        "discount": "Discount",
+        "net": "Total excl. VAT",
+        "vat_at": "VAT {rate}",
+        "vat_total": "Total VAT",
+        "vat_none": "VAT",
+        "gross": "Total incl. VAT",
+        "prepaid": "Deposits paid",
+        "already_paid": "Already paid",
+        "amount_due": "Amount due",
+        "credit_total": "Credit note total incl. VAT",
+        "vat_breakdown": "VAT breakdown",
+        "vat_base": "Taxable amount",
+        "vat_amount": "VAT amount",
+        "vat_category": "Rate",
+        "payment": "Payment",
+        "payment_terms": "Payment terms",
+        "pay_by": "Please pay by",
+        "payment_methods": "Payment methods",
+        "account_holder": "Account holder",
+        "iban": "IBAN",
+        "bic": "BIC",
+        "payment_reference": "Payment reference",
+        "qr_caption": "Scan to pay by bank transfer",
+        "corrects_invoice": "Credit note for invoice {number} dated {date}.",
+        "quote_validity": "This quote is valid until {date}.",
+        "quote_acceptance": "Accepted",
+        "quote_signature": "Date, signature and the words “Accepted”",
+        "late_penalty": (
+            "Late payment: penalties at an annual rate of {rate} are due from the day after "
+            "the due date, without any reminder (French Commercial Code, art. L441-10)."
+        ),
+        "recovery_indemnity": (
+            "Fixed indemnity for recovery costs owed on late payment: {amount} "
+            "(French Commercial Code, art. D441-5)."
+        ),
+        "no_early_discount": "No discount for early payment.",
+        "early_discount": "Early payment discount: {terms}.",
+        "operation": "Nature of the operation: {nature}.",
+        "operation_goods": "supply of goods",
+        "operation_services": "supply of services",
+        "operation_mixed": "supply of goods and services",
+        "vat_on_debits": (
+            "VAT payable on debits (option pour le paiement de la taxe d'après les débits)."
+        ),
+        "thanks": "Thank you for your business.",
+        "notes": "Notes",
+        "page": "Page",
+    },
+}
+
+_PAYMENT_METHODS = {
+    "fr": {
+        "transfer": "virement bancaire",
+        "card": "carte bancaire",
+        "cheque": "chèque",
+        "cash": "espèces",
+        "direct-debit": "prélèvement",
+        "other": "autre",
+    },
+    "en": {
+        "transfer": "bank transfer",
+        "card": "card",
+        "cheque": "cheque",
+        "cash": "cash",
+        "direct-debit": "direct debit",
+        "other": "other",
+    },
+}
+
+_UNITS = {
+    "fr": {
+        "day": "jour",
+        "days": "jours",
+        "half-day": "demi-journée",
+        "hour": "heure",
+        "hours": "heures",
+        "week": "semaine",
+        "month": "mois",
+        "year": "an",
+        "unit": "unité",
+        "piece": "pièce",
+        "item": "article",
+        "flat": "forfait",
+        "page": "page",
+        "word": "mot",
+    },
+    "en": {},
+}
+
+# French legal wording of each exemption code (docs/FORMAT.md), and its English gloss for an
+# English document that still carries the French text: the French wording is what the law names.
+_EXEMPTIONS_FR = {
+    "VATEX-FR-FRANCHISE": "TVA non applicable, art. 293 B du CGI",
+    "VATEX-EU-AE": "Autoliquidation",
+    "VATEX-EU-IC": "Exonération de TVA, art. 262 ter I du CGI",
+    "VATEX-EU-G": "Exonération de TVA, art. 262 I du CGI",
+    "VATEX-EU-O": "TVA non applicable, art. 259-1 du CGI",
+}
+_EXEMPTIONS_EN = {
+    "VATEX-FR-FRANCHISE": "VAT exemption, art. 293 B of the French General Tax Code",
+    "VATEX-EU-AE": "Reverse charge",
+    "VATEX-EU-IC": "VAT-exempt intra-Community supply",
+    "VATEX-EU-G": "VAT-exempt export",
+    "VATEX-EU-O": "Outside the scope of French VAT",
+}
+
+_TERMS = re.compile(
+    r"^\s*(?:(?P<receipt>on receipt|à réception)|(?P<days>\d+)\s*(?:days?|jours?)"
+    r"(?P<eom>\s+(?:end of month|fin de mois))?)\s*$",
+    re.IGNORECASE,
+)
+
+
+def labels_for(language: str) -> Mapping[str, str]:
+    """Return the printed words of a document language."""
+    return _LABELS[language]
+
+
+def format_money(amount: Decimal | int, currency: str, language: str) -> str:
+    """Format an amount as "1 234,56 €" (fr) or "€1,234.56" (en)."""
+    return str(format_currency(Decimal(amount), currency, locale=_LOCALES[language]))
+
+
+def format_date(value: datetime.date, language: str) -> str:
+    """Format a date as "2 mars 2026" (fr) or "2 March 2026" (en)."""
+    return str(babel_format_date(value, format="long", locale=_LOCALES[language]))
+
+
+def format_number(value: Decimal | int, language: str) -> str:
+    """Format a quantity without trailing zeros: "1,5" (fr) or "1.5" (en)."""
+    return str(
+        format_decimal(Decimal(value), locale=_LOCALES[language], decimal_quantization=False)
+    )
+
+
+def format_rate(rate_percent: Decimal | int, language: str) -> str:
+    """Format a percentage given in percent: 5.5 becomes "5,5 %" (fr) or "5.5%" (en)."""
+    fraction = Decimal(rate_percent) / 100
+    return str(format_percent(fraction, locale=_LOCALES[language], decimal_quantization=False))
+
+
+def format_siren(siren: str) -> str:
+    """Group a SIREN by three digits, as it is printed on French documents."""
+    digits = siren.replace(" ", "")
+    if len(digits) == 9 and digits.isdigit():
+        return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
+    return siren
+
+
+def describe_country(code: str, language: str) -> str:
+    """Return the country name for an ISO 3166 alpha-2 code, or the code when unknown."""
+    territories = Locale.parse(_LOCALES[language]).territories
+    return str(territories.get(code.upper(), code))
+
+
+def describe_payment_method(method: str, language: str) -> str:
+    """Return the printed name of a payment method key (transfer, card, ...)."""
+    return _PAYMENT_METHODS[language].get(method, method)
+
+
+def describe_unit(unit: str, language: str) -> str:
+    """Translate the usual English unit words for French documents; other units are kept."""
+    return _UNITS[language].get(unit.strip().lower(), unit)
+
+
+def describe_payment_terms(terms: str, language: str) -> str:
+    """Write payment terms ("30 days end of month") in the document's language."""
+    match = _TERMS.match(terms)
+    if match is None:
+        return terms
+    if match["receipt"]:
+        return "à réception" if language == "fr" else "on receipt"
+    days = int(match["days"])
+    if language == "fr":
+        text = f"{days} jours"
+        return f"{text} fin de mois" if match["eom"] else text
+    text = f"{days} days"
+    return f"{text} end of month" if match["eom"] else text
+
+
+def describe_exemption(code: str | None, reason: str, language: str) -> str:
+    """Return the VAT exemption mention; an English document keeps French wording with a gloss."""
+    french = _EXEMPTIONS_FR.get(code or "")
+    if language == "en" and french and reason.startswith(french):
+        return f"{_EXEMPTIONS_EN[code or '']} ({reason})"
+    return reason
