@@ -20,7 +20,8 @@ def check_folder(ledger: Ledger, today: dt.date, only: list[str] | None = None) 
     for _, client_problems in ledger.clients_with_problems().values():
         problems.extend(client_problems)
     entries = ledger.entries()
-    issued_from = {e.source_sha256: e.number for e in entries if e.source_sha256}
+    pending = folder.issuing()
+    issued_from = {e.source_sha256: e.number for e in entries if e.source_sha256 in pending}
     for path in folder.draft_files():
         number = issued_from.get(draft_sha256(path))
         if number is not None:

@@ -80,6 +80,9 @@ class FolderBusy(FacturoError):
 def display_path(path: Path, root: Path | None) -> str:
     """A path relative to the billing folder when inside it, as users type it."""
     if root is not None:
+        # Fast path for paths facturo built itself under the (resolved) root: no syscalls.
+        if path.is_absolute() and ".." not in path.parts and path.is_relative_to(root):
+            return path.relative_to(root).as_posix()
         try:
             return path.resolve().relative_to(root.resolve()).as_posix()
         except ValueError:

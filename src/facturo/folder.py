@@ -138,11 +138,10 @@ class Folder:
 
     def _remove_stale_temporaries(self) -> None:
         # Under the lock no write is in progress: temporaries are leftovers of a crash.
-        tmp = self.state_dir / "tmp"
-        if tmp.is_dir():
-            for leftover in tmp.iterdir():
-                with contextlib.suppress(OSError):
-                    leftover.unlink()
+        leftovers = [*self.state_dir.glob("tmp/*"), *self.state_dir.glob("cache/*.tmp")]
+        for leftover in leftovers:
+            with contextlib.suppress(OSError):
+                leftover.unlink()
 
     def _write_temporary(self, data: bytes) -> Path:
         fd, name = tempfile.mkstemp(dir=self._tmp_dir(), prefix="write-", suffix=".tmp")
@@ -181,6 +180,18 @@ class Folder:
                 os.unlink(temporary)
         _fsync_dir(path.parent)
         return True
+
+    def mark_issuing(self, sha256: str) -> None:
+        """Record, durably and before the claim, that a draft is being issued."""
+        self.write_atomic(self.state_dir / "issuing" / sha256, b"")
+
+    def issuing(self) -> set[str]:
+        """Drafts (by sha256) whose issue started and was not seen through."""
+        marks = self.state_dir / "issuing"
+        return {p.name for p in marks.iterdir()} if marks.is_dir() else set()
+
+    def clear_issuing(self, sha256: str) -> None:
+        (self.state_dir / "issuing" / sha256).unlink(missing_ok=True)
 
     def remove(self, path: Path) -> None:
         """Delete a file durably."""

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from facturo.errors import Problem
-from facturo.money import LineInput, compute_totals, parse_discount
+from facturo.money import LineInput, compute_totals, is_currency, parse_discount, round_money
 from facturo.numbering import (
     FOLDER_OF_SERIES,
     SERIES_OF_KIND,
@@ -19,7 +19,7 @@ from facturo.numbering import (
     series_from_config,
 )
 from facturo.seal import changed_fields, verify
-from facturo.yamlio import YList, YMap
+from facturo.yamlio import YMap, locate
 
 REQUIRED = (
     "number",
@@ -88,7 +88,8 @@ def inspect_document(data: YMap, path: Path, entry: Any) -> None:
     if isinstance(totals, dict):
         entry.gross = _decimal(totals.get("gross"))
         entry.due = _decimal(totals.get("due"))
-    entry.paid = _payments(data)
+    paid = _payments(data)
+    entry.paid = round_money(paid, entry.currency) if is_currency(entry.currency) else paid
     source = data.get("source")
     if isinstance(source, dict):
         entry.source_sha256 = source.get("sha256")
@@ -100,6 +101,12 @@ def inspect_document(data: YMap, path: Path, entry: Any) -> None:
         _check_seal(data, error)
     if not any(p.is_error for p in entry.problems):
         _check_totals(data, error)
+    if kind != "quote" and not any(p.is_error for p in entry.problems):
+        from facturo.einvoice import missing_fields
+
+        for key_path, message in missing_fields(data):
+            line, col = locate(data, key_path)
+            entry.problems.append(Problem(display, line, col, f"e-invoice: {message}", "warning"))
 
 
 def _decimal(value: Any) -> Decimal:
@@ -127,18 +134,12 @@ def _check_seal(data: YMap, error: Any) -> None:
     if not changes:
         error(data.mark("seal"), "the seal does not match this document (was the seal edited?)")
         return
-    for key, index in changes:
-        if key not in data:
-            error((1, 1), f"sealed field {key!r} was removed after issue")
-            continue
-        where = data.mark(key)
-        lines = data.get("lines")
-        if index is not None and isinstance(lines, YList):
-            where = lines.mark(index)
-        what = f"line {index + 1} of the document" if index is not None else f"field {key!r}"
+    for path in changes:
+        where = locate(data, ".".join(str(step) for step in path))
+        name = "".join(f"[{s + 1}]" if isinstance(s, int) else f".{s}" for s in path)[1:]
         error(
             where,
-            f"sealed {what} was changed after issue: an issued document is never edited "
+            f"sealed field {name!r} was changed after issue: an issued document is never edited "
             "(restore it, e.g. git checkout -- FILE, and correct it with a credit note)",
         )
 

@@ -50,6 +50,9 @@ class Entry:
 
     @property
     def balance(self) -> Decimal:
+        """What the client still owes (nothing on a quote: it is not a claim)."""
+        if self.kind == "quote":
+            return ZERO
         return self.due - self.paid
 
     def days_late(self, today: dt.date) -> int:
@@ -225,7 +228,7 @@ class Ledger:
                 stat = path.stat()
             except OSError:
                 continue
-            key = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+            key = [stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns]
             hit = cached.get(display)
             if hit is not None and hit.get("key") == key:
                 found[display] = Entry.from_json(hit["entry"])

@@ -14,8 +14,8 @@ from facturo.errors import FacturoError, InvalidData, NotFound, Problem
 from facturo.ledger import Entry, Ledger
 from facturo.numbering import SERIES_OF_KIND, number_problem, series_from_config
 from facturo.seal import compute_seal
-from facturo.validation import read_file, suggest
-from facturo.yamlio import YMap, dump, load_mapping
+from facturo.validation import Report, read_file, suggest
+from facturo.yamlio import YMap, dump, load_mapping, locate
 
 TITLES = {
     "invoice": "Invoice",
@@ -63,7 +63,36 @@ def prepare_draft(
     if report.has_errors:
         return None, report.problems
     document = build_document(draft, config, client_id, client, issue_date, report)
+    if document is not None and document["kind"] != "quote":
+        _check_einvoice(ledger, document, draft, client, config, report)
+        if report.has_errors:
+            return None, report.problems
     return document, report.problems
+
+
+def _check_einvoice(
+    ledger: Ledger,
+    document: dict[str, Any],
+    draft: YMap,
+    client: YMap,
+    config: YMap,
+    report: Report,
+) -> None:
+    """Every invoice is also an EN 16931 e-invoice: what would be missing, where to add it."""
+    from facturo.einvoice import missing_fields
+
+    folder = ledger.folder
+    for path, message in missing_fields({**document, "number": "DRAFT"}):
+        head, _, rest = path.partition(".")
+        if head == "client":
+            display = folder.display(folder.client_path(document["client"]["id"]))
+            line, col = locate(client, rest)
+            report.problems.append(Problem(display, line, col, message))
+        elif head == "seller":
+            line, col = locate(config, path)
+            report.problems.append(Problem(folder.display(folder.config_path), line, col, message))
+        else:
+            report.error(locate(draft, path), message)
 
 
 @dataclass
@@ -114,11 +143,13 @@ def issue_drafts(
     exclusive create and only then remove the draft.
     """
     folder = ledger.folder
+    drafts = list({path.resolve(): path for path in reversed(drafts)}.values())[::-1]
     with folder.lock():
         ledger.invalidate()
         config = ledger.config()
         entries = list(ledger.entries())
-        by_source = {e.source_sha256: e for e in entries if e.source_sha256}
+        pending = folder.issuing()
+        by_source = {e.source_sha256: e for e in entries if e.source_sha256 in pending}
         prepared: list[tuple[Path, dict[str, Any], str]] = []
         problems: list[Problem] = []
         for path in drafts:
@@ -143,6 +174,7 @@ def issue_drafts(
                 done = by_source[sha]
                 if not dry_run:
                     folder.remove(path)
+                    folder.clear_issuing(sha)
                 results.append(
                     Issued(done.number, folder.root / done.path, path, {}, recovered=True)
                 )
@@ -217,8 +249,10 @@ def _issue_one(
         if dry_run:
             entries.append(entry)
             return Issued(number, target, path, document)
+        folder.mark_issuing(sha)
         if folder.claim(target, dump(document, _header(document))):
             folder.remove(path)
+            folder.clear_issuing(sha)
             entries.append(entry)
             return Issued(number, target, path, document)
         # Someone else holds that number (a file arrived by git pull): read again, retry.

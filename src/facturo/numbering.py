@@ -6,6 +6,7 @@ in git) and claimed by an exclusive create of `<number>.yaml` (see folder.claim)
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -82,21 +83,7 @@ class Series:
 
     @property
     def regex(self) -> re.Pattern[str]:
-        parts: list[str] = []
-        position = 0
-        for match in _FIELD.finditer(self.pattern):
-            parts.append(re.escape(self.pattern[position : match.start()]))
-            name = match.group(1)
-            if name == "year":
-                parts.append(r"(?P<year>[0-9]{4})")
-            elif name == "yy":
-                parts.append(r"(?P<yy>[0-9]{2})")
-            else:
-                width = int(name.partition(":")[2] or "1")
-                parts.append(rf"(?P<seq>[0-9]{{{width},}})")
-            position = match.end()
-        parts.append(re.escape(self.pattern[position:]))
-        return re.compile("^" + "".join(parts) + "$")
+        return _pattern_regex(self.pattern)
 
     def parse(self, number: str) -> tuple[int | None, int] | None:
         """(year or None, sequence) of a number of this series, or None."""
@@ -125,6 +112,26 @@ class Series:
             if group is None or number_year == group:
                 highest = max(highest, seq)
         return self.format(year, highest + 1)
+
+
+@functools.cache
+def _pattern_regex(pattern: str) -> re.Pattern[str]:
+    """The regular expression recognising numbers of a pattern (compiled once)."""
+    parts: list[str] = []
+    position = 0
+    for match in _FIELD.finditer(pattern):
+        parts.append(re.escape(pattern[position : match.start()]))
+        name = match.group(1)
+        if name == "year":
+            parts.append(r"(?P<year>[0-9]{4})")
+        elif name == "yy":
+            parts.append(r"(?P<yy>[0-9]{2})")
+        else:
+            width = int(name.partition(":")[2] or "1")
+            parts.append(rf"(?P<seq>[0-9]{{{width},}})")
+        position = match.end()
+    parts.append(re.escape(pattern[position:]))
+    return re.compile("^" + "".join(parts) + "$")
 
 
 def series_from_config(config: dict[str, Any], name: str) -> Series:

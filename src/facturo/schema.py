@@ -15,6 +15,8 @@ OPERATIONS = ("services", "goods", "mixed")
 PAYMENT_METHODS = ("transfer", "card", "cheque", "cash", "direct-debit", "other")
 DOCUMENT_KINDS = ("invoice", "credit_note", "deposit", "quote")
 RESETS = ("yearly", "never")
+# Credit notes are made from the invoice they correct, not written as drafts.
+DRAFT_KINDS = ("invoice", "deposit", "quote")
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,7 @@ LINE = {
 }
 
 DRAFT = {
-    "kind": choice(DOCUMENT_KINDS, "invoice, credit_note, deposit or quote"),
+    "kind": choice(DRAFT_KINDS, "invoice, deposit or quote"),
     "client": text("client id (file name in clients/)", required=True),
     "order_reference": text("the client's order reference"),
     "service_date": Field("date", "date of the sale or service when it differs"),

@@ -26,15 +26,27 @@ def immutable_part(document: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in document.items() if key not in UNSEALED}
 
 
-def field_digests(document: dict[str, Any]) -> dict[str, Any]:
-    """Short digests per sealed key; one per line for `lines`."""
-    digests: dict[str, Any] = {}
-    for key, value in immutable_part(document).items():
-        if key == "lines" and isinstance(value, list):
-            digests[key] = [_digest(line)[:SHORT] for line in value]
-        else:
-            digests[key] = _digest(value)[:SHORT]
-    return digests
+def _leaves(value: Any, path: tuple[Any, ...]) -> list[tuple[tuple[Any, ...], Any]]:
+    """(path, value) of every leaf: scalars, and lists of scalars as a whole."""
+    if isinstance(value, dict):
+        return [leaf for key, item in value.items() for leaf in _leaves(item, (*path, str(key)))]
+    if isinstance(value, list) and any(isinstance(item, dict) for item in value):
+        return [leaf for index, item in enumerate(value) for leaf in _leaves(item, (*path, index))]
+    return [(path, value)]
+
+
+def _dotted(path: tuple[Any, ...]) -> str:
+    return ".".join(str(step) for step in path)
+
+
+def field_digests(document: dict[str, Any]) -> str:
+    """Short digests of every sealed leaf, as one line of `path=digest` words.
+
+    One scalar rather than a nested mapping: it costs nothing to parse on every `check`
+    and is only decoded to locate an edit once the full hash has failed.
+    """
+    leaves = _leaves(immutable_part(document), ())
+    return " ".join(f"{_dotted(path)}={_digest(value)[:SHORT]}" for path, value in leaves)
 
 
 def seal_hash(document: dict[str, Any], previous: str | None) -> str:
@@ -51,29 +63,26 @@ def compute_seal(document: dict[str, Any], previous: str | None) -> dict[str, An
     }
 
 
-def changed_fields(document: dict[str, Any]) -> list[tuple[str, int | None]]:
-    """Which sealed fields differ from the digests stored at issue: (key, line index).
+def changed_fields(document: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """Paths (keys, list indexes) of sealed leaves that differ from the digests stored at issue.
 
-    Keys added or removed since issue are reported too. An empty list with a wrong hash
-    means the seal itself (or the previous hash) was edited.
+    Leaves added since issue are reported at their own path, removed ones at their parent.
     """
     seal = document.get("seal") or {}
-    stored = seal.get("fields") if isinstance(seal, dict) else None
-    if not isinstance(stored, dict):
+    stored_text = seal.get("fields") if isinstance(seal, dict) else None
+    if not isinstance(stored_text, str):
         return []
-    current = field_digests(document)
-    changes: list[tuple[str, int | None]] = []
-    for key in list(current) + [k for k in stored if k not in current]:
-        old, new = stored.get(key), current.get(key)
-        if old == new:
-            continue
-        if key == "lines" and isinstance(old, list) and isinstance(new, list):
-            differing = [i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b]
-            if len(old) != len(new):
-                differing.append(min(len(old), len(new)))
-            changes.extend((key, index) for index in differing)
-        else:
-            changes.append((key, None))
+    stored = dict(word.partition("=")[::2] for word in stored_text.split())
+    current = {
+        _dotted(path): (path, value) for path, value in _leaves(immutable_part(document), ())
+    }
+    changes: list[tuple[Any, ...]] = []
+    for dotted, (path, value) in current.items():
+        if stored.get(dotted) != _digest(value)[:SHORT]:
+            changes.append(path)
+    for dotted in stored.keys() - current.keys():
+        steps = tuple(int(s) if s.isdigit() else s for s in dotted.split("."))
+        changes.append(steps[:-1] or steps)
     return changes
 
 

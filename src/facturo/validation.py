@@ -81,18 +81,18 @@ def check_siren(value: str) -> str | None:
 def check_vat_number(value: str) -> str | None:
     from stdnum import get_cc_module
     from stdnum.eu import vat
+    from stdnum.util import clean
 
-    compact = vat.compact(value)
+    compact = clean(value, " -./,").upper().strip()
     prefix = compact[:2].lower()
-    if prefix in vat.MEMBER_STATES or prefix == "el":
-        return (
-            None if vat.is_valid(compact) else f"invalid VAT number {value!r} (checksum or format)"
-        )
-    module = get_cc_module(prefix, "vat") if prefix.isalpha() else None
-    if module is not None and not module.is_valid(compact[2:]) and not module.is_valid(compact):
-        return f"invalid VAT number {value!r} for country {prefix.upper()}"
     if not prefix.isalpha():
         return f"a VAT number starts with its country code, e.g. FR, got {value!r}"
+    if prefix in vat.MEMBER_STATES or prefix == "el":
+        valid = vat.is_valid(compact)
+        return None if valid else f"invalid VAT number {value!r} (checksum or format)"
+    module = get_cc_module(prefix, "vat")
+    if module is not None and not module.is_valid(compact) and not module.is_valid(compact[2:]):
+        return f"invalid VAT number {value!r} for country {prefix.upper()}"
     return None
 
 
@@ -261,7 +261,11 @@ def read_value(value: Any, spec: Field, raw: str | None, report: Report, mark: M
             if spec.choices and item not in spec.choices:
                 report.error(mark, f"unknown value {item!r} ({suggest(item, spec.choices)})")
                 return None
+            if spec.check and (message := VALUE_CHECKS[spec.check](item.strip())):
+                report.error(mark, message)
+                return None
             result.append(item.strip())
+        return result
     elif kind == "discount":
         from facturo.money import parse_discount
 

@@ -251,11 +251,27 @@ def dump(data: dict[str, Any], header: list[str] | None = None) -> str:
         sort_keys=False,
         allow_unicode=True,
         default_flow_style=False,
-        width=4096,
+        width=1_000_000,  # never fold a long line: folding depends on the text
         indent=2,
     )
     comments = "".join(f"# {line}\n" if line else "#\n" for line in header or [])
     return comments + body
+
+
+def locate(data: Any, path: str) -> tuple[int, int]:
+    """Line and column of a dotted path ("client.address.0"), or of its deepest existing part."""
+    where = (getattr(data, "line", 0), getattr(data, "col", 0))
+    node = data
+    for part in path.split("."):
+        if isinstance(node, YMap) and part in node.key_marks:
+            where = node.mark(part)
+            node = node.get(part)
+        elif isinstance(node, YList) and part.isdigit() and int(part) < len(node):
+            where = node.mark(int(part))
+            node = node[int(part)]
+        else:
+            break
+    return where
 
 
 def jsonable(value: Any) -> Any:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from facturo.errors import Problem
-from facturo.yamlio import jsonable
+if TYPE_CHECKING:
+    from facturo.errors import Problem
 
 
 def is_terminal() -> bool:
@@ -16,6 +15,10 @@ def is_terminal() -> bool:
 
 
 def print_json(data: Any) -> None:
+    import json
+
+    from facturo.yamlio import jsonable
+
     sys.stdout.write(json.dumps(jsonable(data), ensure_ascii=False, indent=2) + "\n")
 
 
