@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# A tour of facturo on a copy of examples/freelance (the checkout is never touched).
+#
+#   bash scripts/demo.sh PYTHON        (make demo: bash scripts/demo.sh .venv/bin/python)
+set -euo pipefail
+
+python="${1:?usage: bash scripts/demo.sh PYTHON}"
+python="$(cd "$(dirname "$python")" && pwd)/$(basename "$python")"
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+unset FACTURO_DIR FACTURO_TODAY FACTURO_NO_CACHE
+export PYTHONUNBUFFERED=1 # keep stdout and stderr lines in order in a pipe
+exec 2>&1
+
+SHOWN_INVOICE=F-2026-0004 # three VAT rates, line and document discounts
+DRAFT=drafts/velo-partage-sprint-4.yaml
+LAST_ISSUE_DATE=2026-11-20 # of the example's last invoice: numbers follow dates
+
+demo_root="$(mktemp -d "${TMPDIR:-/tmp}/facturo-demo.XXXXXX")"
+folder="$demo_root/freelance"
+cp -R "$repo/examples/freelance" "$folder"
+rm -rf "$folder/.facturo" "$folder/out"
+cd "$folder"
+
+facturo() { "$python" -m facturo "$@"; }
+
+step() {
+    printf '\n== %s\n$ facturo %s\n' "$1" "${*:2}"
+}
+
+echo "facturo demo on a copy of examples/freelance: $folder"
+
+step "Validate the whole folder (config, clients, drafts, seals, numbering)" check
+facturo check
+echo "(no output: no problem)"
+
+step "Issued documents, with derived status" list
+facturo list
+
+step "One invoice" show "$SHOWN_INVOICE"
+facturo show "$SHOWN_INVOICE"
+
+issue_date="$(date +%F)"
+if [[ "$issue_date" < "$LAST_ISSUE_DATE" ]]; then
+    issue_date=2026-11-30 # a clock before the example's last invoice: pick a later date
+fi
+step "Issue a draft: it gets the next number, is sealed, the draft is removed" \
+    issue "$DRAFT" --date "$issue_date"
+number="$(facturo issue "$DRAFT" --date "$issue_date")"
+echo "$number"
+
+step "The list again" list
+facturo list
+
+if facturo render --help >/dev/null 2>&1; then
+    step "Render the new invoice as PDF" render "$number"
+    facturo render "$number"
+    pdf="$(find "$folder" -name "*$number*.pdf" -newer "$folder/facturo.yaml" | head -n 1)"
+    echo "PDF: ${pdf:-(not found under $folder)}"
+else
+    printf '\n== Render: no render command in this version (facturo render --help failed)\n'
+fi
+
+printf '\nThe demo folder is %s (remove it with: rm -rf %s)\n' "$folder" "$demo_root"
