@@ -108,6 +108,9 @@ def cli(folder: Path) -> Cli:
 def _no_user_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("FACTURO_DIR", "FACTURO_TODAY", "FACTURO_NO_CACHE"):
         monkeypatch.delenv(name, raising=False)
+    # `issue` renders a PDF by default; tests about numbering do not need one (those about
+    # PDFs pass --pdf), and real processes inherit this.
+    monkeypatch.setenv("FACTURO_PDF", "0")
     os.environ.setdefault("GIT_AUTHOR_NAME", "Test")
     os.environ.setdefault("GIT_AUTHOR_EMAIL", "test@example.org")
     os.environ.setdefault("GIT_COMMITTER_NAME", "Test")

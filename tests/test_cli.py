@@ -178,3 +178,53 @@ def test_outside_a_folder_says_how_to_start(tmp_path: Path, monkeypatch) -> None
 
 def test_client_file_written_by_add_matches_fixture_shape(folder: Path) -> None:
     assert "siren" in CLIENT_DUPONT
+
+
+def test_issue_renders_the_factur_x_pdf(cli, draft, folder: Path) -> None:
+    import io
+
+    import pikepdf
+    from pypdf import PdfReader
+
+    draft()
+    result = cli("issue", "drafts/d1.yaml", "--date", "2026-03-02", "--pdf")
+    assert result.exit_code == 0, result.output
+    pdf = folder / "out" / "2026" / "F-2026-0001.pdf"
+    text = PdfReader(pdf).pages[0].extract_text()
+    assert "F-2026-0001" in text and "Atelier Dupont SARL" in text
+    with pikepdf.open(io.BytesIO(pdf.read_bytes())) as document:
+        assert [str(f.F) for f in document.Root.AF] == ["factur-x.xml"]
+    assert cli("einvoice", "F-2026-0001", "--check").exit_code == 0
+    xml = cli("einvoice", "F-2026-0001", "--xml-only")
+    assert xml.stdout.strip() == "out/2026/F-2026-0001.xml"
+    assert b"urn:cen.eu:en16931:2017" in (folder / "out" / "2026" / "F-2026-0001.xml").read_bytes()
+
+
+def test_render_numbers_drafts_and_all(cli, draft, folder: Path, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    draft("a")
+    draft("b")
+    assert cli("issue", "drafts/a.yaml", "--date", "2026-03-02").exit_code == 0
+    result = cli("render", "--all", "drafts/b.yaml", "--out", str(tmp_path / "pdf"))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "pdf").iterdir()) == ["F-2026-0001.pdf", "b.pdf"]
+    preview = PdfReader(tmp_path / "pdf" / "b.pdf").pages[0].extract_text()
+    assert "BROUILLON" in preview and "F-2026" not in preview
+    assert (folder / "drafts" / "b.yaml").exists()
+    missing = cli("render", "F-2026-0042")
+    assert missing.exit_code == 1 and "no issued document" in missing.output
+    assert cli("render").exit_code == 2
+
+
+def test_einvoice_refuses_a_quote(cli, draft) -> None:
+    draft("q", "kind: quote\nclient: dupont\nlines:\n  - {description: Audit, unit_price: 900}\n")
+    assert cli("issue", "drafts/q.yaml").exit_code == 0
+    result = cli("einvoice", "D-2026-0001", "--check")
+    assert result.exit_code == 1 and "not a tax document" in result.output
+
+
+def test_doctor_reports_each_library() -> None:
+    result = run("doctor")
+    assert result.exit_code == 0
+    assert "harfbuzz-subset" in result.stdout and "pango" in result.stdout

@@ -6,10 +6,8 @@ BR-E-02 wants the seller VAT identifier (BT-31), the seller tax registration ide
 `SpecifiedTaxRegistration/ID[@schemeID = ('VA', 'FC')]`, so such a seller gets its SIREN as
 BT-32 with scheme FC (the French mapping of a non-VAT-registered seller's tax identifier).
 
-WeasyPrint 70.0 lists every attachment twice in the catalog /AF of a PDF/A-3 (issue
-Kozea/WeasyPrint#2917, fixed after 70.0) and appends extra XMP as a second rdf:RDF:
-`finish_pdf` (a WeasyPrint finisher) removes both quirks in place, so one pass stays
-byte-reproducible.
+The PDF side (one WeasyPrint pass, the /AF list and the XMP merge) is the renderer's:
+`facturx_pdf_options` gives it the attachment and the XMP block.
 """
 
 from __future__ import annotations
@@ -182,7 +180,7 @@ def facturx_xmp(document: Mapping[str, Any]) -> bytes:
         "</rdf:li>"
         for name, description in _XMP_PROPERTIES
     )
-    # Each rdf:Description declares its own namespaces so finish_pdf can merge this block
+    # Each rdf:Description declares its own namespaces so the renderer can merge this block
     # into WeasyPrint's rdf:RDF by dropping the boundary between the two.
     body = (
         f'<rdf:Description rdf:about="" xmlns:fx="{_FX_NAMESPACE}">'
@@ -219,20 +217,6 @@ def facturx_pdf_options(document: Mapping[str, Any]) -> tuple[list[PdfAttachment
         description=f"Factur-X {XMP_CONFORMANCE_LEVEL} invoice {document['number']}",
     )
     return [attachment], facturx_xmp(document)
-
-
-def finish_pdf(rendered: object, pdf: Any) -> None:
-    """WeasyPrint finisher: list each attachment once in /AF and keep a single rdf:RDF."""
-    associated = pdf.catalog.get("AF")
-    if associated is not None:
-        associated[:] = list(dict.fromkeys(associated))
-    reference = pdf.catalog.get("Metadata")
-    if reference is not None:
-        stream = pdf.objects[int(reference.split()[0])]
-        content = b"".join(
-            chunk if isinstance(chunk, bytes) else str(chunk).encode() for chunk in stream.stream
-        )
-        stream.stream = [content.replace(b"</rdf:RDF>\n" + _XMP_RDF_OPEN, b"", 1)]
 
 
 def to_unit_code(unit: str | None) -> str:

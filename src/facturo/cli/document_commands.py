@@ -61,10 +61,16 @@ def issue(
     dry_run: Annotated[
         bool, Opt("--dry-run", help="Show the numbers without writing anything.")
     ] = False,
+    pdf: Annotated[
+        bool,
+        Opt("--pdf/--no-pdf", envvar="FACTURO_PDF", help="Render out/<year>/<number>.pdf too."),
+    ] = True,
 ) -> None:
     """Issue drafts: next number of the series, snapshot, totals, seal, then remove the draft.
 
-    Every draft is validated first: if one is invalid, nothing is issued. Prints the numbers.
+    Every draft is validated first: if one is invalid, nothing is issued. Prints the numbers,
+    then renders each PDF (a rendering failure leaves the document issued: render it again
+    with `facturo render NUMBER`).
 
     Example: facturo issue drafts/dupont-2026-03.yaml --date 2026-03-31
     """
@@ -84,6 +90,21 @@ def issue(
         else:
             output.note(f"{draft} -> {target}")
         output.say(result.number)
+    fresh = [r.document for r in results if r.document and not r.recovered]
+    if pdf and fresh and not dry_run:
+        from facturo import publishing
+
+        jobs = [publishing.job_for(ledger, document) for document in fresh]
+        failed = False
+        for outcome in publishing.render(ledger, jobs):
+            where = ledger.folder.display(outcome.output)
+            if outcome.error:
+                failed = True
+                output.error(f"{where}: {outcome.error} (the document is issued all the same)")
+            else:
+                output.note(f"rendered {where}")
+        if failed:
+            raise typer.Exit(int(ExitCode.FAILURE))
 
 
 @app.command("list")

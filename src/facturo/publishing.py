@@ -1,0 +1,141 @@
+"""Turning documents into files people send: PDFs (Factur-X for tax documents) and XML.
+
+WeasyPrint is imported only here, and only by the commands that render.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from facturo.errors import InvalidData, NotFound
+from facturo.ledger import Ledger
+
+if TYPE_CHECKING:
+    from facturo.rendering import RenderJob, RenderOutcome
+
+
+@dataclass(frozen=True)
+class Target:
+    """What to render: an issued document (by number) or a draft preview (by path)."""
+
+    number: str | None = None
+    draft: Path | None = None
+
+
+def pdf_path(ledger: Ledger, document: dict[str, Any], out_dir: Path | None = None) -> Path:
+    """out/<year>/<number>.pdf (or DIR/<number>.pdf); drafts go to out/drafts/<name>.pdf."""
+    number = document.get("number")
+    if number is None:
+        name = Path(str(document.get("source", {}).get("draft", "draft"))).stem
+        return (out_dir or ledger.folder.out_dir / "drafts") / f"{name}.pdf"
+    year = str(document["issue_date"].year)
+    return (out_dir or ledger.folder.out_dir / year) / f"{number}.pdf"
+
+
+def job_for(
+    ledger: Ledger, document: dict[str, Any], out_dir: Path | None = None, *, draft: bool = False
+) -> RenderJob:
+    """A render job; invoices, deposits and credit notes carry their Factur-X XML."""
+    from facturo.einvoice import facturx_pdf_options
+    from facturo.rendering import RenderJob
+
+    attachments: tuple[Any, ...] = ()
+    xmp: tuple[bytes, ...] = ()
+    if document["kind"] != "quote" and not draft:
+        files, block = facturx_pdf_options(document)
+        attachments, xmp = tuple(files), (block,)
+    return RenderJob(
+        document=document,
+        output=pdf_path(ledger, document, out_dir),
+        draft=draft,
+        attachments=attachments,
+        xmp_metadata=xmp,
+    )
+
+
+def jobs_for(
+    ledger: Ledger,
+    targets: Sequence[Target],
+    today: dt.date,
+    out_dir: Path | None = None,
+) -> list[RenderJob]:
+    """Render jobs for numbers and drafts; every draft must be valid (its preview is exact)."""
+    from facturo.lifecycle import prepare_draft
+
+    jobs = []
+    for target in targets:
+        if target.number is not None:
+            jobs.append(job_for(ledger, dict(ledger.document(target.number)), out_dir))
+            continue
+        assert target.draft is not None
+        if not target.draft.is_file():
+            raise NotFound(f"{target.draft}: no such draft")
+        document, problems = prepare_draft(ledger, target.draft, today)
+        errors = [p for p in problems if p.is_error]
+        if document is None or errors:
+            raise InvalidData(f"{target.draft}: the draft is invalid", problems=errors)
+        document["source"] = {"draft": ledger.folder.display(target.draft)}
+        jobs.append(job_for(ledger, document, out_dir, draft=True))
+    return jobs
+
+
+def render(
+    ledger: Ledger, jobs: Sequence[RenderJob], *, template: str | None = None
+) -> Iterator[RenderOutcome]:
+    """Render jobs on all cores with the folder's logo, accent colour and template."""
+    from facturo.rendering import render_batch
+
+    config = ledger.config()
+    pdf = config.get("pdf") or {}
+    yield from render_batch(
+        jobs,
+        folder_root=ledger.folder.root,
+        template=template or pdf.get("template"),
+        logo=pdf.get("logo"),
+        accent_color=pdf.get("accent_color"),
+    )
+
+
+def write_xml(ledger: Ledger, number: str, out_dir: Path | None = None) -> Path:
+    """Write the Factur-X XML of an issued document next to its PDF."""
+    from facturo.einvoice import build_xml
+
+    document = dict(ledger.document(number))
+    path = pdf_path(ledger, document, out_dir).with_suffix(".xml")
+    ledger.folder.write_atomic(path, build_xml(document))
+    return path
+
+
+def check_xml(ledger: Ledger, number: str) -> list[str]:
+    """What is wrong with the e-invoice of an issued document (empty when it is valid).
+
+    Checks the data EN 16931 needs, the XML against the Factur-X XSD, and that the PDF in
+    out/ (when there is one) carries exactly this XML.
+    """
+    from facturo.einvoice import build_xml, missing_fields
+
+    document = dict(ledger.document(number))
+    problems = [f"{path}: {message}" for path, message in missing_fields(document)]
+    if problems:
+        return problems
+    xml = build_xml(document)
+    try:
+        from facturx import get_facturx_xml_from_pdf, xml_check_xsd
+    except ImportError:  # pragma: no cover - factur-x is a dependency
+        return problems
+    try:
+        xml_check_xsd(xml, flavor="factur-x", level="en16931")
+    except Exception as error:  # the package raises a bare Exception with the XSD's words
+        problems.append(f"XSD: {error}")
+    pdf = pdf_path(ledger, document)
+    if pdf.is_file():
+        _, embedded = get_facturx_xml_from_pdf(pdf.read_bytes(), check_xsd=False)
+        if embedded != xml:
+            problems.append(
+                f"{ledger.folder.display(pdf)} does not carry this XML: render it again"
+            )
+    return problems
