@@ -7,19 +7,40 @@ point at the edited field, the full hash proves integrity, the chain reveals del
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
+from decimal import Decimal
 from typing import Any
 
-from facturo.yamlio import plain
+from facturo.yamlio import dump, parse
 
 UNSEALED = frozenset({"source", "seal", "tracking"})
 SHORT = 8
 
 
+def _exact(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(f"cannot seal a {type(value).__name__}")
+
+
 def _digest(value: Any) -> str:
-    text = json.dumps(plain(value), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(
+        value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_exact
+    )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _as_read_back(document: dict[str, Any]) -> dict[str, Any]:
+    """The immutable part as `check` will read it from the file (3.0 and 3 stay distinct,
+    a Decimal("3") written as 3 reads back as the integer 3): what is sealed is what is read."""
+    data, problems = parse(dump(immutable_part(document)), "<seal>")
+    if problems or not isinstance(data, dict):
+        raise ValueError(f"the document does not read back: {problems}")
+    return data
 
 
 def immutable_part(document: dict[str, Any]) -> dict[str, Any]:
@@ -56,10 +77,11 @@ def seal_hash(document: dict[str, Any], previous: str | None) -> str:
 
 def compute_seal(document: dict[str, Any], previous: str | None) -> dict[str, Any]:
     """The `seal` section for `document`, chained to the previous document's hash."""
+    written = _as_read_back(document)
     return {
         "previous": previous,
-        "sha256": seal_hash(document, previous),
-        "fields": field_digests(document),
+        "sha256": seal_hash(written, previous),
+        "fields": field_digests(written),
     }
 
 

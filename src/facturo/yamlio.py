@@ -93,7 +93,32 @@ _StrictResolver.add_implicit_resolver(
 )
 
 
+_PLAIN_TAGS: dict[str, str] = {}  # plain scalar text -> tag, shared by every load
+
+
 class _Loader(_Parsing, yaml.constructor.SafeConstructor, _StrictResolver):
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        # Called for every node by the C parser: no path resolvers here, and the tag of a
+        # plain scalar depends only on its text, so it is looked up once per distinct text.
+        if kind is ScalarNode:
+            if implicit[0]:
+                tag = _PLAIN_TAGS.get(value)
+                if tag is None:
+                    tag = _StrictResolver.resolve(self, kind, value, implicit)  # type: ignore[no-untyped-call]
+                    if len(_PLAIN_TAGS) < 100_000:
+                        _PLAIN_TAGS[value] = tag
+                return tag
+            return self.DEFAULT_SCALAR_TAG
+        if kind is SequenceNode:
+            return self.DEFAULT_SEQUENCE_TAG
+        return self.DEFAULT_MAPPING_TAG
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
     def __init__(self, stream: str) -> None:
         _Parsing.__init__(self, stream)
         yaml.constructor.SafeConstructor.__init__(self)
@@ -282,27 +307,6 @@ def jsonable(value: Any) -> Any:
         return [jsonable(v) for v in value]
     if isinstance(value, Decimal):
         return format(value, "f")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
-def plain(value: Any) -> Any:
-    """A JSON-ready copy: decimals and ints as exact strings, dates in ISO form.
-
-    Used for hashing, so that `3` and `3.0` and `"3"` never
-    collide silently and no float ever appears.
-    """
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, int):
-        return str(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
