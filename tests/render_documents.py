@@ -321,3 +321,226 @@ def long_invoice(count: int = 60, **changes: Any) -> dict[str, Any]:
     document = standard_invoice(number="F-2026-0099", lines=lines)
     document.update(changes)
     return _finish(document)
+
+
+# -- receipts and account statements, shaped as the core builds them ---------------------------
+
+
+def _client_snapshot() -> dict[str, Any]:
+    return copy.deepcopy(CLIENT)
+
+
+def receipt(**changes: Any) -> dict[str, Any]:
+    """The second payment on F-2026-0001, after a credit note: 167.61 remain due."""
+    document: dict[str, Any] = {
+        "kind": "receipt",
+        "number": "F-2026-0001-R2",
+        "issue_date": datetime.date(2026, 3, 20),
+        "language": "fr",
+        "currency": "EUR",
+        "seller": copy.deepcopy(SELLER),
+        "client": _client_snapshot(),
+        "invoice": {
+            "number": "F-2026-0001",
+            "kind": "invoice",
+            "issue_date": datetime.date(2026, 3, 2),
+            "due_date": datetime.date(2026, 4, 1),
+            "gross": D("1829.61"),
+        },
+        "payment": {
+            "index": 2,
+            "date": datetime.date(2026, 3, 20),
+            "amount": D("1000.00"),
+            "method": "transfer",
+            "reference": "VIR-123",
+        },
+        "paid_total": D("1500.00"),
+        "credited": D("162.00"),
+        "balance": D("167.61"),
+    }
+    document.update(changes)
+    return document
+
+
+def receipt_paid_in_full(**changes: Any) -> dict[str, Any]:
+    """The third and last payment on F-2026-0001, by cheque: the invoice is paid."""
+    document = receipt(
+        number="F-2026-0001-R3",
+        issue_date=datetime.date(2026, 3, 28),
+        payment={
+            "index": 3,
+            "date": datetime.date(2026, 3, 28),
+            "amount": D("167.61"),
+            "method": "cheque",
+            "reference": "4471203",
+        },
+        paid_total=D("1667.61"),
+        balance=D("0.00"),
+    )
+    document.update(changes)
+    return document
+
+
+_STATEMENT_WORDS = {
+    "fr": {
+        "invoice": "Facture {number}",
+        "deposit": "Facture d'acompte {number}",
+        "credit_note": "Avoir {number} sur la facture {invoice}",
+        "payment": "Paiement ({method})",
+        "reference": " — réf. {reference}",
+        "transfer": "virement",
+        "cheque": "chèque",
+        "card": "carte",
+    },
+    "en": {
+        "invoice": "Invoice {number}",
+        "deposit": "Deposit invoice {number}",
+        "credit_note": "Credit note {number} on invoice {invoice}",
+        "payment": "Payment ({method})",
+        "reference": " — ref. {reference}",
+        "transfer": "bank transfer",
+        "cheque": "cheque",
+        "card": "card",
+    },
+}
+
+
+def _statement_rows(
+    opening: Decimal, entries: list[tuple[Any, ...]], language: str
+) -> list[dict[str, Any]]:
+    """Rows with their description in the document's language and the running balance."""
+    words = _STATEMENT_WORDS[language]
+    balance = opening
+    rows = []
+    for day, kind, number, amount, *extra in entries:
+        if kind == "payment":
+            method, reference = extra
+            description = words["payment"].format(method=words[method])
+            if reference:
+                description += words["reference"].format(reference=reference)
+        elif kind == "credit_note":
+            (invoice,) = extra
+            description = words["credit_note"].format(number=number, invoice=invoice)
+        else:
+            description = words[kind].format(number=number)
+        debit = amount if kind in ("invoice", "deposit") else None
+        credit = None if debit is not None else amount
+        balance += amount if debit is not None else -amount
+        rows.append(
+            {
+                "date": day,
+                "kind": kind,
+                "number": number,
+                "description": description,
+                "debit": debit,
+                "credit": credit,
+                "balance": balance,
+            }
+        )
+    return rows
+
+
+def statement(language: str = "fr", **changes: Any) -> dict[str, Any]:
+    """Atelier Dupont's first quarter: an old invoice still half open, one of each bucket."""
+    date = datetime.date
+    opening = D("1200.00")
+    rows = _statement_rows(
+        opening,
+        [
+            (date(2026, 1, 12), "payment", "F-2025-0042", D("700.00"), "transfer", "VIR-0988"),
+            (date(2026, 1, 30), "invoice", "F-2026-0004", D("960.00")),
+            (date(2026, 2, 16), "invoice", "F-2026-0009", D("1440.00")),
+            (date(2026, 2, 25), "payment", "F-2026-0004", D("460.00"), "cheque", None),
+            (date(2026, 3, 2), "invoice", "F-2026-0011", D("1829.61")),
+            (date(2026, 3, 20), "credit_note", "AV-2026-0001", D("162.00"), "F-2026-0011"),
+            (date(2026, 3, 20), "payment", "F-2026-0011", D("1000.00"), "transfer", "VIR-123"),
+        ],
+        language,
+    )
+    client = _client_snapshot()
+    del client["delivery_address"], client["email"]
+    document: dict[str, Any] = {
+        "kind": "statement",
+        "issue_date": date(2026, 3, 31),
+        "language": language,
+        "currency": "EUR",
+        "seller": copy.deepcopy(SELLER),
+        "client": client,
+        "period": {"start": date(2026, 1, 1), "end": date(2026, 3, 31)},
+        "opening_balance": opening,
+        "rows": rows,
+        "closing_balance": rows[-1]["balance"],
+        "open_invoices": [
+            {
+                "number": "F-2025-0042",
+                "issue_date": date(2025, 11, 20),
+                "due_date": date(2025, 12, 20),
+                "gross": D("1200.00"),
+                "balance": D("500.00"),
+                "days_late": 101,
+            },
+            {
+                "number": "F-2026-0004",
+                "issue_date": date(2026, 1, 30),
+                "due_date": date(2026, 2, 28),
+                "gross": D("960.00"),
+                "balance": D("500.00"),
+                "days_late": 31,
+            },
+            {
+                "number": "F-2026-0009",
+                "issue_date": date(2026, 2, 16),
+                "due_date": date(2026, 3, 18),
+                "gross": D("1440.00"),
+                "balance": D("1440.00"),
+                "days_late": 13,
+            },
+            {
+                "number": "F-2026-0011",
+                "issue_date": date(2026, 3, 2),
+                "due_date": date(2026, 4, 1),
+                "gross": D("1829.61"),
+                "balance": D("667.61"),
+                "days_late": 0,
+            },
+        ],
+        "aging": [
+            {"bucket": "not_due", "amount": D("667.61")},
+            {"bucket": "1-30", "amount": D("1440.00")},
+            {"bucket": "31-60", "amount": D("500.00")},
+            {"bucket": "61-90", "amount": D("0.00")},
+            {"bucket": "over_90", "amount": D("500.00")},
+        ],
+    }
+    document.update(changes)
+    return document
+
+
+def long_statement(count: int = 80, language: str = "fr", **changes: Any) -> dict[str, Any]:
+    """A year of weekly invoices, each paid a few days later: `count` rows over several pages."""
+    start = datetime.date(2026, 1, 1)
+    entries: list[tuple[Any, ...]] = []
+    for index in range(count):
+        number = f"F-2026-{index // 2 + 1:04d}"
+        day = start + datetime.timedelta(days=3 * index + 1)
+        amount = D(f"{100 + index // 2}.00")
+        if index % 2 == 0:
+            entries.append((day, "invoice", number, amount))
+        else:
+            entries.append((day, "payment", number, amount, "transfer", f"VIR-{index:03d}"))
+    rows = _statement_rows(D("0.00"), entries, language)
+    document = statement(
+        language,
+        period={"start": start, "end": datetime.date(2026, 12, 31)},
+        issue_date=datetime.date(2026, 12, 31),
+        opening_balance=D("0.00"),
+        rows=rows,
+        closing_balance=rows[-1]["balance"],
+        open_invoices=[],
+        aging=[
+            {"bucket": bucket, "amount": D("0.00")}
+            for bucket in ("not_due", "1-30", "31-60", "61-90", "over_90")
+        ],
+    )
+    document.update(changes)
+    return document

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from facturo.folder import Folder
-from facturo.ledger import Ledger
+from facturo.ledger import CACHE_VERSION, Ledger
 
 
 def _issue_two(cli, draft) -> None:  # type: ignore[no-untyped-def]
@@ -62,7 +62,7 @@ def test_no_cache_and_broken_cache(cli, draft, folder: Path) -> None:
     cache.parent.mkdir(parents=True, exist_ok=True)
     cache.write_text("{not json")
     assert cli("check").exit_code == 0
-    assert json.loads(cache.read_text())["version"] == 1  # rewritten
+    assert json.loads(cache.read_text())["version"] == CACHE_VERSION  # rewritten
     data = json.loads(cache.read_text())
     data["files"]["invoices/2026/F-2026-0001.yaml"]["entry"]["problems"] = []
     data["files"]["invoices/2026/F-2026-0001.yaml"]["entry"]["client_name"] = "stale"

@@ -7,6 +7,7 @@ to, so what the user previews is what gets issued.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -103,6 +104,15 @@ def vat_treatment(draft: dict[str, Any], client: dict[str, Any], seller: dict[st
     return str(_pick("vat", draft, client, default=default))
 
 
+@dataclass
+class Links:
+    """What a draft refers to among issued documents, resolved by the caller."""
+
+    credit_note_of: dict[str, Any] | None = None  # {number, issue_date} of the corrected invoice
+    quote: dict[str, Any] | None = None  # {number, issue_date} of the quote it comes from
+    deductions: list[dict[str, Any]] = field(default_factory=list)  # deposit invoices to deduct
+
+
 def build_document(
     draft: YMap,
     config: dict[str, Any],
@@ -110,11 +120,13 @@ def build_document(
     client: dict[str, Any],
     issue_date: dt.date,
     report: Report,
+    links: Links | None = None,
 ) -> dict[str, Any] | None:
     """The document `draft` becomes when issued on `issue_date` (without number or seal).
 
     Problems go to `report` with the draft's lines; None when there are errors.
     """
+    links = links or Links()
     seller: dict[str, Any] = config.get("seller") or {}
     defaults: dict[str, Any] = config.get("defaults") or {}
     kind = draft.get("kind", "invoice")
@@ -130,16 +142,25 @@ def build_document(
     if kind in TYPE_CODES:
         document["type_code"] = TYPE_CODES[kind]
     document["issue_date"] = issue_date
-    terms_text, due = _due_date(draft, client, defaults, issue_date, business, report)
-    if kind == "quote":
+    if links.credit_note_of is not None:
+        document["credit_note_of"] = links.credit_note_of
+        document["reason"] = draft.get("reason", "")
+    elif kind == "quote":
         days = draft.get("valid_days", DEFAULT_QUOTE_VALIDITY_DAYS)
         document["valid_until"] = issue_date + dt.timedelta(days=days)
-    elif due is not None:
-        document["due_date"] = due
-    document["payment_terms"] = terms_text
+        document["payment_terms"] = _due_date(
+            draft, client, defaults, issue_date, business, report
+        )[0]
+    else:
+        terms_text, due = _due_date(draft, client, defaults, issue_date, business, report)
+        if due is not None:
+            document["due_date"] = due
+        document["payment_terms"] = terms_text
     for key in ("service_date", "service_period", "order_reference"):
         if key in draft:
             document[key] = _plain_copy(draft[key])
+    if links.quote is not None:
+        document["quote"] = links.quote
     if "service_date" in draft and "service_period" in draft:
         report.error(draft.mark("service_period"), "give service_date or service_period, not both")
     period = draft.get("service_period")
@@ -158,6 +179,16 @@ def build_document(
         document["client"]["delivery_address"] = _plain_copy(delivery)
 
     lines, inputs = _lines(draft, defaults, treatment, currency, report)
+    for deduction in links.deductions:
+        lines.append(deduction)
+        inputs.append(
+            LineInput(
+                deduction["quantity"],
+                deduction["unit_price"],
+                deduction["vat_category"],
+                deduction["vat_rate"],
+            )
+        )
     document["lines"] = lines
     discount: Discount | None = None
     if "discount" in draft:
@@ -182,12 +213,15 @@ def build_document(
             report.error(
                 draft.mark("discount"), "the discount is larger than the total of the lines"
             )
+        if totals.gross == 0 and kind != "credit_note":
+            report.error(draft.mark("lines"), "the total is 0: fill in the lines' unit_price")
         if totals.net < 0:
             report.error(
                 draft.mark("lines"),
                 "the total is negative: an invoice cannot be; issue a credit note instead",
             )
-        document["payment"] = _payment(seller, defaults, business)
+        if kind != "credit_note":
+            document["payment"] = _payment(seller, defaults, business)
         if "notes" in draft:
             document["notes"] = draft["notes"]
         if defaults.get("thanks"):

@@ -90,6 +90,26 @@ def inspect_document(data: YMap, path: Path, entry: Any) -> None:
         entry.due = _decimal(totals.get("due"))
     paid = _payments(data)
     entry.paid = round_money(paid, entry.currency) if is_currency(entry.currency) else paid
+    corrected = data.get("credit_note_of")
+    if isinstance(corrected, dict):
+        entry.credit_note_of = corrected.get("number")
+    quote = data.get("quote")
+    if isinstance(quote, dict):
+        entry.quote = quote.get("number")
+    for line in data.get("lines") or []:
+        deposit = line.get("deposit") if isinstance(line, dict) else None
+        if isinstance(deposit, dict) and deposit.get("number") not in entry.deducts:
+            entry.deducts.append(str(deposit.get("number")))
+    tracking = data.get("tracking")
+    if isinstance(tracking, dict):
+        for key in ("accepted", "declined"):
+            event = tracking.get(key)
+            if isinstance(event, dict) and isinstance(event.get("date"), dt.date):
+                setattr(entry, key, event["date"])
+        sendings = tracking.get("sendings")
+        if isinstance(sendings, list) and sendings and isinstance(sendings[0], dict):
+            first = sendings[0].get("date")
+            entry.sent = first if isinstance(first, dt.date) else None
     source = data.get("source")
     if isinstance(source, dict):
         entry.source_sha256 = source.get("sha256")

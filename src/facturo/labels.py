@@ -74,6 +74,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "payment_reference": "Référence à indiquer",
         "qr_caption": "Scannez pour payer par virement",
         "corrects_invoice": "Avoir relatif à la facture {number} du {date}.",
+        "credit_reason": "Motif : {reason}",
         "quote_validity": "Devis valable jusqu'au {date}.",
         "quote_acceptance": "Bon pour accord",
         "quote_signature": "Date, signature et mention « Bon pour accord »",
@@ -96,6 +97,81 @@ _LABELS: dict[str, dict[str, str]] = {
         "thanks": "Merci pour votre confiance.",
         "notes": "Notes",
         "page": "Page",
+        # Receipts: a payment received on an invoice.
+        "title_receipt": "Reçu de paiement",
+        "received_from": "Reçu de",
+        "payment_date": "Date du paiement",
+        "receipt_date": "Date du reçu",
+        "payment_method": "Moyen de paiement",
+        "payment_received_reference": "Référence",
+        "receipt_date_invoice": "Date de la facture",
+        "receipt_date_deposit": "Date de la facture d'acompte",
+        "amount_received": "Montant reçu",
+        "receipt_acknowledgement": (
+            "{seller} reconnaît avoir reçu {from_client} la somme de {amount} le {date} "
+            "{method}{reference}, {settles} la {document} n° {number} du {invoice_date}."
+        ),
+        "payment_reference_short": " (réf. {reference})",
+        "settles_full": "en règlement de",
+        "settles_balance": "en règlement du solde de",
+        "settles_part": "en règlement partiel de",
+        "document_invoice": "facture",
+        "document_deposit": "facture d'acompte",
+        "receipt_total_invoice": "Montant de la facture",
+        "receipt_total_deposit": "Montant de la facture d'acompte",
+        "credited": "Avoirs",
+        "previously_paid": "Réglé précédemment",
+        "this_payment": "Ce paiement",
+        "balance_due": "Reste à payer",
+        "overpaid": "Trop-perçu",
+        "paid_in_full": "Facture acquittée",
+        "remaining_by": "Reste à régler : {amount}, échéance le {date}.",
+        "remaining": "Reste à régler : {amount}.",
+        "receipt_signature": "Pour acquit",
+        "signed_at": "Fait à {city}, le {date}",
+        "signed_on": "Le {date}",
+        "receipt_thanks": "Merci pour votre règlement.",
+        "receipt_notice": (
+            "Ce reçu atteste la réception d'un paiement. Il ne remplace pas la facture, "
+            "seul document fiscal."
+        ),
+        # Account statements: one client's account in one currency over a period.
+        "title_statement": "Relevé de compte",
+        "statement_to": "Client",
+        "statement_as_at": "Au {date}",
+        "statement_date": "Date du relevé",
+        "period": "Période",
+        "period_until": "jusqu'au {end}",
+        "closing_balance_due": "Solde dû",
+        "closing_balance_credit": "Solde en votre faveur",
+        "date": "Date",
+        "document": "Document",
+        "entry": "Libellé",
+        "debit": "Débit",
+        "credit": "Crédit",
+        "balance": "Solde",
+        "opening_balance": "Solde antérieur",
+        "period_totals": "Total des mouvements",
+        "closing_balance": "Solde au {date}",
+        "no_entries": "Aucun mouvement sur la période.",
+        "open_invoices": "Factures en attente de règlement",
+        "no_open_invoices": "Aucune facture en attente de règlement.",
+        "invoice_gross": "Montant TTC",
+        "outstanding": "Reste dû",
+        "days_late": "Retard",
+        "aging": "Balance âgée",
+        "aging_not_due": "Non échu",
+        "aging_1-30": "1 à 30 jours",
+        "aging_31-60": "31 à 60 jours",
+        "aging_61-90": "61 à 90 jours",
+        "aging_over_90": "Plus de 90 jours",
+        "aging_total": "Total",
+        "statement_credit": "Solde en votre faveur : {amount}.",
+        "statement_paid_meanwhile": (
+            "Si votre règlement nous est parvenu entre-temps, merci de ne pas tenir compte "
+            "de ce relevé."
+        ),
+        "statement_notice": "Sauf erreur ou omission de notre part.",
     },
     "en": {
         "title_invoice": "Invoice",
@@ -154,6 +230,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "payment_reference": "Payment reference",
         "qr_caption": "Scan to pay by bank transfer",
         "corrects_invoice": "Credit note for invoice {number} dated {date}.",
+        "credit_reason": "Reason: {reason}",
         "quote_validity": "This quote is valid until {date}.",
         "quote_acceptance": "Accepted",
         "quote_signature": "Date, signature and the words “Accepted”",
@@ -177,6 +254,80 @@ _LABELS: dict[str, dict[str, str]] = {
         "thanks": "Thank you for your business.",
         "notes": "Notes",
         "page": "Page",
+        # Receipts: a payment received on an invoice.
+        "title_receipt": "Payment receipt",
+        "received_from": "Received from",
+        "payment_date": "Payment date",
+        "receipt_date": "Receipt date",
+        "payment_method": "Payment method",
+        "payment_received_reference": "Reference",
+        "receipt_date_invoice": "Invoice date",
+        "receipt_date_deposit": "Deposit invoice date",
+        "amount_received": "Amount received",
+        "receipt_acknowledgement": (
+            "{seller} acknowledges receipt {from_client} of {amount} on {date} "
+            "{method}{reference}, {settles} {document} {number} dated {invoice_date}."
+        ),
+        "payment_reference_short": " (ref. {reference})",
+        "settles_full": "in full payment of",
+        "settles_balance": "in settlement of the balance of",
+        "settles_part": "in part payment of",
+        "document_invoice": "invoice",
+        "document_deposit": "deposit invoice",
+        "receipt_total_invoice": "Invoice total",
+        "receipt_total_deposit": "Deposit invoice total",
+        "credited": "Credit notes",
+        "previously_paid": "Previously paid",
+        "this_payment": "This payment",
+        "balance_due": "Balance due",
+        "overpaid": "Overpayment",
+        "paid_in_full": "Paid in full",
+        "remaining_by": "Still to pay: {amount}, due {date}.",
+        "remaining": "Still to pay: {amount}.",
+        "receipt_signature": "Received by",
+        "signed_at": "{city}, {date}",
+        "signed_on": "{date}",
+        "receipt_thanks": "Thank you for your payment.",
+        "receipt_notice": (
+            "This receipt acknowledges a payment. It does not replace the invoice, which "
+            "remains the tax document."
+        ),
+        # Account statements: one client's account in one currency over a period.
+        "title_statement": "Account statement",
+        "statement_to": "Customer",
+        "statement_as_at": "As at {date}",
+        "statement_date": "Statement date",
+        "period": "Period",
+        "period_until": "up to {end}",
+        "closing_balance_due": "Balance due",
+        "closing_balance_credit": "Balance in your favour",
+        "date": "Date",
+        "document": "Document",
+        "entry": "Description",
+        "debit": "Debit",
+        "credit": "Credit",
+        "balance": "Balance",
+        "opening_balance": "Balance brought forward",
+        "period_totals": "Period totals",
+        "closing_balance": "Balance at {date}",
+        "no_entries": "No transactions in this period.",
+        "open_invoices": "Invoices awaiting payment",
+        "no_open_invoices": "No invoice awaiting payment.",
+        "invoice_gross": "Total incl. VAT",
+        "outstanding": "Outstanding",
+        "days_late": "Overdue",
+        "aging": "Aged balance",
+        "aging_not_due": "Not due",
+        "aging_1-30": "1-30 days",
+        "aging_31-60": "31-60 days",
+        "aging_61-90": "61-90 days",
+        "aging_over_90": "Over 90 days",
+        "aging_total": "Total",
+        "statement_credit": "Balance in your favour: {amount}.",
+        "statement_paid_meanwhile": (
+            "If your payment has reached us in the meantime, please disregard this statement."
+        ),
+        "statement_notice": "Errors and omissions excepted.",
     },
 }
 
@@ -196,6 +347,26 @@ _PAYMENT_METHODS = {
         "cash": "cash",
         "direct-debit": "direct debit",
         "other": "other",
+    },
+}
+
+# How a payment was made, as a phrase inside a sentence ("reçu ... par chèque").
+_PAYMENT_BY = {
+    "fr": {
+        "transfer": "par virement bancaire",
+        "card": "par carte bancaire",
+        "cheque": "par chèque",
+        "cash": "en espèces",
+        "direct-debit": "par prélèvement",
+        "other": "par un autre moyen de paiement",
+    },
+    "en": {
+        "transfer": "by bank transfer",
+        "card": "by card",
+        "cheque": "by cheque",
+        "cash": "in cash",
+        "direct-debit": "by direct debit",
+        "other": "by other means",
     },
 }
 
@@ -258,6 +429,11 @@ def format_date(value: datetime.date, language: str) -> str:
     return str(babel_format_date(value, format="long", locale=_LOCALES[language]))
 
 
+def format_short_date(value: datetime.date, language: str) -> str:
+    """Format a date for a table column: "02/03/2026" in both languages."""
+    return str(babel_format_date(value, format="short", locale=_LOCALES[language]))
+
+
 def format_number(value: Decimal | int, language: str) -> str:
     """Format a quantity without trailing zeros: "1,5" (fr) or "1.5" (en)."""
     return str(
@@ -288,6 +464,30 @@ def describe_country(code: str, language: str) -> str:
 def describe_payment_method(method: str, language: str) -> str:
     """Return the printed name of a payment method key (transfer, card, ...)."""
     return _PAYMENT_METHODS[language].get(method, method)
+
+
+def describe_payment_by(method: str, language: str) -> str:
+    """Say how a payment was made, inside a sentence: "par chèque" (fr), "by cheque" (en)."""
+    phrase = _PAYMENT_BY[language].get(method)
+    if phrase is None:
+        return f"par {method}" if language == "fr" else f"by {method}"
+    return phrase
+
+
+def describe_from(name: str, language: str) -> str:
+    """Say from whom: "from Atelier Dupont" (en); "de Julie Leroy", "d'Atelier Dupont" (fr)."""
+    if language != "fr":
+        return f"from {name}"
+    # Elision before a vowel; an initial h is left alone (h aspiré or muet cannot be told).
+    if name and name[0].casefold() in "aàâeéèêëiîïoôuùûüyœæ":
+        return f"d'{name}"
+    return f"de {name}"
+
+
+def describe_days(days: int, language: str) -> str:
+    """Write a number of days: "1 jour", "12 jours" (fr), "1 day", "12 days" (en)."""
+    word = ("jour", "jours") if language == "fr" else ("day", "days")
+    return f"{format_number(days, language)} {word[0] if abs(days) == 1 else word[1]}"
 
 
 def describe_unit(unit: str, language: str) -> str:

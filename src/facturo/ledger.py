@@ -22,7 +22,7 @@ from facturo.folder import Folder
 from facturo.validation import check_client, check_config, client_id_problem, read_file
 from facturo.yamlio import YMap, load_mapping
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 ZERO = Decimal(0)
 
 
@@ -46,31 +46,56 @@ class Entry:
     previous: str | None = None
     previous_line: int = 0
     source_sha256: str | None = None
+    credit_note_of: str | None = None  # credit notes: the invoice they correct
+    quote: str | None = None  # invoices and deposits made from a quote
+    accepted: dt.date | None = None  # quotes
+    declined: dt.date | None = None  # quotes
+    sent: dt.date | None = None  # first sending by email
+    deducts: list[str] = field(default_factory=list)  # deposit invoices deducted by an invoice
     problems: list[Problem] = field(default_factory=list)
+    # Derived across documents on every read (never cached): credit notes on an invoice.
+    credited: Decimal = ZERO
+
+    @property
+    def is_claim(self) -> bool:
+        """Invoices and deposit invoices are owed; quotes and credit notes are not."""
+        return self.kind in ("invoice", "deposit")
 
     @property
     def balance(self) -> Decimal:
-        """What the client still owes (nothing on a quote: it is not a claim)."""
-        if self.kind == "quote":
+        """What the client still owes: due - payments - credit notes (0 unless a claim)."""
+        if not self.is_claim:
             return ZERO
-        return self.due - self.paid
+        return self.due - self.paid - self.credited
 
     def days_late(self, today: dt.date) -> int:
-        if self.due_date is None or self.balance <= 0:
+        if not self.is_claim or self.due_date is None or self.balance <= 0:
             return 0
         return max(0, (today - self.due_date).days)
 
     def status(self, today: dt.date) -> str:
-        """Derived, never stored: issued, partially paid, paid, overdue (quotes: valid, expired)."""
+        """Derived, never stored.
+
+        Invoices: issued, partially paid, paid, overdue, cancelled (fully credited).
+        Quotes: issued, sent, accepted, declined, expired. Credit notes: issued.
+        """
         if self.kind == "quote":
-            return "expired" if self.valid_until and today > self.valid_until else "valid"
-        if self.kind == "credit_note":
+            if self.declined:
+                return "declined"
+            if self.accepted:
+                return "accepted"
+            if self.valid_until and today > self.valid_until:
+                return "expired"
+            return "sent" if self.sent else "issued"
+        if not self.is_claim:
             return "issued"
+        if self.due > 0 and self.credited >= self.due:
+            return "cancelled"
         if self.balance <= 0:
             return "paid"
         if self.due_date is not None and today > self.due_date:
             return "overdue"
-        return "partially paid" if self.paid > 0 else "issued"
+        return "partially paid" if self.paid or self.credited else "issued"
 
     def to_json(self) -> dict[str, Any]:
         def text(value: Any) -> Any:
@@ -80,18 +105,22 @@ class Entry:
                 return value.isoformat()
             return value
 
-        data = {k: text(v) for k, v in self.__dict__.items() if k != "problems"}
+        data = {k: text(v) for k, v in self.__dict__.items() if k not in ("problems", "credited")}
         data["problems"] = [p.as_dict() for p in self.problems]
         return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Entry:
         entry = cls(path=data["path"])
-        for key in ("number", "kind", "client_id", "client_name", "currency", "seal", "previous"):
+        for key in (
+            "number", "kind", "client_id", "client_name", "currency", "seal", "previous",
+            "credit_note_of", "quote",
+        ):  # fmt: skip
             setattr(entry, key, data.get(key))
         entry.previous_line = int(data.get("previous_line") or 0)
+        entry.deducts = list(data.get("deducts") or [])
         entry.source_sha256 = data.get("source_sha256")
-        for key in ("issue_date", "due_date", "valid_until"):
+        for key in ("issue_date", "due_date", "valid_until", "accepted", "declined", "sent"):
             value = data.get(key)
             setattr(entry, key, dt.date.fromisoformat(value) if value else None)
         for key in ("gross", "due", "paid"):
@@ -206,7 +235,16 @@ class Ledger:
     def entries(self) -> list[Entry]:
         """Every issued document's summary (from the cache when the file is unchanged)."""
         if self._entries is None:
-            self._entries = self._read_entries()
+            entries = self._read_entries()
+            credited: dict[str, Decimal] = {}
+            for entry in entries:
+                if entry.kind == "credit_note" and entry.credit_note_of:
+                    credited[entry.credit_note_of] = (
+                        credited.get(entry.credit_note_of, ZERO) + entry.gross
+                    )
+            for entry in entries:
+                entry.credited = credited.get(entry.number, ZERO)
+            self._entries = entries
         return self._entries
 
     def invalidate(self) -> None:

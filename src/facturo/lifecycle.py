@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from facturo import schema
-from facturo.documents import build_document
+from facturo.documents import Links, build_document
 from facturo.errors import FacturoError, InvalidData, NotFound, Problem
 from facturo.ledger import Entry, Ledger
 from facturo.numbering import SERIES_OF_KIND, number_problem, series_from_config
@@ -62,12 +63,135 @@ def prepare_draft(
         return None, report.problems
     if report.has_errors:
         return None, report.problems
-    document = build_document(draft, config, client_id, client, issue_date, report)
+    links = _resolve_links(ledger, draft, client_id, report)
+    if report.has_errors:
+        return None, report.problems
+    document = build_document(draft, config, client_id, client, issue_date, report, links)
+    if document is not None and links.credit_note_of is not None:
+        _check_credit_limit(ledger, document, draft, report)
     if document is not None and document["kind"] != "quote":
         _check_einvoice(ledger, document, draft, client, config, report)
         if report.has_errors:
             return None, report.problems
     return document, report.problems
+
+
+def _resolve_links(ledger: Ledger, draft: YMap, client_id: str, report: Report) -> Links:
+    """The issued documents a draft refers to: the invoice a credit note corrects, the quote
+    an invoice comes from and the deposit invoices it deducts."""
+    links = Links()
+    kind = draft.get("kind", "invoice")
+    if kind == "credit_note":
+        if "credit_note_of" not in draft:
+            report.error(
+                draft.mark("kind"), "a credit note needs credit_note_of: the invoice number"
+            )
+        if not draft.get("reason"):
+            report.error(draft.mark("kind"), "a credit note needs a reason")
+    elif "credit_note_of" in draft:
+        report.error(
+            draft.mark("credit_note_of"),
+            "only a credit note (kind: credit_note) corrects an invoice",
+        )
+    if "credit_note_of" in draft:
+        invoice = _linked(
+            ledger, draft, "credit_note_of", client_id, ("invoice", "deposit"), report
+        )
+        if invoice is not None:
+            links.credit_note_of = {"number": invoice.number, "issue_date": invoice.issue_date}
+    if "quote" in draft:
+        quote = _linked(ledger, draft, "quote", client_id, ("quote",), report)
+        if quote is not None:
+            links.quote = {"number": quote.number, "issue_date": quote.issue_date}
+            if quote.declined:
+                report.error(draft.mark("quote"), f"quote {quote.number} was declined")
+            if kind == "invoice":
+                links.deductions = _deposit_deductions(ledger, quote.number, draft)
+    return links
+
+
+def _linked(
+    ledger: Ledger, draft: YMap, key: str, client_id: str, kinds: tuple[str, ...], report: Report
+) -> Entry | None:
+    number = str(draft[key])
+    entries = {e.number: e for e in ledger.entries()}
+    entry = entries.get(number)
+    if entry is None:
+        candidates = [n for n, e in entries.items() if e.kind in kinds]
+        report.error(
+            draft.mark(key), f"no issued document {number!r} ({suggest(number, candidates)})"
+        )
+        return None
+    if entry.kind not in kinds:
+        report.error(
+            draft.mark(key),
+            f"{number} is a {entry.kind.replace('_', ' ')}, not a {' or '.join(kinds)}",
+        )
+        return None
+    if entry.client_id != client_id:
+        report.error(
+            draft.mark(key), f"{number} was issued to {entry.client_id!r}, not to {client_id!r}"
+        )
+        return None
+    return entry
+
+
+def _deposit_deductions(ledger: Ledger, quote: str, draft: YMap) -> list[dict[str, Any]]:
+    """Lines deducting each deposit invoice of `quote` not deducted by another invoice yet.
+
+    One negative line per VAT rate of the deposit, so the VAT of the final invoice is
+    the VAT of what is left to pay.
+    """
+    from facturo.labels import format_date
+
+    language = draft.get("language") or "fr"
+    deposits = [e for e in ledger.entries() if e.kind == "deposit" and e.quote == quote]
+    deducted = _deducted_deposits(ledger)
+    lines: list[dict[str, Any]] = []
+    for deposit in sorted(deposits, key=lambda e: (e.issue_date or dt.date.min, e.number)):
+        if deposit.number in deducted:
+            continue
+        document = ledger.document(deposit.number)
+        assert deposit.issue_date is not None
+        when = format_date(deposit.issue_date, language)
+        if language == "en":
+            text = f"Deposit deducted: invoice {deposit.number} of {when}"
+        else:
+            text = f"Déduction de l'acompte : facture {deposit.number} du {when}"
+        for group in document["totals"]["vat"]:
+            lines.append({
+                "description": text,
+                "quantity": Decimal(1),
+                "unit_price": -group["base"],
+                "vat_category": group["category"],
+                "vat_rate": group["rate"],
+                "deposit": {"number": deposit.number, "issue_date": deposit.issue_date},
+            })  # fmt: skip
+    return lines
+
+
+def _deducted_deposits(ledger: Ledger) -> set[str]:
+    """Deposit invoices already deducted by an issued invoice."""
+    numbers: set[str] = set()
+    for entry in ledger.entries():
+        numbers.update(entry.deducts)
+    return numbers
+
+
+def _check_credit_limit(
+    ledger: Ledger, document: dict[str, Any], draft: YMap, report: Report
+) -> None:
+    invoice = ledger.find(document["credit_note_of"]["number"])
+    left = invoice.due - invoice.credited
+    total = document["totals"]["gross"]
+    if total > left:
+        report.error(
+            draft.mark("credit_note_of"),
+            f"this credit note ({total} {invoice.currency}) exceeds what is left to credit on "
+            f"{invoice.number} ({left} {invoice.currency})",
+        )
+    if document["currency"] != invoice.currency:
+        report.error(draft.mark("currency"), f"{invoice.number} is in {invoice.currency}")
 
 
 def _check_einvoice(

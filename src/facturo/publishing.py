@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from facturo.rendering import RenderJob, RenderOutcome
 
 
+TAX_DOCUMENTS = ("invoice", "deposit", "credit_note")
+
+
 @dataclass(frozen=True)
 class Target:
     """What to render: an issued document (by number) or a draft preview (by path)."""
@@ -27,7 +30,11 @@ class Target:
 
 
 def pdf_path(ledger: Ledger, document: dict[str, Any], out_dir: Path | None = None) -> Path:
-    """out/<year>/<number>.pdf (or DIR/<number>.pdf); drafts go to out/drafts/<name>.pdf."""
+    """out/<year>/<number>.pdf (or DIR/<number>.pdf); drafts go to out/drafts/<name>.pdf,
+    statements to out/statements/<client>-<last day>.pdf."""
+    if document["kind"] == "statement":
+        name = f"{document['client']['id']}-{document['period']['end']}.pdf"
+        return (out_dir or ledger.folder.out_dir / "statements") / name
     number = document.get("number")
     if number is None:
         name = Path(str(document.get("source", {}).get("draft", "draft"))).stem
@@ -45,7 +52,7 @@ def job_for(
 
     attachments: tuple[Any, ...] = ()
     xmp: tuple[bytes, ...] = ()
-    if document["kind"] != "quote" and not draft:
+    if document["kind"] in TAX_DOCUMENTS and not draft:
         files, block = facturx_pdf_options(document)
         attachments, xmp = tuple(files), (block,)
     return RenderJob(

@@ -186,9 +186,15 @@ def add_client(folder: Folder, client_id: str, answers: dict[str, Any]) -> Path:
 
 
 def new_draft(
-    folder: Folder, client_id: str, client: dict[str, Any], config: dict[str, Any], today: dt.date
+    folder: Folder,
+    client_id: str,
+    client: dict[str, Any],
+    config: dict[str, Any],
+    today: dt.date,
+    *,
+    kind: str = "invoice",
 ) -> Path:
-    """Write a draft for `client_id` in drafts/, named after the client and the date."""
+    """Write a draft for `client_id` in drafts/, named after the client, kind and date."""
     defaults = config.get("defaults") or {}
     franchise = (config.get("seller") or {}).get("vat_regime") == "franchise"
     terms = client.get("payment_terms") or defaults.get("payment_terms") or "30 days"
@@ -196,11 +202,17 @@ def new_draft(
     rate_line = ""
     if not franchise and vat in (None, "standard"):
         rate_line = f"    vat_rate: {defaults.get('vat_rate', 20)}\n"
+    validity = (
+        "valid_days: 30                    # the quote is valid 30 days\n"
+        if kind == "quote"
+        else ""
+    )
     text = (
         f"# Draft for {client.get('name', client_id)}: edit it, then `facturo check` and\n"
         f"# `facturo issue {{path}}`. It gets its number when it is issued.\n"
-        f"kind: invoice                       # invoice | deposit | quote\n"
+        f"kind: {kind:<30}# invoice | deposit | quote\n"
         f"client: {client_id}\n"
+        f"{validity}"
         f"# order_reference: PO-123\n"
         f"service_period:\n"
         f"  start: {today.replace(day=1).isoformat()}\n"
@@ -217,7 +229,9 @@ def new_draft(
         f'# notes: "Merci pour votre confiance."\n'
     )
     folder.drafts_dir.mkdir(exist_ok=True)
-    stem = f"{client_id}-{today.isoformat()}"
+    stem = (
+        f"{client_id}-{today.isoformat()}" if kind == "invoice" else f"{client_id}-{kind}-{today}"
+    )
     for attempt in range(1, 1000):
         name = stem if attempt == 1 else f"{stem}-{attempt}"
         path = folder.drafts_dir / f"{name}.yaml"

@@ -15,8 +15,7 @@ OPERATIONS = ("services", "goods", "mixed")
 PAYMENT_METHODS = ("transfer", "card", "cheque", "cash", "direct-debit", "other")
 DOCUMENT_KINDS = ("invoice", "credit_note", "deposit", "quote")
 RESETS = ("yearly", "never")
-# Credit notes are made from the invoice they correct, not written as drafts.
-DRAFT_KINDS = ("invoice", "deposit", "quote")
+DRAFT_KINDS = DOCUMENT_KINDS
 
 
 @dataclass(frozen=True)
@@ -153,7 +152,10 @@ LINE = {
 }
 
 DRAFT = {
-    "kind": choice(DRAFT_KINDS, "invoice, deposit or quote"),
+    "kind": choice(DRAFT_KINDS, "invoice, credit_note, deposit or quote"),
+    "credit_note_of": text("credit notes: number of the invoice corrected"),
+    "reason": text("credit notes: why the invoice is corrected"),
+    "quote": text("invoices and deposits: number of the accepted quote"),
     "client": text("client id (file name in clients/)", required=True),
     "order_reference": text("the client's order reference"),
     "service_date": Field("date", "date of the sale or service when it differs"),

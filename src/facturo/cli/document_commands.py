@@ -12,7 +12,10 @@ from facturo.cli.app import app, handled, open_ledger, parse_date, today, user_p
 from facturo.errors import ExitCode
 
 Opt = typer.Option
-STATUSES = ("issued", "partially-paid", "paid", "overdue", "valid", "expired")
+STATUSES = (
+    "issued", "partially-paid", "paid", "overdue", "cancelled",
+    "sent", "accepted", "declined", "expired",
+)  # fmt: skip
 
 
 @app.command()
@@ -114,9 +117,7 @@ def list_documents(
         str | None, Opt("--client", "-c", help="Only this client's documents.")
     ] = None,
     year: Annotated[int | None, Opt("--year", help="Only documents issued this year.")] = None,
-    status: Annotated[
-        str | None, Opt("--status", help="issued, partially-paid, paid, overdue, valid, expired.")
-    ] = None,
+    status: Annotated[str | None, Opt("--status", help=", ".join(STATUSES) + ".")] = None,
     kind: Annotated[
         str | None, Opt("--kind", help="invoice, deposit, credit_note or quote.")
     ] = None,

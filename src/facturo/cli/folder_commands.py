@@ -215,15 +215,19 @@ def client_show(
 @handled
 def new(
     client: Annotated[str, Opt("--client", "-c", help="Client id.")],
+    kind: Annotated[str, Opt("--kind", help="invoice, deposit or quote.")] = "invoice",
 ) -> None:
-    """Write a draft invoice in drafts/ with the client's defaults; prints its path.
+    """Write a draft (invoice, deposit or quote) in drafts/ with the client's defaults;
+    prints its path.
 
-    Example: facturo new --client dupont
+    Example: facturo new --client dupont --kind quote
     """
+    if kind not in ("invoice", "deposit", "quote"):
+        raise typer.BadParameter("expected invoice, deposit or quote", param_hint="--kind")
     from facturo.scaffolding import new_draft
 
     ledger = open_ledger()
     config = ledger.config()
     data = ledger.client(client)
-    path = new_draft(ledger.folder, client, data, config, today())
+    path = new_draft(ledger.folder, client, data, config, today(), kind=kind)
     output.say(ledger.folder.display(path))

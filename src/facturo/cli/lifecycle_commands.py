@@ -1,0 +1,276 @@
+"""Commands over the life of documents: pay, credit, accept, decline, receipt, statement."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from facturo.cli import output
+from facturo.cli.app import app, handled, open_ledger, parse_date, today
+from facturo.errors import ExitCode
+
+Opt = typer.Option
+
+
+def _amount(value: str | None, option: str) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        amount = Decimal(value.strip().replace(",", "."))
+    except InvalidOperation:
+        raise typer.BadParameter(
+            f"expected an amount like 1250.00, got {value!r}", param_hint=option
+        ) from None
+    if not amount.is_finite():
+        raise typer.BadParameter(
+            f"expected an amount like 1250.00, got {value!r}", param_hint=option
+        )
+    return amount
+
+
+# A negative correction (`pay F-2026-0003 -50 --reason ...`) must not read as an option.
+@app.command(context_settings={"ignore_unknown_options": True})
+@handled
+def pay(
+    number: Annotated[str, typer.Argument(help="Invoice number.")],
+    amount: Annotated[
+        str | None, typer.Argument(help="Amount received (default: the balance).")
+    ] = None,
+    date: Annotated[str | None, Opt("--date", help="Date received (default: today).")] = None,
+    method: Annotated[
+        str, Opt("--method", help="transfer, card, cheque, cash, direct-debit or other.")
+    ] = "transfer",
+    ref: Annotated[str | None, Opt("--ref", help="Bank reference, cheque number...")] = None,
+    reason: Annotated[
+        str | None, Opt("--reason", help="Why (required for a negative correction).")
+    ] = None,
+    force: Annotated[
+        bool, Opt("--force", help="Record an overpayment or a payment on a cancelled invoice.")
+    ] = False,
+) -> None:
+    """Record a payment received on an invoice; prints the balance left.
+
+    Partial payments add up. A payment is undone only by a negative correction with --reason.
+
+    Example: facturo pay F-2026-0003 500 --date 2026-04-02 --method cheque --ref 4417
+    """
+    from facturo.payments import record_payment
+
+    ledger = open_ledger()
+    day = today()
+    recorded = record_payment(
+        ledger,
+        number,
+        _amount(amount, "AMOUNT"),
+        date=parse_date(date, "--date") or day,
+        today=day,
+        method=method,
+        reference=ref,
+        reason=reason,
+        force=force,
+    )
+    entry = recorded.entry
+    currency = entry.currency
+    output.note(
+        f"{number}: payment {recorded.index} of {recorded.payment['amount']} {currency} recorded"
+    )
+    if entry.balance < 0:
+        output.say(f"{number} {entry.status(day)}; client credit {-entry.balance} {currency}")
+    else:
+        output.say(f"{number} {entry.status(day)}; balance {entry.balance} {currency}")
+
+
+@app.command()
+@handled
+def credit(
+    number: Annotated[str, typer.Argument(help="Invoice number.")],
+    reason: Annotated[str, Opt("--reason", help="Why the invoice is corrected (printed).")],
+    full: Annotated[bool, Opt("--full", help="Credit the whole invoice (the default).")] = False,
+    line: Annotated[int | None, Opt("--line", help="Credit only this line (1 = first).")] = None,
+    quantity: Annotated[
+        str | None, Opt("--quantity", help="With --line: the quantity to credit.")
+    ] = None,
+    amount: Annotated[str | None, Opt("--amount", help="Credit this amount excluding VAT.")] = None,
+    date: Annotated[str | None, Opt("--date", help="Issue date (default: today).")] = None,
+    draft: Annotated[
+        bool, Opt("--draft", help="Only write the credit note's draft, to edit it.")
+    ] = False,
+) -> None:
+    """Correct an invoice with a credit note (its own series), in full, by line or by amount.
+
+    The credit note names the invoice's number and date, keeps its VAT split, and never
+    exceeds what is left to credit. A full credit cancels the invoice. Prints its number.
+
+    Example: facturo credit F-2026-0003 --line 2 --quantity 1 --reason "une journée non réalisée"
+    """
+    from facturo.credit_notes import create_credit_note
+
+    chosen = sum([full, line is not None, amount is not None])
+    if chosen > 1:
+        raise typer.BadParameter("choose one of --full, --line or --amount")
+    if quantity is not None and line is None:
+        raise typer.BadParameter("--quantity goes with --line")
+    ledger = open_ledger()
+    result = create_credit_note(
+        ledger,
+        number,
+        reason=reason,
+        issue_date=parse_date(date, "--date") or today(),
+        line=line,
+        quantity=_amount(quantity, "--quantity"),
+        amount=_amount(amount, "--amount"),
+        draft_only=draft,
+    )
+    if isinstance(result, Path):
+        output.note("draft written: check it, then issue it with facturo issue")
+        output.say(ledger.folder.display(result))
+        return
+    output.note(f"{ledger.folder.display(result.path)} corrects {number}")
+    output.say(result.number)
+
+
+@app.command()
+@handled
+def accept(
+    number: Annotated[str, typer.Argument(help="Quote number.")],
+    deposit: Annotated[
+        str | None, Opt("--deposit", help='A deposit: "30%" or an amount excluding VAT.')
+    ] = None,
+    date: Annotated[str | None, Opt("--date", help="Date of acceptance (default: today).")] = None,
+    force: Annotated[bool, Opt("--force", help="Accept an expired quote.")] = False,
+) -> None:
+    """Record that the client accepted a quote and write its invoice drafts; prints their paths.
+
+    With --deposit, a deposit invoice draft for that share, and the final invoice draft,
+    which deducts each deposit invoice (number, date, amount per VAT rate) when issued.
+
+    Example: facturo accept D-2026-0004 --deposit 30%
+    """
+    from facturo.quotes import accept_quote
+
+    ledger = open_ledger()
+    day = today()
+    paths = accept_quote(
+        ledger,
+        number,
+        date=parse_date(date, "--date") or day,
+        today=day,
+        deposit=deposit,
+        force=force,
+    )
+    for path in paths:
+        output.say(ledger.folder.display(path))
+
+
+@app.command()
+@handled
+def decline(
+    number: Annotated[str, typer.Argument(help="Quote number.")],
+    reason: Annotated[str | None, Opt("--reason", help="Why, if the client said.")] = None,
+    date: Annotated[str | None, Opt("--date", help="Date (default: today).")] = None,
+) -> None:
+    """Record that the client declined a quote.
+
+    Example: facturo decline D-2026-0004 --reason "budget reporté"
+    """
+    from facturo.quotes import decline_quote
+
+    ledger = open_ledger()
+    day = today()
+    decline_quote(ledger, number, date=parse_date(date, "--date") or day, today=day, reason=reason)
+    output.say(f"{number} declined")
+
+
+@app.command()
+@handled
+def receipt(
+    number: Annotated[str, typer.Argument(help="Invoice number.")],
+    payment: Annotated[
+        int | None, Opt("--payment", help="Which payment (1 = first; default: the last).")
+    ] = None,
+    out: Annotated[
+        Path | None, Opt("--out", help="Folder for the PDF (default: out/<year>/).")
+    ] = None,
+) -> None:
+    """Write the PDF receipt (quittance) of a payment received; prints its path.
+
+    Example: facturo receipt F-2026-0003 --payment 1
+    """
+    from facturo.receipts import build_receipt
+
+    ledger = open_ledger()
+    document = build_receipt(ledger, number, payment)
+    _render_one(ledger, document, out)
+
+
+@app.command()
+@handled
+def statement(
+    client: Annotated[str, typer.Argument(help="Client id.")],
+    start: Annotated[str | None, Opt("--from", help="First day (default: the beginning).")] = None,
+    end: Annotated[str | None, Opt("--to", help="Last day (default: today).")] = None,
+    currency: Annotated[
+        str | None, Opt("--currency", help="When the client is billed in several.")
+    ] = None,
+    pdf: Annotated[bool, Opt("--pdf", help="Also write the PDF statement.")] = False,
+    json_output: Annotated[bool, Opt("--json", help="Print JSON.")] = False,
+) -> None:
+    """A client's account: opening balance, invoices, credit notes, payments, closing balance,
+    and the aging of what is open (not due, 1-30, 31-60, 61-90, over 90 days late).
+
+    Example: facturo statement dupont --from 2026-01-01 --pdf
+    """
+    from facturo.statements import build_statement
+
+    ledger = open_ledger()
+    data = build_statement(
+        ledger,
+        client,
+        start=parse_date(start, "--from"),
+        end=parse_date(end, "--to") or today(),
+        currency=currency,
+    )
+    if json_output:
+        output.print_json(data)
+    else:
+        _print_statement(data)
+    if pdf:
+        _render_one(ledger, data, None, quiet=json_output)
+
+
+def _print_statement(data: dict) -> None:  # type: ignore[type-arg]
+    currency = data["currency"]
+    period = data["period"]
+    since = f"from {period['start']} " if period["start"] else ""
+    output.say(
+        f"{data['client']['name']} ({data['client']['id']}), {since}to {period['end']}, {currency}"
+    )
+    rows = [["", "", "Opening balance", "", "", str(data["opening_balance"])]]
+    for row in data["rows"]:
+        rows.append([
+            str(row["date"]), row["number"], row["description"],
+            str(row["debit"] or ""), str(row["credit"] or ""), str(row["balance"]),
+        ])  # fmt: skip
+    rows.append(["", "", "Closing balance", "", "", str(data["closing_balance"])])
+    output.print_table(
+        ["Date", "Document", "Description", "Debit", "Credit", "Balance"],
+        rows,
+        right=["Debit", "Credit", "Balance"],
+    )
+    aging = "  ".join(f"{a['bucket'].replace('_', ' ')}: {a['amount']}" for a in data["aging"])
+    output.say(f"Aging ({currency}): {aging}")
+
+
+def _render_one(ledger, document, out: Path | None, *, quiet: bool = False) -> None:  # type: ignore[no-untyped-def]
+    from facturo import publishing
+
+    job = publishing.job_for(ledger, document, out.absolute() if out else None)
+    for outcome in publishing.render(ledger, [job]):
+        where = ledger.folder.display(outcome.output)
+        if outcome.error:
+            output.error(f"{where}: {outcome.error}")
+            raise typer.Exit(int(ExitCode.FAILURE))
+        (output.note if quiet else output.say)(where)

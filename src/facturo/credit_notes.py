@@ -1,0 +1,169 @@
+"""Credit notes: corrections of issued invoices, as documents of their own series.
+
+A credit note is written as a draft from the invoice it corrects (the same client, VAT
+treatment and rates), then issued like any draft, so it gets the same validation,
+numbering and seal. It never exceeds what is left to credit on the invoice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from facturo.documents import EXEMPTIONS
+from facturo.errors import FacturoError, InvalidData
+from facturo.ledger import Ledger
+from facturo.lifecycle import Issued, issue_drafts
+from facturo.money import Discount, parse_discount, split_discount
+from facturo.yamlio import dump
+
+ZERO = Decimal(0)
+TREATMENT_OF_CODE = {code: name for name, (_, code, _) in EXEMPTIONS.items() if code}
+
+
+def treatment_of(document: dict[str, Any]) -> str:
+    """The VAT treatment an issued document was made with (standard when no exemption)."""
+    exemption = document.get("vat_exemption")
+    if not isinstance(exemption, dict):
+        return "standard"
+    return TREATMENT_OF_CODE.get(str(exemption.get("code", "")), "exempt")
+
+
+def draft_from(document: dict[str, Any], kind: str) -> dict[str, Any]:
+    """The head of a draft copying an issued document's client, currency, language and VAT."""
+    draft: dict[str, Any] = {"kind": kind, "client": document["client"]["id"]}
+    for key in ("currency", "language", "operation"):
+        if key in document:
+            draft[key] = document[key]
+    treatment = treatment_of(document)
+    if treatment != "standard":
+        draft["vat"] = treatment
+        if treatment == "exempt":
+            draft["vat_exemption_reason"] = document["vat_exemption"]["reason"]
+    return draft
+
+
+def copy_line(line: dict[str, Any], quantity: Decimal | None = None) -> dict[str, Any]:
+    """A draft line repeating an issued line (optionally for another quantity)."""
+    copied: dict[str, Any] = {"description": line["description"]}
+    copied["quantity"] = line["quantity"] if quantity is None else quantity
+    for key in ("unit", "unit_price"):
+        if key in line:
+            copied[key] = line[key]
+    if line.get("vat_category") in ("S", "Z"):
+        copied["vat_rate"] = line["vat_rate"]
+    if "discount" in line:
+        copied["discount"] = line["discount"]
+    return copied
+
+
+def credit_note_draft(
+    document: dict[str, Any],
+    *,
+    reason: str,
+    line: int | None = None,
+    quantity: Decimal | None = None,
+    amount: Decimal | None = None,
+) -> dict[str, Any]:
+    """The draft of a credit note on `document`: whole (default), one line, or an amount.
+
+    `line` is 1-based; `amount` excludes VAT and is shared across the invoice's VAT rates in
+    proportion to their bases, so the VAT split follows the invoice's.
+    """
+    draft = draft_from(document, "credit_note")
+    draft["credit_note_of"] = document["number"]
+    draft["reason"] = reason
+    lines: list[dict[str, Any]] = document["lines"]
+    language = document.get("language", "fr")
+    if amount is not None:
+        if amount <= 0:
+            raise FacturoError("the amount of a credit note must be positive")
+        groups = document["totals"]["vat"]
+        shares = split_discount(
+            Discount(amount=amount), [g["base"] for g in groups], document["currency"]
+        )
+        label = "Avoir sur la facture" if language == "fr" else "Credit on invoice"
+        draft["lines"] = [
+            {
+                "description": f"{label} {document['number']} — {reason}",
+                "quantity": Decimal(1),
+                "unit_price": share,
+                **({"vat_rate": group["rate"]} if group["category"] in ("S", "Z") else {}),
+            }
+            for group, share in zip(groups, shares, strict=True)
+            if share
+        ]
+        return draft
+    if line is not None:
+        if not 1 <= line <= len(lines):
+            raise FacturoError(f"{document['number']} has lines 1 to {len(lines)}, not {line}")
+        chosen = lines[line - 1]
+        if quantity is not None and not 0 < quantity <= chosen["quantity"]:
+            raise FacturoError(
+                f"line {line} of {document['number']} has a quantity of {chosen['quantity']}: "
+                f"credit between 0 and that, not {quantity}"
+            )
+        draft["lines"] = [copy_line(chosen, quantity)]
+    else:
+        draft["lines"] = [copy_line(item) for item in lines]
+    discount = document.get("discount")
+    if discount is not None:
+        parsed = parse_discount(discount)
+        if parsed.percent is not None or line is None:
+            draft["discount"] = discount
+        else:
+            # An amount discount is credited in proportion to the part of the lines credited.
+            share = _line_share(document, line - 1, quantity)
+            draft["discount"] = (parsed.amount or ZERO) * share
+    return draft
+
+
+def _line_share(document: dict[str, Any], index: int, quantity: Decimal | None) -> Decimal:
+    line = document["lines"][index]
+    net = line["net"] * ((quantity or line["quantity"]) / line["quantity"])
+    total = document["totals"]["lines_net"]
+    return (net / total).quantize(Decimal("0.000001")) if total else ZERO
+
+
+def create_credit_note(
+    ledger: Ledger,
+    number: str,
+    *,
+    reason: str,
+    issue_date: dt.date,
+    line: int | None = None,
+    quantity: Decimal | None = None,
+    amount: Decimal | None = None,
+    draft_only: bool = False,
+) -> Path | Issued:
+    """Write the credit note's draft; issue it unless `draft_only`. On failure, no file stays."""
+    entry = ledger.find(number)
+    if not entry.is_claim:
+        raise FacturoError(
+            f"{number} is a {entry.kind.replace('_', ' ')}: only invoices are credited"
+        )
+    document = dict(ledger.document(number))
+    draft = credit_note_draft(document, reason=reason, line=line, quantity=quantity, amount=amount)
+    header = [
+        f"Credit note on {number} ({reason}).",
+        "Issue it with: facturo issue <this file>. It gets its number then.",
+    ]
+    folder = ledger.folder
+    path = folder.drafts_dir / f"credit-{number}.yaml"
+    suffix = 2
+    while not folder.claim(path, dump(draft, header)):
+        path = folder.drafts_dir / f"credit-{number}-{suffix}.yaml"
+        suffix += 1
+    if draft_only:
+        return path
+    try:
+        return issue_drafts(ledger, [path], issue_date)[0]
+    except InvalidData as error:
+        folder.remove(path)  # the draft was ours: a refused credit note leaves nothing behind
+        reasons = "; ".join(p.message for p in error.problems if p.is_error) or error.message
+        raise FacturoError(f"no credit note issued on {number}: {reasons}") from None
+    except FacturoError:
+        folder.remove(path)
+        raise

@@ -1,0 +1,122 @@
+"""Payments received on invoices: recorded in tracking, never edited, undone by corrections."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from facturo.errors import FacturoError
+from facturo.ledger import Entry, Ledger
+from facturo.money import minor_units, round_money
+from facturo.schema import PAYMENT_METHODS
+from facturo.tracking import load_for_update, tracking_list, write_tracking
+from facturo.validation import suggest
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A payment written to an invoice, and where the invoice stands after it."""
+
+    number: str
+    index: int  # 1-based position in tracking.payments
+    payment: dict[str, Any]
+    entry: Entry  # the invoice, re-read after the write
+
+    @property
+    def balance(self) -> Decimal:
+        return self.entry.balance
+
+
+def record_payment(
+    ledger: Ledger,
+    number: str,
+    amount: Decimal | None,
+    *,
+    date: dt.date,
+    today: dt.date,
+    method: str = "transfer",
+    reference: str | None = None,
+    reason: str | None = None,
+    force: bool = False,
+) -> Recorded:
+    """Append a payment to an invoice; no amount means the whole balance.
+
+    Refused (unless `force`): more than the balance, or a payment on a cancelled invoice.
+    A negative amount is a correction of an earlier payment and needs a `reason`.
+    """
+    if method not in PAYMENT_METHODS:
+        raise FacturoError(
+            f"unknown payment method {method!r} ({suggest(method, PAYMENT_METHODS)})"
+        )
+    if date > today:
+        raise FacturoError(f"a payment cannot be dated in the future ({date})")
+    with ledger.folder.lock():
+        ledger.invalidate()
+        entry = ledger.find(number)
+        if not entry.is_claim:
+            what = "a quote" if entry.kind == "quote" else "a credit note"
+            raise FacturoError(f"{number} is {what}: payments are recorded on invoices")
+        balance = entry.balance
+        amount = balance if amount is None else amount
+        _check_amount(entry, amount, balance, today, reason, force)
+        amount = round_money(amount, entry.currency)  # 1000 is written 1000.00
+        if entry.issue_date and date < entry.issue_date and amount > 0:
+            raise FacturoError(
+                f"the payment date {date} is before the invoice date {entry.issue_date}"
+            )
+        path, data, text = load_for_update(ledger, number)
+        payments = tracking_list(data, "payments")
+        payment: dict[str, Any] = {"date": date, "amount": amount, "method": method}
+        if reference:
+            payment["reference"] = reference
+        if reason:
+            payment["reason"] = reason
+        payments.append(payment)
+        write_tracking(ledger, path, data, text)
+        return Recorded(number, len(payments), payment, ledger.find(number))
+
+
+def _check_amount(
+    entry: Entry,
+    amount: Decimal,
+    balance: Decimal,
+    today: dt.date,
+    reason: str | None,
+    force: bool,
+) -> None:
+    number = entry.number
+    if amount != round_money(amount, entry.currency):
+        places = minor_units(entry.currency)
+        raise FacturoError(f"{amount} has more than {places} decimals for {entry.currency}")
+    if amount == 0:
+        if balance <= 0:
+            raise FacturoError(f"{number} has nothing left to pay ({entry.status(today)})")
+        raise FacturoError("a payment of 0 records nothing")
+    if amount < 0:
+        if not reason:
+            raise FacturoError(
+                "a negative amount corrects an earlier payment: say why with --reason "
+                '(e.g. --reason "cheque returned unpaid")'
+            )
+        if entry.paid + amount < 0:
+            raise FacturoError(
+                f"the correction {amount} exceeds what was paid on {number} ({entry.paid})"
+            )
+        return
+    if force:
+        return
+    if entry.status(today) == "cancelled":
+        raise FacturoError(
+            f"{number} is cancelled by credit notes: use --force to record a payment anyway "
+            "(it becomes the client's credit)"
+        )
+    if amount > balance:
+        raise FacturoError(
+            f"{amount} {entry.currency} is more than the balance of {number} "
+            f"({balance} {entry.currency}): use --force to record an overpayment "
+            "(it becomes the client's credit)"
+        )

@@ -1,0 +1,60 @@
+"""Receipts (quittances): proof of a payment received on an invoice."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from facturo.errors import FacturoError
+from facturo.ledger import Ledger
+
+ZERO = Decimal(0)
+
+
+def build_receipt(ledger: Ledger, number: str, index: int | None = None) -> dict[str, Any]:
+    """The receipt of payment `index` (1-based; default: the latest) on invoice `number`."""
+    entry = ledger.find(number)
+    if not entry.is_claim:
+        raise FacturoError(f"{number} is not an invoice: receipts are for payments on invoices")
+    document = ledger.document(number)
+    payments = [
+        p for p in (document.get("tracking") or {}).get("payments") or [] if isinstance(p, dict)
+    ]
+    if not payments:
+        raise FacturoError(
+            f"no payment is recorded on {number} (record one with: facturo pay {number})"
+        )
+    index = len(payments) if index is None else index
+    if not 1 <= index <= len(payments):
+        raise FacturoError(f"{number} has payments 1 to {len(payments)}, not {index}")
+    payment = payments[index - 1]
+    if payment["amount"] <= 0:
+        raise FacturoError(f"payment {index} on {number} is a correction, not money received")
+    paid_total = sum((p["amount"] for p in payments[:index]), ZERO)
+    balance = entry.due - paid_total - entry.credited
+    return {
+        "kind": "receipt",
+        "number": f"{number}-R{index}",
+        "issue_date": payment["date"],
+        "language": document.get("language", "fr"),
+        "currency": document["currency"],
+        "seller": document["seller"],
+        "client": document["client"],
+        "invoice": {
+            "number": number,
+            "kind": document["kind"],
+            "issue_date": document["issue_date"],
+            "due_date": document.get("due_date"),
+            "gross": document["totals"]["gross"],
+        },
+        "payment": {
+            "index": index,
+            "date": payment["date"],
+            "amount": payment["amount"],
+            "method": payment.get("method", "other"),
+            "reference": payment.get("reference"),
+        },
+        "paid_total": paid_total,
+        "credited": entry.credited,
+        "balance": balance,
+    }

@@ -1,0 +1,179 @@
+"""Account statements: what a client was invoiced, credited and paid, and what is still open."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from facturo.documents import CLIENT_KEYS, SELLER_KEYS
+from facturo.errors import FacturoError
+from facturo.ledger import Entry, Ledger
+
+ZERO = Decimal(0)
+BUCKETS = ("not_due", "1-30", "31-60", "61-90", "over_90")
+_ORDER = {"invoice": 0, "deposit": 0, "credit_note": 1, "payment": 2}
+_WORDS: dict[str, dict[str, Any]] = {
+    "fr": {
+        "invoice": "Facture",
+        "deposit": "Facture d'acompte",
+        "credit_note": "Avoir sur la facture {of}",
+        "payment": "Paiement ({method})",
+        "correction": "Correction de paiement : {reason}",
+        "reference": " — réf. {reference}",
+        "methods": {
+            "transfer": "virement", "card": "carte", "cheque": "chèque", "cash": "espèces",
+            "direct-debit": "prélèvement", "other": "autre",
+        },
+    },
+    "en": {
+        "invoice": "Invoice",
+        "deposit": "Deposit invoice",
+        "credit_note": "Credit note on invoice {of}",
+        "payment": "Payment ({method})",
+        "correction": "Payment correction: {reason}",
+        "reference": " — ref. {reference}",
+        "methods": {
+            "transfer": "transfer", "card": "card", "cheque": "cheque", "cash": "cash",
+            "direct-debit": "direct debit", "other": "other",
+        },
+    },
+}  # fmt: skip
+
+
+def bucket(days_late: int) -> str:
+    """The aging bucket of an open invoice."""
+    if days_late <= 0:
+        return "not_due"
+    if days_late <= 30:
+        return "1-30"
+    if days_late <= 60:
+        return "31-60"
+    if days_late <= 90:
+        return "61-90"
+    return "over_90"
+
+
+def _payments(ledger: Ledger, entry: Entry) -> list[dict[str, Any]]:
+    if not entry.paid and entry.kind not in ("invoice", "deposit"):
+        return []
+    tracking = ledger.document(entry.number).get("tracking") or {}
+    return [p for p in tracking.get("payments") or [] if isinstance(p, dict)]
+
+
+def build_statement(
+    ledger: Ledger,
+    client_id: str,
+    *,
+    end: dt.date,
+    start: dt.date | None = None,
+    currency: str | None = None,
+) -> dict[str, Any]:
+    """The statement of `client_id` from `start` (or the beginning) to `end`, in one currency."""
+    if start is not None and start > end:
+        raise FacturoError(f"the statement starts ({start}) after it ends ({end})")
+    config = ledger.config()
+    entries = [e for e in ledger.entries() if e.client_id == client_id and e.kind != "quote"]
+    client = _client(ledger, client_id, entries)
+    currencies = sorted({e.currency for e in entries})
+    currency = currency or _default_currency(client, currencies, config)
+    entries = [e for e in entries if e.currency == currency]
+    language = client.get("language") or (config.get("defaults") or {}).get("language") or "fr"
+    words = _WORDS[language]
+    events: list[
+        tuple[dt.date, int, str, str, str, Decimal]
+    ] = []  # (date, order, number, kind, description, amount owed: + debit, - credit)
+    paid_by: dict[str, list[tuple[dt.date, Decimal]]] = {}
+    credits_by: dict[str, list[tuple[dt.date, Decimal]]] = {}
+    for entry in entries:
+        assert entry.issue_date is not None
+        if entry.kind == "credit_note":
+            text = words["credit_note"].format(number=entry.number, of=entry.credit_note_of)
+            events.append((entry.issue_date, 1, entry.number, "credit_note", text, -entry.gross))
+            if entry.credit_note_of:
+                credits_by.setdefault(entry.credit_note_of, []).append(
+                    (entry.issue_date, entry.gross)
+                )
+            continue
+        text = words[entry.kind].format(number=entry.number)
+        events.append((entry.issue_date, 0, entry.number, entry.kind, text, entry.due))
+        for payment in _payments(ledger, entry):
+            amount: Decimal = payment["amount"]
+            method = words["methods"].get(payment.get("method", "other"), payment.get("method"))
+            if amount < 0:
+                text = words["correction"].format(
+                    number=entry.number, reason=payment.get("reason", "")
+                )
+            else:
+                text = words["payment"].format(number=entry.number, method=method)
+            if payment.get("reference"):
+                text += words["reference"].format(reference=payment["reference"])
+            events.append((payment["date"], 2, entry.number, "payment", text, -amount))
+            paid_by.setdefault(entry.number, []).append((payment["date"], amount))
+    events.sort(key=lambda e: (e[0], e[1], e[2]))
+    opening = sum((e[5] for e in events if start is not None and e[0] < start), ZERO)
+    rows = []
+    balance = opening
+    for date, _, number, kind, text, amount in events:
+        if (start is not None and date < start) or date > end:
+            continue
+        balance += amount
+        rows.append({
+            "date": date, "kind": kind, "number": number, "description": text,
+            "debit": amount if amount > 0 else None,
+            "credit": -amount if amount < 0 else None,
+            "balance": balance,
+        })  # fmt: skip
+    open_invoices: list[dict[str, Any]] = []
+    for entry in entries:
+        if not entry.is_claim or entry.issue_date is None or entry.issue_date > end:
+            continue
+        paid = sum((a for d, a in paid_by.get(entry.number, []) if d <= end), ZERO)
+        credited = sum((a for d, a in credits_by.get(entry.number, []) if d <= end), ZERO)
+        left = entry.due - paid - credited
+        if left > 0:
+            late = (end - entry.due_date).days if entry.due_date and end > entry.due_date else 0
+            open_invoices.append({
+                "number": entry.number, "issue_date": entry.issue_date,
+                "due_date": entry.due_date, "gross": entry.gross, "balance": left,
+                "days_late": late,
+            })  # fmt: skip
+    aging = {name: ZERO for name in BUCKETS}
+    for item in open_invoices:
+        aging[bucket(item["days_late"])] += item["balance"]
+    seller = config.get("seller") or {}
+    return {
+        "kind": "statement",
+        "issue_date": end,
+        "language": language,
+        "currency": currency,
+        "seller": {k: seller[k] for k in SELLER_KEYS if k in seller},
+        "client": client,
+        "period": {"start": start, "end": end},
+        "opening_balance": opening,
+        "rows": rows,
+        "closing_balance": balance,
+        "open_invoices": open_invoices,
+        "aging": [{"bucket": name, "amount": aging[name]} for name in BUCKETS],
+    }
+
+
+def _client(ledger: Ledger, client_id: str, entries: list[Entry]) -> dict[str, Any]:
+    """The client as its file says today, or as its latest document recorded it."""
+    clients = ledger.clients_with_problems()
+    data, problems = clients.get(client_id, (None, []))
+    if data is not None and not any(p.is_error for p in problems):
+        return {"id": client_id, **{k: data[k] for k in (*CLIENT_KEYS, "language") if k in data}}
+    if not entries:
+        from facturo.validation import suggest
+
+        raise FacturoError(f"unknown client {client_id!r} ({suggest(client_id, sorted(clients))})")
+    latest = max(entries, key=lambda e: (e.issue_date or dt.date.min, e.number))
+    return dict(ledger.document(latest.number)["client"])
+
+
+def _default_currency(client: dict[str, Any], currencies: list[str], config: Any) -> str:
+    if len(currencies) == 1:
+        return currencies[0]
+    preferred = client.get("currency") or (config.get("defaults") or {}).get("currency") or "EUR"
+    return str(preferred)
