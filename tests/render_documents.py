@@ -544,3 +544,131 @@ def long_statement(count: int = 80, language: str = "fr", **changes: Any) -> dic
     )
     document.update(changes)
     return document
+
+
+# -- reminders: the context messages.compose receives, and the formal notice letter ------------
+
+_TONES = ("courtesy", "friendly", "firm", "formal")
+
+
+def reminder_context(level: int = 3, language: str = "fr", **changes: Any) -> dict[str, Any]:
+    """F-2026-0001, half paid, reminded on 22 November 2026: 235 days late, penalties running.
+
+    Level 0 (courtesy) is sent before the due date: it moves `today` to 25 March 2026.
+    """
+    date = datetime.date
+    due = date(2026, 4, 1)
+    today = date(2026, 11, 22) if level else date(2026, 3, 25)
+    balance = D("1234.56")
+    days_late = (today - due).days
+    rate = D("12.15")
+    penalties = None
+    if days_late > 0:
+        interest = _money(balance * rate / 100 * days_late / 365)
+        penalties = {
+            "rate_percent": rate,
+            "interest": interest,
+            "indemnity": D("40.00"),
+            "since": due + datetime.timedelta(days=1),
+            "until": today,
+        }
+    client = _client_snapshot()
+    del client["delivery_address"]
+    context: dict[str, Any] = {
+        "kind": "reminder",
+        "level": level,
+        "tone": _TONES[level],
+        "language": language,
+        "today": today,
+        "seller": copy.deepcopy(SELLER),
+        "client": client,
+        "document": {
+            "number": "F-2026-0001",
+            "kind": "invoice",
+            "issue_date": date(2026, 3, 2),
+            "due_date": due,
+            "valid_until": None,
+            "gross": D("1829.61"),
+            "currency": "EUR",
+        },
+        "balance": balance,
+        "days_late": days_late,
+        "penalties": penalties,
+        "payment": {
+            "iban": SELLER["iban"],
+            "bic": SELLER["bic"],
+            "methods": ["transfer", "cheque"],
+            "reference": "F-2026-0001",
+        },
+    }
+    context.update(changes)
+    return context
+
+
+def individual_reminder_context(
+    level: int = 3, language: str = "fr", **changes: Any
+) -> dict[str, Any]:
+    """The same reminder to a private individual: no recovery indemnity."""
+    context = reminder_context(level, language, **changes)
+    context["client"] = {
+        "id": "leroy",
+        "name": "Julie Leroy",
+        "kind": "individual",
+        "address": {
+            "street": "3 place Bellecour",
+            "postcode": "69002",
+            "city": "Lyon",
+            "country": "FR",
+        },
+        "email": "julie.leroy@example.fr",
+    }
+    if context["penalties"]:
+        context["penalties"]["indemnity"] = None
+    return context
+
+
+def document_context(kind: str = "invoice", language: str = "fr", **changes: Any) -> dict[str, Any]:
+    """The context of the message that sends a document (invoice, deposit, credit note, quote)."""
+    date = datetime.date
+    numbers = {
+        "invoice": "F-2026-0001",
+        "deposit": "F-2026-0005",
+        "credit_note": "AV-2026-0001",
+        "quote": "D-2026-0001",
+    }
+    context = reminder_context(1, language)
+    context.update(
+        kind="document",
+        level=None,
+        tone=None,
+        today=date(2026, 3, 2),
+        document={
+            "number": numbers[kind],
+            "kind": kind,
+            "issue_date": date(2026, 3, 2),
+            "due_date": date(2026, 4, 1) if kind in ("invoice", "deposit") else None,
+            "valid_until": date(2026, 4, 1) if kind == "quote" else None,
+            "gross": D("162.00") if kind == "credit_note" else D("1829.61"),
+            "currency": "EUR",
+        },
+        balance=D("1829.61") if kind in ("invoice", "deposit") else D("0.00"),
+        days_late=0,
+        penalties=None,
+    )
+    context["payment"]["reference"] = numbers[kind]
+    context.update(changes)
+    return context
+
+
+def reminder_letter(language: str = "fr", **changes: Any) -> dict[str, Any]:
+    """The formal notice letter sent with the level 3 reminder of F-2026-0001."""
+    context = reminder_context(3, language)
+    document = {
+        **context,
+        "kind": "reminder_letter",
+        "number": "F-2026-0001-MED",
+        "issue_date": context["today"],
+        "paid": D("595.05"),
+    }
+    document.update(changes)
+    return document

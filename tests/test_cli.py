@@ -228,3 +228,10 @@ def test_doctor_reports_each_library() -> None:
     result = run("doctor")
     assert result.exit_code == 0
     assert "harfbuzz-subset" in result.stdout and "pango" in result.stdout
+
+
+def test_issue_refuses_a_date_in_the_future(cli, draft, folder: Path) -> None:
+    path = draft()
+    result = cli("issue", str(path), "--date", "2026-11-23")
+    assert result.exit_code == 1 and "cannot issue in the future" in result.output
+    assert path.exists() and not (folder / "invoices").exists()

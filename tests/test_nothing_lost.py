@@ -212,7 +212,7 @@ def test_a_new_draft_identical_to_an_issued_one_is_issued_not_discarded(
     assert cli("issue", str(october), "--date", "2026-10-31").stdout.split() == ["F-2026-0001"]
     november = draft("retainer")
 
-    result = cli("issue", str(november), "--date", "2026-11-30")
+    result = cli("issue", str(november), "--date", "2026-11-21")
 
     assert result.exit_code == 0, result.output
     assert result.stdout.split() == ["F-2026-0002"], result.output

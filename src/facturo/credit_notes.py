@@ -16,7 +16,7 @@ from facturo.documents import EXEMPTIONS
 from facturo.errors import FacturoError, InvalidData
 from facturo.ledger import Ledger
 from facturo.lifecycle import Issued, issue_drafts
-from facturo.money import Discount, parse_discount, split_discount
+from facturo.money import Discount, minor_units, parse_discount, round_money, split_discount
 from facturo.yamlio import dump
 
 ZERO = Decimal(0)
@@ -45,8 +45,11 @@ def draft_from(document: dict[str, Any], kind: str) -> dict[str, Any]:
     return draft
 
 
-def copy_line(line: dict[str, Any], quantity: Decimal | None = None) -> dict[str, Any]:
-    """A draft line repeating an issued line (optionally for another quantity)."""
+def copy_line(
+    line: dict[str, Any], quantity: Decimal | None = None, currency: str = "EUR"
+) -> dict[str, Any]:
+    """A draft line repeating an issued line (optionally for part of its quantity: an amount
+    discount then shrinks in proportion)."""
     copied: dict[str, Any] = {"description": line["description"]}
     copied["quantity"] = line["quantity"] if quantity is None else quantity
     for key in ("unit", "unit_price"):
@@ -55,7 +58,12 @@ def copy_line(line: dict[str, Any], quantity: Decimal | None = None) -> dict[str
     if line.get("vat_category") in ("S", "Z"):
         copied["vat_rate"] = line["vat_rate"]
     if "discount" in line:
-        copied["discount"] = line["discount"]
+        discount = parse_discount(line["discount"])
+        if discount.amount is not None and quantity is not None:
+            share = Decimal(quantity) / Decimal(line["quantity"])
+            copied["discount"] = round_money(discount.amount * share, currency)
+        else:
+            copied["discount"] = line["discount"]
     return copied
 
 
@@ -66,8 +74,11 @@ def credit_note_draft(
     line: int | None = None,
     quantity: Decimal | None = None,
     amount: Decimal | None = None,
+    credited: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The draft of a credit note on `document`: whole (default), one line, or an amount.
+
+    A whole credit after earlier credit notes (`credited`) credits what is left, per rate.
 
     `line` is 1-based; `amount` excludes VAT and is shared across the invoice's VAT rates in
     proportion to their bases, so the VAT split follows the invoice's.
@@ -105,7 +116,10 @@ def credit_note_draft(
                 f"line {line} of {document['number']} has a quantity of {chosen['quantity']}: "
                 f"credit between 0 and that, not {quantity}"
             )
-        draft["lines"] = [copy_line(chosen, quantity)]
+        draft["lines"] = [copy_line(chosen, quantity, document["currency"])]
+    elif credited:
+        draft["lines"] = _remainder_lines(document, credited, reason)
+        return draft
     else:
         draft["lines"] = [copy_line(item) for item in lines]
     discount = document.get("discount")
@@ -116,13 +130,76 @@ def credit_note_draft(
         else:
             # An amount discount is credited in proportion to the part of the lines credited.
             share = _line_share(document, line - 1, quantity)
-            draft["discount"] = (parsed.amount or ZERO) * share
+            draft["discount"] = round_money((parsed.amount or ZERO) * share, document["currency"])
     return draft
+
+
+def _remainder_lines(
+    document: dict[str, Any], credited: list[dict[str, Any]], reason: str
+) -> list[dict[str, Any]]:
+    """What is left to credit, one line per VAT rate: the invoice's base minus the bases of
+    the credit notes already issued on it."""
+    left: dict[tuple[str, Decimal], Decimal] = {}
+    for group in document["totals"]["vat"]:
+        key = (group["category"], Decimal(group["rate"]))
+        left[key] = left.get(key, ZERO) + group["base"]
+    for note in credited:
+        for group in note["totals"]["vat"]:
+            key = (group["category"], Decimal(group["rate"]))
+            left[key] = left.get(key, ZERO) - group["base"]
+    _fit_to_gross(left, document, credited)
+    label = (
+        "Solde de la facture" if document.get("language", "fr") == "fr" else "Balance of invoice"
+    )
+    return [
+        {
+            "description": f"{label} {document['number']} — {reason}",
+            "quantity": Decimal(1),
+            "unit_price": amount,
+            **({"vat_rate": rate} if category in ("S", "Z") else {}),
+        }
+        for (category, rate), amount in left.items()
+        if amount > 0
+    ]
+
+
+def _fit_to_gross(
+    left: dict[tuple[str, Decimal], Decimal],
+    document: dict[str, Any],
+    credited: list[dict[str, Any]],
+) -> None:
+    """Nudge the largest base by cents so that the credit's total (VAT rounded per rate) is
+    exactly what is left on the invoice, or the closest amount below it: never more."""
+    if not left:
+        return
+    currency = document["currency"]
+    target = document["totals"]["gross"] - sum((n["totals"]["gross"] for n in credited), ZERO)
+    cent = Decimal(1).scaleb(-minor_units(currency))
+    largest = max(left, key=lambda key: left[key])
+    base = left[largest]
+
+    def gross_with(candidate: Decimal) -> Decimal:
+        left[largest] = candidate
+        return sum(
+            (b + round_money(b * rate / 100, currency) for (_, rate), b in left.items() if b > 0),
+            ZERO,
+        )
+
+    below = base - cent * 6
+    for step in range(-5, 6):
+        candidate = base + cent * step
+        total = gross_with(candidate)
+        if total == target:
+            return
+        if total < target:
+            below = candidate
+    left[largest] = below
 
 
 def _line_share(document: dict[str, Any], index: int, quantity: Decimal | None) -> Decimal:
     line = document["lines"][index]
-    net = line["net"] * ((quantity or line["quantity"]) / line["quantity"])
+    part = Decimal(quantity) if quantity is not None else Decimal(line["quantity"])
+    net = line["net"] * (part / Decimal(line["quantity"]))
     total = document["totals"]["lines_net"]
     return (net / total).quantize(Decimal("0.000001")) if total else ZERO
 
@@ -133,6 +210,7 @@ def create_credit_note(
     *,
     reason: str,
     issue_date: dt.date,
+    today: dt.date | None = None,
     line: int | None = None,
     quantity: Decimal | None = None,
     amount: Decimal | None = None,
@@ -145,7 +223,14 @@ def create_credit_note(
             f"{number} is a {entry.kind.replace('_', ' ')}: only invoices are credited"
         )
     document = dict(ledger.document(number))
-    draft = credit_note_draft(document, reason=reason, line=line, quantity=quantity, amount=amount)
+    credited = [
+        dict(ledger.document(e.number))
+        for e in ledger.entries()
+        if e.kind == "credit_note" and e.credit_note_of == number
+    ]
+    draft = credit_note_draft(
+        document, reason=reason, line=line, quantity=quantity, amount=amount, credited=credited
+    )
     header = [
         f"Credit note on {number} ({reason}).",
         "Issue it with: facturo issue <this file>. It gets its number then.",
@@ -159,7 +244,7 @@ def create_credit_note(
     if draft_only:
         return path
     try:
-        return issue_drafts(ledger, [path], issue_date)[0]
+        return issue_drafts(ledger, [path], issue_date, today=today)[0]
     except InvalidData as error:
         folder.remove(path)  # the draft was ours: a refused credit note leaves nothing behind
         reasons = "; ".join(p.message for p in error.problems if p.is_error) or error.message

@@ -179,16 +179,9 @@ def build_document(
         document["client"]["delivery_address"] = _plain_copy(delivery)
 
     lines, inputs = _lines(draft, defaults, treatment, currency, report)
-    for deduction in links.deductions:
-        lines.append(deduction)
-        inputs.append(
-            LineInput(
-                deduction["quantity"],
-                deduction["unit_price"],
-                deduction["vat_category"],
-                deduction["vat_rate"],
-            )
-        )
+    deductions = [deduction_input(line) for line in links.deductions]
+    regular_count = len(lines)
+    lines += links.deductions
     document["lines"] = lines
     discount: Discount | None = None
     if "discount" in draft:
@@ -200,16 +193,13 @@ def build_document(
         document["vat_exemption"] = {"code": code, "reason": reason} if code else {"reason": reason}
 
     if inputs:
-        totals = compute_totals(inputs, currency, discount)
+        totals = compute_totals(inputs, currency, discount, deductions=deductions)
+        regular_net = sum((amount.net for amount in totals.lines[:regular_count]), ZERO)
         for line, amounts in zip(lines, totals.lines, strict=True):
             if amounts.discount:
                 line["discount_amount"] = amounts.discount
             line["net"] = amounts.net
-        if (
-            discount is not None
-            and discount.amount is not None
-            and discount.amount > totals.lines_net
-        ):
+        if discount is not None and discount.amount is not None and discount.amount > regular_net:
             report.error(
                 draft.mark("discount"), "the discount is larger than the total of the lines"
             )
@@ -247,6 +237,11 @@ def build_document(
     if len([p for p in report.problems if p.is_error]) > errors_before:
         return None
     return document
+
+
+def deduction_input(line: dict[str, Any]) -> LineInput:
+    """A deposit deduction line as an input of `compute_totals(deductions=...)`."""
+    return LineInput(line["quantity"], line["unit_price"], line["vat_category"], line["vat_rate"])
 
 
 def _check_treatment(

@@ -181,8 +181,11 @@ def _check_totals(data: YMap, error: Any) -> None:
             )
             for line in lines
         ]
+        deductions = [i for i, line in zip(inputs, lines, strict=True) if "deposit" in line]
+        regular = [i for i, line in zip(inputs, lines, strict=True) if "deposit" not in line]
         discount = parse_discount(data["discount"]) if "discount" in data else None
-        computed = compute_totals(inputs, currency, discount, _decimal(totals.get("prepaid")))
+        prepaid = _decimal(totals.get("prepaid"))
+        computed = compute_totals(regular, currency, discount, prepaid, deductions=deductions)
     except (ValueError, TypeError, AttributeError, KeyError):
         error(data.mark("lines"), "the lines cannot be read back to compute the totals")
         return

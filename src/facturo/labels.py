@@ -172,6 +172,60 @@ _LABELS: dict[str, dict[str, str]] = {
             "de ce relevé."
         ),
         "statement_notice": "Sauf erreur ou omission de notre part.",
+        # Formal notice to pay (mise en demeure): a letter about one overdue invoice.
+        "title_reminder_letter": "Lettre de mise en demeure",
+        "letter_place_date": "{city}, le {date}",
+        "letter_date": "Le {date}",
+        "letter_reference": "Notre référence : {number}",
+        "letter_subject": "Objet :",
+        "letter_subject_text": "Mise en demeure de payer la {document} n° {number} du {date}",
+        "letter_salutation": "Madame, Monsieur,",
+        "letter_unpaid": (
+            "Sauf erreur de notre part, notre {document} n° {number} du {invoice_date}, "
+            "échue le {due_date}, reste impayée malgré nos précédentes relances : "
+            "à ce jour, {balance} restent dus, soit un retard de {days}."
+        ),
+        "letter_penalties_business": (
+            "Conformément à l'article L441-10 du Code de commerce, ce retard rend exigibles de "
+            "plein droit, sans qu'un rappel soit nécessaire, des pénalités au taux annuel de "
+            "{rate}, qui s'élèvent à {interest} au {until}, ainsi que l'indemnité forfaitaire "
+            "pour frais de recouvrement de {indemnity} prévue à l'article D441-5 du même code."
+        ),
+        "letter_penalties_individual": (
+            "Conformément aux conditions de paiement figurant sur la facture, ce retard "
+            "entraîne des pénalités au taux annuel de {rate}, qui s'élèvent à {interest} "
+            "au {until}."
+        ),
+        "letter_demand": (
+            "Par la présente, nous vous mettons en demeure de nous régler la somme de {total} "
+            "au plus tard le {deadline}, soit dans un délai de huit jours à compter de la date "
+            "de cette lettre."
+        ),
+        "letter_consequence": (
+            "À défaut de règlement dans ce délai, nous engagerons sans autre avis une procédure "
+            "de recouvrement judiciaire, notamment par voie d'injonction de payer. Les "
+            "pénalités de retard continuent de courir jusqu'au complet paiement."
+        ),
+        "letter_meanwhile": (
+            "Si votre règlement nous est parvenu entre-temps, nous vous prions de ne pas tenir "
+            "compte de la présente lettre."
+        ),
+        "letter_closing": (
+            "Nous vous prions d'agréer, Madame, Monsieur, l'expression de nos salutations "
+            "distinguées."
+        ),
+        "letter_detail": "Détail des sommes dues",
+        "letter_invoice": "{document} n°",
+        "letter_balance": "Solde restant dû",
+        "letter_interest": "Pénalités de retard au {date}",
+        "letter_interest_detail": "{rate} l'an, {days} de retard",
+        "letter_indemnity": "Indemnité forfaitaire de recouvrement",
+        "letter_indemnity_detail": "art. D441-5 du Code de commerce",
+        "letter_total": "Total réclamé",
+        "letter_deadline": "À régler au plus tard le",
+        "letter_amount": "Montant à régler",
+        "letter_account_holder": "Titulaire du compte : {holder}",
+        "letter_methods": "Moyens de paiement acceptés : {methods}",
     },
     "en": {
         "title_invoice": "Invoice",
@@ -328,6 +382,56 @@ _LABELS: dict[str, dict[str, str]] = {
             "If your payment has reached us in the meantime, please disregard this statement."
         ),
         "statement_notice": "Errors and omissions excepted.",
+        # Formal notice to pay (mise en demeure): a letter about one overdue invoice.
+        "title_reminder_letter": "Formal notice",
+        "letter_place_date": "{city}, {date}",
+        "letter_date": "{date}",
+        "letter_reference": "Our reference: {number}",
+        "letter_subject": "Subject:",
+        "letter_subject_text": "Formal notice to pay {document} {number} dated {date}",
+        "letter_salutation": "Dear Sir or Madam,",
+        "letter_unpaid": (
+            "According to our records, our {document} {number} dated {invoice_date}, due on "
+            "{due_date}, remains unpaid despite our previous reminders: {balance} is still "
+            "outstanding, {days} after the due date."
+        ),
+        "letter_penalties_business": (
+            "Under article L441-10 of the French Commercial Code, this delay makes "
+            "late-payment penalties due automatically, without any reminder, at the annual "
+            "rate of {rate}, amounting to {interest} as at {until}, together with the fixed "
+            "indemnity for recovery costs of {indemnity} set by article D441-5 of the same code."
+        ),
+        "letter_penalties_individual": (
+            "Under the payment terms stated on the invoice, this delay gives rise to "
+            "late-payment penalties at the annual rate of {rate}, amounting to {interest} "
+            "as at {until}."
+        ),
+        "letter_demand": (
+            "We hereby give you formal notice to pay the sum of {total} no later than "
+            "{deadline}, that is within eight days of the date of this letter."
+        ),
+        "letter_consequence": (
+            "Failing payment within this period, we will start legal recovery proceedings "
+            "without further notice, including an application for an order for payment "
+            "(injonction de payer). Late-payment penalties continue to accrue until payment "
+            "in full."
+        ),
+        "letter_meanwhile": (
+            "If your payment has reached us in the meantime, please disregard this letter."
+        ),
+        "letter_closing": "Yours faithfully,",
+        "letter_detail": "Amounts due",
+        "letter_invoice": "{document} no.",
+        "letter_balance": "Outstanding balance",
+        "letter_interest": "Late-payment penalties as at {date}",
+        "letter_interest_detail": "{rate} a year, {days} late",
+        "letter_indemnity": "Fixed indemnity for recovery costs",
+        "letter_indemnity_detail": "French Commercial Code, art. D441-5",
+        "letter_total": "Total claimed",
+        "letter_deadline": "Pay no later than",
+        "letter_amount": "Amount to pay",
+        "letter_account_holder": "Account holder: {holder}",
+        "letter_methods": "Accepted payment methods: {methods}",
     },
 }
 
@@ -427,6 +531,15 @@ def format_money(amount: Decimal | int, currency: str, language: str) -> str:
 def format_date(value: datetime.date, language: str) -> str:
     """Format a date as "2 mars 2026" (fr) or "2 March 2026" (en)."""
     return str(babel_format_date(value, format="long", locale=_LOCALES[language]))
+
+
+def format_date_in_text(value: datetime.date, language: str) -> str:
+    """Format a date inside a sentence: "1er avril 2026" (fr), "1 April 2026" (en)."""
+    text = format_date(value, language)
+    # French writes the first day of a month as an ordinal: « le 1er avril ».
+    if language == "fr" and value.day == 1:
+        return "1er" + text[1:]
+    return text
 
 
 def format_short_date(value: datetime.date, language: str) -> str:

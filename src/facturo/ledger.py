@@ -65,7 +65,7 @@ class Entry:
     def balance(self) -> Decimal:
         """What the client still owes: due - payments - credit notes (0 unless a claim)."""
         if not self.is_claim:
-            return ZERO
+            return self.due * 0  # zero, with the currency's decimals
         return self.due - self.paid - self.credited
 
     def days_late(self, today: dt.date) -> int:
@@ -95,7 +95,7 @@ class Entry:
             return "paid"
         if self.due_date is not None and today > self.due_date:
             return "overdue"
-        return "partially paid" if self.paid or self.credited else "issued"
+        return "partially paid" if self.paid > 0 else "issued"
 
     def to_json(self) -> dict[str, Any]:
         def text(value: Any) -> Any:
@@ -187,7 +187,7 @@ class Ledger:
                 self._config = (None, problems)
             else:
                 normal, report = read_file(data, schema.CONFIG, display)
-                check_config(normal, report)
+                check_config(normal, report, self.folder.root)
                 self._config = (normal, problems + report.problems)
         return self._config
 

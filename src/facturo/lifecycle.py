@@ -125,7 +125,7 @@ def _linked(
     if entry.kind not in kinds:
         report.error(
             draft.mark(key),
-            f"{number} is a {entry.kind.replace('_', ' ')}, not a {' or '.join(kinds)}",
+            f"{number} is a {entry.kind.replace('_', ' ')} (expected: {', '.join(kinds)})",
         )
         return None
     if entry.client_id != client_id:
@@ -182,6 +182,16 @@ def _check_credit_limit(
     ledger: Ledger, document: dict[str, Any], draft: YMap, report: Report
 ) -> None:
     invoice = ledger.find(document["credit_note_of"]["number"])
+    if invoice.issue_date and document["issue_date"] < invoice.issue_date:
+        report.error(
+            draft.mark("credit_note_of"),
+            f"a credit note cannot be dated before the invoice it corrects ({invoice.issue_date})",
+        )
+    if invoice.kind == "deposit" and invoice.number in _deducted_deposits(ledger):
+        report.error(
+            draft.mark("credit_note_of"),
+            f"{invoice.number} is deducted by a final invoice: correct that invoice instead",
+        )
     left = invoice.due - invoice.credited
     total = document["totals"]["gross"]
     if total > left:
@@ -258,7 +268,12 @@ def _header(document: dict[str, Any]) -> list[str]:
 
 
 def issue_drafts(
-    ledger: Ledger, drafts: list[Path], issue_date: dt.date, *, dry_run: bool = False
+    ledger: Ledger,
+    drafts: list[Path],
+    issue_date: dt.date,
+    *,
+    dry_run: bool = False,
+    today: dt.date | None = None,
 ) -> list[Issued]:
     """Issue each draft with the next number of its series; all or none are valid.
 
@@ -268,6 +283,8 @@ def issue_drafts(
     """
     folder = ledger.folder
     drafts = list({path.resolve(): path for path in reversed(drafts)}.values())[::-1]
+    if today is not None and issue_date > today:
+        raise FacturoError(f"cannot issue in the future ({issue_date}): numbers follow dates")
     with folder.lock():
         ledger.invalidate()
         config = ledger.config()
@@ -294,6 +311,15 @@ def issue_drafts(
             raise InvalidData("nothing was issued", problems=errors)
         results: list[Issued] = []
         for path, document, sha in prepared:
+            if document.get("quote") and document["kind"] == "invoice" and results and not dry_run:
+                # A deposit invoice issued just before, in this batch, must be deducted.
+                ledger.invalidate()
+                document, found = prepare_draft(ledger, path, issue_date)
+                if document is None:
+                    raise InvalidData(
+                        f"issued {', '.join(r.number for r in results)}, then stopped",
+                        problems=[p for p in found if p.is_error],
+                    )
             if not document:
                 done = by_source[sha]
                 if not dry_run:

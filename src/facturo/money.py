@@ -164,22 +164,37 @@ def compute_totals(
     currency: str,
     discount: Discount | None = None,
     prepaid: Decimal = ZERO,
+    deductions: list[LineInput] | None = None,
 ) -> Totals:
-    """Compute line nets, the VAT breakdown and the totals of a document."""
+    """Compute line nets, the VAT breakdown and the totals of a document.
+
+    `deductions` are lines after the others (deposit invoices deducted by a final invoice):
+    they lower their rate's base but the document discount does not apply to them, since
+    it already applied to the deposit invoice.
+    """
     amounts = [line_amounts(line, currency) for line in lines]
+    deducted = [line_amounts(line, currency) for line in deductions or []]
     groups: dict[tuple[str, Decimal], Decimal] = {}
+    extra: dict[tuple[str, Decimal], Decimal] = {}
     for amount in amounts:
         key = (amount.category, amount.rate)
         groups[key] = groups.get(key, ZERO) + amount.net
+    for amount in deducted:
+        key = (amount.category, amount.rate)
+        groups.setdefault(key, ZERO)
+        extra[key] = extra.get(key, ZERO) + amount.net
     keys = sorted(groups, key=lambda k: (-k[1], k[0]))
     bases = [groups[k] for k in keys]
     allowances = split_discount(discount, bases, currency) if discount else [ZERO] * len(keys)
     vat: list[VatGroup] = []
-    for (category, rate), lines_net, allowance in zip(keys, bases, allowances, strict=True):
+    for key, regular, allowance in zip(keys, bases, allowances, strict=True):
+        category, rate = key
+        lines_net = regular + extra.get(key, ZERO)
         base = lines_net - allowance
         tax = round_money(base * rate / HUNDRED, currency)
         vat.append(VatGroup(category, rate, lines_net, allowance, base, tax))
-    lines_net = sum(bases, ZERO)
+    amounts += deducted
+    lines_net = sum((group.lines_net for group in vat), ZERO)
     discount_total = sum(allowances, ZERO)
     net = lines_net - discount_total
     vat_total = sum((g.amount for g in vat), ZERO)

@@ -64,7 +64,7 @@ def record_payment(
         amount = balance if amount is None else amount
         _check_amount(entry, amount, balance, today, reason, force)
         amount = round_money(amount, entry.currency)  # 1000 is written 1000.00
-        if entry.issue_date and date < entry.issue_date and amount > 0:
+        if entry.issue_date and date < entry.issue_date:
             raise FacturoError(
                 f"the payment date {date} is before the invoice date {entry.issue_date}"
             )

@@ -127,6 +127,8 @@ def _deposit_draft(quote: dict[str, Any], deposit: str) -> dict[str, Any]:
         amounts = split_discount(share, bases, quote["currency"])
     from facturo.labels import format_rate
 
+    if not any(amounts):
+        raise FacturoError("this deposit rounds to 0: nothing to invoice")
     language = quote.get("language", "fr")
     what = format_rate(share.percent, language) if share.percent is not None else ""
     if language == "en":
@@ -135,7 +137,7 @@ def _deposit_draft(quote: dict[str, Any], deposit: str) -> dict[str, Any]:
         text = f"Acompte {what} sur le devis {quote['number']}".replace("  ", " ")
     draft = draft_from(quote, "deposit")
     draft["quote"] = quote["number"]
-    draft["payment_terms"] = "on receipt"
+    draft["payment_terms"] = "à réception" if language == "fr" else "on receipt"
     draft["lines"] = [
         {
             "description": text,

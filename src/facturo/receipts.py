@@ -24,14 +24,28 @@ def build_receipt(ledger: Ledger, number: str, index: int | None = None) -> dict
         raise FacturoError(
             f"no payment is recorded on {number} (record one with: facturo pay {number})"
         )
-    index = len(payments) if index is None else index
+    if index is None:  # the latest money received, not a correction
+        received = [i for i, p in enumerate(payments, 1) if p["amount"] > 0]
+        index = received[-1] if received else len(payments)
     if not 1 <= index <= len(payments):
         raise FacturoError(f"{number} has payments 1 to {len(payments)}, not {index}")
     payment = payments[index - 1]
     if payment["amount"] <= 0:
         raise FacturoError(f"payment {index} on {number} is a correction, not money received")
     paid_total = sum((p["amount"] for p in payments[:index]), ZERO)
-    balance = entry.due - paid_total - entry.credited
+    # As things stood that day: credit notes issued later are not on this receipt.
+    credited = sum(
+        (
+            e.gross
+            for e in ledger.entries()
+            if e.kind == "credit_note"
+            and e.credit_note_of == number
+            and e.issue_date is not None
+            and e.issue_date <= payment["date"]
+        ),
+        entry.due * 0,
+    )
+    balance = entry.due - paid_total - credited
     return {
         "kind": "receipt",
         "number": f"{number}-R{index}",
@@ -55,6 +69,6 @@ def build_receipt(ledger: Ledger, number: str, index: int | None = None) -> dict
             "reference": payment.get("reference"),
         },
         "paid_total": paid_total,
-        "credited": entry.credited,
+        "credited": credited,
         "balance": balance,
     }

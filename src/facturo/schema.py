@@ -22,7 +22,7 @@ DRAFT_KINDS = DOCUMENT_KINDS
 class Field:
     """One key of a file: its type, whether it is required, and a line of help."""
 
-    kind: str  # text | decimal | integer | date | bool | choice | map | list | texts | discount
+    kind: str  # text decimal integer date bool choice map list texts discount switch
     help: str = ""
     required: bool = False
     choices: tuple[str, ...] = ()
@@ -88,6 +88,19 @@ SERIES = {
     "reset": choice(RESETS, "restart the sequence each year, or never"),
 }
 
+MAIL_SECURITY = ("starttls", "ssl", "none")
+
+REMINDER_LEVEL = {
+    "level": Field(
+        "integer", "0 (courtesy, before the due date) to 3 (formal notice)", required=True
+    ),
+    "days": Field("integer", "days after the due date (negative: before it)", required=True),
+    "letter": Field("bool", "attach a formal notice letter (default: level 3)"),
+}
+REMINDERS = {
+    "levels": Field("list", "reminder levels", item=mapping(REMINDER_LEVEL)),
+}
+
 CONFIG = {
     "seller": mapping(SELLER, "who you are", required=True),
     "defaults": mapping(DEFAULTS, "defaults for clients and documents"),
@@ -107,6 +120,23 @@ CONFIG = {
         },
         "look of the PDF documents",
     ),
+    "mail": mapping(
+        {
+            "host": text("SMTP server, e.g. smtp.example.fr", required=True),
+            "port": Field("integer", "SMTP port (default 587, 465 with ssl, 25 with none)"),
+            "security": choice(MAIL_SECURITY, "starttls (default), ssl, or none for a local relay"),
+            "user": text("SMTP login (the password comes from FACTURO_SMTP_PASSWORD)"),
+            "from": text('sender, e.g. "Camille Martin <camille@example.fr>"', required=True),
+            "password_file": text("file holding the SMTP password, outside the billing folder"),
+            "password": text(
+                "never here: use FACTURO_SMTP_PASSWORD or password_file", check="secret"
+            ),
+            "bcc": Field("texts", "blind copies of every email (e.g. yourself)", check="email"),
+            "timeout_seconds": Field("integer", "SMTP timeout (default 30)"),
+        },
+        "sending emails (invoices, reminders)",
+    ),
+    "reminders": mapping(REMINDERS, "payment reminders policy (facturo remind)"),
 }
 
 VAT_TREATMENTS = (
@@ -132,7 +162,9 @@ CLIENT = {
     "currency": text("currency", check="currency"),
     "payment_terms": text("payment terms", check="terms"),
     "vat": choice(VAT_TREATMENTS, "default VAT treatment"),
-    "reminders": Field("bool", "send payment reminders"),
+    "reminders": Field(
+        "switch", "false to never remind this client, or its own levels", fields=REMINDERS
+    ),
     "notes": text("free notes, not printed"),
 }
 

@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from facturo.errors import Problem
@@ -145,6 +146,13 @@ def check_pattern(value: str) -> str | None:
     return pattern_problem(value)
 
 
+def check_secret(value: str) -> str | None:
+    return (
+        "never write the SMTP password in a file of the billing folder (git would keep it): "
+        "set FACTURO_SMTP_PASSWORD, or mail.password_file to a file outside the folder"
+    )
+
+
 def check_color(value: str) -> str | None:
     if re.fullmatch(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?", value):
         return None
@@ -163,6 +171,7 @@ VALUE_CHECKS: dict[str, Callable[[Any], str | None]] = {
     "rate": check_rate,
     "pattern": check_pattern,
     "color": check_color,
+    "secret": check_secret,
 }
 
 _TYPE_NAMES = {
@@ -240,6 +249,13 @@ def read_value(value: Any, spec: Field, raw: str | None, report: Report, mark: M
             except ValueError:
                 report.error(mark, f"expected a date like 2026-03-31, got {value!r}")
                 return None
+    elif kind == "switch":
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, YMap):
+            return read_mapping(value, spec.fields, report)
+        report.error(mark, f"expected true, false or levels, got {_describe(value)}")
+        return None
     elif kind == "bool":
         if not isinstance(value, bool):
             report.error(mark, f"expected true or false, got {value!r}")
@@ -332,7 +348,31 @@ def read_file(node: YMap, fields: dict[str, Field], path: str) -> tuple[YMap, Re
     return read_mapping(node, fields, report), report
 
 
-def check_config(config: YMap, report: Report) -> None:
+def check_reminder_levels(policy: YMap, report: Report) -> None:
+    """Levels are 0 to 3, each once, later levels later; level 0 comes before the due date."""
+    levels = policy.get("levels")
+    if not isinstance(levels, YList):
+        return
+    seen: dict[int, int] = {}
+    for index, item in enumerate(levels):
+        if not isinstance(item, YMap) or "level" not in item or "days" not in item:
+            continue
+        level, days = item["level"], item["days"]
+        mark = levels.mark(index)
+        if not 0 <= level <= 3:
+            report.error(mark, f"reminder levels go from 0 to 3, not {level}")
+        elif level in seen:
+            report.error(mark, f"reminder level {level} is defined twice")
+        elif any(other < level and other_days >= days for other, other_days in seen.items()):
+            report.error(mark, f"level {level} must come later than the levels before it")
+        elif level == 0 and days > 0:
+            report.error(mark, "level 0 is a courtesy note before the due date: days must be <= 0")
+        elif level > 0 and days < 1:
+            report.error(mark, f"level {level} is sent after the due date: days must be >= 1")
+        seen[level] = days
+
+
+def check_config(config: YMap, report: Report, root: Path | None = None) -> None:
     """Rules of facturo.yaml beyond types: what the law requires of the seller."""
     seller = config.get("seller")
     if not isinstance(seller, YMap):
@@ -359,6 +399,18 @@ def check_config(config: YMap, report: Report) -> None:
                 message = yearly_pattern_problem(series["pattern"], series.get("reset", "yearly"))
                 if message:
                     report.error(series.mark("pattern"), message)
+    mail = config.get("mail")
+    if isinstance(mail, YMap) and "password_file" in mail and root is not None:
+        secret = (root / Path(mail["password_file"]).expanduser()).resolve()
+        if secret.is_relative_to(root.resolve()):
+            report.error(
+                mail.mark("password_file"),
+                "the password file is inside the billing folder (git would keep it): move it "
+                "out, e.g. ~/.config/facturo/smtp-password",
+            )
+    reminders = config.get("reminders")
+    if isinstance(reminders, YMap):
+        check_reminder_levels(reminders, report)
     defaults = config.get("defaults")
     if not isinstance(defaults, YMap) or "late_penalty_rate_percent" not in defaults.key_marks:
         where = (defaults.line, defaults.col) if isinstance(defaults, YMap) else (config.line, 1)
@@ -388,6 +440,8 @@ def client_id_problem(client_id: str) -> str | None:
 
 def check_client(client: YMap, report: Report) -> None:
     """Rules of a client file beyond types."""
+    if isinstance(client.get("reminders"), YMap):
+        check_reminder_levels(client["reminders"], report)
     kind = client.get("kind", "business")
     address = client.get("address")
     country = address.get("country") if isinstance(address, YMap) else None

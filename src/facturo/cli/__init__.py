@@ -7,6 +7,7 @@ from __future__ import annotations
 from facturo.cli import folder_commands  # noqa: F401
 from facturo.cli import document_commands  # noqa: F401
 from facturo.cli import lifecycle_commands  # noqa: F401
+from facturo.cli import mail_commands  # noqa: F401
 from facturo.cli import pdf_commands  # noqa: F401
 
 # isort: on

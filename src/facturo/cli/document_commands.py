@@ -82,7 +82,7 @@ def issue(
     ledger = open_ledger()
     issue_date = parse_date(date, "--date") or today()
     paths = [user_path(p, ledger.folder.root) for p in drafts]
-    results = issue_drafts(ledger, paths, issue_date, dry_run=dry_run)
+    results = issue_drafts(ledger, paths, issue_date, dry_run=dry_run, today=today())
     for result in results:
         target = ledger.folder.display(result.path)
         draft = ledger.folder.display(result.draft)
@@ -145,7 +145,8 @@ def list_documents(
         output.print_json([
             {
                 "number": e.number, "kind": e.kind, "issue_date": e.issue_date,
-                "due_date": e.due_date, "client": e.client_id, "client_name": e.client_name,
+                "due_date": e.due_date, "valid_until": e.valid_until,
+                "client": e.client_id, "client_name": e.client_name,
                 "currency": e.currency, "total": e.gross, "paid": e.paid, "balance": e.balance,
                 "status": e.status(day), "days_late": e.days_late(day), "path": e.path,
             }
@@ -160,7 +161,7 @@ def list_documents(
             str(e.issue_date or ""),
             e.client_id,
             f"{e.gross} {e.currency}",
-            f"{e.balance} {e.currency}" if e.kind != "quote" else "",
+            f"{e.balance} {e.currency}" if e.is_claim else "",
             str(e.due_date or e.valid_until or ""),
             e.status(day),
             str(e.days_late(day) or ""),

@@ -119,6 +119,7 @@ def credit(
         number,
         reason=reason,
         issue_date=parse_date(date, "--date") or today(),
+        today=today(),
         line=line,
         quantity=_amount(quantity, "--quantity"),
         amount=_amount(amount, "--amount"),

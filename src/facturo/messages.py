@@ -1,0 +1,342 @@
+"""Email messages (reminders, documents sent) composed from sandboxed Jinja templates."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
+from stdnum import iban as stdnum_iban
+
+from facturo import labels
+from facturo.errors import FacturoError
+from facturo.rendering import LETTER_DEADLINE_DAYS, find_packaged_templates
+
+# One message per reminder level (0 before the due date, 3 the formal notice), then the one
+# that sends a document. A billing folder may add others in its templates/mail/.
+REMINDER_MESSAGES = ("reminder-courtesy", "reminder-friendly", "reminder-firm", "reminder-formal")
+MESSAGES = (*REMINDER_MESSAGES, "document")
+MAIL_FOLDER = "mail"
+LAYOUT = "_layout.html"
+
+_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
+_SUBJECT = "subject:"
+_SUBJECT_PART = "#subject"
+_BODY_PART = "#body"
+
+# Optional keys of the context, given as None when missing: a template can test them
+# (`{% if seller.phone %}`) while a misspelt name still stops with an error.
+_OPTIONAL = {
+    "seller": ("trade_name", "legal_form", "email", "phone", "website", "iban", "bic"),
+    "client": ("email",),
+    "document": ("due_date", "valid_until"),
+    "payment": ("iban", "bic"),
+}
+
+
+class MessageError(FacturoError):
+    """A message template is missing or wrong; `template` and `line` say where."""
+
+    def __init__(self, message: str, *, template: str | None = None, line: int | None = None):
+        super().__init__(message)
+        self.template = template
+        self.line = line
+
+
+@dataclass(frozen=True)
+class Composed:
+    """An email ready to send: a one-line subject, a plain-text body and an HTML body."""
+
+    subject: str
+    text: str
+    html: str
+
+
+def reminder_message(level: int) -> str:
+    """Name the message of a reminder level: 0 courtesy, 1 friendly, 2 firm, 3 formal notice."""
+    if not 0 <= level < len(REMINDER_MESSAGES):
+        raise MessageError(f"reminder level {level}: expected 0 to {len(REMINDER_MESSAGES) - 1}")
+    return REMINDER_MESSAGES[level]
+
+
+class Composer:
+    """Composes messages with one Jinja environment, for a batch (a morning's reminders)."""
+
+    def __init__(self, folder_root: Path | None = None) -> None:
+        self._root = folder_root.resolve() if folder_root is not None else None
+        self._packaged = find_packaged_templates() / MAIL_FOLDER
+        overrides = self._root / "templates" / MAIL_FOLDER if self._root is not None else None
+        self._overrides = overrides if overrides is not None and overrides.is_dir() else None
+        search_path = [str(p) for p in (self._overrides, self._packaged) if p is not None]
+        self._env = SandboxedEnvironment(
+            loader=_MailLoader(search_path),
+            autoescape=_is_html,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self._env.filters.update(_FILTERS)
+
+    def compose(self, name: str, context: Mapping[str, Any]) -> Composed:
+        """Compose message `name` (e.g. "reminder-firm") in the context's language.
+
+        Reads `<name>.<language>.txt` (a `Subject: ...` line, a blank line, the body) and
+        `<name>.<language>.html` (the HTML body, laid out by `_layout.html`).
+        """
+        if not _NAME.fullmatch(name):
+            raise MessageError(f"message {name!r}: expected a name such as {MESSAGES[1]!r}")
+        language = str(context.get("language") or "fr")
+        if language not in labels.LANGUAGES:
+            raise MessageError(
+                f"message {name}: language {language!r} is not one of {', '.join(labels.LANGUAGES)}"
+            )
+        variables = _variables(context, language)
+        base = f"{name}.{language}"
+        subject = " ".join(self._render(f"{base}.txt{_SUBJECT_PART}", variables).split())
+        if not subject:
+            raise MessageError(
+                f"{self._display(self._path_of(base + '.txt'))}:1: the subject is empty",
+                template=f"{base}.txt",
+                line=1,
+            )
+        text = _tidy(self._render(f"{base}.txt{_BODY_PART}", variables))
+        body = self._render(f"{base}.html", variables)
+        html = self._render(LAYOUT, {**variables, "subject": subject, "body": Markup(body)})
+        return Composed(subject=subject, text=text, html=html)
+
+    def _render(self, name: str, variables: Mapping[str, Any]) -> str:
+        shown = name.split("#")[0]
+        try:
+            template = self._env.get_template(name)
+            return template.render(variables)
+        except jinja2.TemplateSyntaxError as error:
+            where = self._display(error.filename or self._path_of(shown))
+            raise MessageError(
+                f"{where}:{error.lineno}: {error.message}", template=shown, line=error.lineno
+            ) from None
+        except jinja2.TemplateNotFound as error:
+            missing = str(error.name or shown).split("#")[0]
+            places = " or ".join(self._display(p) for p in (self._overrides, self._packaged) if p)
+            raise MessageError(
+                f"message template {missing} not found in {places}", template=missing
+            ) from None
+        except Exception as error:
+            where, failed, line = self._locate(error, shown)
+            message = error.message if isinstance(error, jinja2.TemplateError) else str(error)
+            raise MessageError(
+                f"{where}: {message or type(error).__name__}", template=failed, line=line
+            ) from None
+
+    def _locate(self, error: Exception, name: str) -> tuple[str, str, int | None]:
+        """Where a template failed while running: the innermost template frame (a macro's)."""
+        for frame in reversed(traceback.extract_tb(error.__traceback__)):
+            path = Path(frame.filename)
+            if path.suffix in (".txt", ".html") and path.exists():
+                return f"{self._display(path)}:{frame.lineno}", path.name, frame.lineno
+        return self._display(self._path_of(name)), name, None
+
+    def _path_of(self, name: str) -> Path:
+        for folder in (self._overrides, self._packaged):
+            if folder is not None and (folder / name).is_file():
+                return folder / name
+        return self._packaged / name
+
+    def _display(self, place: str | Path) -> str:
+        path = Path(place)
+        if self._root is not None and path.is_absolute() and path.is_relative_to(self._root):
+            return path.relative_to(self._root).as_posix()
+        packaged = self._packaged.parent
+        if path.is_absolute() and path.is_relative_to(packaged):
+            return (Path("facturo/templates") / path.relative_to(packaged)).as_posix()
+        return str(place)
+
+
+def compose(name: str, context: Mapping[str, Any], *, folder_root: Path | None = None) -> Composed:
+    """Compose one message (a Composer is faster for several); templates/mail/ overrides it."""
+    return Composer(folder_root).compose(name, context)
+
+
+class _MailLoader(jinja2.FileSystemLoader):
+    """Loads `x.txt#subject` and `x.txt#body`: the two parts of a text template.
+
+    The subject line is a template of its own, so that a value with a line break (a client
+    name) cannot push part of it into the body; the body keeps the file's line numbers.
+    """
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        for part in (_SUBJECT_PART, _BODY_PART):
+            if template.endswith(part):
+                break
+        else:
+            return super().get_source(environment, template)
+        name = template.removesuffix(part)
+        source, filename, uptodate = super().get_source(environment, name)
+        first, _, rest = source.lstrip("\ufeff").partition("\n")
+        first = first.rstrip("\r")
+        if not first.casefold().startswith(_SUBJECT):
+            raise jinja2.TemplateSyntaxError(
+                "the first line must be the subject: 'Subject: ...'", 1, name, filename
+            )
+        if part == _SUBJECT_PART:
+            return first[len(_SUBJECT) :], filename, uptodate
+        return "\n" + rest, filename, uptodate
+
+
+def _is_html(name: str | None) -> bool:
+    return name is not None and name.split("#")[0].endswith(".html")
+
+
+def _variables(context: Mapping[str, Any], language: str) -> dict[str, Any]:
+    """The context with optional keys filled in, plus `claim` and `days_to_due`."""
+    variables = dict(context)
+    variables.setdefault("level", None)
+    variables.setdefault("tone", None)
+    variables.setdefault("penalties", None)
+    variables["language"] = language
+    for key, optional in _OPTIONAL.items():
+        part = context.get(key)
+        if isinstance(part, Mapping):
+            variables[key] = {name: None for name in optional} | dict(part)
+    client = variables.get("client")
+    if isinstance(client, dict):
+        client.setdefault("kind", "business")
+    payment = variables.get("payment")
+    if isinstance(payment, dict):
+        payment.setdefault("methods", [])
+    variables["claim"] = _claim(variables)
+    variables["days_to_due"] = _days_to_due(variables)
+    return variables
+
+
+def _claim(variables: Mapping[str, Any]) -> dict[str, Any] | None:
+    """What a reminder asks for: the balance, the interest and, from a business, the indemnity."""
+    if variables.get("balance") is None:
+        return None
+    balance = Decimal(variables["balance"])
+    penalties: Mapping[str, Any] | None = variables.get("penalties")
+    client: Mapping[str, Any] = variables.get("client") or {}
+    # The fixed recovery indemnity is owed by business clients only (Code de commerce L441-10).
+    business = client.get("kind", "business") == "business"
+    interest = Decimal(penalties.get("interest") or 0) if penalties else Decimal(0)
+    indemnity = penalties.get("indemnity") if penalties and business else None
+    indemnity = Decimal(indemnity) if indemnity not in (None, "") else None
+    today = variables.get("today")
+    deadline = (
+        today + datetime.timedelta(days=LETTER_DEADLINE_DAYS)
+        if isinstance(today, datetime.date)
+        else None
+    )
+    return {
+        "business": business,
+        "balance": balance,
+        "interest": interest,
+        "indemnity": indemnity,
+        "total": balance + interest + (indemnity or Decimal(0)),
+        "deadline": deadline,
+    }
+
+
+def _days_to_due(variables: Mapping[str, Any]) -> int | None:
+    document = variables.get("document")
+    today = variables.get("today")
+    due = document.get("due_date") if isinstance(document, Mapping) else None
+    if isinstance(due, datetime.date) and isinstance(today, datetime.date):
+        return (due - today).days
+    return None
+
+
+def _tidy(text: str) -> str:
+    """Trailing spaces off, at most one blank line in a row, one final newline."""
+    lines = [line.rstrip() for line in text.splitlines()]
+    tidied = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
+    return tidied + "\n"
+
+
+# -- filters: formatting in the message's language (the context's `language`) ------------------
+
+
+def _language(context: jinja2.runtime.Context) -> str:
+    language = context.get("language")
+    if language not in labels.LANGUAGES:
+        # A macro imported without `with context` does not see the message's variables.
+        raise ValueError("this filter needs the message's language: import macros `with context`")
+    return str(language)
+
+
+@jinja2.pass_context
+def _money_filter(context: jinja2.runtime.Context, amount: Any, currency: str | None = None) -> str:
+    if currency is None:
+        document = context.get("document")
+        currency = document.get("currency") if isinstance(document, Mapping) else None
+    return labels.format_money(_decimal(amount), str(currency or "EUR"), _language(context))
+
+
+@jinja2.pass_context
+def _date_filter(context: jinja2.runtime.Context, value: Any) -> str:
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if isinstance(value, str) and value:
+        value = datetime.date.fromisoformat(value)
+    if not isinstance(value, datetime.date):
+        return ""
+    return labels.format_date_in_text(value, _language(context))
+
+
+@jinja2.pass_context
+def _rate_filter(context: jinja2.runtime.Context, value: Any) -> str:
+    return labels.format_rate(_decimal(value), _language(context))
+
+
+@jinja2.pass_context
+def _number_filter(context: jinja2.runtime.Context, value: Any) -> str:
+    return labels.format_number(_decimal(value), _language(context))
+
+
+@jinja2.pass_context
+def _days_filter(context: jinja2.runtime.Context, value: Any) -> str:
+    return labels.describe_days(int(value), _language(context))
+
+
+@jinja2.pass_context
+def _methods_filter(context: jinja2.runtime.Context, methods: Any) -> str:
+    language = _language(context)
+    names = [labels.describe_payment_method(str(m), language) for m in methods or []]
+    if len(names) < 2:
+        return "".join(names)
+    last = " ou " if language == "fr" else " or "
+    return ", ".join(names[:-1]) + last + names[-1]
+
+
+def _iban_filter(value: Any) -> str:
+    text = str(value or "")
+    return str(stdnum_iban.format(text)) if stdnum_iban.is_valid(text) else text
+
+
+def _decimal(value: Any) -> Decimal:
+    if isinstance(value, Decimal):
+        return value
+    if value is None or value == "":
+        return Decimal(0)
+    return Decimal(str(value))
+
+
+_FILTERS: dict[str, Callable[..., str]] = {
+    "money": _money_filter,
+    "date": _date_filter,
+    "rate": _rate_filter,
+    "number": _number_filter,
+    "days": _days_filter,
+    "methods": _methods_filter,
+    "iban": _iban_filter,
+}

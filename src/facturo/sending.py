@@ -1,0 +1,263 @@
+"""Emailing documents and reminders, each recorded in the document's tracking section right
+after the server accepted it: never sent twice, and retried by the next run when it failed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from facturo.errors import FacturoError
+from facturo.ledger import Ledger
+from facturo.mail import Mailer, MailError, MailSettings, Outgoing, build_message, settings_from
+from facturo.reminders import Late, review
+from facturo.tracking import load_for_update, tracking_list, write_tracking
+
+ZERO = Decimal(0)
+DOCUMENT_WORDS = {
+    "fr": {"invoice": "facture", "deposit": "facture", "credit_note": "avoir", "quote": "devis"},
+    "en": {
+        "invoice": "invoice",
+        "deposit": "invoice",
+        "credit_note": "credit-note",
+        "quote": "quote",
+    },
+}
+
+
+@dataclass
+class Planned:
+    """One email to send: for which document, why, and the message itself."""
+
+    number: str
+    level: int | None  # None: the document itself, not a reminder
+    outgoing: Outgoing
+    subject: str
+    text: str
+
+
+@dataclass
+class Run:
+    """What a sending run did."""
+
+    sent: list[Planned] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (number, why)
+
+
+def _recipients(
+    ledger: Ledger, document: dict[str, Any], to: str | None
+) -> tuple[list[tuple[str, str]], list[str]]:
+    client_id = document["client"]["id"]
+    found, _ = ledger.clients_with_problems().get(client_id, (None, []))
+    current: dict[str, Any] = found or {}
+    name = current.get("name") or document["client"].get("name", "")
+    email = to or current.get("email") or document["client"].get("email")
+    if not email:
+        raise FacturoError(
+            f"no billing email for client {client_id!r}: add `email:` to clients/{client_id}.yaml"
+        )
+    return [(name, email)], list(current.get("cc") or [])
+
+
+def _context(document: dict[str, Any], today: dt.date, late: Late | None) -> dict[str, Any]:
+    payment = document.get("payment") or {}
+    context: dict[str, Any] = {
+        "kind": "reminder" if late else "document",
+        "level": late.due.level if late and late.due else None,
+        "tone": late.due.tone if late and late.due else None,
+        "language": document.get("language", "fr"),
+        "today": today,
+        "seller": document["seller"],
+        "client": document["client"],
+        "document": {
+            "number": document["number"],
+            "kind": document["kind"],
+            "issue_date": document["issue_date"],
+            "due_date": document.get("due_date"),
+            "valid_until": document.get("valid_until"),
+            "gross": document["totals"]["gross"],
+            "currency": document["currency"],
+        },
+        "balance": late.balance if late else document["totals"]["due"],
+        "days_late": late.days_late if late else 0,
+        "penalties": None,
+        "payment": {
+            "iban": payment.get("iban"),
+            "bic": payment.get("bic"),
+            "methods": list(payment.get("methods") or []),
+            "reference": document["number"],
+        },
+    }
+    if late is not None and document.get("due_date"):
+        context["penalties"] = {
+            "rate_percent": late.rate_percent,
+            "interest": late.interest,
+            "indemnity": late.indemnity,
+            "since": document["due_date"],
+            "until": today,
+        }
+    return context
+
+
+class _Pdfs:
+    """Renders attachments in this process, with one Renderer for the run."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+        self._renderer: Any = None
+
+    def render(self, document: dict[str, Any]) -> bytes:
+        from facturo.publishing import job_for
+
+        if self._renderer is None:
+            from facturo.rendering import Renderer
+
+            pdf = self.ledger.config().get("pdf") or {}
+            self._renderer = Renderer(
+                self.ledger.folder.root,
+                template=pdf.get("template"),
+                logo=pdf.get("logo"),
+                accent_color=pdf.get("accent_color"),
+            )
+        job = job_for(self.ledger, document)
+        pdf_bytes: bytes = self._renderer.render_pdf(
+            job.document, attachments=job.attachments, xmp_metadata=job.xmp_metadata
+        )
+        return pdf_bytes
+
+
+def _filename(document: dict[str, Any], suffix: str = "") -> str:
+    word = DOCUMENT_WORDS.get(document.get("language", "fr"), DOCUMENT_WORDS["en"])
+    return f"{word.get(document['kind'], 'document')}-{document['number']}{suffix}.pdf"
+
+
+def plan_reminder(
+    ledger: Ledger,
+    settings: MailSettings,
+    late: Late,
+    today: dt.date,
+    pdfs: _Pdfs,
+    now: dt.datetime,
+) -> Planned:
+    """The reminder email of `late` (its level due now), with the invoice and, for a formal
+    notice, the letter attached."""
+    from facturo.messages import compose
+
+    assert late.due is not None
+    document = dict(ledger.document(late.entry.number))
+    context = _context(document, today, late)
+    composed = compose(f"reminder-{late.due.tone}", context, folder_root=ledger.folder.root)
+    attachments = [(_filename(document), pdfs.render(document), "application/pdf")]
+    if late.due.letter:
+        letter = {
+            **context,
+            "kind": "reminder_letter",
+            "number": f"{document['number']}-MED",
+            "issue_date": today,
+            "currency": document["currency"],
+            "paid": late.entry.paid,
+        }
+        word = "mise-en-demeure" if document.get("language", "fr") == "fr" else "formal-notice"
+        attachments.append(
+            (f"{word}-{document['number']}.pdf", pdfs.render(letter), "application/pdf")
+        )
+    to, cc = _recipients(ledger, document, None)
+    outgoing = build_message(
+        settings, to=to, cc=cc, subject=composed.subject, text=composed.text,
+        html=composed.html, attachments=attachments, when=now,
+    )  # fmt: skip
+    return Planned(document["number"], late.due.level, outgoing, composed.subject, composed.text)
+
+
+def plan_document(
+    ledger: Ledger, settings: MailSettings, number: str, today: dt.date, to: str | None,
+    pdfs: _Pdfs, now: dt.datetime,
+) -> Planned:  # fmt: skip
+    """The email sending an issued document with its PDF."""
+    from facturo.messages import compose
+
+    document = dict(ledger.document(number))
+    context = _context(document, today, None)
+    composed = compose("document", context, folder_root=ledger.folder.root)
+    attachments = [(_filename(document), pdfs.render(document), "application/pdf")]
+    recipients, cc = _recipients(ledger, document, to)
+    outgoing = build_message(
+        settings, to=recipients, cc=cc, subject=composed.subject, text=composed.text,
+        html=composed.html, attachments=attachments, when=now,
+    )  # fmt: skip
+    return Planned(number, None, outgoing, composed.subject, composed.text)
+
+
+def _record(ledger: Ledger, planned: Planned, today: dt.date) -> None:
+    path, data, text = load_for_update(ledger, planned.number)
+    record: dict[str, Any] = {"date": today}
+    if planned.level is not None:
+        record["level"] = planned.level
+    record["to"] = planned.outgoing.to
+    if planned.outgoing.cc:
+        record["cc"] = planned.outgoing.cc
+    record["message_id"] = planned.outgoing.message_id
+    tracking_list(data, "reminders" if planned.level is not None else "sendings").append(record)
+    write_tracking(ledger, path, data, text)
+
+
+def send_reminders(
+    ledger: Ledger, today: dt.date, now: dt.datetime, *, dry_run: bool = False, wait: float = 300
+) -> tuple[Run, list[Planned]]:
+    """Send every reminder due now; returns what was sent or failed, and (dry run) the plan.
+
+    Under the folder lock, so two runs at once send each reminder once: the second one
+    waits, then finds them recorded.
+    """
+    run = Run()
+    plans: list[Planned] = []
+    with ledger.folder.lock(timeout=wait):
+        ledger.invalidate()
+        due = [late for late in review(ledger, today) if late.due is not None]
+        if not due:
+            return run, plans
+        settings = settings_from(ledger.config(), ledger.folder.root)
+        pdfs = _Pdfs(ledger)
+        for late in due:
+            try:
+                plans.append(plan_reminder(ledger, settings, late, today, pdfs, now))
+            except FacturoError as error:
+                run.failed.append((late.entry.number, error.message))
+        if dry_run or not plans:
+            return run, plans
+        _deliver(ledger, settings, plans, today, run)
+    return run, plans
+
+
+def send_document(
+    ledger: Ledger, number: str, today: dt.date, now: dt.datetime, *, to: str | None = None,
+    dry_run: bool = False,
+) -> tuple[Run, Planned]:  # fmt: skip
+    """Email an issued document (invoice, credit note, quote) to the client."""
+    run = Run()
+    with ledger.folder.lock():
+        ledger.invalidate()
+        settings = settings_from(ledger.config(), ledger.folder.root)
+        planned = plan_document(ledger, settings, number, today, to, _Pdfs(ledger), now)
+        if not dry_run:
+            _deliver(ledger, settings, [planned], today, run)
+    return run, planned
+
+
+def _deliver(
+    ledger: Ledger, settings: MailSettings, plans: list[Planned], today: dt.date, run: Run
+) -> None:
+    try:
+        with Mailer(settings) as mailer:
+            for planned in plans:
+                try:
+                    mailer.send(planned.outgoing)
+                except MailError as error:
+                    run.failed.append((planned.number, error.message))
+                    continue
+                _record(ledger, planned, today)
+                run.sent.append(planned)
+    except MailError as error:
+        done = {p.number for p in run.sent} | {n for n, _ in run.failed}
+        run.failed.extend((p.number, error.message) for p in plans if p.number not in done)
