@@ -41,7 +41,9 @@ facturo show "$SHOWN_INVOICE"
 
 issue_date="$(date +%F)"
 if [[ "$issue_date" < "$LAST_ISSUE_DATE" ]]; then
-    issue_date=2026-11-30 # a clock before the example's last invoice: pick a later date
+    # A clock before the example's last invoice: move facturo's "today" instead.
+    issue_date=2026-11-30
+    export FACTURO_TODAY="$issue_date"
 fi
 step "Issue a draft: it gets the next number, is sealed, the draft is removed" \
     issue "$DRAFT" --date "$issue_date"
@@ -51,13 +53,14 @@ echo "$number"
 step "The list again" list
 facturo list
 
-if facturo render --help >/dev/null 2>&1; then
-    step "Render the new invoice as PDF" render "$number"
-    facturo render "$number"
-    pdf="$(find "$folder" -name "*$number*.pdf" -newer "$folder/facturo.yaml" | head -n 1)"
-    echo "PDF: ${pdf:-(not found under $folder)}"
-else
-    printf '\n== Render: no render command in this version (facturo render --help failed)\n'
-fi
+step "Render it again (issue already did): a Factur-X PDF/A-3" render "$number"
+facturo render "$number"
+echo "PDF: $folder/out/${issue_date:0:4}/$number.pdf"
+
+step "Late invoices: penalties and the reminder level due (remind --send emails them)" remind
+facturo remind
+
+step "A client's account statement" statement kiezlabor
+facturo statement kiezlabor
 
 printf '\nThe demo folder is %s (remove it with: rm -rf %s)\n' "$folder" "$demo_root"

@@ -9,6 +9,7 @@ from typing import Any
 from facturo.documents import CLIENT_KEYS, SELLER_KEYS
 from facturo.errors import FacturoError
 from facturo.ledger import Entry, Ledger
+from facturo.money import round_money
 
 ZERO = Decimal(0)
 BUCKETS = ("not_due", "1-30", "31-60", "61-90", "over_90")
@@ -111,7 +112,8 @@ def build_statement(
             events.append((payment["date"], 2, entry.number, "payment", text, -amount))
             paid_by.setdefault(entry.number, []).append((payment["date"], amount))
     events.sort(key=lambda e: (e[0], e[1], e[2]))
-    opening = sum((e[5] for e in events if start is not None and e[0] < start), ZERO)
+    zero = round_money(ZERO, currency)  # 0.00 in EUR, 0 in JPY
+    opening = sum((e[5] for e in events if start is not None and e[0] < start), zero)
     rows = []
     balance = opening
     for date, _, number, kind, text, amount in events:
@@ -138,7 +140,7 @@ def build_statement(
                 "due_date": entry.due_date, "gross": entry.gross, "balance": left,
                 "days_late": late,
             })  # fmt: skip
-    aging = {name: ZERO for name in BUCKETS}
+    aging = {name: zero for name in BUCKETS}
     for item in open_invoices:
         aging[bucket(item["days_late"])] += item["balance"]
     seller = config.get("seller") or {}
