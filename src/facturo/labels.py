@@ -185,6 +185,11 @@ _LABELS: dict[str, dict[str, str]] = {
             "échue le {due_date}, reste impayée malgré nos précédentes relances : "
             "à ce jour, {balance} restent dus, soit un retard de {days}."
         ),
+        "letter_unpaid_first": (
+            "Sauf erreur de notre part, notre {document} n° {number} du {invoice_date}, "
+            "échue le {due_date}, reste impayée : "
+            "à ce jour, {balance} restent dus, soit un retard de {days}."
+        ),
         "letter_penalties_business": (
             "Conformément à l'article L441-10 du Code de commerce, ce retard rend exigibles de "
             "plein droit, sans qu'un rappel soit nécessaire, des pénalités au taux annuel de "
@@ -394,6 +399,10 @@ _LABELS: dict[str, dict[str, str]] = {
             "According to our records, our {document} {number} dated {invoice_date}, due on "
             "{due_date}, remains unpaid despite our previous reminders: {balance} is still "
             "outstanding, {days} after the due date."
+        ),
+        "letter_unpaid_first": (
+            "According to our records, our {document} {number} dated {invoice_date}, due on "
+            "{due_date}, remains unpaid: {balance} is still outstanding, {days} after the due date."
         ),
         "letter_penalties_business": (
             "Under article L441-10 of the French Commercial Code, this delay makes "

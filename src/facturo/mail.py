@@ -96,6 +96,7 @@ class Outgoing:
     cc: list[str]
     message_id: str
     attachments: list[str] = field(default_factory=list)
+    bcc: list[str] = field(default_factory=list)  # envelope only: never in a header
 
 
 def build_message(
@@ -126,18 +127,26 @@ def build_message(
         message.add_attachment(data, maintype=main, subtype=sub, filename=filename)
     return Outgoing(
         message=message,
-        to=[email for _, email in to],
-        cc=list(cc),
+        to=[address.addr_spec for address in message["To"].addresses],
+        cc=[address.addr_spec for address in message["Cc"].addresses] if cc else [],
         message_id=message_id,
         attachments=[name for name, _, _ in attachments],
+        bcc=list(settings.bcc),
     )
 
 
 def _address_of(name: str, email: str) -> Address:
-    local, _, domain = email.strip().rpartition("@")
-    if not local or not domain:
+    """An address from what a user typed ("a@b.fr" or "Name <a@b.fr>"); one, and no CR/LF."""
+    from facturo.validation import check_email
+
+    if "\r" in email or "\n" in email:
+        raise FacturoError(f"invalid email address {email!r} (a line break)")
+    pairs = getaddresses([email])
+    if len(pairs) != 1 or check_email(pairs[0][1]) is not None:
         raise FacturoError(f"invalid email address {email!r}")
-    return Address(display_name=_one_line(name), username=local, domain=domain)
+    typed_name, addr = pairs[0]
+    local, _, domain = addr.rpartition("@")
+    return Address(display_name=_one_line(typed_name or name), username=local, domain=domain)
 
 
 class Mailer:
@@ -170,17 +179,26 @@ class Mailer:
             raise MailError(f"cannot connect to {s.host}:{s.port}: {_reason(error)}") from None
         return self
 
-    def send(self, outgoing: Outgoing) -> None:
+    def send(self, outgoing: Outgoing) -> dict[str, str]:
+        """Send; returns the copies (cc, bcc) the server refused, with its reply.
+
+        Raises MailError when the message did not reach every main recipient.
+        """
         assert self._smtp is not None
-        bcc = list(self.settings.bcc)
         try:
             refused = self._smtp.send_message(
-                outgoing.message, to_addrs=outgoing.to + outgoing.cc + bcc
+                outgoing.message, to_addrs=outgoing.to + outgoing.cc + outgoing.bcc
             )
+        except smtplib.SMTPRecipientsRefused as error:
+            refused = error.recipients
         except (OSError, smtplib.SMTPException) as error:
             raise MailError(f"{self.settings.host} refused the message: {_reason(error)}") from None
-        if refused:
-            raise MailError(f"{self.settings.host} refused: {', '.join(refused)}")
+        replies = {address: _reply(reply) for address, reply in refused.items()}
+        lost = {a: r for a, r in replies.items() if a in outgoing.to}
+        if lost:
+            details = "; ".join(f"{address}: {reply}" for address, reply in lost.items())
+            raise MailError(f"{self.settings.host} refused {details}")
+        return replies
 
     def __exit__(
         self,
@@ -197,6 +215,14 @@ class Mailer:
             except (OSError, smtplib.SMTPException):
                 self._smtp.close()
             self._smtp = None
+
+
+def _reply(reply: tuple[int, bytes] | Any) -> str:
+    if isinstance(reply, tuple) and len(reply) == 2:
+        code, text = reply
+        words = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+        return f"{code} {words}"
+    return str(reply)
 
 
 def _reason(error: BaseException) -> str:

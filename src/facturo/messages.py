@@ -214,6 +214,7 @@ def _variables(context: Mapping[str, Any], language: str) -> dict[str, Any]:
     payment = variables.get("payment")
     if isinstance(payment, dict):
         payment.setdefault("methods", [])
+    variables.setdefault("reminders_sent", [])
     variables["claim"] = _claim(variables)
     variables["days_to_due"] = _days_to_due(variables)
     return variables

@@ -146,17 +146,20 @@ def review(ledger: Ledger, today: dt.date) -> list[Late]:
             for r in (document.get("tracking") or {}).get("reminders") or []
             if isinstance(r, dict)
         ]
-        last = max(sent, key=lambda r: (r.get("level", -1), r.get("date"))) if sent else None
+        last = max(sent, key=lambda r: (r.get("level", -1), str(r.get("date")))) if sent else None
         last_level = int(last["level"]) if last else None
+        business = (document.get("client") or {}).get("kind", "business") == "business"
+        # The rate the invoice stated is the one owed, even if facturo.yaml changed since.
+        stated = (document.get("payment") or {}).get("late_penalty_rate_percent")
+        invoice_rate = Decimal(stated) if stated is not None else rate
         interest = penalty_interest(
             entry.due_date,
             today,
             _history(document, credits.get(entry.number, [])),
             entry.due,
-            rate,
+            invoice_rate,
             entry.currency,
         )
-        business = (document.get("client") or {}).get("kind", "business") == "business"
         found.append(
             Late(
                 entry=entry,
@@ -164,7 +167,7 @@ def review(ledger: Ledger, today: dt.date) -> list[Late]:
                 balance=entry.balance,
                 interest=interest,
                 indemnity=RECOVERY_INDEMNITY_EUR if business and days_late > 0 else None,
-                rate_percent=rate,
+                rate_percent=invoice_rate,
                 last_level=last_level,
                 last_date=last.get("date") if last else None,
                 due=_level_due(levels, days_late, last_level),

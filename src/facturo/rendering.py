@@ -1463,9 +1463,12 @@ def build_reminder_letter_context(
         labels.format_rate(_as_decimal(penalties["rate_percent"]), language) if penalties else None
     )
     until = _as_date(penalties.get("until")) if penalties else None
+    # Only say earlier reminders were sent when they were: after an outage the formal notice
+    # may be the first one.
+    reminded = bool(document.get("reminders_sent"))
     paragraphs = [
         sentence(
-            "letter_unpaid",
+            "letter_unpaid" if reminded else "letter_unpaid_first",
             document=document_word,
             number=invoice_number,
             invoice_date=day(invoice_date),

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from facturo.errors import FacturoError
+from facturo.errors import FacturoError, InvalidData
 from facturo.ledger import Ledger
 from facturo.mail import Mailer, MailError, MailSettings, Outgoing, build_message, settings_from
 from facturo.reminders import Late, review
@@ -48,9 +48,16 @@ class Run:
 def _recipients(
     ledger: Ledger, document: dict[str, Any], to: str | None
 ) -> tuple[list[tuple[str, str]], list[str]]:
+    """The client's billing email (as its file says today) and copies; `to` replaces the email."""
     client_id = document["client"]["id"]
-    found, _ = ledger.clients_with_problems().get(client_id, (None, []))
-    current: dict[str, Any] = found or {}
+    current: dict[str, Any] = {}
+    if client_id in ledger.clients_with_problems():
+        try:
+            current = ledger.client(client_id)  # invalid: an error, never a fallback address
+        except InvalidData as error:
+            first = error.problems[0] if error.problems else None
+            detail = f"{first.message} (line {first.line})" if first else error.message
+            raise FacturoError(f"clients/{client_id}.yaml is invalid: {detail}") from None
     name = current.get("name") or document["client"].get("name", "")
     email = to or current.get("email") or document["client"].get("email")
     if not email:
@@ -89,6 +96,10 @@ def _context(document: dict[str, Any], today: dt.date, late: Late | None) -> dic
             "reference": document["number"],
         },
     }
+    sent = (document.get("tracking") or {}).get("reminders") or []
+    context["reminders_sent"] = [
+        {"level": r.get("level"), "date": r.get("date")} for r in sent if isinstance(r, dict)
+    ]
     if late is not None and document.get("due_date"):
         context["penalties"] = {
             "rate_percent": late.rate_percent,
@@ -145,7 +156,8 @@ def plan_reminder(
     from facturo.messages import compose
 
     assert late.due is not None
-    document = dict(ledger.document(late.entry.number))
+    _, data, _ = load_for_update(ledger, late.entry.number)  # a tampered invoice is not sent
+    document = dict(data)
     context = _context(document, today, late)
     composed = compose(f"reminder-{late.due.tone}", context, folder_root=ledger.folder.root)
     attachments = [(_filename(document), pdfs.render(document), "application/pdf")]
@@ -177,7 +189,8 @@ def plan_document(
     """The email sending an issued document with its PDF."""
     from facturo.messages import compose
 
-    document = dict(ledger.document(number))
+    _, data, _ = load_for_update(ledger, number)  # a tampered document is not sent
+    document = dict(data)
     context = _context(document, today, None)
     composed = compose("document", context, folder_root=ledger.folder.root)
     attachments = [(_filename(document), pdfs.render(document), "application/pdf")]
@@ -252,12 +265,19 @@ def _deliver(
         with Mailer(settings) as mailer:
             for planned in plans:
                 try:
-                    mailer.send(planned.outgoing)
+                    refused = mailer.send(planned.outgoing)
                 except MailError as error:
                     run.failed.append((planned.number, error.message))
                     continue
-                _record(ledger, planned, today)
+                try:
+                    _record(ledger, planned, today)
+                except FacturoError as error:
+                    run.failed.append((planned.number, f"sent but not recorded: {error.message}"))
+                    continue
                 run.sent.append(planned)
+                for address, reply in refused.items():
+                    why = f"sent; the copy to {address} was refused: {reply}"
+                    run.failed.append((planned.number, why))
     except MailError as error:
         done = {p.number for p in run.sent} | {n for n, _ in run.failed}
         run.failed.extend((p.number, error.message) for p in plans if p.number not in done)

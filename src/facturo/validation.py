@@ -109,11 +109,11 @@ def check_bic(value: str) -> str | None:
     return None if bic.is_valid(value) else f"invalid BIC {value!r} (8 or 11 characters)"
 
 
-_EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
+_EMAIL = re.compile(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+")
 
 
 def check_email(value: str) -> str | None:
-    return None if _EMAIL.match(value) else f"invalid email address {value!r}"
+    return None if _EMAIL.fullmatch(value) else f"invalid email address {value!r}"
 
 
 def check_currency(value: str) -> str | None:

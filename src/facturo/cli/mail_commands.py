@@ -108,6 +108,8 @@ def _show(planned) -> None:  # type: ignore[no-untyped-def]
     output.say(f"To: {', '.join(out.to)}")
     if out.cc:
         output.say(f"Cc: {', '.join(out.cc)}")
+    if out.bcc:
+        output.say(f"Bcc: {', '.join(out.bcc)}")
     output.say(f"Subject: {planned.subject}")
     output.say(f"Attachments: {', '.join(out.attachments)}")
     output.say("")
