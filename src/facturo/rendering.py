@@ -1176,22 +1176,21 @@ def build_receipt_context(
         if city
         else words["signed_on"].format(date=day(issue_date))
     )
-    shown_country = _country(seller) != _country(client)
     return {
-        **_account_defaults(),
-        "document": document,
-        "kind": "receipt",
-        "language": language,
-        "currency": currency,
+        **_account_head(
+            document,
+            "receipt",
+            words,
+            title,
+            number,
+            seller,
+            client,
+            logo_url,
+            accent_color,
+            currency,
+        ),
         "draft": draft,
-        "label": words,
-        "title": title,
-        "number": number,
         "meta": _meta(title, number, seller, client, issue_date, words),
-        "logo_url": logo_url,
-        "accent_color": accent_color,
-        "seller": _seller(seller, language, show_country=shown_country),
-        "client": _account_client(client, language, show_country=shown_country),
         "facts": facts,
         "receipt": {
             "amount": money(amount),
@@ -1323,27 +1322,26 @@ def build_statement_context(
     heading = " — ".join(
         part for part in (title, client_name, labels.format_date(end, language)) if part
     )
-    shown_country = _country(seller) != _country(client)
     return {
-        **_account_defaults(),
-        "document": document,
-        "kind": "statement",
-        "language": language,
-        "currency": currency,
+        **_account_head(
+            document,
+            "statement",
+            words,
+            title,
+            None,
+            seller,
+            client,
+            logo_url,
+            accent_color,
+            currency,
+        ),
         "draft": draft,
-        "label": words,
-        "title": title,
-        "number": None,
         "meta": {
             "title": heading,
             "author": seller.get("name") or "",
             "description": f"{heading} ({period_text})",
             "created": f"{issue_date.isoformat()}T00:00:00Z",
         },
-        "logo_url": logo_url,
-        "accent_color": accent_color,
-        "seller": _seller(seller, language, show_country=shown_country),
-        "client": _account_client(client, language, show_country=shown_country),
         "facts": facts,
         "statement": {
             "as_at": as_at,
@@ -1536,22 +1534,21 @@ def build_reminder_letter_context(
         note.append(words["letter_methods"].format(methods=payment["methods"]))
     address = seller.get("address")
     city = address.get("city") if isinstance(address, Mapping) else None
-    shown_country = _country(seller) != _country(client)
     return {
-        **_account_defaults(),
-        "document": document,
-        "kind": "reminder_letter",
-        "language": language,
-        "currency": currency,
+        **_account_head(
+            document,
+            "reminder_letter",
+            words,
+            title,
+            number,
+            seller,
+            client,
+            logo_url,
+            accent_color,
+            currency,
+        ),
         "draft": draft,
-        "label": words,
-        "title": title,
-        "number": number,
         "meta": _meta(title, number, seller, client, today, words),
-        "logo_url": logo_url,
-        "accent_color": accent_color,
-        "seller": _seller(seller, language, show_country=shown_country),
-        "client": _account_client(client, language, show_country=shown_country),
         "facts": [fact for fact in facts if fact is not None],
         "letter": {
             "place_date": (
@@ -1620,6 +1617,37 @@ def _letter_payment(
 def _nowrap(text: str) -> Markup:
     # Amounts, dates and durations stay on one line: "1 234,56 €" split after "1" misreads.
     return Markup('<span class="nowrap">{}</span>').format(text)
+
+
+def _account_head(
+    document: Mapping[str, Any],
+    kind: str,
+    words: Mapping[str, str],
+    title: str,
+    number: str | None,
+    seller: Mapping[str, Any],
+    client: Mapping[str, Any],
+    logo_url: str | None,
+    accent_color: str | None,
+    currency: str,
+) -> dict[str, Any]:
+    """What receipts, statements and letters share: parties, words and branding."""
+    language = _language(document)
+    shown_country = _country(seller) != _country(client)
+    return {
+        **_account_defaults(),
+        "document": document,
+        "kind": kind,
+        "language": language,
+        "currency": currency,
+        "label": words,
+        "title": title,
+        "number": number,
+        "logo_url": logo_url,
+        "accent_color": accent_color,
+        "seller": _seller(seller, language, show_country=shown_country),
+        "client": _account_client(client, language, show_country=shown_country),
+    }
 
 
 def _account_defaults() -> dict[str, Any]:
