@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import os
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -115,3 +118,28 @@ def _no_user_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     os.environ.setdefault("GIT_AUTHOR_EMAIL", "test@example.org")
     os.environ.setdefault("GIT_COMMITTER_NAME", "Test")
     os.environ.setdefault("GIT_COMMITTER_EMAIL", "test@example.org")
+
+
+def issue(
+    cli: Cli, draft: Callable[..., Path], date: str, name: str = "d1", text: str = DRAFT
+) -> str:
+    """Write a draft and issue it on `date` through the CLI; the number it got."""
+    result = cli("issue", str(draft(name, text)), "--date", date)
+    assert result.exit_code == 0, result.output
+    return str(result.stdout.strip())
+
+
+def listed(cli: Cli, *args: str) -> dict[str, dict[str, Any]]:
+    """`facturo list --json`, by number."""
+    result = cli("list", "--json", *args)
+    assert result.exit_code == 0, result.output
+    return {d["number"]: d for d in json.loads(result.stdout)}
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    """Every file under `root` (but facturo's git-ignored state) with its sha256."""
+    return {
+        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and ".facturo" not in path.relative_to(root).parts
+    }

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -16,7 +15,7 @@ import pytest
 from lxml import etree
 from saxonche import PySaxonProcessor
 
-from conftest import DRAFT, Cli
+from conftest import DRAFT, Cli, issue, listed, snapshot
 from facturo.einvoice import build_xml
 from facturo.yamlio import load_mapping
 
@@ -51,32 +50,10 @@ EN16931_XSLT = (
 )
 
 
-def issue(
-    cli: Cli, draft: Callable[..., Path], date: str, name: str = "d1", text: str = DRAFT
-) -> str:
-    result = cli("issue", str(draft(name, text)), "--date", date)
-    assert result.exit_code == 0, result.output
-    return str(result.stdout.strip())
-
-
 def read(folder: Path, path: str) -> dict[str, Any]:
     data, problems = load_mapping(folder / path, path)
     assert data is not None and problems == [], problems
     return dict(data)
-
-
-def listed(cli: Cli) -> dict[str, dict[str, Any]]:
-    result = cli("list", "--json")
-    assert result.exit_code == 0, result.output
-    return {d["number"]: d for d in json.loads(result.stdout)}
-
-
-def snapshot(root: Path) -> dict[str, str]:
-    return {
-        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(root.rglob("*"))
-        if path.is_file() and ".facturo" not in path.relative_to(root).parts
-    }
 
 
 def check_passes(cli: Cli) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from conftest import snapshot
 from facturo.cli import app
 from facturo.yamlio import load_mapping
 
@@ -50,15 +51,6 @@ EVENT = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+(pay|credit|accept|decline|issue)\s"
 
 def billing_folders() -> list[Path]:
     return sorted(p for p in EXAMPLES.iterdir() if p.is_dir() and p != SOURCES)
-
-
-def snapshot(root: Path) -> dict[str, str]:
-    """Every file under `root` (but facturo's git-ignored state) with its sha256."""
-    return {
-        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(root.rglob("*"))
-        if path.is_file() and ".facturo" not in path.relative_to(root).parts
-    }
 
 
 def facturo(folder: Path, *args: str) -> tuple[int, str]:

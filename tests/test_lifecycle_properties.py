@@ -7,7 +7,6 @@ in a temporary directory); the refusals go through the CLI, as a user meets them
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import tempfile
 from decimal import ROUND_HALF_UP, Decimal
@@ -18,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
-from conftest import CLIENT_BERLIN, CLIENT_DUPONT, CONFIG, DRAFT, TODAY, Cli
+from conftest import CLIENT_BERLIN, CLIENT_DUPONT, CONFIG, DRAFT, TODAY, Cli, snapshot
 from facturo.checking import check_folder
 from facturo.credit_notes import create_credit_note
 from facturo.errors import FacturoError
@@ -46,15 +45,6 @@ def new_folder(root: Path) -> Ledger:
     (root / "clients/dupont.yaml").write_text(CLIENT_DUPONT, "utf-8")
     (root / "clients/berlin.yaml").write_text(CLIENT_BERLIN, "utf-8")
     return Ledger(Folder(root))
-
-
-def snapshot(root: Path) -> dict[str, str]:
-    """Every file but facturo's git-ignored state (lock, caches) with its sha256."""
-    return {
-        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(root.rglob("*"))
-        if path.is_file() and ".facturo" not in path.relative_to(root).parts
-    }
 
 
 def cents(value: Decimal) -> Decimal:

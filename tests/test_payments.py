@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import json
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,7 @@ from typing import Any
 import pypdf
 import pytest
 
-from conftest import DRAFT, Cli
+from conftest import DRAFT, Cli, issue, listed
 from facturo.errors import FacturoError
 from facturo.folder import Folder
 from facturo.ledger import Ledger
@@ -35,20 +34,6 @@ lines:
     unit_price: 15.00
     vat_rate: 10
 """
-
-
-def issue(
-    cli: Cli, draft: Callable[..., Path], date: str, name: str = "d1", text: str = DRAFT
-) -> str:
-    result = cli("issue", str(draft(name, text)), "--date", date)
-    assert result.exit_code == 0, result.output
-    return str(result.stdout.strip())
-
-
-def listed(cli: Cli) -> dict[str, dict[str, Any]]:
-    result = cli("list", "--json")
-    assert result.exit_code == 0, result.output
-    return {d["number"]: d for d in json.loads(result.stdout)}
 
 
 def payments(folder: Path, path: str = INVOICE) -> list[dict[str, Any]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -15,7 +14,7 @@ import pytest
 from lxml import etree
 from saxonche import PySaxonProcessor
 
-from conftest import DRAFT, Cli
+from conftest import DRAFT, Cli, listed, snapshot
 from facturo.einvoice import build_xml
 from facturo.folder import Folder
 from facturo.ledger import Ledger
@@ -80,20 +79,6 @@ def read(folder: Path, path: str) -> dict[str, Any]:
 
 def document(folder: Path, number: str) -> dict[str, Any]:
     return dict(Ledger(Folder(folder)).document(number))
-
-
-def listed(cli: Cli, *args: str) -> dict[str, dict[str, Any]]:
-    result = cli("list", "--json", *args)
-    assert result.exit_code == 0, result.output
-    return {d["number"]: d for d in json.loads(result.stdout)}
-
-
-def snapshot(root: Path) -> dict[str, str]:
-    return {
-        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(root.rglob("*"))
-        if path.is_file() and ".facturo" not in path.relative_to(root).parts
-    }
 
 
 def check_passes(cli: Cli) -> None:

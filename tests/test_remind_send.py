@@ -11,14 +11,14 @@ import io
 import json
 import re
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pypdf
 import pytest
 
-from conftest import CLIENT_BERLIN, CLIENT_DUPONT, CONFIG, DRAFT, Cli, write
+from conftest import CLIENT_BERLIN, CLIENT_DUPONT, CONFIG, DRAFT, Cli, issue, write
 from facturo.yamlio import load_mapping
 from helpers_process import facturo_command, snapshot
 from smtp_server import AUTH_WITHOUT_TLS, Received, SmtpServer, running
@@ -41,14 +41,6 @@ def mailing(folder: Path, smtp: SmtpServer) -> SmtpServer:
     write(folder / "facturo.yaml", CONFIG + smtp.mail_config(bcc=f"[{ARCHIVE}]"))
     write(folder / "clients" / "dupont.yaml", CLIENT_DUPONT + f"cc: [{ACCOUNTANT}]\n")
     return smtp
-
-
-def issue(
-    cli: Cli, draft: Callable[..., Path], date: str, name: str = "d1", text: str = DRAFT
-) -> str:
-    result = cli("issue", str(draft(name, text)), "--date", date)
-    assert result.exit_code == 0, result.output
-    return str(result.stdout.strip())
 
 
 def tracking(folder: Path, number: str, key: str = "reminders") -> list[dict[str, Any]]:

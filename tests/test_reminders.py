@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import CONFIG, DRAFT, Cli, write
+from conftest import CONFIG, DRAFT, Cli, issue, write
 from facturo.reminders import DEFAULT_LEVELS, Level, _level_due, penalty_interest, policy_for
 
 D = Decimal
@@ -149,14 +148,6 @@ kind: individual
 address: {street: 1 rue Haute, postcode: "75001", city: Paris, country: FR}
 email: jeanne@example.org
 """
-
-
-def issue(
-    cli: Cli, draft: Callable[..., Path], date: str, name: str = "d1", text: str = DRAFT
-) -> str:
-    result = cli("issue", str(draft(name, text)), "--date", date)
-    assert result.exit_code == 0, result.output
-    return str(result.stdout.strip())
 
 
 def remind_json(cli: Cli, *args: str) -> dict[str, dict[str, Any]]:

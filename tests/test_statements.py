@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -11,17 +10,11 @@ from typing import Any
 import pypdf
 import pytest
 
-from conftest import DRAFT, Cli
+from conftest import DRAFT, Cli, issue
 from facturo.rendering import find_packaged_templates
 from facturo.statements import bucket
 
 D = Decimal
-
-
-def issue(cli: Cli, draft: Callable[..., Path], date: str, name: str, text: str = DRAFT) -> str:
-    result = cli("issue", str(draft(name, text)), "--date", date)
-    assert result.exit_code == 0, result.output
-    return str(result.stdout.strip())
 
 
 def ok(cli: Cli, *args: str) -> str:
