@@ -223,11 +223,7 @@ def create_credit_note(
             f"{number} is a {entry.kind.replace('_', ' ')}: only invoices are credited"
         )
     document = dict(ledger.document(number))
-    credited = [
-        dict(ledger.document(e.number))
-        for e in ledger.entries()
-        if e.kind == "credit_note" and e.credit_note_of == number
-    ]
+    credited = [dict(ledger.document(note.number)) for note in ledger.credit_notes_of(number)]
     draft = credit_note_draft(
         document, reason=reason, line=line, quantity=quantity, amount=amount, credited=credited
     )

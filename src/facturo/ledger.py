@@ -132,15 +132,11 @@ class Entry:
         return entry
 
 
-def read_issued(path: Path, display: str) -> tuple[YMap | None, list[Problem]]:
-    return load_mapping(path, display)
-
-
 def inspect_issued(path: Path, display: str) -> Entry:
     """Read one issued file: its summary and what is wrong with it on its own."""
     from facturo.inspection import inspect_document
 
-    data, problems = read_issued(path, display)
+    data, problems = load_mapping(path, display)
     entry = Entry(path=display, problems=list(problems))
     if data is None:
         return entry
@@ -177,6 +173,7 @@ class Ledger:
         self._config: tuple[YMap | None, list[Problem]] | None = None
         self._clients: dict[str, tuple[YMap | None, list[Problem]]] | None = None
         self._entries: list[Entry] | None = None
+        self._credit_notes: dict[str, list[Entry]] = {}
 
     # -- config and clients ------------------------------------------------------------
     def config_with_problems(self) -> tuple[YMap | None, list[Problem]]:
@@ -236,16 +233,24 @@ class Ledger:
         """Every issued document's summary (from the cache when the file is unchanged)."""
         if self._entries is None:
             entries = self._read_entries()
-            credited: dict[str, Decimal] = {}
+            self._credit_notes = {}
             for entry in entries:
                 if entry.kind == "credit_note" and entry.credit_note_of:
-                    credited[entry.credit_note_of] = (
-                        credited.get(entry.credit_note_of, ZERO) + entry.gross
-                    )
+                    self._credit_notes.setdefault(entry.credit_note_of, []).append(entry)
             for entry in entries:
-                entry.credited = credited.get(entry.number, ZERO)
+                notes = self._credit_notes.get(entry.number, [])
+                entry.credited = sum((note.gross for note in notes), ZERO)
             self._entries = entries
         return self._entries
+
+    def credit_notes_of(self, number: str, until: dt.date | None = None) -> list[Entry]:
+        """The credit notes correcting invoice `number` (issued on or before `until`)."""
+        if self._entries is None:
+            self.entries()
+        notes = self._credit_notes.get(number, [])
+        if until is None:
+            return list(notes)
+        return [n for n in notes if n.issue_date is not None and n.issue_date <= until]
 
     def invalidate(self) -> None:
         self._entries = None
@@ -314,7 +319,7 @@ class Ledger:
     def document(self, number: str) -> YMap:
         """The full data of an issued document."""
         entry = self.find(number)
-        data, problems = read_issued(self.folder.root / entry.path, entry.path)
+        data, problems = load_mapping(self.folder.root / entry.path, entry.path)
         if data is None:
             raise InvalidData(f"{entry.path} cannot be read", problems=problems)
         return data

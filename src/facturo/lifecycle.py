@@ -409,7 +409,3 @@ def _issue_one(
         ledger.invalidate()
         entries[:] = ledger.entries()
     raise FacturoError(f"could not claim a number in {series.folder}/ after {CLAIM_ATTEMPTS} tries")
-
-
-def load_issued_document(ledger: Ledger, number: str) -> YMap:
-    return ledger.document(number)

@@ -96,15 +96,21 @@ def render(
     """Render jobs on all cores with the folder's logo, accent colour and template."""
     from facturo.rendering import render_batch
 
-    config = ledger.config()
-    pdf = config.get("pdf") or {}
-    yield from render_batch(
-        jobs,
-        folder_root=ledger.folder.root,
-        template=template or pdf.get("template"),
-        logo=pdf.get("logo"),
-        accent_color=pdf.get("accent_color"),
-    )
+    options = renderer_options(ledger)
+    if template:
+        options["template"] = template
+    yield from render_batch(jobs, **options)
+
+
+def renderer_options(ledger: Ledger) -> dict[str, Any]:
+    """The folder, logo, accent colour and template facturo.yaml sets for rendering."""
+    pdf = ledger.config().get("pdf") or {}
+    return {
+        "folder_root": ledger.folder.root,
+        "template": pdf.get("template"),
+        "logo": pdf.get("logo"),
+        "accent_color": pdf.get("accent_color"),
+    }
 
 
 def write_xml(ledger: Ledger, number: str, out_dir: Path | None = None) -> Path:

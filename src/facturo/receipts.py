@@ -35,14 +35,7 @@ def build_receipt(ledger: Ledger, number: str, index: int | None = None) -> dict
     paid_total = sum((p["amount"] for p in payments[:index]), ZERO)
     # As things stood that day: credit notes issued later are not on this receipt.
     credited = sum(
-        (
-            e.gross
-            for e in ledger.entries()
-            if e.kind == "credit_note"
-            and e.credit_note_of == number
-            and e.issue_date is not None
-            and e.issue_date <= payment["date"]
-        ),
+        (note.gross for note in ledger.credit_notes_of(number, until=payment["date"])),
         entry.due * 0,
     )
     balance = entry.due - paid_total - credited

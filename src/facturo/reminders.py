@@ -107,14 +107,12 @@ def penalty_interest(
     return round_money(total * rate_percent / 100 / DAYS_PER_YEAR, currency)
 
 
-def _history(
-    document: dict[str, Any], credits: list[tuple[dt.date, Decimal]]
-) -> list[tuple[dt.date, Decimal]]:
+def _history(document: dict[str, Any], credit_notes: list[Entry]) -> list[tuple[dt.date, Decimal]]:
     tracking = document.get("tracking") or {}
     changes = [
         (p["date"], -p["amount"]) for p in tracking.get("payments") or [] if isinstance(p, dict)
     ]
-    return changes + [(date, -amount) for date, amount in credits]
+    return changes + [(n.issue_date, -n.gross) for n in credit_notes if n.issue_date is not None]
 
 
 def review(ledger: Ledger, today: dt.date) -> list[Late]:
@@ -124,10 +122,6 @@ def review(ledger: Ledger, today: dt.date) -> list[Late]:
     rate = Decimal(defaults.get("late_penalty_rate_percent") or 0)
     clients = ledger.clients_with_problems()
     entries = ledger.entries()
-    credits: dict[str, list[tuple[dt.date, Decimal]]] = {}
-    for entry in entries:
-        if entry.kind == "credit_note" and entry.credit_note_of and entry.issue_date:
-            credits.setdefault(entry.credit_note_of, []).append((entry.issue_date, entry.gross))
     found: list[Late] = []
     for entry in entries:
         if not entry.is_claim or entry.due_date is None or entry.balance <= 0:
@@ -155,7 +149,7 @@ def review(ledger: Ledger, today: dt.date) -> list[Late]:
         interest = penalty_interest(
             entry.due_date,
             today,
-            _history(document, credits.get(entry.number, [])),
+            _history(document, ledger.credit_notes_of(entry.number)),
             entry.due,
             invoice_rate,
             entry.currency,

@@ -15,7 +15,6 @@ OPERATIONS = ("services", "goods", "mixed")
 PAYMENT_METHODS = ("transfer", "card", "cheque", "cash", "direct-debit", "other")
 DOCUMENT_KINDS = ("invoice", "credit_note", "deposit", "quote")
 RESETS = ("yearly", "never")
-DRAFT_KINDS = DOCUMENT_KINDS
 
 
 @dataclass(frozen=True)
@@ -184,7 +183,7 @@ LINE = {
 }
 
 DRAFT = {
-    "kind": choice(DRAFT_KINDS, "invoice, credit_note, deposit or quote"),
+    "kind": choice(DOCUMENT_KINDS, "invoice, credit_note, deposit or quote"),
     "credit_note_of": text("credit notes: number of the invoice corrected"),
     "reason": text("credit notes: why the invoice is corrected"),
     "quote": text("invoices and deposits: number of the accepted quote"),

@@ -122,15 +122,11 @@ class _Pdfs:
         from facturo.publishing import job_for
 
         if self._renderer is None:
+            from facturo.publishing import renderer_options
             from facturo.rendering import Renderer
 
-            pdf = self.ledger.config().get("pdf") or {}
-            self._renderer = Renderer(
-                self.ledger.folder.root,
-                template=pdf.get("template"),
-                logo=pdf.get("logo"),
-                accent_color=pdf.get("accent_color"),
-            )
+            options = renderer_options(self.ledger)
+            self._renderer = Renderer(options.pop("folder_root"), **options)
         job = job_for(self.ledger, document)
         pdf_bytes: bytes = self._renderer.render_pdf(
             job.document, attachments=job.attachments, xmp_metadata=job.xmp_metadata

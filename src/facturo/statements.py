@@ -85,16 +85,11 @@ def build_statement(
         tuple[dt.date, int, str, str, str, Decimal]
     ] = []  # (date, order, number, kind, description, amount owed: + debit, - credit)
     paid_by: dict[str, list[tuple[dt.date, Decimal]]] = {}
-    credits_by: dict[str, list[tuple[dt.date, Decimal]]] = {}
     for entry in entries:
         assert entry.issue_date is not None
         if entry.kind == "credit_note":
             text = words["credit_note"].format(number=entry.number, of=entry.credit_note_of)
             events.append((entry.issue_date, 1, entry.number, "credit_note", text, -entry.gross))
-            if entry.credit_note_of:
-                credits_by.setdefault(entry.credit_note_of, []).append(
-                    (entry.issue_date, entry.gross)
-                )
             continue
         text = words[entry.kind].format(number=entry.number)
         events.append((entry.issue_date, 0, entry.number, entry.kind, text, entry.due))
@@ -131,7 +126,7 @@ def build_statement(
         if not entry.is_claim or entry.issue_date is None or entry.issue_date > end:
             continue
         paid = sum((a for d, a in paid_by.get(entry.number, []) if d <= end), ZERO)
-        credited = sum((a for d, a in credits_by.get(entry.number, []) if d <= end), ZERO)
+        credited = sum((n.gross for n in ledger.credit_notes_of(entry.number, until=end)), ZERO)
         left = entry.due - paid - credited
         if left > 0:
             late = (end - entry.due_date).days if entry.due_date and end > entry.due_date else 0

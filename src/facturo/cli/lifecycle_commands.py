@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from facturo.cli import output
 from facturo.cli.app import app, handled, open_ledger, parse_date, today
 from facturo.errors import ExitCode
+
+if TYPE_CHECKING:
+    from facturo.ledger import Ledger
 
 Opt = typer.Option
 
@@ -242,7 +245,7 @@ def statement(
         _render_one(ledger, data, None, quiet=json_output)
 
 
-def _print_statement(data: dict) -> None:  # type: ignore[type-arg]
+def _print_statement(data: dict[str, Any]) -> None:
     currency = data["currency"]
     period = data["period"]
     since = f"from {period['start']} " if period["start"] else ""
@@ -265,7 +268,9 @@ def _print_statement(data: dict) -> None:  # type: ignore[type-arg]
     output.say(f"Aging ({currency}): {aging}")
 
 
-def _render_one(ledger, document, out: Path | None, *, quiet: bool = False) -> None:  # type: ignore[no-untyped-def]
+def _render_one(
+    ledger: Ledger, document: dict[str, Any], out: Path | None, *, quiet: bool = False
+) -> None:
     from facturo import publishing
 
     job = publishing.job_for(ledger, document, out.absolute() if out else None)

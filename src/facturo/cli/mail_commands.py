@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from facturo.cli import output
 from facturo.cli.app import app, handled, open_ledger, today
 from facturo.errors import ExitCode
+
+if TYPE_CHECKING:
+    from facturo.sending import Planned
 
 Opt = typer.Option
 
@@ -100,7 +103,7 @@ def remind(
     )
 
 
-def _show(planned) -> None:  # type: ignore[no-untyped-def]
+def _show(planned: Planned) -> None:
     out = planned.outgoing
     output.say(
         f"--- {planned.number}" + (f" (level {planned.level})" if planned.level is not None else "")
