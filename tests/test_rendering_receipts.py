@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import io
-import re
 import subprocess
 import sys
 import textwrap
@@ -14,7 +13,6 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from pypdf import PdfReader
 
 import render_documents as documents
 from facturo.rendering import (
@@ -26,6 +24,7 @@ from facturo.rendering import (
     build_statement_context,
     render_batch,
 )
+from pdf_text import assert_all_in, page_texts, text_of
 
 TESTS = Path(__file__).parent
 
@@ -33,27 +32,6 @@ TESTS = Path(__file__).parent
 @pytest.fixture(scope="module")
 def renderer() -> Renderer:
     return Renderer()
-
-
-def page_texts(pdf: bytes) -> list[str]:
-    """Text of each page, with every kind of space (babel uses no-break ones) made plain."""
-    reader = PdfReader(io.BytesIO(pdf))
-    return [_plain(page.extract_text() or "") for page in reader.pages]
-
-
-def text_of(pdf: bytes) -> str:
-    return " ".join(page_texts(pdf))
-
-
-def _plain(text: str) -> str:
-    return re.sub(r"[\s\u00a0\u202f\u2009]+", " ", text).strip()
-
-
-def assert_all_in(text: str, expected: list[str]) -> None:
-    """Check each expected text, ignoring case: headings are upper-cased by CSS."""
-    folded = text.casefold()
-    missing = [item for item in expected if _plain(item).casefold() not in folded]
-    assert not missing, f"missing from the PDF: {missing}"
 
 
 def _write_template(root: Path, name: str, text: str) -> None:
