@@ -45,8 +45,8 @@ if __name__ == "__main__":
 RENDER_ONE = """\
 import sys
 from pathlib import Path
-from facturo.rendering import render_pdf
-from facturo.yamlio import load_mapping
+from facturo.output.pdf.engine import render_pdf
+from facturo.files.yamlio import load_mapping
 document, _ = load_mapping(Path(sys.argv[1]), "invoice")
 Path(sys.argv[2]).write_bytes(render_pdf(document))
 """
@@ -136,9 +136,9 @@ def bench_folder(root: Path) -> None:
 
 def rendering_available() -> bool:
     try:
-        import facturo.rendering  # noqa: F401
+        import facturo.output.pdf.engine  # noqa: F401
     except (ImportError, OSError) as error:
-        print(f"\nRendering: facturo.rendering cannot be imported ({error}): skipped")
+        print(f"\nRendering: facturo.output.pdf.engine cannot be imported ({error}): skipped")
         return False
     return True
 
@@ -191,8 +191,8 @@ def bench_rendering(work: Path) -> None:
 
 def bench_core_batch(root: Path) -> None:
     """Render a batch in this process with one Renderer (what a --all would build on)."""
-    from facturo.rendering import Renderer
-    from facturo.yamlio import load_mapping
+    from facturo.files.yamlio import load_mapping
+    from facturo.output.pdf.engine import Renderer
 
     paths = sorted((root / "invoices").glob("*/*.yaml"))[:CORE_RENDER_BATCH]
     renderer = Renderer(root, logo="assets/logo.svg", accent_color="#1f6f5c")

@@ -14,15 +14,15 @@ from pathlib import Path
 from typing import Any
 
 import facturo
-from facturo import schema
-from facturo.documents import build_document
-from facturo.folder import Folder
-from facturo.ledger import Ledger
-from facturo.lifecycle import _header
-from facturo.numbering import SERIES_OF_KIND, series_from_config
-from facturo.seal import compute_seal
-from facturo.validation import read_file
-from facturo.yamlio import dump, parse
+from facturo.files import schema
+from facturo.files.validation import read_file
+from facturo.files.yamlio import dump, parse
+from facturo.lifecycle.drafting import build_document
+from facturo.lifecycle.issuing import _header
+from facturo.model.numbering import SERIES_OF_KIND, series_from_config
+from facturo.store.folder import Folder
+from facturo.store.index import Ledger
+from facturo.store.seal import compute_seal
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIG_SOURCE = REPO / "examples" / "freelance"

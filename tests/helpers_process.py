@@ -90,8 +90,8 @@ def audit(root: Path, originals: dict[str, bytes], *, done: bool) -> list[str]:
     parses and its seal and chain verify, and each draft is either still there, untouched,
     or issued exactly once (matched by sha256). With `done`, every draft was issued.
     """
-    from facturo.seal import verify
-    from facturo.yamlio import load_mapping
+    from facturo.files.yamlio import load_mapping
+    from facturo.store.seal import verify
 
     check = facturo(root, "check")
     assert check.returncode == 0, check.stdout + check.stderr

@@ -67,7 +67,7 @@ def test_help_does_not_import_heavy_modules() -> None:
         "import sys; sys.argv=['facturo','--help']\n"
         "from facturo.cli import main\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "heavy = [m for m in ('weasyprint', 'babel', 'stdnum', 'jinja2', 'facturo.ledger') if m in sys.modules]\n"
+        "heavy = [m for m in ('weasyprint', 'babel', 'stdnum', 'jinja2', 'facturo.store.index') if m in sys.modules]\n"
         "sys.stderr.write('heavy:' + ','.join(heavy))"
     )
     result = subprocess.run(

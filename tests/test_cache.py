@@ -6,8 +6,8 @@ import json
 import os
 from pathlib import Path
 
-from facturo.folder import Folder
-from facturo.ledger import CACHE_VERSION, Ledger
+from facturo.store.folder import Folder
+from facturo.store.index import CACHE_VERSION, Ledger
 
 
 def _issue_two(cli, draft) -> None:  # type: ignore[no-untyped-def]

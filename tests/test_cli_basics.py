@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from facturo.yamlio import load_mapping
+from facturo.files.yamlio import load_mapping
 
 
 def test_issue_assigns_the_first_number_and_removes_the_draft(cli, draft, folder: Path) -> None:

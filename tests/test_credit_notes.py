@@ -15,8 +15,8 @@ import pytest
 from lxml import etree
 
 from conftest import DRAFT, TWO_RATES, Cli, issue, listed, snapshot
-from facturo.einvoice import build_xml
-from facturo.yamlio import load_mapping
+from facturo.files.yamlio import load_mapping
+from facturo.output.facturx import build_xml
 from schematron import NS
 
 D = Decimal

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from facturo.doctor import Finding, check_system
+from facturo.output.doctor import Finding, check_system
 
 
 class _FakePango:

@@ -15,9 +15,9 @@ from lxml import etree
 from saxonche import PySaxonProcessor
 
 import einvoice_documents as samples
-from facturo import einvoice
 from facturo.errors import FacturoError
-from facturo.rendering import Renderer
+from facturo.output import facturx as einvoice
+from facturo.output.pdf.engine import Renderer
 from schematron import EN16931_XSLT, FRENCH_XSLT, NS, Schematron, compile_schematron
 
 FX = "{urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#}"

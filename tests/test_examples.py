@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from conftest import snapshot
 from facturo.cli import app
-from facturo.yamlio import load_mapping
+from facturo.files.yamlio import load_mapping
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 SOURCES = EXAMPLES / "sources"

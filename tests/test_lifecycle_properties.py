@@ -18,16 +18,16 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from conftest import CLIENT_BERLIN, CLIENT_DUPONT, CONFIG, DRAFT, TODAY, Cli, snapshot
-from facturo.checking import check_folder
-from facturo.credit_notes import create_credit_note
 from facturo.errors import FacturoError
-from facturo.folder import Folder
-from facturo.ledger import Entry, Ledger
-from facturo.lifecycle import issue_drafts
-from facturo.payments import record_payment
-from facturo.quotes import accept_quote
-from facturo.statements import build_statement
-from facturo.yamlio import dump, load_mapping
+from facturo.files.yamlio import dump, load_mapping
+from facturo.lifecycle.credit_notes import create_credit_note
+from facturo.lifecycle.issuing import issue_drafts
+from facturo.lifecycle.payments import record_payment
+from facturo.lifecycle.quotes import accept_quote
+from facturo.reports.check import check_folder
+from facturo.reports.statements import build_statement
+from facturo.store.folder import Folder
+from facturo.store.index import Entry, Ledger
 
 D = Decimal
 CENT = D("0.01")

@@ -1,4 +1,4 @@
-"""facturo.mail against a real SMTP server: settings, password sources, headers, failures."""
+"""facturo.output.mail.smtp against a real SMTP server: settings, password sources, headers, failures."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 
 from conftest import CONFIG, Cli, write
 from facturo.errors import FacturoError
-from facturo.mail import Mailer, MailError, build_message, settings_from
-from facturo.yamlio import load_mapping
+from facturo.files.yamlio import load_mapping
+from facturo.output.mail.smtp import Mailer, MailError, build_message, settings_from
 from smtp_server import AUTH_WITHOUT_TLS, SmtpServer, free_port, running
 
 WHEN = dt.datetime(2026, 11, 22, 9, 0, tzinfo=dt.UTC)

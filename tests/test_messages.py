@@ -11,7 +11,7 @@ import pytest
 
 import render_documents as documents
 from facturo.errors import FacturoError
-from facturo.messages import (
+from facturo.output.mail.compose import (
     MESSAGES,
     REMINDER_MESSAGES,
     Composer,

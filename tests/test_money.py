@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from facturo.money import (
+from facturo.model.money import (
     Discount,
     LineInput,
     compute_totals,

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import DRAFT
-from facturo.folder import Folder
+from facturo.store.folder import Folder
 from helpers_process import (
     audit,
     expected_numbers,

@@ -10,7 +10,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from facturo.payment_qr import build_epc_payload, make_payment_qr
+from facturo.output.qr import build_epc_payload, make_payment_qr
 
 IBAN = "FR76 3000 6000 0112 3456 7890 189"
 

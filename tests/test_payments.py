@@ -14,11 +14,11 @@ import pytest
 
 from conftest import DRAFT, TWO_RATES, Cli, issue, listed
 from facturo.errors import FacturoError
-from facturo.folder import Folder
-from facturo.ledger import Ledger
-from facturo.receipts import build_receipt
-from facturo.rendering import find_packaged_templates
-from facturo.yamlio import load_mapping
+from facturo.files.yamlio import load_mapping
+from facturo.output.pdf.engine import find_packaged_templates
+from facturo.reports.receipts import build_receipt
+from facturo.store.folder import Folder
+from facturo.store.index import Ledger
 
 D = Decimal
 INVOICE = "invoices/2026/F-2026-0001.yaml"

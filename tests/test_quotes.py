@@ -13,11 +13,11 @@ import pytest
 from lxml import etree
 
 from conftest import DRAFT, Cli, listed, snapshot
-from facturo.einvoice import build_xml
-from facturo.folder import Folder
-from facturo.ledger import Ledger
-from facturo.tracking import load_for_update, tracking_list, write_tracking
-from facturo.yamlio import load_mapping
+from facturo.files.yamlio import load_mapping
+from facturo.output.facturx import build_xml
+from facturo.store.folder import Folder
+from facturo.store.index import Ledger
+from facturo.store.tracking import load_for_update, tracking_list, write_tracking
 from schematron import NS
 
 D = Decimal

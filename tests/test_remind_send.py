@@ -19,7 +19,7 @@ import pypdf
 import pytest
 
 from conftest import CLIENT_BERLIN, CLIENT_DUPONT, CONFIG, DRAFT, Cli, issue, write
-from facturo.yamlio import load_mapping
+from facturo.files.yamlio import load_mapping
 from helpers_process import facturo_command, snapshot
 from smtp_server import AUTH_WITHOUT_TLS, Received, SmtpServer, running
 

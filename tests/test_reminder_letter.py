@@ -12,8 +12,8 @@ import pytest
 from pypdf import PdfReader
 
 import render_documents as documents
-from facturo.messages import compose
-from facturo.rendering import (
+from facturo.output.mail.compose import compose
+from facturo.output.pdf.engine import (
     Renderer,
     RenderError,
     build_reminder_letter_context,

@@ -11,7 +11,13 @@ from typing import Any
 import pytest
 
 from conftest import CONFIG, DRAFT, Cli, issue, write
-from facturo.reminders import DEFAULT_LEVELS, Level, _level_due, penalty_interest, policy_for
+from facturo.reports.reminders import (
+    DEFAULT_LEVELS,
+    Level,
+    _level_due,
+    penalty_interest,
+    policy_for,
+)
 
 D = Decimal
 DUE = dt.date(2026, 10, 1)

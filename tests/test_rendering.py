@@ -21,7 +21,7 @@ import weasyprint.pdf.fonts
 import zxingcpp
 
 import render_documents as documents
-from facturo.rendering import (
+from facturo.output.pdf.engine import (
     PdfAttachment,
     Renderer,
     RenderError,
@@ -466,7 +466,7 @@ def test_same_document_gives_identical_bytes_in_two_processes(tmp_path: Path) ->
         import hashlib, sys
         sys.path.insert(0, sys.argv[1])
         import render_documents
-        from facturo.rendering import render_pdf
+        from facturo.output.pdf.engine import render_pdf
         pdf = render_pdf(render_documents.standard_invoice())
         print(hashlib.sha256(pdf).hexdigest())
         """
@@ -768,7 +768,7 @@ def test_wheel_ships_the_templates_and_renders(tmp_path: Path) -> None:
         import sys
         sys.path.insert(0, sys.argv[1])
         import facturo, render_documents
-        from facturo.rendering import find_packaged_templates, render_pdf
+        from facturo.output.pdf.engine import find_packaged_templates, render_pdf
         assert facturo.__file__.startswith(sys.argv[2]), facturo.__file__
         assert str(find_packaged_templates()).startswith(sys.argv[2])
         sys.stdout.buffer.write(render_pdf(render_documents.standard_invoice()))

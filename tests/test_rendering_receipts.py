@@ -15,7 +15,7 @@ import pikepdf
 import pytest
 
 import render_documents as documents
-from facturo.rendering import (
+from facturo.output.pdf.engine import (
     AGING_BUCKETS,
     Renderer,
     RenderError,
@@ -397,7 +397,7 @@ def test_same_receipt_and_statement_give_identical_bytes_in_two_processes(
         import hashlib, sys
         sys.path.insert(0, sys.argv[1])
         import render_documents
-        from facturo.rendering import Renderer
+        from facturo.output.pdf.engine import Renderer
         renderer = Renderer()
         for document in (render_documents.receipt(), render_documents.long_statement(80)):
             print(hashlib.sha256(renderer.render_pdf(document)).hexdigest())

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from conftest import DRAFT
-from facturo.seal import compute_seal
-from facturo.yamlio import dump, load_mapping
+from facturo.files.yamlio import dump, load_mapping
+from facturo.store.seal import compute_seal
 
 SECOND = "invoices/2026/F-2026-0002.yaml"
 THIRD = "invoices/2026/F-2026-0003.yaml"

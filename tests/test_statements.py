@@ -11,8 +11,8 @@ import pypdf
 import pytest
 
 from conftest import DRAFT, Cli, issue
-from facturo.rendering import find_packaged_templates
-from facturo.statements import bucket
+from facturo.output.pdf.engine import find_packaged_templates
+from facturo.reports.statements import bucket
 
 D = Decimal
 

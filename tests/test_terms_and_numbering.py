@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from facturo.numbering import Series, number_problem, pattern_problem
-from facturo.terms import PaymentTerms, due_date_excess, parse_terms
+from facturo.model.numbering import Series, number_problem, pattern_problem
+from facturo.model.terms import PaymentTerms, due_date_excess, parse_terms
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from conftest import TODAY
-from facturo.checking import check_folder
-from facturo.folder import Folder
-from facturo.ledger import Ledger
+from facturo.reports.check import check_folder
+from facturo.store.folder import Folder
+from facturo.store.index import Ledger
 
 FIXTURES = sorted((Path(__file__).parent / "fixtures" / "invalid").glob("*.yaml"))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from facturo.yamlio import YMap, dump, parse
+from facturo.files.yamlio import YMap, dump, parse
 
 
 def test_decimals_are_exact_and_traps_stay_strings() -> None:

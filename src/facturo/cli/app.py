@@ -16,7 +16,7 @@ from facturo import __version__
 from facturo.errors import FacturoError
 
 if TYPE_CHECKING:
-    from facturo.ledger import Ledger
+    from facturo.store.index import Ledger
 
 app = typer.Typer(
     name="facturo",
@@ -82,8 +82,8 @@ def today() -> dt.date:
 
 
 def open_ledger(*, use_cache: bool = True) -> Ledger:
-    from facturo.folder import Folder, find_root
-    from facturo.ledger import Ledger
+    from facturo.store.folder import Folder, find_root
+    from facturo.store.index import Ledger
 
     root_dir = find_root(Path.cwd(), state.directory)
     return Ledger(Folder(root_dir), use_cache=use_cache and not os.environ.get("FACTURO_NO_CACHE"))

@@ -33,7 +33,7 @@ def check(
 
     Example: facturo check && git commit -am "March invoices"
     """
-    from facturo.checking import check_folder
+    from facturo.reports.check import check_folder
 
     ledger = open_ledger(use_cache=not no_cache)
     only = [ledger.folder.display(user_path(p, ledger.folder.root)) for p in paths or []]
@@ -77,7 +77,7 @@ def issue(
 
     Example: facturo issue drafts/dupont-2026-03.yaml --date 2026-03-31
     """
-    from facturo.lifecycle import issue_drafts
+    from facturo.lifecycle.issuing import issue_drafts
 
     ledger = open_ledger()
     issue_date = parse_date(date, "--date") or today()
@@ -95,7 +95,7 @@ def issue(
         output.say(result.number)
     fresh = [r.document for r in results if r.document and not r.recovered]
     if pdf and fresh and not dry_run:
-        from facturo import publishing
+        from facturo.output import publishing
 
         jobs = [publishing.job_for(ledger, document) for document in fresh]
         failed = False

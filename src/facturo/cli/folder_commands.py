@@ -53,7 +53,7 @@ def init(
     Example: facturo init ~/billing --name "Camille Martin" --street "12 rue des Lilas"
     --postcode 75011 --city Paris --siren 812345678 --vat-number FR40812345678
     """
-    from facturo.scaffolding import init_folder
+    from facturo.lifecycle.scaffolding import init_folder
 
     answers: dict[str, Any] = {
         "name": name, "legal_form": legal_form, "street": street, "postcode": postcode,
@@ -92,7 +92,7 @@ def init(
 
 def _ask(key: str, question: str, default: str | None) -> str | None:
     """Prompt until the answer passes the same check `facturo check` applies."""
-    from facturo.validation import VALUE_CHECKS
+    from facturo.files.validation import VALUE_CHECKS
 
     checks = {"siren": "siren", "vat_number": "vat_number"}
     while True:
@@ -131,7 +131,7 @@ def client_add(
     Example: facturo client add dupont --name "Atelier Dupont SARL" --street "3 quai Rambaud"
     --postcode 69002 --city Lyon --siren 552100554
     """
-    from facturo.scaffolding import add_client
+    from facturo.lifecycle.scaffolding import add_client
 
     ledger = open_ledger()
     answers = {
@@ -224,7 +224,7 @@ def new(
     """
     if kind not in ("invoice", "deposit", "quote"):
         raise typer.BadParameter("expected invoice, deposit or quote", param_hint="--kind")
-    from facturo.scaffolding import new_draft
+    from facturo.lifecycle.scaffolding import new_draft
 
     ledger = open_ledger()
     config = ledger.config()

@@ -13,7 +13,7 @@ from facturo.cli.app import app, handled, open_ledger, parse_date, today
 from facturo.errors import ExitCode
 
 if TYPE_CHECKING:
-    from facturo.ledger import Ledger
+    from facturo.store.index import Ledger
 
 Opt = typer.Option
 
@@ -60,7 +60,7 @@ def pay(
 
     Example: facturo pay F-2026-0003 500 --date 2026-04-02 --method cheque --ref 4417
     """
-    from facturo.payments import record_payment
+    from facturo.lifecycle.payments import record_payment
 
     ledger = open_ledger()
     day = today()
@@ -109,7 +109,7 @@ def credit(
 
     Example: facturo credit F-2026-0003 --line 2 --quantity 1 --reason "une journée non réalisée"
     """
-    from facturo.credit_notes import create_credit_note
+    from facturo.lifecycle.credit_notes import create_credit_note
 
     chosen = sum([full, line is not None, amount is not None])
     if chosen > 1:
@@ -153,7 +153,7 @@ def accept(
 
     Example: facturo accept D-2026-0004 --deposit 30%
     """
-    from facturo.quotes import accept_quote
+    from facturo.lifecycle.quotes import accept_quote
 
     ledger = open_ledger()
     day = today()
@@ -180,7 +180,7 @@ def decline(
 
     Example: facturo decline D-2026-0004 --reason "budget reporté"
     """
-    from facturo.quotes import decline_quote
+    from facturo.lifecycle.quotes import decline_quote
 
     ledger = open_ledger()
     day = today()
@@ -203,7 +203,7 @@ def receipt(
 
     Example: facturo receipt F-2026-0003 --payment 1
     """
-    from facturo.receipts import build_receipt
+    from facturo.reports.receipts import build_receipt
 
     ledger = open_ledger()
     document = build_receipt(ledger, number, payment)
@@ -227,7 +227,7 @@ def statement(
 
     Example: facturo statement dupont --from 2026-01-01 --pdf
     """
-    from facturo.statements import build_statement
+    from facturo.reports.statements import build_statement
 
     ledger = open_ledger()
     data = build_statement(
@@ -271,7 +271,7 @@ def _print_statement(data: dict[str, Any]) -> None:
 def _render_one(
     ledger: Ledger, document: dict[str, Any], out: Path | None, *, quiet: bool = False
 ) -> None:
-    from facturo import publishing
+    from facturo.output import publishing
 
     job = publishing.job_for(ledger, document, out.absolute() if out else None)
     for outcome in publishing.render(ledger, [job]):

@@ -12,7 +12,7 @@ from facturo.cli.app import app, handled, open_ledger, today
 from facturo.errors import ExitCode
 
 if TYPE_CHECKING:
-    from facturo.sending import Planned
+    from facturo.output.mail.sending import Planned
 
 Opt = typer.Option
 
@@ -48,7 +48,7 @@ def remind(
     ledger = open_ledger()
     day = today()
     if send or dry_run:
-        from facturo.sending import send_reminders
+        from facturo.output.mail.sending import send_reminders
 
         run, plans = send_reminders(ledger, day, _now(day), dry_run=dry_run, wait=wait)
         if dry_run:
@@ -62,7 +62,7 @@ def remind(
         if run.failed:
             raise typer.Exit(int(ExitCode.FAILURE))
         return
-    from facturo.reminders import review
+    from facturo.reports.reminders import review
 
     late = review(ledger, day)
     if json_output:
@@ -131,7 +131,7 @@ def send(
 
     Example: facturo send F-2026-0003
     """
-    from facturo.sending import send_document
+    from facturo.output.mail.sending import send_document
 
     ledger = open_ledger()
     day = today()

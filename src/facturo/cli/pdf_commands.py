@@ -36,8 +36,8 @@ def render(
 
     Example: facturo render F-2026-0001 drafts/dupont-2026-11.yaml --out /tmp/pdf
     """
-    from facturo.publishing import Target, jobs_for
-    from facturo.publishing import render as render_jobs
+    from facturo.output.publishing import Target, jobs_for
+    from facturo.output.publishing import render as render_jobs
 
     ledger = open_ledger()
     chosen: list[Target] = []
@@ -90,7 +90,7 @@ def einvoice(
 
     Example: facturo einvoice F-2026-0001 --check
     """
-    from facturo import publishing
+    from facturo.output import publishing
 
     ledger = open_ledger()
     if ledger.find(number).kind == "quote":
@@ -118,7 +118,7 @@ def doctor() -> None:
 
     Example: facturo doctor
     """
-    from facturo.doctor import check_system
+    from facturo.output.doctor import check_system
 
     findings = check_system()
     for finding in findings:

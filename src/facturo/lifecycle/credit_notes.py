@@ -12,12 +12,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from facturo.documents import EXEMPTIONS
 from facturo.errors import FacturoError, InvalidData
-from facturo.ledger import Ledger
-from facturo.lifecycle import Issued, issue_drafts
-from facturo.money import Discount, minor_units, parse_discount, round_money, split_discount
-from facturo.yamlio import dump
+from facturo.files.yamlio import dump
+from facturo.lifecycle.drafting import EXEMPTIONS
+from facturo.lifecycle.issuing import Issued, issue_drafts
+from facturo.model.money import Discount, minor_units, parse_discount, round_money, split_discount
+from facturo.store.index import Ledger
 
 ZERO = Decimal(0)
 TREATMENT_OF_CODE = {code: name for name, (_, code, _) in EXEMPTIONS.items() if code}

@@ -6,10 +6,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from facturo.documents import CLIENT_KEYS, SELLER_KEYS
 from facturo.errors import FacturoError
-from facturo.ledger import Entry, Ledger
-from facturo.money import round_money
+from facturo.lifecycle.drafting import CLIENT_KEYS, SELLER_KEYS
+from facturo.model.money import round_money
+from facturo.store.index import Entry, Ledger
 
 ZERO = Decimal(0)
 BUCKETS = ("not_due", "1-30", "31-60", "61-90", "over_90")
@@ -162,7 +162,7 @@ def _client(ledger: Ledger, client_id: str, entries: list[Entry]) -> dict[str, A
     if data is not None and not any(p.is_error for p in problems):
         return {"id": client_id, **{k: data[k] for k in (*CLIENT_KEYS, "language") if k in data}}
     if not entries:
-        from facturo.validation import suggest
+        from facturo.files.validation import suggest
 
         raise FacturoError(f"unknown client {client_id!r} ({suggest(client_id, sorted(clients))})")
     latest = max(entries, key=lambda e: (e.issue_date or dt.date.min, e.number))

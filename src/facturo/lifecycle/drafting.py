@@ -11,10 +11,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from facturo.money import ZERO, Discount, LineInput, compute_totals, parse_discount, round_money
-from facturo.terms import due_date_excess, parse_terms
-from facturo.validation import Report
-from facturo.yamlio import YList, YMap
+from facturo.files.validation import Report
+from facturo.files.yamlio import YList, YMap
+from facturo.model.money import (
+    ZERO,
+    Discount,
+    LineInput,
+    compute_totals,
+    parse_discount,
+    round_money,
+)
+from facturo.model.terms import due_date_excess, parse_terms
 
 TYPE_CODES = {"invoice": 380, "deposit": 386, "credit_note": 381}
 RECOVERY_INDEMNITY_EUR = Decimal("40.00")  # Code de commerce D441-5

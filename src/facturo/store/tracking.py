@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from facturo.errors import FacturoError, InvalidData
-from facturo.ledger import Ledger
-from facturo.seal import immutable_part, verify
-from facturo.yamlio import YMap, dump, load_mapping, parse
+from facturo.files.yamlio import YMap, dump, load_mapping, parse
+from facturo.store.index import Ledger
+from facturo.store.seal import immutable_part, verify
 
 TRACKING = "tracking"
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from facturo.checks.documents import check_numbering, deleted_in_git
 from facturo.errors import Problem
-from facturo.inspection import check_numbering, deleted_in_git
-from facturo.ledger import Ledger
+from facturo.store.index import Ledger
 
 
 def check_folder(ledger: Ledger, today: dt.date, only: list[str] | None = None) -> list[Problem]:
     """Every problem of the folder (or of the files under `only`), sorted by file and line."""
-    from facturo.lifecycle import draft_sha256, prepare_draft
+    from facturo.lifecycle.issuing import draft_sha256, prepare_draft
 
     folder = ledger.folder
     problems: list[Problem] = []

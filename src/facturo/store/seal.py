@@ -13,7 +13,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from facturo.yamlio import dump, parse
+from facturo.files.yamlio import dump, parse
 
 UNSEALED = frozenset({"source", "seal", "tracking"})
 SHORT = 8

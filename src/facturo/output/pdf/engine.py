@@ -26,9 +26,9 @@ from weasyprint import CSS, HTML, Attachment
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-from facturo import labels
 from facturo.errors import FacturoError
-from facturo.payment_qr import make_payment_qr
+from facturo.output import words as labels
+from facturo.output.qr import make_payment_qr
 
 PDF_VARIANT = "pdf/a-3b"
 STYLESHEET = "style.css"
@@ -94,7 +94,7 @@ def find_packaged_templates() -> Path:
     installed = resources.files("facturo") / "templates"
     if installed.is_dir():
         return Path(str(installed))
-    return Path(__file__).resolve().parents[2] / "templates"
+    return Path(__file__).resolve().parents[4] / "templates"
 
 
 class Renderer:

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from facturo.ledger import Entry, Ledger
-from facturo.money import round_money
+from facturo.model.money import round_money
+from facturo.store.index import Entry, Ledger
 
 ZERO = Decimal(0)
 DAYS_PER_YEAR = Decimal(365)

@@ -7,12 +7,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from facturo.credit_notes import copy_line, draft_from
 from facturo.errors import FacturoError
-from facturo.ledger import Entry, Ledger
-from facturo.money import Discount, parse_discount, split_discount
-from facturo.tracking import load_for_update, set_event, write_tracking
-from facturo.yamlio import dump
+from facturo.files.yamlio import dump
+from facturo.lifecycle.credit_notes import copy_line, draft_from
+from facturo.model.money import Discount, parse_discount, split_discount
+from facturo.store.index import Entry, Ledger
+from facturo.store.tracking import load_for_update, set_event, write_tracking
 
 HUNDRED = Decimal(100)
 
@@ -125,7 +125,7 @@ def _deposit_draft(quote: dict[str, Any], deposit: str) -> dict[str, Any]:
                 f"a deposit is less than the quote's total excluding VAT ({quote['totals']['net']})"
             )
         amounts = split_discount(share, bases, quote["currency"])
-    from facturo.labels import format_rate
+    from facturo.output.words import format_rate
 
     if not any(amounts):
         raise FacturoError("this deposit rounds to 0: nothing to invoice")

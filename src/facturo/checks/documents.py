@@ -10,16 +10,16 @@ from pathlib import Path
 from typing import Any
 
 from facturo.errors import Problem
-from facturo.money import LineInput, compute_totals, is_currency, parse_discount, round_money
-from facturo.numbering import (
+from facturo.files.yamlio import YMap, locate
+from facturo.model.money import LineInput, compute_totals, is_currency, parse_discount, round_money
+from facturo.model.numbering import (
     FOLDER_OF_SERIES,
     SERIES_OF_KIND,
     Series,
     number_problem,
     series_from_config,
 )
-from facturo.seal import changed_fields, verify
-from facturo.yamlio import YMap, locate
+from facturo.store.seal import changed_fields, verify
 
 REQUIRED = (
     "number",
@@ -122,7 +122,7 @@ def inspect_document(data: YMap, path: Path, entry: Any) -> None:
     if not any(p.is_error for p in entry.problems):
         _check_totals(data, error)
     if kind != "quote" and not any(p.is_error for p in entry.problems):
-        from facturo.einvoice import missing_fields
+        from facturo.output.facturx import missing_fields
 
         for key_path, message in missing_fields(data):
             line, col = locate(data, key_path)

@@ -16,11 +16,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from facturo import schema
 from facturo.errors import InvalidData, NotFound, Problem
-from facturo.folder import Folder
-from facturo.validation import check_client, check_config, client_id_problem, read_file
-from facturo.yamlio import YMap, load_mapping
+from facturo.files import schema
+from facturo.files.validation import check_client, check_config, client_id_problem, read_file
+from facturo.files.yamlio import YMap, load_mapping
+from facturo.store.folder import Folder
 
 CACHE_VERSION = 2
 ZERO = Decimal(0)
@@ -134,7 +134,7 @@ class Entry:
 
 def inspect_issued(path: Path, display: str) -> Entry:
     """Read one issued file: its summary and what is wrong with it on its own."""
-    from facturo.inspection import inspect_document
+    from facturo.checks.documents import inspect_document
 
     data, problems = load_mapping(path, display)
     entry = Entry(path=display, problems=list(problems))
@@ -217,7 +217,7 @@ class Ledger:
 
     def client(self, client_id: str) -> YMap:
         """A valid client, NotFound with a suggestion, or InvalidData."""
-        from facturo.validation import suggest
+        from facturo.files.validation import suggest
 
         clients = self.clients_with_problems()
         if client_id not in clients:
@@ -308,7 +308,7 @@ class Ledger:
             pass  # a cache that cannot be written only costs time
 
     def find(self, number: str) -> Entry:
-        from facturo.validation import suggest
+        from facturo.files.validation import suggest
 
         for entry in self.entries():
             if entry.number == number:

@@ -18,12 +18,12 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
-from facturo import labels
 from facturo.errors import FacturoError
-from facturo.money import minor_units
+from facturo.model.money import minor_units
+from facturo.output import words as labels
 
 if TYPE_CHECKING:
-    from facturo.rendering import PdfAttachment
+    from facturo.output.pdf.engine import PdfAttachment
 
 XML_FILENAME = "factur-x.xml"
 GUIDELINE_ID = "urn:cen.eu:en16931:2017"
@@ -207,7 +207,7 @@ def facturx_xmp(document: Mapping[str, Any]) -> bytes:
 def facturx_pdf_options(document: Mapping[str, Any]) -> tuple[list[PdfAttachment], bytes]:
     """The attachment and XMP that make the PDF of an invoice a Factur-X e-invoice."""
     # Imported here so that `facturo check` (missing_fields) does not load WeasyPrint.
-    from facturo.rendering import PdfAttachment
+    from facturo.output.pdf.engine import PdfAttachment
 
     attachment = PdfAttachment(
         name=XML_FILENAME,

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from facturo.errors import Problem
-from facturo.schema import Field
-from facturo.yamlio import YList, YMap
+from facturo.files.schema import Field
+from facturo.files.yamlio import YList, YMap
 
 Mark = tuple[int, int]
 
@@ -117,7 +117,7 @@ def check_email(value: str) -> str | None:
 
 
 def check_currency(value: str) -> str | None:
-    from facturo.money import is_currency
+    from facturo.model.money import is_currency
 
     if is_currency(value):
         return None
@@ -125,7 +125,7 @@ def check_currency(value: str) -> str | None:
 
 
 def check_terms(value: str) -> str | None:
-    from facturo.terms import parse_terms
+    from facturo.model.terms import parse_terms
 
     try:
         parse_terms(value)
@@ -141,7 +141,7 @@ def check_rate(value: Decimal) -> str | None:
 
 
 def check_pattern(value: str) -> str | None:
-    from facturo.numbering import pattern_problem
+    from facturo.model.numbering import pattern_problem
 
     return pattern_problem(value)
 
@@ -283,7 +283,7 @@ def read_value(value: Any, spec: Field, raw: str | None, report: Report, mark: M
             result.append(item.strip())
         return result
     elif kind == "discount":
-        from facturo.money import parse_discount
+        from facturo.model.money import parse_discount
 
         try:
             parse_discount(value)
@@ -392,7 +392,7 @@ def check_config(config: YMap, report: Report, root: Path | None = None) -> None
         )
     numbering = config.get("numbering")
     if isinstance(numbering, YMap):
-        from facturo.numbering import yearly_pattern_problem
+        from facturo.model.numbering import yearly_pattern_problem
 
         for series in numbering.values():
             if isinstance(series, YMap) and "pattern" in series:

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from facturo.errors import InvalidData, NotFound
-from facturo.ledger import Ledger
+from facturo.store.index import Ledger
 
 if TYPE_CHECKING:
-    from facturo.rendering import RenderJob, RenderOutcome
+    from facturo.output.pdf.engine import RenderJob, RenderOutcome
 
 
 TAX_DOCUMENTS = ("invoice", "deposit", "credit_note")
@@ -47,8 +47,8 @@ def job_for(
     ledger: Ledger, document: dict[str, Any], out_dir: Path | None = None, *, draft: bool = False
 ) -> RenderJob:
     """A render job; invoices, deposits and credit notes carry their Factur-X XML."""
-    from facturo.einvoice import facturx_pdf_options
-    from facturo.rendering import RenderJob
+    from facturo.output.facturx import facturx_pdf_options
+    from facturo.output.pdf.engine import RenderJob
 
     attachments: tuple[Any, ...] = ()
     xmp: tuple[bytes, ...] = ()
@@ -71,7 +71,7 @@ def jobs_for(
     out_dir: Path | None = None,
 ) -> list[RenderJob]:
     """Render jobs for numbers and drafts; every draft must be valid (its preview is exact)."""
-    from facturo.lifecycle import prepare_draft
+    from facturo.lifecycle.issuing import prepare_draft
 
     jobs = []
     for target in targets:
@@ -94,7 +94,7 @@ def render(
     ledger: Ledger, jobs: Sequence[RenderJob], *, template: str | None = None
 ) -> Iterator[RenderOutcome]:
     """Render jobs on all cores with the folder's logo, accent colour and template."""
-    from facturo.rendering import render_batch
+    from facturo.output.pdf.engine import render_batch
 
     options = renderer_options(ledger)
     if template:
@@ -115,7 +115,7 @@ def renderer_options(ledger: Ledger) -> dict[str, Any]:
 
 def write_xml(ledger: Ledger, number: str, out_dir: Path | None = None) -> Path:
     """Write the Factur-X XML of an issued document next to its PDF."""
-    from facturo.einvoice import build_xml
+    from facturo.output.facturx import build_xml
 
     document = dict(ledger.document(number))
     path = pdf_path(ledger, document, out_dir).with_suffix(".xml")
@@ -129,7 +129,7 @@ def check_xml(ledger: Ledger, number: str) -> list[str]:
     Checks the data EN 16931 needs, the XML against the Factur-X XSD, and that the PDF in
     out/ (when there is one) carries exactly this XML.
     """
-    from facturo.einvoice import build_xml, missing_fields
+    from facturo.output.facturx import build_xml, missing_fields
 
     document = dict(ledger.document(number))
     problems = [f"{path}: {message}" for path, message in missing_fields(document)]

@@ -9,14 +9,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from facturo import schema
-from facturo.documents import Links, build_document
 from facturo.errors import FacturoError, InvalidData, NotFound, Problem
-from facturo.ledger import Entry, Ledger
-from facturo.numbering import SERIES_OF_KIND, number_problem, series_from_config
-from facturo.seal import compute_seal
-from facturo.validation import Report, read_file, suggest
-from facturo.yamlio import YMap, dump, load_mapping, locate
+from facturo.files import schema
+from facturo.files.validation import Report, read_file, suggest
+from facturo.files.yamlio import YMap, dump, load_mapping, locate
+from facturo.lifecycle.drafting import Links, build_document
+from facturo.model.numbering import SERIES_OF_KIND, number_problem, series_from_config
+from facturo.store.index import Entry, Ledger
+from facturo.store.seal import compute_seal
 
 TITLES = {
     "invoice": "Invoice",
@@ -142,7 +142,7 @@ def _deposit_deductions(ledger: Ledger, quote: str, draft: YMap) -> list[dict[st
     One negative line per VAT rate of the deposit, so the VAT of the final invoice is
     the VAT of what is left to pay.
     """
-    from facturo.labels import format_date
+    from facturo.output.words import format_date
 
     language = draft.get("language") or "fr"
     deposits = [e for e in ledger.entries() if e.kind == "deposit" and e.quote == quote]
@@ -213,7 +213,7 @@ def _check_einvoice(
     report: Report,
 ) -> None:
     """Every invoice is also an EN 16931 e-invoice: what would be missing, where to add it."""
-    from facturo.einvoice import missing_fields
+    from facturo.output.facturx import missing_fields
 
     folder = ledger.folder
     for path, message in missing_fields({**document, "number": "DRAFT"}):

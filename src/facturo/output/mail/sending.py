@@ -9,10 +9,17 @@ from decimal import Decimal
 from typing import Any
 
 from facturo.errors import FacturoError, InvalidData
-from facturo.ledger import Ledger
-from facturo.mail import Mailer, MailError, MailSettings, Outgoing, build_message, settings_from
-from facturo.reminders import Late, review
-from facturo.tracking import load_for_update, tracking_list, write_tracking
+from facturo.output.mail.smtp import (
+    Mailer,
+    MailError,
+    MailSettings,
+    Outgoing,
+    build_message,
+    settings_from,
+)
+from facturo.reports.reminders import Late, review
+from facturo.store.index import Ledger
+from facturo.store.tracking import load_for_update, tracking_list, write_tracking
 
 ZERO = Decimal(0)
 DOCUMENT_WORDS = {
@@ -119,11 +126,11 @@ class _Pdfs:
         self._renderer: Any = None
 
     def render(self, document: dict[str, Any]) -> bytes:
-        from facturo.publishing import job_for
+        from facturo.output.publishing import job_for
 
         if self._renderer is None:
-            from facturo.publishing import renderer_options
-            from facturo.rendering import Renderer
+            from facturo.output.pdf.engine import Renderer
+            from facturo.output.publishing import renderer_options
 
             options = renderer_options(self.ledger)
             self._renderer = Renderer(options.pop("folder_root"), **options)
@@ -149,7 +156,7 @@ def plan_reminder(
 ) -> Planned:
     """The reminder email of `late` (its level due now), with the invoice and, for a formal
     notice, the letter attached."""
-    from facturo.messages import compose
+    from facturo.output.mail.compose import compose
 
     assert late.due is not None
     _, data, _ = load_for_update(ledger, late.entry.number)  # a tampered invoice is not sent
@@ -183,7 +190,7 @@ def plan_document(
     pdfs: _Pdfs, now: dt.datetime,
 ) -> Planned:  # fmt: skip
     """The email sending an issued document with its PDF."""
-    from facturo.messages import compose
+    from facturo.output.mail.compose import compose
 
     _, data, _ = load_for_update(ledger, number)  # a tampered document is not sent
     document = dict(data)

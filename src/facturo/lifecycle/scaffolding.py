@@ -12,11 +12,11 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from facturo import schema
 from facturo.errors import FacturoError, InvalidData
-from facturo.folder import CONFIG_NAME, Folder
-from facturo.validation import client_id_problem, read_file
-from facturo.yamlio import YMap, parse
+from facturo.files import schema
+from facturo.files.validation import client_id_problem, read_file
+from facturo.files.yamlio import YMap, parse
+from facturo.store.folder import CONFIG_NAME, Folder
 
 
 def _q(value: Any) -> str:
@@ -146,11 +146,11 @@ def _validate(
         raise InvalidData(f"{display} would be invalid", problems=problems)
     normal, report = read_file(data, fields, display)
     if config:
-        from facturo.validation import check_config
+        from facturo.files.validation import check_config
 
         check_config(normal, report)
     else:
-        from facturo.validation import check_client
+        from facturo.files.validation import check_client
 
         check_client(normal, report)
     errors = [p for p in problems + report.problems if p.is_error]

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from facturo.errors import FacturoError
-from facturo.ledger import Ledger
+from facturo.store.index import Ledger
 
 ZERO = Decimal(0)
 

@@ -16,9 +16,9 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 from stdnum import iban as stdnum_iban
 
-from facturo import labels
 from facturo.errors import FacturoError
-from facturo.rendering import LETTER_DEADLINE_DAYS, find_packaged_templates
+from facturo.output import words as labels
+from facturo.output.pdf.engine import LETTER_DEADLINE_DAYS, find_packaged_templates
 
 # One message per reminder level (0 before the due date, 3 the formal notice), then the one
 # that sends a document. A billing folder may add others in its templates/mail/.

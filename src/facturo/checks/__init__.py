@@ -1,0 +1,1 @@
+"""Named checks over the folder, each returning Problem values."""

@@ -1,0 +1,1 @@
+"""Reading the files users write: YAML with line marks, schemas, validation rules."""

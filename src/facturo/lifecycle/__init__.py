@@ -1,0 +1,1 @@
+"""What changes the folder: drafting, issuing, payments, credit notes, quotes."""

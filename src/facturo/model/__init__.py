@@ -1,0 +1,1 @@
+"""The typed domain: kinds, money, terms, numbering, VAT, documents and accounts (no I/O)."""

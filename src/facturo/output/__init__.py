@@ -1,0 +1,1 @@
+"""Words, PDFs, Factur-X, email: turning core data into what people and machines read."""

@@ -1,0 +1,1 @@
+"""Email: composing messages from templates, SMTP, sending and recording."""

@@ -1,0 +1,1 @@
+"""PDF documents: the WeasyPrint engine and one module per document family."""

@@ -1,0 +1,1 @@
+"""What is read out of the folder: check, listings, statements, receipts, reminders."""
