@@ -14,21 +14,14 @@ from typing import Any
 
 from facturo.errors import FacturoError, InvalidData
 from facturo.files.yamlio import dump
-from facturo.lifecycle.drafting import EXEMPTIONS
 from facturo.lifecycle.issuing import Issued, issue_drafts
+from facturo.lifecycle.phrases import credit_line
+from facturo.model.document import language_of
 from facturo.model.money import Discount, minor_units, parse_discount, round_money, split_discount
+from facturo.model.vat import treatment_of
 from facturo.store.index import Ledger
 
 ZERO = Decimal(0)
-TREATMENT_OF_CODE = {code: name for name, (_, code, _) in EXEMPTIONS.items() if code}
-
-
-def treatment_of(document: dict[str, Any]) -> str:
-    """The VAT treatment an issued document was made with (standard when no exemption)."""
-    exemption = document.get("vat_exemption")
-    if not isinstance(exemption, dict):
-        return "standard"
-    return TREATMENT_OF_CODE.get(str(exemption.get("code", "")), "exempt")
 
 
 def draft_from(document: dict[str, Any], kind: str) -> dict[str, Any]:
@@ -87,7 +80,7 @@ def credit_note_draft(
     draft["credit_note_of"] = document["number"]
     draft["reason"] = reason
     lines: list[dict[str, Any]] = document["lines"]
-    language = document.get("language", "fr")
+    language = language_of(document)
     if amount is not None:
         if amount <= 0:
             raise FacturoError("the amount of a credit note must be positive")
@@ -95,10 +88,9 @@ def credit_note_draft(
         shares = split_discount(
             Discount(amount=amount), [g["base"] for g in groups], document["currency"]
         )
-        label = "Avoir sur la facture" if language == "fr" else "Credit on invoice"
         draft["lines"] = [
             {
-                "description": f"{label} {document['number']} — {reason}",
+                "description": credit_line("credit_amount", document["number"], reason, language),
                 "quantity": Decimal(1),
                 "unit_price": share,
                 **({"vat_rate": group["rate"]} if group["category"] in ("S", "Z") else {}),
@@ -148,12 +140,10 @@ def _remainder_lines(
             key = (group["category"], Decimal(group["rate"]))
             left[key] = left.get(key, ZERO) - group["base"]
     _fit_to_gross(left, document, credited)
-    label = (
-        "Solde de la facture" if document.get("language", "fr") == "fr" else "Balance of invoice"
-    )
+    language = language_of(document)
     return [
         {
-            "description": f"{label} {document['number']} — {reason}",
+            "description": credit_line("credit_remainder", document["number"], reason, language),
             "quantity": Decimal(1),
             "unit_price": amount,
             **({"vat_rate": rate} if category in ("S", "Z") else {}),

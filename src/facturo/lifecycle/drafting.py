@@ -13,6 +13,17 @@ from typing import Any
 
 from facturo.files.validation import Report
 from facturo.files.yamlio import YList, YMap
+from facturo.lifecycle.phrases import exemption_mention
+from facturo.model.account import RECOVERY_INDEMNITY_EUR
+from facturo.model.document import (
+    DEFAULTS,
+    currency_of,
+    is_business,
+    language_of,
+    payment_terms_of,
+    pick,
+)
+from facturo.model.kinds import TYPE_CODES
 from facturo.model.money import (
     ZERO,
     Discount,
@@ -22,67 +33,7 @@ from facturo.model.money import (
     round_money,
 )
 from facturo.model.terms import due_date_excess, parse_terms
-
-TYPE_CODES = {"invoice": 380, "deposit": 386, "credit_note": 381}
-RECOVERY_INDEMNITY_EUR = Decimal("40.00")  # Code de commerce D441-5
-DEFAULT_QUOTE_VALIDITY_DAYS = 30
-EU_COUNTRIES = frozenset(
-    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split()
-)
-
-# Category (EN 16931 UNCL5305), exemption code (VATEX) and the legal mention per language.
-EXEMPTIONS: dict[str, tuple[str, str, dict[str, str]]] = {
-    "franchise": (
-        "E",
-        "VATEX-FR-FRANCHISE",
-        {
-            "fr": "TVA non applicable, art. 293 B du CGI",
-            "en": "VAT not applicable, art. 293 B of the French General Tax Code (CGI)",
-        },
-    ),
-    "reverse-charge": (
-        "AE",
-        "VATEX-EU-AE",
-        {
-            "fr": "Autoliquidation — TVA due par le preneur (art. 283-2 du CGI, "
-            "art. 196 de la directive 2006/112/CE)",
-            "en": "Reverse charge — VAT due by the customer (art. 196 of Directive 2006/112/EC)",
-        },
-    ),
-    "intra-eu-goods": (
-        "K",
-        "VATEX-EU-IC",
-        {
-            "fr": "Exonération de TVA, art. 262 ter I du CGI (livraison intracommunautaire)",
-            "en": "VAT exempt intra-Community supply (art. 138 of Directive 2006/112/EC)",
-        },
-    ),
-    "export": (
-        "G",
-        "VATEX-EU-G",
-        {
-            "fr": "Exonération de TVA, art. 262 I du CGI (exportation)",
-            "en": "VAT exempt export (art. 146 of Directive 2006/112/EC)",
-        },
-    ),
-    "outside-scope": (
-        "O",
-        "VATEX-EU-O",
-        {
-            "fr": "TVA non applicable, art. 259-1 du CGI (prestation hors de France)",
-            "en": "VAT not applicable: place of supply outside France (art. 259-1 CGI, "
-            "art. 44 of Directive 2006/112/EC)",
-        },
-    ),
-    "exempt": ("E", "", {}),
-}
-
-
-def _pick(key: str, *sources: Any, default: Any = None) -> Any:
-    for source in sources:
-        if isinstance(source, dict) and source.get(key) not in (None, ""):
-            return source[key]
-    return default
+from facturo.model.vat import EU_COUNTRIES, TREATMENTS, vat_treatment
 
 
 def _snapshot(source: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
@@ -102,13 +53,6 @@ SELLER_KEYS = (
     "vat_number", "vat_regime", "email", "phone", "website", "iban", "bic",
 )  # fmt: skip
 CLIENT_KEYS = ("name", "kind", "address", "siren", "vat_number", "email")
-
-
-def vat_treatment(draft: dict[str, Any], client: dict[str, Any], seller: dict[str, Any]) -> str:
-    """The draft's treatment, else the client's, else the seller's regime."""
-    regime = seller.get("vat_regime", "standard")
-    default = "franchise" if regime == "franchise" else "standard"
-    return str(_pick("vat", draft, client, default=default))
 
 
 @dataclass
@@ -137,23 +81,23 @@ def build_document(
     seller: dict[str, Any] = config.get("seller") or {}
     defaults: dict[str, Any] = config.get("defaults") or {}
     kind = draft.get("kind", "invoice")
-    currency = _pick("currency", draft, client, defaults, default="EUR")
-    language = _pick("language", draft, client, defaults, default="fr")
+    currency = currency_of(draft, client, defaults)
+    language = language_of(draft, client, defaults)
     treatment = vat_treatment(draft, client, seller)
-    business = client.get("kind", "business") == "business"
+    business = is_business(client)
     errors_before = len([p for p in report.problems if p.is_error])
 
     _check_treatment(draft, client, seller, treatment, report)
 
     document: dict[str, Any] = {"number": None, "kind": kind}
     if kind in TYPE_CODES:
-        document["type_code"] = TYPE_CODES[kind]
+        document["type_code"] = int(TYPE_CODES[kind])
     document["issue_date"] = issue_date
     if links.credit_note_of is not None:
         document["credit_note_of"] = links.credit_note_of
         document["reason"] = draft.get("reason", "")
     elif kind == "quote":
-        days = draft.get("valid_days", DEFAULT_QUOTE_VALIDITY_DAYS)
+        days = draft.get("valid_days", DEFAULTS.quote_validity_days)
         document["valid_until"] = issue_date + dt.timedelta(days=days)
         document["payment_terms"] = _due_date(
             draft, client, defaults, issue_date, business, report
@@ -175,13 +119,13 @@ def build_document(
         report.error(draft.mark("service_period"), "the service period ends before it starts")
     document["currency"] = currency
     document["language"] = language
-    document["operation"] = _pick("operation", draft, defaults, default="services")
+    document["operation"] = pick("operation", draft, defaults, default=DEFAULTS.operation)
     document["vat_on_debits"] = bool(defaults.get("vat_on_debits", False))
     document["seller"] = _snapshot(seller, SELLER_KEYS)
-    document["seller"].setdefault("vat_regime", "standard")
+    document["seller"].setdefault("vat_regime", DEFAULTS.vat_regime)
     document["client"] = {"id": client_id, **_snapshot(client, CLIENT_KEYS)}
-    document["client"].setdefault("kind", "business")
-    delivery = _pick("delivery_address", draft, client)
+    document["client"].setdefault("kind", DEFAULTS.client_kind)
+    delivery = pick("delivery_address", draft, client)
     if delivery and delivery != client.get("address"):
         document["client"]["delivery_address"] = _plain_copy(delivery)
 
@@ -194,9 +138,9 @@ def build_document(
     if "discount" in draft:
         discount = parse_discount(draft["discount"])
         document["discount"] = discount.written()
-    _, code, mentions = EXEMPTIONS.get(treatment, ("S", "", {}))
+    _, code = TREATMENTS.get(treatment, ("S", ""))
     if treatment != "standard":
-        reason = draft.get("vat_exemption_reason") or mentions.get(language) or ""
+        reason = draft.get("vat_exemption_reason") or exemption_mention(treatment, language)
         document["vat_exemption"] = {"code": code, "reason": reason} if code else {"reason": reason}
 
     if inputs:
@@ -255,7 +199,7 @@ def _check_treatment(
     draft: YMap, client: dict[str, Any], seller: dict[str, Any], treatment: str, report: Report
 ) -> None:
     mark = draft.mark("vat") if "vat" in draft else draft.mark("client")
-    regime = seller.get("vat_regime", "standard")
+    regime = seller.get("vat_regime", DEFAULTS.vat_regime)
     if regime == "franchise" and treatment == "standard":
         report.error(mark, "a seller under VAT franchise (art. 293 B du CGI) cannot charge VAT")
     if treatment == "franchise" and regime != "franchise":
@@ -296,7 +240,7 @@ def _due_date(
         elif business and (excess := due_date_excess(issue_date, due)):
             report.warning(draft.mark("due_date"), excess)
         return due.isoformat(), due
-    text = str(_pick("payment_terms", draft, client, defaults, default="30 days"))
+    text = payment_terms_of(draft, client, defaults)
     terms = parse_terms(text)  # validated by the schema
     if business and (excess := terms.legal_excess()):
         mark = draft.mark("payment_terms") if "payment_terms" in draft else draft.mark("client")
@@ -314,7 +258,7 @@ def _lines(
     raw_lines: YList = draft.get("lines") or YList()
     lines: list[dict[str, Any]] = []
     inputs: list[LineInput] = []
-    category = EXEMPTIONS[treatment][0] if treatment in EXEMPTIONS else "S"
+    category = TREATMENTS.get(treatment, ("S", ""))[0]
     for index, line in enumerate(raw_lines):
         if not isinstance(line, YMap):
             continue  # already reported by the schema

@@ -14,7 +14,10 @@ from facturo.files import schema
 from facturo.files.validation import Report, read_file, suggest
 from facturo.files.yamlio import YMap, dump, load_mapping, locate
 from facturo.lifecycle.drafting import Links, build_document
-from facturo.model.numbering import SERIES_OF_KIND, number_problem, series_from_config
+from facturo.lifecycle.phrases import deposit_deducted
+from facturo.model.document import language_of
+from facturo.model.kinds import SERIES_OF_KIND
+from facturo.model.numbering import number_problem, series_from_config
 from facturo.store.index import Entry, Ledger
 from facturo.store.seal import compute_seal
 
@@ -142,9 +145,7 @@ def _deposit_deductions(ledger: Ledger, quote: str, draft: YMap) -> list[dict[st
     One negative line per VAT rate of the deposit, so the VAT of the final invoice is
     the VAT of what is left to pay.
     """
-    from facturo.output.words import format_date
-
-    language = draft.get("language") or "fr"
+    language = language_of(draft)
     deposits = [e for e in ledger.entries() if e.kind == "deposit" and e.quote == quote]
     deducted = _deducted_deposits(ledger)
     lines: list[dict[str, Any]] = []
@@ -153,11 +154,7 @@ def _deposit_deductions(ledger: Ledger, quote: str, draft: YMap) -> list[dict[st
             continue
         document = ledger.document(deposit.number)
         assert deposit.issue_date is not None
-        when = format_date(deposit.issue_date, language)
-        if language == "en":
-            text = f"Deposit deducted: invoice {deposit.number} of {when}"
-        else:
-            text = f"Déduction de l'acompte : facture {deposit.number} du {when}"
+        text = deposit_deducted(deposit.number, deposit.issue_date, language)
         for group in document["totals"]["vat"]:
             lines.append({
                 "description": text,

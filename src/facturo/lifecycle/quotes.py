@@ -10,6 +10,8 @@ from typing import Any
 from facturo.errors import FacturoError
 from facturo.files.yamlio import dump
 from facturo.lifecycle.credit_notes import copy_line, draft_from
+from facturo.lifecycle.phrases import deposit_line, on_receipt
+from facturo.model.document import language_of, payment_terms_of
 from facturo.model.money import Discount, parse_discount, split_discount
 from facturo.store.index import Entry, Ledger
 from facturo.store.tracking import load_for_update, set_event, write_tracking
@@ -97,7 +99,7 @@ def _invoice_draft(quote: dict[str, Any]) -> dict[str, Any]:
     for key in ("order_reference", "service_date", "service_period"):
         if key in quote:
             draft[key] = quote[key]
-    draft["payment_terms"] = quote.get("payment_terms", "30 days")
+    draft["payment_terms"] = payment_terms_of(quote)
     draft["lines"] = [copy_line(line) for line in quote["lines"]]
     if "discount" in quote:
         draft["discount"] = quote["discount"]
@@ -125,19 +127,13 @@ def _deposit_draft(quote: dict[str, Any], deposit: str) -> dict[str, Any]:
                 f"a deposit is less than the quote's total excluding VAT ({quote['totals']['net']})"
             )
         amounts = split_discount(share, bases, quote["currency"])
-    from facturo.output.words import format_rate
-
     if not any(amounts):
         raise FacturoError("this deposit rounds to 0: nothing to invoice")
-    language = quote.get("language", "fr")
-    what = format_rate(share.percent, language) if share.percent is not None else ""
-    if language == "en":
-        text = f"Deposit {what} on quote {quote['number']}".replace("  ", " ")
-    else:
-        text = f"Acompte {what} sur le devis {quote['number']}".replace("  ", " ")
+    language = language_of(quote)
+    text = deposit_line(share.percent, quote["number"], language)
     draft = draft_from(quote, "deposit")
     draft["quote"] = quote["number"]
-    draft["payment_terms"] = "à réception" if language == "fr" else "on receipt"
+    draft["payment_terms"] = on_receipt(language)
     draft["lines"] = [
         {
             "description": text,

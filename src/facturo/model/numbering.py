@@ -12,6 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from facturo.model.kinds import FOLDER_OF_SERIES as FOLDER_OF_SERIES
+from facturo.model.kinds import SERIES_OF_KIND as SERIES_OF_KIND
+
 MAX_LENGTH = 35
 ALLOWED = re.compile(r"^[A-Za-z0-9_+-]+$")
 _FIELD = re.compile(r"\{([^{}]*)\}")
@@ -22,14 +25,6 @@ DEFAULT_PATTERNS = {
     "credit_note": "AV-{year}-{seq:04}",
     "quote": "D-{year}-{seq:04}",
 }
-# Deposit invoices are invoices (type 386): they share the invoice series.
-SERIES_OF_KIND = {
-    "invoice": "invoice",
-    "deposit": "invoice",
-    "credit_note": "credit_note",
-    "quote": "quote",
-}
-FOLDER_OF_SERIES = {"invoice": "invoices", "credit_note": "credit-notes", "quote": "quotes"}
 
 
 def pattern_problem(pattern: str) -> str | None:

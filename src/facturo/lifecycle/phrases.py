@@ -1,0 +1,92 @@
+"""Text facturo writes into drafts and documents, in the document's language (fr or en).
+
+These are part of the document (the legal VAT mention, the line that deducts a deposit):
+they are sealed with it, unlike the words of the layout, which live in output/words.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from babel.dates import format_date
+from babel.numbers import format_percent
+
+_LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+
+# The legal mention printed for each VAT treatment that charges no VAT.
+EXEMPTION_MENTIONS: dict[str, dict[str, str]] = {
+    "franchise": {
+        "fr": "TVA non applicable, art. 293 B du CGI",
+        "en": "VAT not applicable, art. 293 B of the French General Tax Code (CGI)",
+    },
+    "reverse-charge": {
+        "fr": "Autoliquidation — TVA due par le preneur (art. 283-2 du CGI, "
+        "art. 196 de la directive 2006/112/CE)",
+        "en": "Reverse charge — VAT due by the customer (art. 196 of Directive 2006/112/EC)",
+    },
+    "intra-eu-goods": {
+        "fr": "Exonération de TVA, art. 262 ter I du CGI (livraison intracommunautaire)",
+        "en": "VAT exempt intra-Community supply (art. 138 of Directive 2006/112/EC)",
+    },
+    "export": {
+        "fr": "Exonération de TVA, art. 262 I du CGI (exportation)",
+        "en": "VAT exempt export (art. 146 of Directive 2006/112/EC)",
+    },
+    "outside-scope": {
+        "fr": "TVA non applicable, art. 259-1 du CGI (prestation hors de France)",
+        "en": "VAT not applicable: place of supply outside France (art. 259-1 CGI, "
+        "art. 44 of Directive 2006/112/EC)",
+    },
+}
+
+_PHRASES: dict[str, dict[str, str]] = {
+    "fr": {
+        "deposit": "Acompte {share} sur le devis {quote}",
+        "deposit_deducted": "Déduction de l'acompte : facture {number} du {date}",
+        "credit_amount": "Avoir sur la facture {number} — {reason}",
+        "credit_remainder": "Solde de la facture {number} — {reason}",
+        "on_receipt": "à réception",
+    },
+    "en": {
+        "deposit": "Deposit {share} on quote {quote}",
+        "deposit_deducted": "Deposit deducted: invoice {number} of {date}",
+        "credit_amount": "Credit on invoice {number} — {reason}",
+        "credit_remainder": "Balance of invoice {number} — {reason}",
+        "on_receipt": "on receipt",
+    },
+}
+
+
+def _words(language: str) -> dict[str, str]:
+    return _PHRASES.get(language, _PHRASES["en"])
+
+
+def exemption_mention(treatment: str, language: str) -> str:
+    """The legal mention of a VAT treatment, or "" when it has none in that language."""
+    return EXEMPTION_MENTIONS.get(treatment, {}).get(language, "")
+
+
+def deposit_line(share_percent: Decimal | None, quote: str, language: str) -> str:
+    """The description of a deposit invoice's line: "Acompte 30 % sur le devis D-2026-0001"."""
+    share = ""
+    if share_percent is not None:
+        locale = _LOCALES.get(language, "en_GB")
+        share = format_percent(share_percent / 100, locale=locale, decimal_quantization=False)
+    return _words(language)["deposit"].format(share=share, quote=quote).replace("  ", " ")
+
+
+def deposit_deducted(number: str, issue_date: dt.date, language: str) -> str:
+    """The description of a line deducting deposit invoice `number` from a final invoice."""
+    date = format_date(issue_date, format="long", locale=_LOCALES.get(language, "en_GB"))
+    return _words(language)["deposit_deducted"].format(number=number, date=date)
+
+
+def credit_line(kind: str, number: str, reason: str, language: str) -> str:
+    """A credit note line: `credit_amount` (an amount) or `credit_remainder` (what is left)."""
+    return _words(language)[kind].format(number=number, reason=reason)
+
+
+def on_receipt(language: str) -> str:
+    """Payment terms "on receipt", as the terms grammar reads them."""
+    return _words(language)["on_receipt"]

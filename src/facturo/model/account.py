@@ -1,0 +1,170 @@
+"""One account per receivable: paid, credited, balance, status, aging, penalties and the claim.
+
+Every place that shows what a client owes today (list, show, statements, receipts,
+reminders, the formal notice) asks an `Account`; none adds payments up on its own. The
+issued document itself (its PDF and e-invoice) shows what was owed at issue, never this.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from facturo.model.money import round_money
+
+ZERO = Decimal(0)
+DAYS_PER_YEAR = Decimal(365)
+RECOVERY_INDEMNITY_EUR = Decimal("40.00")  # Code de commerce D441-5
+LETTER_DEADLINE_DAYS = 8  # the time a formal notice gives to pay
+AGING_BUCKETS = ("not_due", "1-30", "31-60", "61-90", "over_90")
+
+# Status codes of receivables; output/words.py says them in French or English.
+ISSUED = "issued"
+PARTIALLY_PAID = "partially-paid"
+PAID = "paid"
+OVERDUE = "overdue"
+CANCELLED = "cancelled"
+RECEIVABLE_STATUSES = (ISSUED, PARTIALLY_PAID, PAID, OVERDUE, CANCELLED)
+# Status codes of quotes.
+QUOTE_STATUSES = ("issued", "sent", "accepted", "declined", "expired")
+STATUSES = tuple(dict.fromkeys(RECEIVABLE_STATUSES + QUOTE_STATUSES))
+
+
+@dataclass(frozen=True)
+class Movement:
+    """A change to what is owed: a payment (positive), a correction (negative), a credit note."""
+
+    date: dt.date
+    amount: Decimal  # what it takes off the balance
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What a reminder asks for: the balance, the interest and, from a business, the indemnity."""
+
+    balance: Decimal
+    interest: Decimal
+    indemnity: Decimal | None  # None: not owed (private individuals, not yet late)
+    rate_percent: Decimal
+    days_late: int
+    deadline: dt.date  # the date a formal notice sent today gives
+
+    @property
+    def total(self) -> Decimal:
+        return self.balance + self.interest + (self.indemnity or ZERO)
+
+
+@dataclass(frozen=True)
+class Account:
+    """What the client owes on one receivable document, from its movements."""
+
+    currency: str
+    due: Decimal  # owed at issue (BT-115): the total less what was deducted at issue
+    due_date: dt.date | None
+    payments: tuple[Movement, ...] = ()
+    credit_notes: tuple[Movement, ...] = ()
+
+    @property
+    def paid(self) -> Decimal:
+        return sum((p.amount for p in self.payments), self.due * 0)
+
+    @property
+    def credited(self) -> Decimal:
+        return sum((c.amount for c in self.credit_notes), self.due * 0)
+
+    @property
+    def balance(self) -> Decimal:
+        """What the client still owes: due - payments - credit notes."""
+        return self.due - self.paid - self.credited
+
+    def until(self, day: dt.date) -> Account:
+        """The account as it stood at the end of `day`."""
+        return replace(
+            self,
+            payments=tuple(p for p in self.payments if p.date <= day),
+            credit_notes=tuple(c for c in self.credit_notes if c.date <= day),
+        )
+
+    def status(self, today: dt.date) -> str:
+        """issued, partially-paid, paid, overdue or cancelled (fully credited)."""
+        if self.due > 0 and self.credited >= self.due:
+            return CANCELLED
+        if self.balance <= 0:
+            return PAID
+        if self.due_date is not None and today > self.due_date:
+            return OVERDUE
+        return PARTIALLY_PAID if self.paid > 0 else ISSUED
+
+    def days_late(self, today: dt.date) -> int:
+        if self.due_date is None or self.balance <= 0:
+            return 0
+        return max(0, (today - self.due_date).days)
+
+    def aging_bucket(self, today: dt.date) -> str:
+        return aging_bucket(self.days_late(today))
+
+    def penalty_interest(self, today: dt.date, rate_percent: Decimal) -> Decimal:
+        """Interest from the day after the due date to today, per day on that day's balance.
+
+        The annual rate is prorated over 365 days; the sum is rounded once, at the end.
+        """
+        if self.due_date is None or today <= self.due_date:
+            return round_money(ZERO, self.currency)
+        changes = sorted((m.date, -m.amount) for m in self.payments + self.credit_notes)
+        total = ZERO
+        balance = self.due
+        day = self.due_date
+        for when, change in changes:
+            if when > today:
+                break
+            if when > day:
+                total += max(balance, ZERO) * (when - day).days
+                day = when
+            balance += change
+        total += max(balance, ZERO) * (today - day).days
+        return round_money(total * rate_percent / 100 / DAYS_PER_YEAR, self.currency)
+
+    def claim(self, today: dt.date, rate_percent: Decimal, *, business: bool) -> Claim:
+        """The claim of a reminder sent today (L441-10: interest; D441-5: 40 EUR indemnity)."""
+        days_late = self.days_late(today)
+        late = self.due_date is not None and today > self.due_date
+        return Claim(
+            balance=self.balance,
+            interest=self.penalty_interest(today, rate_percent),
+            indemnity=RECOVERY_INDEMNITY_EUR if business and late else None,
+            rate_percent=rate_percent,
+            days_late=days_late,
+            deadline=today + dt.timedelta(days=LETTER_DEADLINE_DAYS),
+        )
+
+
+def aging_bucket(days_late: int) -> str:
+    """The aging column of an open amount `days_late` days past its due date."""
+    if days_late <= 0:
+        return "not_due"
+    if days_late <= 30:
+        return "1-30"
+    if days_late <= 60:
+        return "31-60"
+    if days_late <= 90:
+        return "61-90"
+    return "over_90"
+
+
+def quote_status(
+    today: dt.date,
+    *,
+    valid_until: dt.date | None,
+    sent: dt.date | None,
+    accepted: dt.date | None,
+    declined: dt.date | None,
+) -> str:
+    """issued, sent, accepted, declined or expired."""
+    if declined:
+        return "declined"
+    if accepted:
+        return "accepted"
+    if valid_until and today > valid_until:
+        return "expired"
+    return "sent" if sent else "issued"

@@ -1,0 +1,202 @@
+"""Typed views over documents: parties, payments and the issued document, with the defaults.
+
+The sealed YAML stays the record (the seal and tracking need its raw mapping); these views
+read it once, with every default applied here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from facturo.model.account import Account, Movement
+from facturo.model.kinds import KINDS, Kind
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """What a document gets when neither the draft, the client nor facturo.yaml says."""
+
+    currency: str = "EUR"
+    language: str = "fr"
+    payment_terms: str = "30 days"
+    client_kind: str = "business"
+    vat_regime: str = "standard"
+    operation: str = "services"
+    quote_validity_days: int = 30
+
+
+DEFAULTS = Defaults()
+
+
+def pick(key: str, *sources: Any, default: Any = None) -> Any:
+    """The first value of `key` that is set (not missing, None or empty) in `sources`."""
+    for source in sources:
+        if isinstance(source, Mapping) and source.get(key) not in (None, ""):
+            return source[key]
+    return default
+
+
+def language_of(*sources: Any) -> str:
+    return str(pick("language", *sources, default=DEFAULTS.language))
+
+
+def currency_of(*sources: Any) -> str:
+    return str(pick("currency", *sources, default=DEFAULTS.currency))
+
+
+def payment_terms_of(*sources: Any) -> str:
+    return str(pick("payment_terms", *sources, default=DEFAULTS.payment_terms))
+
+
+def is_business(party: Mapping[str, Any] | None) -> bool:
+    """Businesses (the default) owe the recovery indemnity; private individuals do not."""
+    return bool(pick("kind", party, default=DEFAULTS.client_kind) == "business")
+
+
+@dataclass(frozen=True)
+class Party:
+    """A seller or client as a document recorded it."""
+
+    name: str
+    kind: str
+    address: Mapping[str, Any]
+    siren: str | None
+    vat_number: str | None
+    email: str | None
+
+    @property
+    def is_business(self) -> bool:
+        return self.kind == "business"
+
+    @property
+    def country(self) -> str | None:
+        country = self.address.get("country")
+        return str(country) if country else None
+
+    @classmethod
+    def of(cls, data: Mapping[str, Any] | None) -> Party:
+        data = data or {}
+        address = data.get("address")
+        return cls(
+            name=str(data.get("name") or ""),
+            kind=str(pick("kind", data, default=DEFAULTS.client_kind)),
+            address=address if isinstance(address, Mapping) else {},
+            siren=data.get("siren") or None,
+            vat_number=data.get("vat_number") or None,
+            email=data.get("email") or None,
+        )
+
+
+@dataclass(frozen=True)
+class Payment:
+    """One entry of `tracking.payments`: money received (or a negative correction)."""
+
+    index: int  # 1-based position in tracking.payments
+    date: dt.date
+    amount: Decimal
+    method: str
+    reference: str | None
+    reason: str | None
+
+    @property
+    def is_correction(self) -> bool:
+        return self.amount <= 0
+
+
+def payments_of(document: Mapping[str, Any]) -> tuple[Payment, ...]:
+    """The payments recorded on a document, in the order they were recorded."""
+    tracking = document.get("tracking") or {}
+    found = tracking.get("payments") if isinstance(tracking, Mapping) else None
+    return tuple(
+        Payment(
+            index=index,
+            date=item["date"],
+            amount=Decimal(item["amount"]),
+            method=str(item.get("method") or "other"),
+            reference=item.get("reference") or None,
+            reason=item.get("reason") or None,
+        )
+        for index, item in enumerate(found if isinstance(found, list) else [], start=1)
+        if isinstance(item, Mapping)
+    )
+
+
+@dataclass(frozen=True)
+class IssuedDocument:
+    """An issued document read from its sealed mapping (kept in `raw`)."""
+
+    raw: Mapping[str, Any]
+
+    @property
+    def number(self) -> str:
+        return str(self.raw["number"])
+
+    @property
+    def kind(self) -> Kind:
+        return KINDS[str(self.raw["kind"])]
+
+    @property
+    def issue_date(self) -> dt.date:
+        value: dt.date = self.raw["issue_date"]
+        return value
+
+    @property
+    def due_date(self) -> dt.date | None:
+        value = self.raw.get("due_date")
+        return value if isinstance(value, dt.date) else None
+
+    @property
+    def currency(self) -> str:
+        return currency_of(self.raw)
+
+    @property
+    def language(self) -> str:
+        return language_of(self.raw)
+
+    @property
+    def seller(self) -> Party:
+        return Party.of(self.raw.get("seller"))
+
+    @property
+    def client(self) -> Party:
+        return Party.of(self.raw.get("client"))
+
+    @property
+    def gross(self) -> Decimal:
+        return Decimal(self.raw["totals"]["gross"])
+
+    @property
+    def due_at_issue(self) -> Decimal:
+        """What the client owed at issue (BT-115): the total less deposits deducted then."""
+        totals = self.raw.get("totals") or {}
+        return Decimal(totals.get("due", totals.get("gross", 0)))
+
+    @property
+    def payments(self) -> tuple[Payment, ...]:
+        return payments_of(self.raw)
+
+    @property
+    def stated_penalty_rate(self) -> Decimal | None:
+        """The late-penalty rate the invoice printed: the one owed, whatever changed since."""
+        rate = (self.raw.get("payment") or {}).get("late_penalty_rate_percent")
+        return Decimal(rate) if rate is not None else None
+
+    @property
+    def reminders_sent(self) -> list[Mapping[str, Any]]:
+        tracking = self.raw.get("tracking") or {}
+        sent = tracking.get("reminders") if isinstance(tracking, Mapping) else None
+        return [r for r in sent or [] if isinstance(r, Mapping)]
+
+    def account(self, credit_notes: Sequence[tuple[dt.date, Decimal]] = ()) -> Account:
+        """The account of this document given the (date, gross) of its credit notes."""
+        return Account(
+            currency=self.currency,
+            due=self.due_at_issue,
+            due_date=self.due_date,
+            payments=tuple(Movement(p.date, p.amount) for p in self.payments),
+            credit_notes=tuple(Movement(day, gross) for day, gross in credit_notes),
+        )
