@@ -29,7 +29,7 @@ EXPECTED_KINDS = {
 EXPECTED_STATUSES = {
     "freelance": {
         ("invoice", "paid"): 8,  # one after a bounced cheque and its correction, one in two
-        ("invoice", "partially paid"): 1,  # F-2026-0014
+        ("invoice", "partially-paid"): 1,  # F-2026-0014
         ("invoice", "overdue"): 2,  # F-2026-0011, F-2026-0013
         ("invoice", "issued"): 1,  # F-2026-0012, the final invoice deducting the deposit
         ("invoice", "cancelled"): 1,  # F-2026-0010, by a full credit note

@@ -193,7 +193,7 @@ def test_balances_and_statements_reconcile_after_any_payments_and_credit_notes(
 
         entries = ledger.entries()
         credit_notes = [read(ledger, e) for e in entries if e.kind == "credit_note"]
-        for entry in (e for e in entries if e.is_claim):
+        for entry in (e for e in entries if e.is_receivable):
             document = read(ledger, entry)
             paid = sum(
                 (p["amount"] for p in (document.get("tracking") or {}).get("payments", [])), D(0)
@@ -218,7 +218,7 @@ def test_balances_and_statements_reconcile_after_any_payments_and_credit_notes(
                 assert status == "overdue"  # due in February, seen in November
         for client in {e.client_id for e in entries}:
             statement = build_statement(ledger, client, end=TODAY)
-            balances = [e.balance for e in entries if e.client_id == client and e.is_claim]
+            balances = [e.balance for e in entries if e.client_id == client and e.is_receivable]
             assert statement["closing_balance"] == sum(balances, D(0)), client
             if statement["rows"]:
                 assert statement["rows"][-1]["balance"] == statement["closing_balance"]

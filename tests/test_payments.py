@@ -70,11 +70,11 @@ def test_partial_payments_accumulate_and_each_one_is_appended(
         "pay", "F-2026-0001", "500", "--date", "2026-11-10", "--method", "cheque", "--ref", "4417"
     )
     assert first.exit_code == 0, first.output
-    assert first.stdout == "F-2026-0001 partially paid; balance 1120.00 EUR\n"
+    assert first.stdout == "F-2026-0001 partially-paid; balance 1120.00 EUR\n"
     after_first = (folder / INVOICE).read_text("utf-8")
     second = cli("pay", "F-2026-0001", "620,50", "--method", "card")
     assert second.exit_code == 0, second.output
-    assert second.stdout == "F-2026-0001 partially paid; balance 499.50 EUR\n"
+    assert second.stdout == "F-2026-0001 partially-paid; balance 499.50 EUR\n"
     assert (folder / INVOICE).read_text("utf-8").startswith(after_first)
     assert payments(folder) == [
         {
@@ -89,7 +89,7 @@ def test_partial_payments_accumulate_and_each_one_is_appended(
     assert (entry["paid"], entry["balance"], entry["status"]) == (
         "1120.50",
         "499.50",
-        "partially paid",
+        "partially-paid",
     )
     assert entry["days_late"] == 0
     last = cli("pay", "F-2026-0001")
@@ -275,7 +275,7 @@ def test_status_is_derived_and_list_filters_by_it(cli: Cli, draft) -> None:
         "F-2026-0001": ("overdue", D("1620.00"), 81),
         "F-2026-0002": ("overdue", D("1000.00"), 52),
         "F-2026-0003": ("paid", D(0), 0),
-        "F-2026-0004": ("partially paid", D("620.00"), 0),
+        "F-2026-0004": ("partially-paid", D("620.00"), 0),
         "F-2026-0005": ("cancelled", D(0), 0),
         "F-2026-0006": ("issued", D("1620.00"), 0),
         "AV-2026-0001": ("issued", D(0), 0),

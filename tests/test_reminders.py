@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 
 from conftest import CONFIG, DRAFT, Cli, issue, write
+from facturo.model.account import Account, Movement
 from facturo.reports.reminders import (
     DEFAULT_LEVELS,
     Level,
     _level_due,
-    penalty_interest,
     policy_for,
 )
 
@@ -28,7 +28,21 @@ def day(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
-# -- penalty_interest: hand-computed, 12.15 % a year over 365 days, rounded once -----------
+def penalty_interest(
+    due_date: dt.date,
+    today: dt.date,
+    changes: list[tuple[dt.date, Decimal]],
+    opening: Decimal,
+    rate: Decimal,
+    currency: str,
+) -> Decimal:
+    """The account's interest, given balance changes as (date, + owed / - paid)."""
+    movements = tuple(Movement(when, -change) for when, change in changes)
+    account = Account(currency, opening, due_date, payments=movements)
+    return account.penalty_interest(today, rate)
+
+
+# -- the account's penalty interest: hand-computed, 12.15 % a year over 365 days, rounded once -----------
 
 
 def test_interest_on_a_constant_balance_is_per_day_over_365_days() -> None:

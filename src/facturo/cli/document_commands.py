@@ -161,7 +161,7 @@ def list_documents(
             str(e.issue_date or ""),
             e.client_id,
             f"{e.gross} {e.currency}",
-            f"{e.balance} {e.currency}" if e.is_claim else "",
+            f"{e.balance} {e.currency}" if e.is_receivable else "",
             str(e.due_date or e.valid_until or ""),
             e.status(day),
             str(e.days_late(day) or ""),

@@ -71,10 +71,10 @@ def remind(
                 "number": item.entry.number, "client": item.entry.client_id,
                 "due_date": item.entry.due_date, "days_late": item.days_late,
                 "balance": item.balance, "currency": item.entry.currency,
-                "interest": item.interest, "indemnity": item.indemnity,
-                "rate_percent": item.rate_percent, "last_level": item.last_level,
+                "interest": item.claim.interest, "indemnity": item.claim.indemnity,
+                "rate_percent": item.claim.rate_percent, "last_level": item.last_level,
                 "last_date": item.last_date,
-                "level_due": item.due.level if item.due else None,
+                "level_due": item.level_due.level if item.level_due else None,
                 "reminders": not item.reminders_off,
             }
             for item in late
@@ -89,10 +89,10 @@ def remind(
             str(item.entry.due_date),
             str(item.days_late),
             f"{item.balance} {item.entry.currency}",
-            f"{item.interest}",
-            f"{item.indemnity}" if item.indemnity is not None else "",
+            f"{item.claim.interest}",
+            f"{item.claim.indemnity}" if item.claim.indemnity is not None else "",
             f"{item.last_level} ({item.last_date})" if item.last_level is not None else "",
-            "off" if item.reminders_off else (str(item.due.level) if item.due else ""),
+            "off" if item.reminders_off else (str(item.level_due.level) if item.level_due else ""),
         ]
         for item in late
     ]

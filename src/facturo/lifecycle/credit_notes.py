@@ -208,7 +208,7 @@ def create_credit_note(
 ) -> Path | Issued:
     """Write the credit note's draft; issue it unless `draft_only`. On failure, no file stays."""
     entry = ledger.find(number)
-    if not entry.is_claim:
+    if not entry.is_receivable:
         raise FacturoError(
             f"{number} is a {entry.kind.replace('_', ' ')}: only invoices are credited"
         )

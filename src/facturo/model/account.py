@@ -88,13 +88,7 @@ class Account:
 
     def status(self, today: dt.date) -> str:
         """issued, partially-paid, paid, overdue or cancelled (fully credited)."""
-        if self.due > 0 and self.credited >= self.due:
-            return CANCELLED
-        if self.balance <= 0:
-            return PAID
-        if self.due_date is not None and today > self.due_date:
-            return OVERDUE
-        return PARTIALLY_PAID if self.paid > 0 else ISSUED
+        return receivable_status(self.due, self.paid, self.credited, self.due_date, today)
 
     def days_late(self, today: dt.date) -> int:
         if self.due_date is None or self.balance <= 0:
@@ -137,6 +131,19 @@ class Account:
             days_late=days_late,
             deadline=today + dt.timedelta(days=LETTER_DEADLINE_DAYS),
         )
+
+
+def receivable_status(
+    due: Decimal, paid: Decimal, credited: Decimal, due_date: dt.date | None, today: dt.date
+) -> str:
+    """The status of a receivable from its totals (what `Account.status` and the index use)."""
+    if due > 0 and credited >= due:
+        return CANCELLED
+    if due - paid - credited <= 0:
+        return PAID
+    if due_date is not None and today > due_date:
+        return OVERDUE
+    return PARTIALLY_PAID if paid > 0 else ISSUED
 
 
 def aging_bucket(days_late: int) -> str:

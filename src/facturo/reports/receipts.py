@@ -14,7 +14,7 @@ ZERO = Decimal(0)
 def build_receipt(ledger: Ledger, number: str, index: int | None = None) -> dict[str, Any]:
     """The receipt of payment `index` (1-based; default: the latest) on invoice `number`."""
     entry = ledger.find(number)
-    if not entry.is_claim:
+    if not entry.is_receivable:
         raise FacturoError(f"{number} is not an invoice: receipts are for payments on invoices")
     document = ledger.document(number)
     payments = [

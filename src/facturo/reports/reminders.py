@@ -4,8 +4,8 @@ Levels escalate (0 courtesy before the due date, 1 friendly, 2 firm, 3 formal no
 each is sent at most once. A level is due when the invoice is late enough for it and no
 level as high was sent: after an outage only the highest level now due goes out, once.
 Late-payment penalties (Code de commerce L441-10) run per day on the balance, at the
-annual rate of facturo.yaml, without any reminder; business clients also owe a fixed 40 EUR
-recovery indemnity (D441-5).
+annual rate the invoice stated, without any reminder; business clients also owe a fixed 40 EUR
+recovery indemnity (D441-5). The arithmetic is the account's (model/account.py).
 """
 
 from __future__ import annotations
@@ -15,13 +15,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from facturo.model.money import round_money
+from facturo.model.account import CANCELLED, Account, Claim
+from facturo.model.document import IssuedDocument
 from facturo.store.index import Entry, Ledger
 
-ZERO = Decimal(0)
-DAYS_PER_YEAR = Decimal(365)
 TONES = {0: "courtesy", 1: "friendly", 2: "firm", 3: "formal"}
-RECOVERY_INDEMNITY_EUR = Decimal("40.00")
 
 
 @dataclass(frozen=True)
@@ -61,58 +59,25 @@ def policy_for(config: dict[str, Any], client: dict[str, Any] | None) -> tuple[L
     return levels_of(config.get("reminders"))
 
 
-@dataclass
+@dataclass(frozen=True)
 class Late:
     """An invoice with a balance that is late (or nearly due), and what to do about it."""
 
     entry: Entry
-    days_late: int
-    balance: Decimal
-    interest: Decimal
-    indemnity: Decimal | None
-    rate_percent: Decimal
+    account: Account
+    claim: Claim
     last_level: int | None
     last_date: dt.date | None
-    due: Level | None  # the level to send now, if any
+    level_due: Level | None  # the level to send now, if any
     reminders_off: bool = False
 
+    @property
+    def days_late(self) -> int:
+        return self.claim.days_late
 
-def penalty_interest(
-    due_date: dt.date,
-    today: dt.date,
-    balance_changes: list[tuple[dt.date, Decimal]],
-    opening: Decimal,
-    rate_percent: Decimal,
-    currency: str,
-) -> Decimal:
-    """Interest from the day after the due date to today, per day on the balance of that day.
-
-    `opening` is what was owed on the due date; `balance_changes` are later payments and
-    credit notes (negative amounts) and payment corrections (positive), by date. The annual
-    rate is prorated over 365 days; the sum is rounded once, at the end.
-    """
-    if today <= due_date:
-        return round_money(ZERO, currency)
-    total = ZERO
-    balance = opening
-    day = due_date
-    for when, change in sorted(balance_changes):
-        if when > today:
-            break
-        if when > day:
-            total += max(balance, ZERO) * (when - day).days
-            day = when
-        balance += change
-    total += max(balance, ZERO) * (today - day).days
-    return round_money(total * rate_percent / 100 / DAYS_PER_YEAR, currency)
-
-
-def _history(document: dict[str, Any], credit_notes: list[Entry]) -> list[tuple[dt.date, Decimal]]:
-    tracking = document.get("tracking") or {}
-    changes = [
-        (p["date"], -p["amount"]) for p in tracking.get("payments") or [] if isinstance(p, dict)
-    ]
-    return changes + [(n.issue_date, -n.gross) for n in credit_notes if n.issue_date is not None]
+    @property
+    def balance(self) -> Decimal:
+        return self.claim.balance
 
 
 def review(ledger: Ledger, today: dt.date) -> list[Late]:
@@ -121,12 +86,11 @@ def review(ledger: Ledger, today: dt.date) -> list[Late]:
     defaults = config.get("defaults") or {}
     rate = Decimal(defaults.get("late_penalty_rate_percent") or 0)
     clients = ledger.clients_with_problems()
-    entries = ledger.entries()
     found: list[Late] = []
-    for entry in entries:
-        if not entry.is_claim or entry.due_date is None or entry.balance <= 0:
+    for entry in ledger.entries():
+        if not entry.is_receivable or entry.due_date is None or entry.balance <= 0:
             continue
-        if entry.status(today) == "cancelled":
+        if entry.status(today) == CANCELLED:
             continue
         client, _ = clients.get(entry.client_id, (None, []))
         levels = policy_for(config, client)
@@ -134,37 +98,26 @@ def review(ledger: Ledger, today: dt.date) -> list[Late]:
         earliest = min((level.days for level in levels or DEFAULT_LEVELS), default=1)
         if days_late < min(earliest, 1):
             continue
-        document = ledger.document(entry.number)
-        sent = [
-            r
-            for r in (document.get("tracking") or {}).get("reminders") or []
-            if isinstance(r, dict)
-        ]
+        document = IssuedDocument(ledger.document(entry.number))
+        sent = document.reminders_sent
         last = max(sent, key=lambda r: (r.get("level", -1), str(r.get("date")))) if sent else None
         last_level = int(last["level"]) if last else None
-        business = (document.get("client") or {}).get("kind", "business") == "business"
+        account = ledger.account_of(entry, document)
         # The rate the invoice stated is the one owed, even if facturo.yaml changed since.
-        stated = (document.get("payment") or {}).get("late_penalty_rate_percent")
-        invoice_rate = Decimal(stated) if stated is not None else rate
-        interest = penalty_interest(
-            entry.due_date,
+        stated = document.stated_penalty_rate
+        claim = account.claim(
             today,
-            _history(document, ledger.credit_notes_of(entry.number)),
-            entry.due,
-            invoice_rate,
-            entry.currency,
+            stated if stated is not None else rate,
+            business=document.client.is_business,
         )
         found.append(
             Late(
                 entry=entry,
-                days_late=max(days_late, 0),
-                balance=entry.balance,
-                interest=interest,
-                indemnity=RECOVERY_INDEMNITY_EUR if business and days_late > 0 else None,
-                rate_percent=invoice_rate,
+                account=account,
+                claim=claim,
                 last_level=last_level,
                 last_date=last.get("date") if last else None,
-                due=_level_due(levels, days_late, last_level),
+                level_due=_level_due(levels, days_late, last_level),
                 reminders_off=levels is None,
             )
         )

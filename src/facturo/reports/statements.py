@@ -123,7 +123,7 @@ def build_statement(
         })  # fmt: skip
     open_invoices: list[dict[str, Any]] = []
     for entry in entries:
-        if not entry.is_claim or entry.issue_date is None or entry.issue_date > end:
+        if not entry.is_receivable or entry.issue_date is None or entry.issue_date > end:
             continue
         paid = sum((a for d, a in paid_by.get(entry.number, []) if d <= end), ZERO)
         credited = sum((n.gross for n in ledger.credit_notes_of(entry.number, until=end)), ZERO)

@@ -20,6 +20,9 @@ from facturo.errors import InvalidData, NotFound, Problem
 from facturo.files import schema
 from facturo.files.validation import check_client, check_config, client_id_problem, read_file
 from facturo.files.yamlio import YMap, load_mapping
+from facturo.model.account import ISSUED, Account, quote_status, receivable_status
+from facturo.model.document import IssuedDocument
+from facturo.model.kinds import is_receivable
 from facturo.store.folder import Folder
 
 CACHE_VERSION = 2
@@ -57,45 +60,35 @@ class Entry:
     credited: Decimal = ZERO
 
     @property
-    def is_claim(self) -> bool:
+    def is_receivable(self) -> bool:
         """Invoices and deposit invoices are owed; quotes and credit notes are not."""
-        return self.kind in ("invoice", "deposit")
+        return is_receivable(self.kind)
 
     @property
     def balance(self) -> Decimal:
-        """What the client still owes: due - payments - credit notes (0 unless a claim)."""
-        if not self.is_claim:
+        """What the client still owes: due - payments - credit notes (0 unless receivable)."""
+        if not self.is_receivable:
             return self.due * 0  # zero, with the currency's decimals
         return self.due - self.paid - self.credited
 
     def days_late(self, today: dt.date) -> int:
-        if not self.is_claim or self.due_date is None or self.balance <= 0:
+        if not self.is_receivable or self.due_date is None or self.balance <= 0:
             return 0
         return max(0, (today - self.due_date).days)
 
     def status(self, today: dt.date) -> str:
-        """Derived, never stored.
-
-        Invoices: issued, partially paid, paid, overdue, cancelled (fully credited).
-        Quotes: issued, sent, accepted, declined, expired. Credit notes: issued.
-        """
+        """A status code, derived, never stored (model/account.py lists them)."""
         if self.kind == "quote":
-            if self.declined:
-                return "declined"
-            if self.accepted:
-                return "accepted"
-            if self.valid_until and today > self.valid_until:
-                return "expired"
-            return "sent" if self.sent else "issued"
-        if not self.is_claim:
-            return "issued"
-        if self.due > 0 and self.credited >= self.due:
-            return "cancelled"
-        if self.balance <= 0:
-            return "paid"
-        if self.due_date is not None and today > self.due_date:
-            return "overdue"
-        return "partially paid" if self.paid > 0 else "issued"
+            return quote_status(
+                today,
+                valid_until=self.valid_until,
+                sent=self.sent,
+                accepted=self.accepted,
+                declined=self.declined,
+            )
+        if not self.is_receivable:
+            return ISSUED
+        return receivable_status(self.due, self.paid, self.credited, self.due_date, today)
 
     def to_json(self) -> dict[str, Any]:
         def text(value: Any) -> Any:
@@ -323,3 +316,13 @@ class Ledger:
         if data is None:
             raise InvalidData(f"{entry.path} cannot be read", problems=problems)
         return data
+
+    def account_of(self, entry: Entry, document: IssuedDocument | None = None) -> Account:
+        """The account of a receivable: its payments and the credit notes issued on it."""
+        document = document or IssuedDocument(self.document(entry.number))
+        credit_notes = [
+            (note.issue_date, note.gross)
+            for note in self.credit_notes_of(entry.number)
+            if note.issue_date is not None
+        ]
+        return document.account(credit_notes)

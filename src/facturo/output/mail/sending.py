@@ -78,8 +78,8 @@ def _context(document: dict[str, Any], today: dt.date, late: Late | None) -> dic
     payment = document.get("payment") or {}
     context: dict[str, Any] = {
         "kind": "reminder" if late else "document",
-        "level": late.due.level if late and late.due else None,
-        "tone": late.due.tone if late and late.due else None,
+        "level": late.level_due.level if late and late.level_due else None,
+        "tone": late.level_due.tone if late and late.level_due else None,
         "language": document.get("language", "fr"),
         "today": today,
         "seller": document["seller"],
@@ -94,6 +94,8 @@ def _context(document: dict[str, Any], today: dt.date, late: Late | None) -> dic
             "currency": document["currency"],
         },
         "balance": late.balance if late else document["totals"]["due"],
+        "paid": late.account.paid if late else None,
+        "credited": late.account.credited if late else None,
         "days_late": late.days_late if late else 0,
         "penalties": None,
         "payment": {
@@ -109,9 +111,9 @@ def _context(document: dict[str, Any], today: dt.date, late: Late | None) -> dic
     ]
     if late is not None and document.get("due_date"):
         context["penalties"] = {
-            "rate_percent": late.rate_percent,
-            "interest": late.interest,
-            "indemnity": late.indemnity,
+            "rate_percent": late.claim.rate_percent,
+            "interest": late.claim.interest,
+            "indemnity": late.claim.indemnity,
             "since": document["due_date"],
             "until": today,
         }
@@ -158,20 +160,19 @@ def plan_reminder(
     notice, the letter attached."""
     from facturo.output.mail.compose import compose
 
-    assert late.due is not None
+    assert late.level_due is not None
     _, data, _ = load_for_update(ledger, late.entry.number)  # a tampered invoice is not sent
     document = dict(data)
     context = _context(document, today, late)
-    composed = compose(f"reminder-{late.due.tone}", context, folder_root=ledger.folder.root)
+    composed = compose(f"reminder-{late.level_due.tone}", context, folder_root=ledger.folder.root)
     attachments = [(_filename(document), pdfs.render(document), "application/pdf")]
-    if late.due.letter:
+    if late.level_due.letter:
         letter = {
             **context,
             "kind": "reminder_letter",
             "number": f"{document['number']}-MED",
             "issue_date": today,
             "currency": document["currency"],
-            "paid": late.entry.paid,
         }
         word = "mise-en-demeure" if document.get("language", "fr") == "fr" else "formal-notice"
         attachments.append(
@@ -182,7 +183,9 @@ def plan_reminder(
         settings, to=to, cc=cc, subject=composed.subject, text=composed.text,
         html=composed.html, attachments=attachments, when=now,
     )  # fmt: skip
-    return Planned(document["number"], late.due.level, outgoing, composed.subject, composed.text)
+    return Planned(
+        document["number"], late.level_due.level, outgoing, composed.subject, composed.text
+    )
 
 
 def plan_document(
@@ -230,7 +233,7 @@ def send_reminders(
     plans: list[Planned] = []
     with ledger.folder.lock(timeout=wait):
         ledger.invalidate()
-        due = [late for late in review(ledger, today) if late.due is not None]
+        due = [late for late in review(ledger, today) if late.level_due is not None]
         if not due:
             return run, plans
         settings = settings_from(ledger.config(), ledger.folder.root)
