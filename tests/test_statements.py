@@ -11,8 +11,8 @@ import pypdf
 import pytest
 
 from conftest import DRAFT, Cli, issue
+from facturo.model.account import aging_bucket as bucket
 from facturo.output.pdf.engine import find_packaged_templates
-from facturo.reports.statements import bucket
 
 D = Decimal
 

@@ -86,6 +86,16 @@ class Account:
             credit_notes=tuple(c for c in self.credit_notes if c.date <= day),
         )
 
+    def at_payment(self, index: int) -> Account:
+        """The account as the receipt of payment `index` (1-based) shows it: the payments
+        recorded up to it, the credit notes issued by its date."""
+        day = self.payments[index - 1].date
+        return replace(
+            self,
+            payments=self.payments[:index],
+            credit_notes=tuple(c for c in self.credit_notes if c.date <= day),
+        )
+
     def status(self, today: dt.date) -> str:
         """issued, partially-paid, paid, overdue or cancelled (fully credited)."""
         return receivable_status(self.due, self.paid, self.credited, self.due_date, today)

@@ -8,11 +8,12 @@ from typing import Any
 
 from facturo.errors import FacturoError
 from facturo.lifecycle.drafting import CLIENT_KEYS, SELLER_KEYS
+from facturo.model.account import AGING_BUCKETS, Account, aging_bucket
+from facturo.model.document import IssuedDocument
 from facturo.model.money import round_money
 from facturo.store.index import Entry, Ledger
 
 ZERO = Decimal(0)
-BUCKETS = ("not_due", "1-30", "31-60", "61-90", "over_90")
 _ORDER = {"invoice": 0, "deposit": 0, "credit_note": 1, "payment": 2}
 _WORDS: dict[str, dict[str, Any]] = {
     "fr": {
@@ -42,26 +43,6 @@ _WORDS: dict[str, dict[str, Any]] = {
 }  # fmt: skip
 
 
-def bucket(days_late: int) -> str:
-    """The aging bucket of an open invoice."""
-    if days_late <= 0:
-        return "not_due"
-    if days_late <= 30:
-        return "1-30"
-    if days_late <= 60:
-        return "31-60"
-    if days_late <= 90:
-        return "61-90"
-    return "over_90"
-
-
-def _payments(ledger: Ledger, entry: Entry) -> list[dict[str, Any]]:
-    if not entry.paid and entry.kind not in ("invoice", "deposit"):
-        return []
-    tracking = ledger.document(entry.number).get("tracking") or {}
-    return [p for p in tracking.get("payments") or [] if isinstance(p, dict)]
-
-
 def build_statement(
     ledger: Ledger,
     client_id: str,
@@ -84,7 +65,7 @@ def build_statement(
     events: list[
         tuple[dt.date, int, str, str, str, Decimal]
     ] = []  # (date, order, number, kind, description, amount owed: + debit, - credit)
-    paid_by: dict[str, list[tuple[dt.date, Decimal]]] = {}
+    accounts: dict[str, Account] = {}
     for entry in entries:
         assert entry.issue_date is not None
         if entry.kind == "credit_note":
@@ -93,19 +74,19 @@ def build_statement(
             continue
         text = words[entry.kind].format(number=entry.number)
         events.append((entry.issue_date, 0, entry.number, entry.kind, text, entry.due))
-        for payment in _payments(ledger, entry):
-            amount: Decimal = payment["amount"]
-            method = words["methods"].get(payment.get("method", "other"), payment.get("method"))
-            if amount < 0:
-                text = words["correction"].format(
-                    number=entry.number, reason=payment.get("reason", "")
-                )
+        if not entry.is_receivable:
+            continue
+        document = IssuedDocument(ledger.document(entry.number))
+        accounts[entry.number] = ledger.account_of(entry, document)
+        for payment in document.payments:
+            method = words["methods"].get(payment.method, payment.method)
+            if payment.amount < 0:
+                text = words["correction"].format(number=entry.number, reason=payment.reason or "")
             else:
                 text = words["payment"].format(number=entry.number, method=method)
-            if payment.get("reference"):
-                text += words["reference"].format(reference=payment["reference"])
-            events.append((payment["date"], 2, entry.number, "payment", text, -amount))
-            paid_by.setdefault(entry.number, []).append((payment["date"], amount))
+            if payment.reference:
+                text += words["reference"].format(reference=payment.reference)
+            events.append((payment.date, 2, entry.number, "payment", text, -payment.amount))
     events.sort(key=lambda e: (e[0], e[1], e[2]))
     zero = round_money(ZERO, currency)  # 0.00 in EUR, 0 in JPY
     opening = sum((e[5] for e in events if start is not None and e[0] < start), zero)
@@ -125,19 +106,18 @@ def build_statement(
     for entry in entries:
         if not entry.is_receivable or entry.issue_date is None or entry.issue_date > end:
             continue
-        paid = sum((a for d, a in paid_by.get(entry.number, []) if d <= end), ZERO)
-        credited = sum((n.gross for n in ledger.credit_notes_of(entry.number, until=end)), ZERO)
-        left = entry.due - paid - credited
+        account = accounts[entry.number].until(end)
+        left = account.balance
         if left > 0:
-            late = (end - entry.due_date).days if entry.due_date and end > entry.due_date else 0
+            late = account.days_late(end)
             open_invoices.append({
                 "number": entry.number, "issue_date": entry.issue_date,
                 "due_date": entry.due_date, "gross": entry.gross, "balance": left,
                 "days_late": late,
             })  # fmt: skip
-    aging = {name: zero for name in BUCKETS}
+    aging = {name: zero for name in AGING_BUCKETS}
     for item in open_invoices:
-        aging[bucket(item["days_late"])] += item["balance"]
+        aging[aging_bucket(item["days_late"])] += item["balance"]
     seller = config.get("seller") or {}
     return {
         "kind": "statement",
@@ -151,7 +131,7 @@ def build_statement(
         "rows": rows,
         "closing_balance": balance,
         "open_invoices": open_invoices,
-        "aging": [{"bucket": name, "amount": aging[name]} for name in BUCKETS],
+        "aging": [{"bucket": name, "amount": aging[name]} for name in AGING_BUCKETS],
     }
 
 
