@@ -103,9 +103,9 @@ def test_xml_amounts_equal_the_stored_totals(case: str) -> None:
     assert _amount(root, "TaxBasisTotalAmount") == totals["net"]
     assert _amount(root, "TaxTotalAmount") == totals["vat_total"]
     assert _amount(root, "GrandTotalAmount") == totals["gross"]
-    paid = totals["prepaid"] + sum(p["amount"] for p in document["tracking"]["payments"])
-    assert _amount(root, "TotalPrepaidAmount") == paid
-    assert _amount(root, "DuePayableAmount") == totals["gross"] - paid
+    # As issued: payments recorded later never change the e-invoice.
+    assert _amount(root, "TotalPrepaidAmount") == totals["prepaid"]
+    assert _amount(root, "DuePayableAmount") == totals["due"]
     if totals["discount"]:
         assert _amount(root, "AllowanceTotalAmount") == totals["discount"]
     else:
@@ -314,10 +314,14 @@ def test_yen_amounts_have_no_decimals() -> None:
     assert _text(root, f"{SETTLEMENT}/ram:InvoiceCurrencyCode") == "JPY"
 
 
-def test_amount_paid_adds_the_recorded_payments_to_the_prepaid_amount() -> None:
-    root = _xml(samples.partly_paid())
-    assert _amount(root, "TotalPrepaidAmount") == Decimal("700.00")
-    assert _amount(root, "DuePayableAmount") == Decimal("740.00")
+def test_prepaid_amount_is_what_was_deducted_at_issue_not_later_payments() -> None:
+    document = samples.partly_paid()
+    assert document["tracking"]["payments"]  # a payment recorded after issue
+    root = _xml(document)
+    assert _amount(root, "TotalPrepaidAmount") == Decimal("400.00")
+    assert _amount(root, "DuePayableAmount") == Decimal("1040.00")
+    unpaid = {**document, "tracking": {}}
+    assert einvoice.build_xml(unpaid) == einvoice.build_xml(document)
 
 
 def test_individual_client_gets_no_recovery_indemnity_note() -> None:

@@ -638,20 +638,13 @@ def _add_summation(settlement: ET.Element, document: Mapping[str, Any], exponent
         _amount(_decimal(totals["vat_total"]), exponent),
         currencyID=str(document["currency"]),
     )
+    # The e-invoice states what was owed at issue: BT-113 is what was deducted then
+    # (deposits), never payments recorded later, so the sealed document never changes.
     gross = _decimal(totals["gross"])
-    paid = _paid(document)
+    prepaid = _decimal(totals.get("prepaid", 0))
     _sub(summation, "ram:GrandTotalAmount", _amount(gross, exponent))
-    _sub(summation, "ram:TotalPrepaidAmount", _amount(paid, exponent))
-    _sub(summation, "ram:DuePayableAmount", _amount(gross - paid, exponent))
-
-
-def _paid(document: Mapping[str, Any]) -> Decimal:
-    """The amount already paid (BT-113): prepaid at issue plus the recorded payments."""
-    paid = _decimal(document["totals"].get("prepaid", 0))
-    tracking = document.get("tracking") or {}
-    for payment in tracking.get("payments") or []:
-        paid += _decimal(payment["amount"])
-    return paid
+    _sub(summation, "ram:TotalPrepaidAmount", _amount(prepaid, exponent))
+    _sub(summation, "ram:DuePayableAmount", _amount(gross - prepaid, exponent))
 
 
 def _add_period(parent: ET.Element, period: Mapping[str, Any]) -> None:
