@@ -75,3 +75,25 @@ def test_help_does_not_import_heavy_modules() -> None:
     )
     assert "Usage" in result.stdout
     assert result.stderr.strip().splitlines()[-1] == "heavy:"
+
+
+def _exits(path: Path) -> list[str]:
+    """`typer.Exit`, `sys.exit` and `SystemExit` named in a module."""
+    tree = ast.parse(path.read_text("utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and (node.attr, ast.unparse(node.value)) in {
+            ("Exit", "typer"),
+            ("exit", "sys"),
+        }:
+            found.append(f"{path.name}:{node.lineno}: {ast.unparse(node)}")
+        elif isinstance(node, ast.Name) and node.id == "SystemExit":
+            found.append(f"{path.name}:{node.lineno}: SystemExit")
+    return found
+
+
+def test_commands_return_their_exit_code_and_only_the_app_exits() -> None:
+    modules = [p for p in (SRC / "cli").glob("*.py") if p.name != "app.py"]
+    assert modules
+    assert [found for path in modules for found in _exits(path)] == []
+    assert _exits(SRC / "cli" / "app.py")  # the check would see an exit if there were one

@@ -8,12 +8,12 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, ParamSpec
 
 import typer
 
 from facturo import __version__
-from facturo.errors import FacturoError
+from facturo.errors import ExitCode, FacturoError
 
 if TYPE_CHECKING:
     from facturo.store.index import Ledger
@@ -89,14 +89,6 @@ def open_ledger(*, use_cache: bool = True) -> Ledger:
     return Ledger(Folder(root_dir), use_cache=use_cache and not os.environ.get("FACTURO_NO_CACHE"))
 
 
-def user_path(path: Path, root: Path) -> Path:
-    """A path as typed: relative to here, or else to the billing folder (with --dir)."""
-    if path.is_absolute() or path.exists():
-        return path.absolute()
-    inside = root / path
-    return inside if inside.exists() else path.absolute()
-
-
 def parse_date(value: str | None, option: str) -> dt.date | None:
     if value is None:
         return None
@@ -108,16 +100,25 @@ def parse_date(value: str | None, option: str) -> dt.date | None:
         ) from None
 
 
-F = TypeVar("F", bound=Callable[..., Any])
+def user_path(path: Path, root: Path) -> Path:
+    """A path as typed: relative to here, or else to the billing folder (with --dir)."""
+    if path.is_absolute() or path.exists():
+        return path.absolute()
+    inside = root / path
+    return inside if inside.exists() else path.absolute()
 
 
-def handled(func: F) -> F:
-    """Turn the core's errors into a message on stderr and a documented exit code."""
+P = ParamSpec("P")
 
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+
+def handled(command: Callable[P, ExitCode | None]) -> Callable[P, None]:
+    """The one exit of every command: its returned code, or the core's error as a message on
+    stderr and that error's documented code."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
         try:
-            return func(*args, **kwargs)
+            code = command(*args, **kwargs)
         except FacturoError as exc:
             if state.traceback:
                 raise
@@ -125,6 +126,8 @@ def handled(func: F) -> F:
 
             output.error(exc.message)
             output.print_problems(exc.problems)
-            raise typer.Exit(int(exc.exit_code)) from None
+            code = exc.exit_code
+        if code:
+            raise typer.Exit(int(code))
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper

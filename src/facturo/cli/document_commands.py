@@ -26,7 +26,7 @@ def check(
     ] = None,
     json_output: Annotated[bool, Opt("--json", help="Print problems as JSON.")] = False,
     no_cache: Annotated[bool, Opt("--no-cache", help="Read every file again.")] = False,
-) -> None:
+) -> ExitCode:
     """Validate the whole folder: config, clients, drafts, issued documents, numbering, seals.
 
     Prints each problem as path:line:col: message; exits 1 if there is any error.
@@ -52,8 +52,7 @@ def check(
             output.say(str(problem))
         if problems:
             output.note(f"{errors} error(s), {len(problems) - errors} warning(s)")
-    if errors:
-        raise typer.Exit(int(ExitCode.FAILURE))
+    return ExitCode.FAILURE if errors else ExitCode.OK
 
 
 @app.command()
@@ -68,7 +67,7 @@ def issue(
         bool,
         Opt("--pdf/--no-pdf", envvar="FACTURO_PDF", help="Render out/<year>/<number>.pdf too."),
     ] = True,
-) -> None:
+) -> ExitCode:
     """Issue drafts: next number of the series, snapshot, totals, seal, then remove the draft.
 
     Every draft is validated first: if one is invalid, nothing is issued. Prints the numbers,
@@ -94,20 +93,20 @@ def issue(
             output.note(f"{draft} -> {target}")
         output.say(result.number)
     fresh = [r.document for r in results if r.document and not r.recovered]
-    if pdf and fresh and not dry_run:
-        from facturo.output import publishing
+    if not pdf or not fresh or dry_run:
+        return ExitCode.OK
+    from facturo.output import publishing
 
-        jobs = [publishing.job_for(ledger, document) for document in fresh]
-        failed = False
-        for outcome in publishing.render(ledger, jobs):
-            where = ledger.folder.display(outcome.output)
-            if outcome.error:
-                failed = True
-                output.error(f"{where}: {outcome.error} (the document is issued all the same)")
-            else:
-                output.note(f"rendered {where}")
-        if failed:
-            raise typer.Exit(int(ExitCode.FAILURE))
+    jobs = [publishing.job_for(ledger, document) for document in fresh]
+    code = ExitCode.OK
+    for outcome in publishing.render(ledger, jobs):
+        where = ledger.folder.display(outcome.output)
+        if outcome.error:
+            code = ExitCode.FAILURE
+            output.error(f"{where}: {outcome.error} (the document is issued all the same)")
+        else:
+            output.note(f"rendered {where}")
+    return code
 
 
 @app.command("list")

@@ -198,7 +198,7 @@ def receipt(
     out: Annotated[
         Path | None, Opt("--out", help="Folder for the PDF (default: out/<year>/).")
     ] = None,
-) -> None:
+) -> ExitCode:
     """Write the PDF receipt (quittance) of a payment received; prints its path.
 
     Example: facturo receipt F-2026-0003 --payment 1
@@ -207,7 +207,7 @@ def receipt(
 
     ledger = open_ledger()
     document = build_receipt(ledger, number, payment)
-    _render_one(ledger, document, out)
+    return _render_one(ledger, document, out)
 
 
 @app.command()
@@ -221,7 +221,7 @@ def statement(
     ] = None,
     pdf: Annotated[bool, Opt("--pdf", help="Also write the PDF statement.")] = False,
     json_output: Annotated[bool, Opt("--json", help="Print JSON.")] = False,
-) -> None:
+) -> ExitCode:
     """A client's account: opening balance, invoices, credit notes, payments, closing balance,
     and the aging of what is open (not due, 1-30, 31-60, 61-90, over 90 days late).
 
@@ -241,8 +241,7 @@ def statement(
         output.print_json(data)
     else:
         _print_statement(data)
-    if pdf:
-        _render_one(ledger, data, None, quiet=json_output)
+    return _render_one(ledger, data, None, quiet=json_output) if pdf else ExitCode.OK
 
 
 def _print_statement(data: dict[str, Any]) -> None:
@@ -270,7 +269,7 @@ def _print_statement(data: dict[str, Any]) -> None:
 
 def _render_one(
     ledger: Ledger, document: dict[str, Any], out: Path | None, *, quiet: bool = False
-) -> None:
+) -> ExitCode:
     from facturo.output import publishing
 
     job = publishing.job_for(ledger, document, out.absolute() if out else None)
@@ -278,5 +277,6 @@ def _render_one(
         where = ledger.folder.display(outcome.output)
         if outcome.error:
             output.error(f"{where}: {outcome.error}")
-            raise typer.Exit(int(ExitCode.FAILURE))
+            return ExitCode.FAILURE
         (output.note if quiet else output.say)(where)
+    return ExitCode.OK

@@ -35,7 +35,7 @@ def remind(
         bool, Opt("--quiet", "-q", help="Print only what was sent or failed.")
     ] = False,
     wait: Annotated[float, Opt("--wait", help="Seconds to wait for another run's lock.")] = 300,
-) -> None:
+) -> ExitCode:
     """Late invoices, their penalties and the reminder level due; --send emails the reminders.
 
     Each level (courtesy, friendly, firm, formal notice with a letter) is sent once; after an
@@ -59,9 +59,7 @@ def remind(
             output.say(f"sent level {planned.level} reminder for {planned.number} to {recipients}")
         for number, why in run.failed:
             output.error(f"{number}: {why}")
-        if run.failed:
-            raise typer.Exit(int(ExitCode.FAILURE))
-        return
+        return ExitCode.FAILURE if run.failed else ExitCode.OK
     from facturo.reports.reminders import review
 
     late = review(ledger, day)
@@ -79,9 +77,9 @@ def remind(
             }
             for item in late
         ])  # fmt: skip
-        return
+        return ExitCode.OK
     if not late or quiet:
-        return
+        return ExitCode.OK
     rows = [
         [
             item.entry.number,
@@ -101,6 +99,7 @@ def remind(
         rows,
         right=["Late", "Balance", "Interest", "Indemnity"],
     )
+    return ExitCode.OK
 
 
 def _show(planned: Planned) -> None:
@@ -126,7 +125,7 @@ def send(
     number: Annotated[str, typer.Argument(help="Invoice, credit note or quote number.")],
     to: Annotated[str | None, Opt("--to", help="Another address than the client's email.")] = None,
     dry_run: Annotated[bool, Opt("--dry-run", help="Print the email; send nothing.")] = False,
-) -> None:
+) -> ExitCode:
     """Email an issued document's PDF to the client (its accountant in copy) and record it.
 
     Example: facturo send F-2026-0003
@@ -138,8 +137,10 @@ def send(
     run, planned = send_document(ledger, number, day, _now(day), to=to, dry_run=dry_run)
     if dry_run:
         _show(planned)
-        return
+        return ExitCode.OK
     for number_, why in run.failed:
         output.error(f"{number_}: {why}")
-        raise typer.Exit(int(ExitCode.FAILURE))
+    if run.failed:
+        return ExitCode.FAILURE
     output.say(f"sent {number} to {', '.join(planned.outgoing.to)}")
+    return ExitCode.OK

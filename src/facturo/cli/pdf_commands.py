@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from facturo.cli import output
 from facturo.cli.app import app, handled, open_ledger, today, user_path
 from facturo.errors import ExitCode, FacturoError
+
+if TYPE_CHECKING:
+    from facturo.output.pdf.engine import RenderOutcome
+    from facturo.store.index import Ledger
 
 Opt = typer.Option
 
@@ -29,50 +34,53 @@ def render(
     template: Annotated[
         str | None, Opt("--template", help="Template name, e.g. invoice-compact.")
     ] = None,
-) -> None:
+) -> ExitCode:
     """Render issued documents (Factur-X PDF/A-3) or preview drafts (marked DRAFT, no number).
 
     Prints the path of each PDF. A batch shows a progress bar on a terminal and uses every core.
 
     Example: facturo render F-2026-0001 drafts/dupont-2026-11.yaml --out /tmp/pdf
     """
-    from facturo.output.publishing import Target, jobs_for
-    from facturo.output.publishing import render as render_jobs
+    from facturo.output import publishing
 
     ledger = open_ledger()
-    chosen: list[Target] = []
+    chosen: list[publishing.Target] = []
     if all_documents:
-        chosen += [Target(number=e.number) for e in ledger.entries()]
+        chosen += [publishing.Target(number=e.number) for e in ledger.entries()]
     for target in targets or []:
         path = user_path(Path(target), ledger.folder.root)
         is_draft = target.endswith((".yaml", ".yml")) or path.exists()
-        chosen.append(Target(draft=path) if is_draft else Target(number=target))
+        chosen.append(
+            publishing.Target(draft=path) if is_draft else publishing.Target(number=target)
+        )
     if not chosen:
         raise typer.BadParameter("give document numbers, draft files, or --all")
-    jobs = jobs_for(ledger, chosen, today(), out.absolute() if out else None)
-    failures = 0
-    outcomes = render_jobs(ledger, jobs, template=template)
+    jobs = publishing.jobs_for(ledger, chosen, today(), out.absolute() if out else None)
+    outcomes = publishing.render(ledger, jobs, template=template)
     if len(jobs) > 1 and sys.stderr.isatty():
         from rich.progress import Progress
 
         with Progress(transient=True) as progress:
             task = progress.add_task("Rendering", total=len(jobs))
-            for outcome in outcomes:
-                failures += _report(ledger.folder.display(outcome.output), outcome.error)
-                progress.advance(task)
-    else:
-        for outcome in outcomes:
-            failures += _report(ledger.folder.display(outcome.output), outcome.error)
-    if failures:
-        raise typer.Exit(int(ExitCode.FAILURE))
+            return _report(ledger, outcomes, lambda: progress.advance(task))
+    return _report(ledger, outcomes)
 
 
-def _report(path: str, error: str | None) -> int:
-    if error:
-        output.error(f"{path}: {error}")
-        return 1
-    output.say(path)
-    return 0
+def _report(
+    ledger: Ledger, outcomes: Iterable[RenderOutcome], advance: Callable[[], None] | None = None
+) -> ExitCode:
+    """Each PDF's path on stdout, or its error on stderr; FAILURE when any failed."""
+    code = ExitCode.OK
+    for outcome in outcomes:
+        where = ledger.folder.display(outcome.output)
+        if outcome.error:
+            output.error(f"{where}: {outcome.error}")
+            code = ExitCode.FAILURE
+        else:
+            output.say(where)
+        if advance:
+            advance()
+    return code
 
 
 @app.command()
@@ -83,7 +91,7 @@ def einvoice(
         bool, Opt("--xml-only", help="Write only the XML next to the PDF.")
     ] = False,
     check_only: Annotated[bool, Opt("--check", help="Check the e-invoice; write nothing.")] = False,
-) -> None:
+) -> ExitCode:
     """Write or check the Factur-X (EN 16931) e-invoice of an issued document.
 
     Without options it renders the Factur-X PDF, like `facturo render NUMBER`.
@@ -100,20 +108,19 @@ def einvoice(
         for problem in problems:
             output.say(f"{number}: {problem}")
         if problems:
-            raise typer.Exit(int(ExitCode.FAILURE))
+            return ExitCode.FAILURE
         output.note(f"{number}: valid Factur-X EN 16931 data")
-        return
+        return ExitCode.OK
     if xml_only:
         output.say(ledger.folder.display(publishing.write_xml(ledger, number)))
-        return
+        return ExitCode.OK
     jobs = publishing.jobs_for(ledger, [publishing.Target(number=number)], today())
-    for outcome in publishing.render(ledger, jobs):
-        if _report(ledger.folder.display(outcome.output), outcome.error):
-            raise typer.Exit(int(ExitCode.FAILURE))
+    return _report(ledger, publishing.render(ledger, jobs))
 
 
 @app.command()
-def doctor() -> None:
+@handled
+def doctor() -> ExitCode:
     """Check the system libraries PDF rendering needs; print the command that fixes each.
 
     Example: facturo doctor
@@ -125,5 +132,4 @@ def doctor() -> None:
         output.say(f"{finding.status:<7}  {finding.name}: {finding.detail}")
         if finding.fix and finding.status != "ok":
             output.say(f"         fix: {finding.fix}")
-    if any(f.status == "error" for f in findings):
-        raise typer.Exit(int(ExitCode.FAILURE))
+    return ExitCode.FAILURE if any(f.status == "error" for f in findings) else ExitCode.OK
