@@ -10,12 +10,9 @@ import typer
 from facturo.cli import output
 from facturo.cli.app import app, handled, open_ledger, parse_date, today, user_path
 from facturo.errors import ExitCode
+from facturo.reports import listing
 
 Opt = typer.Option
-STATUSES = (
-    "issued", "partially-paid", "paid", "overdue", "cancelled",
-    "sent", "accepted", "declined", "expired",
-)  # fmt: skip
 
 
 @app.command()
@@ -116,7 +113,7 @@ def list_documents(
         str | None, Opt("--client", "-c", help="Only this client's documents.")
     ] = None,
     year: Annotated[int | None, Opt("--year", help="Only documents issued this year.")] = None,
-    status: Annotated[str | None, Opt("--status", help=", ".join(STATUSES) + ".")] = None,
+    status: Annotated[str | None, Opt("--status", help=", ".join(listing.STATUSES) + ".")] = None,
     kind: Annotated[
         str | None, Opt("--kind", help="invoice, deposit, credit_note or quote.")
     ] = None,
@@ -127,51 +124,18 @@ def list_documents(
 
     Example: facturo list --status overdue --json
     """
-    if status is not None and status not in STATUSES:
-        raise typer.BadParameter(f"expected one of: {', '.join(STATUSES)}", param_hint="--status")
+    if status is not None and status not in listing.STATUSES:
+        known = ", ".join(listing.STATUSES)
+        raise typer.BadParameter(f"expected one of: {known}", param_hint="--status")
     ledger = open_ledger(use_cache=not no_cache)
     day = today()
-    entries = sorted(ledger.entries(), key=lambda e: (e.issue_date or day, e.number))
-    selected = [
-        e
-        for e in entries
-        if (client is None or e.client_id == client)
-        and (year is None or (e.issue_date and e.issue_date.year == year))
-        and (kind is None or e.kind == kind)
-        and (status is None or e.status(day).replace(" ", "-") == status)
-    ]
+    filters = listing.Filters(client=client, year=year, status=status, kind=kind)
+    selected = listing.select(ledger.entries(), filters, day)
     if json_output:
-        output.print_json([
-            {
-                "number": e.number, "kind": e.kind, "issue_date": e.issue_date,
-                "due_date": e.due_date, "valid_until": e.valid_until,
-                "client": e.client_id, "client_name": e.client_name,
-                "currency": e.currency, "total": e.gross, "paid": e.paid, "balance": e.balance,
-                "status": e.status(day), "days_late": e.days_late(day), "path": e.path,
-            }
-            for e in selected
-        ])  # fmt: skip
-        return
-    if not selected:
-        return
-    rows = [
-        [
-            e.number,
-            str(e.issue_date or ""),
-            e.client_id,
-            f"{e.gross} {e.currency}",
-            f"{e.balance} {e.currency}" if e.is_receivable else "",
-            str(e.due_date or e.valid_until or ""),
-            e.status(day),
-            str(e.days_late(day) or ""),
-        ]
-        for e in selected
-    ]
-    output.print_table(
-        ["Number", "Date", "Client", "Total", "Balance", "Due", "Status", "Late"],
-        rows,
-        right=["Total", "Balance", "Late"],
-    )
+        output.print_json([listing.row(entry, day) for entry in selected])
+    elif selected:
+        rows = [listing.cells(entry, day) for entry in selected]
+        output.print_table(listing.COLUMNS, rows, right=listing.AMOUNT_COLUMNS)
 
 
 @app.command()

@@ -194,9 +194,11 @@ def client_show(
 
     Example: facturo client show dupont
     """
+    from facturo.reports.listing import Filters, select
+
     ledger = open_ledger()
     client = ledger.client(client_id)
-    entries = [e for e in ledger.entries() if e.client_id == client_id]
+    entries = select(ledger.entries(), Filters(client=client_id), today())
     if json_output:
         output.print_json({"id": client_id, **client, "documents": [e.number for e in entries]})
         return

@@ -1,0 +1,77 @@
+"""`list`: the issued documents that pass the filters, in date order, and their summary rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from facturo.model.account import STATUSES
+
+if TYPE_CHECKING:  # the CLI's help reads STATUSES without loading the index
+    from facturo.store.index import Entry
+
+__all__ = ["AMOUNT_COLUMNS", "COLUMNS", "STATUSES", "Filters", "cells", "row", "select"]
+
+
+COLUMNS = ("Number", "Date", "Client", "Total", "Balance", "Due", "Status", "Late")
+AMOUNT_COLUMNS = ("Total", "Balance", "Late")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What to keep; None keeps everything."""
+
+    client: str | None = None
+    year: int | None = None
+    status: str | None = None
+    kind: str | None = None
+
+    def keep(self, entry: Entry, today: dt.date) -> bool:
+        return (
+            (self.client is None or entry.client_id == self.client)
+            and (self.year is None or bool(entry.issue_date and entry.issue_date.year == self.year))
+            and (self.kind is None or entry.kind == self.kind)
+            and (self.status is None or entry.status(today) == self.status)
+        )
+
+
+def select(entries: Iterable[Entry], filters: Filters, today: dt.date) -> list[Entry]:
+    """The entries the filters keep, by issue date, then number."""
+    kept = [entry for entry in entries if filters.keep(entry, today)]
+    return sorted(kept, key=lambda e: (e.issue_date or today, e.number))
+
+
+def row(entry: Entry, today: dt.date) -> dict[str, Any]:
+    """One document's summary as `list --json` prints it: totals, balance, status, lateness."""
+    return {
+        "number": entry.number,
+        "kind": entry.kind,
+        "issue_date": entry.issue_date,
+        "due_date": entry.due_date,
+        "valid_until": entry.valid_until,
+        "client": entry.client_id,
+        "client_name": entry.client_name,
+        "currency": entry.currency,
+        "total": entry.gross,
+        "paid": entry.paid,
+        "balance": entry.balance,
+        "status": entry.status(today),
+        "days_late": entry.days_late(today),
+        "path": entry.path,
+    }
+
+
+def cells(entry: Entry, today: dt.date) -> list[str]:
+    """One document as a line of text under COLUMNS (no balance on quotes and credit notes)."""
+    return [
+        entry.number,
+        str(entry.issue_date or ""),
+        entry.client_id,
+        f"{entry.gross} {entry.currency}",
+        f"{entry.balance} {entry.currency}" if entry.is_receivable else "",
+        str(entry.due_date or entry.valid_until or ""),
+        entry.status(today),
+        str(entry.days_late(today) or ""),
+    ]
