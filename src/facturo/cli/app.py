@@ -100,14 +100,6 @@ def parse_date(value: str | None, option: str) -> dt.date | None:
         ) from None
 
 
-def user_path(path: Path, root: Path) -> Path:
-    """A path as typed: relative to here, or else to the billing folder (with --dir)."""
-    if path.is_absolute() or path.exists():
-        return path.absolute()
-    inside = root / path
-    return inside if inside.exists() else path.absolute()
-
-
 P = ParamSpec("P")
 
 

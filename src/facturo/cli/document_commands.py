@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from facturo.cli import output
-from facturo.cli.app import app, handled, open_ledger, parse_date, today, user_path
+from facturo.cli.app import app, handled, open_ledger, parse_date, today
 from facturo.errors import ExitCode
 from facturo.reports import listing
 
@@ -33,7 +33,7 @@ def check(
     from facturo.reports.check import check_folder
 
     ledger = open_ledger(use_cache=not no_cache)
-    only = [ledger.folder.display(user_path(p, ledger.folder.root)) for p in paths or []]
+    only = [ledger.folder.display(ledger.folder.typed_path(p)) for p in paths or []]
     problems = check_folder(ledger, today(), only)
     errors = sum(1 for p in problems if p.is_error)
     if json_output:
@@ -77,7 +77,7 @@ def issue(
 
     ledger = open_ledger()
     issue_date = parse_date(date, "--date") or today()
-    paths = [user_path(p, ledger.folder.root) for p in drafts]
+    paths = [ledger.folder.typed_path(p) for p in drafts]
     results = issue_drafts(ledger, paths, issue_date, dry_run=dry_run, today=today())
     for result in results:
         target = ledger.folder.display(result.path)

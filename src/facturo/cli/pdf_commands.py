@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from facturo.cli import output
-from facturo.cli.app import app, handled, open_ledger, today, user_path
-from facturo.errors import ExitCode, FacturoError
+from facturo.cli.app import app, handled, open_ledger, today
+from facturo.errors import ExitCode
 
 if TYPE_CHECKING:
     from facturo.output.pdf.engine import RenderOutcome
@@ -43,18 +43,10 @@ def render(
     """
     from facturo.output import publishing
 
-    ledger = open_ledger()
-    chosen: list[publishing.Target] = []
-    if all_documents:
-        chosen += [publishing.Target(number=e.number) for e in ledger.entries()]
-    for target in targets or []:
-        path = user_path(Path(target), ledger.folder.root)
-        is_draft = target.endswith((".yaml", ".yml")) or path.exists()
-        chosen.append(
-            publishing.Target(draft=path) if is_draft else publishing.Target(number=target)
-        )
-    if not chosen:
+    if not targets and not all_documents:
         raise typer.BadParameter("give document numbers, draft files, or --all")
+    ledger = open_ledger()
+    chosen = publishing.targets(ledger, targets or [], every=all_documents)
     jobs = publishing.jobs_for(ledger, chosen, today(), out.absolute() if out else None)
     outcomes = publishing.render(ledger, jobs, template=template)
     if len(jobs) > 1 and sys.stderr.isatty():
@@ -101,8 +93,6 @@ def einvoice(
     from facturo.output import publishing
 
     ledger = open_ledger()
-    if ledger.find(number).kind == "quote":
-        raise FacturoError(f"{number} is a quote: not a tax document, so no e-invoice")
     if check_only:
         problems = publishing.check_xml(ledger, number)
         for problem in problems:
@@ -114,8 +104,8 @@ def einvoice(
     if xml_only:
         output.say(ledger.folder.display(publishing.write_xml(ledger, number)))
         return ExitCode.OK
-    jobs = publishing.jobs_for(ledger, [publishing.Target(number=number)], today())
-    return _report(ledger, publishing.render(ledger, jobs))
+    job = publishing.einvoice_job(ledger, number)
+    return _report(ledger, publishing.render(ledger, [job]))
 
 
 @app.command()

@@ -93,7 +93,7 @@ _XMP_PROPERTIES = (
 
 def build_xml(document: Mapping[str, Any]) -> bytes:
     """The Factur-X CII XML (EN 16931, UTF-8) of an issued invoice, deposit or credit note."""
-    _require_tax_document(document)
+    require_tax_document(document)
     missing = missing_fields(document)
     if missing:
         details = "; ".join(f"{path}: {message}" for path, message in missing)
@@ -170,7 +170,7 @@ def missing_fields(document: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 def facturx_xmp(document: Mapping[str, Any]) -> bytes:
     """The XMP rdf:RDF block declaring the Factur-X EN 16931 extension, for WeasyPrint."""
-    _require_tax_document(document)
+    require_tax_document(document)
     properties = "".join(
         '<rdf:li rdf:parseType="Resource">'
         f"<pdfaProperty:name>{name}</pdfaProperty:name>"
@@ -230,7 +230,8 @@ def to_unit_code(unit: str | None) -> str:
     return _UNIT_CODES.get(word, _DEFAULT_UNIT_CODE)
 
 
-def _require_tax_document(document: Mapping[str, Any]) -> None:
+def require_tax_document(document: Mapping[str, Any]) -> None:
+    """Refuse a quote: it is not a tax document, so it has no e-invoice."""
     if document.get("kind") == "quote":
         raise FacturoError(f"{document.get('number')} is a quote, not a tax document: no e-invoice")
 

@@ -29,6 +29,17 @@ class Target:
     draft: Path | None = None
 
 
+def targets(ledger: Ledger, arguments: Sequence[str], *, every: bool = False) -> list[Target]:
+    """Every issued document (with `every`), then each argument: a draft when it names a YAML
+    file or an existing path (relative to here or to the folder), else a document number."""
+    chosen = [Target(number=entry.number) for entry in ledger.entries()] if every else []
+    for argument in arguments:
+        path = ledger.folder.typed_path(Path(argument))
+        is_draft = argument.endswith((".yaml", ".yml")) or path.exists()
+        chosen.append(Target(draft=path) if is_draft else Target(number=argument))
+    return chosen
+
+
 def pdf_path(ledger: Ledger, document: dict[str, Any], out_dir: Path | None = None) -> Path:
     """out/<year>/<number>.pdf (or DIR/<number>.pdf); drafts go to out/drafts/<name>.pdf,
     statements to out/statements/<client>-<last day>.pdf."""
@@ -113,11 +124,25 @@ def renderer_options(ledger: Ledger) -> dict[str, Any]:
     }
 
 
+def einvoice_document(ledger: Ledger, number: str) -> dict[str, Any]:
+    """An issued document that has an e-invoice: a quote is not a tax document, so has none."""
+    from facturo.output.facturx import require_tax_document
+
+    document = dict(ledger.document(number))
+    require_tax_document(document)
+    return document
+
+
+def einvoice_job(ledger: Ledger, number: str) -> RenderJob:
+    """The Factur-X PDF job of an invoice, deposit or credit note (refused for a quote)."""
+    return job_for(ledger, einvoice_document(ledger, number))
+
+
 def write_xml(ledger: Ledger, number: str, out_dir: Path | None = None) -> Path:
     """Write the Factur-X XML of an issued document next to its PDF."""
     from facturo.output.facturx import build_xml
 
-    document = dict(ledger.document(number))
+    document = einvoice_document(ledger, number)
     path = pdf_path(ledger, document, out_dir).with_suffix(".xml")
     ledger.folder.write_atomic(path, build_xml(document))
     return path
@@ -131,7 +156,7 @@ def check_xml(ledger: Ledger, number: str) -> list[str]:
     """
     from facturo.output.facturx import build_xml, missing_fields
 
-    document = dict(ledger.document(number))
+    document = einvoice_document(ledger, number)
     problems = [f"{path}: {message}" for path, message in missing_fields(document)]
     if problems:
         return problems

@@ -70,6 +70,13 @@ class Folder:
     def display(self, path: Path) -> str:
         return display_path(path, self.root)
 
+    def typed_path(self, path: Path) -> Path:
+        """A path as the user typed it: relative to here, or else to the billing folder."""
+        if path.is_absolute() or path.exists():
+            return path.absolute()
+        inside = self.root / path
+        return inside if inside.exists() else path.absolute()
+
     def client_path(self, client_id: str) -> Path:
         return self.clients_dir / f"{client_id}.yaml"
 
