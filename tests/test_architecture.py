@@ -97,3 +97,25 @@ def test_commands_return_their_exit_code_and_only_the_app_exits() -> None:
     assert modules
     assert [found for path in modules for found in _exits(path)] == []
     assert _exits(SRC / "cli" / "app.py")  # the check would see an exit if there were one
+
+
+def test_core_messages_never_name_a_command_line_option() -> None:
+    """The core raises about values; the CLI names its options (see FacturoError.remedy)."""
+    import re
+
+    option = re.compile(r"(?<![\w-])--[a-z]")
+    found = []
+    for path in SRC.rglob("*.py"):
+        if "cli" in path.relative_to(SRC).parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            problem = isinstance(node, ast.Call) and ast.unparse(node.func) == "Problem"
+            if not (isinstance(node, ast.Raise) or problem):
+                continue
+            texts = [n.value for n in ast.walk(node) if isinstance(n, ast.Constant)]
+            found += [
+                f"{path.name}:{node.lineno}: {text}"
+                for text in texts
+                if isinstance(text, str) and option.search(text)
+            ]
+    assert found == []

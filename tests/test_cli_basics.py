@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from typer.testing import CliRunner
+
+from conftest import issue
+from facturo.cli import app
 from facturo.files.yamlio import load_mapping
 
 
@@ -18,3 +23,23 @@ def test_issue_assigns_the_first_number_and_removes_the_draft(cli, draft, folder
     assert str(data["totals"]["gross"]) == "1620.00"
     assert not path.exists()
     assert cli("check").exit_code == 0
+
+
+def test_the_cli_names_the_option_a_refusal_needs(
+    cli, draft, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from facturo.cli.app import REMEDIES
+    from facturo.errors import Remedy
+
+    assert set(REMEDIES) == set(Remedy)
+    number = issue(cli, draft, "2026-03-02")
+    refused = cli("pay", number, "-10")
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        "error: a negative amount corrects an earlier payment and needs a reason "
+        '(e.g. "cheque returned unpaid"); give it with --reason\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    lost = CliRunner().invoke(app, ["list"])
+    assert lost.exit_code == 1
+    assert lost.stderr.endswith("create one with facturo init; or point at one with --dir\n")

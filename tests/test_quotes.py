@@ -277,8 +277,8 @@ def test_an_amount_deposit_is_shared_across_the_vat_rates(cli: Cli, draft, folde
         ("0%", "a deposit is between 0% and 100% of the quote"),
         ("100%", "a deposit is between 0% and 100% of the quote"),
         ("1350", "a deposit is less than the quote's total excluding VAT (1350.00)"),
-        ("abc", '--deposit takes a percentage like "30%" or an amount'),
-        ("-10", '--deposit takes a percentage like "30%" or an amount'),
+        ("abc", 'a deposit is a percentage like "30%" or an amount'),
+        ("-10", 'a deposit is a percentage like "30%" or an amount'),
     ],
 )
 def test_a_refused_deposit_writes_nothing(
@@ -360,7 +360,7 @@ def test_an_expired_quote_is_accepted_only_with_force(cli: Cli, draft, folder: P
     before = snapshot(folder)
     refused = cli("accept", "D-2026-0001")
     assert refused.exit_code == 1
-    assert "D-2026-0001 expired on 2026-10-01: use --force" in refused.stderr
+    assert "D-2026-0001 expired on 2026-10-01; use --force" in refused.stderr
     assert snapshot(folder) == before
     assert cli("accept", "D-2026-0001", "--force").exit_code == 0
     assert cli("decline", "D-2026-0002").exit_code == 0  # declining late needs no force

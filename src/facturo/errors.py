@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 from pathlib import Path
 
 
@@ -48,15 +48,34 @@ class Problem:
         }
 
 
+class Remedy(StrEnum):
+    """What lets a refused call through; the CLI names the option that gives it."""
+
+    FORCE = "force"  # the same call with force=True
+    REASON = "reason"  # the same call with a reason
+    FOLDER = "folder"  # the billing folder named explicitly
+
+
 class FacturoError(Exception):
-    """A problem that stops a command; the CLI prints it and exits with `exit_code`."""
+    """A problem that stops a command; the CLI prints it and exits with `exit_code`.
+
+    Messages speak of values, never of command-line options: `remedy` says what would let
+    the call through, and the CLI adds how to give it.
+    """
 
     exit_code: ExitCode = ExitCode.FAILURE
 
-    def __init__(self, message: str, *, problems: list[Problem] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        problems: list[Problem] | None = None,
+        remedy: Remedy | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.problems = problems or []
+        self.remedy = remedy
 
 
 class InvalidData(FacturoError):

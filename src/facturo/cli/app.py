@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, ParamSpec
 import typer
 
 from facturo import __version__
-from facturo.errors import ExitCode, FacturoError
+from facturo.errors import ExitCode, FacturoError, Remedy
 
 if TYPE_CHECKING:
     from facturo.store.index import Ledger
@@ -100,6 +100,13 @@ def parse_date(value: str | None, option: str) -> dt.date | None:
         ) from None
 
 
+# How a user gives what a refused call needs (FacturoError.remedy).
+REMEDIES = {
+    Remedy.FORCE: "use --force to go ahead anyway",
+    Remedy.REASON: "give it with --reason",
+    Remedy.FOLDER: "or point at one with --dir",
+}
+
 P = ParamSpec("P")
 
 
@@ -116,7 +123,8 @@ def handled(command: Callable[P, ExitCode | None]) -> Callable[P, None]:
                 raise
             from facturo.cli import output
 
-            output.error(exc.message)
+            remedy = f"; {REMEDIES[exc.remedy]}" if exc.remedy else ""
+            output.error(exc.message + remedy)
             output.print_problems(exc.problems)
             code = exc.exit_code
         if code:

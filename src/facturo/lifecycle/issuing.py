@@ -356,7 +356,8 @@ def _check_date_order(
                 0,
                 0,
                 f"cannot issue on {issue_date}: {last.number} was issued on {last.issue_date} "
-                "and numbers must follow the order of dates (use --date)",
+                f"and numbers must follow the order of dates (issue on {last.issue_date} "
+                "or later)",
             )
         ]
     return []

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from facturo.errors import FacturoError
+from facturo.errors import FacturoError, Remedy
 from facturo.files.schema import PAYMENT_METHODS
 from facturo.files.validation import suggest
 from facturo.model.money import minor_units, round_money
@@ -99,8 +99,9 @@ def _check_amount(
     if amount < 0:
         if not reason:
             raise FacturoError(
-                "a negative amount corrects an earlier payment: say why with --reason "
-                '(e.g. --reason "cheque returned unpaid")'
+                "a negative amount corrects an earlier payment and needs a reason "
+                '(e.g. "cheque returned unpaid")',
+                remedy=Remedy.REASON,
             )
         if entry.paid + amount < 0:
             raise FacturoError(
@@ -111,12 +112,13 @@ def _check_amount(
         return
     if entry.status(today) == "cancelled":
         raise FacturoError(
-            f"{number} is cancelled by credit notes: use --force to record a payment anyway "
-            "(it becomes the client's credit)"
+            f"{number} is cancelled by credit notes, so a payment on it becomes the client's "
+            "credit",
+            remedy=Remedy.FORCE,
         )
     if amount > balance:
         raise FacturoError(
             f"{amount} {entry.currency} is more than the balance of {number} "
-            f"({balance} {entry.currency}): use --force to record an overpayment "
-            "(it becomes the client's credit)"
+            f"({balance} {entry.currency}), so the excess becomes the client's credit",
+            remedy=Remedy.FORCE,
         )

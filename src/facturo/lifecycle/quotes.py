@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from facturo.errors import FacturoError
+from facturo.errors import FacturoError, Remedy
 from facturo.files.yamlio import dump
 from facturo.lifecycle.credit_notes import copy_line, draft_from
 from facturo.lifecycle.phrases import deposit_line, on_receipt
@@ -29,9 +29,7 @@ def _open_quote(ledger: Ledger, number: str, when: dt.date, force: bool) -> Entr
     if entry.declined:
         raise FacturoError(f"{number} was declined on {entry.declined}")
     if entry.valid_until and when > entry.valid_until and not force:
-        raise FacturoError(
-            f"{number} expired on {entry.valid_until}: use --force if the client accepted it anyway"
-        )
+        raise FacturoError(f"{number} expired on {entry.valid_until}", remedy=Remedy.FORCE)
     return entry
 
 
@@ -113,7 +111,7 @@ def _deposit_draft(quote: dict[str, Any], deposit: str) -> dict[str, Any]:
         share = parse_discount(deposit)
     except ValueError:
         raise FacturoError(
-            f'--deposit takes a percentage like "30%" or an amount, not {deposit!r}'
+            f'a deposit is a percentage like "30%" or an amount, not {deposit!r}'
         ) from None
     groups = quote["totals"]["vat"]
     bases = [group["base"] for group in groups]

@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from facturo.errors import FolderBusy, NotFound, display_path
+from facturo.errors import FolderBusy, NotFound, Remedy, display_path
 
 CONFIG_NAME = "facturo.yaml"
 STATE_DIR = ".facturo"
@@ -36,8 +36,8 @@ def find_root(start: Path, explicit: Path | None = None) -> Path:
         if (candidate / CONFIG_NAME).is_file():
             return candidate
     raise NotFound(
-        f"no billing folder here or above {here} (no {CONFIG_NAME}); "
-        "create one with: facturo init, or point at one with --dir"
+        f"no billing folder here or above {here} (no {CONFIG_NAME}): create one with facturo init",
+        remedy=Remedy.FOLDER,
     )
 
 
