@@ -11,7 +11,7 @@ from typing import Any
 
 from facturo.errors import FacturoError, InvalidData, NotFound, Problem
 from facturo.files import schema
-from facturo.files.validation import Report, read_file, suggest
+from facturo.files.reading import Report, read_file, suggest
 from facturo.files.yamlio import YMap, dump, load_mapping, locate
 from facturo.lifecycle.drafting import Links, build_document
 from facturo.model.numbering import SERIES_OF_KIND, number_problem, series_from_config

@@ -18,7 +18,8 @@ from typing import Any
 
 from facturo.errors import InvalidData, NotFound, Problem
 from facturo.files import schema
-from facturo.files.validation import check_client, check_config, client_id_problem, read_file
+from facturo.files.reading import read_file
+from facturo.files.rules import check_client, check_config, client_id_problem
 from facturo.files.yamlio import YMap, load_mapping
 from facturo.store.folder import Folder
 
@@ -217,7 +218,7 @@ class Ledger:
 
     def client(self, client_id: str) -> YMap:
         """A valid client, NotFound with a suggestion, or InvalidData."""
-        from facturo.files.validation import suggest
+        from facturo.files.reading import suggest
 
         clients = self.clients_with_problems()
         if client_id not in clients:
@@ -308,7 +309,7 @@ class Ledger:
             pass  # a cache that cannot be written only costs time
 
     def find(self, number: str) -> Entry:
-        from facturo.files.validation import suggest
+        from facturo.files.reading import suggest
 
         for entry in self.entries():
             if entry.number == number:
