@@ -122,7 +122,7 @@ def inspect_document(data: YMap, path: Path, entry: Any) -> None:
     if not any(p.is_error for p in entry.problems):
         _check_totals(data, error)
     if kind != "quote" and not any(p.is_error for p in entry.problems):
-        from facturo.output.facturx import missing_fields
+        from facturo.checks.einvoice import missing_fields
 
         for key_path, message in missing_fields(data):
             line, col = locate(data, key_path)

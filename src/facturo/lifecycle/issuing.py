@@ -213,7 +213,7 @@ def _check_einvoice(
     report: Report,
 ) -> None:
     """Every invoice is also an EN 16931 e-invoice: what would be missing, where to add it."""
-    from facturo.output.facturx import missing_fields
+    from facturo.checks.einvoice import missing_fields
 
     folder = ledger.folder
     for path, message in missing_fields({**document, "number": "DRAFT"}):
