@@ -1,10 +1,8 @@
-"""`facturo check`: every rule over every file, and across files (numbering, seal chain)."""
+"""One issued document on its own: keys, number, name and place, seal, totals, e-invoice."""
 
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -15,9 +13,7 @@ from facturo.model.money import LineInput, compute_totals, is_currency, parse_di
 from facturo.model.numbering import (
     FOLDER_OF_SERIES,
     SERIES_OF_KIND,
-    Series,
     number_problem,
-    series_from_config,
 )
 from facturo.store.seal import changed_fields, verify
 
@@ -197,146 +193,3 @@ def _check_totals(data: YMap, error: Any) -> None:
                 totals.mark(key),
                 f"totals.{key} is {stored} but the lines give {expected}",
             )
-
-
-def check_numbering(entries: list[Any], config: dict[str, Any]) -> list[Problem]:
-    """Duplicates, gaps, order of dates and the seal chain, per series."""
-    problems: list[Problem] = []
-    by_number: dict[str, list[Any]] = defaultdict(list)
-    for entry in entries:
-        if entry.number:
-            by_number[entry.number].append(entry)
-    for number, same in by_number.items():
-        for other in same[1:]:
-            problems.append(
-                Problem(other.path, 1, 1, f"number {number} is also used by {same[0].path}")
-            )
-    series_entries: dict[str, list[tuple[tuple[int, int, str], Any]]] = defaultdict(list)
-    groups: dict[tuple[str, int | None], list[tuple[int, Any]]] = defaultdict(list)
-    for entry in entries:
-        if entry.kind not in SERIES_OF_KIND or entry.issue_date is None:
-            continue
-        series = series_from_config(config, SERIES_OF_KIND[entry.kind])
-        parsed = series.parse(entry.number)
-        if parsed is None:
-            problems.append(
-                Problem(
-                    entry.path,
-                    1,
-                    1,
-                    f"number {entry.number} does not follow the {series.name} pattern "
-                    f"{series.pattern!r}",
-                    "warning",
-                )
-            )
-            order = (entry.issue_date.year, 0, entry.number)
-        else:
-            year, seq = parsed
-            if year is not None and year != entry.issue_date.year:
-                problems.append(
-                    Problem(entry.path, 1, 1, f"number of year {year} issued on {entry.issue_date}")
-                )
-            group = series.group_of(year if year is not None else entry.issue_date.year)
-            groups[(series.name, group)].append((seq, entry))
-            order = (entry.issue_date.year if series.reset == "yearly" else 0, seq, entry.number)
-        series_entries[series.name].append((order, entry))
-    for (name, group), members in groups.items():
-        problems.extend(_check_group(series_from_config(config, name), group, members))
-    for ordered in series_entries.values():
-        problems.extend(_check_chain([entry for _, entry in sorted(ordered, key=lambda m: m[0])]))
-    return problems
-
-
-def _check_group(
-    series: Series, group: int | None, members: list[tuple[int, Any]]
-) -> list[Problem]:
-    problems: list[Problem] = []
-    members.sort(key=lambda m: m[0])
-    expected = 1
-    previous = None
-    for seq, entry in members:
-        if seq > expected:
-            year = group if group is not None else entry.issue_date.year
-            missing = [series.format(year, s) for s in range(expected, seq)]
-            shown = missing[0] if len(missing) == 1 else f"{missing[0]} to {missing[-1]}"
-            problems.append(
-                Problem(
-                    entry.path,
-                    1,
-                    1,
-                    f"gap in the numbering: {shown} missing before {entry.number} "
-                    "(numbers are never skipped, deleted or reused)",
-                )
-            )
-        if previous is not None and entry.issue_date < previous.issue_date:
-            problems.append(
-                Problem(
-                    entry.path,
-                    1,
-                    1,
-                    f"{entry.number} is dated {entry.issue_date}, before {previous.number} "
-                    f"({previous.issue_date}): numbers must follow the order of dates",
-                )
-            )
-        expected = max(expected, seq + 1)
-        previous = entry
-    return problems
-
-
-def _check_chain(ordered: list[Any]) -> list[Problem]:
-    problems: list[Problem] = []
-    expected: str | None = None
-    before = None
-    for entry in ordered:
-        if entry.seal is not None and entry.previous != expected:
-            after = f"after {before.number}" if before is not None else "as the first of its series"
-            problems.append(
-                Problem(
-                    entry.path,
-                    entry.previous_line or 1,
-                    1,
-                    f"seal chain broken {after}: this document was sealed after another one "
-                    "(a document was deleted, replaced or edited)",
-                )
-            )
-        expected = entry.seal
-        before = entry
-    return problems
-
-
-def deleted_in_git(root: Path) -> list[Problem]:
-    """Issued files git knows of that are gone: deleted in the work tree or in history."""
-    dirs = ["invoices", "credit-notes", "quotes"]
-    try:
-        inside = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--show-prefix"],
-            capture_output=True, text=True, timeout=30, check=False,
-        )  # fmt: skip
-        if inside.returncode != 0:
-            return []
-        prefix = inside.stdout.strip()
-        listed = subprocess.run(
-            ["git", "-C", str(root), "ls-files", "--deleted", "--", *dirs],
-            capture_output=True, text=True, timeout=30, check=False,
-        )  # fmt: skip
-        history = subprocess.run(
-            ["git", "-C", str(root), "log", "--diff-filter=D", "--name-only", "--format=",
-             "--relative", "--", *dirs],
-            capture_output=True, text=True, timeout=60, check=False,
-        )  # fmt: skip
-    except (OSError, subprocess.TimeoutExpired):
-        return []
-    del prefix
-    gone = {line.strip() for line in listed.stdout.splitlines() if line.strip()}
-    gone |= {line.strip() for line in history.stdout.splitlines() if line.strip()}
-    return [
-        Problem(
-            name,
-            0,
-            0,
-            "issued document deleted (git still knows it): issued documents are kept 10 "
-            "years; restore it with git checkout, and cancel it with a credit note if needed",
-        )
-        for name in sorted(gone)
-        if name.endswith(".yaml") and not (root / name).exists()
-    ]

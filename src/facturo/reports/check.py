@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from facturo.checks.documents import check_numbering, deleted_in_git
+from facturo.checks.git import deleted_in_git
+from facturo.checks.numbering import check_numbering
 from facturo.errors import Problem
 from facturo.store.index import Ledger
 
