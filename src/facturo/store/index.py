@@ -150,23 +150,15 @@ def summarize(data: YMap, entry: Entry) -> None:
         value = data.get(key)
         if isinstance(value, dt.date):
             setattr(entry, key, value)
-    client = data.get("client")
-    if isinstance(client, dict):
-        entry.client_id = str(client.get("id") or "")
-        entry.client_name = str(client.get("name") or "")
+    entry.client_id = str(_inner(data, "client", "id") or "")
+    entry.client_name = str(_inner(data, "client", "name") or "")
     entry.currency = str(data.get("currency") or "")
-    totals = data.get("totals")
-    if isinstance(totals, dict):
-        entry.gross = amount_or_zero(totals.get("gross"))
-        entry.due = amount_or_zero(totals.get("due"))
+    entry.gross = amount_or_zero(_inner(data, "totals", "gross"))
+    entry.due = amount_or_zero(_inner(data, "totals", "due"))
     paid = _payments(data)
     entry.paid = round_money(paid, entry.currency) if is_currency(entry.currency) else paid
-    corrected = data.get("credit_note_of")
-    if isinstance(corrected, dict):
-        entry.credit_note_of = corrected.get("number")
-    quote = data.get("quote")
-    if isinstance(quote, dict):
-        entry.quote = quote.get("number")
+    entry.credit_note_of = _inner(data, "credit_note_of", "number")
+    entry.quote = _inner(data, "quote", "number")
     for line in data.get("lines") or []:
         deposit = line.get("deposit") if isinstance(line, dict) else None
         if isinstance(deposit, dict) and deposit.get("number") not in entry.deducts:
@@ -181,15 +173,19 @@ def summarize(data: YMap, entry: Entry) -> None:
         if isinstance(sendings, list) and sendings and isinstance(sendings[0], dict):
             first = sendings[0].get("date")
             entry.sent = first if isinstance(first, dt.date) else None
-    source = data.get("source")
-    if isinstance(source, dict):
-        entry.source_sha256 = source.get("sha256")
+    entry.source_sha256 = _inner(data, "source", "sha256")
     seal = data.get("seal")
     if isinstance(seal, YMap):
         entry.seal = seal.get("sha256")
         entry.previous = seal.get("previous")
         entry.previous_line = seal.mark("previous")[0]
         entry.problems.extend(seal_problems(data, entry.path))
+
+
+def _inner(data: YMap, section: str, key: str) -> Any:
+    """`data[section][key]`, or None when the section is not a mapping."""
+    section_data = data.get(section)
+    return section_data.get(key) if isinstance(section_data, dict) else None
 
 
 def amount_or_zero(value: Any) -> Decimal:
