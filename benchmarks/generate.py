@@ -15,7 +15,7 @@ from typing import Any
 
 import facturo
 from facturo.files import schema
-from facturo.files.validation import read_file
+from facturo.files.reading import read_file
 from facturo.files.yamlio import dump, parse
 from facturo.lifecycle.drafting import build_document
 from facturo.lifecycle.issuing import _header

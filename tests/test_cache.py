@@ -6,6 +6,7 @@ import json
 import os
 from pathlib import Path
 
+from facturo.checks.registry import open_ledger
 from facturo.store.folder import Folder
 from facturo.store.index import CACHE_VERSION, Ledger
 
@@ -29,7 +30,7 @@ def test_the_cache_is_json_and_is_used(cli, draft, folder: Path) -> None:
     entry = data["files"]["invoices/2026/F-2026-0001.yaml"]
     entry["entry"]["client_name"] = "from the cache"
     cache.write_text(json.dumps(data))
-    names = {e.client_name for e in Ledger(Folder(folder)).entries()}
+    names = {e.client_name for e in open_ledger(folder).entries()}
     assert "from the cache" in names
 
 
@@ -69,3 +70,26 @@ def test_no_cache_and_broken_cache(cli, draft, folder: Path) -> None:
     cache.write_text(json.dumps(data))
     listed = json.loads(cli("list", "--json", "--no-cache").stdout)
     assert {d["client_name"] for d in listed} == {"Atelier Dupont SARL"}
+
+
+def test_entries_read_without_the_inspection_are_never_served_as_checked(
+    cli, draft, folder: Path
+) -> None:
+    _issue_two(cli, draft)
+    (folder / "invoices/2026/F-2026-0002.yaml").rename(folder / "invoices/2026/F-2026-0009.yaml")
+    summaries = Ledger(Folder(folder)).entries()  # summaries only, cached as such
+    assert [p for e in summaries for p in e.problems] == []
+    cache = json.loads((folder / ".facturo" / "cache" / "issued.json").read_text())
+    assert cache["inspection"] == ""
+    checked = open_ledger(folder).entries()
+    assert any("the file name does not match" in p.message for e in checked for p in e.problems)
+
+
+def test_a_ledger_without_the_inspection_still_knows_a_broken_seal(
+    cli, draft, folder: Path
+) -> None:
+    _issue_two(cli, draft)
+    path = folder / "invoices" / "2026" / "F-2026-0002.yaml"
+    path.write_text(path.read_text().replace("Atelier Dupont SARL", "Atelier Dupont SAS"))
+    entry = Ledger(Folder(folder), use_cache=False).find("F-2026-0002")
+    assert any(p.is_error and "changed after issue" in p.message for p in entry.problems)

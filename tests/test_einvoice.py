@@ -15,6 +15,7 @@ from lxml import etree
 from saxonche import PySaxonProcessor
 
 import einvoice_documents as samples
+from facturo.checks.einvoice import missing_fields
 from facturo.errors import FacturoError
 from facturo.output import facturx as einvoice
 from facturo.output.pdf.engine import Renderer
@@ -250,13 +251,11 @@ def test_franchise_seller_needs_a_tax_identifier_br_e_02(en16931: Schematron) ->
     assert "BR-E-02" in rules  # the trap: SIREN as legal id (BT-30) alone is not enough
     document = samples.franchise()
     document["seller"] = {**document["seller"], "siren": None}
-    assert ("seller.siren", _message_about("BR-E-02", document)) in einvoice.missing_fields(
-        document
-    )
+    assert ("seller.siren", _message_about("BR-E-02", document)) in missing_fields(document)
 
 
 def _message_about(rule: str, document: dict[str, Any]) -> str:
-    return next(message for _, message in einvoice.missing_fields(document) if rule in message)
+    return next(message for _, message in missing_fields(document) if rule in message)
 
 
 @pytest.mark.parametrize(
@@ -380,12 +379,12 @@ def test_missing_fields_names_the_path_and_business_term() -> None:
     document = samples.standard_several_rates()
     document["client"] = {"name": "Sans Adresse", "kind": "business"}
     document["seller"] = {**document["seller"], "address": {"street": "1 rue", "city": "Paris"}}
-    missing = dict(einvoice.missing_fields(document))
+    missing = dict(missing_fields(document))
     assert "BT-55" in missing["client.address.country"]
     assert "BG-8" in missing["client.address"]
     assert "BT-40" in missing["seller.address.country"]
     document["lines"][1] = {**document["lines"][1], "net": None}
-    assert "BT-131" in dict(einvoice.missing_fields(document))["lines.1.net"]
+    assert "BT-131" in dict(missing_fields(document))["lines.1.net"]
 
 
 def test_transfer_without_iban_states_no_payment_means() -> None:
@@ -416,7 +415,7 @@ def test_missing_fields_per_vat_case(
             document[key] = {**(document.get(key) or {}), **value}
         else:
             document[key] = value
-    missing = dict(einvoice.missing_fields(document))
+    missing = dict(missing_fields(document))
     assert term in missing[path]
     with pytest.raises(FacturoError, match=path):
         einvoice.build_xml(document)
@@ -424,19 +423,19 @@ def test_missing_fields_per_vat_case(
 
 @pytest.mark.parametrize("case", CASES)
 def test_sample_documents_have_no_missing_fields(case: str) -> None:
-    assert einvoice.missing_fields(samples.CASES[case]()) == []
+    assert missing_fields(samples.CASES[case]()) == []
 
 
 def test_inconsistent_stored_totals_are_reported() -> None:
     document = samples.standard_several_rates()
     document["totals"] = {**document["totals"], "discount": Decimal("1.00")}
-    assert [path for path, _ in einvoice.missing_fields(document)] == ["totals.discount"]
+    assert [path for path, _ in missing_fields(document)] == ["totals.discount"]
 
 
 def test_quotes_have_no_e_invoice() -> None:
     quote = {**samples.standard_several_rates(), "kind": "quote", "number": "D-2026-0001"}
     del quote["type_code"]
-    assert einvoice.missing_fields(quote) == []
+    assert missing_fields(quote) == []
     with pytest.raises(FacturoError, match="not a tax document"):
         einvoice.build_xml(quote)
 

@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from conftest import CLIENT_BERLIN, CLIENT_DUPONT, CONFIG, DRAFT, TODAY, Cli, snapshot
+from facturo.checks.registry import open_ledger
 from facturo.errors import FacturoError
 from facturo.files.yamlio import dump, load_mapping
 from facturo.lifecycle.credit_notes import create_credit_note
@@ -26,7 +27,6 @@ from facturo.lifecycle.payments import record_payment
 from facturo.lifecycle.quotes import accept_quote
 from facturo.reports.check import check_folder
 from facturo.reports.statements import build_statement
-from facturo.store.folder import Folder
 from facturo.store.index import Entry, Ledger
 
 D = Decimal
@@ -44,7 +44,7 @@ def new_folder(root: Path) -> Ledger:
     (root / "facturo.yaml").write_text(CONFIG, "utf-8")
     (root / "clients/dupont.yaml").write_text(CLIENT_DUPONT, "utf-8")
     (root / "clients/berlin.yaml").write_text(CLIENT_BERLIN, "utf-8")
-    return Ledger(Folder(root))
+    return open_ledger(root)
 
 
 def cents(value: Decimal) -> Decimal:

@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 
 from conftest import TODAY
+from facturo.checks.registry import open_ledger
 from facturo.reports.check import check_folder
-from facturo.store.folder import Folder
-from facturo.store.index import Ledger
 
 FIXTURES = sorted((Path(__file__).parent / "fixtures" / "invalid").glob("*.yaml"))
 
@@ -37,7 +36,7 @@ def test_broken_file_gets_its_exact_message(folder: Path, fixture: Path) -> None
     target = _target(folder, fixture)
     shutil.copyfile(fixture, target)
     display = target.relative_to(folder).as_posix()
-    problems = [str(p) for p in check_folder(Ledger(Folder(folder)), TODAY)]
+    problems = [str(p) for p in check_folder(open_ledger(folder), TODAY)]
     expected = _expectation(fixture)
     if expected is None:
         assert [p for p in problems if p.startswith(display)] == []
@@ -46,7 +45,7 @@ def test_broken_file_gets_its_exact_message(folder: Path, fixture: Path) -> None
 
 
 def test_valid_folder_has_no_problem(folder: Path) -> None:
-    assert check_folder(Ledger(Folder(folder)), TODAY) == []
+    assert check_folder(open_ledger(folder), TODAY) == []
 
 
 def test_problems_are_sorted_by_file_and_line(folder: Path) -> None:
@@ -54,7 +53,7 @@ def test_problems_are_sorted_by_file_and_line(folder: Path) -> None:
     chosen += [f for f in FIXTURES if f.stem.startswith("draft-")][:4]
     for fixture in chosen:
         shutil.copyfile(fixture, _target(folder, fixture))
-    problems = check_folder(Ledger(Folder(folder)), TODAY)
+    problems = check_folder(open_ledger(folder), TODAY)
     keys = [(p.path, p.line, p.col) for p in problems]
     assert keys == sorted(keys)
     assert len({p.path for p in problems}) >= 3

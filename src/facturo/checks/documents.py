@@ -1,25 +1,18 @@
-"""`facturo check`: every rule over every file, and across files (numbering, seal chain)."""
+"""Checks of one issued document on its own: keys, number, name and place, totals, e-invoice."""
 
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-from collections import defaultdict
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
+from facturo.checks.einvoice import missing_fields
 from facturo.errors import Problem
 from facturo.files.yamlio import YMap, locate
-from facturo.model.money import LineInput, compute_totals, is_currency, parse_discount, round_money
-from facturo.model.numbering import (
-    FOLDER_OF_SERIES,
-    SERIES_OF_KIND,
-    Series,
-    number_problem,
-    series_from_config,
-)
-from facturo.store.seal import changed_fields, verify
+from facturo.model.money import LineInput, compute_totals, parse_discount
+from facturo.model.numbering import FOLDER_OF_SERIES, SERIES_OF_KIND, number_problem
+from facturo.store.index import Entry, amount_or_zero
 
 REQUIRED = (
     "number",
@@ -32,139 +25,58 @@ REQUIRED = (
     "totals",
     "seal",
 )
-ZERO = Decimal(0)
+Mark = tuple[int, int]
 
 
-def _line(data: YMap, key: str) -> tuple[int, int]:
-    return data.mark(key)
+def inspect_document(data: YMap, path: Path, entry: Entry) -> list[Problem]:
+    """The problems of an issued document on its own (the ledger's inspection for `check`).
 
+    `entry` holds its summary and the problems found while reading it (syntax, the seal):
+    totals are recomputed, and e-invoice gaps looked for, only in a document without errors.
+    """
+    problems: list[Problem] = []
 
-def inspect_document(data: YMap, path: Path, entry: Any) -> None:
-    """Fill `entry` (a ledger.Entry) from an issued document and record its problems."""
-    display = entry.path
-
-    def error(mark: tuple[int, int], message: str) -> None:
-        entry.problems.append(Problem(display, mark[0], mark[1], message))
+    def error(mark: Mark, message: str) -> None:
+        problems.append(Problem(entry.path, mark[0], mark[1], message))
 
     for key in REQUIRED:
         if key not in data:
             error((1, 1), f"issued document without {key!r}: not written by facturo or damaged")
-    number = data.get("number")
-    if not isinstance(number, str):
-        error(_line(data, "number"), "the number must be text")
-        number = str(number)
-    entry.number = number
+    number = entry.number
+    if not isinstance(data.get("number"), str):
+        error(data.mark("number"), "the number must be text")
     if (message := number_problem(number)) is not None:
-        error(_line(data, "number"), message)
+        error(data.mark("number"), message)
     if path.stem != number:
-        error(_line(data, "number"), f"the file name does not match the number {number!r} inside")
+        error(data.mark("number"), f"the file name does not match the number {number!r} inside")
     kind = data.get("kind")
-    entry.kind = kind if isinstance(kind, str) else ""
     if kind not in SERIES_OF_KIND:
-        error(_line(data, "kind"), f"unknown document kind {kind!r}")
+        error(data.mark("kind"), f"unknown document kind {kind!r}")
     elif path.parent.parent.name != FOLDER_OF_SERIES[SERIES_OF_KIND[kind]]:
         expected = FOLDER_OF_SERIES[SERIES_OF_KIND[kind]]
-        error(_line(data, "kind"), f"a document of kind {kind} belongs in {expected}/")
+        error(data.mark("kind"), f"a document of kind {kind} belongs in {expected}/")
     issue_date = data.get("issue_date")
-    if isinstance(issue_date, dt.date):
-        entry.issue_date = issue_date
-        if path.parent.name != str(issue_date.year):
-            error(
-                _line(data, "issue_date"),
-                f"issued in {issue_date.year} but filed under {path.parent.name}/",
-            )
-    else:
-        error(_line(data, "issue_date"), "the issue date must be a date")
-    for key in ("due_date", "valid_until"):
-        value = data.get(key)
-        if isinstance(value, dt.date):
-            setattr(entry, key, value)
-    client = data.get("client")
-    if isinstance(client, dict):
-        entry.client_id = str(client.get("id") or "")
-        entry.client_name = str(client.get("name") or "")
-    entry.currency = str(data.get("currency") or "")
-    totals = data.get("totals")
-    if isinstance(totals, dict):
-        entry.gross = _decimal(totals.get("gross"))
-        entry.due = _decimal(totals.get("due"))
-    paid = _payments(data)
-    entry.paid = round_money(paid, entry.currency) if is_currency(entry.currency) else paid
-    corrected = data.get("credit_note_of")
-    if isinstance(corrected, dict):
-        entry.credit_note_of = corrected.get("number")
-    quote = data.get("quote")
-    if isinstance(quote, dict):
-        entry.quote = quote.get("number")
-    for line in data.get("lines") or []:
-        deposit = line.get("deposit") if isinstance(line, dict) else None
-        if isinstance(deposit, dict) and deposit.get("number") not in entry.deducts:
-            entry.deducts.append(str(deposit.get("number")))
-    tracking = data.get("tracking")
-    if isinstance(tracking, dict):
-        for key in ("accepted", "declined"):
-            event = tracking.get(key)
-            if isinstance(event, dict) and isinstance(event.get("date"), dt.date):
-                setattr(entry, key, event["date"])
-        sendings = tracking.get("sendings")
-        if isinstance(sendings, list) and sendings and isinstance(sendings[0], dict):
-            first = sendings[0].get("date")
-            entry.sent = first if isinstance(first, dt.date) else None
-    source = data.get("source")
-    if isinstance(source, dict):
-        entry.source_sha256 = source.get("sha256")
-    seal = data.get("seal")
-    if isinstance(seal, YMap):
-        entry.seal = seal.get("sha256")
-        entry.previous = seal.get("previous")
-        entry.previous_line = seal.mark("previous")[0]
-        _check_seal(data, error)
-    if not any(p.is_error for p in entry.problems):
-        _check_totals(data, error)
-    if kind != "quote" and not any(p.is_error for p in entry.problems):
-        from facturo.output.facturx import missing_fields
-
-        for key_path, message in missing_fields(data):
-            line, col = locate(data, key_path)
-            entry.problems.append(Problem(display, line, col, f"e-invoice: {message}", "warning"))
-
-
-def _decimal(value: Any) -> Decimal:
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return Decimal(value)
-    return ZERO
-
-
-def _payments(data: YMap) -> Decimal:
-    tracking = data.get("tracking")
-    if not isinstance(tracking, dict):
-        return ZERO
-    payments = tracking.get("payments")
-    if not isinstance(payments, list):
-        return ZERO
-    return sum((_decimal(p.get("amount")) for p in payments if isinstance(p, dict)), ZERO)
-
-
-def _check_seal(data: YMap, error: Any) -> None:
-    if verify(data):
-        return
-    changes = changed_fields(data)
-    if not changes:
-        error(data.mark("seal"), "the seal does not match this document (was the seal edited?)")
-        return
-    for path in changes:
-        where = locate(data, ".".join(str(step) for step in path))
-        name = "".join(f"[{s + 1}]" if isinstance(s, int) else f".{s}" for s in path)[1:]
+    if not isinstance(issue_date, dt.date):
+        error(data.mark("issue_date"), "the issue date must be a date")
+    elif path.parent.name != str(issue_date.year):
         error(
-            where,
-            f"sealed field {name!r} was changed after issue: an issued document is never edited "
-            "(restore it, e.g. git checkout -- FILE, and correct it with a credit note)",
+            data.mark("issue_date"),
+            f"issued in {issue_date.year} but filed under {path.parent.name}/",
         )
 
+    def has_errors() -> bool:
+        return any(p.is_error for p in (*entry.problems, *problems))
 
-def _check_totals(data: YMap, error: Any) -> None:
+    if not has_errors():
+        _check_totals(data, error)
+    if kind != "quote" and not has_errors():
+        for key_path, message in missing_fields(data):
+            line, col = locate(data, key_path)
+            problems.append(Problem(entry.path, line, col, f"e-invoice: {message}", "warning"))
+    return problems
+
+
+def _check_totals(data: YMap, error: Callable[[Mark, str], None]) -> None:
     lines = data.get("lines")
     totals = data.get("totals")
     currency = data.get("currency")
@@ -173,10 +85,10 @@ def _check_totals(data: YMap, error: Any) -> None:
     try:
         inputs = [
             LineInput(
-                _decimal(line.get("quantity")),
-                _decimal(line.get("unit_price")),
+                amount_or_zero(line.get("quantity")),
+                amount_or_zero(line.get("unit_price")),
                 str(line.get("vat_category")),
-                _decimal(line.get("vat_rate")),
+                amount_or_zero(line.get("vat_rate")),
                 parse_discount(line["discount"]) if "discount" in line else None,
             )
             for line in lines
@@ -184,159 +96,16 @@ def _check_totals(data: YMap, error: Any) -> None:
         deductions = [i for i, line in zip(inputs, lines, strict=True) if "deposit" in line]
         regular = [i for i, line in zip(inputs, lines, strict=True) if "deposit" not in line]
         discount = parse_discount(data["discount"]) if "discount" in data else None
-        prepaid = _decimal(totals.get("prepaid"))
+        prepaid = amount_or_zero(totals.get("prepaid"))
         computed = compute_totals(regular, currency, discount, prepaid, deductions=deductions)
     except (ValueError, TypeError, AttributeError, KeyError):
         error(data.mark("lines"), "the lines cannot be read back to compute the totals")
         return
     for key in ("net", "vat_total", "gross", "due"):
-        stored = _decimal(totals.get(key))
+        stored = amount_or_zero(totals.get(key))
         expected: Decimal = getattr(computed, key)
         if stored != expected:
             error(
                 totals.mark(key),
                 f"totals.{key} is {stored} but the lines give {expected}",
             )
-
-
-def check_numbering(entries: list[Any], config: dict[str, Any]) -> list[Problem]:
-    """Duplicates, gaps, order of dates and the seal chain, per series."""
-    problems: list[Problem] = []
-    by_number: dict[str, list[Any]] = defaultdict(list)
-    for entry in entries:
-        if entry.number:
-            by_number[entry.number].append(entry)
-    for number, same in by_number.items():
-        for other in same[1:]:
-            problems.append(
-                Problem(other.path, 1, 1, f"number {number} is also used by {same[0].path}")
-            )
-    series_entries: dict[str, list[tuple[tuple[int, int, str], Any]]] = defaultdict(list)
-    groups: dict[tuple[str, int | None], list[tuple[int, Any]]] = defaultdict(list)
-    for entry in entries:
-        if entry.kind not in SERIES_OF_KIND or entry.issue_date is None:
-            continue
-        series = series_from_config(config, SERIES_OF_KIND[entry.kind])
-        parsed = series.parse(entry.number)
-        if parsed is None:
-            problems.append(
-                Problem(
-                    entry.path,
-                    1,
-                    1,
-                    f"number {entry.number} does not follow the {series.name} pattern "
-                    f"{series.pattern!r}",
-                    "warning",
-                )
-            )
-            order = (entry.issue_date.year, 0, entry.number)
-        else:
-            year, seq = parsed
-            if year is not None and year != entry.issue_date.year:
-                problems.append(
-                    Problem(entry.path, 1, 1, f"number of year {year} issued on {entry.issue_date}")
-                )
-            group = series.group_of(year if year is not None else entry.issue_date.year)
-            groups[(series.name, group)].append((seq, entry))
-            order = (entry.issue_date.year if series.reset == "yearly" else 0, seq, entry.number)
-        series_entries[series.name].append((order, entry))
-    for (name, group), members in groups.items():
-        problems.extend(_check_group(series_from_config(config, name), group, members))
-    for ordered in series_entries.values():
-        problems.extend(_check_chain([entry for _, entry in sorted(ordered, key=lambda m: m[0])]))
-    return problems
-
-
-def _check_group(
-    series: Series, group: int | None, members: list[tuple[int, Any]]
-) -> list[Problem]:
-    problems: list[Problem] = []
-    members.sort(key=lambda m: m[0])
-    expected = 1
-    previous = None
-    for seq, entry in members:
-        if seq > expected:
-            year = group if group is not None else entry.issue_date.year
-            missing = [series.format(year, s) for s in range(expected, seq)]
-            shown = missing[0] if len(missing) == 1 else f"{missing[0]} to {missing[-1]}"
-            problems.append(
-                Problem(
-                    entry.path,
-                    1,
-                    1,
-                    f"gap in the numbering: {shown} missing before {entry.number} "
-                    "(numbers are never skipped, deleted or reused)",
-                )
-            )
-        if previous is not None and entry.issue_date < previous.issue_date:
-            problems.append(
-                Problem(
-                    entry.path,
-                    1,
-                    1,
-                    f"{entry.number} is dated {entry.issue_date}, before {previous.number} "
-                    f"({previous.issue_date}): numbers must follow the order of dates",
-                )
-            )
-        expected = max(expected, seq + 1)
-        previous = entry
-    return problems
-
-
-def _check_chain(ordered: list[Any]) -> list[Problem]:
-    problems: list[Problem] = []
-    expected: str | None = None
-    before = None
-    for entry in ordered:
-        if entry.seal is not None and entry.previous != expected:
-            after = f"after {before.number}" if before is not None else "as the first of its series"
-            problems.append(
-                Problem(
-                    entry.path,
-                    entry.previous_line or 1,
-                    1,
-                    f"seal chain broken {after}: this document was sealed after another one "
-                    "(a document was deleted, replaced or edited)",
-                )
-            )
-        expected = entry.seal
-        before = entry
-    return problems
-
-
-def deleted_in_git(root: Path) -> list[Problem]:
-    """Issued files git knows of that are gone: deleted in the work tree or in history."""
-    dirs = ["invoices", "credit-notes", "quotes"]
-    try:
-        inside = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--show-prefix"],
-            capture_output=True, text=True, timeout=30, check=False,
-        )  # fmt: skip
-        if inside.returncode != 0:
-            return []
-        prefix = inside.stdout.strip()
-        listed = subprocess.run(
-            ["git", "-C", str(root), "ls-files", "--deleted", "--", *dirs],
-            capture_output=True, text=True, timeout=30, check=False,
-        )  # fmt: skip
-        history = subprocess.run(
-            ["git", "-C", str(root), "log", "--diff-filter=D", "--name-only", "--format=",
-             "--relative", "--", *dirs],
-            capture_output=True, text=True, timeout=60, check=False,
-        )  # fmt: skip
-    except (OSError, subprocess.TimeoutExpired):
-        return []
-    del prefix
-    gone = {line.strip() for line in listed.stdout.splitlines() if line.strip()}
-    gone |= {line.strip() for line in history.stdout.splitlines() if line.strip()}
-    return [
-        Problem(
-            name,
-            0,
-            0,
-            "issued document deleted (git still knows it): issued documents are kept 10 "
-            "years; restore it with git checkout, and cancel it with a credit note if needed",
-        )
-        for name in sorted(gone)
-        if name.endswith(".yaml") and not (root / name).exists()
-    ]

@@ -82,11 +82,11 @@ def today() -> dt.date:
 
 
 def open_ledger(*, use_cache: bool = True) -> Ledger:
-    from facturo.store.folder import Folder, find_root
-    from facturo.store.index import Ledger
+    from facturo.checks.registry import open_ledger as open_checked
+    from facturo.store.folder import find_root
 
     root_dir = find_root(Path.cwd(), state.directory)
-    return Ledger(Folder(root_dir), use_cache=use_cache and not os.environ.get("FACTURO_NO_CACHE"))
+    return open_checked(root_dir, use_cache=use_cache and not os.environ.get("FACTURO_NO_CACHE"))
 
 
 def parse_date(value: str | None, option: str) -> dt.date | None:

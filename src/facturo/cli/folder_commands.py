@@ -92,7 +92,7 @@ def init(
 
 def _ask(key: str, question: str, default: str | None) -> str | None:
     """Prompt until the answer passes the same check `facturo check` applies."""
-    from facturo.files.validation import VALUE_CHECKS
+    from facturo.files.identifiers import VALUE_CHECKS
 
     checks = {"siren": "siren", "vat_number": "vat_number"}
     while True:

@@ -27,7 +27,7 @@ class Field:
     choices: tuple[str, ...] = ()
     fields: dict[str, Field] = field(default_factory=dict)  # for kind "map"
     item: Field | None = None  # for kind "list"
-    check: str = ""  # name of a value check in validation.VALUE_CHECKS
+    check: str = ""  # name of a value check in identifiers.VALUE_CHECKS
 
 
 def text(help: str = "", *, required: bool = False, check: str = "") -> Field:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from facturo.files.validation import Report
+from facturo.files.reading import Report
 from facturo.files.yamlio import YList, YMap
 from facturo.lifecycle.phrases import exemption_mention
 from facturo.model.account import RECOVERY_INDEMNITY_EUR
@@ -305,7 +305,7 @@ def _payment(seller: dict[str, Any], defaults: dict[str, Any], business: bool) -
     for key in ("iban", "bic"):
         if seller.get(key):
             payment[key] = seller[key]
-    # Required by facturo.yaml's rules (validation.check_config): every invoice states it.
+    # Required by facturo.yaml's rules (rules.check_config): every invoice states it.
     payment["late_penalty_rate_percent"] = defaults.get("late_penalty_rate_percent")
     if business:
         payment["recovery_indemnity"] = RECOVERY_INDEMNITY_EUR

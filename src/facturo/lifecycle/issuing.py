@@ -11,7 +11,7 @@ from typing import Any
 
 from facturo.errors import FacturoError, InvalidData, NotFound, Problem
 from facturo.files import schema
-from facturo.files.validation import Report, read_file, suggest
+from facturo.files.reading import Report, read_file, suggest
 from facturo.files.yamlio import YMap, dump, load_mapping, locate
 from facturo.lifecycle.drafting import Links, build_document
 from facturo.lifecycle.phrases import deposit_deducted
@@ -210,7 +210,7 @@ def _check_einvoice(
     report: Report,
 ) -> None:
     """Every invoice is also an EN 16931 e-invoice: what would be missing, where to add it."""
-    from facturo.output.facturx import missing_fields
+    from facturo.checks.einvoice import missing_fields
 
     folder = ledger.folder
     for path, message in missing_fields({**document, "number": "DRAFT"}):

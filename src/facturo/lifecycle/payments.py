@@ -8,8 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from facturo.errors import FacturoError, Remedy
+from facturo.files.reading import suggest
 from facturo.files.schema import PAYMENT_METHODS
-from facturo.files.validation import suggest
 from facturo.model.money import minor_units, round_money
 from facturo.store.index import Entry, Ledger
 from facturo.store.tracking import load_for_update, tracking_list, write_tracking

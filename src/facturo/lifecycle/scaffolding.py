@@ -14,7 +14,8 @@ from typing import Any
 
 from facturo.errors import FacturoError, InvalidData
 from facturo.files import schema
-from facturo.files.validation import client_id_problem, read_file
+from facturo.files.reading import read_file
+from facturo.files.rules import client_id_problem
 from facturo.files.yamlio import YMap, parse
 from facturo.store.folder import CONFIG_NAME, Folder
 
@@ -146,11 +147,11 @@ def _validate(
         raise InvalidData(f"{display} would be invalid", problems=problems)
     normal, report = read_file(data, fields, display)
     if config:
-        from facturo.files.validation import check_config
+        from facturo.files.rules import check_config
 
         check_config(normal, report)
     else:
-        from facturo.files.validation import check_client
+        from facturo.files.rules import check_client
 
         check_client(normal, report)
     errors = [p for p in problems + report.problems if p.is_error]

@@ -13,11 +13,18 @@ The PDF side (one WeasyPrint pass, the /AF list and the XMP merge) is the render
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
+from facturo.checks.einvoice import (
+    EXEMPT_CATEGORIES,
+    as_decimal,
+    document_allowances,
+    missing_fields,
+    tax_rate,
+)
 from facturo.errors import FacturoError
 from facturo.model.money import minor_units
 from facturo.output import words as labels
@@ -38,8 +45,6 @@ _NAMESPACES = {
 for _prefix, _uri in _NAMESPACES.items():
     ET.register_namespace(_prefix, _uri)
 
-_TYPE_CODES = {"invoice": "380", "credit_note": "381", "deposit": "386"}
-_EXEMPT_CATEGORIES = {"E", "AE", "K", "G", "O"}
 _BUSINESS_PROCESS = {"goods": "B1", "services": "S1", "mixed": "M1"}
 _DISCOUNT_REASON_CODE = "95"  # UNTDID 5189: Discount
 _DISCOUNT_REASON = {"fr": "Remise", "en": "Discount"}
@@ -113,61 +118,6 @@ def build_xml(document: Mapping[str, Any]) -> bytes:
     return xml + b"\n"
 
 
-def missing_fields(document: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """What an issued document lacks for a valid EN 16931 e-invoice.
-
-    Each item is (key path, message); the path is dot-separated with list indices as numbers
-    ("client.address.country", "lines.0.net"). Quotes need nothing: they have no e-invoice.
-    """
-    if document.get("kind") == "quote":
-        return []
-    missing: list[tuple[str, str]] = []
-
-    def need(path: str, term: str) -> None:
-        if _blank(_get(document, path)):
-            missing.append((path, f"{term} is required for an EN 16931 e-invoice"))
-
-    need("number", "the invoice number (BT-1)")
-    need("issue_date", "the issue date (BT-2)")
-    need("currency", "the currency (BT-5)")
-    if str(document.get("type_code", "")) not in _TYPE_CODES.values():
-        missing.append(("type_code", "the type code (BT-3) must be 380, 381 or 386"))
-    need("seller.name", "the seller name (BT-27)")
-    need("seller.address", "the seller postal address (BG-5)")
-    need("seller.address.country", "the seller country (BT-40)")
-    need("client.name", "the buyer name (BT-44)")
-    need("client.address", "the buyer postal address (BG-8)")
-    need("client.address.country", "the buyer country (BT-55)")
-    seller, client = document.get("seller") or {}, document.get("client") or {}
-    if not (seller.get("siren") or seller.get("vat_number")):
-        missing.append(
-            (
-                "seller.siren",
-                "the seller SIREN (BT-30) or VAT number (BT-31) is required (BR-CO-26)",
-            )
-        )
-    if document.get("kind") == "credit_note":
-        need("credit_note_of.number", "the number of the credited invoice (BT-25)")
-        need("credit_note_of.issue_date", "the date of the credited invoice (BT-26)")
-    lines = document.get("lines") or []
-    if not lines:
-        missing.append(("lines", "at least one invoice line (BG-25) is required"))
-    for index, line in enumerate(lines):
-        for key, term in (
-            ("description", "the item name (BT-153)"),
-            ("unit_price", "the item net price (BT-146)"),
-            ("net", "the line net amount (BT-131)"),
-            ("vat_category", "the line VAT category (BT-151)"),
-        ):
-            if _blank(line.get(key)):
-                missing.append((f"lines.{index}.{key}", f"{term} is required"))
-    categories = {line.get("vat_category") for line in lines}
-    missing += _missing_for_categories(categories, seller, client, document)
-    if not missing:
-        missing += _inconsistent_totals(document)
-    return missing
-
-
 def facturx_xmp(document: Mapping[str, Any]) -> bytes:
     """The XMP rdf:RDF block declaring the Factur-X EN 16931 extension, for WeasyPrint."""
     require_tax_document(document)
@@ -206,7 +156,7 @@ def facturx_xmp(document: Mapping[str, Any]) -> bytes:
 
 def facturx_pdf_options(document: Mapping[str, Any]) -> tuple[list[PdfAttachment], bytes]:
     """The attachment and XMP that make the PDF of an invoice a Factur-X e-invoice."""
-    # Imported here so that `facturo check` (missing_fields) does not load WeasyPrint.
+    # Imported here so that building the XML alone does not load WeasyPrint.
     from facturo.output.pdf.engine import PdfAttachment
 
     attachment = PdfAttachment(
@@ -234,93 +184,6 @@ def require_tax_document(document: Mapping[str, Any]) -> None:
     """Refuse a quote: it is not a tax document, so it has no e-invoice."""
     if document.get("kind") == "quote":
         raise FacturoError(f"{document.get('number')} is a quote, not a tax document: no e-invoice")
-
-
-def _missing_for_categories(
-    categories: set[Any],
-    seller: Mapping[str, Any],
-    client: Mapping[str, Any],
-    document: Mapping[str, Any],
-) -> list[tuple[str, str]]:
-    missing: list[tuple[str, str]] = []
-
-    def need(condition: Any, path: str, term: str, rule: str) -> None:
-        if not condition:
-            missing.append((path, f"{term} is required for this VAT case ({rule})"))
-
-    seller_vat = seller.get("vat_number")
-    seller_tax_id = seller_vat or seller.get("siren")
-    if categories & {"S", "Z"}:
-        need(seller_vat, "seller.vat_number", "the seller VAT number (BT-31)", "BR-S-02")
-    if "E" in categories:
-        term = "the seller VAT number (BT-31) or SIREN as tax registration (BT-32)"
-        need(seller_tax_id, "seller.siren", term, "BR-E-02")
-    if "AE" in categories:
-        need(seller_tax_id, "seller.vat_number", "the seller VAT number (BT-31)", "BR-AE-02")
-        term = "the buyer VAT number (BT-48) or SIREN (BT-47)"
-        need(client.get("vat_number") or client.get("siren"), "client.vat_number", term, "BR-AE-02")
-    if "K" in categories:
-        need(seller_vat, "seller.vat_number", "the seller VAT number (BT-31)", "BR-IC-02")
-        need(
-            client.get("vat_number"),
-            "client.vat_number",
-            "the buyer VAT number (BT-48)",
-            "BR-IC-02",
-        )
-        term = "the delivery date (BT-72) or service period (BG-14)"
-        delivered = document.get("service_date") or document.get("service_period")
-        need(delivered, "service_date", term, "BR-IC-11")
-    if "G" in categories:
-        need(seller_vat, "seller.vat_number", "the seller VAT number (BT-31)", "BR-G-02")
-    if "O" in categories and len(categories) > 1:
-        missing.append(("lines", "outside-scope lines (O) cannot be mixed with others (BR-O-11)"))
-    if categories & _EXEMPT_CATEGORIES:
-        exemption = document.get("vat_exemption") or {}
-        term = "the VAT exemption reason (BT-120) or code (BT-121)"
-        rules = ", ".join(
-            f"BR-{'IC' if category == 'K' else category}-10"
-            for category in sorted(categories & _EXEMPT_CATEGORIES)
-        )
-        need(exemption.get("reason") or exemption.get("code"), "vat_exemption", term, rules)
-    return missing
-
-
-def _inconsistent_totals(document: Mapping[str, Any]) -> list[tuple[str, str]]:
-    try:
-        allowances = _document_allowances(document)
-    except (KeyError, TypeError, ArithmeticError):
-        return [("totals", "the totals are incomplete (BG-22, BG-23)")]
-    totals = document["totals"]
-    if any(amount < 0 for amount in allowances.values()):
-        return [("totals.vat", "a VAT base (BT-116) exceeds the line nets at its rate (BR-S-08)")]
-    if sum(allowances.values(), Decimal(0)) != _decimal(totals.get("discount", 0)):
-        return [("totals.discount", "the discount (BT-107) is not the line nets minus the bases")]
-    return []
-
-
-def _document_allowances(document: Mapping[str, Any]) -> dict[tuple[str, Decimal], Decimal]:
-    """The document discount per VAT category and rate, exactly as the stored bases imply."""
-    nets: dict[tuple[str, Decimal], Decimal] = {}
-    for line in document["lines"]:
-        key = _tax_key(line["vat_category"], line.get("vat_rate"))
-        nets[key] = nets.get(key, Decimal(0)) + _decimal(line["net"])
-    allowances: dict[tuple[str, Decimal], Decimal] = {}
-    for entry in document["totals"]["vat"]:
-        key = _tax_key(entry["category"], entry.get("rate"))
-        allowances[key] = nets.pop(key) - _decimal(entry["base"])
-    if nets:
-        raise KeyError(f"lines without a VAT breakdown: {sorted(nets)}")
-    return allowances
-
-
-def _tax_key(category: str, rate: Any) -> tuple[str, Decimal]:
-    return category, _rate(category, rate)
-
-
-def _rate(category: str, rate: Any) -> Decimal:
-    if category in ("S",):
-        return _decimal(rate)
-    return Decimal(0)
 
 
 def _add_context(root: ET.Element, document: Mapping[str, Any]) -> None:
@@ -358,11 +221,11 @@ def _notes(document: Mapping[str, Any]) -> list[tuple[str | None, str]]:
     indemnity = payment.get("recovery_indemnity")
     # The fixed indemnity is owed by business clients only (Code de commerce L441-10).
     if indemnity not in (None, "") and client.get("kind", "business") == "business":
-        amount = labels.format_money(_decimal(indemnity), "EUR", language)
+        amount = labels.format_money(as_decimal(indemnity), "EUR", language)
         notes.append(("PMT", words["recovery_indemnity"].format(amount=amount)))
     rate = payment.get("late_penalty_rate_percent")
     if rate not in (None, ""):
-        text = words["late_penalty"].format(rate=labels.format_rate(_decimal(rate), language))
+        text = words["late_penalty"].format(rate=labels.format_rate(as_decimal(rate), language))
         notes.append(("PMD", text))
     early = payment.get("early_payment_discount")
     if early in (None, "", "none"):
@@ -386,8 +249,8 @@ def _add_line(
     item = _sub(transaction, "ram:IncludedSupplyChainTradeLineItem")
     _sub(_sub(item, "ram:AssociatedDocumentLineDocument"), "ram:LineID", str(index))
     _sub(_sub(item, "ram:SpecifiedTradeProduct"), "ram:Name", str(line["description"]))
-    quantity = _decimal(line.get("quantity", 1))
-    price = _decimal(line["unit_price"])
+    quantity = as_decimal(line.get("quantity", 1))
+    price = as_decimal(line["unit_price"])
     if price < 0:
         # BR-27 forbids a negative net price: a negative line is a negative quantity.
         quantity, price = -quantity, -price
@@ -404,14 +267,14 @@ def _add_line(
     if discount:
         _add_allowance(settlement, discount, exponent, document, category=None)
     summation = _sub(settlement, "ram:SpecifiedTradeSettlementLineMonetarySummation")
-    _sub(summation, "ram:LineTotalAmount", _amount(_decimal(line["net"]), exponent))
+    _sub(summation, "ram:LineTotalAmount", _amount(as_decimal(line["net"]), exponent))
 
 
 def _line_discount(line: Mapping[str, Any], gross: Decimal) -> Decimal:
     if line.get("discount_amount") is not None:
-        return _decimal(line["discount_amount"])
+        return as_decimal(line["discount_amount"])
     if line.get("discount"):
-        return max(gross - _decimal(line["net"]), Decimal(0))
+        return max(gross - as_decimal(line["net"]), Decimal(0))
     return Decimal(0)
 
 
@@ -419,7 +282,7 @@ def _add_category(tax: ET.Element, category: str, source: Mapping[str, Any]) -> 
     _sub(tax, "ram:TypeCode", "VAT")
     _sub(tax, "ram:CategoryCode", category)
     if category != "O":
-        _sub(tax, "ram:RateApplicablePercent", _plain(_rate(category, source.get("vat_rate"))))
+        _sub(tax, "ram:RateApplicablePercent", _plain(tax_rate(category, source.get("vat_rate"))))
 
 
 def _add_allowance(
@@ -563,25 +426,25 @@ def _add_settlement(
     for entry in totals["vat"]:
         category = entry["category"]
         tax = _sub(settlement, "ram:ApplicableTradeTax")
-        _sub(tax, "ram:CalculatedAmount", _amount(_decimal(entry["amount"]), exponent))
+        _sub(tax, "ram:CalculatedAmount", _amount(as_decimal(entry["amount"]), exponent))
         _sub(tax, "ram:TypeCode", "VAT")
-        if category in _EXEMPT_CATEGORIES and exemption.get("reason"):
+        if category in EXEMPT_CATEGORIES and exemption.get("reason"):
             reason = labels.describe_exemption(
                 exemption.get("code"), str(exemption["reason"]), _language(document)
             )
             _sub(tax, "ram:ExemptionReason", reason)
-        _sub(tax, "ram:BasisAmount", _amount(_decimal(entry["base"]), exponent))
+        _sub(tax, "ram:BasisAmount", _amount(as_decimal(entry["base"]), exponent))
         _sub(tax, "ram:CategoryCode", category)
-        if category in _EXEMPT_CATEGORIES and exemption.get("code"):
+        if category in EXEMPT_CATEGORIES and exemption.get("code"):
             _sub(tax, "ram:ExemptionReasonCode", str(exemption["code"]))
         if document.get("vat_on_debits") and category == "S":
             # BT-8 code 5 (invoice date): the seller opted to pay VAT on debits.
             _sub(tax, "ram:DueDateTypeCode", "5")
         if category != "O":
-            _sub(tax, "ram:RateApplicablePercent", _plain(_rate(category, entry.get("rate"))))
+            _sub(tax, "ram:RateApplicablePercent", _plain(tax_rate(category, entry.get("rate"))))
     if document.get("service_period"):
         _add_period(settlement, document["service_period"])
-    for key, amount in _document_allowances(document).items():
+    for key, amount in document_allowances(document).items():
         if amount:
             _add_allowance(settlement, amount, exponent, document, category=key)
     if document.get("payment_terms") or document.get("due_date"):
@@ -628,21 +491,21 @@ def _add_payment_means(settlement: ET.Element, document: Mapping[str, Any]) -> N
 def _add_summation(settlement: ET.Element, document: Mapping[str, Any], exponent: Decimal) -> None:
     totals = document["totals"]
     summation = _sub(settlement, "ram:SpecifiedTradeSettlementHeaderMonetarySummation")
-    _sub(summation, "ram:LineTotalAmount", _amount(_decimal(totals["lines_net"]), exponent))
-    discount = _decimal(totals.get("discount", 0))
+    _sub(summation, "ram:LineTotalAmount", _amount(as_decimal(totals["lines_net"]), exponent))
+    discount = as_decimal(totals.get("discount", 0))
     if discount:
         _sub(summation, "ram:AllowanceTotalAmount", _amount(discount, exponent))
-    _sub(summation, "ram:TaxBasisTotalAmount", _amount(_decimal(totals["net"]), exponent))
+    _sub(summation, "ram:TaxBasisTotalAmount", _amount(as_decimal(totals["net"]), exponent))
     _sub(
         summation,
         "ram:TaxTotalAmount",
-        _amount(_decimal(totals["vat_total"]), exponent),
+        _amount(as_decimal(totals["vat_total"]), exponent),
         currencyID=str(document["currency"]),
     )
     # The e-invoice states what was owed at issue: BT-113 is what was deducted then
     # (deposits), never payments recorded later, so the sealed document never changes.
-    gross = _decimal(totals["gross"])
-    prepaid = _decimal(totals.get("prepaid", 0))
+    gross = as_decimal(totals["gross"])
+    prepaid = as_decimal(totals.get("prepaid", 0))
     _sub(summation, "ram:GrandTotalAmount", _amount(gross, exponent))
     _sub(summation, "ram:TotalPrepaidAmount", _amount(prepaid, exponent))
     _sub(summation, "ram:DuePayableAmount", _amount(gross - prepaid, exponent))
@@ -696,27 +559,6 @@ def _plain(value: Decimal) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text or "0"
-
-
-def _decimal(value: Any) -> Decimal:
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    return Decimal(value)
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, Sequence | Mapping) and not value)
-
-
-def _get(document: Mapping[str, Any], path: str) -> Any:
-    value: Any = document
-    for key in path.split("."):
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(key)
-    return value
 
 
 def _element(tag: str) -> ET.Element:

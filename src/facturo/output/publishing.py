@@ -154,7 +154,8 @@ def check_xml(ledger: Ledger, number: str) -> list[str]:
     Checks the data EN 16931 needs, the XML against the Factur-X XSD, and that the PDF in
     out/ (when there is one) carries exactly this XML.
     """
-    from facturo.output.facturx import build_xml, missing_fields
+    from facturo.checks.einvoice import missing_fields
+    from facturo.output.facturx import build_xml
 
     document = einvoice_document(ledger, number)
     problems = [f"{path}: {message}" for path, message in missing_fields(document)]

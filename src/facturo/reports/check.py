@@ -1,26 +1,22 @@
-"""`facturo check`: every file on its own, then across files, sorted by file and line."""
+"""`facturo check`: every named check over the folder, sorted by file and line."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from facturo.checks.documents import check_numbering, deleted_in_git
+from facturo.checks.registry import CHECKS, Check
 from facturo.errors import Problem
 from facturo.store.index import Ledger
 
 
-def check_folder(ledger: Ledger, today: dt.date, only: list[str] | None = None) -> list[Problem]:
-    """Every problem of the folder (or of the files under `only`), sorted by file and line."""
+def draft_problems(ledger: Ledger, today: dt.date) -> list[Problem]:
+    """Each draft as `issue` would prepare it today, or the issue it is left over from."""
     from facturo.lifecycle.issuing import draft_sha256, prepare_draft
 
     folder = ledger.folder
     problems: list[Problem] = []
-    config, config_problems = ledger.config_with_problems()
-    problems.extend(config_problems)
-    for _, client_problems in ledger.clients_with_problems().values():
-        problems.extend(client_problems)
-    entries = ledger.entries()
     pending = folder.issuing()
+    entries = ledger.entries()
     issued_from = {e.source_sha256: e.number for e in entries if e.source_sha256 in pending}
     for path in folder.draft_files():
         number = issued_from.get(draft_sha256(path))
@@ -34,12 +30,21 @@ def check_folder(ledger: Ledger, today: dt.date, only: list[str] | None = None) 
                 )
             )  # fmt: skip
             continue
-        _, draft_problems = prepare_draft(ledger, path, today)
-        problems.extend(draft_problems)
-    for entry in entries:
-        problems.extend(entry.problems)
-    problems.extend(check_numbering(entries, config or {}))
-    problems.extend(deleted_in_git(folder.root))
+        _, found = prepare_draft(ledger, path, today)
+        problems.extend(found)
+    return problems
+
+
+# The registry's checks, and drafts: preparing one is the lifecycle's, a later layer.
+FOLDER_CHECKS: dict[str, Check] = {**CHECKS, "drafts": draft_problems}
+
+
+def check_folder(ledger: Ledger, today: dt.date, only: list[str] | None = None) -> list[Problem]:
+    """Every problem of the folder (or of the files under `only`), sorted by file and line.
+
+    `ledger` comes from `checks.registry.open_ledger`, which inspects each issued document.
+    """
+    problems = [p for check in FOLDER_CHECKS.values() for p in check(ledger, today)]
     if only:
         problems = [p for p in problems if any(_under(p.path, prefix) for prefix in only)]
     return sorted(set(problems), key=lambda p: (p.path, p.line, p.col, p.message))

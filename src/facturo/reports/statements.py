@@ -142,7 +142,7 @@ def _client(ledger: Ledger, client_id: str, entries: list[Entry]) -> dict[str, A
     if data is not None and not any(p.is_error for p in problems):
         return {"id": client_id, **{k: data[k] for k in (*CLIENT_KEYS, "language") if k in data}}
     if not entries:
-        from facturo.files.validation import suggest
+        from facturo.files.reading import suggest
 
         raise FacturoError(f"unknown client {client_id!r} ({suggest(client_id, sorted(clients))})")
     latest = max(entries, key=lambda e: (e.issue_date or dt.date.min, e.number))

@@ -2,8 +2,9 @@
 
 Reading the issued documents is the slow part of `list` and `check` on a large folder, so
 each file's summary and problems are cached in `.facturo/cache/issued.json`, keyed by path,
-size, mtime and inode: a changed file is always read again. The cache is JSON, never
-pickle: a folder cloned from someone else could carry a crafted one.
+size, mtime and inode: a changed file is always read again. The cache names the inspection
+that found the problems (`checks` passes it in): a cache written by another is not used.
+The cache is JSON, never pickle: a folder cloned from someone else could carry a crafted one.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -18,14 +20,17 @@ from typing import Any
 
 from facturo.errors import InvalidData, NotFound, Problem
 from facturo.files import schema
-from facturo.files.validation import check_client, check_config, client_id_problem, read_file
+from facturo.files.reading import read_file
+from facturo.files.rules import check_client, check_config, client_id_problem
 from facturo.files.yamlio import YMap, load_mapping
 from facturo.model.account import ISSUED, Account, quote_status, receivable_status
 from facturo.model.document import IssuedDocument
 from facturo.model.kinds import is_receivable
+from facturo.model.money import is_currency, round_money
 from facturo.store.folder import Folder
+from facturo.store.seal import seal_problems
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 ZERO = Decimal(0)
 
 
@@ -125,44 +130,129 @@ class Entry:
         return entry
 
 
-def inspect_issued(path: Path, display: str) -> Entry:
-    """Read one issued file: its summary and what is wrong with it on its own."""
-    from facturo.checks.documents import inspect_document
+def summarize(data: YMap, entry: Entry) -> None:
+    """Fill `entry` from an issued document's fields, and record a seal that does not hold.
 
+    The seal is verified whichever way the ledger is opened: everything that sends money
+    data (reminders, statements, receipts) relies on `entry.problems` telling it.
+    """
+    entry.number = str(data.get("number"))
+    kind = data.get("kind")
+    entry.kind = kind if isinstance(kind, str) else ""
+    for key in ("issue_date", "due_date", "valid_until"):
+        value = data.get(key)
+        if isinstance(value, dt.date):
+            setattr(entry, key, value)
+    entry.client_id = str(_inner(data, "client", "id") or "")
+    entry.client_name = str(_inner(data, "client", "name") or "")
+    entry.currency = str(data.get("currency") or "")
+    entry.gross = amount_or_zero(_inner(data, "totals", "gross"))
+    entry.due = amount_or_zero(_inner(data, "totals", "due"))
+    paid = _payments(data)
+    entry.paid = round_money(paid, entry.currency) if is_currency(entry.currency) else paid
+    entry.credit_note_of = _inner(data, "credit_note_of", "number")
+    entry.quote = _inner(data, "quote", "number")
+    for line in data.get("lines") or []:
+        deposit = line.get("deposit") if isinstance(line, dict) else None
+        if isinstance(deposit, dict) and deposit.get("number") not in entry.deducts:
+            entry.deducts.append(str(deposit.get("number")))
+    tracking = data.get("tracking")
+    if isinstance(tracking, dict):
+        for key in ("accepted", "declined"):
+            event = tracking.get(key)
+            if isinstance(event, dict) and isinstance(event.get("date"), dt.date):
+                setattr(entry, key, event["date"])
+        sendings = tracking.get("sendings")
+        if isinstance(sendings, list) and sendings and isinstance(sendings[0], dict):
+            first = sendings[0].get("date")
+            entry.sent = first if isinstance(first, dt.date) else None
+    entry.source_sha256 = _inner(data, "source", "sha256")
+    seal = data.get("seal")
+    if isinstance(seal, YMap):
+        entry.seal = seal.get("sha256")
+        entry.previous = seal.get("previous")
+        entry.previous_line = seal.mark("previous")[0]
+        entry.problems.extend(seal_problems(data, entry.path))
+
+
+def _inner(data: YMap, section: str, key: str) -> Any:
+    """`data[section][key]`, or None when the section is not a mapping."""
+    section_data = data.get(section)
+    return section_data.get(key) if isinstance(section_data, dict) else None
+
+
+def amount_or_zero(value: Any) -> Decimal:
+    """A stored amount as a Decimal; 0 for anything that is not a number."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    return ZERO
+
+
+def _payments(data: YMap) -> Decimal:
+    tracking = data.get("tracking")
+    if not isinstance(tracking, dict):
+        return ZERO
+    payments = tracking.get("payments")
+    if not isinstance(payments, list):
+        return ZERO
+    return sum((amount_or_zero(p.get("amount")) for p in payments if isinstance(p, dict)), ZERO)
+
+
+# What a ledger may add to each entry: the problems of one issued document on its own.
+# A module-level function, so that worker processes can receive it by name.
+Inspection = Callable[[YMap, Path, Entry], list[Problem]]
+
+
+def inspect_issued(path: Path, display: str, inspect: Inspection | None = None) -> Entry:
+    """Read one issued file: its summary, and with `inspect` what is wrong with it on its own."""
     data, problems = load_mapping(path, display)
     entry = Entry(path=display, problems=list(problems))
     if data is None:
         return entry
-    inspect_document(data, path, entry)
+    summarize(data, entry)
+    if inspect is not None:
+        entry.problems.extend(inspect(data, path, entry))
     return entry
 
 
 PARALLEL_FROM = 400  # below this, starting worker processes costs more than it saves
 
 
-def _inspect_pair(item: tuple[Path, str]) -> Entry:
+def _inspect_one(item: tuple[Path, str, Inspection | None]) -> Entry:
     return inspect_issued(*item)
 
 
-def _inspect_all(items: list[tuple[Path, str, list[int]]]) -> list[Entry]:
+def _inspect_all(
+    items: list[tuple[Path, str, list[int]]], inspect: Inspection | None
+) -> list[Entry]:
     """Read files on every core when there are many (a cold cache on a big folder)."""
-    pairs = [(path, display) for path, display, _ in items]
+    work = [(path, display, inspect) for path, display, _ in items]
     workers = min(os.cpu_count() or 1, 8)
-    if len(pairs) < PARALLEL_FROM or workers < 2:
-        return [_inspect_pair(pair) for pair in pairs]
+    if len(work) < PARALLEL_FROM or workers < 2:
+        return [_inspect_one(item) for item in work]
     from concurrent.futures import ProcessPoolExecutor
 
-    chunk = max(50, len(pairs) // (workers * 4))
+    chunk = max(50, len(work) // (workers * 4))
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(_inspect_pair, pairs, chunksize=chunk))
+        return list(pool.map(_inspect_one, work, chunksize=chunk))
+
+
+def inspection_name(inspect: Inspection | None) -> str:
+    """What the cache records of the inspection behind its entries ("" for summaries only)."""
+    return "" if inspect is None else f"{inspect.__module__}.{inspect.__qualname__}"
 
 
 class Ledger:
     """The billing folder read and validated: config, clients, drafts, issued documents."""
 
-    def __init__(self, folder: Folder, *, use_cache: bool = True) -> None:
+    def __init__(
+        self, folder: Folder, *, use_cache: bool = True, inspect: Inspection | None = None
+    ) -> None:
         self.folder = folder
         self.use_cache = use_cache
+        self.inspect = inspect
         self._config: tuple[YMap | None, list[Problem]] | None = None
         self._clients: dict[str, tuple[YMap | None, list[Problem]]] | None = None
         self._entries: list[Entry] | None = None
@@ -210,7 +300,7 @@ class Ledger:
 
     def client(self, client_id: str) -> YMap:
         """A valid client, NotFound with a suggestion, or InvalidData."""
-        from facturo.files.validation import suggest
+        from facturo.files.reading import suggest
 
         clients = self.clients_with_problems()
         if client_id not in clients:
@@ -272,7 +362,9 @@ class Ledger:
             else:
                 found[display] = Entry(path=display)  # placeholder keeps the order
                 to_read.append((path, display, key))
-        for (_, display, key), entry in zip(to_read, _inspect_all(to_read), strict=True):
+        for (_, display, key), entry in zip(
+            to_read, _inspect_all(to_read, self.inspect), strict=True
+        ):
             found[display] = entry
             fresh[display] = {"key": key, "entry": entry.to_json()}
         if self.use_cache and (to_read or len(fresh) != len(cached)):
@@ -286,6 +378,8 @@ class Ledger:
             return {}
         if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
             return {}
+        if data.get("inspection") != inspection_name(self.inspect):
+            return {}  # summaries read without this inspection are never served as checked
         files = data.get("files")
         return files if isinstance(files, dict) else {}
 
@@ -293,7 +387,11 @@ class Ledger:
         path = self._cache_path()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            text = json.dumps({"version": CACHE_VERSION, "files": files}, separators=(",", ":"))
+            inspection = inspection_name(self.inspect)
+            text = json.dumps(
+                {"version": CACHE_VERSION, "inspection": inspection, "files": files},
+                separators=(",", ":"),
+            )
             temporary = path.with_suffix(f".{os.getpid()}.tmp")
             temporary.write_text(text, "utf-8")
             os.replace(temporary, path)
@@ -301,7 +399,7 @@ class Ledger:
             pass  # a cache that cannot be written only costs time
 
     def find(self, number: str) -> Entry:
-        from facturo.files.validation import suggest
+        from facturo.files.reading import suggest
 
         for entry in self.entries():
             if entry.number == number:

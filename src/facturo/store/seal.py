@@ -13,7 +13,8 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from facturo.files.yamlio import dump, parse
+from facturo.errors import Problem
+from facturo.files.yamlio import YMap, dump, locate, parse
 
 UNSEALED = frozenset({"source", "seal", "tracking"})
 SHORT = 8
@@ -114,3 +115,28 @@ def verify(document: dict[str, Any]) -> bool:
     if not isinstance(seal, dict):
         return False
     return bool(seal.get("sha256") == seal_hash(document, seal.get("previous")))
+
+
+def seal_problems(data: YMap, display: str) -> list[Problem]:
+    """Errors of an issued document whose seal does not hold: each edited field, else the seal."""
+    if verify(data):
+        return []
+    changes = changed_fields(data)
+    if not changes:
+        line, col = data.mark("seal")
+        message = "the seal does not match this document (was the seal edited?)"
+        return [Problem(display, line, col, message)]
+    problems = []
+    for path in changes:
+        line, col = locate(data, ".".join(str(step) for step in path))
+        name = "".join(f"[{s + 1}]" if isinstance(s, int) else f".{s}" for s in path)[1:]
+        problems.append(
+            Problem(
+                display,
+                line,
+                col,
+                f"sealed field {name!r} was changed after issue: an issued document is never "
+                "edited (restore it, e.g. git checkout -- FILE, and correct it with a credit note)",
+            )
+        )
+    return problems

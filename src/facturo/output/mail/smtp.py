@@ -137,7 +137,7 @@ def build_message(
 
 def _address_of(name: str, email: str) -> Address:
     """An address from what a user typed ("a@b.fr" or "Name <a@b.fr>"); one, and no CR/LF."""
-    from facturo.files.validation import check_email
+    from facturo.files.identifiers import check_email
 
     if "\r" in email or "\n" in email:
         raise FacturoError(f"invalid email address {email!r} (a line break)")

@@ -1,0 +1,179 @@
+"""What an issued document would lack for a valid EN 16931 e-invoice (Factur-X), as data.
+
+`facturo check` reports these gaps as warnings; the Factur-X writer refuses to build the
+XML of a document that has any.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+TYPE_CODES = {"invoice": "380", "credit_note": "381", "deposit": "386"}
+EXEMPT_CATEGORIES = {"E", "AE", "K", "G", "O"}
+
+
+def missing_fields(document: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """What an issued document lacks for a valid EN 16931 e-invoice.
+
+    Each item is (key path, message); the path is dot-separated with list indices as numbers
+    ("client.address.country", "lines.0.net"). Quotes need nothing: they have no e-invoice.
+    """
+    if document.get("kind") == "quote":
+        return []
+    missing: list[tuple[str, str]] = []
+
+    def need(path: str, term: str) -> None:
+        if _blank(_get(document, path)):
+            missing.append((path, f"{term} is required for an EN 16931 e-invoice"))
+
+    need("number", "the invoice number (BT-1)")
+    need("issue_date", "the issue date (BT-2)")
+    need("currency", "the currency (BT-5)")
+    if str(document.get("type_code", "")) not in TYPE_CODES.values():
+        missing.append(("type_code", "the type code (BT-3) must be 380, 381 or 386"))
+    need("seller.name", "the seller name (BT-27)")
+    need("seller.address", "the seller postal address (BG-5)")
+    need("seller.address.country", "the seller country (BT-40)")
+    need("client.name", "the buyer name (BT-44)")
+    need("client.address", "the buyer postal address (BG-8)")
+    need("client.address.country", "the buyer country (BT-55)")
+    seller, client = document.get("seller") or {}, document.get("client") or {}
+    if not (seller.get("siren") or seller.get("vat_number")):
+        missing.append(
+            (
+                "seller.siren",
+                "the seller SIREN (BT-30) or VAT number (BT-31) is required (BR-CO-26)",
+            )
+        )
+    if document.get("kind") == "credit_note":
+        need("credit_note_of.number", "the number of the credited invoice (BT-25)")
+        need("credit_note_of.issue_date", "the date of the credited invoice (BT-26)")
+    lines = document.get("lines") or []
+    if not lines:
+        missing.append(("lines", "at least one invoice line (BG-25) is required"))
+    for index, line in enumerate(lines):
+        for key, term in (
+            ("description", "the item name (BT-153)"),
+            ("unit_price", "the item net price (BT-146)"),
+            ("net", "the line net amount (BT-131)"),
+            ("vat_category", "the line VAT category (BT-151)"),
+        ):
+            if _blank(line.get(key)):
+                missing.append((f"lines.{index}.{key}", f"{term} is required"))
+    categories = {line.get("vat_category") for line in lines}
+    missing += _missing_for_categories(categories, seller, client, document)
+    if not missing:
+        missing += _inconsistent_totals(document)
+    return missing
+
+
+def _missing_for_categories(
+    categories: set[Any],
+    seller: Mapping[str, Any],
+    client: Mapping[str, Any],
+    document: Mapping[str, Any],
+) -> list[tuple[str, str]]:
+    missing: list[tuple[str, str]] = []
+
+    def need(condition: Any, path: str, term: str, rule: str) -> None:
+        if not condition:
+            missing.append((path, f"{term} is required for this VAT case ({rule})"))
+
+    seller_vat = seller.get("vat_number")
+    seller_tax_id = seller_vat or seller.get("siren")
+    if categories & {"S", "Z"}:
+        need(seller_vat, "seller.vat_number", "the seller VAT number (BT-31)", "BR-S-02")
+    if "E" in categories:
+        term = "the seller VAT number (BT-31) or SIREN as tax registration (BT-32)"
+        need(seller_tax_id, "seller.siren", term, "BR-E-02")
+    if "AE" in categories:
+        need(seller_tax_id, "seller.vat_number", "the seller VAT number (BT-31)", "BR-AE-02")
+        term = "the buyer VAT number (BT-48) or SIREN (BT-47)"
+        need(client.get("vat_number") or client.get("siren"), "client.vat_number", term, "BR-AE-02")
+    if "K" in categories:
+        need(seller_vat, "seller.vat_number", "the seller VAT number (BT-31)", "BR-IC-02")
+        need(
+            client.get("vat_number"),
+            "client.vat_number",
+            "the buyer VAT number (BT-48)",
+            "BR-IC-02",
+        )
+        term = "the delivery date (BT-72) or service period (BG-14)"
+        delivered = document.get("service_date") or document.get("service_period")
+        need(delivered, "service_date", term, "BR-IC-11")
+    if "G" in categories:
+        need(seller_vat, "seller.vat_number", "the seller VAT number (BT-31)", "BR-G-02")
+    if "O" in categories and len(categories) > 1:
+        missing.append(("lines", "outside-scope lines (O) cannot be mixed with others (BR-O-11)"))
+    if categories & EXEMPT_CATEGORIES:
+        exemption = document.get("vat_exemption") or {}
+        term = "the VAT exemption reason (BT-120) or code (BT-121)"
+        rules = ", ".join(
+            f"BR-{'IC' if category == 'K' else category}-10"
+            for category in sorted(categories & EXEMPT_CATEGORIES)
+        )
+        need(exemption.get("reason") or exemption.get("code"), "vat_exemption", term, rules)
+    return missing
+
+
+def _inconsistent_totals(document: Mapping[str, Any]) -> list[tuple[str, str]]:
+    try:
+        allowances = document_allowances(document)
+    except (KeyError, TypeError, ArithmeticError):
+        return [("totals", "the totals are incomplete (BG-22, BG-23)")]
+    totals = document["totals"]
+    if any(amount < 0 for amount in allowances.values()):
+        return [("totals.vat", "a VAT base (BT-116) exceeds the line nets at its rate (BR-S-08)")]
+    if sum(allowances.values(), Decimal(0)) != as_decimal(totals.get("discount", 0)):
+        return [("totals.discount", "the discount (BT-107) is not the line nets minus the bases")]
+    return []
+
+
+def document_allowances(document: Mapping[str, Any]) -> dict[tuple[str, Decimal], Decimal]:
+    """The document discount per VAT category and rate, exactly as the stored bases imply."""
+    nets: dict[tuple[str, Decimal], Decimal] = {}
+    for line in document["lines"]:
+        key = _tax_key(line["vat_category"], line.get("vat_rate"))
+        nets[key] = nets.get(key, Decimal(0)) + as_decimal(line["net"])
+    allowances: dict[tuple[str, Decimal], Decimal] = {}
+    for entry in document["totals"]["vat"]:
+        key = _tax_key(entry["category"], entry.get("rate"))
+        allowances[key] = nets.pop(key) - as_decimal(entry["base"])
+    if nets:
+        raise KeyError(f"lines without a VAT breakdown: {sorted(nets)}")
+    return allowances
+
+
+def _tax_key(category: str, rate: Any) -> tuple[str, Decimal]:
+    return category, tax_rate(category, rate)
+
+
+def tax_rate(category: str, rate: Any) -> Decimal:
+    """The VAT rate a category carries: its own under S, 0 under every other category."""
+    if category in ("S",):
+        return as_decimal(rate)
+    return Decimal(0)
+
+
+def as_decimal(value: Any) -> Decimal:
+    """An amount of a document as a Decimal (a float by its shortest repr, never its binary)."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return Decimal(value)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, Sequence | Mapping) and not value)
+
+
+def _get(document: Mapping[str, Any], path: str) -> Any:
+    value: Any = document
+    for key in path.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(key)
+    return value

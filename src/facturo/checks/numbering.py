@@ -1,0 +1,114 @@
+"""Checks across issued documents: duplicate numbers, gaps, the order of dates, the seal chain."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from facturo.errors import Problem
+from facturo.model.numbering import SERIES_OF_KIND, Series, series_from_config
+
+
+def check_numbering(entries: list[Any], config: dict[str, Any]) -> list[Problem]:
+    """Duplicates, gaps, order of dates and the seal chain, per series."""
+    problems: list[Problem] = []
+    by_number: dict[str, list[Any]] = defaultdict(list)
+    for entry in entries:
+        if entry.number:
+            by_number[entry.number].append(entry)
+    for number, same in by_number.items():
+        for other in same[1:]:
+            problems.append(
+                Problem(other.path, 1, 1, f"number {number} is also used by {same[0].path}")
+            )
+    series_entries: dict[str, list[tuple[tuple[int, int, str], Any]]] = defaultdict(list)
+    groups: dict[tuple[str, int | None], list[tuple[int, Any]]] = defaultdict(list)
+    for entry in entries:
+        if entry.kind not in SERIES_OF_KIND or entry.issue_date is None:
+            continue
+        series = series_from_config(config, SERIES_OF_KIND[entry.kind])
+        parsed = series.parse(entry.number)
+        if parsed is None:
+            problems.append(
+                Problem(
+                    entry.path,
+                    1,
+                    1,
+                    f"number {entry.number} does not follow the {series.name} pattern "
+                    f"{series.pattern!r}",
+                    "warning",
+                )
+            )
+            order = (entry.issue_date.year, 0, entry.number)
+        else:
+            year, seq = parsed
+            if year is not None and year != entry.issue_date.year:
+                problems.append(
+                    Problem(entry.path, 1, 1, f"number of year {year} issued on {entry.issue_date}")
+                )
+            group = series.group_of(year if year is not None else entry.issue_date.year)
+            groups[(series.name, group)].append((seq, entry))
+            order = (entry.issue_date.year if series.reset == "yearly" else 0, seq, entry.number)
+        series_entries[series.name].append((order, entry))
+    for (name, group), members in groups.items():
+        problems.extend(_check_group(series_from_config(config, name), group, members))
+    for ordered in series_entries.values():
+        problems.extend(_check_chain([entry for _, entry in sorted(ordered, key=lambda m: m[0])]))
+    return problems
+
+
+def _check_group(
+    series: Series, group: int | None, members: list[tuple[int, Any]]
+) -> list[Problem]:
+    problems: list[Problem] = []
+    members.sort(key=lambda m: m[0])
+    expected = 1
+    previous = None
+    for seq, entry in members:
+        if seq > expected:
+            year = group if group is not None else entry.issue_date.year
+            missing = [series.format(year, s) for s in range(expected, seq)]
+            shown = missing[0] if len(missing) == 1 else f"{missing[0]} to {missing[-1]}"
+            problems.append(
+                Problem(
+                    entry.path,
+                    1,
+                    1,
+                    f"gap in the numbering: {shown} missing before {entry.number} "
+                    "(numbers are never skipped, deleted or reused)",
+                )
+            )
+        if previous is not None and entry.issue_date < previous.issue_date:
+            problems.append(
+                Problem(
+                    entry.path,
+                    1,
+                    1,
+                    f"{entry.number} is dated {entry.issue_date}, before {previous.number} "
+                    f"({previous.issue_date}): numbers must follow the order of dates",
+                )
+            )
+        expected = max(expected, seq + 1)
+        previous = entry
+    return problems
+
+
+def _check_chain(ordered: list[Any]) -> list[Problem]:
+    problems: list[Problem] = []
+    expected: str | None = None
+    before = None
+    for entry in ordered:
+        if entry.seal is not None and entry.previous != expected:
+            after = f"after {before.number}" if before is not None else "as the first of its series"
+            problems.append(
+                Problem(
+                    entry.path,
+                    entry.previous_line or 1,
+                    1,
+                    f"seal chain broken {after}: this document was sealed after another one "
+                    "(a document was deleted, replaced or edited)",
+                )
+            )
+        expected = entry.seal
+        before = entry
+    return problems

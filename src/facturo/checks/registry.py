@@ -1,0 +1,60 @@
+"""The named checks `facturo check` runs, and the one way to open a ledger that checks documents."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+from facturo.checks.documents import inspect_document
+from facturo.checks.git import deleted_in_git
+from facturo.checks.numbering import check_numbering
+from facturo.errors import Problem
+from facturo.store.folder import Folder
+from facturo.store.index import Ledger
+
+# A named check: every problem of one kind in the folder (`today` for those that need it).
+Check = Callable[[Ledger, dt.date], list[Problem]]
+
+
+def open_ledger(root: Path | Folder, *, use_cache: bool = True) -> Ledger:
+    """The ledger of a billing folder whose issued documents are inspected as `check` does."""
+    folder = root if isinstance(root, Folder) else Folder(root)
+    return Ledger(folder, use_cache=use_cache, inspect=inspect_document)
+
+
+def config_problems(ledger: Ledger, today: dt.date) -> list[Problem]:
+    """facturo.yaml against its schema and the seller's legal rules."""
+    return ledger.config_with_problems()[1]
+
+
+def client_problems(ledger: Ledger, today: dt.date) -> list[Problem]:
+    """Each client file against its schema and rules, and its file name as an id."""
+    return [p for _, problems in ledger.clients_with_problems().values() for p in problems]
+
+
+def document_problems(ledger: Ledger, today: dt.date) -> list[Problem]:
+    """Each issued document on its own: syntax, seal, keys, name and place, totals, e-invoice."""
+    if ledger.inspect is not inspect_document:
+        raise ValueError("checking documents needs a ledger from checks.registry.open_ledger")
+    return [p for entry in ledger.entries() for p in entry.problems]
+
+
+def numbering_problems(ledger: Ledger, today: dt.date) -> list[Problem]:
+    """Across documents: duplicate numbers, gaps, the order of dates, the seal chain."""
+    config, _ = ledger.config_with_problems()
+    return check_numbering(ledger.entries(), config or {})
+
+
+def git_problems(ledger: Ledger, today: dt.date) -> list[Problem]:
+    """Issued documents deleted from the folder or from its git history."""
+    return deleted_in_git(ledger.folder.root)
+
+
+CHECKS: dict[str, Check] = {
+    "config": config_problems,
+    "clients": client_problems,
+    "documents": document_problems,
+    "numbering": numbering_problems,
+    "git": git_problems,
+}

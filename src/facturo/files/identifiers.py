@@ -1,0 +1,136 @@
+"""Checks of single values: SIREN, VAT number, IBAN, BIC, email, currency, country, terms."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+
+@cache
+def _countries() -> frozenset[str]:
+    from babel import Locale
+
+    codes = (str(k) for k in Locale("en").territories)
+    return frozenset(k for k in codes if len(k) == 2 and k.isalpha())
+
+
+def is_country(code: str) -> bool:
+    return code in _countries()
+
+
+def check_country(value: str) -> str | None:
+    if is_country(value):
+        return None
+    if is_country(value.upper()):
+        return f"write the country code in capitals: {value.upper()!r}"
+    return f"unknown country code {value!r} (expected ISO 3166 alpha-2, e.g. FR, DE, US)"
+
+
+def check_siren(value: str) -> str | None:
+    from stdnum.fr import siren
+
+    if siren.is_valid(value):
+        return None
+    digits = siren.compact(value)
+    if not digits.isdigit() or len(digits) != 9:
+        return f"a SIREN has 9 digits, got {value!r}"
+    return f"invalid SIREN {value!r} (check digit does not match)"
+
+
+def check_vat_number(value: str) -> str | None:
+    from stdnum import get_cc_module
+    from stdnum.eu import vat
+    from stdnum.util import clean
+
+    compact = clean(value, " -./,").upper().strip()
+    prefix = compact[:2].lower()
+    if not prefix.isalpha():
+        return f"a VAT number starts with its country code, e.g. FR, got {value!r}"
+    if prefix in vat.MEMBER_STATES or prefix == "el":
+        valid = vat.is_valid(compact)
+        return None if valid else f"invalid VAT number {value!r} (checksum or format)"
+    module = get_cc_module(prefix, "vat")
+    if module is not None and not module.is_valid(compact) and not module.is_valid(compact[2:]):
+        return f"invalid VAT number {value!r} for country {prefix.upper()}"
+    return None
+
+
+def check_iban(value: str) -> str | None:
+    from stdnum import iban
+
+    return None if iban.is_valid(value) else f"invalid IBAN {value!r} (checksum or length)"
+
+
+def check_bic(value: str) -> str | None:
+    from stdnum import bic
+
+    return None if bic.is_valid(value) else f"invalid BIC {value!r} (8 or 11 characters)"
+
+
+_EMAIL = re.compile(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+")
+
+
+def check_email(value: str) -> str | None:
+    return None if _EMAIL.fullmatch(value) else f"invalid email address {value!r}"
+
+
+def check_currency(value: str) -> str | None:
+    from facturo.model.money import is_currency
+
+    if is_currency(value):
+        return None
+    return f"unknown currency {value!r} (expected an ISO 4217 code such as EUR, USD, JPY)"
+
+
+def check_terms(value: str) -> str | None:
+    from facturo.model.terms import parse_terms
+
+    try:
+        parse_terms(value)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def check_rate(value: Decimal) -> str | None:
+    if 0 <= value <= 100:
+        return None
+    return f"a rate is a percentage between 0 and 100, got {value}"
+
+
+def check_pattern(value: str) -> str | None:
+    from facturo.model.numbering import pattern_problem
+
+    return pattern_problem(value)
+
+
+def check_secret(value: str) -> str | None:
+    return (
+        "never write the SMTP password in a file of the billing folder (git would keep it): "
+        "set FACTURO_SMTP_PASSWORD, or mail.password_file to a file outside the folder"
+    )
+
+
+def check_color(value: str) -> str | None:
+    if re.fullmatch(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?", value):
+        return None
+    return f'expected a colour like "#1f4e79", got {value!r}'
+
+
+VALUE_CHECKS: dict[str, Callable[[Any], str | None]] = {
+    "country": check_country,
+    "siren": check_siren,
+    "vat_number": check_vat_number,
+    "iban": check_iban,
+    "bic": check_bic,
+    "email": check_email,
+    "currency": check_currency,
+    "terms": check_terms,
+    "rate": check_rate,
+    "pattern": check_pattern,
+    "color": check_color,
+    "secret": check_secret,
+}
