@@ -768,7 +768,8 @@ def test_wheel_ships_the_templates_and_renders(tmp_path: Path) -> None:
         import sys
         sys.path.insert(0, sys.argv[1])
         import facturo, render_documents
-        from facturo.output.pdf.engine import find_packaged_templates, render_pdf
+        from facturo.output.pdf.engine import render_pdf
+        from facturo.output.sandbox import find_packaged_templates
         assert facturo.__file__.startswith(sys.argv[2]), facturo.__file__
         assert str(find_packaged_templates()).startswith(sys.argv[2])
         sys.stdout.buffer.write(render_pdf(render_documents.standard_invoice()))

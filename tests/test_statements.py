@@ -11,7 +11,7 @@ import pypdf
 import pytest
 
 from conftest import DRAFT, Cli, issue
-from facturo.output.pdf.engine import find_packaged_templates
+from facturo.output.sandbox import find_packaged_templates
 from facturo.reports.statements import bucket
 
 D = Decimal

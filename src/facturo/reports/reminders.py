@@ -22,6 +22,8 @@ ZERO = Decimal(0)
 DAYS_PER_YEAR = Decimal(365)
 TONES = {0: "courtesy", 1: "friendly", 2: "firm", 3: "formal"}
 RECOVERY_INDEMNITY_EUR = Decimal("40.00")
+# A formal notice gives the client this many days to pay, counted from the letter's date.
+LETTER_DEADLINE_DAYS = 8
 
 
 @dataclass(frozen=True)

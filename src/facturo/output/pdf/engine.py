@@ -11,7 +11,6 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
-from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -19,7 +18,6 @@ from urllib.request import url2pathname
 
 import jinja2
 import weasyprint.pdf.fonts
-from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 from stdnum import iban as stdnum_iban
 from weasyprint import CSS, HTML, Attachment
@@ -29,6 +27,8 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 from facturo.errors import FacturoError
 from facturo.output import words as labels
 from facturo.output.qr import make_payment_qr
+from facturo.output.sandbox import TemplateFolders, sandboxed_environment
+from facturo.reports.reminders import LETTER_DEADLINE_DAYS
 
 PDF_VARIANT = "pdf/a-3b"
 STYLESHEET = "style.css"
@@ -46,8 +46,6 @@ ACCOUNT_TEMPLATES = {
     "statement": "statement.html",
     "reminder_letter": "reminder_letter.html",
 }
-# A formal notice gives the client this many days to pay, counted from the letter's date.
-LETTER_DEADLINE_DAYS = 8
 AGING_BUCKETS = ("not_due", "1-30", "31-60", "61-90", "over_90")
 _PAYABLE_KINDS = ("invoice", "deposit")
 _STANDARD_CATEGORIES = ("S", "Z")
@@ -89,14 +87,6 @@ class PdfAttachment:
     description: str | None = None
 
 
-def find_packaged_templates() -> Path:
-    """Return the folder of the packaged templates, in a wheel install or a source checkout."""
-    installed = resources.files("facturo") / "templates"
-    if installed.is_dir():
-        return Path(str(installed))
-    return Path(__file__).resolve().parents[4] / "templates"
-
-
 class Renderer:
     """Renders documents with one Jinja environment and one font configuration, for batches."""
 
@@ -108,30 +98,16 @@ class Renderer:
         logo: Path | str | None = None,
         accent_color: str | None = None,
     ) -> None:
-        self._root = folder_root.resolve() if folder_root is not None else None
-        self._packaged = find_packaged_templates()
-        overrides = self._root / "templates" if self._root is not None else None
-        self._overrides = overrides if overrides is not None and overrides.is_dir() else None
+        self._folders = TemplateFolders.of(folder_root)
         self._template = _check_template_name(template) if template else None
-        self._logo = _check_logo(logo, self._root) if logo else None
+        self._logo = _check_logo(logo, self._folders.root) if logo else None
         self._accent_color = _check_color(accent_color) if accent_color else None
-        search_path = [str(p) for p in (self._overrides, self._packaged) if p is not None]
-        self._env = SandboxedEnvironment(
-            loader=jinja2.FileSystemLoader(search_path),
-            autoescape=True,
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
+        self._env = sandboxed_environment(jinja2.FileSystemLoader(self._folders.search_path()))
+        self._fetcher = _FolderFetcher(
+            self._folders.packaged, self._folders.overrides, self._folders.root
         )
-        self._env.filters.update(
-            money=_money_filter,
-            date=_date_filter,
-            number=_number_filter,
-            rate=_rate_filter,
-        )
-        self._fetcher = _FolderFetcher(self._packaged, self._overrides, self._root)
         self._fonts = FontConfiguration()
-        self._base_url = self._packaged.as_uri() + "/"
+        self._base_url = self._folders.packaged.as_uri() + "/"
         # Parsed once for a batch: parsing the stylesheet is a tenth of a render.
         try:
             self._stylesheet = CSS(
@@ -208,35 +184,27 @@ class Renderer:
         try:
             template = self._env.get_template(name)
         except jinja2.TemplateSyntaxError as error:
-            where = self._display(error.filename or error.name or name)
+            where = self._folders.display(error.filename or error.name or name)
             raise RenderError(f"{where}:{error.lineno}: {error.message}") from None
         except jinja2.TemplateNotFound as error:
-            places = " or ".join(self._display(p) for p in (self._overrides, self._packaged) if p)
+            places = self._folders.describe()
             raise RenderError(f"template {error.name} not found in {places}") from None
         try:
             return template.render({**context, "multi_page": multi_page})
         except jinja2.TemplateSyntaxError as error:
-            where = self._display(error.filename or error.name or name)
+            where = self._folders.display(error.filename or error.name or name)
             raise RenderError(f"{where}:{error.lineno}: {error.message}") from None
         except Exception as error:
             raise RenderError(self._explain_runtime(error, name)) from None
 
     def _explain_runtime(self, error: Exception, name: str) -> str:
-        where = self._display(name)
+        where = self._folders.display(name)
         for frame in reversed(traceback.extract_tb(error.__traceback__)):
             if frame.filename.endswith(".html") and Path(frame.filename).exists():
-                where = f"{self._display(frame.filename)}:{frame.lineno}"
+                where = f"{self._folders.display(frame.filename)}:{frame.lineno}"
                 break
         message = error.message if isinstance(error, jinja2.TemplateError) else str(error)
         return f"{where}: {message or type(error).__name__}"
-
-    def _display(self, place: str | Path) -> str:
-        path = Path(place)
-        if self._root is not None and path.is_absolute() and path.is_relative_to(self._root):
-            return path.relative_to(self._root).as_posix()
-        if path.is_absolute() and path.is_relative_to(self._packaged):
-            return (Path("facturo/templates") / path.relative_to(self._packaged)).as_posix()
-        return str(place)
 
 
 def render_pdf(
@@ -541,32 +509,6 @@ def _document_name(document: Mapping[str, Any]) -> str:
 def _attachment_time(document: Mapping[str, Any]) -> datetime.datetime:
     issued = _as_date(document.get("issue_date")) or datetime.date(2000, 1, 1)
     return datetime.datetime.combine(issued, datetime.time())
-
-
-# -- template filters (for user templates: formatting in the document's language) --------
-
-
-@jinja2.pass_context
-def _money_filter(context: jinja2.runtime.Context, amount: Any, currency: str | None = None) -> str:
-    return labels.format_money(
-        _as_decimal(amount), currency or context["currency"], context["language"]
-    )
-
-
-@jinja2.pass_context
-def _date_filter(context: jinja2.runtime.Context, value: Any) -> str:
-    day = _as_date(value)
-    return labels.format_date(day, context["language"]) if day else ""
-
-
-@jinja2.pass_context
-def _number_filter(context: jinja2.runtime.Context, value: Any) -> str:
-    return labels.format_number(_as_decimal(value), context["language"])
-
-
-@jinja2.pass_context
-def _rate_filter(context: jinja2.runtime.Context, value: Any) -> str:
-    return labels.format_rate(_as_decimal(value), context["language"])
 
 
 # -- the template context: everything a template prints, already in the document's language --
