@@ -119,3 +119,77 @@ def test_core_messages_never_name_a_command_line_option() -> None:
                 if isinstance(text, str) and option.search(text)
             ]
     assert found == []
+
+
+# The layers, in the order the data flows: each may import only those before it.
+LAYERS = ("errors", "model", "files", "store", "checks", "lifecycle", "reports", "output", "cli")
+
+
+def _layer(module: str) -> int | None:
+    parts = module.split(".")
+    if parts[0] != "facturo" or len(parts) < 2:
+        return None
+    return LAYERS.index(parts[1]) if parts[1] in LAYERS else None
+
+
+def _facturo_imports(path: Path, root: Path) -> list[tuple[int, str]]:
+    tree = ast.parse(path.read_text("utf-8"))
+    package = ".".join(("facturo", *path.relative_to(root).parent.parts))
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.extend((node.lineno, alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join(
+                    package.split(".")[: len(package.split(".")) - node.level + 1]
+                    + ([base] if base else [])
+                )
+            found.append((node.lineno, base))
+            found.extend((node.lineno, f"{base}.{alias.name}") for alias in node.names)
+    return [(line, name) for line, name in found if name.startswith("facturo.")]
+
+
+def layer_violations(root: Path = SRC) -> list[str]:
+    """Every import of a later layer, as `path:line: layer imports later layer`."""
+    wrong: list[str] = []
+    for path in sorted(root.rglob("*.py")):
+        own = _layer(".".join(("facturo", *path.relative_to(root).with_suffix("").parts)))
+        if own is None:
+            continue
+        for line, name in _facturo_imports(path, root):
+            other = _layer(name)
+            if other is not None and other > own:
+                wrong.append(f"{path.relative_to(root)}:{line}: {LAYERS[own]} imports {name}")
+    return wrong
+
+
+def test_every_module_belongs_to_a_layer() -> None:
+    loose = [
+        p.relative_to(SRC).as_posix()
+        for p in SRC.rglob("*.py")
+        if _layer(".".join(("facturo", *p.relative_to(SRC).with_suffix("").parts))) is None
+    ]
+    assert sorted(loose) == ["__init__.py", "__main__.py"]
+
+
+def test_layers_import_only_earlier_layers() -> None:
+    assert layer_violations() == []
+
+
+def test_the_layer_check_catches_an_import_against_the_order(tmp_path: Path) -> None:
+    (tmp_path / "model").mkdir()
+    (tmp_path / "model" / "money.py").write_text("from facturo.output.words import format_money\n")
+    (tmp_path / "cli").mkdir()
+    (tmp_path / "cli" / "app.py").write_text("from facturo.model import money\n")
+    assert layer_violations(tmp_path) == [
+        "model/money.py:1: model imports facturo.output.words",
+        "model/money.py:1: model imports facturo.output.words.format_money",
+    ]
+
+
+def test_every_module_opens_with_a_docstring() -> None:
+    for path in SRC.rglob("*.py"):
+        tree = ast.parse(path.read_text("utf-8"))
+        assert ast.get_docstring(tree), f"{path.relative_to(SRC)}: no module docstring"

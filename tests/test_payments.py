@@ -15,7 +15,7 @@ import pytest
 from conftest import DRAFT, TWO_RATES, Cli, issue, listed
 from facturo.errors import FacturoError
 from facturo.files.yamlio import load_mapping
-from facturo.output.pdf.engine import find_packaged_templates
+from facturo.output.sandbox import find_packaged_templates
 from facturo.reports.receipts import build_receipt
 from facturo.store.folder import Folder
 from facturo.store.index import Ledger

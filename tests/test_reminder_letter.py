@@ -13,12 +13,8 @@ from pypdf import PdfReader
 
 import render_documents as documents
 from facturo.output.mail.compose import compose
-from facturo.output.pdf.engine import (
-    Renderer,
-    RenderError,
-    build_reminder_letter_context,
-    reminder_letter,
-)
+from facturo.output.pdf.engine import Renderer, RenderError
+from facturo.output.pdf.letter import build_reminder_letter_context, reminder_letter
 from pdf_text import assert_all_in, plain, text_of
 
 MM = 72 / 25.4

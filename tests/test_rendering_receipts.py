@@ -15,15 +15,12 @@ import pikepdf
 import pytest
 
 import render_documents as documents
-from facturo.output.pdf.engine import (
+from facturo.output.pdf.account import (
     AGING_BUCKETS,
-    Renderer,
-    RenderError,
-    RenderJob,
     build_receipt_context,
     build_statement_context,
-    render_batch,
 )
+from facturo.output.pdf.engine import Renderer, RenderError, RenderJob, render_batch
 from pdf_text import assert_all_in, page_texts, text_of
 
 TESTS = Path(__file__).parent

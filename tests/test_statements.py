@@ -12,7 +12,7 @@ import pytest
 
 from conftest import DRAFT, Cli, issue
 from facturo.model.account import aging_bucket as bucket
-from facturo.output.pdf.engine import find_packaged_templates
+from facturo.output.sandbox import find_packaged_templates
 
 D = Decimal
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.numbers import format_currency, format_decimal, format_percent
+from stdnum import iban as stdnum_iban
 
 LANGUAGES = ("fr", "en")
 
@@ -575,6 +576,11 @@ def format_siren(siren: str) -> str:
     if len(digits) == 9 and digits.isdigit():
         return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
     return siren
+
+
+def format_iban(iban: str) -> str:
+    """Group a valid IBAN by four characters; anything else is returned as written."""
+    return str(stdnum_iban.format(iban)) if iban and stdnum_iban.is_valid(iban) else iban
 
 
 def describe_country(code: str, language: str) -> str:

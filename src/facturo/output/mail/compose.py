@@ -12,13 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
-from stdnum import iban as stdnum_iban
 
 from facturo.errors import FacturoError
+from facturo.model.account import LETTER_DEADLINE_DAYS
 from facturo.output import words as labels
-from facturo.output.pdf.engine import LETTER_DEADLINE_DAYS, find_packaged_templates
+from facturo.output.sandbox import TemplateFolders, sandboxed_environment
 
 # One message per reminder level (0 before the due date, 3 the formal notice), then the one
 # that sends a document. A billing folder may add others in its templates/mail/.
@@ -71,20 +70,13 @@ class Composer:
     """Composes messages with one Jinja environment, for a batch (a morning's reminders)."""
 
     def __init__(self, folder_root: Path | None = None) -> None:
-        self._root = folder_root.resolve() if folder_root is not None else None
-        self._packaged = find_packaged_templates() / MAIL_FOLDER
-        overrides = self._root / "templates" / MAIL_FOLDER if self._root is not None else None
-        self._overrides = overrides if overrides is not None and overrides.is_dir() else None
-        search_path = [str(p) for p in (self._overrides, self._packaged) if p is not None]
-        self._env = SandboxedEnvironment(
-            loader=_MailLoader(search_path),
+        self._folders = TemplateFolders.of(folder_root, MAIL_FOLDER)
+        self._env = sandboxed_environment(
+            _MailLoader(self._folders.search_path()),
             autoescape=_is_html,
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
             keep_trailing_newline=True,
+            dates_in_text=True,
         )
-        self._env.filters.update(_FILTERS)
 
     def compose(self, name: str, context: Mapping[str, Any]) -> Composed:
         """Compose message `name` (e.g. "reminder-firm") in the context's language.
@@ -104,7 +96,7 @@ class Composer:
         subject = " ".join(self._render(f"{base}.txt{_SUBJECT_PART}", variables).split())
         if not subject:
             raise MessageError(
-                f"{self._display(self._path_of(base + '.txt'))}:1: the subject is empty",
+                f"{self._folders.display(self._path_of(base + '.txt'))}:1: the subject is empty",
                 template=f"{base}.txt",
                 line=1,
             )
@@ -119,13 +111,13 @@ class Composer:
             template = self._env.get_template(name)
             return template.render(variables)
         except jinja2.TemplateSyntaxError as error:
-            where = self._display(error.filename or self._path_of(shown))
+            where = self._folders.display(error.filename or self._path_of(shown))
             raise MessageError(
                 f"{where}:{error.lineno}: {error.message}", template=shown, line=error.lineno
             ) from None
         except jinja2.TemplateNotFound as error:
             missing = str(error.name or shown).split("#")[0]
-            places = " or ".join(self._display(p) for p in (self._overrides, self._packaged) if p)
+            places = self._folders.describe()
             raise MessageError(
                 f"message template {missing} not found in {places}", template=missing
             ) from None
@@ -141,23 +133,14 @@ class Composer:
         for frame in reversed(traceback.extract_tb(error.__traceback__)):
             path = Path(frame.filename)
             if path.suffix in (".txt", ".html") and path.exists():
-                return f"{self._display(path)}:{frame.lineno}", path.name, frame.lineno
-        return self._display(self._path_of(name)), name, None
+                return f"{self._folders.display(path)}:{frame.lineno}", path.name, frame.lineno
+        return self._folders.display(self._path_of(name)), name, None
 
     def _path_of(self, name: str) -> Path:
-        for folder in (self._overrides, self._packaged):
+        for folder in (self._folders.overrides, self._folders.packaged):
             if folder is not None and (folder / name).is_file():
                 return folder / name
-        return self._packaged / name
-
-    def _display(self, place: str | Path) -> str:
-        path = Path(place)
-        if self._root is not None and path.is_absolute() and path.is_relative_to(self._root):
-            return path.relative_to(self._root).as_posix()
-        packaged = self._packaged.parent
-        if path.is_absolute() and path.is_relative_to(packaged):
-            return (Path("facturo/templates") / path.relative_to(packaged)).as_posix()
-        return str(place)
+        return self._folders.packaged / name
 
 
 def compose(name: str, context: Mapping[str, Any], *, folder_root: Path | None = None) -> Composed:
@@ -262,82 +245,3 @@ def _tidy(text: str) -> str:
     lines = [line.rstrip() for line in text.splitlines()]
     tidied = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
     return tidied + "\n"
-
-
-# -- filters: formatting in the message's language (the context's `language`) ------------------
-
-
-def _language(context: jinja2.runtime.Context) -> str:
-    language = context.get("language")
-    if language not in labels.LANGUAGES:
-        # A macro imported without `with context` does not see the message's variables.
-        raise ValueError("this filter needs the message's language: import macros `with context`")
-    return str(language)
-
-
-@jinja2.pass_context
-def _money_filter(context: jinja2.runtime.Context, amount: Any, currency: str | None = None) -> str:
-    if currency is None:
-        document = context.get("document")
-        currency = document.get("currency") if isinstance(document, Mapping) else None
-    return labels.format_money(_decimal(amount), str(currency or "EUR"), _language(context))
-
-
-@jinja2.pass_context
-def _date_filter(context: jinja2.runtime.Context, value: Any) -> str:
-    if isinstance(value, datetime.datetime):
-        value = value.date()
-    if isinstance(value, str) and value:
-        value = datetime.date.fromisoformat(value)
-    if not isinstance(value, datetime.date):
-        return ""
-    return labels.format_date_in_text(value, _language(context))
-
-
-@jinja2.pass_context
-def _rate_filter(context: jinja2.runtime.Context, value: Any) -> str:
-    return labels.format_rate(_decimal(value), _language(context))
-
-
-@jinja2.pass_context
-def _number_filter(context: jinja2.runtime.Context, value: Any) -> str:
-    return labels.format_number(_decimal(value), _language(context))
-
-
-@jinja2.pass_context
-def _days_filter(context: jinja2.runtime.Context, value: Any) -> str:
-    return labels.describe_days(int(value), _language(context))
-
-
-@jinja2.pass_context
-def _methods_filter(context: jinja2.runtime.Context, methods: Any) -> str:
-    language = _language(context)
-    names = [labels.describe_payment_method(str(m), language) for m in methods or []]
-    if len(names) < 2:
-        return "".join(names)
-    last = " ou " if language == "fr" else " or "
-    return ", ".join(names[:-1]) + last + names[-1]
-
-
-def _iban_filter(value: Any) -> str:
-    text = str(value or "")
-    return str(stdnum_iban.format(text)) if stdnum_iban.is_valid(text) else text
-
-
-def _decimal(value: Any) -> Decimal:
-    if isinstance(value, Decimal):
-        return value
-    if value is None or value == "":
-        return Decimal(0)
-    return Decimal(str(value))
-
-
-_FILTERS: dict[str, Callable[..., str]] = {
-    "money": _money_filter,
-    "date": _date_filter,
-    "rate": _rate_filter,
-    "number": _number_filter,
-    "days": _days_filter,
-    "methods": _methods_filter,
-    "iban": _iban_filter,
-}

@@ -1,0 +1,144 @@
+"""What every document context shares: language, PDF metadata, parties, periods, footer."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from markupsafe import Markup
+
+from facturo.output import words as labels
+from facturo.output.values import as_date
+
+
+def document_language(document: Mapping[str, Any]) -> str:
+    """The document's language (French when it names none); another one is an error."""
+    language = str(document.get("language") or "fr")
+    if language not in labels.LANGUAGES:
+        raise ValueError(f"language {language!r} is not one of {', '.join(labels.LANGUAGES)}")
+    return language
+
+
+def pdf_metadata(
+    title: str,
+    number: Any,
+    seller: Mapping[str, Any],
+    client: Mapping[str, Any],
+    issue_date: datetime.date | None,
+    words: Mapping[str, str],
+) -> dict[str, Any]:
+    """The PDF's title, author, description and creation date (the issue date)."""
+    heading = f"{title} {number}" if number else f"{title} ({words['draft_mark'].lower()})"
+    client_name = client.get("name")
+    return {
+        "title": heading,
+        "author": seller.get("name") or "",
+        "description": f"{heading} — {client_name}" if client_name else heading,
+        # Creation and modification dates are the issue date: the same file gives the same PDF.
+        "created": f"{issue_date.isoformat()}T00:00:00Z" if issue_date else None,
+    }
+
+
+def describe_seller(
+    seller: Mapping[str, Any], language: str, *, show_country: bool
+) -> dict[str, Any]:
+    """The seller as printed: names, legal form and capital, address, identifiers, contact."""
+    contact = [str(seller[key]) for key in ("email", "phone", "website") if seller.get(key)]
+    return {
+        "name": seller.get("name") or "",
+        "trade_name": seller.get("trade_name") or None,
+        "legal_form": seller.get("legal_form") or None,
+        "share_capital": _share_capital(seller, language),
+        "address": _address_lines(seller.get("address"), language, show_country=show_country),
+        "identifiers": _identifiers(seller, language),
+        "rcs": seller.get("rcs") or None,
+        "contact": contact,
+    }
+
+
+def _identifiers(party: Mapping[str, Any], language: str) -> list[str]:
+    words = labels.labels_for(language)
+    identifiers = []
+    if party.get("siren"):
+        identifiers.append(f"{words['siren']} {labels.format_siren(str(party['siren']))}")
+    if party.get("vat_number"):
+        identifiers.append(f"{words['vat_number']} {party['vat_number']}")
+    return identifiers
+
+
+def _share_capital(seller: Mapping[str, Any], language: str) -> str | None:
+    capital = seller.get("share_capital")
+    if capital in (None, ""):
+        return None
+    if isinstance(capital, (int, Decimal)):
+        capital = labels.format_money(capital, "EUR", language)
+    return f"capital {capital}" if language == "en" else f"au capital de {capital}"
+
+
+def describe_client(
+    client: Mapping[str, Any], language: str, *, show_country: bool
+) -> dict[str, Any]:
+    """The client as printed: name, address, identifiers, and a delivery address if other."""
+    delivery = client.get("delivery_address")
+    return {
+        "name": client.get("name") or "",
+        "address": _address_lines(client.get("address"), language, show_country=show_country),
+        "identifiers": _identifiers(client, language),
+        "delivery_address": (
+            _address_lines(delivery, language, show_country=show_country)
+            if delivery and delivery != client.get("address")
+            else None
+        ),
+    }
+
+
+def _address_lines(address: Any, language: str, *, show_country: bool) -> list[str]:
+    if not isinstance(address, Mapping):
+        return []
+    lines = [str(address[key]) for key in ("street", "street2") if address.get(key)]
+    town = " ".join(str(address[key]) for key in ("postcode", "city") if address.get(key))
+    if town:
+        lines.append(town)
+    if show_country and address.get("country"):
+        lines.append(labels.describe_country(str(address["country"]), language))
+    return lines
+
+
+def country_of(party: Mapping[str, Any]) -> str | None:
+    """The country code of a party's address (a country is printed when the parties' differ)."""
+    address = party.get("address")
+    return str(address.get("country")) if isinstance(address, Mapping) else None
+
+
+def format_period(period: Mapping[str, Any], language: str, pattern: str) -> str:
+    """A period's start and end dates put in `pattern` (e.g. "du {start} au {end}")."""
+    start = as_date(period.get("start"))
+    end = as_date(period.get("end"))
+    return pattern.format(
+        start=labels.format_date(start, language) if start else "",
+        end=labels.format_date(end, language) if end else "",
+    )
+
+
+def footer_lines(seller: Mapping[str, Any], words: Mapping[str, str]) -> list[str]:
+    """The seller's legal identity, one part a line, for the page footer."""
+    parts = []
+    name = str(seller.get("name") or "")
+    if seller.get("legal_form"):
+        name = f"{name} — {seller['legal_form']}"
+    if name:
+        parts.append(name)
+    if seller.get("siren"):
+        parts.append(f"{words['siren']} {labels.format_siren(str(seller['siren']))}")
+    if seller.get("rcs"):
+        parts.append(str(seller["rcs"]))
+    if seller.get("vat_number"):
+        parts.append(f"{words['vat_number']} {seller['vat_number']}")
+    return parts
+
+
+def strong(text: str) -> Markup:
+    """Text in bold inside a sentence of HTML, escaped."""
+    return Markup("<strong>{}</strong>").format(text)

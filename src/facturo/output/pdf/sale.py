@@ -1,0 +1,359 @@
+"""The context of the documents of a sale: invoices, deposits, credit notes and quotes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from facturo.output import words as labels
+from facturo.output.pdf.parts import (
+    country_of,
+    describe_client,
+    describe_seller,
+    document_language,
+    footer_lines,
+    format_period,
+    pdf_metadata,
+)
+from facturo.output.qr import make_payment_qr
+from facturo.output.values import as_date, as_decimal
+
+_PAYABLE_KINDS = ("invoice", "deposit")
+_STANDARD_CATEGORIES = ("S", "Z")
+
+
+def build_context(
+    document: Mapping[str, Any],
+    *,
+    draft: bool = False,
+    logo_url: str | None = None,
+    accent_color: str | None = None,
+) -> dict[str, Any]:
+    """Turn an issued document (docs/FORMAT.md) into the variables the templates print."""
+    language = document_language(document)
+    kind = str(document.get("kind") or "invoice")
+    words = labels.labels_for(language)
+    currency = str(document.get("currency") or "EUR")
+    seller: Mapping[str, Any] = document.get("seller") or {}
+    client: Mapping[str, Any] = document.get("client") or {}
+    number = None if draft else document.get("number")
+    title = words.get(f"title_{kind}", words["title_invoice"])
+    issue_date = as_date(document.get("issue_date"))
+    seller_country = country_of(seller)
+    client_country = country_of(client)
+    lines = [_line(line, currency, language) for line in document.get("lines") or []]
+    totals: Mapping[str, Any] = document.get("totals") or {}
+    # As issued: payments and credit notes recorded later never change the invoice; what is
+    # owed today is the account's (statements, receipts, reminders, the letter).
+    already_paid = as_decimal(totals.get("prepaid", 0))
+    amount_due = as_decimal(totals.get("due", totals.get("gross", 0)))
+
+    return {
+        "document": document,
+        "kind": kind,
+        "language": language,
+        "currency": currency,
+        "draft": draft,
+        "label": words,
+        "title": title,
+        "number": number,
+        "meta": pdf_metadata(title, number, seller, client, issue_date, words),
+        "logo_url": logo_url,
+        "accent_color": accent_color,
+        "seller": describe_seller(seller, language, show_country=seller_country != client_country),
+        "client": describe_client(client, language, show_country=seller_country != client_country),
+        "facts": _facts(document, kind, language, words),
+        "corrected_invoice": _corrected_invoice(document, language, words),
+        "credit_reason": _credit_reason(document, kind, words),
+        "lines": lines,
+        "show_unit": any(line["unit"] for line in lines),
+        "show_vat": any(line["vat_category"] in _STANDARD_CATEGORIES for line in lines),
+        "vat_breakdown": _vat_breakdown(totals, currency, language),
+        "totals": _totals(kind, totals, already_paid, amount_due, currency, language, words),
+        "payment": _payment(document, kind, number, amount_due, currency, language),
+        "quote_validity": _quote_validity(document, kind, language, words),
+        "exemption": _exemption(document, language),
+        "mentions": _mentions(document, kind, language, words),
+        "notes": document.get("notes") or None,
+        "thanks": _thanks(document, words),
+        "footer": footer_lines(seller, words),
+    }
+
+
+def _facts(
+    document: Mapping[str, Any], kind: str, language: str, words: Mapping[str, str]
+) -> list[tuple[str, str]]:
+    facts: list[tuple[str, str]] = []
+    issue_date = as_date(document.get("issue_date"))
+    if issue_date:
+        facts.append((words["issue_date"], labels.format_date(issue_date, language)))
+    if kind == "quote":
+        valid_until = as_date(document.get("valid_until"))
+        if valid_until:
+            facts.append((words["valid_until"], labels.format_date(valid_until, language)))
+    elif kind in _PAYABLE_KINDS:
+        due_date = as_date(document.get("due_date"))
+        if due_date:
+            facts.append((words["due_date"], labels.format_date(due_date, language)))
+    operation = str(document.get("operation") or "services")
+    service_date = as_date(document.get("service_date"))
+    period = document.get("service_period")
+    if service_date:
+        label = words.get(f"service_date_{operation}", words["service_date_services"])
+        facts.append((label, labels.format_date(service_date, language)))
+    elif isinstance(period, Mapping):
+        facts.append(
+            (words["service_period"], format_period(period, language, words["period_range"]))
+        )
+    if document.get("order_reference"):
+        facts.append((words["order_reference"], str(document["order_reference"])))
+    return facts
+
+
+def _corrected_invoice(
+    document: Mapping[str, Any], language: str, words: Mapping[str, str]
+) -> str | None:
+    original = document.get("credit_note_of")
+    if not isinstance(original, Mapping) or not original.get("number"):
+        return None
+    issued = as_date(original.get("issue_date"))
+    return words["corrects_invoice"].format(
+        number=original["number"], date=labels.format_date(issued, language) if issued else "?"
+    )
+
+
+def _credit_reason(document: Mapping[str, Any], kind: str, words: Mapping[str, str]) -> str | None:
+    reason = str(document.get("reason") or "").strip()
+    if kind != "credit_note" or not reason:
+        return None
+    return words["credit_reason"].format(reason=reason)
+
+
+def _line(line: Mapping[str, Any], currency: str, language: str) -> dict[str, Any]:
+    words = labels.labels_for(language)
+    category = str(line.get("vat_category") or "S")
+    details = []
+    period = line.get("service_period")
+    if isinstance(period, Mapping):
+        details.append(format_period(period, language, words["line_period"]))
+    if line.get("discount") not in (None, ""):
+        details.append(_line_discount(line, currency, language, words))
+    unit = line.get("unit")
+    quantity = as_decimal(line.get("quantity", 1))
+    unit_price = as_decimal(line.get("unit_price", 0))
+    net = line.get("net")
+    return {
+        "description": str(line.get("description") or ""),
+        "details": details,
+        "quantity": labels.format_number(quantity, language),
+        "unit": labels.describe_unit(str(unit), language) if unit else "",
+        "unit_price": labels.format_money(unit_price, currency, language),
+        "vat_category": category,
+        "vat_rate": (
+            labels.format_rate(as_decimal(line.get("vat_rate", 0)), language)
+            if category in _STANDARD_CATEGORIES
+            else ""
+        ),
+        "total": labels.format_money(
+            as_decimal(net) if net is not None else quantity * unit_price, currency, language
+        ),
+    }
+
+
+def _line_discount(
+    line: Mapping[str, Any], currency: str, language: str, words: Mapping[str, str]
+) -> str:
+    written = line["discount"]
+    if isinstance(written, str) and written.strip().endswith("%"):
+        shown = labels.format_rate(Decimal(written.strip().rstrip("%")), language)
+    else:
+        shown = labels.format_money(as_decimal(written), currency, language)
+    text = words["line_discount"].format(discount=shown)
+    amount = line.get("discount_amount")
+    if amount is not None and not (isinstance(written, (int, Decimal)) and written == amount):
+        text += f" (−{labels.format_money(as_decimal(amount), currency, language)})"
+    return text
+
+
+def _vat_breakdown(totals: Mapping[str, Any], currency: str, language: str) -> list[dict[str, str]]:
+    rows = []
+    for group in totals.get("vat") or []:
+        if str(group.get("category", "S")) not in _STANDARD_CATEGORIES:
+            continue
+        rows.append(
+            {
+                "rate": labels.format_rate(as_decimal(group.get("rate", 0)), language),
+                "base": labels.format_money(as_decimal(group.get("base", 0)), currency, language),
+                "amount": labels.format_money(
+                    as_decimal(group.get("amount", 0)), currency, language
+                ),
+            }
+        )
+    return rows
+
+
+def _totals(
+    kind: str,
+    totals: Mapping[str, Any],
+    already_paid: Decimal,
+    amount_due: Decimal,
+    currency: str,
+    language: str,
+    words: Mapping[str, str],
+) -> list[dict[str, str]]:
+    def money(value: Any) -> str:
+        return labels.format_money(as_decimal(value), currency, language)
+
+    rows: list[dict[str, str]] = []
+    discount = as_decimal(totals.get("discount", 0))
+    if discount:
+        rows.append({"label": words["lines_net"], "amount": money(totals.get("lines_net", 0))})
+        rows.append({"label": words["discount"], "amount": money(-discount)})
+    rows.append({"label": words["net"], "amount": money(totals.get("net", 0)), "style": "strong"})
+    standard = [
+        group
+        for group in totals.get("vat") or []
+        if str(group.get("category", "S")) in _STANDARD_CATEGORIES
+    ]
+    # One VAT rate fits in the totals; several are detailed in the breakdown beside them.
+    if len(standard) == 1:
+        rate = labels.format_rate(as_decimal(standard[0].get("rate", 0)), language)
+        label = words["vat_at"].format(rate=rate)
+    else:
+        label = words["vat_total"] if standard else words["vat_none"]
+    rows.append({"label": label, "amount": money(totals.get("vat_total", 0))})
+    if kind == "credit_note":
+        rows.append({"label": words["credit_total"], "amount": money(totals.get("gross", 0))})
+        rows[-1]["style"] = "grand"
+        return rows
+    rows.append(
+        {"label": words["gross"], "amount": money(totals.get("gross", 0)), "style": "gross"}
+    )
+    if kind not in _PAYABLE_KINDS:
+        rows[-1]["style"] = "grand"
+        return rows
+    if already_paid:
+        rows.append({"label": words["already_paid"], "amount": money(-already_paid)})
+    rows.append({"label": words["amount_due"], "amount": money(amount_due), "style": "grand"})
+    return rows
+
+
+def _payment(
+    document: Mapping[str, Any],
+    kind: str,
+    number: Any,
+    amount_due: Decimal,
+    currency: str,
+    language: str,
+) -> dict[str, Any] | None:
+    payment: Mapping[str, Any] = document.get("payment") or {}
+    if kind not in (*_PAYABLE_KINDS, "quote") or not payment:
+        return None
+    seller: Mapping[str, Any] = document.get("seller") or {}
+    methods = [
+        labels.describe_payment_method(str(m), language) for m in payment.get("methods") or []
+    ]
+    terms = str(document.get("payment_terms") or "")
+    # A quote is not paid: its payment block gives the terms, not the bank account.
+    iban = str(payment.get("iban") or "") if kind in _PAYABLE_KINDS else ""
+    due_date = as_date(document.get("due_date"))
+    qr = None
+    if kind in _PAYABLE_KINDS and number and iban and amount_due > 0:
+        qr = make_payment_qr(
+            name=str(seller.get("name") or ""),
+            iban=iban,
+            amount=amount_due,
+            reference=str(number),
+            bic=str(payment["bic"]) if payment.get("bic") else None,
+            currency=currency,
+        )
+    return {
+        "pay_by": (
+            labels.format_date(due_date, language)
+            if due_date and kind in _PAYABLE_KINDS and amount_due > 0
+            else None
+        ),
+        "terms": labels.describe_payment_terms(terms, language) if _is_terms(terms) else None,
+        "methods": ", ".join(methods) if methods else None,
+        "account_holder": str(seller.get("name") or "") if iban else None,
+        "iban": labels.format_iban(iban) or None,
+        "bic": (str(payment.get("bic") or "") or None) if iban else None,
+        "reference": str(number) if number and kind in _PAYABLE_KINDS else None,
+        # The PNG, not the SVG: WeasyPrint parses an SVG path of a QR code 5x slower.
+        "qr_image": qr.png_data_uri if qr else None,
+        "qr_payload": qr.payload if qr else None,
+        "amount_due": labels.format_money(amount_due, currency, language),
+    }
+
+
+def _is_terms(terms: str) -> bool:
+    # A due date given directly is stored as its ISO date: the due date already says it.
+    return bool(terms) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", terms)
+
+
+def _quote_validity(
+    document: Mapping[str, Any], kind: str, language: str, words: Mapping[str, str]
+) -> str | None:
+    valid_until = as_date(document.get("valid_until"))
+    if kind != "quote" or valid_until is None:
+        return None
+    return words["quote_validity"].format(date=labels.format_date(valid_until, language))
+
+
+def _mentions(
+    document: Mapping[str, Any],
+    kind: str,
+    language: str,
+    words: Mapping[str, str],
+) -> list[str]:
+    mentions: list[str] = []
+    if kind == "quote":
+        return mentions
+    operation = str(document.get("operation") or "")
+    if f"operation_{operation}" in words:
+        mentions.append(words["operation"].format(nature=words[f"operation_{operation}"]))
+    if document.get("vat_on_debits"):
+        mentions.append(words["vat_on_debits"])
+    payment: Mapping[str, Any] = document.get("payment") or {}
+    if kind not in _PAYABLE_KINDS:
+        return mentions
+    rate = payment.get("late_penalty_rate_percent")
+    if rate not in (None, ""):
+        mentions.append(
+            words["late_penalty"].format(rate=labels.format_rate(as_decimal(rate), language))
+        )
+    indemnity = payment.get("recovery_indemnity")
+    client: Mapping[str, Any] = document.get("client") or {}
+    # The fixed indemnity is owed by business clients only (Code de commerce L441-10).
+    if indemnity not in (None, "") and client.get("kind", "business") == "business":
+        amount = labels.format_money(as_decimal(indemnity), "EUR", language)
+        mentions.append(words["recovery_indemnity"].format(amount=amount))
+    discount = payment.get("early_payment_discount")
+    if discount in (None, "", "none"):
+        mentions.append(words["no_early_discount"])
+    else:
+        mentions.append(words["early_discount"].format(terms=str(discount).rstrip(".")))
+    return mentions
+
+
+def _exemption(document: Mapping[str, Any], language: str) -> str | None:
+    exemption = document.get("vat_exemption")
+    if isinstance(exemption, Mapping) and exemption.get("reason"):
+        code = exemption.get("code")
+        return labels.describe_exemption(str(code) if code else None, exemption["reason"], language)
+    return None
+
+
+def _thanks(document: Mapping[str, Any], words: Mapping[str, str]) -> str | None:
+    thanks = str(document.get("thanks") or words["thanks"])
+    notes = str(document.get("notes") or "")
+    # A note that already thanks the client is not repeated under it.
+    if _squash(thanks) in _squash(notes):
+        return None
+    return thanks
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\W+", "", text).casefold()

@@ -1,0 +1,109 @@
+"""One account: every place that shows a current balance agrees; issued documents stay as issued."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import facturx
+import pytest
+
+from conftest import Cli, issue
+from facturo.model.account import Account, Movement, aging_bucket, receivable_status
+from pdf_text import text_of
+
+D = Decimal
+INVOICE_1800 = """\
+client: dupont
+lines:
+  - description: Développement
+    quantity: 3
+    unit: day
+    unit_price: 500.00
+"""  # 1500.00 + 300.00 VAT = 1800.00
+
+
+def _render(cli: Cli, out: Path) -> tuple[bytes, str]:
+    result = cli("render", "F-2026-0001", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    pdf = (out / "F-2026-0001.pdf").read_bytes()
+    _, xml = facturx.get_xml_from_pdf(io.BytesIO(pdf), check_xsd=False)
+    return xml, text_of(pdf)
+
+
+def test_a_credit_note_and_a_payment_give_one_balance_and_leave_the_invoice_as_issued(
+    cli: Cli, draft, folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert issue(cli, draft, "2026-10-01", text=INVOICE_1800) == "F-2026-0001"
+    xml_before, text_before = _render(cli, tmp_path / "before")
+    assert "1 800,00" in text_before
+
+    assert cli("credit", "F-2026-0001", "--amount", "500", "--reason", "x").exit_code == 0
+    assert cli("pay", "F-2026-0001", "100", "--date", "2026-11-05").exit_code == 0
+
+    listed = json.loads(cli("list", "--json").stdout)
+    invoice = next(d for d in listed if d["number"] == "F-2026-0001")
+    assert D(invoice["balance"]) == D("1100.00")
+    statement = json.loads(cli("statement", "dupont", "--json").stdout)
+    assert D(statement["closing_balance"]) == D("1100.00")
+    assert [D(i["balance"]) for i in statement["open_invoices"]] == [D("1100.00")]
+    late = json.loads(cli("remind", "--json").stdout)
+    assert [(d["number"], D(d["balance"])) for d in late] == [("F-2026-0001", D("1100.00"))]
+    receipt = cli("receipt", "F-2026-0001", "--json")
+    if receipt.exit_code == 0 and receipt.stdout.startswith("{"):
+        assert D(json.loads(receipt.stdout)["balance"]) == D("1100.00")
+
+    xml_after, text_after = _render(cli, tmp_path / "after")
+    assert xml_after == xml_before
+    assert text_after == text_before
+
+
+def test_status_codes_follow_the_movements() -> None:
+    day = dt.date(2026, 11, 1)
+    account = Account("EUR", D("100.00"), day)
+    assert account.status(day) == "issued"
+    assert account.status(day + dt.timedelta(days=1)) == "overdue"
+    partly = Account("EUR", D("100.00"), day, payments=(Movement(day, D("40.00")),))
+    assert partly.status(day) == "partially-paid"
+    assert partly.balance == D("60.00")
+    credited = Account("EUR", D("100.00"), day, credit_notes=(Movement(day, D("100.00")),))
+    assert credited.status(day) == "cancelled"
+    assert receivable_status(D("100"), D("100"), D("0"), day, day) == "paid"
+
+
+def test_the_account_as_it_stood_on_a_day() -> None:
+    due = dt.date(2026, 10, 31)
+    account = Account(
+        "EUR",
+        D("1800.00"),
+        due,
+        payments=(Movement(dt.date(2026, 11, 5), D("100.00")),),
+        credit_notes=(Movement(dt.date(2026, 11, 10), D("600.00")),),
+    )
+    assert account.until(dt.date(2026, 11, 4)).balance == D("1800.00")
+    assert account.until(dt.date(2026, 11, 7)).balance == D("1700.00")
+    assert account.balance == D("1100.00")
+    assert account.at_payment(1).credited == D("0.00")
+    assert account.days_late(dt.date(2026, 12, 15)) == 45
+    assert account.aging_bucket(dt.date(2026, 12, 15)) == "31-60"
+    assert [aging_bucket(d) for d in (0, 1, 30, 31, 61, 91)] == [
+        "not_due", "1-30", "1-30", "31-60", "61-90", "over_90",
+    ]  # fmt: skip
+
+
+def test_the_claim_adds_interest_and_the_indemnity_for_a_business_only() -> None:
+    due = dt.date(2026, 10, 1)
+    account = Account("EUR", D("1000.00"), due)
+    today = dt.date(2026, 10, 31)
+    business = account.claim(today, D("12.15"), business=True)
+    assert business.interest == D("9.99")  # 1000 x 12.15 % x 30 / 365
+    assert business.indemnity == D("40.00")
+    assert business.total == D("1049.99")
+    assert business.deadline == dt.date(2026, 11, 8)
+    individual = account.claim(today, D("12.15"), business=False)
+    assert individual.indemnity is None
+    assert individual.total == D("1009.99")
+    assert account.claim(due, D("12.15"), business=True).indemnity is None
