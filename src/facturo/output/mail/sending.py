@@ -167,11 +167,10 @@ def plan_reminder(
     composed = compose(f"reminder-{late.level_due.tone}", context, folder_root=ledger.folder.root)
     attachments = [(_filename(document), pdfs.render(document), "application/pdf")]
     if late.level_due.letter:
+        from facturo.output.pdf.letter import reminder_letter
+
         letter = {
-            **context,
-            "kind": "reminder_letter",
-            "number": f"{document['number']}-MED",
-            "issue_date": today,
+            **reminder_letter(context, paid=late.account.paid),
             "currency": document["currency"],
         }
         word = "mise-en-demeure" if document.get("language", "fr") == "fr" else "formal-notice"
