@@ -16,7 +16,6 @@ from decimal import Decimal
 from typing import Any
 
 from facturo.model.account import CANCELLED, Account, Claim
-from facturo.model.document import IssuedDocument
 from facturo.store.index import Entry, Ledger
 
 TONES = {0: "courtesy", 1: "friendly", 2: "firm", 3: "formal"}
@@ -98,17 +97,14 @@ def review(ledger: Ledger, today: dt.date) -> list[Late]:
         earliest = min((level.days for level in levels or DEFAULT_LEVELS), default=1)
         if days_late < min(earliest, 1):
             continue
-        document = IssuedDocument(ledger.document(entry.number))
-        sent = document.reminders_sent
-        last = max(sent, key=lambda r: (r.get("level", -1), str(r.get("date")))) if sent else None
-        last_level = int(last["level"]) if last else None
-        account = ledger.account_of(entry, document)
+        # The index holds what is needed: no file is opened for an invoice not yet due a reminder.
+        last = max(entry.reminders) if entry.reminders else None
+        last_level = last[0] if last else None
+        account = ledger.account_of(entry)
         # The rate the invoice stated is the one owed, even if facturo.yaml changed since.
-        stated = document.stated_penalty_rate
+        stated = entry.penalty_rate
         claim = account.claim(
-            today,
-            stated if stated is not None else rate,
-            business=document.client.is_business,
+            today, stated if stated is not None else rate, business=entry.business
         )
         found.append(
             Late(
@@ -116,7 +112,7 @@ def review(ledger: Ledger, today: dt.date) -> list[Late]:
                 account=account,
                 claim=claim,
                 last_level=last_level,
-                last_date=last.get("date") if last else None,
+                last_date=last[1] if last else None,
                 level_due=_level_due(levels, days_late, last_level),
                 reminders_off=levels is None,
             )

@@ -23,14 +23,14 @@ from facturo.files import schema
 from facturo.files.reading import read_file
 from facturo.files.rules import check_client, check_config, client_id_problem
 from facturo.files.yamlio import YMap, load_mapping
-from facturo.model.account import ISSUED, Account, quote_status, receivable_status
-from facturo.model.document import IssuedDocument
+from facturo.model.account import ISSUED, Account, Movement, quote_status, receivable_status
+from facturo.model.document import IssuedDocument, is_business
 from facturo.model.kinds import is_receivable
 from facturo.model.money import is_currency, round_money
 from facturo.store.folder import Folder
 from facturo.store.seal import seal_problems
 
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 ZERO = Decimal(0)
 
 
@@ -60,6 +60,11 @@ class Entry:
     declined: dt.date | None = None  # quotes
     sent: dt.date | None = None  # first sending by email
     deducts: list[str] = field(default_factory=list)  # deposit invoices deducted by an invoice
+    # What reminders and accounts need, so that they never open the file:
+    payments: list[tuple[dt.date, Decimal]] = field(default_factory=list)  # as recorded
+    reminders: list[tuple[int, dt.date]] = field(default_factory=list)  # (level, date) sent
+    penalty_rate: Decimal | None = None  # the late-penalty rate the document stated
+    business: bool = True  # the client, as the document recorded it, owes the indemnity
     problems: list[Problem] = field(default_factory=list)
     # Derived across documents on every read (never cached): credit notes on an invoice.
     credited: Decimal = ZERO
@@ -103,7 +108,10 @@ class Entry:
                 return value.isoformat()
             return value
 
-        data = {k: text(v) for k, v in self.__dict__.items() if k not in ("problems", "credited")}
+        skipped = ("problems", "credited", "payments", "reminders")
+        data = {k: text(v) for k, v in self.__dict__.items() if k not in skipped}
+        data["payments"] = [[day.isoformat(), format(amount, "f")] for day, amount in self.payments]
+        data["reminders"] = [[level, day.isoformat()] for level, day in self.reminders]
         data["problems"] = [p.as_dict() for p in self.problems]
         return data
 
@@ -123,6 +131,15 @@ class Entry:
             setattr(entry, key, dt.date.fromisoformat(value) if value else None)
         for key in ("gross", "due", "paid"):
             setattr(entry, key, Decimal(data.get(key) or "0"))
+        entry.payments = [
+            (dt.date.fromisoformat(day), Decimal(amount)) for day, amount in data["payments"]
+        ]
+        entry.reminders = [
+            (int(level), dt.date.fromisoformat(day)) for level, day in data["reminders"]
+        ]
+        rate = data.get("penalty_rate")
+        entry.penalty_rate = Decimal(rate) if rate is not None else None
+        entry.business = bool(data.get("business", True))
         entry.problems = [
             Problem(p["path"], p["line"], p["col"], p["message"], p["severity"])
             for p in data.get("problems", [])
@@ -147,9 +164,17 @@ def summarize(data: YMap, entry: Entry) -> None:
     entry.client_name = str(_inner(data, "client", "name") or "")
     entry.currency = str(data.get("currency") or "")
     entry.gross = amount_or_zero(_inner(data, "totals", "gross"))
-    entry.due = amount_or_zero(_inner(data, "totals", "due"))
-    paid = _payments(data)
+    due = _inner(data, "totals", "due")
+    entry.due = amount_or_zero(due) if due is not None else entry.gross
+    entry.payments = _payments(data)
+    paid = sum((amount for _, amount in entry.payments), ZERO)
     entry.paid = round_money(paid, entry.currency) if is_currency(entry.currency) else paid
+    entry.reminders = _reminders(data)
+    rate = _inner(data, "payment", "late_penalty_rate_percent")
+    entry.penalty_rate = amount_or_zero(rate) if rate is not None else None
+    entry.business = is_business(
+        data.get("client") if isinstance(data.get("client"), dict) else None
+    )
     entry.credit_note_of = _inner(data, "credit_note_of", "number")
     entry.quote = _inner(data, "quote", "number")
     for line in data.get("lines") or []:
@@ -190,14 +215,28 @@ def amount_or_zero(value: Any) -> Decimal:
     return ZERO
 
 
-def _payments(data: YMap) -> Decimal:
+def _tracked(data: YMap, key: str) -> list[dict[str, Any]]:
+    """The records of one list of the tracking section that are mappings."""
     tracking = data.get("tracking")
-    if not isinstance(tracking, dict):
-        return ZERO
-    payments = tracking.get("payments")
-    if not isinstance(payments, list):
-        return ZERO
-    return sum((amount_or_zero(p.get("amount")) for p in payments if isinstance(p, dict)), ZERO)
+    records = tracking.get(key) if isinstance(tracking, dict) else None
+    return [r for r in records if isinstance(r, dict)] if isinstance(records, list) else []
+
+
+def _payments(data: YMap) -> list[tuple[dt.date, Decimal]]:
+    """The dated payments recorded (`check` reports those without a date or amount)."""
+    return [
+        (p["date"], amount_or_zero(p.get("amount")))
+        for p in _tracked(data, "payments")
+        if isinstance(p.get("date"), dt.date)
+    ]
+
+
+def _reminders(data: YMap) -> list[tuple[int, dt.date]]:
+    return [
+        (r["level"], r["date"])
+        for r in _tracked(data, "reminders")
+        if isinstance(r.get("level"), int) and isinstance(r.get("date"), dt.date)
+    ]
 
 
 # What a ledger may add to each entry: the problems of one issued document on its own.
@@ -257,6 +296,7 @@ class Ledger:
         self._clients: dict[str, tuple[YMap | None, list[Problem]]] | None = None
         self._entries: list[Entry] | None = None
         self._credit_notes: dict[str, list[Entry]] = {}
+        self._by_number: dict[str, Entry] | None = None
 
     # -- config and clients ------------------------------------------------------------
     def config_with_problems(self) -> tuple[YMap | None, list[Problem]]:
@@ -324,6 +364,7 @@ class Ledger:
                 notes = self._credit_notes.get(entry.number, [])
                 entry.credited = sum((note.gross for note in notes), ZERO)
             self._entries = entries
+            self._by_number = None
         return self._entries
 
     def credit_notes_of(self, number: str, until: dt.date | None = None) -> list[Entry]:
@@ -337,6 +378,7 @@ class Ledger:
 
     def invalidate(self) -> None:
         self._entries = None
+        self._by_number = None
 
     def _cache_path(self) -> Path:
         return self.folder.state_dir / "cache" / "issued.json"
@@ -401,10 +443,15 @@ class Ledger:
     def find(self, number: str) -> Entry:
         from facturo.files.reading import suggest
 
-        for entry in self.entries():
-            if entry.number == number:
-                return entry
-        numbers = [e.number for e in self.entries()]
+        entries = self.entries()
+        if self._by_number is None:
+            self._by_number = {}
+            for entry in entries:
+                self._by_number.setdefault(entry.number, entry)
+        found = self._by_number.get(number)
+        if found is not None:
+            return found
+        numbers = [e.number for e in entries]
         raise NotFound(f"no issued document {number!r} ({suggest(number, numbers)})")
 
     def document(self, number: str) -> YMap:
@@ -416,11 +463,21 @@ class Ledger:
         return data
 
     def account_of(self, entry: Entry, document: IssuedDocument | None = None) -> Account:
-        """The account of a receivable: its payments and the credit notes issued on it."""
-        document = document or IssuedDocument(self.document(entry.number))
+        """The account of a receivable: its payments and the credit notes issued on it.
+
+        From the index alone, unless the document was read anyway (then from the file).
+        """
         credit_notes = [
             (note.issue_date, note.gross)
             for note in self.credit_notes_of(entry.number)
             if note.issue_date is not None
         ]
-        return document.account(credit_notes)
+        if document is not None:
+            return document.account(credit_notes)
+        return Account(
+            currency=entry.currency,
+            due=entry.due,
+            due_date=entry.due_date,
+            payments=tuple(Movement(day, amount) for day, amount in entry.payments),
+            credit_notes=tuple(Movement(day, gross) for day, gross in credit_notes),
+        )
