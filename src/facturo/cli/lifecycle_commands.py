@@ -227,6 +227,7 @@ def statement(
 
     Example: facturo statement dupont --from 2026-01-01 --pdf
     """
+    from facturo.output import words
     from facturo.reports.statements import build_statement
 
     ledger = open_ledger()
@@ -237,6 +238,8 @@ def statement(
         end=parse_date(end, "--to") or today(),
         currency=currency,
     )
+    for row in data["rows"]:
+        row["description"] = words.describe_statement_row(row, data["language"])
     if json_output:
         output.print_json(data)
     else:

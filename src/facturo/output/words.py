@@ -6,6 +6,7 @@ import datetime
 import re
 from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 from babel import Locale
 from babel.dates import format_date as babel_format_date
@@ -464,6 +465,37 @@ _PAYMENT_METHODS = {
     },
 }
 
+# The rows of an account statement: what happened, in the client's language.
+_STATEMENT_ROWS = {
+    "fr": {
+        "invoice": "Facture",
+        "deposit": "Facture d'acompte",
+        "credit_note": "Avoir sur la facture {of}",
+        "payment": "Paiement ({method})",
+        "correction": "Correction de paiement : {reason}",
+        "reference": " — réf. {reference}",
+    },
+    "en": {
+        "invoice": "Invoice",
+        "deposit": "Deposit invoice",
+        "credit_note": "Credit note on invoice {of}",
+        "payment": "Payment ({method})",
+        "correction": "Payment correction: {reason}",
+        "reference": " — ref. {reference}",
+    },
+}
+# Payment methods in a statement row's short form ("Paiement (carte)").
+_STATEMENT_METHODS = {
+    "fr": {
+        "transfer": "virement", "card": "carte", "cheque": "chèque", "cash": "espèces",
+        "direct-debit": "prélèvement", "other": "autre",
+    },
+    "en": {
+        "transfer": "transfer", "card": "card", "cheque": "cheque", "cash": "cash",
+        "direct-debit": "direct debit", "other": "other",
+    },
+}  # fmt: skip
+
 # How a payment was made, as a phrase inside a sentence ("reçu ... par chèque").
 _PAYMENT_BY = {
     "fr": {
@@ -592,6 +624,24 @@ def describe_country(code: str, language: str) -> str:
 def describe_payment_method(method: str, language: str) -> str:
     """Return the printed name of a payment method key (transfer, card, ...)."""
     return _PAYMENT_METHODS[language].get(method, method)
+
+
+def describe_statement_row(row: Mapping[str, Any], language: str) -> str:
+    """Say what a statement row records: "Avoir sur la facture F-2026-0001", "Payment (card)"."""
+    words, methods = _STATEMENT_ROWS[language], _STATEMENT_METHODS[language]
+    kind = str(row.get("kind") or "")
+    if kind == "credit_note":
+        return words["credit_note"].format(of=row.get("credit_note_of") or "")
+    if kind != "payment":
+        return words.get(kind, kind)
+    if row.get("correction"):
+        text = words["correction"].format(reason=row.get("reason") or "")
+    else:
+        method = str(row.get("method") or "other")
+        text = words["payment"].format(method=methods.get(method, method))
+    if row.get("reference"):
+        text += words["reference"].format(reference=row["reference"])
+    return text
 
 
 def describe_payment_by(method: str, language: str) -> str:

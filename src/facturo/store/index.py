@@ -24,7 +24,7 @@ from facturo.files.reading import read_file
 from facturo.files.rules import check_client, check_config, client_id_problem
 from facturo.files.yamlio import YMap, load_mapping
 from facturo.model.account import ISSUED, Account, Movement, quote_status, receivable_status
-from facturo.model.document import IssuedDocument, is_business
+from facturo.model.document import IssuedDocument, Payment, is_business
 from facturo.model.kinds import is_receivable
 from facturo.model.money import is_currency, round_money
 from facturo.store.folder import Folder
@@ -61,7 +61,7 @@ class Entry:
     sent: dt.date | None = None  # first sending by email
     deducts: list[str] = field(default_factory=list)  # deposit invoices deducted by an invoice
     # What reminders and accounts need, so that they never open the file:
-    payments: list[tuple[dt.date, Decimal]] = field(default_factory=list)  # as recorded
+    payments: list[Payment] = field(default_factory=list)  # as recorded, dated
     reminders: list[tuple[int, dt.date]] = field(default_factory=list)  # (level, date) sent
     penalty_rate: Decimal | None = None  # the late-penalty rate the document stated
     business: bool = True  # the client, as the document recorded it, owes the indemnity
@@ -110,7 +110,10 @@ class Entry:
 
         skipped = ("problems", "credited", "payments", "reminders")
         data = {k: text(v) for k, v in self.__dict__.items() if k not in skipped}
-        data["payments"] = [[day.isoformat(), format(amount, "f")] for day, amount in self.payments]
+        data["payments"] = [
+            [p.date.isoformat(), format(p.amount, "f"), p.method, p.reference, p.reason]
+            for p in self.payments
+        ]
         data["reminders"] = [[level, day.isoformat()] for level, day in self.reminders]
         data["problems"] = [p.as_dict() for p in self.problems]
         return data
@@ -132,7 +135,10 @@ class Entry:
         for key in ("gross", "due", "paid"):
             setattr(entry, key, Decimal(data.get(key) or "0"))
         entry.payments = [
-            (dt.date.fromisoformat(day), Decimal(amount)) for day, amount in data["payments"]
+            Payment(index, dt.date.fromisoformat(day), Decimal(amount), method, reference, reason)
+            for index, (day, amount, method, reference, reason) in enumerate(
+                data["payments"], start=1
+            )
         ]
         entry.reminders = [
             (int(level), dt.date.fromisoformat(day)) for level, day in data["reminders"]
@@ -167,7 +173,7 @@ def summarize(data: YMap, entry: Entry) -> None:
     due = _inner(data, "totals", "due")
     entry.due = amount_or_zero(due) if due is not None else entry.gross
     entry.payments = _payments(data)
-    paid = sum((amount for _, amount in entry.payments), ZERO)
+    paid = sum((payment.amount for payment in entry.payments), ZERO)
     entry.paid = round_money(paid, entry.currency) if is_currency(entry.currency) else paid
     entry.reminders = _reminders(data)
     rate = _inner(data, "payment", "late_penalty_rate_percent")
@@ -222,13 +228,29 @@ def _tracked(data: YMap, key: str) -> list[dict[str, Any]]:
     return [r for r in records if isinstance(r, dict)] if isinstance(records, list) else []
 
 
-def _payments(data: YMap) -> list[tuple[dt.date, Decimal]]:
-    """The dated payments recorded (`check` reports those without a date or amount)."""
-    return [
-        (p["date"], amount_or_zero(p.get("amount")))
-        for p in _tracked(data, "payments")
-        if isinstance(p.get("date"), dt.date)
-    ]
+def _payments(data: YMap) -> list[Payment]:
+    """The payments recorded; one without a date or amount counts for nothing (check says)."""
+    tracking = data.get("tracking")
+    records = tracking.get("payments") if isinstance(tracking, dict) else None
+    found = []
+    for index, item in enumerate(records if isinstance(records, list) else [], start=1):
+        if not isinstance(item, dict):
+            continue
+        day, amount = item.get("date"), item.get("amount")
+        if isinstance(day, dt.date) and isinstance(amount, Decimal | int):
+            if isinstance(amount, bool):
+                continue
+            found.append(
+                Payment(
+                    index=index,
+                    date=day,
+                    amount=Decimal(amount),
+                    method=str(item.get("method") or "other"),
+                    reference=str(item["reference"]) if item.get("reference") else None,
+                    reason=str(item["reason"]) if item.get("reason") else None,
+                )
+            )
+    return found
 
 
 def _reminders(data: YMap) -> list[tuple[int, dt.date]]:
@@ -478,6 +500,6 @@ class Ledger:
             currency=entry.currency,
             due=entry.due,
             due_date=entry.due_date,
-            payments=tuple(Movement(day, amount) for day, amount in entry.payments),
+            payments=tuple(Movement(p.date, p.amount) for p in entry.payments),
             credit_notes=tuple(Movement(day, gross) for day, gross in credit_notes),
         )
