@@ -178,7 +178,7 @@ def build_document(
                     "base": group.base,
                     "amount": group.amount,
                 }
-                for group in totals.vat
+                for group in totals.vat_breakdown
             ],
             "vat_total": totals.vat_total,
             "gross": totals.gross,
