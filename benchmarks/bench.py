@@ -208,6 +208,46 @@ def bench_core_batch(root: Path) -> None:
     )
 
 
+def bench_einvoice_validation() -> None:
+    """The official judges (CEN, Factur-X, BR-FR) over the examples' e-invoices, if present."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    try:
+        from saxonche import PySaxonProcessor
+
+        from judges import JUDGES, compile_judge, validation_dir
+
+        validation_dir()
+    except (ImportError, FileNotFoundError) as error:
+        print(f"\nE-invoice validation: skipped ({error})")
+        return
+    from facturo.files.yamlio import load_mapping
+    from facturo.output.facturx import build_xml
+
+    print("\nE-invoice validation (the three official judges, in one process)")
+    saxon = PySaxonProcessor(license=False)
+    start = time.perf_counter()
+    judges = {name: compile_judge(saxon, name) for name in JUDGES}
+    row("compile CEN, Factur-X and BR-FR stylesheets", time.perf_counter() - start)
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    paths = [
+        p
+        for p in sorted(examples.glob("*/*/[0-9][0-9][0-9][0-9]/*.yaml"))
+        if p.parts[-3] in ("invoices", "credit-notes")
+    ]
+    documents = [load_mapping(path, path.name)[0] for path in paths]
+    xmls = [build_xml(document) for document in documents if document is not None]
+    for name, judge in judges.items():
+        start = time.perf_counter()
+        for xml in xmls:
+            judge(xml)
+        per = (time.perf_counter() - start) / len(xmls)
+        row(
+            f"{name} judge, {len(xmls)} example e-invoices",
+            per * len(xmls),
+            f"{fmt(per)} per document",
+        )
+
+
 def profile(root: Path, work: Path) -> None:
     """Where the time of `--help` (imports) and of a warm `list` (functions) goes."""
     print("\nProfile: slowest imports of `facturo --help` (cumulative, -X importtime)")
@@ -277,6 +317,7 @@ def main() -> None:
         bench_folder(root)
         if rendering_available():
             bench_rendering(work)
+        bench_einvoice_validation()
         if args.profile:
             profile(root, work)
     print(f"\ntotal bench time: {fmt(time.perf_counter() - started)}, {load_average()}")
