@@ -33,9 +33,8 @@ JUDGES = {
 def validation_dir() -> Path:
     """Where the official stylesheets are; an error naming the places tried if nowhere."""
     override = os.environ.get("FACTURO_VALIDATION_DIR")
-    candidates = [Path(override)] if override else []
     # A git worktree or a CI checkout: the repository's parent holds shared/validation.
-    candidates.append(REPOSITORY.parent / "shared" / "validation")
+    candidates = [Path(override)] if override else [REPOSITORY.parent / "shared" / "validation"]
     for candidate in candidates:
         if all((candidate / name).is_file() for name in JUDGES.values()):
             return candidate
