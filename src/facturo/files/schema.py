@@ -61,6 +61,10 @@ SELLER = {
     "vat_number": text("intra-EU VAT number", check="vat_number"),
     "vat_regime": choice(VAT_REGIMES, "standard, or franchise (art. 293 B du CGI)"),
     "email": text("email shown on invoices", check="email"),
+    "electronic_address": text(
+        "where e-invoices reach you: SIREN (default in France), SIREN_SIRET or email",
+        check="electronic_address",
+    ),
     "phone": text("phone shown on invoices"),
     "website": text("website shown on invoices"),
     "iban": text("IBAN for transfers", check="iban"),
@@ -156,6 +160,10 @@ CLIENT = {
     "siren": text("SIREN of a French business", check="siren"),
     "vat_number": text("VAT number", check="vat_number"),
     "email": text("billing email", check="email"),
+    "electronic_address": text(
+        "where e-invoices reach the client: SIREN (default in France), SIREN_SIRET or email",
+        check="electronic_address",
+    ),
     "cc": Field("texts", "copies of emails (the accountant)", check="email"),
     "language": choice(LANGUAGES, "language of documents"),
     "currency": text("currency", check="currency"),
@@ -192,6 +200,14 @@ DRAFT = {
     "service_date": Field("date", "date of the sale or service when it differs"),
     "service_period": mapping(PERIOD, "period of the service"),
     "currency": text("currency", check="currency"),
+    "exchange_rate": mapping(
+        {
+            "rate": Field("decimal", "euros for one unit of the currency", required=True),
+            "date": Field("date", "the date of the rate", required=True),
+            "source": text("where the rate comes from, e.g. ECB"),
+        },
+        "non-euro documents: the rate that states the VAT in euros",
+    ),
     "language": choice(LANGUAGES, "language"),
     "payment_terms": text("payment terms", check="terms"),
     "due_date": Field("date", "explicit due date"),

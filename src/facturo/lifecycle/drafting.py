@@ -50,9 +50,10 @@ def _plain_copy(value: Any) -> Any:
 
 SELLER_KEYS = (
     "name", "trade_name", "legal_form", "address", "siren", "rcs", "share_capital",
-    "vat_number", "vat_regime", "email", "phone", "website", "iban", "bic",
+    "vat_number", "vat_regime", "email", "electronic_address", "phone", "website", "iban",
+    "bic",
 )  # fmt: skip
-CLIENT_KEYS = ("name", "kind", "address", "siren", "vat_number", "email")
+CLIENT_KEYS = ("name", "kind", "address", "siren", "vat_number", "email", "electronic_address")
 
 
 @dataclass
@@ -107,7 +108,7 @@ def build_document(
         if due is not None:
             document["due_date"] = due
         document["payment_terms"] = terms_text
-    for key in ("service_date", "service_period", "order_reference"):
+    for key in ("service_date", "service_period", "order_reference", "exchange_rate"):
         if key in draft:
             document[key] = _plain_copy(draft[key])
     if links.quote is not None:
