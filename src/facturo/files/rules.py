@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -150,3 +151,45 @@ def _check_electronic_address(
         )
     if endpoint is None:
         report.warning(mark, no_electronic_address(who))
+
+
+def check_subscription(subscription: YMap, report: Report, clients: set[str]) -> None:
+    """Rules of a subscription file beyond types: its client, its schedule, its prices."""
+    from facturo.files.reading import suggest
+
+    client = subscription.get("client")
+    if isinstance(client, str) and client not in clients:
+        report.error(
+            subscription.mark("client"),
+            f"unknown client {client!r} ({suggest(client, sorted(clients))})",
+        )
+    schedule = subscription.get("schedule")
+    if isinstance(schedule, YMap):
+        interval = schedule.get("interval", 1)
+        if isinstance(interval, int) and not 1 <= interval <= 120:
+            report.error(schedule.mark("interval"), "the interval is a number from 1 to 120")
+        day = schedule.get("day")
+        if isinstance(day, int) and not 1 <= day <= 31:
+            report.error(schedule.mark("day"), "the day of the month is from 1 to 31")
+        if day is not None and schedule.get("every") == "week":
+            report.error(schedule.mark("day"), "weekly periods start on the start date's weekday")
+    start, end = subscription.get("start"), subscription.get("end")
+    if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
+        report.error(subscription.mark("end"), "the subscription ends before it starts")
+    lines = subscription.get("lines")
+    if isinstance(lines, YList) and not lines:
+        report.error(subscription.mark("lines"), "a subscription bills at least one line")
+    for line in lines if isinstance(lines, YList) else []:
+        changes = line.get("price_changes") if isinstance(line, YMap) else None
+        if not isinstance(changes, YList):
+            continue
+        previous: dt.date | None = None
+        for change in changes:
+            day_from = change.get("from") if isinstance(change, YMap) else None
+            if not isinstance(day_from, dt.date):
+                continue
+            if isinstance(start, dt.date) and day_from <= start:
+                report.error(change.mark("from"), "a price change starts after the subscription")
+            if previous is not None and day_from <= previous:
+                report.error(change.mark("from"), "price changes are listed in date order")
+            previous = day_from

@@ -219,4 +219,43 @@ DRAFT = {
     "discount": Field("discount", 'document discount: "5%" or an amount'),
     "notes": text("notes printed on the document"),
     "valid_days": Field("integer", "quote validity in days"),
+    "subscription": text("the subscription this draft bills (written by facturo recur)"),
+}
+
+SCHEDULE = {
+    "every": choice(("week", "month", "quarter", "year"), "length of a period", required=True),
+    "interval": Field("integer", "every N weeks, months, quarters or years (default 1)"),
+    "day": Field("integer", "day of the month periods start on, 1-31 (default: start's day)"),
+}
+
+PRICE_CHANGE = {
+    "from": Field("date", "first day of the periods billed at this price", required=True),
+    "unit_price": Field("decimal", "the new unit price excluding VAT", required=True),
+}
+
+SUBSCRIPTION_LINE = {
+    **{key: spec for key, spec in LINE.items() if key != "service_period"},
+    "price_changes": Field("list", "later prices, each from a date", item=mapping(PRICE_CHANGE)),
+}
+
+SUBSCRIPTION = {
+    "client": text("client id (file name in clients/)", required=True),
+    "schedule": mapping(SCHEDULE, "how often a period is billed", required=True),
+    "start": Field("date", "first day of the first period", required=True),
+    "end": Field("date", "last day of service (the last period is cut there)"),
+    "billing": choice(
+        ("advance", "arrears"),
+        "bill a period on its first day (advance, the default) or its last day (arrears)",
+    ),
+    "issue": choice(("draft", "auto"), "draft (default): recur writes drafts; auto: it issues"),
+    "send": Field("bool", "email each invoice recur issues (with issue: auto)"),
+    "lines": Field(
+        "list", "the lines of each invoice", required=True, item=mapping(SUBSCRIPTION_LINE)
+    ),
+    "order_reference": text("the client's order reference"),
+    "payment_terms": text("payment terms", check="terms"),
+    "currency": text("currency", check="currency"),
+    "language": choice(LANGUAGES, "language"),
+    "discount": Field("discount", 'document discount: "5%" or an amount'),
+    "notes": text("notes printed on each invoice"),
 }

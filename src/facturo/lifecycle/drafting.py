@@ -108,7 +108,8 @@ def build_document(
         if due is not None:
             document["due_date"] = due
         document["payment_terms"] = terms_text
-    for key in ("service_date", "service_period", "order_reference", "exchange_rate"):
+    keys = ("service_date", "service_period", "order_reference", "exchange_rate", "subscription")
+    for key in keys:
         if key in draft:
             document[key] = _plain_copy(draft[key])
     if links.quote is not None:

@@ -286,8 +286,12 @@ def issue_drafts(
     *,
     dry_run: bool = False,
     today: dt.date | None = None,
+    skip_missing: bool = False,
 ) -> list[Issued]:
     """Issue each draft with the next number of its series; all or none are valid.
+
+    With `skip_missing`, a draft gone when the lock is taken (issued by a parallel run) is
+    left out instead of being an error.
 
     Under the folder lock: validate every draft first (nothing is written if one is
     invalid), then for each one take the next number, seal, claim `<number>.yaml` by
@@ -299,6 +303,8 @@ def issue_drafts(
         raise FacturoError(f"cannot issue in the future ({issue_date}): numbers follow dates")
     with folder.lock():
         ledger.invalidate()
+        if skip_missing:
+            drafts = [path for path in drafts if path.is_file()]
         config = ledger.config()
         entries = list(ledger.entries())
         pending = folder.issuing()

@@ -21,7 +21,12 @@ from typing import Any
 from facturo.errors import InvalidData, NotFound, Problem
 from facturo.files import schema
 from facturo.files.reading import read_file
-from facturo.files.rules import check_client, check_config, client_id_problem
+from facturo.files.rules import (
+    check_client,
+    check_config,
+    check_subscription,
+    client_id_problem,
+)
 from facturo.files.yamlio import YMap, load_mapping
 from facturo.model.account import ISSUED, Account, Movement, quote_status, receivable_status
 from facturo.model.document import IssuedDocument, Payment, is_business
@@ -30,7 +35,7 @@ from facturo.model.money import is_currency, round_money
 from facturo.store.folder import Folder
 from facturo.store.seal import seal_problems
 
-CACHE_VERSION = 4
+CACHE_VERSION = 5
 ZERO = Decimal(0)
 
 
@@ -65,6 +70,8 @@ class Entry:
     reminders: list[tuple[int, dt.date]] = field(default_factory=list)  # (level, date) sent
     penalty_rate: Decimal | None = None  # the late-penalty rate the document stated
     business: bool = True  # the client, as the document recorded it, owes the indemnity
+    subscription: str | None = None  # invoices `facturo recur` made: the subscription's id
+    service_start: dt.date | None = None  # the first day of the service period
     problems: list[Problem] = field(default_factory=list)
     # Derived across documents on every read (never cached): credit notes on an invoice.
     credited: Decimal = ZERO
@@ -129,7 +136,10 @@ class Entry:
         entry.previous_line = int(data.get("previous_line") or 0)
         entry.deducts = list(data.get("deducts") or [])
         entry.source_sha256 = data.get("source_sha256")
-        for key in ("issue_date", "due_date", "valid_until", "accepted", "declined", "sent"):
+        entry.subscription = data.get("subscription")
+        for key in (
+            "issue_date", "due_date", "valid_until", "accepted", "declined", "sent", "service_start"
+        ):  # fmt: skip
             value = data.get(key)
             setattr(entry, key, dt.date.fromisoformat(value) if value else None)
         for key in ("gross", "due", "paid"):
@@ -181,6 +191,10 @@ def summarize(data: YMap, entry: Entry) -> None:
     entry.business = is_business(
         data.get("client") if isinstance(data.get("client"), dict) else None
     )
+    subscription = data.get("subscription")
+    entry.subscription = subscription if isinstance(subscription, str) else None
+    start = _inner(data, "service_period", "start")
+    entry.service_start = start if isinstance(start, dt.date) else None
     entry.credit_note_of = _inner(data, "credit_note_of", "number")
     entry.quote = _inner(data, "quote", "number")
     for line in data.get("lines") or []:
@@ -316,6 +330,7 @@ class Ledger:
         self.inspect = inspect
         self._config: tuple[YMap | None, list[Problem]] | None = None
         self._clients: dict[str, tuple[YMap | None, list[Problem]]] | None = None
+        self._subscriptions: dict[str, tuple[YMap | None, list[Problem]]] | None = None
         self._entries: list[Entry] | None = None
         self._credit_notes: dict[str, list[Entry]] = {}
         self._by_number: dict[str, Entry] | None = None
@@ -359,6 +374,26 @@ class Ledger:
         normal, report = read_file(data, schema.CLIENT, display)
         check_client(normal, report)
         return normal, problems + report.problems
+
+    def subscriptions_with_problems(self) -> dict[str, tuple[YMap | None, list[Problem]]]:
+        """Each subscription file read against its schema and rules, by id."""
+        if self._subscriptions is None:
+            clients = self.clients_with_problems()
+            self._subscriptions = {}
+            for path in self.folder.subscription_files():
+                display = self.folder.display(path)
+                data, problems = load_mapping(path, display)
+                id_problem = client_id_problem(path.stem)
+                if id_problem:
+                    problems.append(
+                        Problem(display, 0, 0, id_problem.replace("client", "subscription"))
+                    )
+                if data is not None:
+                    normal, report = read_file(data, schema.SUBSCRIPTION, display)
+                    check_subscription(normal, report, set(clients))
+                    data, problems = normal, problems + report.problems
+                self._subscriptions[path.stem] = (data, problems)
+        return self._subscriptions
 
     def client(self, client_id: str) -> YMap:
         """A valid client, NotFound with a suggestion, or InvalidData."""
