@@ -182,6 +182,17 @@ LINE = {
     "service_period": mapping(PERIOD, "service period of this line"),
 }
 
+EXCHANGE_RATE = {
+    "rate": Field(
+        "decimal",
+        "euros for one unit of the document currency, e.g. 0.9234",
+        required=True,
+        check="positive",
+    ),
+    "date": Field("date", "the date of the rate (not after the issue date)", required=True),
+    "source": text("where the rate comes from, e.g. ECB"),
+}
+
 DRAFT = {
     "kind": choice(DOCUMENT_KINDS, "invoice, credit_note, deposit or quote"),
     "credit_note_of": text("credit notes: number of the invoice corrected"),
@@ -192,6 +203,9 @@ DRAFT = {
     "service_date": Field("date", "date of the sale or service when it differs"),
     "service_period": mapping(PERIOD, "period of the service"),
     "currency": text("currency", check="currency"),
+    "exchange_rate": mapping(
+        EXCHANGE_RATE, "non-EUR documents: the rate that converts the VAT into euros"
+    ),
     "language": choice(LANGUAGES, "language"),
     "payment_terms": text("payment terms", check="terms"),
     "due_date": Field("date", "explicit due date"),
