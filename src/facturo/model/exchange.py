@@ -34,6 +34,8 @@ class ExchangeRate:
         if not isinstance(data, Mapping) or data.get("rate") is None:
             return None
         date = data.get("date")
+        if isinstance(date, str):  # a JSON-ready copy of a document
+            date = dt.date.fromisoformat(date)
         if not isinstance(date, dt.date):
             return None
         return cls(Decimal(data["rate"]), date, str(data.get("source") or ""))
