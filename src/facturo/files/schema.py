@@ -98,6 +98,11 @@ REMINDER_LEVEL = {
 }
 REMINDERS = {
     "levels": Field("list", "reminder levels", item=mapping(REMINDER_LEVEL)),
+    "minimum_amount": Field(
+        "decimal",
+        "euros: smaller balances get no formal notice and may be written off",
+        check="positive",
+    ),
 }
 
 CONFIG = {

@@ -1,5 +1,8 @@
 """Exchange rates written into non-EUR drafts: the ECB reference rate, or one the user states.
 
+Also what an amount of a document in another currency is in euros, for the thresholds users
+set in euros (the minimum amount of reminders and write-offs).
+
 A draft belongs to its user, so only its `exchange_rate:` block is replaced (or added after
 `currency:`), every other line and comment kept as written.
 """
@@ -8,9 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from facturo.errors import FacturoError, InvalidData
 from facturo.files import schema
@@ -18,7 +23,7 @@ from facturo.files.reading import read_file
 from facturo.files.reference_rates import reference_rate
 from facturo.files.yamlio import YMap, load_mapping, parse
 from facturo.model.document import currency_of
-from facturo.model.exchange import ACCOUNTING_CURRENCY, ExchangeRate
+from facturo.model.exchange import ACCOUNTING_CURRENCY, ExchangeRate, to_euros
 from facturo.store.index import Ledger
 
 STALE_DAYS = 7  # the ECB publishes every working day: older means the shipped data is old
@@ -135,3 +140,25 @@ def set_draft_rate(
             )
         ledger.folder.write_atomic(path, text)
     return proposal
+
+
+def euros_of(amount: Decimal, document: Mapping[str, Any], on: dt.date) -> Decimal | None:
+    """`amount` of a document's currency in euros: with the document's own exchange rate,
+    else the ECB reference rate of `on`; None when there is neither."""
+    currency = currency_of(document)
+    if currency == ACCOUNTING_CURRENCY:
+        return amount
+    rate = ExchangeRate.of(document.get("exchange_rate"))
+    if rate is None:
+        found = reference_rate(currency, on)
+        rate = found.rate if found is not None else None
+    return to_euros(amount, rate) if rate is not None else None
+
+
+def minimum_amount(config: Mapping[str, Any], client: Mapping[str, Any] | None) -> Decimal | None:
+    """`reminders.minimum_amount` (euros) of the client's file, else of facturo.yaml."""
+    for source in (client or {}, config):
+        policy = source.get("reminders")
+        if isinstance(policy, Mapping) and policy.get("minimum_amount") is not None:
+            return Decimal(policy["minimum_amount"])
+    return None

@@ -211,6 +211,12 @@ _LABELS: dict[str, dict[str, str]] = {
             "au plus tard le {deadline}, soit dans un délai de huit jours à compter de la date "
             "de cette lettre."
         ),
+        "letter_demand_indemnity_apart": (
+            "Par la présente, nous vous mettons en demeure de nous régler la somme de {total}, "
+            "ainsi que l'indemnité forfaitaire de {indemnity} en euros, au plus tard le "
+            "{deadline}, soit dans un délai de huit jours à compter de la date de cette lettre."
+        ),
+        "letter_indemnity_apart": "Et, en euros : indemnité forfaitaire de recouvrement",
         "letter_consequence": (
             "À défaut de règlement dans ce délai, nous engagerons sans autre avis une procédure "
             "de recouvrement judiciaire, notamment par voie d'injonction de payer. Les "
@@ -428,6 +434,12 @@ _LABELS: dict[str, dict[str, str]] = {
             "We hereby give you formal notice to pay the sum of {total} no later than "
             "{deadline}, that is within eight days of the date of this letter."
         ),
+        "letter_demand_indemnity_apart": (
+            "We hereby give you formal notice to pay the sum of {total}, together with the "
+            "fixed indemnity of {indemnity} in euros, no later than {deadline}, that is within "
+            "eight days of the date of this letter."
+        ),
+        "letter_indemnity_apart": "And, in euros: fixed indemnity for recovery costs",
         "letter_consequence": (
             "Failing payment within this period, we will start legal recovery proceedings "
             "without further notice, including an application for an order for payment "

@@ -22,6 +22,7 @@ _WORDS: dict[str, dict[str, Any]] = {
         "credit_note": "Avoir sur la facture {of}",
         "payment": "Paiement ({method})",
         "correction": "Correction de paiement : {reason}",
+        "write_off": "Solde abandonné (créance passée en perte)",
         "reference": " — réf. {reference}",
         "methods": {
             "transfer": "virement", "card": "carte", "cheque": "chèque", "cash": "espèces",
@@ -34,6 +35,7 @@ _WORDS: dict[str, dict[str, Any]] = {
         "credit_note": "Credit note on invoice {of}",
         "payment": "Payment ({method})",
         "correction": "Payment correction: {reason}",
+        "write_off": "Balance written off",
         "reference": " — ref. {reference}",
         "methods": {
             "transfer": "transfer", "card": "card", "cheque": "cheque", "cash": "cash",
@@ -80,13 +82,16 @@ def build_statement(
         accounts[entry.number] = ledger.account_of(entry, document)
         for payment in document.payments:
             method = words["methods"].get(payment.method, payment.method)
-            if payment.amount < 0:
+            if payment.is_write_off:
+                text = words["write_off"] + (f" — {payment.reason}" if payment.reason else "")
+            elif payment.amount < 0:
                 text = words["correction"].format(number=entry.number, reason=payment.reason or "")
             else:
                 text = words["payment"].format(number=entry.number, method=method)
             if payment.reference:
                 text += words["reference"].format(reference=payment.reference)
-            events.append((payment.date, 2, entry.number, "payment", text, -payment.amount))
+            kind = "write_off" if payment.is_write_off else "payment"
+            events.append((payment.date, 2, entry.number, kind, text, -payment.amount))
     events.sort(key=lambda e: (e[0], e[1], e[2]))
     zero = round_money(ZERO, currency)  # 0.00 in EUR, 0 in JPY
     opening = sum((e[5] for e in events if start is not None and e[0] < start), zero)

@@ -23,14 +23,20 @@ from facturo.files import schema
 from facturo.files.reading import read_file
 from facturo.files.rules import check_client, check_config, client_id_problem
 from facturo.files.yamlio import YMap, load_mapping
-from facturo.model.account import ISSUED, Account, quote_status, receivable_status
+from facturo.model.account import (
+    ISSUED,
+    WRITE_OFF,
+    Account,
+    quote_status,
+    receivable_status,
+)
 from facturo.model.document import IssuedDocument
 from facturo.model.kinds import is_receivable
 from facturo.model.money import is_currency, round_money
 from facturo.store.folder import Folder
 from facturo.store.seal import seal_problems
 
-CACHE_VERSION = 3
+CACHE_VERSION = 4  # 4: entries carry written_off
 ZERO = Decimal(0)
 
 
@@ -50,6 +56,7 @@ class Entry:
     gross: Decimal = ZERO
     due: Decimal = ZERO
     paid: Decimal = ZERO
+    written_off: Decimal = ZERO  # small balances given up on (`pay --write-off`)
     seal: str | None = None
     previous: str | None = None
     previous_line: int = 0
@@ -71,10 +78,11 @@ class Entry:
 
     @property
     def balance(self) -> Decimal:
-        """What the client still owes: due - payments - credit notes (0 unless receivable)."""
+        """What the client still owes: due - payments - write-offs - credit notes (0 unless
+        receivable)."""
         if not self.is_receivable:
             return self.due * 0  # zero, with the currency's decimals
-        return self.due - self.paid - self.credited
+        return self.due - self.paid - self.written_off - self.credited
 
     def days_late(self, today: dt.date) -> int:
         if not self.is_receivable or self.due_date is None or self.balance <= 0:
@@ -93,7 +101,8 @@ class Entry:
             )
         if not self.is_receivable:
             return ISSUED
-        return receivable_status(self.due, self.paid, self.credited, self.due_date, today)
+        settled = self.paid + self.written_off
+        return receivable_status(self.due, settled, self.credited, self.due_date, today)
 
     def to_json(self) -> dict[str, Any]:
         def text(value: Any) -> Any:
@@ -121,7 +130,7 @@ class Entry:
         for key in ("issue_date", "due_date", "valid_until", "accepted", "declined", "sent"):
             value = data.get(key)
             setattr(entry, key, dt.date.fromisoformat(value) if value else None)
-        for key in ("gross", "due", "paid"):
+        for key in ("gross", "due", "paid", "written_off"):
             setattr(entry, key, Decimal(data.get(key) or "0"))
         entry.problems = [
             Problem(p["path"], p["line"], p["col"], p["message"], p["severity"])
@@ -148,8 +157,10 @@ def summarize(data: YMap, entry: Entry) -> None:
     entry.currency = str(data.get("currency") or "")
     entry.gross = amount_or_zero(_inner(data, "totals", "gross"))
     entry.due = amount_or_zero(_inner(data, "totals", "due"))
-    paid = _payments(data)
-    entry.paid = round_money(paid, entry.currency) if is_currency(entry.currency) else paid
+    for key, write_off in (("paid", False), ("written_off", True)):
+        amount = _payments(data, write_off=write_off)
+        exact = round_money(amount, entry.currency) if is_currency(entry.currency) else amount
+        setattr(entry, key, exact)
     entry.credit_note_of = _inner(data, "credit_note_of", "number")
     entry.quote = _inner(data, "quote", "number")
     for line in data.get("lines") or []:
@@ -190,14 +201,22 @@ def amount_or_zero(value: Any) -> Decimal:
     return ZERO
 
 
-def _payments(data: YMap) -> Decimal:
+def _payments(data: YMap, *, write_off: bool) -> Decimal:
+    """The sum of the payments (or, with `write_off`, of the write-offs) in tracking."""
     tracking = data.get("tracking")
     if not isinstance(tracking, dict):
         return ZERO
     payments = tracking.get("payments")
     if not isinstance(payments, list):
         return ZERO
-    return sum((amount_or_zero(p.get("amount")) for p in payments if isinstance(p, dict)), ZERO)
+    return sum(
+        (
+            amount_or_zero(p.get("amount"))
+            for p in payments
+            if isinstance(p, dict) and (p.get("method") == WRITE_OFF) is write_off
+        ),
+        ZERO,
+    )
 
 
 # What a ledger may add to each entry: the problems of one issued document on its own.
