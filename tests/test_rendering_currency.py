@@ -11,7 +11,7 @@ import pytest
 import render_documents as documents
 from facturo.model.exchange import document_vat_in_euros
 from facturo.output.pdf.engine import Renderer
-from pdf_text import assert_all_in, text_of
+from pdf_text import assert_all_in, page_texts, text_of
 
 RATE = {"rate": Decimal("0.9234"), "date": dt.date(2026, 2, 27), "source": "ECB"}
 
@@ -50,9 +50,10 @@ def test_a_usd_invoice_prints_its_vat_in_euros_with_the_rate_in_french(
     assert_all_in(
         text,
         [
-            "TVA 20 % 224,39 €",
-            "TVA 10 % 22,16 €",
-            "TVA 5,5 % 5,18 €",
+            "TVA en €",
+            "20 % 1 215,00 $US 243,00 $US 224,39 €",
+            "10 % 240,00 $US 24,00 $US 22,16 €",
+            "5,5 % 102,00 $US 5,61 $US 5,18 €",
             "Total TVA en euros 251,73 €",
             "Taux de change du 27 février 2026 : 1 USD = 0,9234 EUR (BCE, taux de référence)",
         ],
@@ -72,6 +73,13 @@ def test_a_usd_invoice_prints_its_vat_in_euros_with_the_rate_in_english(
     )
 
 
+def test_the_vat_in_euros_keeps_the_invoice_on_one_page(renderer: Renderer) -> None:
+    pdf = renderer.render_pdf(usd_invoice("fr"))
+    assert len(page_texts(pdf)) == len(
+        page_texts(renderer.render_pdf(documents.standard_invoice()))
+    )
+
+
 def test_a_stated_rate_prints_its_source_as_written(renderer: Renderer) -> None:
     rate = {"rate": Decimal("0.95"), "date": dt.date(2026, 2, 28), "source": "Banque Populaire"}
     text = text_of(renderer.render_pdf(usd_invoice("fr", exchange_rate=rate)))
@@ -80,7 +88,7 @@ def test_a_stated_rate_prints_its_source_as_written(renderer: Renderer) -> None:
 
 def test_no_vat_in_euros_on_eur_invoices_nor_on_exports_without_vat(renderer: Renderer) -> None:
     eur = text_of(renderer.render_pdf(documents.standard_invoice()))
-    assert "en euros" not in eur
+    assert "en euros" not in eur and "TVA en €" not in eur
     export = documents.export_invoice(exchange_rate=RATE)
     assert "en euros" not in text_of(renderer.render_pdf(export))
     assert "Taux de change" not in text_of(renderer.render_pdf(export))

@@ -214,18 +214,15 @@ def _vat_in_euros(
     if source := rate.source:
         shown = words.get(f"source_{source}", source)
         text += f" ({shown})"
-    rows = [
-        {
-            "label": words["vat_at"].format(rate=labels.format_rate(vat_rate, language)),
-            "amount": labels.format_money(amount, "EUR", language),
-        }
+    # Keyed by the rate as the VAT breakdown prints it: a column of that table.
+    by_rate = {
+        labels.format_rate(vat_rate, language): labels.format_money(amount, "EUR", language)
         for vat_rate, amount in euros.groups
-        if amount
-    ]
+    }
     stored = totals.get("vat_total_eur")
     total = as_decimal(stored) if stored is not None else euros.total
     return {
-        "rows": rows if len(rows) > 1 else [],
+        "by_rate": by_rate,
         "total": labels.format_money(total, "EUR", language),
         "rate": text,
     }
