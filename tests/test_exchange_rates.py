@@ -94,6 +94,20 @@ def test_an_issued_usd_invoice_keeps_its_rate_and_the_vat_in_euros(
     assert cli("check").exit_code == 0
 
 
+def test_a_credit_note_keeps_the_rate_of_the_invoice_it_corrects(
+    cli: Cli, draft: Callable[..., Path], austin: Path, folder: Path
+) -> None:
+    assert cli("issue", str(draft("usd", USD_DRAFT)), "--date", "2026-11-20").exit_code == 0
+    result = cli("credit", "F-2026-0001", "--full", "--reason", "cancelled", "--date", "2026-11-22")
+    assert result.exit_code == 0, result.output
+    note, _ = load_mapping(folder / "credit-notes" / "2026" / "AV-2026-0001.yaml", "x")
+    assert note is not None
+    assert note["exchange_rate"]["rate"] == Decimal("0.9234")
+    assert note["exchange_rate"]["date"] == dt.date(2026, 11, 20)
+    assert note["totals"]["vat_total_eur"] == Decimal("555.73")
+    assert "warning" not in result.output
+
+
 def test_an_edited_vat_in_euros_is_reported(
     cli: Cli, draft: Callable[..., Path], austin: Path, folder: Path
 ) -> None:
