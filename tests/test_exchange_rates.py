@@ -222,6 +222,7 @@ def test_replace_block_adds_after_currency_or_at_the_end() -> None:
     assert replace_block("client: a\ncurrency: CHF\nlines: []\n", block) == (
         f"client: a\ncurrency: CHF\n{block}lines: []\n"
     )
-    assert replace_block("client: a\nlines: []", block) == f"client: a\nlines: []\n{block}"
+    assert replace_block("client: a\nlines: []", block) == f"client: a\n{block}lines: []\n"
+    assert replace_block("lines: []", block) == f"lines: []\n{block}"
     old = "exchange_rate:\n  rate: 1\n  date: 2020-01-01\n\n# next\nlines: []\n"
     assert replace_block(old, block) == f"{block}\n# next\nlines: []\n"

@@ -75,7 +75,7 @@ _TOP_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*:")
 
 def replace_block(text: str, block: str) -> str:
     """`text` with its top-level exchange_rate block replaced by `block`, or `block` added
-    after the top-level currency line (or at the end)."""
+    after the top-level currency line (else the client line, else at the end)."""
     lines = text.splitlines(keepends=True)
     if lines and not lines[-1].endswith("\n"):
         lines[-1] += "\n"
@@ -87,10 +87,8 @@ def replace_block(text: str, block: str) -> str:
         while end > start + 1 and not lines[end - 1].strip():
             end -= 1  # blank lines after the block belong to what follows
         return "".join([*lines[:start], block, *lines[end:]])
-    anchor = next(
-        (i for i, line in enumerate(lines) if (m := _TOP_KEY.match(line)) and m[1] == "currency"),
-        None,
-    )
+    keys = {m[1]: i for i, line in enumerate(lines) if (m := _TOP_KEY.match(line))}
+    anchor = keys.get("currency", keys.get("client"))
     if anchor is None:
         return "".join(lines) + block
     return "".join([*lines[: anchor + 1], block, *lines[anchor + 1 :]])
