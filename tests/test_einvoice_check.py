@@ -138,3 +138,20 @@ def test_without_saxonche_nothing_is_claimed_valid(
         result.output
     )
     assert "valid Factur-X" not in result.output
+
+
+@needs_shared_rules
+def test_a_factur_x_pdf_is_checked_by_the_xml_it_carries(
+    cli: Cli, draft: Callable[..., Path], folder: Path, en16931_rules: Path
+) -> None:
+    draft()
+    assert cli("issue", "drafts/d1.yaml", "--date", "2026-11-20", "--pdf").exit_code == 0
+    pdf = folder / "out" / "2026" / "F-2026-0001.pdf"
+    result = cli("einvoice", str(pdf), "--check", "--rules", str(en16931_rules))
+    assert result.exit_code == 0, result.output
+    assert _summary(result.stdout)["EN16931-CII-validation.xslt"] == (0, 0)
+    plain_pdf = folder / "plain.pdf"
+    plain_pdf.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    refused = cli("einvoice", str(plain_pdf), "--check", "--rules", str(en16931_rules))
+    assert refused.exit_code == 1
+    assert "no Factur-X XML found in the PDF" in refused.stdout
