@@ -113,6 +113,12 @@ def check_rate(value: Decimal) -> str | None:
     return f"a rate is a percentage between 0 and 100, got {value}"
 
 
+def check_positive(value: Decimal) -> str | None:
+    if value > 0:
+        return None
+    return f"expected a number above 0, got {value}"
+
+
 def check_pattern(value: str) -> str | None:
     from facturo.model.numbering import pattern_problem
 
@@ -143,6 +149,7 @@ VALUE_CHECKS: dict[str, Callable[[Any], str | None]] = {
     "currency": check_currency,
     "terms": check_terms,
     "rate": check_rate,
+    "positive": check_positive,
     "pattern": check_pattern,
     "color": check_color,
     "secret": check_secret,

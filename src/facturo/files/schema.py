@@ -102,6 +102,11 @@ REMINDER_LEVEL = {
 }
 REMINDERS = {
     "levels": Field("list", "reminder levels", item=mapping(REMINDER_LEVEL)),
+    "minimum_amount": Field(
+        "decimal",
+        "euros: smaller balances get no formal notice and may be written off",
+        check="positive",
+    ),
 }
 
 CONFIG = {
@@ -190,6 +195,17 @@ LINE = {
     "service_period": mapping(PERIOD, "service period of this line"),
 }
 
+EXCHANGE_RATE = {
+    "rate": Field(
+        "decimal",
+        "euros for one unit of the document currency, e.g. 0.9234",
+        required=True,
+        check="positive",
+    ),
+    "date": Field("date", "the date of the rate (not after the issue date)", required=True),
+    "source": text("where the rate comes from, e.g. ECB"),
+}
+
 DRAFT = {
     "kind": choice(DOCUMENT_KINDS, "invoice, credit_note, deposit or quote"),
     "credit_note_of": text("credit notes: number of the invoice corrected"),
@@ -201,12 +217,7 @@ DRAFT = {
     "service_period": mapping(PERIOD, "period of the service"),
     "currency": text("currency", check="currency"),
     "exchange_rate": mapping(
-        {
-            "rate": Field("decimal", "euros for one unit of the currency", required=True),
-            "date": Field("date", "the date of the rate", required=True),
-            "source": text("where the rate comes from, e.g. ECB"),
-        },
-        "non-euro documents: the rate that states the VAT in euros",
+        EXCHANGE_RATE, "non-EUR documents: the rate that converts the VAT into euros"
     ),
     "language": choice(LANGUAGES, "language"),
     "payment_terms": text("payment terms", check="terms"),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from facturo.model.account import Account, Movement
+from facturo.model.account import WRITE_OFF, Account, Movement
 from facturo.model.kinds import KINDS, Kind
 
 
@@ -145,6 +145,10 @@ class Payment:
     def is_correction(self) -> bool:
         return self.amount <= 0
 
+    @property
+    def is_write_off(self) -> bool:
+        return self.method == WRITE_OFF
+
 
 def payments_of(document: Mapping[str, Any]) -> tuple[Payment, ...]:
     """The payments recorded on a document, in the order they were recorded."""
@@ -236,6 +240,6 @@ class IssuedDocument:
             currency=self.currency,
             due=self.due_at_issue,
             due_date=self.due_date,
-            payments=tuple(Movement(p.date, p.amount) for p in self.payments),
+            payments=tuple(Movement(p.date, p.amount, p.is_write_off) for p in self.payments),
             credit_notes=tuple(Movement(day, gross) for day, gross in credit_notes),
         )

@@ -28,14 +28,20 @@ from facturo.files.rules import (
     client_id_problem,
 )
 from facturo.files.yamlio import YMap, load_mapping
-from facturo.model.account import ISSUED, Account, Movement, quote_status, receivable_status
+from facturo.model.account import (
+    ISSUED,
+    Account,
+    Movement,
+    quote_status,
+    receivable_status,
+)
 from facturo.model.document import IssuedDocument, Payment, is_business
 from facturo.model.kinds import is_receivable
 from facturo.model.money import is_currency, round_money
 from facturo.store.folder import Folder
 from facturo.store.seal import seal_problems
 
-CACHE_VERSION = 5
+CACHE_VERSION = 6  # 6: dated payments, reminders, write-offs, subscriptions
 ZERO = Decimal(0)
 
 
@@ -55,6 +61,7 @@ class Entry:
     gross: Decimal = ZERO
     due: Decimal = ZERO
     paid: Decimal = ZERO
+    written_off: Decimal = ZERO  # small balances given up on (`pay --write-off`)
     seal: str | None = None
     previous: str | None = None
     previous_line: int = 0
@@ -83,10 +90,11 @@ class Entry:
 
     @property
     def balance(self) -> Decimal:
-        """What the client still owes: due - payments - credit notes (0 unless receivable)."""
+        """What the client still owes: due - payments - write-offs - credit notes (0 unless
+        receivable)."""
         if not self.is_receivable:
             return self.due * 0  # zero, with the currency's decimals
-        return self.due - self.paid - self.credited
+        return self.due - self.paid - self.written_off - self.credited
 
     def days_late(self, today: dt.date) -> int:
         if not self.is_receivable or self.due_date is None or self.balance <= 0:
@@ -105,7 +113,8 @@ class Entry:
             )
         if not self.is_receivable:
             return ISSUED
-        return receivable_status(self.due, self.paid, self.credited, self.due_date, today)
+        settled = self.paid + self.written_off
+        return receivable_status(self.due, settled, self.credited, self.due_date, today)
 
     def to_json(self) -> dict[str, Any]:
         def text(value: Any) -> Any:
@@ -142,7 +151,7 @@ class Entry:
         ):  # fmt: skip
             value = data.get(key)
             setattr(entry, key, dt.date.fromisoformat(value) if value else None)
-        for key in ("gross", "due", "paid"):
+        for key in ("gross", "due", "paid", "written_off"):
             setattr(entry, key, Decimal(data.get(key) or "0"))
         entry.payments = [
             Payment(index, dt.date.fromisoformat(day), Decimal(amount), method, reference, reason)
@@ -183,8 +192,10 @@ def summarize(data: YMap, entry: Entry) -> None:
     due = _inner(data, "totals", "due")
     entry.due = amount_or_zero(due) if due is not None else entry.gross
     entry.payments = _payments(data)
-    paid = sum((payment.amount for payment in entry.payments), ZERO)
-    entry.paid = round_money(paid, entry.currency) if is_currency(entry.currency) else paid
+    for key, write_off in (("paid", False), ("written_off", True)):
+        amount = sum((p.amount for p in entry.payments if p.is_write_off is write_off), ZERO)
+        exact = round_money(amount, entry.currency) if is_currency(entry.currency) else amount
+        setattr(entry, key, exact)
     entry.reminders = _reminders(data)
     rate = _inner(data, "payment", "late_penalty_rate_percent")
     entry.penalty_rate = amount_or_zero(rate) if rate is not None else None
@@ -535,6 +546,6 @@ class Ledger:
             currency=entry.currency,
             due=entry.due,
             due_date=entry.due_date,
-            payments=tuple(Movement(p.date, p.amount) for p in entry.payments),
+            payments=tuple(Movement(p.date, p.amount, p.is_write_off) for p in entry.payments),
             credit_notes=tuple(Movement(day, gross) for day, gross in credit_notes),
         )

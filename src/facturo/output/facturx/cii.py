@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from facturo.checks.einvoice import (
@@ -18,6 +18,7 @@ from facturo.checks.einvoice import (
     tax_rate,
 )
 from facturo.errors import FacturoError
+from facturo.model.exchange import document_vat_in_euros
 from facturo.model.kinds import billing_framework
 from facturo.model.vat import EXEMPT_CATEGORIES
 from facturo.output import words as labels
@@ -253,10 +254,12 @@ def _add_summation(settlement: ET.Element, document: Mapping[str, Any], unit: De
 
 
 def _vat_in_euros(document: Mapping[str, Any]) -> Decimal | None:
-    """BT-111: the VAT total at the exchange rate sealed with a non-euro document (art. 230
-    of directive 2006/112), to the cent; None for euros or without a rate."""
-    rate = (document.get("exchange_rate") or {}).get("rate")
-    if document.get("currency") == TAX_CURRENCY or rate in (None, ""):
+    """BT-111: the VAT total in euros sealed with a non-euro document (art. 230 of
+    directive 2006/112), as its PDF prints it; None for euros or without a rate."""
+    if document.get("currency") == TAX_CURRENCY:
         return None
-    vat_total = as_decimal(document["totals"]["vat_total"])
-    return (vat_total * as_decimal(rate)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    sealed = (document.get("totals") or {}).get("vat_total_eur")
+    if sealed is not None:
+        return as_decimal(sealed)
+    converted = document_vat_in_euros(document)
+    return converted.total if converted is not None else None
