@@ -146,7 +146,7 @@ def test_a_bad_exchange_rate_is_refused_with_its_place(
     assert not (folder / "invoices").exists()
 
 
-def test_check_warns_on_a_usd_draft_without_rate(
+def test_check_refuses_a_usd_draft_without_rate_and_says_how_to_add_it(
     cli: Cli, draft: Callable[..., Path], austin: Path
 ) -> None:
     text = USD_DRAFT.replace(
@@ -154,11 +154,11 @@ def test_check_warns_on_a_usd_draft_without_rate(
     )
     draft("usd", text)
     result = cli("check")
-    assert result.exit_code == 0, result.output
-    assert (
-        "drafts/usd.yaml:2:1: warning: a document in USD states its VAT in euros too"
-        in result.output
-    )
+    assert result.exit_code == 1, result.output
+    assert "drafts/usd.yaml:1:1: the exchange rate of USD to euros and its date" in result.output
+    assert "`facturo rate DRAFT` writes the ECB reference rate" in result.output
+    assert cli("rate", "drafts/usd.yaml").exit_code == 0
+    assert cli("check").exit_code == 0
 
 
 def test_new_proposes_the_ecb_rate_for_a_usd_client(cli: Cli, austin: Path, folder: Path) -> None:

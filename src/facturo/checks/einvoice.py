@@ -64,7 +64,7 @@ def missing_fields(document: Mapping[str, Any]) -> list[tuple[str, str]]:
                     "exchange_rate",
                     f"the exchange rate of {currency} to euros and its date are required to "
                     "state the VAT in euros (BT-6, BT-111; BR-FR-CO-12, art. 230 directive "
-                    "2006/112)",
+                    "2006/112): `facturo rate DRAFT` writes the ECB reference rate",
                 )
             )
     lines = document.get("lines") or []

@@ -109,7 +109,7 @@ def build_document(
         if due is not None:
             document["due_date"] = due
         document["payment_terms"] = terms_text
-    keys = ("service_date", "service_period", "order_reference", "exchange_rate", "subscription")
+    keys = ("service_date", "service_period", "order_reference", "subscription")
     for key in keys:
         if key in draft:
             document[key] = _plain_copy(draft[key])
@@ -210,14 +210,7 @@ def _exchange_rate(
     """The stated rate of a non-EUR draft; EN 16931 BT-111 and art. 230 need the VAT in euros."""
     section = draft.get("exchange_rate")
     if not isinstance(section, YMap):
-        if currency != ACCOUNTING_CURRENCY and kind != "quote" and "exchange_rate" not in draft:
-            report.warning(
-                draft.mark("currency") if "currency" in draft else draft.mark("client"),
-                f"a document in {currency} states its VAT in euros too: add exchange_rate "
-                f"(rate: euros for 1 {currency}, date: the rate's date); "
-                "`facturo rate` writes the ECB reference rate",
-            )
-        return None
+        return None  # a missing rate is a missing e-invoice field (checks.einvoice)
     if currency == ACCOUNTING_CURRENCY:
         report.error(draft.mark("exchange_rate"), "exchange_rate is for documents not in EUR")
         return None
