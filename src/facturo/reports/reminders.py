@@ -11,6 +11,7 @@ recovery indemnity (D441-5). The arithmetic is the account's (model/account.py).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -70,6 +71,9 @@ class Late:
     last_date: dt.date | None
     level_due: Level | None  # the level to send now, if any
     reminders_off: bool = False
+    # A reminder recorded as about to be sent, never confirmed: it may have gone out, so
+    # nothing more is sent for this invoice until the user says whether it did.
+    pending: Mapping[str, Any] | None = None
 
     @property
     def days_late(self) -> int:
@@ -102,6 +106,7 @@ def review(ledger: Ledger, today: dt.date) -> list[Late]:
         sent = document.reminders_sent
         last = max(sent, key=lambda r: (r.get("level", -1), str(r.get("date")))) if sent else None
         last_level = int(last["level"]) if last else None
+        pending = document.pending_email("reminders")
         account = ledger.account_of(entry, document)
         # The rate the invoice stated is the one owed, even if facturo.yaml changed since.
         stated = document.stated_penalty_rate
@@ -117,8 +122,9 @@ def review(ledger: Ledger, today: dt.date) -> list[Late]:
                 claim=claim,
                 last_level=last_level,
                 last_date=last.get("date") if last else None,
-                level_due=_level_due(levels, days_late, last_level),
+                level_due=None if pending else _level_due(levels, days_late, last_level),
                 reminders_off=levels is None,
+                pending=pending,
             )
         )
     return sorted(found, key=lambda late: (late.entry.due_date or today, late.entry.number))

@@ -24,7 +24,7 @@ from facturo.files.reading import read_file
 from facturo.files.rules import check_client, check_config, client_id_problem
 from facturo.files.yamlio import YMap, load_mapping
 from facturo.model.account import ISSUED, Account, quote_status, receivable_status
-from facturo.model.document import IssuedDocument
+from facturo.model.document import IssuedDocument, emails_of
 from facturo.model.kinds import is_receivable
 from facturo.model.money import is_currency, round_money
 from facturo.store.folder import Folder
@@ -162,8 +162,8 @@ def summarize(data: YMap, entry: Entry) -> None:
             event = tracking.get(key)
             if isinstance(event, dict) and isinstance(event.get("date"), dt.date):
                 setattr(entry, key, event["date"])
-        sendings = tracking.get("sendings")
-        if isinstance(sendings, list) and sendings and isinstance(sendings[0], dict):
+        sendings = emails_of(data, "sendings")
+        if sendings:
             first = sendings[0].get("date")
             entry.sent = first if isinstance(first, dt.date) else None
     entry.source_sha256 = _inner(data, "source", "sha256")

@@ -25,6 +25,10 @@ class MailError(FacturoError):
     """The mail server refused or could not be reached."""
 
 
+class MailUncertain(MailError):
+    """The connection broke while a message was handed over: it may have been accepted."""
+
+
 @dataclass(frozen=True)
 class MailSettings:
     host: str
@@ -191,8 +195,16 @@ class Mailer:
             )
         except smtplib.SMTPRecipientsRefused as error:
             refused = error.recipients
-        except (OSError, smtplib.SMTPException) as error:
+        except smtplib.SMTPServerDisconnected as error:
+            raise MailUncertain(
+                f"{self.settings.host}: connection lost: {_reason(error)}"
+            ) from None
+        except smtplib.SMTPException as error:  # the server answered: it refused the message
             raise MailError(f"{self.settings.host} refused the message: {_reason(error)}") from None
+        except OSError as error:  # a timeout or a reset while the message was on its way
+            raise MailUncertain(
+                f"{self.settings.host}: connection lost: {_reason(error)}"
+            ) from None
         replies = {address: _reply(reply) for address, reply in refused.items()}
         lost = {a: r for a, r in replies.items() if a in outgoing.to}
         if lost:
