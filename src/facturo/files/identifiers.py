@@ -77,6 +77,18 @@ def check_email(value: str) -> str | None:
     return None if _EMAIL.fullmatch(value) else f"invalid email address {value!r}"
 
 
+def check_mailbox(value: str) -> str | None:
+    """One address, bare or with a name: 'you@example.fr' or 'Name <you@example.fr>'."""
+    from email.utils import getaddresses
+
+    if "\r" in value or "\n" in value:
+        return f"expected one address on one line, got {value!r}"
+    pairs = getaddresses([value])
+    if len(pairs) != 1 or check_email(pairs[0][1]) is not None:
+        return f"expected an address like 'Name <you@example.fr>', got {value!r}"
+    return None
+
+
 def check_currency(value: str) -> str | None:
     from facturo.model.money import is_currency
 

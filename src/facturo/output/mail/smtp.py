@@ -4,8 +4,10 @@ messages built with `email.message` (so a name holding a newline cannot inject a
 from __future__ import annotations
 
 import os
+import re
 import smtplib
 import ssl
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.headerregistry import Address
@@ -42,18 +44,38 @@ class MailSettings:
 
 
 def _address(text: str, what: str) -> Address:
-    pairs = getaddresses([text])
-    if len(pairs) != 1 or "@" not in pairs[0][1]:
-        raise FacturoError(
-            f"{what}: expected an address like 'Name <you@example.fr>', got {text!r}"
-        )
-    name, email = pairs[0]
+    from facturo.files.identifiers import check_mailbox
+
+    problem = check_mailbox(str(text))
+    if problem:
+        raise FacturoError(f"{what}: {problem}")
+    [(name, email)] = getaddresses([str(text)])
     local, _, domain = email.rpartition("@")
-    return Address(display_name=_one_line(name), username=local, domain=domain)
+    return Address(display_name=display_name(name, what), username=local, domain=domain)
 
 
 def _one_line(text: str) -> str:
     return " ".join(str(text).split())
+
+
+# Characters that give an address header its structure. Python's header folder drops the
+# quotes around a long display name when it folds it, so that "Acme, Bcc: x@y" would become
+# a second recipient: a display name never holds them (they become spaces), nor a dot that
+# does not end a word (as in "S.A.", which parses without quotes).
+_STRUCTURE = str.maketrans(dict.fromkeys('()<>[]:;@\\,"', " "))
+_LOOSE_DOT = re.compile(r"(?<!\w)\.")
+
+
+def display_name(name: str, what: str = "a name") -> str:
+    """A name fit for an address header: one line, no control character, no structure."""
+    flat = _one_line(name)
+    for character in flat:
+        if unicodedata.category(character) == "Cc":
+            raise FacturoError(
+                f"{what} {flat!r}: a control character ({ord(character):#04x}) cannot go "
+                "into an email header"
+            )
+    return _one_line(_LOOSE_DOT.sub(" ", flat.translate(_STRUCTURE)))
 
 
 def settings_from(
@@ -150,7 +172,8 @@ def _address_of(name: str, email: str) -> Address:
         raise FacturoError(f"invalid email address {email!r}")
     typed_name, addr = pairs[0]
     local, _, domain = addr.rpartition("@")
-    return Address(display_name=_one_line(typed_name or name), username=local, domain=domain)
+    shown = display_name(typed_name or name, f"the name of {addr}")
+    return Address(display_name=shown, username=local, domain=domain)
 
 
 class Mailer:
