@@ -25,7 +25,12 @@ from facturo.errors import FacturoError
 from facturo.output.pdf.account import build_receipt_context, build_statement_context
 from facturo.output.pdf.letter import build_reminder_letter_context
 from facturo.output.pdf.sale import build_context
-from facturo.output.sandbox import TemplateFolders, sandboxed_environment
+from facturo.output.sandbox import (
+    ConfinedLoader,
+    TemplateFolders,
+    TemplateRefused,
+    sandboxed_environment,
+)
 from facturo.output.values import as_date
 
 PDF_VARIANT = "pdf/a-3b"
@@ -97,10 +102,8 @@ class Renderer:
         self._template = _check_template_name(template) if template else None
         self._logo = _check_logo(logo, self._folders.root) if logo else None
         self._accent_color = _check_color(accent_color) if accent_color else None
-        self._env = sandboxed_environment(jinja2.FileSystemLoader(self._folders.search_path()))
-        self._fetcher = _FolderFetcher(
-            self._folders.packaged, self._folders.overrides, self._folders.root
-        )
+        self._env = sandboxed_environment(ConfinedLoader(self._folders))
+        self._fetcher = _FolderFetcher(self._folders)
         self._fonts = FontConfiguration()
         self._base_url = self._folders.packaged.as_uri() + "/"
         # Parsed once for a batch: parsing the stylesheet is a tenth of a render.
@@ -178,6 +181,8 @@ class Renderer:
         )
         try:
             template = self._env.get_template(name)
+        except TemplateRefused as error:
+            raise RenderError(error.message) from None
         except jinja2.TemplateSyntaxError as error:
             where = self._folders.display(error.filename or error.name or name)
             raise RenderError(f"{where}:{error.lineno}: {error.message}") from None
@@ -186,6 +191,8 @@ class Renderer:
             raise RenderError(f"template {error.name} not found in {places}") from None
         try:
             return template.render({**context, "multi_page": multi_page})
+        except TemplateRefused as error:
+            raise RenderError(error.message) from None
         except jinja2.TemplateSyntaxError as error:
             where = self._folders.display(error.filename or error.name or name)
             raise RenderError(f"{where}:{error.lineno}: {error.message}") from None
@@ -317,12 +324,13 @@ def _usable_cores() -> int:
 class _FolderFetcher(URLFetcher):  # type: ignore[misc]
     """Serves packaged template files (or their override) and files inside the billing folder."""
 
-    def __init__(self, packaged: Path, overrides: Path | None, root: Path | None) -> None:
+    def __init__(self, folders: TemplateFolders) -> None:
         # fail_on_errors: a refused or missing file stops the rendering instead of a warning.
         super().__init__(fail_on_errors=True)
-        self._packaged = packaged.resolve()
-        self._overrides = overrides.resolve() if overrides is not None else None
-        self._root = root
+        self._folders = folders
+        self._packaged = folders.packaged.resolve()
+        self._overrides = folders.overrides  # under the real root, links not followed
+        self._root = folders.root
         self._cache: dict[Path, bytes] = {}
         self._attachments: dict[str, PdfAttachment] = {}
         self._refusals: list[str] = []
@@ -336,7 +344,10 @@ class _FolderFetcher(URLFetcher):  # type: ignore[misc]
             return super().fetch(url, headers)
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
             raise self._refuse(url)
-        served = self._locate(Path(url2pathname(unquote(parts.path))).resolve())
+        try:
+            served = self._locate(Path(url2pathname(unquote(parts.path))).resolve())
+        except TemplateRefused as error:
+            raise self._record(error.message) from None
         media_type = _MEDIA_TYPES.get(served.suffix.lower(), "application/octet-stream")
         return URLFetcherResponse(url, self._read(served), {"Content-Type": media_type})
 
@@ -367,10 +378,8 @@ class _FolderFetcher(URLFetcher):  # type: ignore[misc]
     def _locate(self, path: Path) -> Path:
         if path.is_relative_to(self._packaged):
             relative = path.relative_to(self._packaged)
-            if self._overrides is not None:
-                override = (self._overrides / relative).resolve()
-                if override.is_relative_to(self._overrides) and override.is_file():
-                    return override
+            if self._overrides is not None and (self._overrides / relative).is_file():
+                return self._folders.confine(self._overrides / relative)
         elif self._root is None or not path.is_relative_to(self._root):
             raise self._refuse(str(path))
         if not path.is_file():
