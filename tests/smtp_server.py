@@ -101,6 +101,7 @@ class SmtpServer:
 
     port: int = field(default_factory=free_port)
     password: str | None = None
+    host: str = "127.0.0.1"
     refuse: set[str] = field(default_factory=set)  # recipients refused at RCPT
     reject: set[str] = field(default_factory=set)  # whole messages to them refused at DATA
     hang_up: bool = False  # close the connection once a message is stored, before replying
@@ -149,9 +150,7 @@ class SmtpServer:
                 "auth_require_tls": False,
                 "authenticator": self._authenticate,
             }
-        self._controller = Controller(
-            _Handler(self), hostname="127.0.0.1", port=self.port, **options
-        )
+        self._controller = Controller(_Handler(self), hostname=self.host, port=self.port, **options)
         self._controller.start()
 
     def stop(self) -> None:
@@ -163,7 +162,7 @@ class SmtpServer:
         """The `mail:` section of facturo.yaml pointing at this server."""
         lines = [
             "mail:",
-            "  host: 127.0.0.1",
+            f"  host: {self.host}",
             f"  port: {self.port}",
             "  security: none",
             "  from: Camille Martin <camille@example.fr>",

@@ -132,6 +132,33 @@ def check_color(value: str) -> str | None:
     return f'expected a colour like "#1f4e79", got {value!r}'
 
 
+MAX_TIMEOUT_SECONDS = 600
+
+
+def check_port(value: int) -> str | None:
+    return None if 1 <= value <= 65535 else f"a port is between 1 and 65535, got {value}"
+
+
+def check_timeout(value: int) -> str | None:
+    if 1 <= value <= MAX_TIMEOUT_SECONDS:
+        return None
+    return f"a timeout is between 1 and {MAX_TIMEOUT_SECONDS} seconds, got {value}"
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` names this machine itself (localhost, 127.0.0.0/8, ::1)."""
+    import ipaddress
+
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return bool(address.is_loopback or (mapped is not None and mapped.is_loopback))
+
+
 VALUE_CHECKS: dict[str, Callable[[Any], str | None]] = {
     "country": check_country,
     "siren": check_siren,
@@ -139,6 +166,9 @@ VALUE_CHECKS: dict[str, Callable[[Any], str | None]] = {
     "iban": check_iban,
     "bic": check_bic,
     "email": check_email,
+    "mailbox": check_mailbox,
+    "port": check_port,
+    "timeout": check_timeout,
     "currency": check_currency,
     "terms": check_terms,
     "rate": check_rate,

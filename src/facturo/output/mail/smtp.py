@@ -18,6 +18,8 @@ from types import TracebackType
 from typing import Any
 
 from facturo.errors import FacturoError
+from facturo.files.identifiers import check_port, check_timeout, is_loopback
+from facturo.files.rules import clear_text_login_problem
 
 PASSWORD_VARIABLE = "FACTURO_SMTP_PASSWORD"
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
@@ -101,15 +103,23 @@ def settings_from(
             raise FacturoError(
                 f"cannot read mail.password_file {secret}: {error.strerror}"
             ) from None
+    host = str(mail["host"])
+    if security == "none" and mail.get("user") and not is_loopback(host):
+        raise FacturoError(f"mail.security: {clear_text_login_problem(host)}")
+    port = int(mail.get("port") or DEFAULT_PORTS[security])
+    timeout = int(mail.get("timeout_seconds") or 30)
+    for key, problem in (("port", check_port(port)), ("timeout_seconds", check_timeout(timeout))):
+        if problem:
+            raise FacturoError(f"mail.{key}: {problem}")
     return MailSettings(
-        host=mail["host"],
-        port=int(mail.get("port") or DEFAULT_PORTS[security]),
+        host=host,
+        port=port,
         security=security,
         sender=_address(mail["from"], "mail.from"),
         user=mail.get("user"),
         password=password,
         bcc=tuple(mail.get("bcc") or ()),
-        timeout=int(mail.get("timeout_seconds") or 30),
+        timeout=timeout,
     )
 
 

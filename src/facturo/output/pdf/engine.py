@@ -473,24 +473,15 @@ def _check_template_name(name: str) -> str:
 
 
 def _check_logo(logo: Path | str, root: Path | None) -> Path:
+    from facturo.files.rules import logo_problem
+
     text = str(logo)
-    if re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", text) or text.startswith(("file:", "data:")):
-        raise RenderError(
-            f"logo {text}: a URL is not allowed; give a path inside the billing folder"
-        )
     if root is None:
         raise RenderError(f"logo {text}: a logo needs a billing folder to be found in")
-    path = (root / text).resolve()
-    if not path.is_relative_to(root):
-        raise RenderError(
-            f"logo {text}: outside the billing folder {root}; "
-            "put the file inside it (e.g. assets/logo.svg)"
-        )
-    if path.suffix.lower() not in _IMAGE_TYPES:
-        raise RenderError(f"logo {text}: must be an SVG, PNG or JPEG image")
-    if not path.is_file():
-        raise RenderError(f"logo {text}: file not found in the billing folder {root}")
-    return path
+    problem = logo_problem(text, root)
+    if problem:
+        raise RenderError(f"logo {text}: {problem}")
+    return (root / text).resolve()
 
 
 def _check_color(color: str) -> str:
