@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
 import re
+import signal
+import sys
+import threading
+import time
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -268,7 +273,7 @@ def render_batch(
         _check_logo(logo, root)
     if accent_color:
         _check_color(accent_color)
-    settings = (root, template, logo, accent_color)
+    settings = (os.getpid(), root, template, logo, accent_color)
     count = min(workers or _usable_cores(), len(jobs))
     if count <= 1:
         renderer = Renderer(root, template=template, logo=logo, accent_color=accent_color)
@@ -285,10 +290,36 @@ _worker_renderer: Renderer | None = None
 
 
 def _start_worker(
-    root: Path | None, template: str | None, logo: Path | str | None, accent_color: str | None
+    parent: int,
+    root: Path | None,
+    template: str | None,
+    logo: Path | str | None,
+    accent_color: str | None,
 ) -> None:
     global _worker_renderer
+    _die_with(parent)
     _worker_renderer = Renderer(root, template=template, logo=logo, accent_color=accent_color)
+
+
+def _die_with(parent: int) -> None:
+    """End this worker when `parent` ends, even by SIGKILL: a pool's workers otherwise wait
+    forever for work that will never come."""
+    if sys.platform == "linux":
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # it ended before the line above
+        os._exit(1)
+    # Elsewhere (and should the signal be lost), watch for the parent to go away.
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def _run_in_worker(job: RenderJob) -> RenderOutcome:
