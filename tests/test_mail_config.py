@@ -86,6 +86,8 @@ def test_settings_refuse_a_clear_text_password_to_another_host(tmp_path: Path, h
 
 
 BAD_MAIL = [
+    ("host", '"smtp\\0.example.fr"', 1, "expected a host name"),
+    ("host", "smtp example.fr", 1, "expected a host name"),
     ("from", "not an address", 4, "expected an address"),
     ("from", "a@example.fr, b@example.fr", 4, "expected an address"),
     ("from", "Camille <camille@>", 4, "expected an address"),

@@ -135,6 +135,12 @@ def check_color(value: str) -> str | None:
 MAX_TIMEOUT_SECONDS = 600
 
 
+def check_host(value: str) -> str | None:
+    if re.fullmatch(r"[A-Za-z0-9._:\[\]-]{1,253}", value):
+        return None
+    return f"expected a host name or address like smtp.example.fr, got {value!r}"
+
+
 def check_port(value: int) -> str | None:
     return None if 1 <= value <= 65535 else f"a port is between 1 and 65535, got {value}"
 
@@ -167,6 +173,7 @@ VALUE_CHECKS: dict[str, Callable[[Any], str | None]] = {
     "bic": check_bic,
     "email": check_email,
     "mailbox": check_mailbox,
+    "host": check_host,
     "port": check_port,
     "timeout": check_timeout,
     "currency": check_currency,

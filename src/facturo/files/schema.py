@@ -121,7 +121,7 @@ CONFIG = {
     ),
     "mail": mapping(
         {
-            "host": text("SMTP server, e.g. smtp.example.fr", required=True),
+            "host": text("SMTP server, e.g. smtp.example.fr", required=True, check="host"),
             "port": Field(
                 "integer", "SMTP port (default 587, 465 with ssl, 25 with none)", check="port"
             ),

@@ -211,7 +211,7 @@ class Mailer:
                         "or mail.password_file"
                     )
                 self._smtp.login(s.user, s.password)
-        except (OSError, smtplib.SMTPException) as error:
+        except (OSError, smtplib.SMTPException, ValueError, OverflowError) as error:
             self._close()
             raise MailError(f"cannot connect to {s.host}:{s.port}: {_reason(error)}") from None
         return self
