@@ -187,3 +187,22 @@ def test_a_connection_lost_after_data_leaves_the_reminder_pending(
     assert again.stdout == f"sent level 1 reminder for {second} to {BILLING}\n"
     assert f"{first}: level 1 reminder sent or not" in again.stderr
     assert len(mailing.for_number(first)) == 1
+
+
+def test_resend_sends_a_pending_document_again(
+    cli: Cli, draft, folder: Path, mailing: SmtpServer
+) -> None:
+    number = issue(cli, draft, "2026-11-20")
+    killed_at_data(folder, mailing, "send", number)
+    first_id = mailing.messages[0].message["Message-ID"]
+    refused = cli("send", number, "--dry-run")
+    assert refused.exit_code == 1 and "sent or not" in refused.stderr
+    result = cli("send", number, "--resend")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"sent {number} to {BILLING}\n"
+    assert len(mailing.messages) == 2
+    records = tracking(folder, number, "sendings")
+    assert [(r["message_id"] == first_id, r["status"]) for r in records] == [
+        (True, "not-sent"),
+        (False, "sent"),
+    ]
