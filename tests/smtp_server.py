@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import email
 import email.policy
+import os
+import signal
 import socket
 import threading
 from collections.abc import Iterator
@@ -74,6 +76,9 @@ class _Handler:
             self.server.messages.append(
                 Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.content, login)
             )
+        self.server.kill_client_if_armed()
+        if self.server.hang_up:
+            server.transport.close()  # stored, but the client never hears so
         return "250 Message accepted for delivery"
 
 
@@ -96,12 +101,37 @@ class SmtpServer:
 
     port: int = field(default_factory=free_port)
     password: str | None = None
+    host: str = "127.0.0.1"
     refuse: set[str] = field(default_factory=set)  # recipients refused at RCPT
     reject: set[str] = field(default_factory=set)  # whole messages to them refused at DATA
+    hang_up: bool = False  # close the connection once a message is stored, before replying
     messages: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     logins: list[tuple[str, bool]] = field(default_factory=list)
     _controller: Controller | None = None
+    _armed: bool = False
+    _client: int | None = None
+    _client_known: threading.Event = field(default_factory=threading.Event)
+
+    def kill_client_at_data(self) -> None:
+        """SIGKILL the next client (see `client_is`) once its message is stored, before the
+        server's reply reaches it: the window between acceptance and the client's record."""
+        self._armed = True
+        self._client = None
+        self._client_known.clear()
+
+    def client_is(self, pid: int) -> None:
+        """The process the armed kill is for (the server waits for it at DATA)."""
+        self._client = pid
+        self._client_known.set()
+
+    def kill_client_if_armed(self) -> None:
+        if not self._armed:
+            return
+        self._armed = False
+        if not self._client_known.wait(timeout=60) or self._client is None:
+            raise AssertionError("kill_client_at_data: no client pid given")
+        os.kill(self._client, signal.SIGKILL)
 
     def _authenticate(
         self, server: Any, session: Any, envelope: Any, mechanism: str, data: Any
@@ -120,9 +150,7 @@ class SmtpServer:
                 "auth_require_tls": False,
                 "authenticator": self._authenticate,
             }
-        self._controller = Controller(
-            _Handler(self), hostname="127.0.0.1", port=self.port, **options
-        )
+        self._controller = Controller(_Handler(self), hostname=self.host, port=self.port, **options)
         self._controller.start()
 
     def stop(self) -> None:
@@ -134,7 +162,7 @@ class SmtpServer:
         """The `mail:` section of facturo.yaml pointing at this server."""
         lines = [
             "mail:",
-            "  host: 127.0.0.1",
+            f"  host: {self.host}",
             f"  port: {self.port}",
             "  security: none",
             "  from: Camille Martin <camille@example.fr>",

@@ -94,12 +94,14 @@ def test_a_reminder_is_sent_to_the_client_with_copies_and_the_invoice(
     assert number in pdf_text(data)
 
     [record] = tracking(folder, number)
+    assert str(record.pop("started")).startswith("2026-11-22T")  # the intent, before sending
     assert record == {
         "date": dt.date(2026, 11, 22),
         "level": 1,
         "to": [BILLING],
         "cc": [ACCOUNTANT],
         "message_id": message["Message-ID"],
+        "status": "sent",
     }
     assert cli("check").exit_code == 0  # the seal still holds after the tracking write
 
@@ -423,14 +425,15 @@ def test_send_emails_the_invoice_and_records_the_sending(
     assert number in received.subject
     [(filename, data)] = pdfs(received)
     assert number in filename and number in pdf_text(data)
-    assert tracking(folder, number, "sendings") == [
-        {
-            "date": dt.date(2026, 11, 22),
-            "to": [BILLING],
-            "cc": [ACCOUNTANT],
-            "message_id": received.message["Message-ID"],
-        }
-    ]
+    [sending] = tracking(folder, number, "sendings")
+    assert str(sending.pop("started")).startswith("2026-11-22T")
+    assert sending == {
+        "date": dt.date(2026, 11, 22),
+        "to": [BILLING],
+        "cc": [ACCOUNTANT],
+        "message_id": received.message["Message-ID"],
+        "status": "sent",
+    }
     assert tracking(folder, number) == []  # a sending is not a reminder
 
     other = cli("send", number, "--to", "boss@dupont.example")

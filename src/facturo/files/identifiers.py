@@ -89,6 +89,18 @@ def check_electronic_address(value: str) -> str | None:
     )
 
 
+def check_mailbox(value: str) -> str | None:
+    """One address, bare or with a name: 'you@example.fr' or 'Name <you@example.fr>'."""
+    from email.utils import getaddresses
+
+    if "\r" in value or "\n" in value:
+        return f"expected one address on one line, got {value!r}"
+    pairs = getaddresses([value])
+    if len(pairs) != 1 or check_email(pairs[0][1]) is not None:
+        return f"expected an address like 'Name <you@example.fr>', got {value!r}"
+    return None
+
+
 def check_currency(value: str) -> str | None:
     from facturo.model.money import is_currency
 
@@ -138,6 +150,39 @@ def check_color(value: str) -> str | None:
     return f'expected a colour like "#1f4e79", got {value!r}'
 
 
+MAX_TIMEOUT_SECONDS = 600
+
+
+def check_host(value: str) -> str | None:
+    if re.fullmatch(r"[A-Za-z0-9._:\[\]-]{1,253}", value):
+        return None
+    return f"expected a host name or address like smtp.example.fr, got {value!r}"
+
+
+def check_port(value: int) -> str | None:
+    return None if 1 <= value <= 65535 else f"a port is between 1 and 65535, got {value}"
+
+
+def check_timeout(value: int) -> str | None:
+    if 1 <= value <= MAX_TIMEOUT_SECONDS:
+        return None
+    return f"a timeout is between 1 and {MAX_TIMEOUT_SECONDS} seconds, got {value}"
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` names this machine itself (localhost, 127.0.0.0/8, ::1)."""
+    import ipaddress
+
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return bool(address.is_loopback or (mapped is not None and mapped.is_loopback))
+
+
 VALUE_CHECKS: dict[str, Callable[[Any], str | None]] = {
     "country": check_country,
     "siren": check_siren,
@@ -146,6 +191,10 @@ VALUE_CHECKS: dict[str, Callable[[Any], str | None]] = {
     "bic": check_bic,
     "email": check_email,
     "electronic_address": check_electronic_address,
+    "mailbox": check_mailbox,
+    "host": check_host,
+    "port": check_port,
+    "timeout": check_timeout,
     "currency": check_currency,
     "terms": check_terms,
     "rate": check_rate,

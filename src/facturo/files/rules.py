@@ -64,6 +64,13 @@ def check_config(config: YMap, report: Report, root: Path | None = None) -> None
                 if message:
                     report.error(series.mark("pattern"), message)
     mail = config.get("mail")
+    if isinstance(mail, YMap):
+        _check_clear_text_login(mail, report)
+    pdf = config.get("pdf")
+    if isinstance(pdf, YMap) and isinstance(pdf.get("logo"), str) and root is not None:
+        problem = logo_problem(pdf["logo"], root)
+        if problem:
+            report.error(pdf.mark("logo"), f"pdf.logo {pdf['logo']}: {problem}")
     if isinstance(mail, YMap) and "password_file" in mail and root is not None:
         secret = (root / Path(mail["password_file"]).expanduser()).resolve()
         if secret.is_relative_to(root.resolve()):
@@ -88,6 +95,57 @@ def check_config(config: YMap, report: Report, root: Path | None = None) -> None
             defaults.mark("vat_rate"),
             "vat_rate is ignored: a seller under VAT franchise charges no VAT",
         )
+
+
+def _check_clear_text_login(mail: YMap, report: Report) -> None:
+    from facturo.files.identifiers import is_loopback
+
+    host = mail.get("host")
+    clear = mail.get("security") == "none" and bool(mail.get("user"))
+    if clear and isinstance(host, str) and not is_loopback(host):
+        report.error(mail.mark("security"), clear_text_login_problem(host))
+
+
+def clear_text_login_problem(host: str) -> str:
+    return (
+        f"security none with a user would send the password in clear to {host}: use starttls "
+        "or ssl (none is for a relay on this machine: localhost, 127.0.0.1)"
+    )
+
+
+# What WeasyPrint draws as a logo, by suffix, and how each file type starts.
+LOGO_TYPES = {".svg": "SVG", ".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
+_SIGNATURES = {"PNG": b"\x89PNG\r\n\x1a\n", "JPEG": b"\xff\xd8\xff"}
+
+
+def logo_problem(logo: str, root: Path) -> str | None:
+    """What is wrong with a logo path: a URL, outside the folder (links followed), not an
+    image WeasyPrint draws, missing, or content of another type; None when it is fine."""
+    if re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", logo) and not re.match(r"[A-Za-z]:[\\/]", logo):
+        return "a URL is not allowed; give a path inside the billing folder (e.g. assets/logo.svg)"
+    base = root.resolve()
+    path = (base / logo).resolve()
+    if not path.is_relative_to(base):
+        return (
+            f"outside the billing folder {base} (links followed); put the file inside it "
+            "(e.g. assets/logo.svg)"
+        )
+    kind = LOGO_TYPES.get(path.suffix.lower())
+    if kind is None:
+        return "must be an SVG, PNG or JPEG image (.svg, .png, .jpg)"
+    if not path.is_file():
+        return f"no such file in the billing folder {base}"
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError as error:
+        return f"cannot be read: {error.strerror}"
+    if kind == "SVG":
+        if b"<svg" not in head.lower():
+            return "not an SVG image (no <svg element at its start)"
+    elif not head.startswith(_SIGNATURES[kind]):
+        return f"not a {kind} image (its content is of another type)"
+    return None
 
 
 CLIENT_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")

@@ -122,7 +122,7 @@ CONFIG = {
     ),
     "pdf": mapping(
         {
-            "logo": text("path of an SVG or PNG logo inside the folder"),
+            "logo": text("path of an SVG, PNG or JPEG logo inside the folder"),
             "accent_color": text('accent colour, e.g. "#1f4e79"', check="color"),
             "template": text("name of the template to use"),
         },
@@ -130,17 +130,23 @@ CONFIG = {
     ),
     "mail": mapping(
         {
-            "host": text("SMTP server, e.g. smtp.example.fr", required=True),
-            "port": Field("integer", "SMTP port (default 587, 465 with ssl, 25 with none)"),
+            "host": text("SMTP server, e.g. smtp.example.fr", required=True, check="host"),
+            "port": Field(
+                "integer", "SMTP port (default 587, 465 with ssl, 25 with none)", check="port"
+            ),
             "security": choice(MAIL_SECURITY, "starttls (default), ssl, or none for a local relay"),
             "user": text("SMTP login (the password comes from FACTURO_SMTP_PASSWORD)"),
-            "from": text('sender, e.g. "Camille Martin <camille@example.fr>"', required=True),
+            "from": text(
+                'sender, e.g. "Camille Martin <camille@example.fr>"', required=True, check="mailbox"
+            ),
             "password_file": text("file holding the SMTP password, outside the billing folder"),
             "password": text(
                 "never here: use FACTURO_SMTP_PASSWORD or password_file", check="secret"
             ),
             "bcc": Field("texts", "blind copies of every email (e.g. yourself)", check="email"),
-            "timeout_seconds": Field("integer", "SMTP timeout (default 30)"),
+            "timeout_seconds": Field(
+                "integer", "SMTP timeout, 1 to 600 (default 30)", check="timeout"
+            ),
         },
         "sending emails (invoices, reminders)",
     ),

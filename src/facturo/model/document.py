@@ -32,6 +32,27 @@ class Defaults:
 
 DEFAULTS = Defaults()
 
+# An email recorded in tracking (a reminder, a sending) is written "pending" before the mail
+# server is contacted and "sent" once it accepted the message, so that a crash in between
+# is never taken for "not sent"; "not-sent" is a pending one the user found never went out.
+# Records without a status were written before statuses existed: they were sent.
+PENDING = "pending"
+SENT = "sent"
+NOT_SENT = "not-sent"
+
+
+def email_status(record: Mapping[str, Any]) -> str:
+    """The status of an email recorded in tracking: pending, sent or not-sent."""
+    status = record.get("status")
+    return status if status in (PENDING, NOT_SENT) else SENT
+
+
+def emails_of(raw: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
+    """The records of `tracking.<key>` (reminders, sendings) that may have gone out."""
+    tracking = raw.get("tracking") or {}
+    records = tracking.get(key) if isinstance(tracking, Mapping) else None
+    return [r for r in records or [] if isinstance(r, Mapping) and email_status(r) != NOT_SENT]
+
 
 def pick(key: str, *sources: Any, default: Any = None) -> Any:
     """The first value of `key` that is set (not missing, None or empty) in `sources`."""
@@ -230,9 +251,13 @@ class IssuedDocument:
 
     @property
     def reminders_sent(self) -> list[Mapping[str, Any]]:
-        tracking = self.raw.get("tracking") or {}
-        sent = tracking.get("reminders") if isinstance(tracking, Mapping) else None
-        return [r for r in sent or [] if isinstance(r, Mapping)]
+        """The reminders that went out, or may have (pending): never sent again."""
+        return emails_of(self.raw, "reminders")
+
+    def pending_email(self, key: str) -> Mapping[str, Any] | None:
+        """The first email of `tracking.<key>` that may or may not have gone out."""
+        pending = [r for r in emails_of(self.raw, key) if email_status(r) == PENDING]
+        return pending[0] if pending else None
 
     def account(self, credit_notes: Sequence[tuple[dt.date, Decimal]] = ()) -> Account:
         """The account of this document given the (date, gross) of its credit notes."""

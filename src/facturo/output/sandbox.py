@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -9,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
 
+from facturo.errors import FacturoError
 from facturo.output import words as labels
 from facturo.output.values import as_date, as_decimal
 
@@ -21,6 +24,10 @@ def find_packaged_templates() -> Path:
     if installed.is_dir():
         return Path(str(installed))
     return Path(__file__).resolve().parents[3] / "templates"
+
+
+class TemplateRefused(FacturoError):
+    """A template file whose real path (links followed) leaves the folders templates come from."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,21 @@ class TemplateFolders:
     def search_path(self) -> list[str]:
         return [str(p) for p in (self.overrides, self.packaged) if p is not None]
 
+    def confine(self, path: Path) -> Path:
+        """The real path of `path`, which must stay inside the billing folder's `templates/`
+        or the packaged templates once symbolic links are followed: a link in templates/
+        must not hand a private file (the SMTP password) to a document or an email."""
+        real = path.resolve()
+        allowed = [find_packaged_templates().resolve()]
+        if self.root is not None:
+            allowed.append(self.root / "templates")
+        if any(real.is_relative_to(folder) for folder in allowed):
+            return real
+        places = " and ".join(self.display(folder) + "/" for folder in allowed[::-1])
+        raise TemplateRefused(
+            f"{self.display(path)}: refused, it leads to {real}, outside {places}"
+        )
+
     def describe(self) -> str:
         """Both folders, as an error says where a template was looked for."""
         return " or ".join(self.display(p) for p in (self.overrides, self.packaged) if p)
@@ -58,6 +80,36 @@ class TemplateFolders:
         if path.is_absolute() and path.is_relative_to(packaged):
             return (Path("facturo/templates") / path.relative_to(packaged)).as_posix()
         return str(place)
+
+
+class ConfinedLoader(jinja2.FileSystemLoader):
+    """Loads templates from the folders' search path, refusing a file whose real path leaves
+    them (see TemplateFolders.confine); the file read is the one that was checked."""
+
+    def __init__(self, folders: TemplateFolders) -> None:
+        super().__init__(folders.search_path())
+        self.folders = folders
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        pieces = split_template_path(template)
+        for folder in self.searchpath:
+            candidate = Path(folder, *pieces)
+            if not candidate.is_file():
+                continue
+            real = self.folders.confine(candidate)
+            source = real.read_text(self.encoding)
+            mtime = os.path.getmtime(real)
+
+            def uptodate(real: Path = real, mtime: float = mtime) -> bool:
+                try:
+                    return os.path.getmtime(real) == mtime
+                except OSError:
+                    return False
+
+            return source, str(candidate), uptodate
+        raise jinja2.TemplateNotFound(template)
 
 
 def sandboxed_environment(

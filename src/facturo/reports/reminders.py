@@ -13,6 +13,7 @@ is the account's (model/account.py).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -73,6 +74,9 @@ class Late:
     level_due: Level | None  # the level to send now, if any
     reminders_off: bool = False
     below_minimum: bool = False  # under reminders.minimum_amount: no formal notice
+    # A reminder recorded as about to be sent, never confirmed: it may have gone out, so
+    # nothing more is sent for this invoice until the user says whether it did.
+    pending: Mapping[str, Any] | None = None
 
     @property
     def days_late(self) -> int:
@@ -113,6 +117,8 @@ def review(ledger: Ledger, today: dt.date) -> list[Late]:
             raw = {"currency": "EUR"} if euro else ledger.document(entry.number)
             euros = euros_of(account.balance, raw, today)
             below = euros is not None and euros < minimum
+        pending = entry.pending_reminder
+        due_now = _level_due(levels, days_late, last_level, letters=not below)
         # The rate the invoice stated is the one owed, even if facturo.yaml changed since.
         stated = entry.penalty_rate
         claim = account.claim(
@@ -125,9 +131,10 @@ def review(ledger: Ledger, today: dt.date) -> list[Late]:
                 claim=claim,
                 last_level=last_level,
                 last_date=last[1] if last else None,
-                level_due=_level_due(levels, days_late, last_level, letters=not below),
+                level_due=None if pending else due_now,
                 reminders_off=levels is None,
                 below_minimum=below,
+                pending=pending,
             )
         )
     return sorted(found, key=lambda late: (late.entry.due_date or today, late.entry.number))

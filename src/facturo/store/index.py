@@ -35,13 +35,20 @@ from facturo.model.account import (
     quote_status,
     receivable_status,
 )
-from facturo.model.document import IssuedDocument, Payment, is_business
+from facturo.model.document import (
+    PENDING,
+    IssuedDocument,
+    Payment,
+    email_status,
+    emails_of,
+    is_business,
+)
 from facturo.model.kinds import is_receivable
 from facturo.model.money import is_currency, round_money
 from facturo.store.folder import Folder
 from facturo.store.seal import seal_problems
 
-CACHE_VERSION = 6  # 6: dated payments, reminders, write-offs, subscriptions
+CACHE_VERSION = 7  # 7: the pending reminder
 ZERO = Decimal(0)
 
 
@@ -77,6 +84,9 @@ class Entry:
     reminders: list[tuple[int, dt.date]] = field(default_factory=list)  # (level, date) sent
     penalty_rate: Decimal | None = None  # the late-penalty rate the document stated
     business: bool = True  # the client, as the document recorded it, owes the indemnity
+    # A reminder recorded as about to be sent and never confirmed: level, date, message_id,
+    # started (model/document.py: it may have gone out, so nothing more is sent).
+    pending_reminder: dict[str, Any] | None = None
     subscription: str | None = None  # invoices `facturo recur` made: the subscription's id
     service_start: dt.date | None = None  # the first day of the service period
     problems: list[Problem] = field(default_factory=list)
@@ -124,13 +134,17 @@ class Entry:
                 return value.isoformat()
             return value
 
-        skipped = ("problems", "credited", "payments", "reminders")
+        skipped = ("problems", "credited", "payments", "reminders", "pending_reminder")
         data = {k: text(v) for k, v in self.__dict__.items() if k not in skipped}
         data["payments"] = [
             [p.date.isoformat(), format(p.amount, "f"), p.method, p.reference, p.reason]
             for p in self.payments
         ]
         data["reminders"] = [[level, day.isoformat()] for level, day in self.reminders]
+        pending = self.pending_reminder
+        data["pending_reminder"] = (
+            {**pending, "date": text(pending.get("date"))} if pending is not None else None
+        )
         data["problems"] = [p.as_dict() for p in self.problems]
         return data
 
@@ -162,6 +176,12 @@ class Entry:
         entry.reminders = [
             (int(level), dt.date.fromisoformat(day)) for level, day in data["reminders"]
         ]
+        pending = data.get("pending_reminder")
+        if isinstance(pending, dict):
+            pending = dict(pending)  # the cache's own mapping is written back as it was
+            day = pending.get("date")
+            pending["date"] = dt.date.fromisoformat(day) if isinstance(day, str) else None
+            entry.pending_reminder = pending
         rate = data.get("penalty_rate")
         entry.penalty_rate = Decimal(rate) if rate is not None else None
         entry.business = bool(data.get("business", True))
@@ -197,6 +217,7 @@ def summarize(data: YMap, entry: Entry) -> None:
         exact = round_money(amount, entry.currency) if is_currency(entry.currency) else amount
         setattr(entry, key, exact)
     entry.reminders = _reminders(data)
+    entry.pending_reminder = _pending_reminder(data)
     rate = _inner(data, "payment", "late_penalty_rate_percent")
     entry.penalty_rate = amount_or_zero(rate) if rate is not None else None
     entry.business = is_business(
@@ -218,8 +239,8 @@ def summarize(data: YMap, entry: Entry) -> None:
             event = tracking.get(key)
             if isinstance(event, dict) and isinstance(event.get("date"), dt.date):
                 setattr(entry, key, event["date"])
-        sendings = tracking.get("sendings")
-        if isinstance(sendings, list) and sendings and isinstance(sendings[0], dict):
+        sendings = emails_of(data, "sendings")
+        if sendings:
             first = sendings[0].get("date")
             entry.sent = first if isinstance(first, dt.date) else None
     entry.source_sha256 = _inner(data, "source", "sha256")
@@ -279,11 +300,24 @@ def _payments(data: YMap) -> list[Payment]:
 
 
 def _reminders(data: YMap) -> list[tuple[int, dt.date]]:
+    """The reminders that went out or may have (pending); not those known never sent."""
     return [
         (r["level"], r["date"])
-        for r in _tracked(data, "reminders")
+        for r in emails_of(data, "reminders")
         if isinstance(r.get("level"), int) and isinstance(r.get("date"), dt.date)
     ]
+
+
+def _pending_reminder(data: YMap) -> dict[str, Any] | None:
+    for record in emails_of(data, "reminders"):
+        if email_status(record) == PENDING:
+            return {
+                "level": record.get("level") if isinstance(record.get("level"), int) else None,
+                "date": record.get("date") if isinstance(record.get("date"), dt.date) else None,
+                "message_id": str(record.get("message_id") or ""),
+                "started": str(record.get("started") or ""),
+            }
+    return None
 
 
 # What a ledger may add to each entry: the problems of one issued document on its own.

@@ -17,7 +17,12 @@ from markupsafe import Markup
 from facturo.errors import FacturoError
 from facturo.model.account import INDEMNITY_CURRENCY, LETTER_DEADLINE_DAYS
 from facturo.output import words as labels
-from facturo.output.sandbox import TemplateFolders, sandboxed_environment
+from facturo.output.sandbox import (
+    ConfinedLoader,
+    TemplateFolders,
+    TemplateRefused,
+    sandboxed_environment,
+)
 
 # One message per reminder level (0 before the due date, 3 the formal notice), then the one
 # that sends a document. A billing folder may add others in its templates/mail/.
@@ -72,7 +77,7 @@ class Composer:
     def __init__(self, folder_root: Path | None = None) -> None:
         self._folders = TemplateFolders.of(folder_root, MAIL_FOLDER)
         self._env = sandboxed_environment(
-            _MailLoader(self._folders.search_path()),
+            _MailLoader(self._folders),
             autoescape=_is_html,
             keep_trailing_newline=True,
             dates_in_text=True,
@@ -110,6 +115,8 @@ class Composer:
         try:
             template = self._env.get_template(name)
             return template.render(variables)
+        except TemplateRefused as error:
+            raise MessageError(error.message, template=shown) from None
         except jinja2.TemplateSyntaxError as error:
             where = self._folders.display(error.filename or self._path_of(shown))
             raise MessageError(
@@ -148,7 +155,7 @@ def compose(name: str, context: Mapping[str, Any], *, folder_root: Path | None =
     return Composer(folder_root).compose(name, context)
 
 
-class _MailLoader(jinja2.FileSystemLoader):
+class _MailLoader(ConfinedLoader):
     """Loads `x.txt#subject` and `x.txt#body`: the two parts of a text template.
 
     The subject line is a template of its own, so that a value with a line break (a client

@@ -1,5 +1,11 @@
-"""Emailing documents and reminders, each recorded in the document's tracking section right
-after the server accepted it: never sent twice, and retried by the next run when it failed."""
+"""Emailing documents and reminders, each recorded in the document's tracking section before
+the server is contacted and marked sent once it accepted it: never sent twice, and retried
+by the next run when the server refused it.
+
+A record still pending on a later run means facturo stopped between the two writes (killed,
+a broken connection): the message may or may not have gone out. It is reported, never sent
+again silently, until the user says which (`resolve_pending`).
+"""
 
 from __future__ import annotations
 
@@ -9,10 +15,12 @@ from decimal import Decimal
 from typing import Any
 
 from facturo.errors import FacturoError, InvalidData
+from facturo.model.document import NOT_SENT, PENDING, SENT, IssuedDocument, email_status
 from facturo.output.mail.smtp import (
     Mailer,
     MailError,
     MailSettings,
+    MailUncertain,
     Outgoing,
     build_message,
     settings_from,
@@ -44,12 +52,35 @@ class Planned:
     text: str
 
 
+@dataclass(frozen=True)
+class Pending:
+    """An email recorded as about to be sent and never confirmed: it may have gone out."""
+
+    number: str
+    level: int | None  # None: the document itself
+    message_id: str
+    started: str
+    date: Any
+
+
 @dataclass
 class Run:
     """What a sending run did."""
 
     sent: list[Planned] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (number, why)
+    pending: list[Pending] = field(default_factory=list)  # sent or not: the user must say
+
+
+def _pending(number: str, record: Any) -> Pending:
+    level = record.get("level")
+    return Pending(
+        number=number,
+        level=level if isinstance(level, int) else None,
+        message_id=str(record.get("message_id") or "?"),
+        started=str(record.get("started") or record.get("date") or "?"),
+        date=record.get("date"),
+    )
 
 
 def _recipients(
@@ -105,9 +136,9 @@ def _context(document: dict[str, Any], today: dt.date, late: Late | None) -> dic
             "reference": document["number"],
         },
     }
-    sent = (document.get("tracking") or {}).get("reminders") or []
+    sent = IssuedDocument(document).reminders_sent
     context["reminders_sent"] = [
-        {"level": r.get("level"), "date": r.get("date")} for r in sent if isinstance(r, dict)
+        {"level": r.get("level"), "date": r.get("date")} for r in sent if email_status(r) == SENT
     ]
     if late is not None and document.get("due_date"):
         context["penalties"] = {
@@ -207,7 +238,12 @@ def plan_document(
     return Planned(number, None, outgoing, composed.subject, composed.text)
 
 
-def _record(ledger: Ledger, planned: Planned, today: dt.date) -> None:
+def _key(planned: Planned) -> str:
+    return "reminders" if planned.level is not None else "sendings"
+
+
+def _write_intent(ledger: Ledger, planned: Planned, today: dt.date, now: dt.datetime) -> None:
+    """Record the email as pending, before the server sees it: a crash cannot lose it."""
     path, data, text = load_for_update(ledger, planned.number)
     record: dict[str, Any] = {"date": today}
     if planned.level is not None:
@@ -216,8 +252,49 @@ def _record(ledger: Ledger, planned: Planned, today: dt.date) -> None:
     if planned.outgoing.cc:
         record["cc"] = planned.outgoing.cc
     record["message_id"] = planned.outgoing.message_id
-    tracking_list(data, "reminders" if planned.level is not None else "sendings").append(record)
+    record["status"] = PENDING
+    record["started"] = now.isoformat(timespec="seconds")
+    tracking_list(data, _key(planned)).append(record)
     write_tracking(ledger, path, data, text)
+
+
+def _settle(ledger: Ledger, number: str, key: str, message_id: str, status: str | None) -> None:
+    """Give the pending record of `message_id` its status; None removes it (never sent)."""
+    path, data, text = load_for_update(ledger, number)
+    records = tracking_list(data, key)
+    for index, record in enumerate(records):
+        if isinstance(record, dict) and record.get("message_id") == message_id:
+            if status is None:
+                del records[index]
+            else:
+                record["status"] = status
+            break
+    else:
+        raise FacturoError(f"{number}: no record of the email {message_id} in tracking.{key}")
+    if not records:
+        tracking = data["tracking"]
+        del tracking[key]
+        if not tracking:
+            del data["tracking"]
+    write_tracking(ledger, path, data, text)
+
+
+def resolve_pending(
+    ledger: Ledger, number: str, *, reminder: bool, went_out: bool, wait: float = 300
+) -> Pending:
+    """Settle the pending email of a document once the user checked their outbox: `went_out`
+    marks it sent; otherwise it is marked not sent, and is due again."""
+    key = "reminders" if reminder else "sendings"
+    with ledger.folder.lock(timeout=wait):
+        ledger.invalidate()
+        _, data, _ = load_for_update(ledger, number)
+        record = IssuedDocument(data).pending_email(key)
+        if record is None:
+            what = "reminder" if reminder else "sending"
+            raise FacturoError(f"{number} has no {what} waiting to be confirmed")
+        pending = _pending(number, record)
+        _settle(ledger, number, key, pending.message_id, SENT if went_out else NOT_SENT)
+    return pending
 
 
 def send_reminders(
@@ -232,7 +309,11 @@ def send_reminders(
     plans: list[Planned] = []
     with ledger.folder.lock(timeout=wait):
         ledger.invalidate()
-        due = [late for late in review(ledger, today) if late.level_due is not None]
+        reviewed = review(ledger, today)
+        run.pending = [
+            _pending(late.entry.number, late.pending) for late in reviewed if late.pending
+        ]
+        due = [late for late in reviewed if late.level_due is not None]
         if not due:
             return run, plans
         settings = settings_from(ledger.config(), ledger.folder.root)
@@ -244,7 +325,7 @@ def send_reminders(
                 run.failed.append((late.entry.number, error.message))
         if dry_run or not plans:
             return run, plans
-        _deliver(ledger, settings, plans, today, run)
+        _deliver(ledger, settings, plans, today, now, run)
     return run, plans
 
 
@@ -258,26 +339,52 @@ def send_document(
         ledger.invalidate()
         settings = settings_from(ledger.config(), ledger.folder.root)
         planned = plan_document(ledger, settings, number, today, to, _Pdfs(ledger), now)
-        if not dry_run:
-            _deliver(ledger, settings, [planned], today, run)
+        _, data, _ = load_for_update(ledger, number)
+        record = IssuedDocument(data).pending_email("sendings")
+        if record is not None:
+            run.pending.append(_pending(number, record))
+        elif not dry_run:
+            _deliver(ledger, settings, [planned], today, now, run)
     return run, planned
 
 
 def _deliver(
-    ledger: Ledger, settings: MailSettings, plans: list[Planned], today: dt.date, run: Run
+    ledger: Ledger,
+    settings: MailSettings,
+    plans: list[Planned],
+    today: dt.date,
+    now: dt.datetime,
+    run: Run,
 ) -> None:
+    """Send each plan on one connection: intent recorded, message sent, then marked sent."""
     try:
         with Mailer(settings) as mailer:
-            for planned in plans:
+            for index, planned in enumerate(plans):
+                try:
+                    _write_intent(ledger, planned, today, now)
+                except FacturoError as error:
+                    run.failed.append((planned.number, f"not sent: {error.message}"))
+                    continue
+                key, message_id = _key(planned), planned.outgoing.message_id
                 try:
                     refused = mailer.send(planned.outgoing)
+                except MailUncertain:
+                    # The server may have taken it: ask the user, never guess.
+                    started = now.isoformat(timespec="seconds")
+                    pending = Pending(planned.number, planned.level, message_id, started, today)
+                    run.pending.append(pending)
+                    why = "the connection broke: the next messages were not sent"
+                    run.failed.extend((p.number, why) for p in plans[index + 1 :])
+                    return
                 except MailError as error:
                     run.failed.append((planned.number, error.message))
+                    _forget(ledger, planned, run)
                     continue
                 try:
-                    _record(ledger, planned, today)
+                    _settle(ledger, planned.number, key, message_id, SENT)
                 except FacturoError as error:
-                    run.failed.append((planned.number, f"sent but not recorded: {error.message}"))
+                    why = f"sent but not marked sent: {error.message}"
+                    run.failed.append((planned.number, why))
                     continue
                 run.sent.append(planned)
                 for address, reply in refused.items():
@@ -285,4 +392,13 @@ def _deliver(
                     run.failed.append((planned.number, why))
     except MailError as error:
         done = {p.number for p in run.sent} | {n for n, _ in run.failed}
+        done |= {p.number for p in run.pending}
         run.failed.extend((p.number, error.message) for p in plans if p.number not in done)
+
+
+def _forget(ledger: Ledger, planned: Planned, run: Run) -> None:
+    """Remove the intent of a message the server refused for sure: the next run retries it."""
+    try:
+        _settle(ledger, planned.number, _key(planned), planned.outgoing.message_id, None)
+    except FacturoError as error:
+        run.failed.append((planned.number, f"refused, but still recorded: {error.message}"))

@@ -4,8 +4,10 @@ messages built with `email.message` (so a name holding a newline cannot inject a
 from __future__ import annotations
 
 import os
+import re
 import smtplib
 import ssl
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.headerregistry import Address
@@ -16,6 +18,8 @@ from types import TracebackType
 from typing import Any
 
 from facturo.errors import FacturoError
+from facturo.files.identifiers import check_port, check_timeout, is_loopback
+from facturo.files.rules import clear_text_login_problem
 
 PASSWORD_VARIABLE = "FACTURO_SMTP_PASSWORD"
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
@@ -23,6 +27,10 @@ DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 
 class MailError(FacturoError):
     """The mail server refused or could not be reached."""
+
+
+class MailUncertain(MailError):
+    """The connection broke while a message was handed over: it may have been accepted."""
 
 
 @dataclass(frozen=True)
@@ -38,18 +46,38 @@ class MailSettings:
 
 
 def _address(text: str, what: str) -> Address:
-    pairs = getaddresses([text])
-    if len(pairs) != 1 or "@" not in pairs[0][1]:
-        raise FacturoError(
-            f"{what}: expected an address like 'Name <you@example.fr>', got {text!r}"
-        )
-    name, email = pairs[0]
+    from facturo.files.identifiers import check_mailbox
+
+    problem = check_mailbox(str(text))
+    if problem:
+        raise FacturoError(f"{what}: {problem}")
+    [(name, email)] = getaddresses([str(text)])
     local, _, domain = email.rpartition("@")
-    return Address(display_name=_one_line(name), username=local, domain=domain)
+    return Address(display_name=display_name(name, what), username=local, domain=domain)
 
 
 def _one_line(text: str) -> str:
     return " ".join(str(text).split())
+
+
+# Characters that give an address header its structure. Python's header folder drops the
+# quotes around a long display name when it folds it, so that "Acme, Bcc: x@y" would become
+# a second recipient: a display name never holds them (they become spaces), nor a dot that
+# does not end a word (as in "S.A.", which parses without quotes).
+_STRUCTURE = str.maketrans(dict.fromkeys('()<>[]:;@\\,"', " "))
+_LOOSE_DOT = re.compile(r"(?<!\w)\.")
+
+
+def display_name(name: str, what: str = "a name") -> str:
+    """A name fit for an address header: one line, no control character, no structure."""
+    flat = _one_line(name)
+    for character in flat:
+        if unicodedata.category(character) == "Cc":
+            raise FacturoError(
+                f"{what} {flat!r}: a control character ({ord(character):#04x}) cannot go "
+                "into an email header"
+            )
+    return _one_line(_LOOSE_DOT.sub(" ", flat.translate(_STRUCTURE)))
 
 
 def settings_from(
@@ -75,15 +103,23 @@ def settings_from(
             raise FacturoError(
                 f"cannot read mail.password_file {secret}: {error.strerror}"
             ) from None
+    host = str(mail["host"])
+    if security == "none" and mail.get("user") and not is_loopback(host):
+        raise FacturoError(f"mail.security: {clear_text_login_problem(host)}")
+    port = int(mail.get("port") or DEFAULT_PORTS[security])
+    timeout = int(mail.get("timeout_seconds") or 30)
+    for key, problem in (("port", check_port(port)), ("timeout_seconds", check_timeout(timeout))):
+        if problem:
+            raise FacturoError(f"mail.{key}: {problem}")
     return MailSettings(
-        host=mail["host"],
-        port=int(mail.get("port") or DEFAULT_PORTS[security]),
+        host=host,
+        port=port,
         security=security,
         sender=_address(mail["from"], "mail.from"),
         user=mail.get("user"),
         password=password,
         bcc=tuple(mail.get("bcc") or ()),
-        timeout=int(mail.get("timeout_seconds") or 30),
+        timeout=timeout,
     )
 
 
@@ -146,7 +182,8 @@ def _address_of(name: str, email: str) -> Address:
         raise FacturoError(f"invalid email address {email!r}")
     typed_name, addr = pairs[0]
     local, _, domain = addr.rpartition("@")
-    return Address(display_name=_one_line(typed_name or name), username=local, domain=domain)
+    shown = display_name(typed_name or name, f"the name of {addr}")
+    return Address(display_name=shown, username=local, domain=domain)
 
 
 class Mailer:
@@ -174,7 +211,7 @@ class Mailer:
                         "or mail.password_file"
                     )
                 self._smtp.login(s.user, s.password)
-        except (OSError, smtplib.SMTPException) as error:
+        except (OSError, smtplib.SMTPException, ValueError, OverflowError) as error:
             self._close()
             raise MailError(f"cannot connect to {s.host}:{s.port}: {_reason(error)}") from None
         return self
@@ -191,8 +228,16 @@ class Mailer:
             )
         except smtplib.SMTPRecipientsRefused as error:
             refused = error.recipients
-        except (OSError, smtplib.SMTPException) as error:
+        except smtplib.SMTPServerDisconnected as error:
+            raise MailUncertain(
+                f"{self.settings.host}: connection lost: {_reason(error)}"
+            ) from None
+        except smtplib.SMTPException as error:  # the server answered: it refused the message
             raise MailError(f"{self.settings.host} refused the message: {_reason(error)}") from None
+        except OSError as error:  # a timeout or a reset while the message was on its way
+            raise MailUncertain(
+                f"{self.settings.host}: connection lost: {_reason(error)}"
+            ) from None
         replies = {address: _reply(reply) for address, reply in refused.items()}
         lost = {a: r for a, r in replies.items() if a in outgoing.to}
         if lost:

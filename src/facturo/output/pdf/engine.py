@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
 import re
+import signal
+import sys
+import threading
+import time
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -31,7 +36,12 @@ from facturo.output.pdf.libraries import (
     weasyprint,
 )
 from facturo.output.pdf.sale import build_context
-from facturo.output.sandbox import TemplateFolders, sandboxed_environment
+from facturo.output.sandbox import (
+    ConfinedLoader,
+    TemplateFolders,
+    TemplateRefused,
+    sandboxed_environment,
+)
 from facturo.output.values import as_date
 
 PDF_VARIANT = "pdf/a-3b"
@@ -103,10 +113,8 @@ class Renderer:
         self._template = _check_template_name(template) if template else None
         self._logo = _check_logo(logo, self._folders.root) if logo else None
         self._accent_color = _check_color(accent_color) if accent_color else None
-        self._env = sandboxed_environment(jinja2.FileSystemLoader(self._folders.search_path()))
-        self._fetcher = _FolderFetcher(
-            self._folders.packaged, self._folders.overrides, self._folders.root
-        )
+        self._env = sandboxed_environment(ConfinedLoader(self._folders))
+        self._fetcher = _FolderFetcher(self._folders)
         self._fonts = FontConfiguration()
         self._base_url = self._folders.packaged.as_uri() + "/"
         # Parsed once for a batch: parsing the stylesheet is a tenth of a render.
@@ -184,6 +192,8 @@ class Renderer:
         )
         try:
             template = self._env.get_template(name)
+        except TemplateRefused as error:
+            raise RenderError(error.message) from None
         except jinja2.TemplateSyntaxError as error:
             where = self._folders.display(error.filename or error.name or name)
             raise RenderError(f"{where}:{error.lineno}: {error.message}") from None
@@ -192,6 +202,8 @@ class Renderer:
             raise RenderError(f"template {error.name} not found in {places}") from None
         try:
             return template.render({**context, "multi_page": multi_page})
+        except TemplateRefused as error:
+            raise RenderError(error.message) from None
         except jinja2.TemplateSyntaxError as error:
             where = self._folders.display(error.filename or error.name or name)
             raise RenderError(f"{where}:{error.lineno}: {error.message}") from None
@@ -267,7 +279,7 @@ def render_batch(
         _check_logo(logo, root)
     if accent_color:
         _check_color(accent_color)
-    settings = (root, template, logo, accent_color)
+    settings = (os.getpid(), root, template, logo, accent_color)
     count = min(workers or _usable_cores(), len(jobs))
     if count <= 1:
         renderer = Renderer(root, template=template, logo=logo, accent_color=accent_color)
@@ -284,10 +296,36 @@ _worker_renderer: Renderer | None = None
 
 
 def _start_worker(
-    root: Path | None, template: str | None, logo: Path | str | None, accent_color: str | None
+    parent: int,
+    root: Path | None,
+    template: str | None,
+    logo: Path | str | None,
+    accent_color: str | None,
 ) -> None:
     global _worker_renderer
+    _die_with(parent)
     _worker_renderer = Renderer(root, template=template, logo=logo, accent_color=accent_color)
+
+
+def _die_with(parent: int) -> None:
+    """End this worker when `parent` ends, even by SIGKILL: a pool's workers otherwise wait
+    forever for work that will never come."""
+    if sys.platform == "linux":
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # it ended before the line above
+        os._exit(1)
+    # Elsewhere (and should the signal be lost), watch for the parent to go away.
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def _run_in_worker(job: RenderJob) -> RenderOutcome:
@@ -323,12 +361,13 @@ def _usable_cores() -> int:
 class _FolderFetcher(URLFetcher):  # type: ignore[misc]
     """Serves packaged template files (or their override) and files inside the billing folder."""
 
-    def __init__(self, packaged: Path, overrides: Path | None, root: Path | None) -> None:
+    def __init__(self, folders: TemplateFolders) -> None:
         # fail_on_errors: a refused or missing file stops the rendering instead of a warning.
         super().__init__(fail_on_errors=True)
-        self._packaged = packaged.resolve()
-        self._overrides = overrides.resolve() if overrides is not None else None
-        self._root = root
+        self._folders = folders
+        self._packaged = folders.packaged.resolve()
+        self._overrides = folders.overrides  # under the real root, links not followed
+        self._root = folders.root
         self._cache: dict[Path, bytes] = {}
         self._attachments: dict[str, PdfAttachment] = {}
         self._refusals: list[str] = []
@@ -342,7 +381,10 @@ class _FolderFetcher(URLFetcher):  # type: ignore[misc]
             return super().fetch(url, headers)
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
             raise self._refuse(url)
-        served = self._locate(Path(url2pathname(unquote(parts.path))).resolve())
+        try:
+            served = self._locate(Path(url2pathname(unquote(parts.path))).resolve())
+        except TemplateRefused as error:
+            raise self._record(error.message) from None
         media_type = _MEDIA_TYPES.get(served.suffix.lower(), "application/octet-stream")
         return URLFetcherResponse(url, self._read(served), {"Content-Type": media_type})
 
@@ -373,10 +415,8 @@ class _FolderFetcher(URLFetcher):  # type: ignore[misc]
     def _locate(self, path: Path) -> Path:
         if path.is_relative_to(self._packaged):
             relative = path.relative_to(self._packaged)
-            if self._overrides is not None:
-                override = (self._overrides / relative).resolve()
-                if override.is_relative_to(self._overrides) and override.is_file():
-                    return override
+            if self._overrides is not None and (self._overrides / relative).is_file():
+                return self._folders.confine(self._overrides / relative)
         elif self._root is None or not path.is_relative_to(self._root):
             raise self._refuse(str(path))
         if not path.is_file():
@@ -470,24 +510,15 @@ def _check_template_name(name: str) -> str:
 
 
 def _check_logo(logo: Path | str, root: Path | None) -> Path:
+    from facturo.files.rules import logo_problem
+
     text = str(logo)
-    if re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", text) or text.startswith(("file:", "data:")):
-        raise RenderError(
-            f"logo {text}: a URL is not allowed; give a path inside the billing folder"
-        )
     if root is None:
         raise RenderError(f"logo {text}: a logo needs a billing folder to be found in")
-    path = (root / text).resolve()
-    if not path.is_relative_to(root):
-        raise RenderError(
-            f"logo {text}: outside the billing folder {root}; "
-            "put the file inside it (e.g. assets/logo.svg)"
-        )
-    if path.suffix.lower() not in _IMAGE_TYPES:
-        raise RenderError(f"logo {text}: must be an SVG, PNG or JPEG image")
-    if not path.is_file():
-        raise RenderError(f"logo {text}: file not found in the billing folder {root}")
-    return path
+    problem = logo_problem(text, root)
+    if problem:
+        raise RenderError(f"logo {text}: {problem}")
+    return (root / text).resolve()
 
 
 def _check_color(color: str) -> str:
