@@ -101,12 +101,22 @@ def test_the_sender_name_cannot_add_a_recipient(
 def test_a_name_with_control_characters_is_refused_before_sending(
     cli: Cli, draft, folder: Path, mailing: SmtpServer
 ) -> None:
-    client = CLIENT_DUPONT.replace("Atelier Dupont SARL", '"Atelier\\x1b[2J Dupont\\x00"')
-    write(folder / "clients" / "dupont.yaml", client)
     number = issue(cli, draft, "2026-11-20")
     result = cli("send", number, "--to", "Jean\x07 <jean@dupont.example>")
     assert result.exit_code == 1
     assert "control character" in result.stderr and "Traceback" not in result.output
+    assert mailing.messages == []
+
+
+def test_a_client_name_with_control_characters_is_refused_where_it_is_written(
+    cli: Cli, draft, folder: Path, mailing: SmtpServer
+) -> None:
+    client = CLIENT_DUPONT.replace("Atelier Dupont SARL", '"Atelier\\x1b[2J Dupont\\x00"')
+    write(folder / "clients" / "dupont.yaml", client)
+    checked = cli("check")
+    assert checked.exit_code == 1
+    assert "clients/dupont.yaml:1:" in checked.output and "control character" in checked.output
+    assert cli("issue", str(draft()), "--date", "2026-11-20").exit_code == 3
     assert mailing.messages == []
 
 

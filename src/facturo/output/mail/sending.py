@@ -1,6 +1,7 @@
-"""Emailing documents and reminders, each recorded in the document's tracking section before
-the server is contacted and marked sent once it accepted it: never sent twice, and retried
-by the next run when the server refused it.
+"""Emailing documents and reminders, each recorded in tracking before it is sent: never twice.
+
+Each email is recorded in the document's tracking section before the server is contacted
+and marked sent once it accepted it; the next run retries one the server refused.
 
 A record still pending on a later run means facturo stopped between the two writes (killed,
 a broken connection): the message may or may not have gone out. It is reported, never sent
