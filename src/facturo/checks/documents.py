@@ -9,6 +9,7 @@ from pathlib import Path
 
 from facturo.checks.einvoice import missing_fields
 from facturo.errors import Problem
+from facturo.files.tracking import tracking_problems
 from facturo.files.yamlio import YMap, locate
 from facturo.model.money import LineInput, compute_totals, parse_discount
 from facturo.model.numbering import FOLDER_OF_SERIES, SERIES_OF_KIND, number_problem
@@ -63,6 +64,8 @@ def inspect_document(data: YMap, path: Path, entry: Entry) -> list[Problem]:
             data.mark("issue_date"),
             f"issued in {issue_date.year} but filed under {path.parent.name}/",
         )
+
+    problems.extend(tracking_problems(data, entry.path))
 
     def has_errors() -> bool:
         return any(p.is_error for p in (*entry.problems, *problems))

@@ -204,3 +204,35 @@ DRAFT = {
     "notes": text("notes printed on the document"),
     "valid_days": Field("integer", "quote validity in days"),
 }
+
+# The tracking section of issued documents: appended by commands after the seal, validated
+# by `check` and before any command uses it (files/tracking.py).
+PAYMENT = {
+    "date": Field("date", "day the money was received", required=True),
+    "amount": Field("decimal", "amount received; negative corrects an earlier one", required=True),
+    "method": choice(PAYMENT_METHODS, "transfer, card, cheque, cash, direct-debit or other"),
+    "reference": text("bank reference, cheque number..."),
+    "reason": text("why: required for a negative correction"),
+}
+SENDING = {
+    "date": Field("date", "day the email was accepted by the server", required=True),
+    "level": Field("integer", "reminders: the level sent (0 to 3)"),
+    "to": Field("texts", "recipients"),
+    "cc": Field("texts", "copies"),
+    "message_id": text("Message-ID of the email"),
+}
+ACCEPTED = {
+    "date": Field("date", "day the client accepted the quote", required=True),
+    "deposit": Field("discount", 'deposit asked: "30%" or an amount excluding VAT'),
+}
+DECLINED = {
+    "date": Field("date", "day the client declined the quote", required=True),
+    "reason": text("why, when known"),
+}
+TRACKING = {
+    "payments": Field("list", "payments received", item=mapping(PAYMENT)),
+    "sendings": Field("list", "emails of the document", item=mapping(SENDING)),
+    "reminders": Field("list", "payment reminders sent", item=mapping(SENDING)),
+    "accepted": mapping(ACCEPTED, "quotes: accepted by the client"),
+    "declined": mapping(DECLINED, "quotes: declined by the client"),
+}

@@ -398,7 +398,13 @@ def _issue_one(
             entries.append(entry)
             return Issued(number, target, path, document)
         folder.mark_issuing(sha)
-        if folder.claim(target, dump(document, _header(document))):
+        try:
+            claimed = folder.claim(target, dump(document, _header(document)))
+        except FacturoError:
+            if not target.exists():  # nothing was claimed: no issue to see through
+                folder.clear_issuing(sha)
+            raise
+        if claimed:
             folder.remove(path)
             folder.clear_issuing(sha)
             entries.append(entry)

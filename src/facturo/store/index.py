@@ -22,6 +22,7 @@ from facturo.errors import InvalidData, NotFound, Problem
 from facturo.files import schema
 from facturo.files.reading import read_file
 from facturo.files.rules import check_client, check_config, client_id_problem
+from facturo.files.tracking import tracking_problems
 from facturo.files.yamlio import YMap, load_mapping
 from facturo.model.account import ISSUED, Account, quote_status, receivable_status
 from facturo.model.document import IssuedDocument
@@ -30,7 +31,7 @@ from facturo.model.money import is_currency, round_money
 from facturo.store.folder import Folder
 from facturo.store.seal import seal_problems
 
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 ZERO = Decimal(0)
 
 
@@ -413,6 +414,11 @@ class Ledger:
         data, problems = load_mapping(self.folder.root / entry.path, entry.path)
         if data is None:
             raise InvalidData(f"{entry.path} cannot be read", problems=problems)
+        invalid_tracking = [p for p in tracking_problems(data, entry.path) if p.is_error]
+        if invalid_tracking:
+            raise InvalidData(
+                f"{entry.path}: its tracking section is invalid", problems=invalid_tracking
+            )
         return data
 
     def account_of(self, entry: Entry, document: IssuedDocument | None = None) -> Account:
