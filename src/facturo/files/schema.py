@@ -85,6 +85,7 @@ DEFAULTS = {
 SERIES = {
     "pattern": text('e.g. "F-{year}-{seq:04}"', required=True, check="pattern"),
     "reset": choice(RESETS, "restart the sequence each year, or never"),
+    "start": text("after a pattern change: the first number of the new pattern"),
 }
 
 MAIL_SECURITY = ("starttls", "ssl", "none")
