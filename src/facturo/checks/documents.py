@@ -51,7 +51,7 @@ def inspect_document(data: YMap, path: Path, entry: Entry) -> list[Problem]:
     if path.stem != number:
         error(data.mark("number"), f"the file name does not match the number {number!r} inside")
     kind = data.get("kind")
-    if kind not in SERIES_OF_KIND:
+    if not isinstance(kind, str) or kind not in SERIES_OF_KIND:
         error(data.mark("kind"), f"unknown document kind {kind!r}")
     elif path.parent.parent.name != FOLDER_OF_SERIES[SERIES_OF_KIND[kind]]:
         expected = FOLDER_OF_SERIES[SERIES_OF_KIND[kind]]
