@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +30,19 @@ CONFIG_SOURCE = REPO / "examples" / "freelance"
 FIRST_DAY = dt.date(2022, 1, 3)
 LAST_DAY = dt.date(2026, 11, 20)
 STALE_NAME = re.compile(r"facturo-bench-[0-9][0-9A-Za-z.+-]*-[0-9a-f]{10}")
-# The modules that shape an issued file: a change in them invalidates the cached folders.
-SHAPING_MODULES = ("documents", "lifecycle", "money", "numbering", "schema", "seal", "yamlio")
 
+# The packages that decide what an issued file holds: a change in them invalidates the
+# generated folders (a change elsewhere, in output or the CLI, keeps them).
+SHAPING_PACKAGES = ("model", "files", "store", "lifecycle")
+# Reminders are sent by email: a folder ten years old has its settings (never used here).
+MAIL_SETTINGS = """\
+mail:
+  host: smtp.example.org
+  port: 587
+  security: starttls
+  user: facturation@example.org
+  from: facturation@example.org
+"""
 DESCRIPTIONS = (
     "Développement de l'API de réservation — sprint {n}",
     "Atelier de formation Python (2 jours) — session {n}",
@@ -46,11 +57,14 @@ REDUCED_RATE_LINES = (
 )
 
 
-def cache_key() -> str:
-    """facturo's version and a digest of the modules that decide what an issued file holds."""
+def cache_key(packages: tuple[str, ...] = SHAPING_PACKAGES) -> str:
+    """facturo's version and a digest of this generator and of the sources in `packages`."""
     digest = hashlib.sha256()
-    for name in SHAPING_MODULES:
-        digest.update((Path(facturo.__file__).parent / f"{name}.py").read_bytes())
+    package = Path(facturo.__file__).parent
+    sources = [path for name in packages for path in sorted((package / name).rglob("*.py"))]
+    for source in [Path(__file__), *sources]:
+        digest.update(source.name.encode())
+        digest.update(source.read_bytes())
     return f"{facturo.__version__}-{digest.hexdigest()[:10]}"
 
 
@@ -104,7 +118,7 @@ def client_text(index: int, rng: random.Random) -> str:
         return (
             f"name: Client particulier {index}\nkind: individual\n"
             f'address: {{street: {street}, postcode: "69003", city: Lyon, country: FR}}\n'
-            "payment_terms: à réception\n"
+            f"email: particulier{index}@example.org\npayment_terms: à réception\n"
         )
     if index % 20 == 1:
         return (
@@ -112,13 +126,14 @@ def client_text(index: int, rng: random.Random) -> str:
             f'address: {{street: Torstraße {index}, postcode: "10119", city: Berlin, '
             "country: DE}\n"
             f"vat_number: {german_vat_number(rng)}\nvat: reverse-charge\nlanguage: en\n"
+            f"email: buchhaltung{index}@kunde.example\n"
         )
     if index % 20 == 2:
         return (
             f"name: Client Suisse {index} SA\n"
             f'address: {{street: Rue du Rhône {index}, postcode: "1204", city: Genève, '
             "country: CH}\n"
-            "vat: outside-scope\n"
+            f"vat: outside-scope\nemail: comptabilite{index}@client.example\n"
         )
     siren = luhn_complete(str(rng.randrange(10_000_000, 99_999_999)))
     terms = rng.choice(["30 jours", "45 jours fin de mois", "60 jours"])
@@ -170,6 +185,8 @@ def build_folder(root: Path, invoices: int, clients: int, seed: int = 2026) -> N
     """
     rng = random.Random(seed)
     shutil.copy(CONFIG_SOURCE / "facturo.yaml", root / "facturo.yaml")
+    with (root / "facturo.yaml").open("a", encoding="utf-8") as config:
+        config.write(MAIL_SETTINGS)
     shutil.copytree(CONFIG_SOURCE / "assets", root / "assets")
     (root / ".gitignore").write_text(".facturo/\nout/\n", "utf-8")
     (root / "clients").mkdir()
@@ -202,9 +219,60 @@ def build_folder(root: Path, invoices: int, clients: int, seed: int = 2026) -> N
         }
         document["seal"] = compute_seal(document, previous)
         previous = document["seal"]["sha256"]
+        tracking = payments_received(document, rng)
+        if tracking:
+            document["tracking"] = tracking
         target = root / series.folder / str(issue_date.year) / f"{number}.yaml"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(dump(document, _header(document)), "utf-8")
+
+
+def payments_received(document: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    """What ten years of clients do: most pay in full, late or not, some in two parts.
+
+    Invoices of the last two months are mostly still open; older ones are paid but for a
+    few (about 3%) that stay open and late, some of them already reminded.
+    """
+    due = document["totals"]["due"]
+    due_date = document["due_date"]
+    age = (LAST_DAY - document["issue_date"]).days
+    if age < 60 and rng.random() < 0.7:
+        return {}
+    if age >= 60 and rng.random() < 0.03:
+        late = LAST_DAY - due_date
+        if late.days > 20:
+            reminder = {
+                "date": due_date + dt.timedelta(days=1),
+                "level": 1,
+                "to": ["compta@client.example"],
+                "message_id": f"<reminder-{document['number']}@example.org>",
+            }
+            return {"reminders": [reminder]}
+        return {}
+    paid_on = min(due_date + dt.timedelta(days=rng.randrange(-20, 25)), LAST_DAY)
+    paid_on = max(paid_on, document["issue_date"])
+    if rng.random() < 0.1:
+        first = (due / 2).quantize(Decimal("0.01"))
+        return {
+            "payments": [
+                {"date": paid_on, "amount": first, "method": "transfer"},
+                {
+                    "date": min(paid_on + dt.timedelta(days=15), LAST_DAY),
+                    "amount": due - first,
+                    "method": "transfer",
+                },
+            ]
+        }
+    return {
+        "payments": [
+            {
+                "date": paid_on,
+                "amount": due,
+                "method": "transfer",
+                "reference": f"VIR-{document['number']}",
+            }
+        ]
+    }
 
 
 def _document(
@@ -226,16 +294,47 @@ def _document(
 
 
 def commit_to_git(root: Path) -> None:
-    """Version the folder as users do (check asks git about deleted documents)."""
+    """Version the folder as users do: the set-up in one commit, then one commit per issue.
+
+    The history is written with `git fast-import` (seconds for 50,000 commits); `check`
+    reads it to find issued documents deleted or renamed, so its length matters.
+    """
     if shutil.which("git") is None:
         return
-    env_args = ["-c", "user.name=bench", "-c", "user.email=bench@example.org"]
-    for command in (
-        ["init", "-q"],
-        ["add", "-A"],
-        [*env_args, "commit", "-q", "-m", "Generated billing folder"],
-    ):
-        subprocess.run(["git", *command], cwd=root, check=True, capture_output=True)
+    issued = sorted(
+        (path for path in root.glob("*/*/*.yaml") if path.parts[-3] != "drafts"),
+        key=lambda path: (path.parent.name, path.name),
+    )
+    issued_set = set(issued)
+    setup = sorted(
+        path
+        for path in root.rglob("*")
+        if path.is_file() and ".git" not in path.parts and path not in issued_set
+    )
+    stream = bytearray()
+    moment = 1_640_995_200  # 2022-01-01, one minute per commit after it
+
+    def commit(message: str, paths: list[Path], parent: bool) -> None:
+        nonlocal moment
+        moment += 60
+        stream.extend(b"commit refs/heads/main\n")
+        stream.extend(f"committer bench <bench@example.org> {moment} +0000\n".encode())
+        stream.extend(f"data {len(message.encode())}\n{message}\n".encode())
+        if not parent:
+            stream.extend(b"deleteall\n")
+        for path in paths:
+            content = path.read_bytes()
+            name = path.relative_to(root).as_posix()
+            stream.extend(f"M 100644 inline {name}\ndata {len(content)}\n".encode())
+            stream.extend(content + b"\n")
+
+    commit("Set up the billing folder", setup, parent=False)
+    for path in issued:
+        commit(f"Issue {path.stem}", [path], parent=True)
+    git = ["git", "-c", "init.defaultBranch=main"]
+    subprocess.run([*git, "init", "-q"], cwd=root, check=True)
+    subprocess.run(["git", "fast-import", "--quiet"], cwd=root, input=bytes(stream), check=True)
+    subprocess.run(["git", "reset", "-q"], cwd=root, check=True)
 
 
 def facturo_command() -> list[str]:

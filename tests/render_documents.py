@@ -381,57 +381,28 @@ def receipt_paid_in_full(**changes: Any) -> dict[str, Any]:
     return document
 
 
-_STATEMENT_WORDS = {
-    "fr": {
-        "invoice": "Facture {number}",
-        "deposit": "Facture d'acompte {number}",
-        "credit_note": "Avoir {number} sur la facture {invoice}",
-        "payment": "Paiement ({method})",
-        "reference": " — réf. {reference}",
-        "transfer": "virement",
-        "cheque": "chèque",
-        "card": "carte",
-    },
-    "en": {
-        "invoice": "Invoice {number}",
-        "deposit": "Deposit invoice {number}",
-        "credit_note": "Credit note {number} on invoice {invoice}",
-        "payment": "Payment ({method})",
-        "reference": " — ref. {reference}",
-        "transfer": "bank transfer",
-        "cheque": "cheque",
-        "card": "card",
-    },
-}
-
-
 def _statement_rows(
     opening: Decimal, entries: list[tuple[Any, ...]], language: str
 ) -> list[dict[str, Any]]:
-    """Rows with their description in the document's language and the running balance."""
-    words = _STATEMENT_WORDS[language]
+    """Rows as reports.statements builds them (what happened, no words) with the running balance."""
     balance = opening
     rows = []
     for day, kind, number, amount, *extra in entries:
+        what: dict[str, Any] = {"kind": kind}
         if kind == "payment":
             method, reference = extra
-            description = words["payment"].format(method=words[method])
-            if reference:
-                description += words["reference"].format(reference=reference)
+            what |= {"method": method, "reference": reference, "reason": None, "correction": False}
         elif kind == "credit_note":
             (invoice,) = extra
-            description = words["credit_note"].format(number=number, invoice=invoice)
-        else:
-            description = words[kind].format(number=number)
+            what["credit_note_of"] = invoice
         debit = amount if kind in ("invoice", "deposit") else None
         credit = None if debit is not None else amount
         balance += amount if debit is not None else -amount
         rows.append(
             {
                 "date": day,
-                "kind": kind,
                 "number": number,
-                "description": description,
+                **what,
                 "debit": debit,
                 "credit": credit,
                 "balance": balance,

@@ -107,3 +107,39 @@ def test_the_claim_adds_interest_and_the_indemnity_for_a_business_only() -> None
     assert individual.indemnity is None
     assert individual.total == D("1009.99")
     assert account.claim(due, D("12.15"), business=True).indemnity is None
+
+
+def test_the_index_gives_the_same_account_as_the_file_and_remind_reads_no_file(
+    cli: Cli, draft, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from facturo.model.document import IssuedDocument
+    from facturo.reports.reminders import review
+    from facturo.store.folder import Folder
+    from facturo.store.index import Ledger
+
+    assert issue(cli, draft, "2026-10-01", text=INVOICE_1800) == "F-2026-0001"
+    assert cli("credit", "F-2026-0001", "--amount", "500", "--reason", "x").exit_code == 0
+    assert cli("pay", "F-2026-0001", "100", "--date", "2026-11-05").exit_code == 0
+    assert cli("pay", "F-2026-0001", "50", "--date", "2026-11-20").exit_code == 0
+    today = dt.date(2026, 12, 20)
+    monkeypatch.setenv("FACTURO_TODAY", today.isoformat())
+    assert json.loads(cli("remind", "--json").stdout)
+
+    ledger = Ledger(Folder(folder))
+    entry = ledger.find("F-2026-0001")
+    from_file = ledger.account_of(entry, IssuedDocument(ledger.document("F-2026-0001")))
+    from_index = ledger.account_of(entry)
+    assert from_index == from_file
+    assert from_index.balance == D("1050.00")
+    assert from_index.claim(today, D("12.15"), business=True) == from_file.claim(
+        today, D("12.15"), business=True
+    )
+
+    def no_file(self: Ledger, number: str) -> None:
+        raise AssertionError(f"remind opened {number}")
+
+    warm = Ledger(Folder(folder))
+    monkeypatch.setattr(Ledger, "document", no_file)
+    (late,) = review(warm, today)
+    assert late.entry.number == "F-2026-0001"
+    assert late.claim.balance == D("1050.00")

@@ -193,3 +193,15 @@ def test_every_module_opens_with_a_docstring() -> None:
     for path in SRC.rglob("*.py"):
         tree = ast.parse(path.read_text("utf-8"))
         assert ast.get_docstring(tree), f"{path.relative_to(SRC)}: no module docstring"
+
+
+def test_architecture_md_lists_every_module_with_its_docstring() -> None:
+    listed = (SRC.parent.parent / "ARCHITECTURE.md").read_text("utf-8")
+    missing = []
+    for path in sorted(SRC.rglob("*.py")):
+        docstring = ast.get_docstring(ast.parse(path.read_text("utf-8"))) or ""
+        first = docstring.strip().splitlines()[0] if docstring.strip() else ""
+        name = path.relative_to(SRC).as_posix()
+        if f"- `{name}` — {first}" not in listed:
+            missing.append(f"- `{name}` — {first}")
+    assert not missing, "ARCHITECTURE.md lacks or misdescribes:\n" + "\n".join(missing)

@@ -21,6 +21,7 @@ from facturo.output.pdf.account import (
     build_statement_context,
 )
 from facturo.output.pdf.engine import Renderer, RenderError, RenderJob, render_batch
+from facturo.output.words import describe_statement_row
 from pdf_text import assert_all_in, page_texts, text_of
 
 TESTS = Path(__file__).parent
@@ -225,9 +226,9 @@ STATEMENT = {
         "Date Document Libellé Débit Crédit Solde",
         "01/01/2026 Solde antérieur 1 200,00 €",
         "12/01/2026 F-2025-0042 Paiement (virement) — réf. VIR-0988 700,00 € 500,00 €",
-        "30/01/2026 F-2026-0004 Facture F-2026-0004 960,00 € 1 460,00 €",
+        "30/01/2026 F-2026-0004 Facture 960,00 € 1 460,00 €",
         "25/02/2026 F-2026-0004 Paiement (chèque) 460,00 € 2 440,00 €",
-        "20/03/2026 AV-2026-0001 Avoir AV-2026-0001 sur la facture F-2026-0011 162,00 € 4 107,61 €",
+        "20/03/2026 AV-2026-0001 Avoir sur la facture F-2026-0011 162,00 € 4 107,61 €",
         "Total des mouvements 4 229,61 € 2 322,00 €",
         "Solde au 31 mars 2026 3 107,61 €",
         "Factures en attente de règlement",
@@ -253,8 +254,8 @@ STATEMENT = {
         "Balance due €3,107.61",
         "Date Document Description Debit Credit Balance",
         "01/01/2026 Balance brought forward €1,200.00",
-        "12/01/2026 F-2025-0042 Payment (bank transfer) — ref. VIR-0988 €700.00 €500.00",
-        "16/02/2026 F-2026-0009 Invoice F-2026-0009 €1,440.00 €2,900.00",
+        "12/01/2026 F-2025-0042 Payment (transfer) — ref. VIR-0988 €700.00 €500.00",
+        "16/02/2026 F-2026-0009 Invoice €1,440.00 €2,900.00",
         "Period totals €4,229.61 €2,322.00",
         "Balance at 31 March 2026 €3,107.61",
         "Invoices awaiting payment",
@@ -329,7 +330,8 @@ def test_long_statement_spans_pages_with_header_and_page_numbers(renderer: Rende
         holding = [text for text in pages if f"{day} {row['number']} " in text]
         assert len(holding) == 1, f"row of {day} on {len(holding)} pages"
         amount = f"{row['debit'] or row['credit']:.2f}".replace(".", ",")
-        assert f"{day} {row['number']} {row['description']} {amount} €" in holding[0]
+        description = describe_statement_row(row, "fr")
+        assert f"{day} {row['number']} {description} {amount} €" in holding[0]
 
 
 def test_statement_with_a_credit_balance_and_no_movement(renderer: Renderer) -> None:
@@ -435,11 +437,11 @@ def test_client_and_rows_are_printed_literally(renderer: Renderer) -> None:
 
     statement = documents.statement()
     statement["client"]["name"] = hostile
-    statement["rows"][0]["description"] = "{% raw %}<script>x</script>"
+    statement["rows"][0]["reference"] = "{% raw %}<script>x</script>"
     html = renderer.render_html(statement)
     assert "<script>" not in html
     text = text_of(renderer.render_pdf(statement))
-    assert_all_in(text, [hostile, "{% raw %}<script>x</script>"])
+    assert_all_in(text, [hostile, "réf. {% raw %}<script>x</"])  # the cell wraps after </
 
 
 # -- templates and batches ------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import datetime
 import re
 from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 from babel import Locale
 from babel.dates import format_date as babel_format_date
@@ -56,6 +57,9 @@ _LABELS: dict[str, dict[str, str]] = {
         "vat_at": "TVA {rate}",
         "vat_total": "Total TVA",
         "vat_none": "TVA",
+        "vat_in_euros_total": "Total TVA en euros",
+        "exchange_rate": "Taux de change du {date} : 1 {currency} = {rate} EUR",
+        "source_ECB": "BCE, taux de référence",
         "gross": "Total TTC",
         "prepaid": "Acomptes versés",
         "already_paid": "Déjà réglé",
@@ -64,6 +68,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "vat_breakdown": "Détail de la TVA",
         "vat_base": "Base HT",
         "vat_amount": "Montant TVA",
+        "vat_amount_eur": "TVA en €",
         "vat_category": "Taux",
         "payment": "Règlement",
         "payment_terms": "Conditions de paiement",
@@ -207,6 +212,12 @@ _LABELS: dict[str, dict[str, str]] = {
             "au plus tard le {deadline}, soit dans un délai de huit jours à compter de la date "
             "de cette lettre."
         ),
+        "letter_demand_indemnity_apart": (
+            "Par la présente, nous vous mettons en demeure de nous régler la somme de {total}, "
+            "ainsi que l'indemnité forfaitaire de {indemnity} en euros, au plus tard le "
+            "{deadline}, soit dans un délai de huit jours à compter de la date de cette lettre."
+        ),
+        "letter_indemnity_apart": "Et, en euros : indemnité forfaitaire de recouvrement",
         "letter_consequence": (
             "À défaut de règlement dans ce délai, nous engagerons sans autre avis une procédure "
             "de recouvrement judiciaire, notamment par voie d'injonction de payer. Les "
@@ -271,6 +282,9 @@ _LABELS: dict[str, dict[str, str]] = {
         "vat_at": "VAT {rate}",
         "vat_total": "Total VAT",
         "vat_none": "VAT",
+        "vat_in_euros_total": "Total VAT in euros",
+        "exchange_rate": "Exchange rate of {date}: 1 {currency} = {rate} EUR",
+        "source_ECB": "ECB reference rate",
         "gross": "Total incl. VAT",
         "prepaid": "Deposits paid",
         "already_paid": "Already paid",
@@ -279,6 +293,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "vat_breakdown": "VAT breakdown",
         "vat_base": "Taxable amount",
         "vat_amount": "VAT amount",
+        "vat_amount_eur": "VAT in €",
         "vat_category": "Rate",
         "payment": "Payment",
         "payment_terms": "Payment terms",
@@ -420,6 +435,12 @@ _LABELS: dict[str, dict[str, str]] = {
             "We hereby give you formal notice to pay the sum of {total} no later than "
             "{deadline}, that is within eight days of the date of this letter."
         ),
+        "letter_demand_indemnity_apart": (
+            "We hereby give you formal notice to pay the sum of {total}, together with the "
+            "fixed indemnity of {indemnity} in euros, no later than {deadline}, that is within "
+            "eight days of the date of this letter."
+        ),
+        "letter_indemnity_apart": "And, in euros: fixed indemnity for recovery costs",
         "letter_consequence": (
             "Failing payment within this period, we will start legal recovery proceedings "
             "without further notice, including an application for an order for payment "
@@ -463,6 +484,39 @@ _PAYMENT_METHODS = {
         "other": "other",
     },
 }
+
+# The rows of an account statement: what happened, in the client's language.
+_STATEMENT_ROWS = {
+    "fr": {
+        "invoice": "Facture",
+        "deposit": "Facture d'acompte",
+        "credit_note": "Avoir sur la facture {of}",
+        "payment": "Paiement ({method})",
+        "correction": "Correction de paiement : {reason}",
+        "write_off": "Solde abandonné (créance passée en perte)",
+        "reference": " — réf. {reference}",
+    },
+    "en": {
+        "invoice": "Invoice",
+        "deposit": "Deposit invoice",
+        "credit_note": "Credit note on invoice {of}",
+        "payment": "Payment ({method})",
+        "correction": "Payment correction: {reason}",
+        "write_off": "Balance written off",
+        "reference": " — ref. {reference}",
+    },
+}
+# Payment methods in a statement row's short form ("Paiement (carte)").
+_STATEMENT_METHODS = {
+    "fr": {
+        "transfer": "virement", "card": "carte", "cheque": "chèque", "cash": "espèces",
+        "direct-debit": "prélèvement", "other": "autre",
+    },
+    "en": {
+        "transfer": "transfer", "card": "card", "cheque": "cheque", "cash": "cash",
+        "direct-debit": "direct debit", "other": "other",
+    },
+}  # fmt: skip
 
 # How a payment was made, as a phrase inside a sentence ("reçu ... par chèque").
 _PAYMENT_BY = {
@@ -592,6 +646,26 @@ def describe_country(code: str, language: str) -> str:
 def describe_payment_method(method: str, language: str) -> str:
     """Return the printed name of a payment method key (transfer, card, ...)."""
     return _PAYMENT_METHODS[language].get(method, method)
+
+
+def describe_statement_row(row: Mapping[str, Any], language: str) -> str:
+    """Say what a statement row records: "Avoir sur la facture F-2026-0001", "Payment (card)"."""
+    words, methods = _STATEMENT_ROWS[language], _STATEMENT_METHODS[language]
+    kind = str(row.get("kind") or "")
+    if kind == "credit_note":
+        return words["credit_note"].format(of=row.get("credit_note_of") or "")
+    if kind not in ("payment", "write_off"):
+        return words.get(kind, kind)
+    if kind == "write_off":
+        text = words["write_off"] + (f" — {row['reason']}" if row.get("reason") else "")
+    elif row.get("correction"):
+        text = words["correction"].format(reason=row.get("reason") or "")
+    else:
+        method = str(row.get("method") or "other")
+        text = words["payment"].format(method=methods.get(method, method))
+    if row.get("reference"):
+        text += words["reference"].format(reference=row["reference"])
+    return text
 
 
 def describe_payment_by(method: str, language: str) -> str:

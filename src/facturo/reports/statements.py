@@ -9,38 +9,10 @@ from typing import Any
 from facturo.errors import FacturoError
 from facturo.lifecycle.drafting import CLIENT_KEYS, SELLER_KEYS
 from facturo.model.account import AGING_BUCKETS, Account, aging_bucket
-from facturo.model.document import IssuedDocument
 from facturo.model.money import round_money
 from facturo.store.index import Entry, Ledger
 
 ZERO = Decimal(0)
-_ORDER = {"invoice": 0, "deposit": 0, "credit_note": 1, "payment": 2}
-_WORDS: dict[str, dict[str, Any]] = {
-    "fr": {
-        "invoice": "Facture",
-        "deposit": "Facture d'acompte",
-        "credit_note": "Avoir sur la facture {of}",
-        "payment": "Paiement ({method})",
-        "correction": "Correction de paiement : {reason}",
-        "reference": " — réf. {reference}",
-        "methods": {
-            "transfer": "virement", "card": "carte", "cheque": "chèque", "cash": "espèces",
-            "direct-debit": "prélèvement", "other": "autre",
-        },
-    },
-    "en": {
-        "invoice": "Invoice",
-        "deposit": "Deposit invoice",
-        "credit_note": "Credit note on invoice {of}",
-        "payment": "Payment ({method})",
-        "correction": "Payment correction: {reason}",
-        "reference": " — ref. {reference}",
-        "methods": {
-            "transfer": "transfer", "card": "card", "cheque": "cheque", "cash": "cash",
-            "direct-debit": "direct debit", "other": "other",
-        },
-    },
-}  # fmt: skip
 
 
 def build_statement(
@@ -62,43 +34,39 @@ def build_statement(
     currency = currency or _default_currency(client, currencies, config)
     entries = [e for e in entries if e.currency == currency]
     language = client.get("language") or (config.get("defaults") or {}).get("language") or "fr"
-    words = _WORDS[language]
-    events: list[
-        tuple[dt.date, int, str, str, str, Decimal]
-    ] = []  # (date, order, number, kind, description, amount owed: + debit, - credit)
+    events: list[tuple[dt.date, int, str, dict[str, Any], Decimal]] = []
+    # (date, order, number, what happened, amount owed: + debit, - credit)
     accounts: dict[str, Account] = {}
     for entry in entries:
         assert entry.issue_date is not None
         if entry.kind == "credit_note":
-            text = words["credit_note"].format(number=entry.number, of=entry.credit_note_of)
-            events.append((entry.issue_date, 1, entry.number, "credit_note", text, -entry.gross))
+            what: dict[str, Any] = {"kind": "credit_note", "credit_note_of": entry.credit_note_of}
+            events.append((entry.issue_date, 1, entry.number, what, -entry.gross))
             continue
-        text = words[entry.kind].format(number=entry.number)
-        events.append((entry.issue_date, 0, entry.number, entry.kind, text, entry.due))
+        events.append((entry.issue_date, 0, entry.number, {"kind": entry.kind}, entry.due))
         if not entry.is_receivable:
             continue
-        document = IssuedDocument(ledger.document(entry.number))
-        accounts[entry.number] = ledger.account_of(entry, document)
-        for payment in document.payments:
-            method = words["methods"].get(payment.method, payment.method)
-            if payment.amount < 0:
-                text = words["correction"].format(number=entry.number, reason=payment.reason or "")
-            else:
-                text = words["payment"].format(number=entry.number, method=method)
-            if payment.reference:
-                text += words["reference"].format(reference=payment.reference)
-            events.append((payment.date, 2, entry.number, "payment", text, -payment.amount))
+        accounts[entry.number] = ledger.account_of(entry)
+        for payment in entry.payments:
+            what = {
+                "kind": "write_off" if payment.is_write_off else "payment",
+                "method": payment.method,
+                "reference": payment.reference,
+                "reason": payment.reason,
+                "correction": payment.amount < 0,
+            }
+            events.append((payment.date, 2, entry.number, what, -payment.amount))
     events.sort(key=lambda e: (e[0], e[1], e[2]))
     zero = round_money(ZERO, currency)  # 0.00 in EUR, 0 in JPY
-    opening = sum((e[5] for e in events if start is not None and e[0] < start), zero)
+    opening = sum((e[4] for e in events if start is not None and e[0] < start), zero)
     rows = []
     balance = opening
-    for date, _, number, kind, text, amount in events:
+    for date, _, number, what, amount in events:
         if (start is not None and date < start) or date > end:
             continue
         balance += amount
         rows.append({
-            "date": date, "kind": kind, "number": number, "description": text,
+            "date": date, "number": number, **what,
             "debit": amount if amount > 0 else None,
             "credit": -amount if amount < 0 else None,
             "balance": balance,

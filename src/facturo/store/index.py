@@ -21,17 +21,28 @@ from typing import Any
 from facturo.errors import InvalidData, NotFound, Problem
 from facturo.files import schema
 from facturo.files.reading import read_file
-from facturo.files.rules import check_client, check_config, client_id_problem
+from facturo.files.rules import (
+    check_client,
+    check_config,
+    check_subscription,
+    client_id_problem,
+)
 from facturo.files.tracking import tracking_problems
 from facturo.files.yamlio import YMap, load_mapping
-from facturo.model.account import ISSUED, Account, quote_status, receivable_status
-from facturo.model.document import IssuedDocument
+from facturo.model.account import (
+    ISSUED,
+    Account,
+    Movement,
+    quote_status,
+    receivable_status,
+)
+from facturo.model.document import IssuedDocument, Payment, is_business
 from facturo.model.kinds import KINDS, is_receivable
 from facturo.model.money import is_currency, round_money
 from facturo.store.folder import Folder
 from facturo.store.seal import seal_problems
 
-CACHE_VERSION = 4
+CACHE_VERSION = 7  # 7: tracking validated by check
 ZERO = Decimal(0)
 
 
@@ -51,6 +62,7 @@ class Entry:
     gross: Decimal = ZERO
     due: Decimal = ZERO
     paid: Decimal = ZERO
+    written_off: Decimal = ZERO  # small balances given up on (`pay --write-off`)
     seal: str | None = None
     previous: str | None = None
     previous_line: int = 0
@@ -61,6 +73,13 @@ class Entry:
     declined: dt.date | None = None  # quotes
     sent: dt.date | None = None  # first sending by email
     deducts: list[str] = field(default_factory=list)  # deposit invoices deducted by an invoice
+    # What reminders and accounts need, so that they never open the file:
+    payments: list[Payment] = field(default_factory=list)  # as recorded, dated
+    reminders: list[tuple[int, dt.date]] = field(default_factory=list)  # (level, date) sent
+    penalty_rate: Decimal | None = None  # the late-penalty rate the document stated
+    business: bool = True  # the client, as the document recorded it, owes the indemnity
+    subscription: str | None = None  # invoices `facturo recur` made: the subscription's id
+    service_start: dt.date | None = None  # the first day of the service period
     problems: list[Problem] = field(default_factory=list)
     # Derived across documents on every read (never cached): credit notes on an invoice.
     credited: Decimal = ZERO
@@ -72,10 +91,11 @@ class Entry:
 
     @property
     def balance(self) -> Decimal:
-        """What the client still owes: due - payments - credit notes (0 unless receivable)."""
+        """What the client still owes: due - payments - write-offs - credit notes (0 unless
+        receivable)."""
         if not self.is_receivable:
             return self.due * 0  # zero, with the currency's decimals
-        return self.due - self.paid - self.credited
+        return self.due - self.paid - self.written_off - self.credited
 
     def days_late(self, today: dt.date) -> int:
         if not self.is_receivable or self.due_date is None or self.balance <= 0:
@@ -94,7 +114,8 @@ class Entry:
             )
         if not self.is_receivable:
             return ISSUED
-        return receivable_status(self.due, self.paid, self.credited, self.due_date, today)
+        settled = self.paid + self.written_off
+        return receivable_status(self.due, settled, self.credited, self.due_date, today)
 
     def to_json(self) -> dict[str, Any]:
         def text(value: Any) -> Any:
@@ -104,7 +125,13 @@ class Entry:
                 return value.isoformat()
             return value
 
-        data = {k: text(v) for k, v in self.__dict__.items() if k not in ("problems", "credited")}
+        skipped = ("problems", "credited", "payments", "reminders")
+        data = {k: text(v) for k, v in self.__dict__.items() if k not in skipped}
+        data["payments"] = [
+            [p.date.isoformat(), format(p.amount, "f"), p.method, p.reference, p.reason]
+            for p in self.payments
+        ]
+        data["reminders"] = [[level, day.isoformat()] for level, day in self.reminders]
         data["problems"] = [p.as_dict() for p in self.problems]
         return data
 
@@ -119,11 +146,26 @@ class Entry:
         entry.previous_line = int(data.get("previous_line") or 0)
         entry.deducts = list(data.get("deducts") or [])
         entry.source_sha256 = data.get("source_sha256")
-        for key in ("issue_date", "due_date", "valid_until", "accepted", "declined", "sent"):
+        entry.subscription = data.get("subscription")
+        for key in (
+            "issue_date", "due_date", "valid_until", "accepted", "declined", "sent", "service_start"
+        ):  # fmt: skip
             value = data.get(key)
             setattr(entry, key, dt.date.fromisoformat(value) if value else None)
-        for key in ("gross", "due", "paid"):
+        for key in ("gross", "due", "paid", "written_off"):
             setattr(entry, key, Decimal(data.get(key) or "0"))
+        entry.payments = [
+            Payment(index, dt.date.fromisoformat(day), Decimal(amount), method, reference, reason)
+            for index, (day, amount, method, reference, reason) in enumerate(
+                data["payments"], start=1
+            )
+        ]
+        entry.reminders = [
+            (int(level), dt.date.fromisoformat(day)) for level, day in data["reminders"]
+        ]
+        rate = data.get("penalty_rate")
+        entry.penalty_rate = Decimal(rate) if rate is not None else None
+        entry.business = bool(data.get("business", True))
         entry.problems = [
             Problem(p["path"], p["line"], p["col"], p["message"], p["severity"])
             for p in data.get("problems", [])
@@ -148,9 +190,23 @@ def summarize(data: YMap, entry: Entry) -> None:
     entry.client_name = str(_inner(data, "client", "name") or "")
     entry.currency = str(data.get("currency") or "")
     entry.gross = amount_or_zero(_inner(data, "totals", "gross"))
-    entry.due = amount_or_zero(_inner(data, "totals", "due"))
-    paid = _payments(data)
-    entry.paid = round_money(paid, entry.currency) if is_currency(entry.currency) else paid
+    due = _inner(data, "totals", "due")
+    entry.due = amount_or_zero(due) if due is not None else entry.gross
+    entry.payments = _payments(data)
+    for key, write_off in (("paid", False), ("written_off", True)):
+        amount = sum((p.amount for p in entry.payments if p.is_write_off is write_off), ZERO)
+        exact = round_money(amount, entry.currency) if is_currency(entry.currency) else amount
+        setattr(entry, key, exact)
+    entry.reminders = _reminders(data)
+    rate = _inner(data, "payment", "late_penalty_rate_percent")
+    entry.penalty_rate = amount_or_zero(rate) if rate is not None else None
+    entry.business = is_business(
+        data.get("client") if isinstance(data.get("client"), dict) else None
+    )
+    subscription = data.get("subscription")
+    entry.subscription = subscription if isinstance(subscription, str) else None
+    start = _inner(data, "service_period", "start")
+    entry.service_start = start if isinstance(start, dt.date) else None
     entry.credit_note_of = _text(_inner(data, "credit_note_of", "number"))
     entry.quote = _text(_inner(data, "quote", "number"))
     for line in data.get("lines") or []:
@@ -196,14 +252,44 @@ def amount_or_zero(value: Any) -> Decimal:
     return ZERO
 
 
-def _payments(data: YMap) -> Decimal:
+def _tracked(data: YMap, key: str) -> list[dict[str, Any]]:
+    """The records of one list of the tracking section that are mappings."""
     tracking = data.get("tracking")
-    if not isinstance(tracking, dict):
-        return ZERO
-    payments = tracking.get("payments")
-    if not isinstance(payments, list):
-        return ZERO
-    return sum((amount_or_zero(p.get("amount")) for p in payments if isinstance(p, dict)), ZERO)
+    records = tracking.get(key) if isinstance(tracking, dict) else None
+    return [r for r in records if isinstance(r, dict)] if isinstance(records, list) else []
+
+
+def _payments(data: YMap) -> list[Payment]:
+    """The payments recorded; one without a date or amount counts for nothing (check says)."""
+    tracking = data.get("tracking")
+    records = tracking.get("payments") if isinstance(tracking, dict) else None
+    found = []
+    for index, item in enumerate(records if isinstance(records, list) else [], start=1):
+        if not isinstance(item, dict):
+            continue
+        day, amount = item.get("date"), item.get("amount")
+        if isinstance(day, dt.date) and isinstance(amount, Decimal | int):
+            if isinstance(amount, bool):
+                continue
+            found.append(
+                Payment(
+                    index=index,
+                    date=day,
+                    amount=Decimal(amount),
+                    method=str(item.get("method") or "other"),
+                    reference=str(item["reference"]) if item.get("reference") else None,
+                    reason=str(item["reason"]) if item.get("reason") else None,
+                )
+            )
+    return found
+
+
+def _reminders(data: YMap) -> list[tuple[int, dt.date]]:
+    return [
+        (r["level"], r["date"])
+        for r in _tracked(data, "reminders")
+        if isinstance(r.get("level"), int) and isinstance(r.get("date"), dt.date)
+    ]
 
 
 # What a ledger may add to each entry: the problems of one issued document on its own.
@@ -261,8 +347,10 @@ class Ledger:
         self.inspect = inspect
         self._config: tuple[YMap | None, list[Problem]] | None = None
         self._clients: dict[str, tuple[YMap | None, list[Problem]]] | None = None
+        self._subscriptions: dict[str, tuple[YMap | None, list[Problem]]] | None = None
         self._entries: list[Entry] | None = None
         self._credit_notes: dict[str, list[Entry]] = {}
+        self._by_number: dict[str, Entry] | None = None
 
     # -- config and clients ------------------------------------------------------------
     def config_with_problems(self) -> tuple[YMap | None, list[Problem]]:
@@ -304,6 +392,26 @@ class Ledger:
         check_client(normal, report)
         return normal, problems + report.problems
 
+    def subscriptions_with_problems(self) -> dict[str, tuple[YMap | None, list[Problem]]]:
+        """Each subscription file read against its schema and rules, by id."""
+        if self._subscriptions is None:
+            clients = self.clients_with_problems()
+            self._subscriptions = {}
+            for path in self.folder.subscription_files():
+                display = self.folder.display(path)
+                data, problems = load_mapping(path, display)
+                id_problem = client_id_problem(path.stem)
+                if id_problem:
+                    problems.append(
+                        Problem(display, 0, 0, id_problem.replace("client", "subscription"))
+                    )
+                if data is not None:
+                    normal, report = read_file(data, schema.SUBSCRIPTION, display)
+                    check_subscription(normal, report, set(clients))
+                    data, problems = normal, problems + report.problems
+                self._subscriptions[path.stem] = (data, problems)
+        return self._subscriptions
+
     def client(self, client_id: str) -> YMap:
         """A valid client, NotFound with a suggestion, or InvalidData."""
         from facturo.files.reading import suggest
@@ -330,6 +438,7 @@ class Ledger:
                 notes = self._credit_notes.get(entry.number, [])
                 entry.credited = sum((note.gross for note in notes), ZERO)
             self._entries = entries
+            self._by_number = None
         return self._entries
 
     def credit_notes_of(self, number: str, until: dt.date | None = None) -> list[Entry]:
@@ -343,6 +452,7 @@ class Ledger:
 
     def invalidate(self) -> None:
         self._entries = None
+        self._by_number = None
 
     def _cache_path(self) -> Path:
         return self.folder.state_dir / "cache" / "issued.json"
@@ -414,10 +524,15 @@ class Ledger:
     def find(self, number: str) -> Entry:
         from facturo.files.reading import suggest
 
-        for entry in self.entries():
-            if entry.number == number:
-                return entry
-        numbers = [e.number for e in self.entries()]
+        entries = self.entries()
+        if self._by_number is None:
+            self._by_number = {}
+            for entry in entries:
+                self._by_number.setdefault(entry.number, entry)
+        found = self._by_number.get(number)
+        if found is not None:
+            return found
+        numbers = [e.number for e in entries]
         raise NotFound(f"no issued document {number!r} ({suggest(number, numbers)})")
 
     def document(self, number: str) -> YMap:
@@ -435,11 +550,21 @@ class Ledger:
         return data
 
     def account_of(self, entry: Entry, document: IssuedDocument | None = None) -> Account:
-        """The account of a receivable: its payments and the credit notes issued on it."""
-        document = document or IssuedDocument(self.document(entry.number))
+        """The account of a receivable: its payments and the credit notes issued on it.
+
+        From the index alone, unless the document was read anyway (then from the file).
+        """
         credit_notes = [
             (note.issue_date, note.gross)
             for note in self.credit_notes_of(entry.number)
             if note.issue_date is not None
         ]
-        return document.account(credit_notes)
+        if document is not None:
+            return document.account(credit_notes)
+        return Account(
+            currency=entry.currency,
+            due=entry.due,
+            due_date=entry.due_date,
+            payments=tuple(Movement(p.date, p.amount, p.is_write_off) for p in entry.payments),
+            credit_notes=tuple(Movement(day, gross) for day, gross in credit_notes),
+        )

@@ -221,7 +221,7 @@ def build_statement_context(
             "date": short(as_date(row.get("date"))),
             "kind": str(row.get("kind") or ""),
             "number": str(row.get("number") or ""),
-            "description": str(row.get("description") or ""),
+            "description": labels.describe_statement_row(row, language),
             "debit": optional_money(row.get("debit")),
             "credit": optional_money(row.get("credit")),
             "balance": money(as_decimal(row.get("balance", 0))),

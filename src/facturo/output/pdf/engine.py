@@ -18,14 +18,20 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 import jinja2
-import weasyprint.pdf.fonts
-from weasyprint import CSS, HTML, Attachment
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from facturo.errors import FacturoError
 from facturo.output.pdf.account import build_receipt_context, build_statement_context
 from facturo.output.pdf.letter import build_reminder_letter_context
+from facturo.output.pdf.libraries import (
+    CSS,
+    HTML,
+    Attachment,
+    FatalURLFetchingError,
+    FontConfiguration,
+    URLFetcher,
+    URLFetcherResponse,
+    weasyprint,
+)
 from facturo.output.pdf.sale import build_context
 from facturo.output.sandbox import TemplateFolders, sandboxed_environment
 from facturo.output.values import as_date
