@@ -33,6 +33,9 @@ COMMANDS = {
         ("statement", "roussel", "--json"),
         ("credit", "F-2026-0012", "--reason", "Erreur", "--amount", "100", "--draft"),
         ("accept", "D-2026-002", "--force"),
+        ("recur", "--dry-run"),
+        ("recur",),
+        ("subscription", "list"),
     ],
     "micro": [
         ("check",),
