@@ -60,3 +60,31 @@ def test_dump_round_trips_exactly() -> None:
     assert problems == []
     assert data == document
     assert str(data["amount"]) == "450.00"
+
+
+def test_values_no_constructor_can_make_stay_text_or_are_problems() -> None:
+    data, problems = parse(
+        "a: 2026-02-30\nb: !!int abc\nc: !!timestamp garbage\nd: !!bool maybe\n"
+        f"e: {'9' * 40}\nf: !!float 1e400\ng: !!map x\nh: !!seq x\ni: !!binary aGk=\n",
+        "f.yaml",
+    )
+    assert isinstance(data, YMap)
+    assert data["a"] == "2026-02-30"
+    assert data["b"] == "abc"
+    assert data["c"] == "garbage"
+    assert data["d"] == "maybe"
+    assert data["e"] == "9" * 40  # beyond 28 digits: never a number to compute with
+    assert data["f"] == "1e400"
+    assert [(p.line, p.col, p.message) for p in problems] == [
+        (7, 4, "expected key: value lines after !!map"),
+        (8, 4, "expected a list after !!seq"),
+        (9, 4, "the tag tag:yaml.org,2002:binary is not supported here"),
+    ]
+
+
+def test_control_characters_are_found_at_their_line() -> None:
+    data, problems = parse("a: 1\nb: x\x00y\n", "f.yaml")
+    assert data is None
+    assert [(p.line, p.col, p.message) for p in problems] == [
+        (2, 5, "a NUL byte is not allowed in a YAML file")
+    ]

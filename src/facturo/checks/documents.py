@@ -9,6 +9,7 @@ from pathlib import Path
 
 from facturo.checks.einvoice import missing_fields
 from facturo.errors import Problem
+from facturo.files.tracking import tracking_problems
 from facturo.files.yamlio import YMap, locate
 from facturo.model.exchange import document_vat_in_euros
 from facturo.model.money import LineInput, compute_totals, parse_discount
@@ -51,7 +52,7 @@ def inspect_document(data: YMap, path: Path, entry: Entry) -> list[Problem]:
     if path.stem != number:
         error(data.mark("number"), f"the file name does not match the number {number!r} inside")
     kind = data.get("kind")
-    if kind not in SERIES_OF_KIND:
+    if not isinstance(kind, str) or kind not in SERIES_OF_KIND:
         error(data.mark("kind"), f"unknown document kind {kind!r}")
     elif path.parent.parent.name != FOLDER_OF_SERIES[SERIES_OF_KIND[kind]]:
         expected = FOLDER_OF_SERIES[SERIES_OF_KIND[kind]]
@@ -64,6 +65,8 @@ def inspect_document(data: YMap, path: Path, entry: Entry) -> list[Problem]:
             data.mark("issue_date"),
             f"issued in {issue_date.year} but filed under {path.parent.name}/",
         )
+
+    problems.extend(tracking_problems(data, entry.path))
 
     def has_errors() -> bool:
         return any(p.is_error for p in (*entry.problems, *problems))

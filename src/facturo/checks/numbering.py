@@ -28,7 +28,7 @@ def check_numbering(entries: list[Any], config: dict[str, Any]) -> list[Problem]
             continue
         series = series_from_config(config, SERIES_OF_KIND[entry.kind])
         parsed = series.parse(entry.number)
-        if parsed is None:
+        if parsed is None and not series.start:  # with a start, the change is documented
             problems.append(
                 Problem(
                     entry.path,
@@ -39,6 +39,7 @@ def check_numbering(entries: list[Any], config: dict[str, Any]) -> list[Problem]
                     "warning",
                 )
             )
+        if parsed is None:
             order = (entry.issue_date.year, 0, entry.number)
         else:
             year, seq = parsed
@@ -51,7 +52,13 @@ def check_numbering(entries: list[Any], config: dict[str, Any]) -> list[Problem]
             order = (entry.issue_date.year if series.reset == "yearly" else 0, seq, entry.number)
         series_entries[series.name].append((order, entry))
     for (name, group), members in groups.items():
-        problems.extend(_check_group(series_from_config(config, name), group, members))
+        series = series_from_config(config, name)
+        problems.extend(_check_group(series, group, members))
+        first = min(members, key=lambda m: m[0])[1]
+        dated = [(e.number, e.issue_date.year) for _, e in series_entries[name]]
+        message = series.restart_problem(first.issue_date.year, dated)
+        if message is not None:
+            problems.append(Problem(first.path, 1, 1, message))
     for ordered in series_entries.values():
         problems.extend(_check_chain([entry for _, entry in sorted(ordered, key=lambda m: m[0])]))
     return problems
@@ -62,7 +69,7 @@ def _check_group(
 ) -> list[Problem]:
     problems: list[Problem] = []
     members.sort(key=lambda m: m[0])
-    expected = 1
+    expected = series.first_seq(group)
     previous = None
     for seq, entry in members:
         if seq > expected:

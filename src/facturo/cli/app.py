@@ -70,10 +70,7 @@ def root(
     state.traceback = traceback
     state.today = None
     if today:
-        try:
-            state.today = dt.date.fromisoformat(today)
-        except ValueError:
-            raise typer.BadParameter(f"expected a date like 2026-03-31, got {today!r}") from None
+        state.today = parse_date(today, "--today")
 
 
 def today() -> dt.date:
@@ -92,12 +89,17 @@ def open_ledger(*, use_cache: bool = True) -> Ledger:
 def parse_date(value: str | None, option: str) -> dt.date | None:
     if value is None:
         return None
+    from facturo.files.reading import date_problem
+
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(
             f"expected a date like 2026-03-31, got {value!r}", param_hint=option
         ) from None
+    if (problem := date_problem(day)) is not None:
+        raise typer.BadParameter(problem, param_hint=option)
+    return day
 
 
 # How a user gives what a refused call needs (FacturoError.remedy).
@@ -127,6 +129,14 @@ def handled(command: Callable[P, ExitCode | None]) -> Callable[P, None]:
             output.error(exc.message + remedy)
             output.print_problems(exc.problems)
             code = exc.exit_code
+        except OSError as exc:  # the system refused: a full disk, a read-only place
+            if state.traceback:
+                raise
+            from facturo.cli import output
+
+            where = f"{exc.filename}: " if exc.filename else ""
+            output.error(f"{where}{exc.strerror or exc}")
+            code = ExitCode.FAILURE
         if code:
             raise typer.Exit(int(code))
 

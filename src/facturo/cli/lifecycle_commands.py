@@ -11,6 +11,7 @@ import typer
 from facturo.cli import output
 from facturo.cli.app import app, handled, open_ledger, parse_date, today
 from facturo.errors import ExitCode
+from facturo.model.money import decimal_problem
 
 if TYPE_CHECKING:
     from facturo.store.index import Ledger
@@ -31,6 +32,8 @@ def _amount(value: str | None, option: str) -> Decimal | None:
         raise typer.BadParameter(
             f"expected an amount like 1250.00, got {value!r}", param_hint=option
         )
+    if (problem := decimal_problem(amount)) is not None:
+        raise typer.BadParameter(problem, param_hint=option)
     return amount
 
 

@@ -12,6 +12,7 @@ from facturo.errors import Problem
 from facturo.files.identifiers import VALUE_CHECKS
 from facturo.files.schema import Field
 from facturo.files.yamlio import YList, YMap
+from facturo.model.money import decimal_problem
 
 Mark = tuple[int, int]
 
@@ -87,7 +88,7 @@ def _as_decimal(value: Any) -> Decimal | None:
         return None
     if isinstance(value, int | Decimal):
         return Decimal(value)
-    if isinstance(value, str):
+    if isinstance(value, str) and len(value) <= 100:
         try:
             number = Decimal(value.strip())
         except InvalidOperation:
@@ -96,11 +97,38 @@ def _as_decimal(value: Any) -> Decimal | None:
     return None
 
 
+# Limits that keep every value computable and every document printable (docs/FORMAT.md).
+MAX_TEXT_CHARS = 5_000
+MAX_WHOLE_NUMBER = 99_999  # ports, days, levels: never more than five digits
+FIRST_DATE = dt.date(1900, 1, 1)
+LAST_DATE = dt.date(2999, 12, 31)
+
+
+def date_problem(value: dt.date) -> str | None:
+    """Why a date cannot be used (far outside any business), or None."""
+    if FIRST_DATE <= value <= LAST_DATE:
+        return None
+    return f"a date between {FIRST_DATE} and {LAST_DATE} was expected, got {value}"
+
+
+def _date_text_problem(text: str) -> str:
+    parts = re.fullmatch(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})", text)
+    if parts is not None:
+        try:
+            dt.date(*(int(part) for part in parts.groups()))
+        except ValueError as exc:
+            return f"no such date {text!r} ({exc})"
+    return f"expected a date like 2026-03-31, got {text!r}"
+
+
 def read_value(value: Any, spec: Field, raw: str | None, report: Report, mark: Mark) -> Any:
     """Normalise one value to its spec's type; report and return None when it does not fit."""
     kind = spec.kind
     result: Any = None
     if kind == "text":
+        if isinstance(value, str) and len(value) > MAX_TEXT_CHARS:
+            report.error(mark, f"text longer than {MAX_TEXT_CHARS} characters ({len(value)})")
+            return None
         if isinstance(value, str):
             result = value.strip()
         elif raw is not None:
@@ -119,11 +147,18 @@ def read_value(value: Any, spec: Field, raw: str | None, report: Report, mark: M
                 if isinstance(value, str) and "," in value
                 else ""
             )
-            report.error(mark, f"expected a number, got {value!r}{hint}")
+            shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+            report.error(mark, f"expected a number, got {shown}{hint}")
+            return None
+        if (message := decimal_problem(number)) is not None:
+            report.error(mark, message)
             return None
         if kind == "integer":
             if number != number.to_integral_value():
                 report.error(mark, f"expected a whole number, got {value}")
+                return None
+            if abs(number) > MAX_WHOLE_NUMBER:
+                report.error(mark, f"expected a whole number up to {MAX_WHOLE_NUMBER}, got {value}")
                 return None
             result = int(number)
         else:
@@ -138,8 +173,11 @@ def read_value(value: Any, spec: Field, raw: str | None, report: Report, mark: M
             try:
                 result = dt.date.fromisoformat(str(value).strip())
             except ValueError:
-                report.error(mark, f"expected a date like 2026-03-31, got {value!r}")
+                report.error(mark, _date_text_problem(str(value).strip()[:40]))
                 return None
+        if (message := date_problem(result)) is not None:
+            report.error(mark, message)
+            return None
     elif kind == "switch":
         if isinstance(value, bool):
             return value

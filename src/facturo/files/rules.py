@@ -56,13 +56,17 @@ def check_config(config: YMap, report: Report, root: Path | None = None) -> None
         )
     numbering = config.get("numbering")
     if isinstance(numbering, YMap):
-        from facturo.model.numbering import yearly_pattern_problem
+        from facturo.model.numbering import Series, yearly_pattern_problem
 
         for series in numbering.values():
             if isinstance(series, YMap) and "pattern" in series:
                 message = yearly_pattern_problem(series["pattern"], series.get("reset", "yearly"))
                 if message:
                     report.error(series.mark("pattern"), message)
+                start = series.get("start")
+                if start and not Series("", series["pattern"], "never").parse(start):
+                    message = f"start {start!r} does not follow the pattern {series['pattern']!r}"
+                    report.error(series.mark("start"), message)
     mail = config.get("mail")
     if isinstance(mail, YMap):
         _check_clear_text_login(mail, report)

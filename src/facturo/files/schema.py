@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from facturo.model.account import WRITE_OFF
+
 LANGUAGES = ("fr", "en")
 CLIENT_KINDS = ("business", "individual")
 VAT_REGIMES = ("standard", "franchise")
@@ -89,6 +91,7 @@ DEFAULTS = {
 SERIES = {
     "pattern": text('e.g. "F-{year}-{seq:04}"', required=True, check="pattern"),
     "reset": choice(RESETS, "restart the sequence each year, or never"),
+    "start": text("after a pattern change: the first number of the new pattern"),
 }
 
 MAIL_SECURITY = ("starttls", "ssl", "none")
@@ -275,4 +278,41 @@ SUBSCRIPTION = {
     "language": choice(LANGUAGES, "language"),
     "discount": Field("discount", 'document discount: "5%" or an amount'),
     "notes": text("notes printed on each invoice"),
+}
+
+# The tracking section of issued documents: appended by commands after the seal, validated
+# by `check` and before any command uses it (files/tracking.py).
+PAYMENT = {
+    "date": Field("date", "day the money was received", required=True),
+    "amount": Field("decimal", "amount received; negative corrects an earlier one", required=True),
+    "method": choice((*PAYMENT_METHODS, WRITE_OFF), "how it was paid, or write-off"),
+    "reference": text("bank reference, cheque number..."),
+    "reason": text("why: required for a negative correction"),
+}
+SENDING = {
+    "date": Field("date", "day the email was accepted by the server", required=True),
+    "level": Field("integer", "reminders: the level sent (0 to 3)"),
+    "to": Field("texts", "recipients"),
+    "cc": Field("texts", "copies"),
+    "message_id": text("Message-ID of the email"),
+    "status": choice(
+        ("pending", "sent", "not-sent"),
+        "pending: recorded before the server was contacted; sent once it accepted the message",
+    ),
+    "started": text("when the sending started (ISO time)"),
+}
+ACCEPTED = {
+    "date": Field("date", "day the client accepted the quote", required=True),
+    "deposit": Field("discount", 'deposit asked: "30%" or an amount excluding VAT'),
+}
+DECLINED = {
+    "date": Field("date", "day the client declined the quote", required=True),
+    "reason": text("why, when known"),
+}
+TRACKING = {
+    "payments": Field("list", "payments received", item=mapping(PAYMENT)),
+    "sendings": Field("list", "emails of the document", item=mapping(SENDING)),
+    "reminders": Field("list", "payment reminders sent", item=mapping(SENDING)),
+    "accepted": mapping(ACCEPTED, "quotes: accepted by the client"),
+    "declined": mapping(DECLINED, "quotes: declined by the client"),
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -119,6 +119,20 @@ class _Loader(_Parsing, yaml.constructor.SafeConstructor, _StrictResolver):
     def ascend_resolver(self) -> None:
         pass
 
+    def construct_object(self, node: Any, deep: bool = False) -> Any:
+        # The last guard of "never a traceback": a value no constructor can make is a
+        # problem at its line, and its text stands in for it.
+        old_deep = self.deep_construct
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, TypeError, AttributeError, KeyError, OverflowError) as exc:
+            self.deep_construct = old_deep
+            self.recursive_objects.pop(node, None)
+            self.problems.append((*_where(node), f"cannot read this value ({exc})"))
+            value = node.value if isinstance(node, ScalarNode) else None
+            self.constructed_objects[node] = value
+            return value
+
     def __init__(self, stream: str) -> None:
         _Parsing.__init__(self, stream)
         yaml.constructor.SafeConstructor.__init__(self)
@@ -142,6 +156,9 @@ def _construct_map(loader: _Loader, node: MappingNode) -> Any:
     data = YMap()
     data.line, data.col = _where(node)
     yield data
+    if not isinstance(node, MappingNode):  # !!map on a scalar or a list
+        loader.problems.append((*_where(node), "expected key: value lines after !!map"))
+        return
     for key_node, value_node in node.value:
         if not isinstance(key_node, ScalarNode):
             loader.problems.append((*_where(key_node), "a key must be a plain word"))
@@ -170,20 +187,52 @@ def _construct_seq(loader: _Loader, node: SequenceNode) -> Any:
     data = YList()
     data.line, data.col = _where(node)
     yield data
+    if not isinstance(node, SequenceNode):  # !!seq on a scalar or a mapping
+        loader.problems.append((*_where(node), "expected a list after !!seq"))
+        return
     for item in node.value:
         data.append(_construct_child(loader, item, _where(item)))
         data.item_marks.append(_where(item))
 
 
+_INT_TEXT = re.compile(r"^[-+]?[0-9][0-9_]*$")
+_DECIMAL_TEXT = re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)$")
+# Decimal's default context holds 28 significant digits: a longer number could not be
+# computed with exactly, so it stays the text it is (and a number field reports it).
+MAX_DIGITS = 28
+
+
+def _number_text(node: ScalarNode, pattern: re.Pattern[str]) -> str | None:
+    text = str(node.value).replace("_", "")
+    if not pattern.match(text) or sum(c.isdigit() for c in text.lstrip("+-0.")) > MAX_DIGITS:
+        return None
+    return text
+
+
 def _construct_decimal(loader: _Loader, node: ScalarNode) -> Decimal | str:
+    text = _number_text(node, _DECIMAL_TEXT)
+    return str(node.value) if text is None else Decimal(text)
+
+
+def _construct_int(loader: _Loader, node: ScalarNode) -> int | str:
+    text = _number_text(node, _INT_TEXT)
+    return str(node.value) if text is None else int(text)
+
+
+def _construct_timestamp(loader: _Loader, node: ScalarNode) -> Any:
     try:
-        return Decimal(node.value.replace("_", ""))
-    except InvalidOperation:  # pragma: no cover - the resolver only lets decimals through
-        return str(node.value)
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except (ValueError, TypeError, AttributeError, OverflowError):
+        return str(node.value)  # 2026-02-30 is no date: a date field says so, a text keeps it
 
 
-def _construct_int(loader: _Loader, node: ScalarNode) -> int:
-    return int(node.value.replace("_", ""))
+def _construct_bool(loader: _Loader, node: ScalarNode) -> bool | str:
+    value = loader.bool_values.get(str(node.value).lower())
+    return str(node.value) if value is None else bool(value)
+
+
+def _unsupported(loader: _Loader, node: Node) -> None:
+    loader.problems.append((*_where(node), f"the tag {node.tag} is not supported here"))
 
 
 _constructors: Any = _Loader
@@ -191,10 +240,33 @@ _constructors.add_constructor("tag:yaml.org,2002:map", _construct_map)
 _constructors.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 _constructors.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
 _constructors.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_constructors.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+_constructors.add_constructor("tag:yaml.org,2002:bool", _construct_bool)
+for _tag in ("binary", "set", "omap", "pairs", "value", "merge", "yaml"):
+    _constructors.add_constructor(f"tag:yaml.org,2002:{_tag}", _unsupported)
+
+
+# What YAML accepts in a file (YAML 1.1 "printable"): no NUL, no other control characters.
+_NOT_PRINTABLE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
+MAX_FILE_BYTES = 4 * 1024 * 1024  # far above any real document; keeps a stray file cheap
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of a character offset in `text`."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, offset) + 1, offset - line_start + 1
 
 
 def parse(text: str, path: str) -> tuple[Any, list[Problem]]:
     """Parse YAML text; return the data (YMap/YList/scalars) and the problems found."""
+    bad = _NOT_PRINTABLE.search(text)
+    if bad is not None:
+        line, col = _position(text, bad.start())
+        char = bad.group()
+        what = "a NUL byte" if char == "\0" else f"the control character U+{ord(char):04X}"
+        return None, [Problem(path, line, col, f"{what} is not allowed in a YAML file")]
     loader = _Loader(text)
     try:
         data = loader.get_single_data()
@@ -205,6 +277,8 @@ def parse(text: str, path: str) -> tuple[Any, list[Problem]]:
         return None, [Problem(path, line, col, f"YAML syntax error: {what}")]
     except yaml.YAMLError as exc:
         return None, [Problem(path, 0, 0, f"YAML error: {exc}")]
+    except (ValueError, TypeError, AttributeError, KeyError, OverflowError) as exc:
+        return None, [Problem(path, 1, 1, f"cannot read this file ({exc})")]
     finally:
         loader.dispose()
     problems = [Problem(path, line, col, message) for line, col, message in loader.problems]
@@ -214,11 +288,21 @@ def parse(text: str, path: str) -> tuple[Any, list[Problem]]:
 def load(path: Path, display: str) -> tuple[Any, list[Problem]]:
     """Read and parse a YAML file; unreadable or non-UTF-8 files are problems, not crashes."""
     try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return None, [Problem(display, 0, 0, f"not UTF-8 text (byte {exc.start})")]
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         return None, [Problem(display, 0, 0, f"cannot read: {exc.strerror}")]
+    if len(raw) > MAX_FILE_BYTES:
+        limit = MAX_FILE_BYTES // (1024 * 1024)
+        return None, [Problem(display, 0, 0, f"too large for a facturo file (over {limit} MB)")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = _position(
+            raw.decode("utf-8", "replace"), len(raw[: exc.start].decode("utf-8", "replace"))
+        )
+        message = f"not UTF-8 text: byte 0x{raw[exc.start]:02x} (save the file as UTF-8)"
+        return None, [Problem(display, line, col, message)]
     return parse(text.removeprefix("\ufeff"), display)
 
 

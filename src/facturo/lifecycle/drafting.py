@@ -160,7 +160,10 @@ def build_document(
             report.error(
                 draft.mark("discount"), "the discount is larger than the total of the lines"
             )
-        if totals.gross == 0 and kind != "credit_note":
+        if totals.gross == 0 and kind == "credit_note":
+            # A credit note of 0.00 (a quantity of 1e-30) corrects nothing but takes a number.
+            report.error(draft.mark("lines"), "the credit note's total is 0: it corrects nothing")
+        elif totals.gross == 0:
             report.error(draft.mark("lines"), "the total is 0: fill in the lines' unit_price")
         if totals.net < 0:
             report.error(

@@ -39,6 +39,10 @@ def prepare_draft(
 ) -> tuple[dict[str, Any] | None, list[Problem]]:
     """The document a draft would become on `issue_date`, with every problem found."""
     display = ledger.folder.display(path)
+    if ledger.folder.resolve_inside(str(path)) is None:
+        # A link out of the folder would issue (and then delete) a file nobody versions.
+        message = f"a draft must be a file inside the billing folder, not {path.resolve()}"
+        return None, [Problem(display, 0, 0, message)]
     data, problems = load_mapping(path, display)
     if data is None:
         return None, problems
@@ -398,6 +402,9 @@ def _issue_one(
     issue_date: dt.date = document["issue_date"]
     for _ in range(CLAIM_ATTEMPTS):
         same = _series_entries(entries, series.name)
+        dated = [(e.number, e.issue_date.year) for e in same if e.issue_date is not None]
+        if (message := series.restart_problem(issue_date.year, dated)) is not None:
+            raise FacturoError(f"facturo.yaml: numbering.{series.name}: {message}")
         number = series.next_number(issue_date.year, [e.number for e in same])
         if (message := number_problem(number)) is not None:
             raise FacturoError(f"facturo.yaml: numbering.{series.name}: {message}")
@@ -419,7 +426,13 @@ def _issue_one(
             entries.append(entry)
             return Issued(number, target, path, document)
         folder.mark_issuing(sha)
-        if folder.claim(target, dump(document, _header(document))):
+        try:
+            claimed = folder.claim(target, dump(document, _header(document)))
+        except FacturoError:
+            if not target.exists():  # nothing was claimed: no issue to see through
+                folder.clear_issuing(sha)
+            raise
+        if claimed:
             folder.remove(path)
             folder.clear_issuing(sha)
             entries.append(entry)

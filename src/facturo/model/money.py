@@ -25,13 +25,59 @@ def minor_units(currency: str) -> int:
 
 
 @cache
-def is_currency(code: str) -> bool:
-    """True for an active ISO 4217 code known to babel."""
-    from babel.numbers import get_currency_name
+def _tender_currencies() -> frozenset[str]:
+    from babel.core import get_global
 
-    if not re.fullmatch(r"[A-Z]{3}", code):
-        return False
-    return bool(get_currency_name(code, locale="en") != code)
+    return frozenset(
+        code
+        for currencies in get_global("territory_currencies").values()
+        for code, _start, end, tender in currencies
+        if tender and end is None
+    )
+
+
+@cache
+def is_currency(code: str) -> bool:
+    """True for an ISO 4217 currency that is legal tender somewhere today.
+
+    Codes that are no money (XXX "no currency", XTS for tests, XAU gold, XDR...) and
+    withdrawn currencies (FRF) are not: an invoice cannot be paid in them.
+    """
+    return bool(re.fullmatch(r"[A-Z]{3}", code)) and code in _tender_currencies()
+
+
+# The largest numbers a file may hold: twelve digits before the point (under a thousand
+# billion) and ten after. A product of two such numbers keeps within Decimal's 28 digits
+# once rounded to a currency, so no total can ever fail to compute.
+MAX_INTEGER_DIGITS = 12
+MAX_FRACTION_DIGITS = 10
+
+
+def _short(number: Decimal) -> str:
+    text = str(number)
+    return text if len(text) <= 30 else f"{text[:27]}..."
+
+
+def decimal_problem(number: Decimal) -> str | None:
+    """What makes `number` unfit for a file or an amount, or None when it fits."""
+    if not number.is_finite():
+        return f"expected a number, got {number}"
+    _sign, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)
+    whole = len(digits) + exponent
+    if whole > MAX_INTEGER_DIGITS:
+        return (
+            f"a number has at most {MAX_INTEGER_DIGITS} digits before the decimal point, "
+            f"got {_short(number)}"
+        )
+    if -exponent > MAX_FRACTION_DIGITS and number != number.quantize(
+        Decimal(1).scaleb(-MAX_FRACTION_DIGITS), rounding=ROUND_HALF_UP
+    ):
+        return (
+            f"a number has at most {MAX_FRACTION_DIGITS} digits after the decimal point, "
+            f"got {_short(number)}"
+        )
+    return None
 
 
 def round_money(amount: Decimal, currency: str) -> Decimal:
@@ -69,6 +115,8 @@ def parse_discount(value: object) -> Discount:
         raise ValueError('expected a percentage like "10%" or an amount like 25.00')
     if isinstance(value, int | Decimal):
         amount = Decimal(value)
+        if (problem := decimal_problem(amount)) is not None:
+            raise ValueError(problem)
         if amount < 0:
             raise ValueError("a discount cannot be negative")
         return Discount(amount=amount)
@@ -76,13 +124,17 @@ def parse_discount(value: object) -> Discount:
         match = _PERCENT.match(value.replace(",", "."))
         if match:
             percent = Decimal(match.group(1))
+            if (problem := decimal_problem(percent)) is not None:
+                raise ValueError(problem)
             if percent > HUNDRED:
                 raise ValueError("a percentage discount cannot exceed 100%")
             return Discount(percent=percent)
         try:
-            return parse_discount(Decimal(value.strip()))
+            number = Decimal(value.strip()[:100])
         except InvalidOperation:
             pass
+        else:
+            return parse_discount(number)
     raise ValueError('expected a percentage like "10%" or an amount like 25.00')
 
 

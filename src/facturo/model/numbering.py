@@ -59,6 +59,7 @@ class Series:
     name: str  # invoice | credit_note | quote
     pattern: str
     reset: str  # yearly | never
+    start: str | None = None  # the first number of this pattern, after a pattern change
 
     @property
     def folder(self) -> str:
@@ -95,10 +96,43 @@ class Series:
         """Sequences restart each year for a yearly series; one group otherwise."""
         return year if self.reset == "yearly" else None
 
+    def first_seq(self, group: int | None) -> int:
+        """Where the sequence of `group` begins: 1, or `start` when it falls in that group."""
+        parsed = self.parse(self.start) if self.start else None
+        if parsed is not None:
+            year, seq = parsed
+            if self.reset != "yearly" or year == group:
+                return seq
+        return 1
+
+    def restart_problem(self, year: int, issued: Iterable[tuple[str, int]]) -> str | None:
+        """Why numbering `year` would silently restart the series, or None.
+
+        `issued` holds the (number, issue year) of the series' documents. Numbers of the
+        same group that the pattern does not read were made with another pattern: the new
+        one would begin again at 1 unless `start` says where it begins.
+        """
+        group = self.group_of(year)
+        start = self.parse(self.start) if self.start else None
+        if start is not None and (self.reset != "yearly" or start[0] == group):
+            return None  # the change is documented
+        others = sorted(
+            number
+            for number, issued_year in issued
+            if self.parse(number) is None and (group is None or issued_year == group)
+        )
+        if not others:
+            return None
+        return (
+            f"{others[-1]} does not follow the {self.name} pattern {self.pattern!r}: the series "
+            f"would restart at {self.format(year, self.first_seq(group))}; if the pattern changed "
+            f"on purpose, give numbering.{self.name}.start, the first number of the new pattern"
+        )
+
     def next_number(self, year: int, existing: Iterable[str]) -> str:
         """The number after the highest one of `year`'s group among `existing`."""
-        highest = 0
         group = self.group_of(year)
+        highest = self.first_seq(group) - 1
         for number in existing:
             parsed = self.parse(number)
             if parsed is None:
@@ -137,6 +171,7 @@ def series_from_config(config: dict[str, Any], name: str) -> Series:
         name,
         spec.get("pattern", DEFAULT_PATTERNS[name]),
         spec.get("reset", "yearly"),
+        spec.get("start") or None,
     )
 
 

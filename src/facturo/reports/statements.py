@@ -28,6 +28,7 @@ def build_statement(
         raise FacturoError(f"the statement starts ({start}) after it ends ({end})")
     config = ledger.config()
     entries = [e for e in ledger.entries() if e.client_id == client_id and e.kind != "quote"]
+    ledger.require_valid(entries, f"no statement for {client_id}: some documents are invalid")
     client = _client(ledger, client_id, entries)
     currencies = sorted({e.currency for e in entries})
     currency = currency or _default_currency(client, currencies, config)

@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from facturo.errors import FolderBusy, NotFound, Remedy, display_path
+from facturo.errors import FacturoError, FolderBusy, NotFound, Remedy, display_path
 
 CONFIG_NAME = "facturo.yaml"
 STATE_DIR = ".facturo"
@@ -126,10 +126,23 @@ class Folder:
         return tmp
 
     @contextlib.contextmanager
+    def _writing(self, path: Path) -> Iterator[None]:
+        """A full disk, a read-only folder or a missing permission: one line, no traceback."""
+        try:
+            yield
+        except OSError as exc:
+            if isinstance(exc, FileExistsError):
+                raise
+            reason = exc.strerror or str(exc)
+            raise FacturoError(f"cannot write {self.display(path)}: {reason}") from exc
+
+    @contextlib.contextmanager
     def lock(self, timeout: float = 30.0) -> Iterator[None]:
         """Serialise writing commands (two cron runs, two terminals) with an flock."""
-        self.state_dir.mkdir(exist_ok=True)
-        with open(self.state_dir / "lock", "a+") as handle:
+        with self._writing(self.state_dir / "lock"):
+            self.state_dir.mkdir(exist_ok=True)
+            handle = open(self.state_dir / "lock", "a+")  # noqa: SIM115 - closed below
+        with handle:
             deadline = time.monotonic() + timeout
             while True:
                 try:
@@ -173,26 +186,33 @@ class Folder:
     def write_atomic(self, path: Path, data: bytes | str, mode: int = 0o644) -> None:
         """Replace `path` with `data` all at once."""
         raw = data.encode("utf-8") if isinstance(data, str) else data
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self._write_temporary(raw)
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-        _fsync_dir(path.parent)
+        with self._writing(path):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = self._write_temporary(raw)
+            try:
+                os.chmod(temporary, mode)
+                os.replace(temporary, path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
+                raise
+            _fsync_dir(path.parent)
 
     def claim(self, path: Path, data: bytes | str) -> bool:
         """Create `path` with `data` only if it does not exist yet; False if it does."""
         raw = data.encode("utf-8") if isinstance(data, str) else data
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self._write_temporary(raw)
-        os.chmod(temporary, 0o644)
-        try:
-            os.link(temporary, path)
-        except FileExistsError:
-            return False
-        finally:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-        _fsync_dir(path.parent)
+        with self._writing(path):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = self._write_temporary(raw)
+            try:
+                os.chmod(temporary, 0o644)
+                os.link(temporary, path)
+            except FileExistsError:
+                return False
+            finally:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
+            _fsync_dir(path.parent)
         return True
 
     def mark_issuing(self, sha256: str) -> None:
@@ -209,8 +229,9 @@ class Folder:
 
     def remove(self, path: Path) -> None:
         """Delete a file durably."""
-        path.unlink()
-        _fsync_dir(path.parent)
+        with self._writing(path):
+            path.unlink()
+            _fsync_dir(path.parent)
 
 
 def _fsync_dir(directory: Path) -> None:

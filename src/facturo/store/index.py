@@ -27,6 +27,7 @@ from facturo.files.rules import (
     check_subscription,
     client_id_problem,
 )
+from facturo.files.tracking import tracking_problems
 from facturo.files.yamlio import YMap, load_mapping
 from facturo.model.account import (
     ISSUED,
@@ -43,12 +44,12 @@ from facturo.model.document import (
     emails_of,
     is_business,
 )
-from facturo.model.kinds import is_receivable
+from facturo.model.kinds import KINDS, is_receivable
 from facturo.model.money import is_currency, round_money
 from facturo.store.folder import Folder
 from facturo.store.seal import seal_problems
 
-CACHE_VERSION = 7  # 7: the pending reminder
+CACHE_VERSION = 8  # 8: the pending reminder; tracking validated by check
 ZERO = Decimal(0)
 
 
@@ -200,7 +201,7 @@ def summarize(data: YMap, entry: Entry) -> None:
     """
     entry.number = str(data.get("number"))
     kind = data.get("kind")
-    entry.kind = kind if isinstance(kind, str) else ""
+    entry.kind = kind if isinstance(kind, str) and kind in KINDS else ""
     for key in ("issue_date", "due_date", "valid_until"):
         value = data.get(key)
         if isinstance(value, dt.date):
@@ -227,8 +228,8 @@ def summarize(data: YMap, entry: Entry) -> None:
     entry.subscription = subscription if isinstance(subscription, str) else None
     start = _inner(data, "service_period", "start")
     entry.service_start = start if isinstance(start, dt.date) else None
-    entry.credit_note_of = _inner(data, "credit_note_of", "number")
-    entry.quote = _inner(data, "quote", "number")
+    entry.credit_note_of = _text(_inner(data, "credit_note_of", "number"))
+    entry.quote = _text(_inner(data, "quote", "number"))
     for line in data.get("lines") or []:
         deposit = line.get("deposit") if isinstance(line, dict) else None
         if isinstance(deposit, dict) and deposit.get("number") not in entry.deducts:
@@ -243,13 +244,18 @@ def summarize(data: YMap, entry: Entry) -> None:
         if sendings:
             first = sendings[0].get("date")
             entry.sent = first if isinstance(first, dt.date) else None
-    entry.source_sha256 = _inner(data, "source", "sha256")
+    entry.source_sha256 = _text(_inner(data, "source", "sha256"))
     seal = data.get("seal")
     if isinstance(seal, YMap):
-        entry.seal = seal.get("sha256")
-        entry.previous = seal.get("previous")
+        entry.seal = _text(seal.get("sha256"))
+        entry.previous = _text(seal.get("previous"))
         entry.previous_line = seal.mark("previous")[0]
         entry.problems.extend(seal_problems(data, entry.path))
+
+
+def _text(value: Any) -> str | None:
+    """A stored text, or None for anything else (a damaged file can hold any shape)."""
+    return value if isinstance(value, str) else None
 
 
 def _inner(data: YMap, section: str, key: str) -> Any:
@@ -542,6 +548,13 @@ class Ledger:
         except OSError:
             pass  # a cache that cannot be written only costs time
 
+    def require_valid(self, entries: list[Entry], message: str) -> list[Entry]:
+        """`entries` when none has an error, else InvalidData(`message`) with every problem."""
+        errors = [p for entry in entries for p in entry.problems if p.is_error]
+        if errors:
+            raise InvalidData(message, problems=errors)
+        return entries
+
     def find(self, number: str) -> Entry:
         from facturo.files.reading import suggest
 
@@ -562,6 +575,12 @@ class Ledger:
         data, problems = load_mapping(self.folder.root / entry.path, entry.path)
         if data is None:
             raise InvalidData(f"{entry.path} cannot be read", problems=problems)
+        invalid_tracking = [p for p in tracking_problems(data, entry.path) if p.is_error]
+        if invalid_tracking:
+            raise InvalidData(
+                f"{entry.path}: its tracking section is invalid", problems=invalid_tracking
+            )
+        self.require_valid([entry], f"{entry.path} is damaged or was changed after issue")
         return data
 
     def account_of(self, entry: Entry, document: IssuedDocument | None = None) -> Account:

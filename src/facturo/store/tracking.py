@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from facturo.errors import FacturoError, InvalidData
+from facturo.files.tracking import tracking_problems
 from facturo.files.yamlio import YMap, dump, load_mapping, parse
 from facturo.store.index import Ledger
 from facturo.store.seal import immutable_part, verify
@@ -36,6 +37,11 @@ def load_for_update(ledger: Ledger, number: str) -> tuple[Path, YMap, str]:
     errors = [p for p in problems if p.is_error]
     if data is None or errors:
         raise InvalidData(f"{entry.path} cannot be read", problems=errors)
+    invalid_tracking = [p for p in tracking_problems(data, entry.path) if p.is_error]
+    if invalid_tracking:
+        raise InvalidData(
+            f"{entry.path}: its tracking section is invalid", problems=invalid_tracking
+        )
     if not verify(data):
         raise FacturoError(
             f"{entry.path} was changed after issue (its seal does not match): run "

@@ -13,6 +13,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -287,9 +288,12 @@ def render_batch(
             yield _run_job(renderer, job)
         return
     with ProcessPoolExecutor(count, initializer=_start_worker, initargs=settings) as pool:
-        futures = [pool.submit(_run_in_worker, job) for job in jobs]
+        futures = {pool.submit(_run_in_worker, job): job for job in jobs}
         for future in as_completed(futures):
-            yield future.result()
+            try:
+                yield future.result()
+            except BrokenProcessPool:  # a worker was killed (out of memory, a signal)
+                yield RenderOutcome(futures[future].output, "the rendering process stopped")
 
 
 _worker_renderer: Renderer | None = None
@@ -344,10 +348,15 @@ def _run_job(renderer: Renderer, job: RenderJob) -> RenderOutcome:
         )
     except RenderError as error:
         return RenderOutcome(job.output, str(error))
-    job.output.parent.mkdir(parents=True, exist_ok=True)
     partial = job.output.with_name(f".{job.output.name}.{os.getpid()}.tmp")
-    partial.write_bytes(pdf)
-    os.replace(partial, job.output)
+    try:
+        job.output.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_bytes(pdf)
+        os.replace(partial, job.output)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            partial.unlink()
+        return RenderOutcome(job.output, f"cannot write {job.output}: {error.strerror or error}")
     return RenderOutcome(job.output)
 
 
