@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from facturo.checks.history import Numbers, missing_problems, read_numbers
 from facturo.errors import FacturoError, InvalidData, NotFound, Problem
 from facturo.files import schema
 from facturo.files.reading import Report, read_file, suggest
@@ -19,6 +20,7 @@ from facturo.model.document import language_of
 from facturo.model.kinds import SERIES_OF_KIND
 from facturo.model.numbering import number_problem, series_from_config
 from facturo.store.index import Entry, Ledger
+from facturo.store.numbers import Recorded, add_to_record, keep_copy
 from facturo.store.seal import compute_seal
 
 TITLES = {
@@ -286,6 +288,7 @@ def issue_drafts(
         ledger.invalidate()
         config = ledger.config()
         entries = list(ledger.entries())
+        numbers = _numbers_in_order(ledger, dry_run)
         pending = folder.issuing()
         by_source = {e.source_sha256: e for e in entries if e.source_sha256 in pending}
         prepared: list[tuple[Path, dict[str, Any], str]] = []
@@ -326,9 +329,32 @@ def issue_drafts(
                     Issued(done.number, folder.root / done.path, path, {}, recovered=True)
                 )
                 continue
-            results.append(_issue_one(ledger, config, entries, path, document, sha, dry_run))
+            results.append(
+                _issue_one(ledger, config, entries, numbers, path, document, sha, dry_run)
+            )
         ledger.invalidate()
         return results
+
+
+def _numbers_in_order(ledger: Ledger, dry_run: bool) -> Numbers:
+    """Every number ever issued, refusing to go on while one of them lost its file; the
+    record of numbers learns the files seen (under the lock)."""
+    numbers = read_numbers(ledger)
+    missing = [p for p in missing_problems(ledger, numbers) if p.is_error]
+    if missing:
+        names = ", ".join(Path(p.path).stem for p in missing)
+        raise FacturoError(
+            f"nothing was issued: {names} issued before but not in the folder (deleted, "
+            "renamed or lost by a git reset); numbers are never reused: put the file back "
+            "where it was, then issue again",
+            problems=missing,
+        )
+    if not dry_run:
+        add_to_record(
+            ledger.folder,
+            [Recorded(e.number, e.path, e.seal) for e in ledger.entries() if e.number],
+        )
+    return numbers
 
 
 def _check_draft_path(root: Path, path: Path) -> None:
@@ -367,6 +393,7 @@ def _issue_one(
     ledger: Ledger,
     config: dict[str, Any],
     entries: list[Entry],
+    numbers: Numbers,
     path: Path,
     document: dict[str, Any],
     sha: str,
@@ -377,7 +404,8 @@ def _issue_one(
     issue_date: dt.date = document["issue_date"]
     for _ in range(CLAIM_ATTEMPTS):
         same = _series_entries(entries, series.name)
-        number = series.next_number(issue_date.year, [e.number for e in same])
+        taken = [e.number for e in same] + sorted(numbers.known())
+        number = series.next_number(issue_date.year, taken)
         if (message := number_problem(number)) is not None:
             raise FacturoError(f"facturo.yaml: numbering.{series.name}: {message}")
         last = _last(entries, config, series.name)
@@ -398,7 +426,10 @@ def _issue_one(
             entries.append(entry)
             return Issued(number, target, path, document)
         folder.mark_issuing(sha)
-        if folder.claim(target, dump(document, _header(document))):
+        text = dump(document, _header(document))
+        if folder.claim(target, text):
+            add_to_record(folder, [Recorded(number, entry.path, entry.seal)])
+            keep_copy(folder, entry.path, text)
             folder.remove(path)
             folder.clear_issuing(sha)
             entries.append(entry)
