@@ -284,21 +284,19 @@ def issue_drafts(
     drafts = list({path.resolve(): path for path in reversed(drafts)}.values())[::-1]
     if today is not None and issue_date > today:
         raise FacturoError(f"cannot issue in the future ({issue_date}): numbers follow dates")
-    with folder.lock():
-        ledger.invalidate()
+    with ledger.locked() as settled:
         config = ledger.config()
         entries = list(ledger.entries())
         numbers = _numbers_in_order(ledger, dry_run)
-        pending = folder.issuing()
-        by_source = {e.source_sha256: e for e in entries if e.source_sha256 in pending}
+        recovered = {path: ledger.find(number) for path, number in settled.items()}
         prepared: list[tuple[Path, dict[str, Any], str]] = []
         problems: list[Problem] = []
         for path in drafts:
+            if path.resolve() in recovered:
+                prepared.append((path, {}, ""))
+                continue
             _check_draft_path(folder.root, path)
             sha = draft_sha256(path)
-            if sha in by_source:
-                prepared.append((path, {}, sha))
-                continue
             document, found = prepare_draft(ledger, path, issue_date)
             problems.extend(found)
             if document is not None:
@@ -321,10 +319,7 @@ def issue_drafts(
                         problems=[p for p in found if p.is_error],
                     )
             if not document:
-                done = by_source[sha]
-                if not dry_run:
-                    folder.remove(path)
-                    folder.clear_issuing(sha)
+                done = recovered[path.resolve()]
                 results.append(
                     Issued(done.number, folder.root / done.path, path, {}, recovered=True)
                 )
@@ -425,7 +420,7 @@ def _issue_one(
         if dry_run:
             entries.append(entry)
             return Issued(number, target, path, document)
-        folder.mark_issuing(sha)
+        folder.mark_issuing(sha, path)
         text = dump(document, _header(document))
         if folder.claim(target, text):
             add_to_record(folder, [Recorded(number, entry.path, entry.seal)])

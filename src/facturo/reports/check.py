@@ -19,13 +19,14 @@ def draft_problems(ledger: Ledger, today: dt.date) -> list[Problem]:
     entries = ledger.entries()
     issued_from = {e.source_sha256: e.number for e in entries if e.source_sha256 in pending}
     for path in folder.draft_files():
-        number = issued_from.get(draft_sha256(path))
-        if number is not None:
+        sha = draft_sha256(path)
+        number = issued_from.get(sha)
+        if number is not None and pending[sha].is_the_file(path, folder.display(path)):
             problems.append(
                 Problem(
                     folder.display(path), 0, 0,
                     f"already issued as {number} (an interrupted issue): the next "
-                    "`facturo issue` of it removes it",
+                    "`facturo issue` removes it",
                     "warning",
                 )
             )  # fmt: skip

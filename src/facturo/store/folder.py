@@ -10,10 +10,13 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import hashlib
+import json
 import os
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from facturo.errors import FolderBusy, NotFound, Remedy, display_path
@@ -188,22 +191,80 @@ class Folder:
         _fsync_dir(path.parent)
         return True
 
-    def mark_issuing(self, sha256: str) -> None:
-        """Record, durably and before the claim, that a draft is being issued."""
-        self.write_atomic(self.state_dir / "issuing" / sha256, b"")
+    def mark_issuing(self, sha256: str, draft: Path) -> None:
+        """Record, durably and before the claim, that `draft` is being issued.
 
-    def issuing(self) -> set[str]:
+        The mark names the draft file itself (path, inode, mtime, size), not only its
+        content: a later draft with the same bytes is another file, issued normally.
+        """
+        mark = {"draft": self.display(draft), "identity": file_identity(draft)}
+        self.write_atomic(self.state_dir / "issuing" / sha256, json.dumps(mark))
+
+    def issuing(self) -> dict[str, IssuingMark]:
         """Drafts (by sha256) whose issue started and was not seen through."""
         marks = self.state_dir / "issuing"
-        return {p.name for p in marks.iterdir()} if marks.is_dir() else set()
+        if not marks.is_dir():
+            return {}
+        found: dict[str, IssuingMark] = {}
+        for path in marks.iterdir():
+            try:
+                data = json.loads(path.read_text("utf-8") or "{}")
+            except (OSError, ValueError):
+                data = {}
+            draft = data.get("draft") if isinstance(data, dict) else None
+            identity = data.get("identity") if isinstance(data, dict) else None
+            found[path.name] = IssuingMark(
+                draft if isinstance(draft, str) else None,
+                identity if isinstance(identity, list) else None,
+            )
+        return found
 
     def clear_issuing(self, sha256: str) -> None:
         (self.state_dir / "issuing" / sha256).unlink(missing_ok=True)
+
+    def settle_marks(self, issued_from: dict[str, str]) -> dict[Path, str]:
+        """Settle the marks a crash left (under the lock): a marked draft that was issued
+        (`issued_from`: source sha256 -> number) is removed, and every mark is cleared.
+        The drafts removed (resolved paths), with the number each became."""
+        removed: dict[Path, str] = {}
+        for sha, mark in self.issuing().items():
+            number = issued_from.get(sha)
+            draft = self.root / mark.draft if mark.draft else None
+            if number is not None and draft is not None and draft.is_file():
+                same = hashlib.sha256(draft.read_bytes()).hexdigest() == sha
+                if same and mark.is_the_file(draft, self.display(draft)):
+                    self.remove(draft)
+                    removed[draft.resolve()] = number
+            self.clear_issuing(sha)
+        return removed
 
     def remove(self, path: Path) -> None:
         """Delete a file durably."""
         path.unlink()
         _fsync_dir(path.parent)
+
+
+@dataclass(frozen=True)
+class IssuingMark:
+    """A draft whose issue started: its path and file identity (None in an older mark)."""
+
+    draft: str | None
+    identity: list[int] | None
+
+    def is_the_file(self, path: Path, display: str) -> bool:
+        """True when `path` is the very file marked (not a later one with the same bytes)."""
+        if self.draft is not None and self.draft != display:
+            return False
+        return self.identity is None or self.identity == file_identity(path)
+
+
+def file_identity(path: Path) -> list[int]:
+    """What tells one file from another with the same bytes written later."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return []
+    return [stat.st_ino, stat.st_mtime_ns, stat.st_size]
 
 
 def _fsync_dir(directory: Path) -> None:

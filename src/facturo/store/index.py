@@ -9,10 +9,11 @@ The cache is JSON, never pickle: a folder cloned from someone else could carry a
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -337,6 +338,19 @@ class Ledger:
 
     def invalidate(self) -> None:
         self._entries = None
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[dict[Path, str]]:
+        """The folder lock, with the issues a crash interrupted settled first (drafts that
+        were issued are removed): yields those drafts and the number each became."""
+        with self.folder.lock():
+            self.invalidate()
+            pending = self.folder.issuing()
+            issued_from = {
+                e.source_sha256: e.number for e in self.entries() if e.source_sha256 in pending
+            }
+            settled = self.folder.settle_marks(issued_from) if pending else {}
+            yield settled
 
     def _cache_path(self) -> Path:
         return self.folder.state_dir / "cache" / "issued.json"
