@@ -280,55 +280,66 @@ def issue_drafts(
     invalid), then for each one take the next number, seal, claim `<number>.yaml` by
     exclusive create and only then remove the draft.
     """
-    folder = ledger.folder
-    drafts = list({path.resolve(): path for path in reversed(drafts)}.values())[::-1]
+    check_issue_date(issue_date, today)
+    with ledger.locked() as settled:
+        return issue_locked(ledger, drafts, issue_date, settled, dry_run=dry_run)
+
+
+def check_issue_date(issue_date: dt.date, today: dt.date | None) -> None:
     if today is not None and issue_date > today:
         raise FacturoError(f"cannot issue in the future ({issue_date}): numbers follow dates")
-    with ledger.locked() as settled:
-        config = ledger.config()
-        entries = list(ledger.entries())
-        numbers = _numbers_in_order(ledger, dry_run)
-        recovered = {path: ledger.find(number) for path, number in settled.items()}
-        prepared: list[tuple[Path, dict[str, Any], str]] = []
-        problems: list[Problem] = []
-        for path in drafts:
-            if path.resolve() in recovered:
-                prepared.append((path, {}, ""))
-                continue
-            _check_draft_path(folder.root, path)
-            sha = draft_sha256(path)
+
+
+def issue_locked(
+    ledger: Ledger,
+    drafts: list[Path],
+    issue_date: dt.date,
+    settled: dict[Path, str],
+    *,
+    dry_run: bool = False,
+) -> list[Issued]:
+    """`issue_drafts` for a caller that holds the lock (`settled`: what `Ledger.locked`
+    gave it)."""
+    folder = ledger.folder
+    drafts = list({path.resolve(): path for path in reversed(drafts)}.values())[::-1]
+    config = ledger.config()
+    entries = list(ledger.entries())
+    numbers = _numbers_in_order(ledger, dry_run)
+    recovered = {path: ledger.find(number) for path, number in settled.items()}
+    prepared: list[tuple[Path, dict[str, Any], str]] = []
+    problems: list[Problem] = []
+    for path in drafts:
+        if path.resolve() in recovered:
+            prepared.append((path, {}, ""))
+            continue
+        _check_draft_path(folder.root, path)
+        sha = draft_sha256(path)
+        document, found = prepare_draft(ledger, path, issue_date)
+        problems.extend(found)
+        if document is not None:
+            problems.extend(_check_date_order(ledger, path, document, entries, config, issue_date))
+            prepared.append((path, document, sha))
+    errors = [p for p in problems if p.is_error]
+    if errors:
+        raise InvalidData("nothing was issued", problems=errors)
+    results: list[Issued] = []
+    for path, document, sha in prepared:
+        if document.get("quote") and document["kind"] == "invoice" and results and not dry_run:
+            # A deposit invoice issued just before, in this batch, must be deducted.
+            ledger.invalidate()
             document, found = prepare_draft(ledger, path, issue_date)
-            problems.extend(found)
-            if document is not None:
-                problems.extend(
-                    _check_date_order(ledger, path, document, entries, config, issue_date)
+            if document is None:
+                raise InvalidData(
+                    f"issued {', '.join(r.number for r in results)}, then stopped",
+                    problems=[p for p in found if p.is_error],
                 )
-                prepared.append((path, document, sha))
-        errors = [p for p in problems if p.is_error]
-        if errors:
-            raise InvalidData("nothing was issued", problems=errors)
-        results: list[Issued] = []
-        for path, document, sha in prepared:
-            if document.get("quote") and document["kind"] == "invoice" and results and not dry_run:
-                # A deposit invoice issued just before, in this batch, must be deducted.
-                ledger.invalidate()
-                document, found = prepare_draft(ledger, path, issue_date)
-                if document is None:
-                    raise InvalidData(
-                        f"issued {', '.join(r.number for r in results)}, then stopped",
-                        problems=[p for p in found if p.is_error],
-                    )
-            if not document:
-                done = recovered[path.resolve()]
-                results.append(
-                    Issued(done.number, folder.root / done.path, path, {}, recovered=True)
-                )
-                continue
-            results.append(
-                _issue_one(ledger, config, entries, numbers, path, document, sha, dry_run)
-            )
-        ledger.invalidate()
-        return results
+        if not document:
+            done = recovered[path.resolve()]
+            results.append(Issued(done.number, folder.root / done.path, path, {}, recovered=True))
+            continue
+        results.append(_issue_one(ledger, config, entries, numbers, path, document, sha, dry_run))
+    ledger.invalidate()
+    return results
 
 
 def _numbers_in_order(ledger: Ledger, dry_run: bool) -> Numbers:

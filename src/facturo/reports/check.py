@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from facturo.checks.registry import CHECKS, Check
 from facturo.errors import Problem
@@ -33,7 +34,33 @@ def draft_problems(ledger: Ledger, today: dt.date) -> list[Problem]:
             continue
         _, found = prepare_draft(ledger, path, today)
         problems.extend(found)
+        problems.extend(_credited_already(ledger, path))
     return problems
+
+
+def _credited_already(ledger: Ledger, path: Path) -> list[Problem]:
+    """A credit note draft on an invoice that has a credit note already: a leftover of an
+    interrupted `credit` would credit it twice."""
+    from facturo.files.yamlio import load_mapping
+
+    display = ledger.folder.display(path)
+    data, _ = load_mapping(path, display)
+    if data is None or data.get("kind") != "credit_note":
+        return []
+    number = data.get("credit_note_of")
+    notes = ledger.credit_notes_of(number) if isinstance(number, str) else []
+    if not notes:
+        return []
+    line, col = data.mark("credit_note_of")
+    names = ", ".join(sorted(note.number for note in notes))
+    return [
+        Problem(
+            display, line, col,
+            f"{number} already has credit note {names}: issuing this draft credits it again "
+            "(remove the draft if it is left over from an interrupted credit)",
+            "warning",
+        )
+    ]  # fmt: skip
 
 
 # The registry's checks, and drafts: preparing one is the lifecycle's, a later layer.

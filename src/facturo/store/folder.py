@@ -202,30 +202,16 @@ class Folder:
 
     def issuing(self) -> dict[str, IssuingMark]:
         """Drafts (by sha256) whose issue started and was not seen through."""
-        marks = self.state_dir / "issuing"
-        if not marks.is_dir():
-            return {}
-        found: dict[str, IssuingMark] = {}
-        for path in marks.iterdir():
-            try:
-                data = json.loads(path.read_text("utf-8") or "{}")
-            except (OSError, ValueError):
-                data = {}
-            draft = data.get("draft") if isinstance(data, dict) else None
-            identity = data.get("identity") if isinstance(data, dict) else None
-            found[path.name] = IssuingMark(
-                draft if isinstance(draft, str) else None,
-                identity if isinstance(identity, list) else None,
-            )
-        return found
+        return {path.name: mark for path, mark in self._marks("issuing").items()}
 
     def clear_issuing(self, sha256: str) -> None:
         (self.state_dir / "issuing" / sha256).unlink(missing_ok=True)
 
     def settle_marks(self, issued_from: dict[str, str]) -> dict[Path, str]:
         """Settle the marks a crash left (under the lock): a marked draft that was issued
-        (`issued_from`: source sha256 -> number) is removed, and every mark is cleared.
-        The drafts removed (resolved paths), with the number each became."""
+        (`issued_from`: source sha256 -> number) is removed, and so is a draft a command
+        wrote for itself and never issued; every mark is cleared. The drafts removed as
+        issued (resolved paths), with the number each became."""
         removed: dict[Path, str] = {}
         for sha, mark in self.issuing().items():
             number = issued_from.get(sha)
@@ -236,7 +222,41 @@ class Folder:
                     self.remove(draft)
                     removed[draft.resolve()] = number
             self.clear_issuing(sha)
+        for mark_path, mark in self._marks("transient").items():
+            draft = self.root / mark.draft if mark.draft else None
+            if draft is not None and draft.is_file() and mark.is_the_file(draft, mark.draft or ""):
+                self.remove(draft)  # written by a command that died before issuing it
+            mark_path.unlink(missing_ok=True)
         return removed
+
+    def mark_transient(self, draft: Path) -> None:
+        """Record that `draft` was written by a command for its own use: if the command
+        dies before it is issued, the next command under the lock removes it."""
+        mark = {"draft": self.display(draft), "identity": file_identity(draft)}
+        name = hashlib.sha256(self.display(draft).encode()).hexdigest()
+        self.write_atomic(self.state_dir / "transient" / name, json.dumps(mark))
+
+    def clear_transient(self, draft: Path) -> None:
+        name = hashlib.sha256(self.display(draft).encode()).hexdigest()
+        (self.state_dir / "transient" / name).unlink(missing_ok=True)
+
+    def _marks(self, kind: str) -> dict[Path, IssuingMark]:
+        marks = self.state_dir / kind
+        if not marks.is_dir():
+            return {}
+        found: dict[Path, IssuingMark] = {}
+        for path in marks.iterdir():
+            try:
+                data = json.loads(path.read_text("utf-8") or "{}")
+            except (OSError, ValueError):
+                data = {}
+            draft = data.get("draft") if isinstance(data, dict) else None
+            identity = data.get("identity") if isinstance(data, dict) else None
+            found[path] = IssuingMark(
+                draft if isinstance(draft, str) else None,
+                identity if isinstance(identity, list) else None,
+            )
+        return found
 
     def remove(self, path: Path) -> None:
         """Delete a file durably."""

@@ -349,8 +349,7 @@ class Ledger:
             issued_from = {
                 e.source_sha256: e.number for e in self.entries() if e.source_sha256 in pending
             }
-            settled = self.folder.settle_marks(issued_from) if pending else {}
-            yield settled
+            yield self.folder.settle_marks(issued_from)
 
     def _cache_path(self) -> Path:
         return self.folder.state_dir / "cache" / "issued.json"
