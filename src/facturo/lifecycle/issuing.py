@@ -18,7 +18,7 @@ from facturo.lifecycle.drafting import Links, build_document
 from facturo.lifecycle.phrases import deposit_deducted
 from facturo.model.document import language_of
 from facturo.model.kinds import SERIES_OF_KIND
-from facturo.model.numbering import number_problem, series_from_config
+from facturo.model.numbering import Series, number_problem, series_from_config
 from facturo.store.index import Entry, Ledger
 from facturo.store.numbers import Recorded, add_to_record, keep_copy
 from facturo.store.seal import compute_seal
@@ -256,6 +256,15 @@ def _last(entries: list[Entry], config: dict[str, Any], series_name: str) -> Ent
     return max(same, key=order) if same else None
 
 
+def _period(series: Series, entry: Entry) -> int | None:
+    """The period of an entry's series its seal chains within (store/seal.py)."""
+    parsed = series.parse(entry.number)
+    year = parsed[0] if parsed and parsed[0] is not None else None
+    if year is None and entry.issue_date is not None:
+        year = entry.issue_date.year
+    return series.group_of(year or 0)
+
+
 def _header(document: dict[str, Any]) -> list[str]:
     title = TITLES.get(document["kind"], "Document")
     return [
@@ -414,7 +423,8 @@ def _issue_one(
         number = series.next_number(issue_date.year, taken)
         if (message := number_problem(number)) is not None:
             raise FacturoError(f"facturo.yaml: numbering.{series.name}: {message}")
-        last = _last(entries, config, series.name)
+        group = series.group_of(issue_date.year)
+        last = _last([e for e in entries if _period(series, e) == group], config, series.name)
         document["number"] = number
         document["source"] = {"draft": folder.display(path), "sha256": sha}
         document["seal"] = compute_seal(document, last.seal if last else None)
@@ -426,6 +436,7 @@ def _issue_one(
             issue_date=issue_date,
             seal=document["seal"]["sha256"],
             previous=document["seal"]["previous"],
+            seal_version=document["seal"]["version"],
             source_sha256=sha,
         )
         if dry_run:

@@ -29,9 +29,9 @@ from facturo.model.document import IssuedDocument
 from facturo.model.kinds import is_receivable
 from facturo.model.money import is_currency, round_money
 from facturo.store.folder import Folder
-from facturo.store.seal import seal_problems
+from facturo.store.seal import seal_problems, seal_version
 
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 ZERO = Decimal(0)
 
 
@@ -54,6 +54,7 @@ class Entry:
     seal: str | None = None
     previous: str | None = None
     previous_line: int = 0
+    seal_version: int = 1  # the rule of the seal (store/seal.py): its chain is per period
     source_sha256: str | None = None
     credit_note_of: str | None = None  # credit notes: the invoice they correct
     quote: str | None = None  # invoices and deposits made from a quote
@@ -117,6 +118,7 @@ class Entry:
         ):  # fmt: skip
             setattr(entry, key, data.get(key))
         entry.previous_line = int(data.get("previous_line") or 0)
+        entry.seal_version = int(data.get("seal_version") or 1)
         entry.deducts = list(data.get("deducts") or [])
         entry.source_sha256 = data.get("source_sha256")
         for key in ("issue_date", "due_date", "valid_until", "accepted", "declined", "sent"):
@@ -173,6 +175,7 @@ def summarize(data: YMap, entry: Entry) -> None:
         entry.seal = seal.get("sha256")
         entry.previous = seal.get("previous")
         entry.previous_line = seal.mark("previous")[0]
+        entry.seal_version = seal_version(data)
         entry.problems.extend(seal_problems(data, entry.path))
 
 
