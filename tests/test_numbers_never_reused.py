@@ -119,7 +119,7 @@ def test_an_issue_never_committed_and_lost_is_known_from_the_record(
 
     lines = check_lines(cli)
 
-    copy = ".facturo/issued/invoices/2026/F-2026-0004.yaml"
+    copy = ".facturo/issued/invoices/2026/F-2026-0004.yaml.issued"
     assert any(
         line.startswith("invoices/2026/F-2026-0004.yaml: issued document missing") and copy in line
         for line in lines

@@ -193,12 +193,3 @@ def _read_seals(root: Path, history: History) -> None:
         position += size + 1
         match = SEAL_SHA.search(content)
         history.seals[blob] = match[1].decode() if match else NO_SEAL
-
-
-def tracked_state(root: Path) -> list[str]:
-    """Files of facturo's own state (.facturo/) that git tracks: they must never be."""
-    try:
-        result = _git(root, "ls-files", "--", ".facturo")
-    except (OSError, subprocess.TimeoutExpired):
-        return []
-    return result.stdout.splitlines() if result.returncode == 0 else []

@@ -70,8 +70,10 @@ FOLDER_CHECKS: dict[str, Check] = {**CHECKS, "drafts": draft_problems}
 def check_folder(ledger: Ledger, today: dt.date, only: list[str] | None = None) -> list[Problem]:
     """Every problem of the folder (or of the files under `only`), sorted by file and line.
 
-    `ledger` comes from `checks.registry.open_ledger`, which inspects each issued document.
+    `ledger` comes from `checks.registry.open_ledger`, which inspects each issued document;
+    every issued file is read (and its seal verified) whatever the cache holds.
     """
+    ledger.read_files()
     problems = [p for check in FOLDER_CHECKS.values() for p in check(ledger, today)]
     if only:
         problems = [p for p in problems if any(_under(p.path, prefix) for prefix in only)]

@@ -13,9 +13,10 @@ import fcntl
 import hashlib
 import json
 import os
+import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +50,22 @@ class Folder:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._on_lock: list[Callable[[], None]] = []
+
+    def on_lock(self, callback: Callable[[], None]) -> None:
+        """Call `callback` each time the lock is taken, before the locked work starts."""
+        self._on_lock.append(callback)
+
+    def tracked_state(self) -> list[str]:
+        """Files of facturo's own state (.facturo/) that git tracks: they never should be."""
+        try:
+            result = subprocess.run(
+                ["git", "-C", str(self.root), "ls-files", "--", STATE_DIR],
+                capture_output=True, text=True, timeout=30, check=False,
+            )  # fmt: skip
+        except (OSError, subprocess.TimeoutExpired):
+            return []
+        return result.stdout.splitlines() if result.returncode == 0 else []
 
     @property
     def config_path(self) -> Path:
@@ -142,6 +159,8 @@ class Folder:
                     time.sleep(0.05)
             try:
                 self._remove_stale_temporaries()
+                for callback in self._on_lock:
+                    callback()
                 yield
             finally:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

@@ -5,203 +5,39 @@ each file's summary and problems are cached in `.facturo/cache/issued.json`, key
 size, mtime and inode: a changed file is always read again. The cache names the inspection
 that found the problems (`checks` passes it in): a cache written by another is not used.
 The cache is JSON, never pickle: a folder cloned from someone else could carry a crafted one.
+
+The cache is never trusted. `check` reads every file (seals are verified from the files);
+under the lock, where money data is written or sent, a cached summary is used only if its
+file's bytes still hash to the cached content hash, and the documents a command acts on
+(and their credit notes) are read from their files. An entry of the wrong type is stale;
+a cache tracked by git is refused.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from facturo.errors import InvalidData, NotFound, Problem
+from facturo.errors import FacturoError, InvalidData, NotFound, Problem
 from facturo.files import schema
 from facturo.files.reading import read_file
 from facturo.files.rules import check_client, check_config, client_id_problem
 from facturo.files.yamlio import YMap, load_mapping
-from facturo.model.account import ISSUED, Account, quote_status, receivable_status
+from facturo.model.account import Account
 from facturo.model.document import IssuedDocument
-from facturo.model.kinds import is_receivable
-from facturo.model.money import is_currency, round_money
+from facturo.store.entry import ZERO, summarize
+from facturo.store.entry import Entry as Entry
+from facturo.store.entry import amount_or_zero as amount_or_zero
 from facturo.store.folder import Folder
-from facturo.store.seal import seal_problems, seal_version
 
 CACHE_VERSION = 4
-ZERO = Decimal(0)
-
-
-@dataclass
-class Entry:
-    """What `list`, `check` and numbering need to know of one issued document."""
-
-    path: str
-    number: str = ""
-    kind: str = ""
-    issue_date: dt.date | None = None
-    due_date: dt.date | None = None
-    valid_until: dt.date | None = None
-    client_id: str = ""
-    client_name: str = ""
-    currency: str = ""
-    gross: Decimal = ZERO
-    due: Decimal = ZERO
-    paid: Decimal = ZERO
-    seal: str | None = None
-    previous: str | None = None
-    previous_line: int = 0
-    seal_version: int = 1  # the rule of the seal (store/seal.py): its chain is per period
-    source_sha256: str | None = None
-    credit_note_of: str | None = None  # credit notes: the invoice they correct
-    quote: str | None = None  # invoices and deposits made from a quote
-    accepted: dt.date | None = None  # quotes
-    declined: dt.date | None = None  # quotes
-    sent: dt.date | None = None  # first sending by email
-    deducts: list[str] = field(default_factory=list)  # deposit invoices deducted by an invoice
-    problems: list[Problem] = field(default_factory=list)
-    # Derived across documents on every read (never cached): credit notes on an invoice.
-    credited: Decimal = ZERO
-
-    @property
-    def is_receivable(self) -> bool:
-        """Invoices and deposit invoices are owed; quotes and credit notes are not."""
-        return is_receivable(self.kind)
-
-    @property
-    def balance(self) -> Decimal:
-        """What the client still owes: due - payments - credit notes (0 unless receivable)."""
-        if not self.is_receivable:
-            return self.due * 0  # zero, with the currency's decimals
-        return self.due - self.paid - self.credited
-
-    def days_late(self, today: dt.date) -> int:
-        if not self.is_receivable or self.due_date is None or self.balance <= 0:
-            return 0
-        return max(0, (today - self.due_date).days)
-
-    def status(self, today: dt.date) -> str:
-        """A status code, derived, never stored (model/account.py lists them)."""
-        if self.kind == "quote":
-            return quote_status(
-                today,
-                valid_until=self.valid_until,
-                sent=self.sent,
-                accepted=self.accepted,
-                declined=self.declined,
-            )
-        if not self.is_receivable:
-            return ISSUED
-        return receivable_status(self.due, self.paid, self.credited, self.due_date, today)
-
-    def to_json(self) -> dict[str, Any]:
-        def text(value: Any) -> Any:
-            if isinstance(value, Decimal):
-                return format(value, "f")
-            if isinstance(value, dt.date):
-                return value.isoformat()
-            return value
-
-        data = {k: text(v) for k, v in self.__dict__.items() if k not in ("problems", "credited")}
-        data["problems"] = [p.as_dict() for p in self.problems]
-        return data
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Entry:
-        entry = cls(path=data["path"])
-        for key in (
-            "number", "kind", "client_id", "client_name", "currency", "seal", "previous",
-            "credit_note_of", "quote",
-        ):  # fmt: skip
-            setattr(entry, key, data.get(key))
-        entry.previous_line = int(data.get("previous_line") or 0)
-        entry.seal_version = int(data.get("seal_version") or 1)
-        entry.deducts = list(data.get("deducts") or [])
-        entry.source_sha256 = data.get("source_sha256")
-        for key in ("issue_date", "due_date", "valid_until", "accepted", "declined", "sent"):
-            value = data.get(key)
-            setattr(entry, key, dt.date.fromisoformat(value) if value else None)
-        for key in ("gross", "due", "paid"):
-            setattr(entry, key, Decimal(data.get(key) or "0"))
-        entry.problems = [
-            Problem(p["path"], p["line"], p["col"], p["message"], p["severity"])
-            for p in data.get("problems", [])
-        ]
-        return entry
-
-
-def summarize(data: YMap, entry: Entry) -> None:
-    """Fill `entry` from an issued document's fields, and record a seal that does not hold.
-
-    The seal is verified whichever way the ledger is opened: everything that sends money
-    data (reminders, statements, receipts) relies on `entry.problems` telling it.
-    """
-    entry.number = str(data.get("number"))
-    kind = data.get("kind")
-    entry.kind = kind if isinstance(kind, str) else ""
-    for key in ("issue_date", "due_date", "valid_until"):
-        value = data.get(key)
-        if isinstance(value, dt.date):
-            setattr(entry, key, value)
-    entry.client_id = str(_inner(data, "client", "id") or "")
-    entry.client_name = str(_inner(data, "client", "name") or "")
-    entry.currency = str(data.get("currency") or "")
-    entry.gross = amount_or_zero(_inner(data, "totals", "gross"))
-    entry.due = amount_or_zero(_inner(data, "totals", "due"))
-    paid = _payments(data)
-    entry.paid = round_money(paid, entry.currency) if is_currency(entry.currency) else paid
-    entry.credit_note_of = _inner(data, "credit_note_of", "number")
-    entry.quote = _inner(data, "quote", "number")
-    for line in data.get("lines") or []:
-        deposit = line.get("deposit") if isinstance(line, dict) else None
-        if isinstance(deposit, dict) and deposit.get("number") not in entry.deducts:
-            entry.deducts.append(str(deposit.get("number")))
-    tracking = data.get("tracking")
-    if isinstance(tracking, dict):
-        for key in ("accepted", "declined"):
-            event = tracking.get(key)
-            if isinstance(event, dict) and isinstance(event.get("date"), dt.date):
-                setattr(entry, key, event["date"])
-        sendings = tracking.get("sendings")
-        if isinstance(sendings, list) and sendings and isinstance(sendings[0], dict):
-            first = sendings[0].get("date")
-            entry.sent = first if isinstance(first, dt.date) else None
-    entry.source_sha256 = _inner(data, "source", "sha256")
-    seal = data.get("seal")
-    if isinstance(seal, YMap):
-        entry.seal = seal.get("sha256")
-        entry.previous = seal.get("previous")
-        entry.previous_line = seal.mark("previous")[0]
-        entry.seal_version = seal_version(data)
-        entry.problems.extend(seal_problems(data, entry.path))
-
-
-def _inner(data: YMap, section: str, key: str) -> Any:
-    """`data[section][key]`, or None when the section is not a mapping."""
-    section_data = data.get(section)
-    return section_data.get(key) if isinstance(section_data, dict) else None
-
-
-def amount_or_zero(value: Any) -> Decimal:
-    """A stored amount as a Decimal; 0 for anything that is not a number."""
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return Decimal(value)
-    return ZERO
-
-
-def _payments(data: YMap) -> Decimal:
-    tracking = data.get("tracking")
-    if not isinstance(tracking, dict):
-        return ZERO
-    payments = tracking.get("payments")
-    if not isinstance(payments, list):
-        return ZERO
-    return sum((amount_or_zero(p.get("amount")) for p in payments if isinstance(p, dict)), ZERO)
+TRUST_NOTHING, TRUST_CONTENT, TRUST_STAT = 0, 1, 2
 
 
 # What a ledger may add to each entry: the problems of one issued document on its own.
@@ -211,8 +47,12 @@ Inspection = Callable[[YMap, Path, Entry], list[Problem]]
 
 def inspect_issued(path: Path, display: str, inspect: Inspection | None = None) -> Entry:
     """Read one issued file: its summary, and with `inspect` what is wrong with it on its own."""
+    try:
+        content = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        content = None
     data, problems = load_mapping(path, display)
-    entry = Entry(path=display, problems=list(problems))
+    entry = Entry(path=display, problems=list(problems), content_sha256=content)
     if data is None:
         return entry
     summarize(data, entry)
@@ -257,10 +97,18 @@ class Ledger:
         self.folder = folder
         self.use_cache = use_cache
         self.inspect = inspect
+        # How far cached summaries are trusted: STAT (the file's size, times and inode are
+        # unchanged), CONTENT (its bytes hash as cached: under the lock, where money data
+        # is written or sent) or NOTHING (`check` reads every file).
+        self.trust = TRUST_STAT
+        self._settled: dict[Path, str] = {}
+        self._tracked_checked = False
+        folder.on_lock(self._locked)
         self._config: tuple[YMap | None, list[Problem]] | None = None
         self._clients: dict[str, tuple[YMap | None, list[Problem]]] | None = None
         self._entries: list[Entry] | None = None
         self._credit_notes: dict[str, list[Entry]] = {}
+        self._verified_paths: set[str] = set()
 
     # -- config and clients ------------------------------------------------------------
     def config_with_problems(self) -> tuple[YMap | None, list[Problem]]:
@@ -334,25 +182,52 @@ class Ledger:
         """The credit notes correcting invoice `number` (issued on or before `until`)."""
         if self._entries is None:
             self.entries()
-        notes = self._credit_notes.get(number, [])
+        notes = [self._verified(note) for note in self._credit_notes.get(number, [])]
         if until is None:
             return list(notes)
         return [n for n in notes if n.issue_date is not None and n.issue_date <= until]
 
     def invalidate(self) -> None:
         self._entries = None
+        self._verified_paths = set()
+
+    def _verified(self, entry: Entry) -> Entry:
+        """Under the lock, an entry whose money data a command uses is read from its file
+        (in place: whoever holds it sees the file's values, not the cache's)."""
+        if self.trust != TRUST_CONTENT or entry.path in self._verified_paths:
+            return entry
+        self._verified_paths.add(entry.path)
+        fresh = inspect_issued(self.folder.root / entry.path, entry.path, self.inspect)
+        credited = entry.credited
+        entry.__dict__.update(fresh.__dict__)
+        entry.credited = credited
+        return entry
+
+    def read_files(self) -> None:
+        """Read every issued file again from now on (`check`: seals verified from files)."""
+        self.trust = TRUST_NOTHING
+        self.invalidate()
+
+    def _locked(self) -> None:
+        # Under the lock money data is written or sent: cached summaries must match the
+        # bytes of their files, and the issues a crash interrupted are settled first.
+        self.trust = min(self.trust, TRUST_CONTENT)
+        self.invalidate()
+        pending = self.folder.issuing()
+        issued_from = {
+            e.source_sha256: e.number for e in self.entries() if e.source_sha256 in pending
+        }
+        self._settled = self.folder.settle_marks(issued_from)
+        if self._settled:
+            self.invalidate()
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[dict[Path, str]]:
-        """The folder lock, with the issues a crash interrupted settled first (drafts that
-        were issued are removed): yields those drafts and the number each became."""
+        """The folder lock (any `folder.lock()` does the same for this ledger): cached
+        summaries verified against the files, the issues a crash interrupted settled. Yields
+        the drafts found issued and removed, with the number each became."""
         with self.folder.lock():
-            self.invalidate()
-            pending = self.folder.issuing()
-            issued_from = {
-                e.source_sha256: e.number for e in self.entries() if e.source_sha256 in pending
-            }
-            yield self.folder.settle_marks(issued_from)
+            yield self._settled
 
     def _cache_path(self) -> Path:
         return self.folder.state_dir / "cache" / "issued.json"
@@ -372,8 +247,9 @@ class Ledger:
                 continue
             key = [stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns]
             hit = cached.get(display)
-            if hit is not None and hit.get("key") == key:
-                found[display] = Entry.from_json(hit["entry"])
+            entry = self._cached_entry(hit, key, path, display)
+            if entry is not None:
+                found[display] = entry
                 fresh[display] = hit
             else:
                 found[display] = Entry(path=display)  # placeholder keeps the order
@@ -387,11 +263,40 @@ class Ledger:
             self._save_cache(fresh)
         return list(found.values())
 
+    def _cached_entry(self, hit: Any, key: list[int], path: Path, display: str) -> Entry | None:
+        """The cached summary of a file, if it may be trusted (see `trust`)."""
+        if self.trust == TRUST_NOTHING or not isinstance(hit, dict) or hit.get("key") != key:
+            return None
+        try:
+            entry = Entry.from_json(hit.get("entry"))
+        except ValueError:
+            return None  # wrong types: a stale entry
+        if entry.path != display:
+            return None
+        if self.trust == TRUST_CONTENT:
+            try:
+                content = hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError:
+                return None
+            if content != entry.content_sha256:
+                return None
+        return entry
+
     def _load_cache(self) -> dict[str, Any]:
         try:
             data = json.loads(self._cache_path().read_text("utf-8"))
         except (OSError, ValueError):
             return {}
+        if not self._tracked_checked:
+            self._tracked_checked = True
+            tracked = self.folder.tracked_state()
+            if tracked:
+                raise FacturoError(
+                    f"{tracked[0]} is tracked by git: facturo's state (.facturo/) is a "
+                    "local cache that must never be shared or trusted; untrack it with "
+                    "`git rm -r --cached .facturo && echo .facturo/ >> .gitignore`, then "
+                    "commit"
+                )
         if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
             return {}
         if data.get("inspection") != inspection_name(self.inspect):
@@ -419,6 +324,10 @@ class Ledger:
 
         for entry in self.entries():
             if entry.number == number:
+                self._verified(entry)
+                if self.trust == TRUST_CONTENT:
+                    notes = self.credit_notes_of(number)
+                    entry.credited = sum((note.gross for note in notes), ZERO)
                 return entry
         numbers = [e.number for e in self.entries()]
         raise NotFound(f"no issued document {number!r} ({suggest(number, numbers)})")

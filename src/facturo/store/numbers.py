@@ -2,9 +2,10 @@
 
 Git history forgets what was never committed: `git reset --hard` after an issue, or a file
 renamed before the commit. So each number a writing command sees is also appended to
-`.facturo/numbers.jsonl` (number, path, seal) with a copy of the document as issued under
-`.facturo/issued/`: a number in the record is never handed out again, and a missing file
-can be put back from its copy. The record only grows; a torn last line is ignored.
+`.facturo/numbers.jsonl` (number, path, seal) with a copy of the document as issued,
+`.facturo/issued/<path>.issued`: a number in the record is never handed out again, and a
+missing file can be put back from its copy. The record only grows; a torn last line is
+ignored.
 """
 
 from __future__ import annotations
@@ -34,8 +35,9 @@ def record_path(folder: Folder) -> Path:
 
 
 def copy_path(folder: Folder, path: str) -> Path:
-    """Where the copy of the issued document filed at `path` is kept."""
-    return folder.state_dir / COPIES_DIR / path
+    """Where the copy of the issued document filed at `path` is kept (not named .yaml, so
+    that nothing looking for documents takes it for one)."""
+    return folder.state_dir / COPIES_DIR / f"{path}.issued"
 
 
 def read_record(folder: Folder) -> dict[str, Recorded]:
