@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -218,3 +219,29 @@ def test_a_conflict_resolved_with_ours_is_reported(
         and "commit " in line
         for line in lines
     ), lines
+
+
+def test_git_history_is_read_once_then_only_the_new_commits(cli, draft, folder: Path) -> None:
+    from facturo.checks.git import read_history
+    from facturo.store.folder import Folder
+
+    issue_three(cli, draft)
+    in_git(folder)
+    assert cli("check").exit_code == 0
+    cache = folder / ".facturo/cache/git.json"
+    first = json.loads(cache.read_text())
+    assert first["tips"] == [git(folder, "rev-parse", "HEAD").strip()]
+    git(folder, "rm", "-q", THIRD)
+    in_git(folder, "oops")
+
+    lines = check_lines(cli)
+
+    assert any(line.startswith(f"{THIRD}: issued document deleted") for line in lines), lines
+    second = json.loads(cache.read_text())
+    assert second["tips"] == [git(folder, "rev-parse", "HEAD").strip()]
+    # A tip git no longer has (history rewritten and collected): read everything again.
+    second["tips"] = ["0" * 39 + "1"]
+    second["paths"] = {}
+    cache.write_text(json.dumps(second))
+    history = read_history(Folder(folder))
+    assert THIRD in history.paths and history.paths[THIRD].deleted_in is not None
