@@ -245,3 +245,15 @@ def test_git_history_is_read_once_then_only_the_new_commits(cli, draft, folder: 
     cache.write_text(json.dumps(second))
     history = read_history(Folder(folder))
     assert THIRD in history.paths and history.paths[THIRD].deleted_in is not None
+
+
+def test_a_stray_copy_alone_keeps_its_number(cli, draft, folder: Path) -> None:
+    issue_three(cli, draft)
+    shutil.rmtree(folder / ".facturo")  # a folder issued before facturo kept its record
+    (folder / THIRD).rename(folder / "invoices/2026/.F-2026-0003.yaml")
+
+    lines = check_lines(cli)
+
+    expected = f"{THIRD}: issued document renamed to invoices/2026/.F-2026-0003.yaml"
+    assert any(line.startswith(expected) for line in lines), lines
+    refused(cli, draft, folder, "F-2026-0003")

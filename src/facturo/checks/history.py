@@ -90,23 +90,31 @@ def _number_in(path: Path, name: str, named: re.Pattern[str]) -> str | None:
     return match[0] if match else None
 
 
-def _expected_path(number: str, numbers: Numbers) -> str:
-    """Where a missing number's file was: from the record or git, else its stray name."""
+def _expected_path(number: str, numbers: Numbers, config: dict[str, object]) -> str:
+    """Where a missing number's file was: from the record or git, else where its series
+    files it (else its stray name)."""
     if number in numbers.record:
         return numbers.record[number].path
     for path in numbers.history.paths:
         match = ISSUED_PATH.match(path)
         if match and match["stem"] == number:
             return path
-    return next(path for path, held in numbers.strays.items() if held == number)
+    stray = next(path for path, held in numbers.strays.items() if held == number)
+    for name in dict.fromkeys(SERIES_OF_KIND.values()):
+        series = series_from_config(config, name)
+        parsed = series.parse(number)
+        if parsed is not None and parsed[0] is not None and stray.startswith(series.folder):
+            return f"{series.folder}/{parsed[0]}/{number}.yaml"
+    return stray
 
 
 def missing_problems(ledger: Ledger, numbers: Numbers) -> list[Problem]:
     """Each number issued once and now without its file, with how it left and what to do."""
     problems: list[Problem] = []
     folder = ledger.folder
+    config, _ = ledger.config_with_problems()
     for number in sorted(numbers.known() - set(numbers.present)):
-        path = _expected_path(number, numbers)
+        path = _expected_path(number, numbers, config or {})
         strays = sorted(p for p, held in numbers.strays.items() if held == number)
         git = numbers.history.paths.get(path)
         if strays:
