@@ -257,3 +257,16 @@ def test_a_stray_copy_alone_keeps_its_number(cli, draft, folder: Path) -> None:
     expected = f"{THIRD}: issued document renamed to invoices/2026/.F-2026-0003.yaml"
     assert any(line.startswith(expected) for line in lines), lines
     refused(cli, draft, folder, "F-2026-0003")
+
+
+def test_a_damaged_issued_file_blocks_nothing_once_restored(cli, draft, folder: Path) -> None:
+    issue_three(cli, draft)
+    path = folder / THIRD
+    text = path.read_text("utf-8")
+    path.write_text(text.replace("number: F-2026-0003\n", ""), "utf-8")
+    assert cli("issue", str(draft("next"))).exit_code != 0
+    path.write_text(text, "utf-8")
+
+    result = cli("issue", "drafts/next.yaml")
+
+    assert result.stdout.split() == ["F-2026-0004"], result.output

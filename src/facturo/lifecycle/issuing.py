@@ -365,10 +365,8 @@ def _numbers_in_order(ledger: Ledger, dry_run: bool) -> Numbers:
             problems=missing,
         )
     if not dry_run:
-        add_to_record(
-            ledger.folder,
-            [Recorded(e.number, e.path, e.seal) for e in ledger.entries() if e.number],
-        )
+        seen = [e for e in ledger.entries() if numbers.present.get(e.number) == e.path]
+        add_to_record(ledger.folder, [Recorded(e.number, e.path, e.seal) for e in seen])
     return numbers
 
 
