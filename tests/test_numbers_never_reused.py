@@ -261,6 +261,7 @@ def test_a_stray_copy_alone_keeps_its_number(cli, draft, folder: Path) -> None:
 
 def test_a_damaged_issued_file_blocks_nothing_once_restored(cli, draft, folder: Path) -> None:
     issue_three(cli, draft)
+    shutil.rmtree(folder / ".facturo")  # issued before facturo kept its record
     path = folder / THIRD
     text = path.read_text("utf-8")
     path.write_text(text.replace("number: F-2026-0003\n", ""), "utf-8")
