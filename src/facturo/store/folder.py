@@ -234,7 +234,7 @@ class Folder:
         removed: dict[Path, str] = {}
         for sha, mark in self.issuing().items():
             number = issued_from.get(sha)
-            draft = self.root / mark.draft if mark.draft else None
+            draft = self.resolve_inside(mark.draft) if mark.draft else None
             if number is not None and draft is not None and draft.is_file():
                 same = hashlib.sha256(draft.read_bytes()).hexdigest() == sha
                 if same and mark.is_the_file(draft, self.display(draft)):
@@ -242,7 +242,7 @@ class Folder:
                     removed[draft.resolve()] = number
             self.clear_issuing(sha)
         for mark_path, mark in self._marks("transient").items():
-            draft = self.root / mark.draft if mark.draft else None
+            draft = self.resolve_inside(mark.draft) if mark.draft and mark.identity else None
             if draft is not None and draft.is_file() and mark.is_the_file(draft, mark.draft or ""):
                 self.remove(draft)  # written by a command that died before issuing it
             mark_path.unlink(missing_ok=True)
