@@ -63,12 +63,12 @@ def read_numbers(ledger: Ledger, *, use_cache: bool = True) -> Numbers:
     named = re.compile("|".join(f"(?:{p.strip('^$')})" for p in patterns))
     for base in ISSUED_DIRS:
         for directory, _, files in os.walk(folder.root / base):
+            where = folder.display(Path(directory))
             for name in files:
-                path = Path(directory) / name
-                display = folder.display(path)
+                display = f"{where}/{name}"
                 if display in proper:
                     continue
-                number = _number_in(path, name, named)
+                number = _number_in(Path(directory) / name, name, named)
                 if number is not None:
                     numbers.strays[display] = number
     numbers.history = read_history(folder, use_cache=use_cache)
