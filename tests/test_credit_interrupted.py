@@ -19,14 +19,16 @@ import facturo.lifecycle.issuing as issuing
 from facturo.cli import app
 
 how = sys.argv[1]
-real = issuing.prepare_draft
 
 def interrupted(*args, **kwargs):
-    if how == "kill":
+    if how.startswith("kill"):
         os.kill(os.getpid(), signal.SIGKILL)
     raise KeyboardInterrupt
 
-issuing.prepare_draft = interrupted
+if how == "kill-after-claim":  # the credit note is issued, its draft not yet removed
+    issuing.keep_copy = interrupted
+else:
+    issuing.prepare_draft = interrupted
 app(sys.argv[2:])
 """
 
@@ -87,3 +89,20 @@ def test_a_credit_draft_on_an_invoice_without_credit_notes_gets_no_warning(
     result = cli("check")
 
     assert result.exit_code == 0 and result.stdout == "", result.output
+
+
+def test_a_credit_killed_once_its_note_was_issued_is_not_issued_again(
+    cli: Cli, draft, folder: Path
+) -> None:
+    assert issue(cli, draft, "2026-11-20") == "F-2026-0001"
+    args = ("F-2026-0001", "--amount", "100", "--reason", "remise")
+    assert credit_interrupted(folder, "kill-after-claim", *args) == -signal.SIGKILL
+    assert (folder / "credit-notes/2026/AV-2026-0001.yaml").is_file()
+
+    again = cli("credit", *args)  # the user did not see the number: runs it again
+
+    assert again.exit_code == 1, again.output
+    assert "AV-2026-0001" in again.stderr and "interrupted" in again.stderr, again.stderr
+    assert sorted(p.name for p in (folder / "credit-notes/2026").iterdir()) == ["AV-2026-0001.yaml"]
+    assert credit_drafts(folder) == []
+    assert cli("check").exit_code == 0

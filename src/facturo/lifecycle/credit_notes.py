@@ -209,6 +209,7 @@ def create_credit_note(
     """Write the credit note's draft; issue it unless `draft_only`. On failure, no file stays."""
     check_issue_date(issue_date, today)
     with ledger.locked() as settled:
+        _refuse_after_an_interrupted_credit(ledger, number, settled)
         entry = ledger.find(number)
         if not entry.is_receivable:
             raise FacturoError(
@@ -243,3 +244,19 @@ def create_credit_note(
             if path.exists():
                 folder.remove(path)
             folder.clear_transient(path)
+
+
+def _refuse_after_an_interrupted_credit(
+    ledger: Ledger, number: str, settled: dict[Path, str]
+) -> None:
+    """A credit of `number` killed once its credit note was issued: the user, who never saw
+    the number, is told rather than given a second credit note."""
+    for path, issued in settled.items():
+        if (
+            path.name.startswith(f"credit-{number}")
+            and ledger.find(issued).credit_note_of == number
+        ):
+            raise FacturoError(
+                f"{issued} was issued on {number} by a credit that was interrupted: nothing "
+                "more was issued (run the command again for another credit note)"
+            )
