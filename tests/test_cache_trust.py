@@ -126,4 +126,4 @@ def test_a_cache_tracked_by_git_is_refused(cli: Cli, draft, folder: Path) -> Non
     result = cli("list")
 
     assert result.exit_code == 1, result.output
-    assert ".facturo/" in result.stderr and "git rm -r --cached .facturo" in result.stderr
+    assert "tracked by git" in result.stderr and ".gitignore" in result.stderr, result.stderr

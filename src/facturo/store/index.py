@@ -293,9 +293,8 @@ class Ledger:
             if tracked:
                 raise FacturoError(
                     f"{tracked[0]} is tracked by git: facturo's state (.facturo/) is a "
-                    "local cache that must never be shared or trusted; untrack it with "
-                    "`git rm -r --cached .facturo && echo .facturo/ >> .gitignore`, then "
-                    "commit"
+                    "local cache that must never be shared or trusted; remove it from git's "
+                    "index (keeping the files), add .facturo/ to .gitignore, then commit"
                 )
         if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
             return {}
