@@ -271,3 +271,28 @@ def test_a_damaged_issued_file_blocks_nothing_once_restored(cli, draft, folder: 
     result = cli("issue", "drafts/next.yaml")
 
     assert result.stdout.split() == ["F-2026-0004"], result.output
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        {"tips": [1]},
+        {"seals": {"a": 5}},
+        {"paths": {THIRD: {"blobs": [1, 2]}}},
+        {"paths": {THIRD: {"blobs": {}, "deleted_in": 3}}},
+        {"paths": []},
+    ],
+    ids=["tips", "seals", "blobs", "deleted", "paths"],
+)
+def test_a_damaged_git_cache_is_read_again(cli, draft, folder: Path, damage: dict) -> None:  # type: ignore[type-arg]
+    issue_three(cli, draft)
+    in_git(folder)
+    git(folder, "rm", "-q", THIRD)
+    in_git(folder, "oops")
+    assert cli("check").exit_code == 1
+    cache = folder / ".facturo/cache/git.json"
+    cache.write_text(json.dumps({**json.loads(cache.read_text()), **damage}))
+
+    lines = check_lines(cli)
+
+    assert any(line.startswith(f"{THIRD}: issued document deleted") for line in lines), lines

@@ -66,14 +66,26 @@ def _load(folder: Folder) -> History:
         data = json.loads(_cache_path(folder).read_text("utf-8"))
         if data.get("version") != CACHE_VERSION:
             return History()
-        history = History(seals=dict(data["seals"]), tips=list(data["tips"]))
+        history = History(seals=_texts(data["seals"]), tips=list(data["tips"]))
         for path, item in data["paths"].items():
-            history.paths[path] = PathHistory(dict(item["blobs"]), item.get("deleted_in"))
+            deleted = item.get("deleted_in")
+            if not isinstance(path, str) or not isinstance(deleted, (str, type(None))):
+                return History()
+            history.paths[path] = PathHistory(_texts(item["blobs"]), deleted)
         if not all(isinstance(t, str) for t in history.tips):
             return History()
         return history
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return History()  # no cache, or a damaged one: read history again
+
+
+def _texts(value: Any) -> dict[str, str]:
+    """A mapping of text to text, or ValueError (a damaged cache)."""
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise ValueError("expected text")
+    return dict(value)
 
 
 def _save(folder: Folder, history: History) -> None:
