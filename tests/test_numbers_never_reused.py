@@ -296,3 +296,18 @@ def test_a_damaged_git_cache_is_read_again(cli, draft, folder: Path, damage: dic
     lines = check_lines(cli)
 
     assert any(line.startswith(f"{THIRD}: issued document deleted") for line in lines), lines
+
+
+def test_a_committed_document_replaced_in_the_work_tree_is_reported(
+    cli, draft, folder: Path
+) -> None:
+    issue_three(cli, draft)
+    in_git(folder)
+    another_document(folder / THIRD)  # not committed (yet)
+    shutil.rmtree(folder / ".facturo")
+
+    lines = check_lines(cli)
+
+    assert any(
+        line.startswith(f"{THIRD}:") and "not the only document sealed" in line for line in lines
+    ), lines

@@ -175,13 +175,9 @@ def _unquote(path: str) -> str:
 
 
 def _read_seals(root: Path, history: History) -> None:
-    """The seal of every blob of a path that had more than one (one `git cat-file` call)."""
+    """The seal of every blob not read yet (one `git cat-file` call; then cached)."""
     wanted = [
-        blob
-        for item in history.paths.values()
-        if len(item.blobs) > 1
-        for blob in item.blobs
-        if blob not in history.seals
+        blob for item in history.paths.values() for blob in item.blobs if blob not in history.seals
     ]
     if not wanted:
         return
