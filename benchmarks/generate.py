@@ -179,7 +179,7 @@ def build_folder(root: Path, invoices: int, clients: int, seed: int = 2026) -> N
     """Write facturo.yaml, clients and `invoices` issued invoices as `facturo issue` would.
 
     Numbers come from the invoice series (yearly reset) and each seal chains to the
-    previous document of the series, as in lifecycle._issue_one; only the per-issue
+    previous document of the series and year, as in lifecycle._issue_one; only the per-issue
     re-reading of the folder and the exclusive claim are left out, which is what
     makes 10,000 invoices take seconds instead of an hour.
     """
@@ -210,6 +210,8 @@ def build_folder(root: Path, invoices: int, clients: int, seed: int = 2026) -> N
         text = draft_text(client_id, standard, index + 1, rng)
         name = f"drafts/{client_id}-{index + 1:05d}.yaml"
         document = _document(text, name, config, client_id, client, issue_date)
+        if issue_date.year not in seq_by_year:
+            previous = None  # the chain runs per series and period (store/seal.py)
         seq_by_year[issue_date.year] = seq_by_year.get(issue_date.year, 0) + 1
         number = series.format(issue_date.year, seq_by_year[issue_date.year])
         document["number"] = number

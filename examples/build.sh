@@ -23,6 +23,10 @@ repo="$(dirname "$here")"
 python="${1:-$repo/.venv/bin/python}"
 python="$(cd "$(dirname "$python")" && pwd)/$(basename "$python")"
 unset FACTURO_DIR FACTURO_TODAY FACTURO_NO_CACHE
+# Each example is rebuilt from scratch: the git history of the repository holds earlier
+# builds, whose numbers and seals facturo would rightly take for issued documents deleted
+# or replaced. So git is not looked up above the examples while they are rebuilt.
+export GIT_CEILING_DIRECTORIES="$here"
 export FACTURO_PDF=0 # out/ is not part of the examples (git-ignored): no need to render
 
 facturo() { "$python" -m facturo "$@"; }

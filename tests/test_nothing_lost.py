@@ -240,3 +240,50 @@ def test_a_draft_named_twice_in_one_command_is_issued_once(cli, draft, folder: P
 
     assert os.listdir(folder / INVOICES) == ["F-2026-0001.yaml"], "one draft, two invoices"
     assert result.exit_code in (0, 3), result.output
+
+
+def test_a_stale_issuing_mark_never_swallows_a_later_identical_draft(
+    cli, draft, folder: Path
+) -> None:
+    october = draft("retainer")
+
+    def crash(self: Folder, sha256: str) -> None:
+        raise RuntimeError("simulated crash after the draft was removed")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Folder, "clear_issuing", crash)
+        with pytest.raises(RuntimeError, match="simulated crash"):
+            cli("issue", str(october), "--date", "2026-10-31")
+    assert not october.exists() and Folder(folder).issuing(), "a stale mark is left"
+    november = draft("retainer")  # the same bytes, a month later
+
+    check = cli("check")
+    result = cli("issue", str(november), "--date", "2026-11-21")
+
+    assert check.exit_code == 0 and check.stdout == "", check.output
+    assert result.exit_code == 0, result.output
+    assert result.stdout.split() == ["F-2026-0002"], result.output
+    assert (folder / INVOICES / "F-2026-0002.yaml").is_file(), "the November invoice was lost"
+    assert not Folder(folder).issuing(), "the mark was resolved under the lock"
+
+
+def test_any_command_under_the_lock_settles_the_marks_of_an_interrupted_issue(
+    cli, draft, folder: Path
+) -> None:
+    drafts = _drafts(draft, 2)
+
+    def crash(self: Folder, path: Path) -> None:
+        raise RuntimeError("simulated crash after the number was claimed")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Folder, "remove", crash)
+        with pytest.raises(RuntimeError, match="simulated crash"):
+            cli("issue", *map(str, drafts))
+    assert Folder(folder).issuing() and drafts[0].exists()
+
+    assert cli("pay", "F-2026-0001", "100").exit_code == 0
+
+    assert not Folder(folder).issuing()
+    assert not drafts[0].exists(), "the draft issued as F-2026-0001 is removed"
+    assert drafts[1].exists(), "a draft never issued stays"
+    assert cli("check").stdout == ""

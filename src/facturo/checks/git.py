@@ -1,46 +1,203 @@
-"""What git remembers of issued documents: those deleted from the folder or its history."""
+"""What git remembers of issued documents: every path and version they ever had, all branches.
+
+One `git log` over every ref and the reflog (so a `git reset --hard` does not hide a commit),
+with full history (a merge resolved with --ours still shows the other side's version), reads
+each path under invoices/, credit-notes/ and quotes/ that was ever committed and each blob it
+had. What was read is cached in `.facturo/cache/git.json` with the commits it ended at: the
+next run reads only the commits added since.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import re
 import subprocess
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from facturo.errors import Problem
+from facturo.store.folder import ISSUED_DIRS, Folder
+
+CACHE_VERSION = 1
+MAX_TIPS = 2000  # beyond this, history is read again from scratch
+SEAL_SHA = re.compile(rb"^seal:\s*\n(?:[ \t]+.*\n)*?[ \t]+sha256:[ \t]*([0-9a-f]{64})", re.M)
+NO_SEAL = ""
 
 
-def deleted_in_git(root: Path) -> list[Problem]:
-    """Issued files git knows of that are gone: deleted in the work tree or in history."""
-    dirs = ["invoices", "credit-notes", "quotes"]
-    try:
-        inside = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--show-prefix"],
-            capture_output=True, text=True, timeout=30, check=False,
-        )  # fmt: skip
-        if inside.returncode != 0:
-            return []
-        prefix = inside.stdout.strip()
-        listed = subprocess.run(
-            ["git", "-C", str(root), "ls-files", "--deleted", "--", *dirs],
-            capture_output=True, text=True, timeout=30, check=False,
-        )  # fmt: skip
-        history = subprocess.run(
-            ["git", "-C", str(root), "log", "--diff-filter=D", "--name-only", "--format=",
-             "--relative", "--", *dirs],
-            capture_output=True, text=True, timeout=60, check=False,
-        )  # fmt: skip
-    except (OSError, subprocess.TimeoutExpired):
-        return []
-    del prefix
-    gone = {line.strip() for line in listed.stdout.splitlines() if line.strip()}
-    gone |= {line.strip() for line in history.stdout.splitlines() if line.strip()}
-    return [
-        Problem(
-            name,
-            0,
-            0,
-            "issued document deleted (git still knows it): issued documents are kept 10 "
-            "years; restore it with git checkout, and cancel it with a credit note if needed",
+@dataclass
+class PathHistory:
+    """One path as git knew it: its blobs (with the first commit of each), how it left."""
+
+    blobs: dict[str, str] = field(default_factory=dict)  # blob -> a commit that had it
+    deleted_in: str | None = None  # a commit that deleted it
+
+
+@dataclass
+class History:
+    """Every issued path git ever knew, and the seal of each blob read."""
+
+    paths: dict[str, PathHistory] = field(default_factory=dict)
+    seals: dict[str, str] = field(default_factory=dict)  # blob -> seal sha256 ("" if none)
+    tips: list[str] = field(default_factory=list)
+    available: bool = False  # False outside a git repository
+
+    def renamed_to(self, path: str) -> list[str]:
+        """Paths that received one of `path`'s blobs (a rename or a copy)."""
+        blobs = set(self.paths[path].blobs)
+        return sorted(
+            other for other, item in self.paths.items() if other != path and blobs & set(item.blobs)
         )
-        for name in sorted(gone)
-        if name.endswith(".yaml") and not (root / name).exists()
+
+
+def _git(root: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["git", "-C", str(root), "-c", "core.quotepath=off", *args],
+        input=stdin, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+
+
+def _cache_path(folder: Folder) -> Path:
+    return folder.state_dir / "cache" / "git.json"
+
+
+def _load(folder: Folder) -> History:
+    try:
+        data = json.loads(_cache_path(folder).read_text("utf-8"))
+        if data.get("version") != CACHE_VERSION:
+            return History()
+        history = History(seals=_texts(data["seals"]), tips=list(data["tips"]))
+        for path, item in data["paths"].items():
+            deleted = item.get("deleted_in")
+            if not isinstance(path, str) or not isinstance(deleted, (str, type(None))):
+                return History()
+            history.paths[path] = PathHistory(_texts(item["blobs"]), deleted)
+        if not all(isinstance(t, str) for t in history.tips):
+            return History()
+        return history
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return History()  # no cache, or a damaged one: read history again
+
+
+def _texts(value: Any) -> dict[str, str]:
+    """A mapping of text to text, or ValueError (a damaged cache)."""
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise ValueError("expected text")
+    return dict(value)
+
+
+def _save(folder: Folder, history: History) -> None:
+    data: dict[str, Any] = {
+        "version": CACHE_VERSION,
+        "tips": history.tips,
+        "seals": history.seals,
+        "paths": {
+            path: {"blobs": item.blobs, "deleted_in": item.deleted_in}
+            for path, item in history.paths.items()
+        },
+    }
+    path = _cache_path(folder)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(data, separators=(",", ":")), "utf-8")
+        os.replace(temporary, path)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+
+
+def read_history(folder: Folder, *, use_cache: bool = True) -> History:
+    """What git remembers of the issued folders (empty outside a repository)."""
+    history = _load(folder) if use_cache else History()
+    try:
+        result = _log(folder.root, history.tips)
+        if result.returncode != 0 and history.tips:
+            history = History()  # a cached commit is gone (gc): read everything again
+            result = _log(folder.root, [])
+        if result.returncode != 0:
+            return History()  # not a repository, or no commit yet
+        commits = _parse_log(result.stdout, history)
+        _read_seals(folder.root, history)
+    except (OSError, subprocess.TimeoutExpired):
+        return History()
+    history.available = True
+    if commits or not use_cache:
+        parents = {parent for _, parent_list in commits for parent in parent_list}
+        tips = [c for c, _ in commits if c not in parents] + [
+            t for t in history.tips if t not in parents
+        ]
+        history.tips = list(dict.fromkeys(tips))
+        if len(history.tips) > MAX_TIPS:
+            history.tips = []
+        if use_cache:
+            _save(folder, history)
+    return history
+
+
+def _log(root: Path, tips: list[str]) -> subprocess.CompletedProcess[str]:
+    revisions = "".join(f"^{tip}\n" for tip in tips)  # commits read before
+    return _git(
+        root, "log", "--all", "--reflog", "--stdin", "--full-history", "--no-renames",
+        "--raw", "--no-abbrev", "--relative", "--format=@%H %P", "--", *ISSUED_DIRS,
+        stdin=revisions,
+    )  # fmt: skip
+
+
+def _parse_log(text: str, history: History) -> list[tuple[str, list[str]]]:
+    """Fill `history` from `git log --raw` output; the commits read, with their parents."""
+    commits: list[tuple[str, list[str]]] = []
+    commit = ""
+    for line in text.splitlines():
+        if line.startswith("@"):
+            commit, *parents = line[1:].split()
+            commits.append((commit, parents))
+        elif line.startswith(":"):
+            head, _, path = line.partition("\t")
+            fields = head.split()
+            if len(fields) < 5:
+                continue
+            old, new, status = fields[2], fields[3], fields[4]
+            item = history.paths.setdefault(_unquote(path), PathHistory())
+            for blob in (old, new):
+                if set(blob) != {"0"}:
+                    item.blobs.setdefault(blob, commit)  # a commit that had this blob
+            if status == "D":
+                item.deleted_in = commit
+    return commits
+
+
+def _unquote(path: str) -> str:
+    if len(path) >= 2 and path[0] == path[-1] == '"':
+        return path[1:-1].encode("latin-1", "backslashreplace").decode("unicode_escape")
+    return path
+
+
+def _read_seals(root: Path, history: History) -> None:
+    """The seal of every blob not read yet (one `git cat-file` call; then cached)."""
+    wanted = [
+        blob for item in history.paths.values() for blob in item.blobs if blob not in history.seals
     ]
+    if not wanted:
+        return
+    result = subprocess.run(
+        ["git", "-C", str(root), "cat-file", "--batch"],
+        input=("\n".join(wanted) + "\n").encode(), capture_output=True, timeout=300, check=False,
+    )  # fmt: skip
+    data = result.stdout
+    position = 0
+    for blob in wanted:
+        end = data.find(b"\n", position)
+        if end < 0:
+            break
+        header = data[position:end].split()
+        position = end + 1
+        if len(header) < 3 or header[1] == b"missing":
+            history.seals[blob] = NO_SEAL
+            continue
+        size = int(header[2])
+        content = data[position : position + size]
+        position += size + 1
+        match = SEAL_SHA.search(content)
+        history.seals[blob] = match[1].decode() if match else NO_SEAL

@@ -22,6 +22,7 @@ def check_numbering(entries: list[Any], config: dict[str, Any]) -> list[Problem]
                 Problem(other.path, 1, 1, f"number {number} is also used by {same[0].path}")
             )
     series_entries: dict[str, list[tuple[tuple[int, int, str], Any]]] = defaultdict(list)
+    period_of: dict[int, Any] = {}  # id(entry) -> its period (the group of its series)
     groups: dict[tuple[str, int | None], list[tuple[int, Any]]] = defaultdict(list)
     for entry in entries:
         if entry.kind not in SERIES_OF_KIND or entry.issue_date is None:
@@ -49,6 +50,7 @@ def check_numbering(entries: list[Any], config: dict[str, Any]) -> list[Problem]
                 )
             group = series.group_of(year if year is not None else entry.issue_date.year)
             groups[(series.name, group)].append((seq, entry))
+            period_of[id(entry)] = group
             order = (entry.issue_date.year if series.reset == "yearly" else 0, seq, entry.number)
         series_entries[series.name].append((order, entry))
     for (name, group), members in groups.items():
@@ -60,7 +62,8 @@ def check_numbering(entries: list[Any], config: dict[str, Any]) -> list[Problem]
         if message is not None:
             problems.append(Problem(first.path, 1, 1, message))
     for ordered in series_entries.values():
-        problems.extend(_check_chain([entry for _, entry in sorted(ordered, key=lambda m: m[0])]))
+        in_order = [entry for _, entry in sorted(ordered, key=lambda m: m[0])]
+        problems.extend(_check_chain(in_order, period_of))
     return problems
 
 
@@ -100,11 +103,16 @@ def _check_group(
     return problems
 
 
-def _check_chain(ordered: list[Any]) -> list[Problem]:
+def _check_chain(ordered: list[Any], period_of: dict[int, Any]) -> list[Problem]:
+    """Each seal names its predecessor's: the previous document of the series under the
+    first rule, of the series and period since (the first of a period names none)."""
     problems: list[Problem] = []
     expected: str | None = None
     before = None
     for entry in ordered:
+        period = period_of.get(id(entry), ())
+        if entry.seal_version >= 2 and (before is None or period_of.get(id(before)) != period):
+            expected, before = None, None
         if entry.seal is not None and entry.previous != expected:
             after = f"after {before.number}" if before is not None else "as the first of its series"
             problems.append(

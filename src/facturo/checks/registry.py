@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from facturo.checks.documents import inspect_document
-from facturo.checks.git import deleted_in_git
+from facturo.checks.history import history_problems
 from facturo.checks.numbering import check_numbering
 from facturo.errors import Problem
 from facturo.store.folder import Folder
@@ -52,8 +52,8 @@ def numbering_problems(ledger: Ledger, today: dt.date) -> list[Problem]:
 
 
 def git_problems(ledger: Ledger, today: dt.date) -> list[Problem]:
-    """Issued documents deleted from the folder or from its git history."""
-    return deleted_in_git(ledger.folder.root)
+    """Issued numbers missing, renamed or replaced, as git history and facturo's record know."""
+    return history_problems(ledger)
 
 
 CHECKS: dict[str, Check] = {

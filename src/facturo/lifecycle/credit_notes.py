@@ -14,7 +14,7 @@ from typing import Any
 
 from facturo.errors import FacturoError, InvalidData
 from facturo.files.yamlio import dump
-from facturo.lifecycle.issuing import Issued, issue_drafts
+from facturo.lifecycle.issuing import Issued, check_issue_date, issue_locked
 from facturo.lifecycle.phrases import credit_line
 from facturo.model.document import language_of
 from facturo.model.money import Discount, minor_units, parse_discount, round_money, split_discount
@@ -210,34 +210,56 @@ def create_credit_note(
     draft_only: bool = False,
 ) -> Path | Issued:
     """Write the credit note's draft; issue it unless `draft_only`. On failure, no file stays."""
-    entry = ledger.find(number)
-    if not entry.is_receivable:
-        raise FacturoError(
-            f"{number} is a {entry.kind.replace('_', ' ')}: only invoices are credited"
+    check_issue_date(issue_date, today)
+    with ledger.locked() as settled:
+        _refuse_after_an_interrupted_credit(ledger, number, settled)
+        entry = ledger.find(number)
+        if not entry.is_receivable:
+            raise FacturoError(
+                f"{number} is a {entry.kind.replace('_', ' ')}: only invoices are credited"
+            )
+        document = dict(ledger.document(number))
+        credited = [dict(ledger.document(note.number)) for note in ledger.credit_notes_of(number)]
+        draft = credit_note_draft(
+            document, reason=reason, line=line, quantity=quantity, amount=amount, credited=credited
         )
-    document = dict(ledger.document(number))
-    credited = [dict(ledger.document(note.number)) for note in ledger.credit_notes_of(number)]
-    draft = credit_note_draft(
-        document, reason=reason, line=line, quantity=quantity, amount=amount, credited=credited
-    )
-    header = [
-        f"Credit note on {number} ({reason}).",
-        "Issue it with: facturo issue <this file>. It gets its number then.",
-    ]
-    folder = ledger.folder
-    path = folder.drafts_dir / f"credit-{number}.yaml"
-    suffix = 2
-    while not folder.claim(path, dump(draft, header)):
-        path = folder.drafts_dir / f"credit-{number}-{suffix}.yaml"
-        suffix += 1
-    if draft_only:
-        return path
-    try:
-        return issue_drafts(ledger, [path], issue_date, today=today)[0]
-    except InvalidData as error:
-        folder.remove(path)  # the draft was ours: a refused credit note leaves nothing behind
-        reasons = "; ".join(p.message for p in error.problems if p.is_error) or error.message
-        raise FacturoError(f"no credit note issued on {number}: {reasons}") from None
-    except FacturoError:
-        folder.remove(path)
-        raise
+        header = [
+            f"Credit note on {number} ({reason}).",
+            "Issue it with: facturo issue <this file>. It gets its number then.",
+        ]
+        folder = ledger.folder
+        path = folder.drafts_dir / f"credit-{number}.yaml"
+        suffix = 2
+        while not folder.claim(path, dump(draft, header)):
+            path = folder.drafts_dir / f"credit-{number}-{suffix}.yaml"
+            suffix += 1
+        if draft_only:
+            return path
+        # The draft is this command's own: whatever stops it, no credit draft is left
+        # behind to be issued a second time (after a SIGKILL, the next command removes it).
+        folder.mark_transient(path)
+        try:
+            return issue_locked(ledger, [path], issue_date, settled)[0]
+        except InvalidData as error:
+            reasons = "; ".join(p.message for p in error.problems if p.is_error) or error.message
+            raise FacturoError(f"no credit note issued on {number}: {reasons}") from None
+        finally:
+            if path.exists():
+                folder.remove(path)
+            folder.clear_transient(path)
+
+
+def _refuse_after_an_interrupted_credit(
+    ledger: Ledger, number: str, settled: dict[Path, str]
+) -> None:
+    """A credit of `number` killed once its credit note was issued: the user, who never saw
+    the number, is told rather than given a second credit note."""
+    for path, issued in settled.items():
+        if (
+            path.name.startswith(f"credit-{number}")
+            and ledger.find(issued).credit_note_of == number
+        ):
+            raise FacturoError(
+                f"{issued} was issued on {number} by a credit that was interrupted: nothing "
+                "more was issued (run the command again for another credit note)"
+            )

@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from facturo.checks.history import Numbers, missing_problems, read_numbers
 from facturo.errors import FacturoError, InvalidData, NotFound, Problem
 from facturo.files import schema
 from facturo.files.reading import Report, read_file, suggest
@@ -17,8 +18,9 @@ from facturo.lifecycle.drafting import Links, build_document
 from facturo.lifecycle.phrases import deposit_deducted
 from facturo.model.document import language_of
 from facturo.model.kinds import SERIES_OF_KIND
-from facturo.model.numbering import number_problem, series_from_config
+from facturo.model.numbering import Series, number_problem, series_from_config
 from facturo.store.index import Entry, Ledger
+from facturo.store.numbers import Recorded, add_to_record, keep_copy
 from facturo.store.seal import compute_seal
 
 TITLES = {
@@ -273,6 +275,15 @@ def _last(entries: list[Entry], config: dict[str, Any], series_name: str) -> Ent
     return max(same, key=order) if same else None
 
 
+def _period(series: Series, entry: Entry) -> int | None:
+    """The period of an entry's series its seal chains within (store/seal.py)."""
+    parsed = series.parse(entry.number)
+    year = parsed[0] if parsed and parsed[0] is not None else None
+    if year is None and entry.issue_date is not None:
+        year = entry.issue_date.year
+    return series.group_of(year or 0)
+
+
 def _header(document: dict[str, Any]) -> list[str]:
     title = TITLES.get(document["kind"], "Document")
     return [
@@ -301,59 +312,88 @@ def issue_drafts(
     invalid), then for each one take the next number, seal, claim `<number>.yaml` by
     exclusive create and only then remove the draft.
     """
-    folder = ledger.folder
-    drafts = list({path.resolve(): path for path in reversed(drafts)}.values())[::-1]
+    check_issue_date(issue_date, today)
+    with ledger.locked() as settled:
+        if skip_missing:
+            done = {path.resolve() for path in settled}
+            drafts = [path for path in drafts if path.is_file() or path.resolve() in done]
+        return issue_locked(ledger, drafts, issue_date, settled, dry_run=dry_run)
+
+
+def check_issue_date(issue_date: dt.date, today: dt.date | None) -> None:
     if today is not None and issue_date > today:
         raise FacturoError(f"cannot issue in the future ({issue_date}): numbers follow dates")
-    with folder.lock():
-        ledger.invalidate()
-        if skip_missing:
-            drafts = [path for path in drafts if path.is_file()]
-        config = ledger.config()
-        entries = list(ledger.entries())
-        pending = folder.issuing()
-        by_source = {e.source_sha256: e for e in entries if e.source_sha256 in pending}
-        prepared: list[tuple[Path, dict[str, Any], str]] = []
-        problems: list[Problem] = []
-        for path in drafts:
-            _check_draft_path(folder.root, path)
-            sha = draft_sha256(path)
-            if sha in by_source:
-                prepared.append((path, {}, sha))
-                continue
+
+
+def issue_locked(
+    ledger: Ledger,
+    drafts: list[Path],
+    issue_date: dt.date,
+    settled: dict[Path, str],
+    *,
+    dry_run: bool = False,
+) -> list[Issued]:
+    """`issue_drafts` for a caller that holds the lock (`settled`: what `Ledger.locked`
+    gave it)."""
+    folder = ledger.folder
+    drafts = list({path.resolve(): path for path in reversed(drafts)}.values())[::-1]
+    config = ledger.config()
+    entries = list(ledger.entries())
+    numbers = _numbers_in_order(ledger, dry_run)
+    recovered = {path: ledger.find(number) for path, number in settled.items()}
+    prepared: list[tuple[Path, dict[str, Any], str]] = []
+    problems: list[Problem] = []
+    for path in drafts:
+        if path.resolve() in recovered:
+            prepared.append((path, {}, ""))
+            continue
+        _check_draft_path(folder.root, path)
+        sha = draft_sha256(path)
+        document, found = prepare_draft(ledger, path, issue_date)
+        problems.extend(found)
+        if document is not None:
+            problems.extend(_check_date_order(ledger, path, document, entries, config, issue_date))
+            prepared.append((path, document, sha))
+    errors = [p for p in problems if p.is_error]
+    if errors:
+        raise InvalidData("nothing was issued", problems=errors)
+    results: list[Issued] = []
+    for path, document, sha in prepared:
+        if document.get("quote") and document["kind"] == "invoice" and results and not dry_run:
+            # A deposit invoice issued just before, in this batch, must be deducted.
+            ledger.invalidate()
             document, found = prepare_draft(ledger, path, issue_date)
-            problems.extend(found)
-            if document is not None:
-                problems.extend(
-                    _check_date_order(ledger, path, document, entries, config, issue_date)
+            if document is None:
+                raise InvalidData(
+                    f"issued {', '.join(r.number for r in results)}, then stopped",
+                    problems=[p for p in found if p.is_error],
                 )
-                prepared.append((path, document, sha))
-        errors = [p for p in problems if p.is_error]
-        if errors:
-            raise InvalidData("nothing was issued", problems=errors)
-        results: list[Issued] = []
-        for path, document, sha in prepared:
-            if document.get("quote") and document["kind"] == "invoice" and results and not dry_run:
-                # A deposit invoice issued just before, in this batch, must be deducted.
-                ledger.invalidate()
-                document, found = prepare_draft(ledger, path, issue_date)
-                if document is None:
-                    raise InvalidData(
-                        f"issued {', '.join(r.number for r in results)}, then stopped",
-                        problems=[p for p in found if p.is_error],
-                    )
-            if not document:
-                done = by_source[sha]
-                if not dry_run:
-                    folder.remove(path)
-                    folder.clear_issuing(sha)
-                results.append(
-                    Issued(done.number, folder.root / done.path, path, {}, recovered=True)
-                )
-                continue
-            results.append(_issue_one(ledger, config, entries, path, document, sha, dry_run))
-        ledger.invalidate()
-        return results
+        if not document:
+            done = recovered[path.resolve()]
+            results.append(Issued(done.number, folder.root / done.path, path, {}, recovered=True))
+            continue
+        results.append(_issue_one(ledger, config, entries, numbers, path, document, sha, dry_run))
+    ledger.invalidate()
+    return results
+
+
+def _numbers_in_order(ledger: Ledger, dry_run: bool) -> Numbers:
+    """Every number ever issued, refusing to go on while one of them lost its file; the
+    record of numbers learns the files seen (under the lock)."""
+    numbers = read_numbers(ledger)
+    missing = [p for p in missing_problems(ledger, numbers) if p.is_error]
+    if missing:
+        names = ", ".join(Path(p.path).stem for p in missing)
+        raise FacturoError(
+            f"nothing was issued: {names} issued before but not in the folder (deleted, "
+            "renamed or lost by a git reset); numbers are never reused: put the file back "
+            "where it was, then issue again",
+            problems=missing,
+        )
+    if not dry_run:
+        seen = [e for e in ledger.entries() if numbers.present.get(e.number) == e.path]
+        add_to_record(ledger.folder, [Recorded(e.number, e.path, e.seal) for e in seen])
+    return numbers
 
 
 def _check_draft_path(root: Path, path: Path) -> None:
@@ -392,6 +432,7 @@ def _issue_one(
     ledger: Ledger,
     config: dict[str, Any],
     entries: list[Entry],
+    numbers: Numbers,
     path: Path,
     document: dict[str, Any],
     sha: str,
@@ -405,10 +446,12 @@ def _issue_one(
         dated = [(e.number, e.issue_date.year) for e in same if e.issue_date is not None]
         if (message := series.restart_problem(issue_date.year, dated)) is not None:
             raise FacturoError(f"facturo.yaml: numbering.{series.name}: {message}")
-        number = series.next_number(issue_date.year, [e.number for e in same])
+        taken = [e.number for e in same] + sorted(numbers.known())
+        number = series.next_number(issue_date.year, taken)
         if (message := number_problem(number)) is not None:
             raise FacturoError(f"facturo.yaml: numbering.{series.name}: {message}")
-        last = _last(entries, config, series.name)
+        group = series.group_of(issue_date.year)
+        last = _last([e for e in entries if _period(series, e) == group], config, series.name)
         document["number"] = number
         document["source"] = {"draft": folder.display(path), "sha256": sha}
         document["seal"] = compute_seal(document, last.seal if last else None)
@@ -420,19 +463,23 @@ def _issue_one(
             issue_date=issue_date,
             seal=document["seal"]["sha256"],
             previous=document["seal"]["previous"],
+            seal_version=document["seal"]["version"],
             source_sha256=sha,
         )
         if dry_run:
             entries.append(entry)
             return Issued(number, target, path, document)
-        folder.mark_issuing(sha)
+        folder.mark_issuing(sha, path)
+        text = dump(document, _header(document))
         try:
-            claimed = folder.claim(target, dump(document, _header(document)))
+            claimed = folder.claim(target, text)
         except FacturoError:
             if not target.exists():  # nothing was claimed: no issue to see through
                 folder.clear_issuing(sha)
             raise
         if claimed:
+            add_to_record(folder, [Recorded(number, entry.path, entry.seal)])
+            keep_copy(folder, entry.path, text)
             folder.remove(path)
             folder.clear_issuing(sha)
             entries.append(entry)

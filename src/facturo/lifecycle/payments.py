@@ -60,8 +60,7 @@ def record_payment(
         )
     if date > today:
         raise FacturoError(f"a payment cannot be dated in the future ({date})")
-    with ledger.folder.lock():
-        ledger.invalidate()
+    with ledger.locked():
         entry = ledger.find(number)
         if not entry.is_receivable:
             what = "a quote" if entry.kind == "quote" else "a credit note"

@@ -48,8 +48,7 @@ def accept_quote(
     amount excluding VAT): a deposit invoice draft for that share of each VAT rate, and the
     final invoice draft, which deducts every deposit invoice of the quote when it is issued.
     """
-    with ledger.folder.lock():
-        ledger.invalidate()
+    with ledger.locked():
         _open_quote(ledger, number, date, force)
         if date > today:
             raise FacturoError(f"the acceptance cannot be dated in the future ({date})")
@@ -83,8 +82,7 @@ def decline_quote(
     ledger: Ledger, number: str, *, date: dt.date, today: dt.date, reason: str | None = None
 ) -> None:
     """Record that the client declined the quote."""
-    with ledger.folder.lock():
-        ledger.invalidate()
+    with ledger.locked():
         _open_quote(ledger, number, date, force=True)
         path, data, text = load_for_update(ledger, number)
         set_event(data, "declined", {"date": date, **({"reason": reason} if reason else {})})

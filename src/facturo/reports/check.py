@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from facturo.checks.registry import CHECKS, Check
 from facturo.errors import Problem
@@ -19,20 +20,47 @@ def draft_problems(ledger: Ledger, today: dt.date) -> list[Problem]:
     entries = ledger.entries()
     issued_from = {e.source_sha256: e.number for e in entries if e.source_sha256 in pending}
     for path in folder.draft_files():
-        number = issued_from.get(draft_sha256(path))
-        if number is not None:
+        sha = draft_sha256(path)
+        number = issued_from.get(sha)
+        if number is not None and pending[sha].is_the_file(path, folder.display(path)):
             problems.append(
                 Problem(
                     folder.display(path), 0, 0,
                     f"already issued as {number} (an interrupted issue): the next "
-                    "`facturo issue` of it removes it",
+                    "`facturo issue` removes it",
                     "warning",
                 )
             )  # fmt: skip
             continue
         _, found = prepare_draft(ledger, path, today)
         problems.extend(found)
+        problems.extend(_credited_already(ledger, path))
     return problems
+
+
+def _credited_already(ledger: Ledger, path: Path) -> list[Problem]:
+    """A credit note draft on an invoice that has a credit note already: a leftover of an
+    interrupted `credit` would credit it twice."""
+    from facturo.files.yamlio import load_mapping
+
+    display = ledger.folder.display(path)
+    data, _ = load_mapping(path, display)
+    if data is None or data.get("kind") != "credit_note":
+        return []
+    number = data.get("credit_note_of")
+    notes = ledger.credit_notes_of(number) if isinstance(number, str) else []
+    if not notes:
+        return []
+    line, col = data.mark("credit_note_of")
+    names = ", ".join(sorted(note.number for note in notes))
+    return [
+        Problem(
+            display, line, col,
+            f"{number} already has credit note {names}: issuing this draft credits it again "
+            "(remove the draft if it is left over from an interrupted credit)",
+            "warning",
+        )
+    ]  # fmt: skip
 
 
 # The registry's checks, and drafts: preparing one is the lifecycle's, a later layer.
@@ -42,8 +70,10 @@ FOLDER_CHECKS: dict[str, Check] = {**CHECKS, "drafts": draft_problems}
 def check_folder(ledger: Ledger, today: dt.date, only: list[str] | None = None) -> list[Problem]:
     """Every problem of the folder (or of the files under `only`), sorted by file and line.
 
-    `ledger` comes from `checks.registry.open_ledger`, which inspects each issued document.
+    `ledger` comes from `checks.registry.open_ledger`, which inspects each issued document;
+    every issued file is read (and its seal verified) whatever the cache holds.
     """
+    ledger.read_files()
     problems = [p for check in FOLDER_CHECKS.values() for p in check(ledger, today)]
     if only:
         problems = [p for p in problems if any(_under(p.path, prefix) for prefix in only)]

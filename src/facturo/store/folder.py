@@ -10,10 +10,14 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import hashlib
+import json
 import os
+import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from facturo.errors import FacturoError, FolderBusy, NotFound, Remedy, display_path
@@ -46,6 +50,22 @@ class Folder:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._on_lock: list[Callable[[], None]] = []
+
+    def on_lock(self, callback: Callable[[], None]) -> None:
+        """Call `callback` each time the lock is taken, before the locked work starts."""
+        self._on_lock.append(callback)
+
+    def tracked_state(self) -> list[str]:
+        """Files of facturo's own state (.facturo/) that git tracks: they never should be."""
+        try:
+            result = subprocess.run(
+                ["git", "-C", str(self.root), "ls-files", "--", STATE_DIR],
+                capture_output=True, text=True, timeout=30, check=False,
+            )  # fmt: skip
+        except (OSError, subprocess.TimeoutExpired):
+            return []
+        return result.stdout.splitlines() if result.returncode == 0 else []
 
     @property
     def config_path(self) -> Path:
@@ -159,6 +179,8 @@ class Folder:
                     time.sleep(0.05)
             try:
                 self._remove_stale_temporaries()
+                for callback in self._on_lock:
+                    callback()
                 yield
             finally:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
@@ -215,23 +237,101 @@ class Folder:
             _fsync_dir(path.parent)
         return True
 
-    def mark_issuing(self, sha256: str) -> None:
-        """Record, durably and before the claim, that a draft is being issued."""
-        self.write_atomic(self.state_dir / "issuing" / sha256, b"")
+    def mark_issuing(self, sha256: str, draft: Path) -> None:
+        """Record, durably and before the claim, that `draft` is being issued.
 
-    def issuing(self) -> set[str]:
+        The mark names the draft file itself (path, inode, mtime, size), not only its
+        content: a later draft with the same bytes is another file, issued normally.
+        """
+        mark = {"draft": self.display(draft), "identity": file_identity(draft)}
+        self.write_atomic(self.state_dir / "issuing" / sha256, json.dumps(mark))
+
+    def issuing(self) -> dict[str, IssuingMark]:
         """Drafts (by sha256) whose issue started and was not seen through."""
-        marks = self.state_dir / "issuing"
-        return {p.name for p in marks.iterdir()} if marks.is_dir() else set()
+        return {path.name: mark for path, mark in self._marks("issuing").items()}
 
     def clear_issuing(self, sha256: str) -> None:
         (self.state_dir / "issuing" / sha256).unlink(missing_ok=True)
+
+    def settle_marks(self, issued_from: dict[str, str]) -> dict[Path, str]:
+        """Settle the marks a crash left (under the lock): a marked draft that was issued
+        (`issued_from`: source sha256 -> number) is removed, and so is a draft a command
+        wrote for itself and never issued; every mark is cleared. The drafts removed as
+        issued (resolved paths), with the number each became."""
+        removed: dict[Path, str] = {}
+        for sha, mark in self.issuing().items():
+            number = issued_from.get(sha)
+            draft = self.resolve_inside(mark.draft) if mark.draft else None
+            if number is not None and draft is not None and draft.is_file():
+                same = hashlib.sha256(draft.read_bytes()).hexdigest() == sha
+                if same and mark.is_the_file(draft, self.display(draft)):
+                    self.remove(draft)
+                    removed[draft.resolve()] = number
+            self.clear_issuing(sha)
+        for mark_path, mark in self._marks("transient").items():
+            draft = self.resolve_inside(mark.draft) if mark.draft and mark.identity else None
+            if draft is not None and draft.is_file() and mark.is_the_file(draft, mark.draft or ""):
+                self.remove(draft)  # written by a command that died before issuing it
+            mark_path.unlink(missing_ok=True)
+        return removed
+
+    def mark_transient(self, draft: Path) -> None:
+        """Record that `draft` was written by a command for its own use: if the command
+        dies before it is issued, the next command under the lock removes it."""
+        mark = {"draft": self.display(draft), "identity": file_identity(draft)}
+        name = hashlib.sha256(self.display(draft).encode()).hexdigest()
+        self.write_atomic(self.state_dir / "transient" / name, json.dumps(mark))
+
+    def clear_transient(self, draft: Path) -> None:
+        name = hashlib.sha256(self.display(draft).encode()).hexdigest()
+        (self.state_dir / "transient" / name).unlink(missing_ok=True)
+
+    def _marks(self, kind: str) -> dict[Path, IssuingMark]:
+        marks = self.state_dir / kind
+        if not marks.is_dir():
+            return {}
+        found: dict[Path, IssuingMark] = {}
+        for path in marks.iterdir():
+            try:
+                data = json.loads(path.read_text("utf-8") or "{}")
+            except (OSError, ValueError):
+                data = {}
+            draft = data.get("draft") if isinstance(data, dict) else None
+            identity = data.get("identity") if isinstance(data, dict) else None
+            found[path] = IssuingMark(
+                draft if isinstance(draft, str) else None,
+                identity if isinstance(identity, list) else None,
+            )
+        return found
 
     def remove(self, path: Path) -> None:
         """Delete a file durably."""
         with self._writing(path):
             path.unlink()
             _fsync_dir(path.parent)
+
+
+@dataclass(frozen=True)
+class IssuingMark:
+    """A draft whose issue started: its path and file identity (None in an older mark)."""
+
+    draft: str | None
+    identity: list[int] | None
+
+    def is_the_file(self, path: Path, display: str) -> bool:
+        """True when `path` is the very file marked (not a later one with the same bytes)."""
+        if self.draft is not None and self.draft != display:
+            return False
+        return self.identity is None or self.identity == file_identity(path)
+
+
+def file_identity(path: Path) -> list[int]:
+    """What tells one file from another with the same bytes written later."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return []
+    return [stat.st_ino, stat.st_mtime_ns, stat.st_size]
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -5,20 +5,26 @@ each file's summary and problems are cached in `.facturo/cache/issued.json`, key
 size, mtime and inode: a changed file is always read again. The cache names the inspection
 that found the problems (`checks` passes it in): a cache written by another is not used.
 The cache is JSON, never pickle: a folder cloned from someone else could carry a crafted one.
+
+The cache is never trusted. `check` reads every file (seals are verified from the files);
+under the lock, where money data is written or sent, a cached summary is used only if its
+file's bytes still hash to the cached content hash, and the documents a command acts on
+(and their credit notes) are read from their files. An entry of the wrong type is stale;
+a cache tracked by git is refused.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
 import json
 import os
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from decimal import Decimal
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from facturo.errors import InvalidData, NotFound, Problem
+from facturo.errors import FacturoError, InvalidData, NotFound, Problem
 from facturo.files import schema
 from facturo.files.reading import read_file
 from facturo.files.rules import (
@@ -29,301 +35,15 @@ from facturo.files.rules import (
 )
 from facturo.files.tracking import tracking_problems
 from facturo.files.yamlio import YMap, load_mapping
-from facturo.model.account import (
-    ISSUED,
-    Account,
-    Movement,
-    quote_status,
-    receivable_status,
-)
-from facturo.model.document import (
-    PENDING,
-    IssuedDocument,
-    Payment,
-    email_status,
-    emails_of,
-    is_business,
-)
-from facturo.model.kinds import KINDS, is_receivable
-from facturo.model.money import is_currency, round_money
+from facturo.model.account import Account, Movement
+from facturo.model.document import IssuedDocument
+from facturo.store.entry import ZERO, summarize
+from facturo.store.entry import Entry as Entry
+from facturo.store.entry import amount_or_zero as amount_or_zero
 from facturo.store.folder import Folder
-from facturo.store.seal import seal_problems
 
-CACHE_VERSION = 8  # 8: the pending reminder; tracking validated by check
-ZERO = Decimal(0)
-
-
-@dataclass
-class Entry:
-    """What `list`, `check` and numbering need to know of one issued document."""
-
-    path: str
-    number: str = ""
-    kind: str = ""
-    issue_date: dt.date | None = None
-    due_date: dt.date | None = None
-    valid_until: dt.date | None = None
-    client_id: str = ""
-    client_name: str = ""
-    currency: str = ""
-    gross: Decimal = ZERO
-    due: Decimal = ZERO
-    paid: Decimal = ZERO
-    written_off: Decimal = ZERO  # small balances given up on (`pay --write-off`)
-    seal: str | None = None
-    previous: str | None = None
-    previous_line: int = 0
-    source_sha256: str | None = None
-    credit_note_of: str | None = None  # credit notes: the invoice they correct
-    quote: str | None = None  # invoices and deposits made from a quote
-    accepted: dt.date | None = None  # quotes
-    declined: dt.date | None = None  # quotes
-    sent: dt.date | None = None  # first sending by email
-    deducts: list[str] = field(default_factory=list)  # deposit invoices deducted by an invoice
-    # What reminders and accounts need, so that they never open the file:
-    payments: list[Payment] = field(default_factory=list)  # as recorded, dated
-    reminders: list[tuple[int, dt.date]] = field(default_factory=list)  # (level, date) sent
-    penalty_rate: Decimal | None = None  # the late-penalty rate the document stated
-    business: bool = True  # the client, as the document recorded it, owes the indemnity
-    # A reminder recorded as about to be sent and never confirmed: level, date, message_id,
-    # started (model/document.py: it may have gone out, so nothing more is sent).
-    pending_reminder: dict[str, Any] | None = None
-    subscription: str | None = None  # invoices `facturo recur` made: the subscription's id
-    service_start: dt.date | None = None  # the first day of the service period
-    problems: list[Problem] = field(default_factory=list)
-    # Derived across documents on every read (never cached): credit notes on an invoice.
-    credited: Decimal = ZERO
-
-    @property
-    def is_receivable(self) -> bool:
-        """Invoices and deposit invoices are owed; quotes and credit notes are not."""
-        return is_receivable(self.kind)
-
-    @property
-    def balance(self) -> Decimal:
-        """What the client still owes: due - payments - write-offs - credit notes (0 unless
-        receivable)."""
-        if not self.is_receivable:
-            return self.due * 0  # zero, with the currency's decimals
-        return self.due - self.paid - self.written_off - self.credited
-
-    def days_late(self, today: dt.date) -> int:
-        if not self.is_receivable or self.due_date is None or self.balance <= 0:
-            return 0
-        return max(0, (today - self.due_date).days)
-
-    def status(self, today: dt.date) -> str:
-        """A status code, derived, never stored (model/account.py lists them)."""
-        if self.kind == "quote":
-            return quote_status(
-                today,
-                valid_until=self.valid_until,
-                sent=self.sent,
-                accepted=self.accepted,
-                declined=self.declined,
-            )
-        if not self.is_receivable:
-            return ISSUED
-        settled = self.paid + self.written_off
-        return receivable_status(self.due, settled, self.credited, self.due_date, today)
-
-    def to_json(self) -> dict[str, Any]:
-        def text(value: Any) -> Any:
-            if isinstance(value, Decimal):
-                return format(value, "f")
-            if isinstance(value, dt.date):
-                return value.isoformat()
-            return value
-
-        skipped = ("problems", "credited", "payments", "reminders", "pending_reminder")
-        data = {k: text(v) for k, v in self.__dict__.items() if k not in skipped}
-        data["payments"] = [
-            [p.date.isoformat(), format(p.amount, "f"), p.method, p.reference, p.reason]
-            for p in self.payments
-        ]
-        data["reminders"] = [[level, day.isoformat()] for level, day in self.reminders]
-        pending = self.pending_reminder
-        data["pending_reminder"] = (
-            {**pending, "date": text(pending.get("date"))} if pending is not None else None
-        )
-        data["problems"] = [p.as_dict() for p in self.problems]
-        return data
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Entry:
-        entry = cls(path=data["path"])
-        for key in (
-            "number", "kind", "client_id", "client_name", "currency", "seal", "previous",
-            "credit_note_of", "quote",
-        ):  # fmt: skip
-            setattr(entry, key, data.get(key))
-        entry.previous_line = int(data.get("previous_line") or 0)
-        entry.deducts = list(data.get("deducts") or [])
-        entry.source_sha256 = data.get("source_sha256")
-        entry.subscription = data.get("subscription")
-        for key in (
-            "issue_date", "due_date", "valid_until", "accepted", "declined", "sent", "service_start"
-        ):  # fmt: skip
-            value = data.get(key)
-            setattr(entry, key, dt.date.fromisoformat(value) if value else None)
-        for key in ("gross", "due", "paid", "written_off"):
-            setattr(entry, key, Decimal(data.get(key) or "0"))
-        entry.payments = [
-            Payment(index, dt.date.fromisoformat(day), Decimal(amount), method, reference, reason)
-            for index, (day, amount, method, reference, reason) in enumerate(
-                data["payments"], start=1
-            )
-        ]
-        entry.reminders = [
-            (int(level), dt.date.fromisoformat(day)) for level, day in data["reminders"]
-        ]
-        pending = data.get("pending_reminder")
-        if isinstance(pending, dict):
-            pending = dict(pending)  # the cache's own mapping is written back as it was
-            day = pending.get("date")
-            pending["date"] = dt.date.fromisoformat(day) if isinstance(day, str) else None
-            entry.pending_reminder = pending
-        rate = data.get("penalty_rate")
-        entry.penalty_rate = Decimal(rate) if rate is not None else None
-        entry.business = bool(data.get("business", True))
-        entry.problems = [
-            Problem(p["path"], p["line"], p["col"], p["message"], p["severity"])
-            for p in data.get("problems", [])
-        ]
-        return entry
-
-
-def summarize(data: YMap, entry: Entry) -> None:
-    """Fill `entry` from an issued document's fields, and record a seal that does not hold.
-
-    The seal is verified whichever way the ledger is opened: everything that sends money
-    data (reminders, statements, receipts) relies on `entry.problems` telling it.
-    """
-    entry.number = str(data.get("number"))
-    kind = data.get("kind")
-    entry.kind = kind if isinstance(kind, str) and kind in KINDS else ""
-    for key in ("issue_date", "due_date", "valid_until"):
-        value = data.get(key)
-        if isinstance(value, dt.date):
-            setattr(entry, key, value)
-    entry.client_id = str(_inner(data, "client", "id") or "")
-    entry.client_name = str(_inner(data, "client", "name") or "")
-    entry.currency = str(data.get("currency") or "")
-    entry.gross = amount_or_zero(_inner(data, "totals", "gross"))
-    due = _inner(data, "totals", "due")
-    entry.due = amount_or_zero(due) if due is not None else entry.gross
-    entry.payments = _payments(data)
-    for key, write_off in (("paid", False), ("written_off", True)):
-        amount = sum((p.amount for p in entry.payments if p.is_write_off is write_off), ZERO)
-        exact = round_money(amount, entry.currency) if is_currency(entry.currency) else amount
-        setattr(entry, key, exact)
-    entry.reminders = _reminders(data)
-    entry.pending_reminder = _pending_reminder(data)
-    rate = _inner(data, "payment", "late_penalty_rate_percent")
-    entry.penalty_rate = amount_or_zero(rate) if rate is not None else None
-    entry.business = is_business(
-        data.get("client") if isinstance(data.get("client"), dict) else None
-    )
-    subscription = data.get("subscription")
-    entry.subscription = subscription if isinstance(subscription, str) else None
-    start = _inner(data, "service_period", "start")
-    entry.service_start = start if isinstance(start, dt.date) else None
-    entry.credit_note_of = _text(_inner(data, "credit_note_of", "number"))
-    entry.quote = _text(_inner(data, "quote", "number"))
-    for line in data.get("lines") or []:
-        deposit = line.get("deposit") if isinstance(line, dict) else None
-        if isinstance(deposit, dict) and deposit.get("number") not in entry.deducts:
-            entry.deducts.append(str(deposit.get("number")))
-    tracking = data.get("tracking")
-    if isinstance(tracking, dict):
-        for key in ("accepted", "declined"):
-            event = tracking.get(key)
-            if isinstance(event, dict) and isinstance(event.get("date"), dt.date):
-                setattr(entry, key, event["date"])
-        sendings = emails_of(data, "sendings")
-        if sendings:
-            first = sendings[0].get("date")
-            entry.sent = first if isinstance(first, dt.date) else None
-    entry.source_sha256 = _text(_inner(data, "source", "sha256"))
-    seal = data.get("seal")
-    if isinstance(seal, YMap):
-        entry.seal = _text(seal.get("sha256"))
-        entry.previous = _text(seal.get("previous"))
-        entry.previous_line = seal.mark("previous")[0]
-        entry.problems.extend(seal_problems(data, entry.path))
-
-
-def _text(value: Any) -> str | None:
-    """A stored text, or None for anything else (a damaged file can hold any shape)."""
-    return value if isinstance(value, str) else None
-
-
-def _inner(data: YMap, section: str, key: str) -> Any:
-    """`data[section][key]`, or None when the section is not a mapping."""
-    section_data = data.get(section)
-    return section_data.get(key) if isinstance(section_data, dict) else None
-
-
-def amount_or_zero(value: Any) -> Decimal:
-    """A stored amount as a Decimal; 0 for anything that is not a number."""
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return Decimal(value)
-    return ZERO
-
-
-def _tracked(data: YMap, key: str) -> list[dict[str, Any]]:
-    """The records of one list of the tracking section that are mappings."""
-    tracking = data.get("tracking")
-    records = tracking.get(key) if isinstance(tracking, dict) else None
-    return [r for r in records if isinstance(r, dict)] if isinstance(records, list) else []
-
-
-def _payments(data: YMap) -> list[Payment]:
-    """The payments recorded; one without a date or amount counts for nothing (check says)."""
-    tracking = data.get("tracking")
-    records = tracking.get("payments") if isinstance(tracking, dict) else None
-    found = []
-    for index, item in enumerate(records if isinstance(records, list) else [], start=1):
-        if not isinstance(item, dict):
-            continue
-        day, amount = item.get("date"), item.get("amount")
-        if isinstance(day, dt.date) and isinstance(amount, Decimal | int):
-            if isinstance(amount, bool):
-                continue
-            found.append(
-                Payment(
-                    index=index,
-                    date=day,
-                    amount=Decimal(amount),
-                    method=str(item.get("method") or "other"),
-                    reference=str(item["reference"]) if item.get("reference") else None,
-                    reason=str(item["reason"]) if item.get("reason") else None,
-                )
-            )
-    return found
-
-
-def _reminders(data: YMap) -> list[tuple[int, dt.date]]:
-    """The reminders that went out or may have (pending); not those known never sent."""
-    return [
-        (r["level"], r["date"])
-        for r in emails_of(data, "reminders")
-        if isinstance(r.get("level"), int) and isinstance(r.get("date"), dt.date)
-    ]
-
-
-def _pending_reminder(data: YMap) -> dict[str, Any] | None:
-    for record in emails_of(data, "reminders"):
-        if email_status(record) == PENDING:
-            return {
-                "level": record.get("level") if isinstance(record.get("level"), int) else None,
-                "date": record.get("date") if isinstance(record.get("date"), dt.date) else None,
-                "message_id": str(record.get("message_id") or ""),
-                "started": str(record.get("started") or ""),
-            }
-    return None
+CACHE_VERSION = 9  # 9: dated payments, reminders, subscriptions, content hashes
+TRUST_NOTHING, TRUST_CONTENT, TRUST_STAT = 0, 1, 2
 
 
 # What a ledger may add to each entry: the problems of one issued document on its own.
@@ -333,8 +53,12 @@ Inspection = Callable[[YMap, Path, Entry], list[Problem]]
 
 def inspect_issued(path: Path, display: str, inspect: Inspection | None = None) -> Entry:
     """Read one issued file: its summary, and with `inspect` what is wrong with it on its own."""
+    try:
+        content = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        content = None
     data, problems = load_mapping(path, display)
-    entry = Entry(path=display, problems=list(problems))
+    entry = Entry(path=display, problems=list(problems), content_sha256=content)
     if data is None:
         return entry
     summarize(data, entry)
@@ -379,12 +103,20 @@ class Ledger:
         self.folder = folder
         self.use_cache = use_cache
         self.inspect = inspect
+        # How far cached summaries are trusted: STAT (the file's size, times and inode are
+        # unchanged), CONTENT (its bytes hash as cached: under the lock, where money data
+        # is written or sent) or NOTHING (`check` reads every file).
+        self.trust = TRUST_STAT
+        self._settled: dict[Path, str] = {}
+        self._tracked_checked = False
+        folder.on_lock(self._locked)
         self._config: tuple[YMap | None, list[Problem]] | None = None
         self._clients: dict[str, tuple[YMap | None, list[Problem]]] | None = None
         self._subscriptions: dict[str, tuple[YMap | None, list[Problem]]] | None = None
         self._entries: list[Entry] | None = None
         self._credit_notes: dict[str, list[Entry]] = {}
         self._by_number: dict[str, Entry] | None = None
+        self._verified_paths: set[str] = set()
 
     # -- config and clients ------------------------------------------------------------
     def config_with_problems(self) -> tuple[YMap | None, list[Problem]]:
@@ -479,7 +211,7 @@ class Ledger:
         """The credit notes correcting invoice `number` (issued on or before `until`)."""
         if self._entries is None:
             self.entries()
-        notes = self._credit_notes.get(number, [])
+        notes = [self._verified(note) for note in self._credit_notes.get(number, [])]
         if until is None:
             return list(notes)
         return [n for n in notes if n.issue_date is not None and n.issue_date <= until]
@@ -487,6 +219,45 @@ class Ledger:
     def invalidate(self) -> None:
         self._entries = None
         self._by_number = None
+        self._verified_paths = set()
+
+    def _verified(self, entry: Entry) -> Entry:
+        """Under the lock, an entry whose money data a command uses is read from its file
+        (in place: whoever holds it sees the file's values, not the cache's)."""
+        if self.trust != TRUST_CONTENT or entry.path in self._verified_paths:
+            return entry
+        self._verified_paths.add(entry.path)
+        fresh = inspect_issued(self.folder.root / entry.path, entry.path, self.inspect)
+        credited = entry.credited
+        entry.__dict__.update(fresh.__dict__)
+        entry.credited = credited
+        return entry
+
+    def read_files(self) -> None:
+        """Read every issued file again from now on (`check`: seals verified from files)."""
+        self.trust = TRUST_NOTHING
+        self.invalidate()
+
+    def _locked(self) -> None:
+        # Under the lock money data is written or sent: cached summaries must match the
+        # bytes of their files, and the issues a crash interrupted are settled first.
+        self.trust = min(self.trust, TRUST_CONTENT)
+        self.invalidate()
+        pending = self.folder.issuing()
+        issued_from = {
+            e.source_sha256: e.number for e in self.entries() if e.source_sha256 in pending
+        }
+        self._settled = self.folder.settle_marks(issued_from)
+        if self._settled:
+            self.invalidate()
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[dict[Path, str]]:
+        """The folder lock (any `folder.lock()` does the same for this ledger): cached
+        summaries verified against the files, the issues a crash interrupted settled. Yields
+        the drafts found issued and removed, with the number each became."""
+        with self.folder.lock():
+            yield self._settled
 
     def _cache_path(self) -> Path:
         return self.folder.state_dir / "cache" / "issued.json"
@@ -506,8 +277,9 @@ class Ledger:
                 continue
             key = [stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns]
             hit = cached.get(display)
-            if hit is not None and hit.get("key") == key:
-                found[display] = Entry.from_json(hit["entry"])
+            entry = self._cached_entry(hit, key, path, display)
+            if entry is not None:
+                found[display] = entry
                 fresh[display] = hit
             else:
                 found[display] = Entry(path=display)  # placeholder keeps the order
@@ -521,11 +293,39 @@ class Ledger:
             self._save_cache(fresh)
         return list(found.values())
 
+    def _cached_entry(self, hit: Any, key: list[int], path: Path, display: str) -> Entry | None:
+        """The cached summary of a file, if it may be trusted (see `trust`)."""
+        if self.trust == TRUST_NOTHING or not isinstance(hit, dict) or hit.get("key") != key:
+            return None
+        try:
+            entry = Entry.from_json(hit.get("entry"))
+        except ValueError:
+            return None  # wrong types: a stale entry
+        if entry.path != display:
+            return None
+        if self.trust == TRUST_CONTENT:
+            try:
+                content = hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError:
+                return None
+            if content != entry.content_sha256:
+                return None
+        return entry
+
     def _load_cache(self) -> dict[str, Any]:
         try:
             data = json.loads(self._cache_path().read_text("utf-8"))
         except (OSError, ValueError):
             return {}
+        if not self._tracked_checked:
+            self._tracked_checked = True
+            tracked = self.folder.tracked_state()
+            if tracked:
+                raise FacturoError(
+                    f"{tracked[0]} is tracked by git: facturo's state (.facturo/) is a "
+                    "local cache that must never be shared or trusted; remove it from git's "
+                    "index (keeping the files), add .facturo/ to .gitignore, then commit"
+                )
         if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
             return {}
         if data.get("inspection") != inspection_name(self.inspect):
@@ -565,6 +365,10 @@ class Ledger:
                 self._by_number.setdefault(entry.number, entry)
         found = self._by_number.get(number)
         if found is not None:
+            self._verified(found)
+            if self.trust == TRUST_CONTENT:
+                notes = self.credit_notes_of(number)
+                found.credited = sum((note.gross for note in notes), ZERO)
             return found
         numbers = [e.number for e in entries]
         raise NotFound(f"no issued document {number!r} ({suggest(number, numbers)})")

@@ -3,6 +3,12 @@
 Tracking (payments, sendings, reminders), the seal itself and the source of the draft are
 outside the seal; everything else is frozen at issue. Short per-field digests let `check`
 point at the edited field, the full hash proves integrity, the chain reveals deletions.
+
+Seals are versioned. Version 2 (`version: 2` in the seal) hashes typed values: a date or a
+decimal quoted into text no longer matches; its chain runs per series and period (a yearly
+series restarts its chain each year, so clones that issued on both sides of a new year
+merge into a valid chain). A seal without a version (the first rule) hashed values as
+text: it still verifies, and its dates and amounts must still have their type.
 """
 
 from __future__ import annotations
@@ -18,6 +24,19 @@ from facturo.files.yamlio import YMap, dump, locate, parse
 
 UNSEALED = frozenset({"source", "seal", "tracking"})
 SHORT = 8
+FIRST_VERSION = 1
+VERSION = 2
+# What the first rule's documents hold as dates and as numbers, by key: checked by type.
+DATE_KEYS = frozenset(
+    {"issue_date", "due_date", "valid_until", "service_date", "start", "end", "date"}
+)
+NUMBER_KEYS = frozenset(
+    {
+        "type_code", "quantity", "unit_price", "vat_rate", "net", "rate", "base", "amount",
+        "lines_net", "vat_total", "gross", "prepaid", "due", "late_penalty_rate_percent",
+        "recovery_indemnity", "discount_amount",
+    }
+)  # fmt: skip
 
 
 def _exact(value: Any) -> str:
@@ -28,11 +47,29 @@ def _exact(value: Any) -> str:
     raise TypeError(f"cannot seal a {type(value).__name__}")
 
 
-def _digest(value: Any) -> str:
+def _typed(value: Any) -> dict[str, str]:
+    if isinstance(value, Decimal):
+        return {"decimal": format(value, "f")}
+    if isinstance(value, dt.datetime):
+        return {"datetime": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"date": value.isoformat()}
+    raise TypeError(f"cannot seal a {type(value).__name__}")
+
+
+def _digest(value: Any, version: int = FIRST_VERSION) -> str:
+    encode = _exact if version == FIRST_VERSION else _typed
     text = json.dumps(
-        value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_exact
+        value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=encode
     )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def seal_version(document: dict[str, Any]) -> int:
+    """The rule a document was sealed by (1 when its seal names none)."""
+    seal = document.get("seal")
+    version = seal.get("version", FIRST_VERSION) if isinstance(seal, dict) else FIRST_VERSION
+    return version if version in (FIRST_VERSION, VERSION) else 0
 
 
 def _as_read_back(document: dict[str, Any]) -> dict[str, Any]:
@@ -61,29 +98,47 @@ def _dotted(path: tuple[Any, ...]) -> str:
     return ".".join(str(step) for step in path)
 
 
-def field_digests(document: dict[str, Any]) -> str:
+def field_digests(document: dict[str, Any], version: int = VERSION) -> str:
     """Short digests of every sealed leaf, as one line of `path=digest` words.
 
     One scalar rather than a nested mapping: it costs nothing to parse on every `check`
     and is only decoded to locate an edit once the full hash has failed.
     """
     leaves = _leaves(immutable_part(document), ())
-    return " ".join(f"{_dotted(path)}={_digest(value)[:SHORT]}" for path, value in leaves)
+    return " ".join(f"{_dotted(path)}={_digest(value, version)[:SHORT]}" for path, value in leaves)
 
 
-def seal_hash(document: dict[str, Any], previous: str | None) -> str:
+def seal_hash(document: dict[str, Any], previous: str | None, version: int = VERSION) -> str:
     """sha256 over the document's immutable part and the previous document's hash."""
-    return _digest({"previous": previous, "document": immutable_part(document)})
+    if version == FIRST_VERSION:
+        return _digest({"previous": previous, "document": immutable_part(document)})
+    sealed = {"version": version, "previous": previous, "document": immutable_part(document)}
+    return _digest(sealed, version)
 
 
 def compute_seal(document: dict[str, Any], previous: str | None) -> dict[str, Any]:
-    """The `seal` section for `document`, chained to the previous document's hash."""
+    """The `seal` section for `document` (current rule), chained to the previous hash."""
     written = _as_read_back(document)
     return {
+        "version": VERSION,
         "previous": previous,
         "sha256": seal_hash(written, previous),
         "fields": field_digests(written),
     }
+
+
+def mistyped_fields(document: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
+    """Sealed leaves of a first-rule document that lost their type: (path, expected)."""
+    found: list[tuple[tuple[Any, ...], str]] = []
+    for path, value in _leaves(immutable_part(document), ()):
+        key = path[-1] if path else None
+        if key in DATE_KEYS and not isinstance(value, dt.date):
+            found.append((path, "a date"))
+        elif key in NUMBER_KEYS and (
+            isinstance(value, bool) or not isinstance(value, (int, Decimal))
+        ):
+            found.append((path, "a number"))
+    return found
 
 
 def changed_fields(document: dict[str, Any]) -> list[tuple[Any, ...]]:
@@ -99,9 +154,10 @@ def changed_fields(document: dict[str, Any]) -> list[tuple[Any, ...]]:
     current = {
         _dotted(path): (path, value) for path, value in _leaves(immutable_part(document), ())
     }
+    version = seal_version(document)
     changes: list[tuple[Any, ...]] = []
     for dotted, (path, value) in current.items():
-        if stored.get(dotted) != _digest(value)[:SHORT]:
+        if stored.get(dotted) != _digest(value, version)[:SHORT]:
             changes.append(path)
     for dotted in stored.keys() - current.keys():
         steps = tuple(int(s) if s.isdigit() else s for s in dotted.split("."))
@@ -109,18 +165,39 @@ def changed_fields(document: dict[str, Any]) -> list[tuple[Any, ...]]:
     return changes
 
 
-def verify(document: dict[str, Any]) -> bool:
-    """True when the stored hash matches the document and its stored previous hash."""
+def _hash_holds(document: dict[str, Any]) -> bool:
     seal = document.get("seal")
-    if not isinstance(seal, dict):
+    version = seal_version(document)
+    if not isinstance(seal, dict) or not version:
         return False
-    return bool(seal.get("sha256") == seal_hash(document, seal.get("previous")))
+    return bool(seal.get("sha256") == seal_hash(document, seal.get("previous"), version))
+
+
+def verify(document: dict[str, Any]) -> bool:
+    """True when the stored hash matches the document and its stored previous hash (and,
+    under the first rule, every date and amount still has its type)."""
+    if not _hash_holds(document):
+        return False
+    return seal_version(document) != FIRST_VERSION or not mistyped_fields(document)
+
+
+def _named(path: tuple[Any, ...]) -> str:
+    return "".join(f"[{s + 1}]" if isinstance(s, int) else f".{s}" for s in path)[1:]
 
 
 def seal_problems(data: YMap, display: str) -> list[Problem]:
     """Errors of an issued document whose seal does not hold: each edited field, else the seal."""
-    if verify(data):
-        return []
+    if _hash_holds(data):
+        mistyped = mistyped_fields(data) if seal_version(data) == FIRST_VERSION else []
+        return [
+            Problem(
+                display,
+                *locate(data, _dotted(path)),
+                f"sealed field {_named(path)!r} was changed after issue: it was issued as "
+                f"{expected}, not text (remove the quotes, e.g. git checkout -- FILE)",
+            )
+            for path, expected in mistyped
+        ]
     changes = changed_fields(data)
     if not changes:
         line, col = data.mark("seal")
@@ -129,14 +206,14 @@ def seal_problems(data: YMap, display: str) -> list[Problem]:
     problems = []
     for path in changes:
         line, col = locate(data, ".".join(str(step) for step in path))
-        name = "".join(f"[{s + 1}]" if isinstance(s, int) else f".{s}" for s in path)[1:]
         problems.append(
             Problem(
                 display,
                 line,
                 col,
-                f"sealed field {name!r} was changed after issue: an issued document is never "
-                "edited (restore it, e.g. git checkout -- FILE, and correct it with a credit note)",
+                f"sealed field {_named(path)!r} was changed after issue: an issued document is "
+                "never edited (restore it, e.g. git checkout -- FILE, and correct it with a "
+                "credit note)",
             )
         )
     return problems

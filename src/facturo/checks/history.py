@@ -1,0 +1,199 @@
+"""Numbers ever issued: from the files, stray copies, git history and facturo's own record.
+
+A number is taken for good once issued. It is known from its file, from a file that looks
+like it elsewhere under the issued folders (a `.bak`, a dotfile, a subfolder, a `.yml`), from
+any path git ever committed, and from the record under `.facturo/`. A known number without
+its file is reported (and `issue` refuses to go on); so is a number whose sealed content
+was not always the same (a document replaced by another under the same number).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from facturo.checks.git import NO_SEAL, History, read_history
+from facturo.errors import Problem
+from facturo.model.numbering import SERIES_OF_KIND, series_from_config
+from facturo.store.folder import ISSUED_DIRS
+from facturo.store.index import Ledger
+from facturo.store.numbers import Recorded, copy_path, read_record
+
+ISSUED_PATH = re.compile(r"^(?P<dir>[a-z-]+)/(?P<year>[^/]+)/(?P<stem>[^/.][^/]*)\.yaml$")
+NUMBER_LINE = re.compile(rb"^number:[ \t]*['\"]?([A-Za-z0-9_+-]{1,35})['\"]?[ \t]*$", re.M)
+SEAL_LINE = re.compile(rb"^seal:", re.M)
+PEEK = 65536
+
+
+@dataclass
+class Numbers:
+    """What is known of the numbers issued in a folder."""
+
+    present: dict[str, str] = field(default_factory=dict)  # number -> its file
+    strays: dict[str, str] = field(default_factory=dict)  # stray file -> number it holds
+    history: History = field(default_factory=History)
+    record: dict[str, Recorded] = field(default_factory=dict)
+
+    def known(self) -> set[str]:
+        """Every number ever issued, as far as anything remembers."""
+        from_git = {
+            match["stem"]
+            for path in self.history.paths
+            if (match := ISSUED_PATH.match(path)) and match["dir"] in ISSUED_DIRS
+        }
+        return set(self.present) | set(self.strays.values()) | from_git | set(self.record)
+
+
+def read_numbers(ledger: Ledger, *, use_cache: bool = True) -> Numbers:
+    """The numbers of the files, the strays, git history and the record, read once."""
+    folder = ledger.folder
+    numbers = Numbers()
+    proper: set[str] = set()
+    for entry in ledger.entries():
+        proper.add(entry.path)
+        if Path(entry.path).stem == entry.number:
+            numbers.present[entry.number] = entry.path
+    config, _ = ledger.config_with_problems()
+    patterns = [
+        re.sub(r"\(\?P<\w+>", "(", series_from_config(config or {}, name).regex.pattern)
+        for name in dict.fromkeys(SERIES_OF_KIND.values())
+    ]
+    named = re.compile("|".join(f"(?:{p.strip('^$')})" for p in patterns))
+    for base in ISSUED_DIRS:
+        for directory, _, files in os.walk(folder.root / base):
+            where = folder.display(Path(directory))
+            for name in files:
+                display = f"{where}/{name}"
+                if display in proper:
+                    continue
+                number = _number_in(Path(directory) / name, name, named)
+                if number is not None:
+                    numbers.strays[display] = number
+    numbers.history = read_history(folder, use_cache=use_cache)
+    numbers.record = read_record(folder)
+    return numbers
+
+
+def _number_in(path: Path, name: str, named: re.Pattern[str]) -> str | None:
+    """The number a stray file holds: sealed content naming it, or else its file name."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(PEEK)
+    except OSError:
+        head = b""
+    found = NUMBER_LINE.search(head)
+    if found and SEAL_LINE.search(head):
+        return found[1].decode()
+    match = named.search(name)
+    return match[0] if match else None
+
+
+def _expected_path(number: str, numbers: Numbers, config: dict[str, object]) -> str:
+    """Where a missing number's file was: from the record or git, else where its series
+    files it (else its stray name)."""
+    if number in numbers.record:
+        return numbers.record[number].path
+    for path in numbers.history.paths:
+        match = ISSUED_PATH.match(path)
+        if match and match["stem"] == number:
+            return path
+    stray = next(path for path, held in numbers.strays.items() if held == number)
+    for name in dict.fromkeys(SERIES_OF_KIND.values()):
+        series = series_from_config(config, name)
+        parsed = series.parse(number)
+        if parsed is not None and parsed[0] is not None and stray.startswith(series.folder):
+            return f"{series.folder}/{parsed[0]}/{number}.yaml"
+    return stray
+
+
+def missing_problems(ledger: Ledger, numbers: Numbers) -> list[Problem]:
+    """Each number issued once and now without its file, with how it left and what to do."""
+    problems: list[Problem] = []
+    folder = ledger.folder
+    config, _ = ledger.config_with_problems()
+    for number in sorted(numbers.known() - set(numbers.present)):
+        path = _expected_path(number, numbers, config or {})
+        strays = sorted(p for p, held in numbers.strays.items() if held == number)
+        git = numbers.history.paths.get(path)
+        if strays:
+            how = f"issued document renamed to {', '.join(strays)}"
+            fix = f"move it back (git mv {strays[0]} {path})"
+        elif git is not None and numbers.history.renamed_to(path):
+            moved = numbers.history.renamed_to(path)
+            how = f"issued document renamed to {', '.join(moved)} (git history)"
+            fix = "move it back, or restore it with git checkout"
+        elif git is not None:
+            how = "issued document deleted (git still knows it)"
+            fix = "restore it with git checkout"
+        else:
+            how = f"issued document missing ({number} is in facturo's record of numbers issued)"
+            copy = copy_path(folder, path)
+            fix = (
+                f"a copy as issued is in {folder.display(copy)}: copy it back"
+                if copy.is_file()
+                else "restore it from git (git reflog shows reset commits) or a backup"
+            )
+        problems.append(
+            Problem(
+                path,
+                0,
+                0,
+                f"{how}: issued documents are kept 10 years and their numbers are never "
+                f"reused; {fix}, and cancel it with a credit note if needed",
+            )
+        )
+    for stray, held in sorted(numbers.strays.items()):
+        if held in numbers.present:
+            problems.append(
+                Problem(
+                    stray,
+                    0,
+                    0,
+                    f"a copy of issued document {held} ({numbers.present[held]}): "
+                    "remove it, only the issued file counts",
+                    "warning",
+                )
+            )
+    return problems
+
+
+def replaced_problems(ledger: Ledger, numbers: Numbers) -> list[Problem]:
+    """Numbers that held more than one sealed document over time (git or the record)."""
+    by_number: dict[str, dict[str, str]] = {}  # number -> seal -> where it was seen
+    for path, item in numbers.history.paths.items():
+        match = ISSUED_PATH.match(path)
+        if not match:
+            continue
+        for blob, commit in item.blobs.items():
+            seal = numbers.history.seals.get(blob, NO_SEAL)
+            if seal:
+                by_number.setdefault(match["stem"], {}).setdefault(seal, f"commit {commit[:10]}")
+    for number, recorded in numbers.record.items():
+        if recorded.seal:
+            by_number.setdefault(number, {}).setdefault(recorded.seal, "facturo's record")
+    problems: list[Problem] = []
+    for entry in ledger.entries():
+        seals = by_number.get(entry.number, {})
+        others = {seal: where for seal, where in seals.items() if seal != entry.seal}
+        if entry.seal is None or not others or numbers.present.get(entry.number) != entry.path:
+            continue
+        where = ", ".join(sorted(set(others.values())))
+        problems.append(
+            Problem(
+                entry.path,
+                entry.previous_line or 1,
+                1,
+                f"{entry.number} is not the only document sealed under this number ({where} "
+                "has another): a number belongs to one document; keep the one issued first "
+                "and issue the other again",
+            )
+        )
+    return problems
+
+
+def history_problems(ledger: Ledger) -> list[Problem]:
+    """Numbers missing, renamed or replaced, as git and facturo's record remember them."""
+    numbers = read_numbers(ledger, use_cache=ledger.use_cache)
+    return missing_problems(ledger, numbers) + replaced_problems(ledger, numbers)

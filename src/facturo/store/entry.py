@@ -1,0 +1,366 @@
+"""One issued document's summary: what list, check and numbering need, and its cached form.
+
+The summary is read from the document's fields (`summarize`) or back from the JSON cache
+(`Entry.from_json`), where anything of the wrong type makes the entry stale, never a crash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from facturo.errors import Problem
+from facturo.files.yamlio import YMap
+from facturo.model.account import ISSUED, quote_status, receivable_status
+from facturo.model.document import PENDING, Payment, email_status, emails_of, is_business
+from facturo.model.kinds import KINDS, is_receivable
+from facturo.model.money import is_currency, round_money
+from facturo.store.seal import seal_problems, seal_version
+
+ZERO = Decimal(0)
+
+
+@dataclass
+class Entry:
+    """What `list`, `check` and numbering need to know of one issued document."""
+
+    path: str
+    number: str = ""
+    kind: str = ""
+    issue_date: dt.date | None = None
+    due_date: dt.date | None = None
+    valid_until: dt.date | None = None
+    client_id: str = ""
+    client_name: str = ""
+    currency: str = ""
+    gross: Decimal = ZERO
+    due: Decimal = ZERO
+    paid: Decimal = ZERO
+    written_off: Decimal = ZERO  # small balances given up on (`pay --write-off`)
+    seal: str | None = None
+    previous: str | None = None
+    previous_line: int = 0
+    seal_version: int = 1  # the rule of the seal (store/seal.py): its chain is per period
+    source_sha256: str | None = None
+    content_sha256: str | None = None  # of the file's bytes: what the cached summary is of
+    credit_note_of: str | None = None  # credit notes: the invoice they correct
+    quote: str | None = None  # invoices and deposits made from a quote
+    accepted: dt.date | None = None  # quotes
+    declined: dt.date | None = None  # quotes
+    sent: dt.date | None = None  # first sending by email
+    deducts: list[str] = field(default_factory=list)  # deposit invoices deducted by an invoice
+    # What reminders, statements and accounts need, so that they never open the file:
+    payments: list[Payment] = field(default_factory=list)  # as recorded, dated
+    reminders: list[tuple[int, dt.date]] = field(default_factory=list)  # (level, date) sent
+    penalty_rate: Decimal | None = None  # the late-penalty rate the document stated
+    business: bool = True  # the client, as the document recorded it, owes the indemnity
+    # A reminder recorded as about to be sent and never confirmed: level, date, message_id,
+    # started (model/document.py: it may have gone out, so nothing more is sent).
+    pending_reminder: dict[str, Any] | None = None
+    subscription: str | None = None  # invoices `facturo recur` made: the subscription's id
+    service_start: dt.date | None = None  # the first day of the service period
+    problems: list[Problem] = field(default_factory=list)
+    # Derived across documents on every read (never cached): credit notes on an invoice.
+    credited: Decimal = ZERO
+
+    @property
+    def is_receivable(self) -> bool:
+        """Invoices and deposit invoices are owed; quotes and credit notes are not."""
+        return is_receivable(self.kind)
+
+    @property
+    def balance(self) -> Decimal:
+        """What the client still owes: due - payments - write-offs - credit notes (0 unless
+        receivable)."""
+        if not self.is_receivable:
+            return self.due * 0  # zero, with the currency's decimals
+        return self.due - self.paid - self.written_off - self.credited
+
+    def days_late(self, today: dt.date) -> int:
+        if not self.is_receivable or self.due_date is None or self.balance <= 0:
+            return 0
+        return max(0, (today - self.due_date).days)
+
+    def status(self, today: dt.date) -> str:
+        """A status code, derived, never stored (model/account.py lists them)."""
+        if self.kind == "quote":
+            return quote_status(
+                today,
+                valid_until=self.valid_until,
+                sent=self.sent,
+                accepted=self.accepted,
+                declined=self.declined,
+            )
+        if not self.is_receivable:
+            return ISSUED
+        settled = self.paid + self.written_off
+        return receivable_status(self.due, settled, self.credited, self.due_date, today)
+
+    def to_json(self) -> dict[str, Any]:
+        def text(value: Any) -> Any:
+            if isinstance(value, Decimal):
+                return format(value, "f")
+            if isinstance(value, dt.date):
+                return value.isoformat()
+            return value
+
+        skipped = ("problems", "credited", "payments", "reminders", "pending_reminder")
+        data = {k: text(v) for k, v in self.__dict__.items() if k not in skipped}
+        data["payments"] = [
+            [p.date.isoformat(), format(p.amount, "f"), p.method, p.reference, p.reason]
+            for p in self.payments
+        ]
+        data["reminders"] = [[level, day.isoformat()] for level, day in self.reminders]
+        pending = self.pending_reminder
+        data["pending_reminder"] = (
+            {**pending, "date": text(pending.get("date"))} if pending is not None else None
+        )
+        data["problems"] = [p.as_dict() for p in self.problems]
+        return data
+
+    @classmethod
+    def from_json(cls, data: Any) -> Entry:
+        """An entry read back from the cache; ValueError when anything has the wrong type
+        (a damaged or crafted cache is stale, never a crash)."""
+        if not isinstance(data, dict):
+            raise ValueError("not an entry")
+        entry = cls(path=_text(data.get("path")))
+        for key in (
+            "number", "kind", "client_id", "client_name", "currency",
+        ):  # fmt: skip
+            setattr(entry, key, _text(data.get(key)))
+        for key in ("seal", "previous", "credit_note_of", "quote", "source_sha256", "subscription"):
+            setattr(entry, key, _text_or_none(data.get(key)))
+        entry.content_sha256 = _text_or_none(data.get("content_sha256"))
+        entry.previous_line = _integer(data.get("previous_line", 0))
+        entry.seal_version = _integer(data.get("seal_version", 1))
+        deducts = data.get("deducts", [])
+        if not isinstance(deducts, list):
+            raise ValueError("deducts")
+        entry.deducts = [_text(number) for number in deducts]
+        for key in (
+            "issue_date", "due_date", "valid_until", "accepted", "declined", "sent", "service_start"
+        ):  # fmt: skip
+            value = _text_or_none(data.get(key))
+            setattr(entry, key, dt.date.fromisoformat(value) if value else None)
+        for key in ("gross", "due", "paid", "written_off"):
+            setattr(entry, key, _amount(data.get(key, "0")))
+        payments = data.get("payments", [])
+        if not isinstance(payments, list):
+            raise ValueError("payments")
+        entry.payments = [_payment(index, item) for index, item in enumerate(payments, start=1)]
+        reminders = data.get("reminders", [])
+        if not isinstance(reminders, list):
+            raise ValueError("reminders")
+        entry.reminders = [_reminder(item) for item in reminders]
+        rate = data.get("penalty_rate")
+        entry.penalty_rate = None if rate is None else _amount(rate)
+        business = data.get("business", True)
+        if not isinstance(business, bool):
+            raise ValueError("business")
+        entry.business = business
+        entry.pending_reminder = _pending(data.get("pending_reminder"))
+        problems = data.get("problems", [])
+        if not isinstance(problems, list):
+            raise ValueError("problems")
+        entry.problems = [_problem(item) for item in problems]
+        return entry
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected text, got {type(value).__name__}")
+    return value
+
+
+def _text_or_none(value: Any) -> str | None:
+    return None if value is None else _text(value)
+
+
+def _amount(value: Any) -> Decimal:
+    try:
+        amount = Decimal(_text(value))
+    except ArithmeticError:
+        raise ValueError("amount") from None
+    if not amount.is_finite():
+        raise ValueError("amount")
+    return amount
+
+
+def _date(value: Any) -> dt.date:
+    return dt.date.fromisoformat(_text(value))
+
+
+def _payment(index: int, item: Any) -> Payment:
+    if not isinstance(item, list) or len(item) != 5:
+        raise ValueError("payment")
+    day, amount, method, reference, reason = item
+    return Payment(
+        index, _date(day), _amount(amount), _text(method), _text_or_none(reference),
+        _text_or_none(reason),
+    )  # fmt: skip
+
+
+def _reminder(item: Any) -> tuple[int, dt.date]:
+    if not isinstance(item, list) or len(item) != 2:
+        raise ValueError("reminder")
+    return _integer(item[0]), _date(item[1])
+
+
+def _pending(value: Any) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise ValueError("pending_reminder")
+    level, day = value.get("level"), value.get("date")
+    return {
+        "level": None if level is None else _integer(level),
+        "date": None if day is None else _date(day),
+        "message_id": _text(value.get("message_id", "")),
+        "started": _text(value.get("started", "")),
+    }
+
+
+def _integer(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"expected an integer, got {type(value).__name__}")
+    return value
+
+
+def _problem(item: Any) -> Problem:
+    if not isinstance(item, dict):
+        raise ValueError("problem")
+    severity = _text(item.get("severity"))
+    if severity not in ("error", "warning"):
+        raise ValueError("severity")
+    line, col = _integer(item.get("line")), _integer(item.get("col"))
+    return Problem(_text(item.get("path")), line, col, _text(item.get("message")), severity)
+
+
+def summarize(data: YMap, entry: Entry) -> None:
+    """Fill `entry` from an issued document's fields, and record a seal that does not hold.
+
+    The seal is verified whichever way the ledger is opened: everything that sends money
+    data (reminders, statements, receipts) relies on `entry.problems` telling it.
+    """
+    entry.number = str(data.get("number"))
+    kind = data.get("kind")
+    entry.kind = kind if isinstance(kind, str) and kind in KINDS else ""
+    for key in ("issue_date", "due_date", "valid_until"):
+        value = data.get(key)
+        if isinstance(value, dt.date):
+            setattr(entry, key, value)
+    entry.client_id = str(_inner(data, "client", "id") or "")
+    entry.client_name = str(_inner(data, "client", "name") or "")
+    entry.currency = str(data.get("currency") or "")
+    entry.gross = amount_or_zero(_inner(data, "totals", "gross"))
+    due = _inner(data, "totals", "due")
+    entry.due = amount_or_zero(due) if due is not None else entry.gross
+    entry.payments = _payments(data)
+    for key, write_off in (("paid", False), ("written_off", True)):
+        amount = sum((p.amount for p in entry.payments if p.is_write_off is write_off), ZERO)
+        exact = round_money(amount, entry.currency) if is_currency(entry.currency) else amount
+        setattr(entry, key, exact)
+    entry.reminders = _reminders(data)
+    entry.pending_reminder = _pending_reminder(data)
+    rate = _inner(data, "payment", "late_penalty_rate_percent")
+    entry.penalty_rate = amount_or_zero(rate) if rate is not None else None
+    client = data.get("client")
+    entry.business = is_business(client if isinstance(client, dict) else None)
+    subscription = data.get("subscription")
+    entry.subscription = subscription if isinstance(subscription, str) else None
+    start = _inner(data, "service_period", "start")
+    entry.service_start = start if isinstance(start, dt.date) else None
+    entry.credit_note_of = _stored_text(_inner(data, "credit_note_of", "number"))
+    entry.quote = _stored_text(_inner(data, "quote", "number"))
+    for line in data.get("lines") or []:
+        deposit = line.get("deposit") if isinstance(line, dict) else None
+        if isinstance(deposit, dict) and deposit.get("number") not in entry.deducts:
+            entry.deducts.append(str(deposit.get("number")))
+    tracking = data.get("tracking")
+    if isinstance(tracking, dict):
+        for key in ("accepted", "declined"):
+            event = tracking.get(key)
+            if isinstance(event, dict) and isinstance(event.get("date"), dt.date):
+                setattr(entry, key, event["date"])
+        sendings = emails_of(data, "sendings")
+        if sendings:
+            first = sendings[0].get("date")
+            entry.sent = first if isinstance(first, dt.date) else None
+    entry.source_sha256 = _stored_text(_inner(data, "source", "sha256"))
+    seal = data.get("seal")
+    if isinstance(seal, YMap):
+        entry.seal = _stored_text(seal.get("sha256"))
+        entry.previous = _stored_text(seal.get("previous"))
+        entry.previous_line = seal.mark("previous")[0]
+        entry.seal_version = seal_version(data)
+        entry.problems.extend(seal_problems(data, entry.path))
+
+
+def _inner(data: YMap, section: str, key: str) -> Any:
+    """`data[section][key]`, or None when the section is not a mapping."""
+    section_data = data.get(section)
+    return section_data.get(key) if isinstance(section_data, dict) else None
+
+
+def amount_or_zero(value: Any) -> Decimal:
+    """A stored amount as a Decimal; 0 for anything that is not a number."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    return ZERO
+
+
+def _stored_text(value: Any) -> str | None:
+    """A stored text, or None for anything else (a damaged file can hold any shape)."""
+    return value if isinstance(value, str) else None
+
+
+def _payments(data: YMap) -> list[Payment]:
+    """The payments recorded; one without a date or amount counts for nothing (check says)."""
+    tracking = data.get("tracking")
+    records = tracking.get("payments") if isinstance(tracking, dict) else None
+    found = []
+    for index, item in enumerate(records if isinstance(records, list) else [], start=1):
+        if not isinstance(item, dict):
+            continue
+        day, amount = item.get("date"), item.get("amount")
+        if not isinstance(day, dt.date) or isinstance(amount, bool):
+            continue
+        if isinstance(amount, Decimal | int):
+            found.append(
+                Payment(
+                    index=index,
+                    date=day,
+                    amount=Decimal(amount),
+                    method=str(item.get("method") or "other"),
+                    reference=str(item["reference"]) if item.get("reference") else None,
+                    reason=str(item["reason"]) if item.get("reason") else None,
+                )
+            )
+    return found
+
+
+def _reminders(data: YMap) -> list[tuple[int, dt.date]]:
+    """The reminders that went out or may have (pending); not those known never sent."""
+    return [
+        (r["level"], r["date"])
+        for r in emails_of(data, "reminders")
+        if isinstance(r.get("level"), int) and isinstance(r.get("date"), dt.date)
+    ]
+
+
+def _pending_reminder(data: YMap) -> dict[str, Any] | None:
+    for record in emails_of(data, "reminders"):
+        if email_status(record) == PENDING:
+            level, day = record.get("level"), record.get("date")
+            return {
+                "level": level if isinstance(level, int) else None,
+                "date": day if isinstance(day, dt.date) else None,
+                "message_id": str(record.get("message_id") or ""),
+                "started": str(record.get("started") or ""),
+            }
+    return None

@@ -1,0 +1,90 @@
+"""The record of every number issued here, kept under .facturo/ where git cannot reset it.
+
+Git history forgets what was never committed: `git reset --hard` after an issue, or a file
+renamed before the commit. So each number a writing command sees is also appended to
+`.facturo/numbers.jsonl` (number, path, seal) with a copy of the document as issued,
+`.facturo/issued/<path>.issued`: a number in the record is never handed out again, and a
+missing file can be put back from its copy. The record only grows; a torn last line is
+ignored.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from facturo.store.folder import Folder
+
+RECORD_NAME = "numbers.jsonl"
+COPIES_DIR = "issued"
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """One number as the record knows it: where it was filed and its seal."""
+
+    number: str
+    path: str
+    seal: str | None
+
+
+def record_path(folder: Folder) -> Path:
+    return folder.state_dir / RECORD_NAME
+
+
+def copy_path(folder: Folder, path: str) -> Path:
+    """Where the copy of the issued document filed at `path` is kept (not named .yaml, so
+    that nothing looking for documents takes it for one)."""
+    return folder.state_dir / COPIES_DIR / f"{path}.issued"
+
+
+def read_record(folder: Folder) -> dict[str, Recorded]:
+    """Every recorded number (the first record of a number wins)."""
+    try:
+        text = record_path(folder).read_text("utf-8", errors="replace")
+    except OSError:
+        return {}
+    known: dict[str, Recorded] = {}
+    for line in text.splitlines():
+        try:
+            item = json.loads(line)
+        except ValueError:
+            continue  # a line torn by a crash
+        if not isinstance(item, dict):
+            continue
+        number, path, seal = item.get("number"), item.get("path"), item.get("seal")
+        if isinstance(number, str) and isinstance(path, str) and number not in known:
+            known[number] = Recorded(number, path, seal if isinstance(seal, str) else None)
+    return known
+
+
+def add_to_record(folder: Folder, seen: list[Recorded]) -> None:
+    """Append the numbers of `seen` the record does not hold yet (under the folder lock)."""
+    known = read_record(folder)
+    lines = [
+        json.dumps({"number": r.number, "path": r.path, "seal": r.seal}, ensure_ascii=False)
+        for r in seen
+        if r.number not in known
+    ]
+    if not lines:
+        return
+    folder.state_dir.mkdir(exist_ok=True)
+    with open(record_path(folder), "a", encoding="utf-8") as handle:
+        if handle.tell() and not _ends_with_newline(record_path(folder)):
+            handle.write("\n")
+        handle.write("".join(line + "\n" for line in lines))
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def keep_copy(folder: Folder, path: str, text: str) -> None:
+    """Keep the document filed at `path` as issued, to put it back if it is lost."""
+    folder.write_atomic(copy_path(folder, path), text)
+
+
+def _ends_with_newline(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        handle.seek(-1, os.SEEK_END)
+        return handle.read(1) == b"\n"
