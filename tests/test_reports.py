@@ -1,0 +1,171 @@
+"""Reports against figures computed by hand on the folder of tests/report_folder.py."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import Cli
+from report_folder import build, ok
+
+
+@pytest.fixture
+def built(cli: Cli, draft: Callable[..., Path], folder: Path) -> Cli:
+    build(cli, draft, folder)
+    return cli
+
+
+def rows(cli: Cli, *args: str) -> list[dict[str, Any]]:
+    data = json.loads(ok(cli, "report", *args, "--json"))
+    assert isinstance(data, list)
+    return data
+
+
+def by(data: list[dict[str, Any]], *keys: str) -> dict[tuple[str, ...], dict[str, Any]]:
+    return {tuple(str(row[k]) for k in keys): row for row in data}
+
+
+def test_revenue_per_month_and_currency(built: Cli) -> None:
+    found = by(rows(built, "revenue"), "period", "currency")
+    assert set(found) == {
+        ("2026-10", "EUR"), ("2026-11", "EUR"), ("total", "EUR"),
+        ("2026-11", "USD"), ("total", "USD"),
+    }  # fmt: skip
+    october = found[("2026-10", "EUR")]
+    # F-0001 invoiced 1350 + 270 = 1620; 810 collected: VAT 810 x 270 / 1620 = 135.
+    assert [october[k] for k in ("invoiced_net", "invoiced_vat", "invoiced_gross")] == [
+        "1350.00", "270.00", "1620.00",
+    ]  # fmt: skip
+    assert [october[k] for k in ("collected_net", "collected_vat", "collected_gross")] == [
+        "675.00", "135.00", "810.00",
+    ]  # fmt: skip
+    november = found[("2026-11", "EUR")]
+    # Invoiced: F-0002 1200/211/1411 + F-0003 1000/200/1200 + F-0004 2000/0/2000
+    # + F-0006 500/100/600 - AV-0001 100/20/120 = 4600 / 491 / 5091.
+    assert [november[k] for k in ("invoiced_net", "invoiced_vat", "invoiced_gross")] == [
+        "4600.00", "491.00", "5091.00",
+    ]  # fmt: skip
+    # Collected: F-0001 690 (VAT 690 x 270 / 1620 = 115), F-0003 600 (VAT 600 x 200 / 1200
+    # = 100), F-0004 2000 (no VAT): 3290 gross, 215 VAT, 3075 net.
+    assert [november[k] for k in ("collected_net", "collected_vat", "collected_gross")] == [
+        "3075.00", "215.00", "3290.00",
+    ]  # fmt: skip
+    total = found[("total", "EUR")]
+    assert (total["invoiced_gross"], total["collected_gross"]) == ("6711.00", "4100.00")
+    assert (total["invoiced_vat"], total["collected_vat"]) == ("761.00", "350.00")
+    dollars = found[("2026-11", "USD")]  # never added to euros
+    assert (dollars["invoiced_gross"], dollars["collected_gross"]) == ("600.00", "300.00")
+    assert (dollars["collected_net"], dollars["collected_vat"]) == ("250.00", "50.00")
+
+
+def test_revenue_filters_and_groupings(built: Cli) -> None:
+    found = by(rows(built, "revenue", "--by", "year", "--client", "berlin"), "period", "currency")
+    assert found[("2026", "EUR")]["invoiced_gross"] == "2000.00"
+    found = by(
+        rows(built, "revenue", "--by", "quarter", "--from", "2026-11-01"), "period", "currency"
+    )
+    assert found[("2026-Q4", "EUR")]["collected_gross"] == "3290.00"  # October left out
+    assert by(rows(built, "revenue", "--to", "2026-10-31"), "period").keys() == {
+        ("2026-10",), ("total",),
+    }  # fmt: skip
+    bad = built("report", "revenue", "--by", "week")
+    assert bad.exit_code == 2 and "--by" in bad.output
+
+
+def test_vat_for_a_month_on_the_right_basis(built: Cli) -> None:
+    found = by(rows(built, "vat", "--period", "2026-11"), "currency", "section", "rate", "basis")
+    # On the invoice date: goods of F-0002 (1000/200 at 20 %, 200/11 at 5.5 %), the part of
+    # F-0003 (400/80), and F-0006 issued under the option for debits (500/100); the credit
+    # note on services paid on receipts changes nothing by itself.
+    debits = found[("EUR", "taxable", "20", "debits")]
+    assert (debits["base"], debits["vat"], debits["ca3_line"]) == ("1900.00", "380.00", "08")
+    reduced = found[("EUR", "taxable", "5.5", "debits")]
+    assert (reduced["base"], reduced["vat"], reduced["ca3_line"]) == ("200.00", "11.00", "09")
+    # On receipts: F-0001 690 of 1620 (base 1350 x 690/1620 = 575, VAT 115) and F-0003 600 of
+    # 1200 on its services only (base 600 x 600/1200 = 300, VAT 60): 875 / 175.
+    receipts = found[("EUR", "taxable", "20", "receipts")]
+    assert (receipts["base"], receipts["vat"]) == ("875.00", "175.00")
+    reverse = found[("EUR", "reverse-charge", "None", "debits")]
+    assert (reverse["base"], reverse["vat"], reverse["ca3_line"]) == ("2000.00", "0.00", "E2")
+    total = found[("EUR", "total", "None", "")]
+    assert (total["base"], total["vat"]) == (
+        "2975.00",
+        "566.00",
+    )  # 1900 + 200 + 875; 380 + 11 + 175
+    dollars = found[("USD", "taxable", "20", "receipts")]  # 300 of 600: 250 / 50
+    assert (dollars["base"], dollars["vat"]) == ("250.00", "50.00")
+
+
+def test_vat_of_october_and_of_the_quarter(built: Cli) -> None:
+    october = by(rows(built, "vat", "--period", "2026-10"), "section", "basis")
+    assert october[("taxable", "receipts")]["vat"] == "135.00"  # 810 x 270 / 1620
+    assert set(october) == {("taxable", "receipts"), ("total", "")}
+    quarter = by(rows(built, "vat", "--period", "2026-Q4"), "currency", "section")
+    assert quarter[("EUR", "total")]["vat"] == "701.00"  # 566 + 135
+    bad = built("report", "vat", "--period", "2026-13")
+    assert bad.exit_code == 2 and "2026-Q4" in bad.output
+
+
+def test_vat_warns_that_other_currencies_need_converting(built: Cli) -> None:
+    result = built("report", "vat", "--period", "2026-11")
+    assert "USD must be converted to euros" in result.stderr
+
+
+def test_clients_and_late_payers(built: Cli) -> None:
+    found = by(rows(built, "clients"), "client", "currency")
+    dupont = found[("dupont", "EUR")]
+    # F-0001 due 11-04 settled 11-10: 6 days late; the others are open, not due yet.
+    assert (dupont["invoices"], dupont["settled"]) == (4, 1)
+    assert (dupont["average_days_late"], dupont["median_days_late"]) == ("6.0", "6.0")
+    assert dupont["late_percent"] == "100"
+    assert dupont["open_balance"] == "2611.00"  # 1411 + 600 + 600
+    assert dupont["overdue"] == "0.00"
+    berlin = found[("berlin", "EUR")]  # paid 11-20, due 12-04: on time
+    assert (berlin["average_days_late"], berlin["late_percent"]) == ("0.0", "0")
+    assert found[("dupont", "USD")]["open_balance"] == "300.00"
+    late = rows(built, "late-payers")
+    assert [(r["client"], r["currency"]) for r in late] == [("dupont", "EUR")]
+
+
+def test_aging_and_dso(built: Cli) -> None:
+    aging = by(rows(built, "aging"), "client", "currency")
+    assert aging[("dupont", "EUR")]["not_due"] == "2611.00"
+    assert aging[("total", "USD")]["total"] == "300.00"
+    dso = by(rows(built, "dso"), "currency")
+    # EUR: 2611 open / 6711 invoiced in 90 days x 90 = 35.0; USD: 300 / 600 x 90 = 45.0.
+    assert (dso[("EUR",)]["receivables"], dso[("EUR",)]["dso_days"]) == ("2611.00", "35.0")
+    assert dso[("USD",)]["dso_days"] == "45.0"
+
+
+def test_forecast_moves_due_dates_by_the_clients_delay(built: Cli) -> None:
+    found = by(rows(built, "forecast", "--weeks", "4"), "week", "currency")
+    # dupont pays 6 days late in EUR: F-0002 due 12-02 -> 12-08, F-0003 12-03 -> 12-09 and
+    # F-0006 12-07 -> 12-13, all in the week of Monday 12-07: 1411 + 600 + 600.
+    assert found[("2026-12-07", "EUR")]["expected"] == "2611.00"
+    assert found[("2026-12-07", "EUR")]["invoices"] == 3
+    # No history in USD: F-0005 expected on its due date 12-05, week of 11-30.
+    assert found[("2026-11-30", "USD")]["expected"] == "300.00"
+    assert [r["week"] for r in rows(built, "forecast", "--weeks", "4") if r["currency"] == "EUR"] == [
+        "2026-11-16", "2026-11-23", "2026-11-30", "2026-12-07", "total",
+    ]  # fmt: skip
+
+
+def test_csv_and_plain_table_and_chart(built: Cli) -> None:
+    text = ok(built, "report", "revenue", "--csv")
+    parsed = list(csv.DictReader(io.StringIO(text)))
+    assert parsed[0]["period"] == "2026-10" and parsed[0]["invoiced_gross"] == "1620.00"
+    plain = ok(built, "report", "revenue")
+    assert plain.splitlines()[0].split()[:3] == ["period", "currency", "documents"]
+    chart = ok(built, "report", "revenue", "--chart").splitlines()
+    # 1620 and 5091 EUR: the largest fills 40 characters, 1620 x 40 / 5091 = 12.7 of them.
+    assert chart[0].startswith("2026-10  1620.00 EUR  " + "█" * 12)
+    assert chart[1].endswith("█" * 40)
+    assert "USD" in chart[-1]
+    forecast = ok(built, "report", "forecast", "--chart", "--weeks", "2")
+    assert "2026-11-16" in forecast
