@@ -3,7 +3,9 @@ written from LPF article A47 A-1, CSV files, and journals."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import re
 from collections.abc import Callable
 from decimal import Decimal
@@ -138,3 +140,66 @@ def test_the_validator_catches_an_unbalanced_entry(built: Cli) -> None:
     path.write_bytes(broken.encode("iso-8859-15"))
     with pytest.raises(AssertionError, match=r"debit 1620\.01"):
         validate_fec(path, "812345676")
+
+
+def test_documents_csv(built: Cli) -> None:
+    rows = list(csv.DictReader(io.StringIO(ok(built, "export", "csv", "--year", "2026"))))
+    found = {r["number"]: r for r in rows}
+    assert list(found) == [
+        "F-2026-0001", "F-2026-0002", "F-2026-0003", "F-2026-0004", "F-2026-0005",
+        "AV-2026-0001", "F-2026-0006",
+    ]  # fmt: skip
+    goods = found["F-2026-0002"]  # 1000 at 20 % and 200 at 5.5 %
+    assert (goods["net"], goods["vat_20"], goods["vat_5_5"], goods["gross"]) == (
+        "1200.00", "200.00", "11.00", "1411.00",
+    )  # fmt: skip
+    first = found["F-2026-0001"]  # 1620 = 810 + 690 paid + 120 credited
+    assert (first["paid"], first["credited"], first["balance"], first["status"]) == (
+        "1500.00", "120.00", "0.00", "paid",
+    )  # fmt: skip
+    assert found["F-2026-0005"]["currency"] == "USD"
+    assert found["AV-2026-0001"]["gross"] == "120.00" and found["AV-2026-0001"]["paid"] == ""
+
+
+def test_lines_csv_says_goods_or_services(built: Cli, folder: Path) -> None:
+    out = folder / "lines.csv"
+    assert ok(built, "export", "csv", "--lines", "--out", str(out)).strip() == str(out)
+    rows = list(csv.DictReader(io.StringIO(out.read_text("utf-8"))))
+    mixed = [
+        (r["description"], r["net"], r["nature"]) for r in rows if r["number"] == "F-2026-0003"
+    ]
+    assert mixed == [("Installation", "600.00", "services"), ("Pièce détachée", "400.00", "goods")]
+    assert {r["nature"] for r in rows if r["number"] == "F-2026-0002"} == {"goods"}
+
+
+def test_hledger_accepts_the_journal(built: Cli, folder: Path) -> None:
+    import subprocess
+
+    path = folder / "sales.journal"
+    ok(built, "export", "journal", "--year", "2026", "--out", str(path))
+    checked = subprocess.run(
+        ["hledger", "-f", str(path), "check", "accounts", "commodities", "ordereddates"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert checked.returncode == 0, checked.stderr
+    balance = subprocess.run(
+        ["hledger", "-f", str(path), "balance", "--flat", "--no-total", "-O", "csv"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    lines = dict(row[:2] for row in csv.reader(io.StringIO(balance.stdout)))
+    # The same figures as the FEC: 2611 EUR still owed by dupont (and 300 USD).
+    assert lines["assets:receivables:411000:411dupont"] == "2611.00 EUR, 300.00 USD"
+    assert lines["liabilities:vat:445710"] == "-701.00 EUR, -50.00 USD"
+
+
+def test_bean_check_accepts_the_journal(built: Cli, folder: Path) -> None:
+    from beancount import loader
+
+    text = ok(built, "export", "journal", "--format", "beancount", "--year", "2026")
+    entries, errors, _ = loader.load_string(text)
+    assert errors == []
+    assert (
+        sum(1 for e in entries if type(e).__name__ == "Transaction") == 12
+    )  # 7 documents, 5 payments
+    broken = text.replace("1620.00 EUR", "1620.01 EUR", 1)
+    assert loader.load_string(broken)[1]  # an unbalanced transaction is an error

@@ -61,3 +61,57 @@ def fec(
         output.note(f"{number}: not in EUR, left out of the FEC")
     output.note(f"{made.entries} entries")
     output.say(str(target))
+
+
+def _write_or_print(ledger_root: Path, out: Path | None, text: str) -> None:
+    """Print `text`, or write it at `out` (atomically) and print the path."""
+    if out is None:
+        output.say(text.rstrip("\n"))
+        return
+    from facturo.store.folder import Folder
+
+    Folder(ledger_root).write_atomic(out, text)
+    output.say(str(out))
+
+
+@export_app.command("csv")
+@handled
+def csv_export(
+    lines: Annotated[bool, Opt("--lines", help="One row per document line.")] = False,
+    year: Annotated[int | None, Opt("--year", help="Only documents issued this year.")] = None,
+    out: Annotated[Path | None, Opt("--out", help="File to write (default: stdout).")] = None,
+) -> None:
+    """CSV of invoices, deposit invoices and credit notes: net, VAT per rate, gross, paid,
+    credited, balance and status; with --lines, one row per line (goods or services).
+
+    Example: facturo export csv --year 2026 --out documents-2026.csv
+    """
+    from facturo.output.csv_files import documents_csv, lines_csv
+
+    ledger = open_ledger()
+    text = lines_csv(ledger, year) if lines else documents_csv(ledger, today(), year)
+    _write_or_print(ledger.folder.root, out, text)
+
+
+@export_app.command("journal")
+@handled
+def journal(
+    style: Annotated[str, Opt("--format", help="hledger or beancount.")] = "hledger",
+    year: YearOption = None,
+    out: Annotated[Path | None, Opt("--out", help="File to write (default: stdout).")] = None,
+) -> None:
+    """A journal of sales, VAT and receipts for hledger or beancount (the FEC's entries,
+    every currency balanced on its own), accounts declared first.
+
+    Example: facturo export journal --format beancount --year 2026 --out sales.beancount
+    """
+    from facturo.output.journal import FORMATS
+    from facturo.output.journal import journal as write_journal
+    from facturo.reports.postings import transactions
+
+    if style not in FORMATS:
+        raise typer.BadParameter(f"expected {' or '.join(FORMATS)}", param_hint="--format")
+    ledger = open_ledger()
+    chosen = year or today().year - 1
+    moves = transactions(ledger, dt.date(chosen, 1, 1), dt.date(chosen, 12, 31))
+    _write_or_print(ledger.folder.root, out, write_journal(moves, style))
