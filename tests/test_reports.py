@@ -169,3 +169,43 @@ def test_csv_and_plain_table_and_chart(built: Cli) -> None:
     assert "USD" in chart[-1]
     forecast = ok(built, "report", "forecast", "--chart", "--weeks", "2")
     assert "2026-11-16" in forecast
+
+
+def test_turnover_collected_goods_and_services(built: Cli) -> None:
+    result = built("report", "turnover", "--year", "2026", "--json")
+    assert result.exit_code == 0, result.output
+    found = by(json.loads(result.stdout), "period")
+    # Net collected: F-0001 675 (Oct) + 575 (Nov), services; F-0003 500 of which services
+    # 600/1000 = 300 and goods 200; F-0004 2000 services. USD left out.
+    assert (found[("2026-10",)]["services"], found[("2026-10",)]["goods"]) == ("675.00", "0.00")
+    november = found[("2026-11",)]
+    assert (november["goods"], november["services"], november["total"]) == (
+        "200.00", "2875.00", "3075.00",
+    )  # fmt: skip
+    assert found[("total",)]["total"] == "3750.00"
+    assert "payments in USD are left out" in result.stderr
+
+
+def test_turnover_warnings_near_and_past_the_ceilings() -> None:
+    from decimal import Decimal
+
+    from facturo.reports.turnover import warnings
+
+    def codes(total: str, services: str, year: int = 2026) -> list[tuple[str, str]]:
+        found = warnings(year, Decimal(total), Decimal(services))
+        return [(code, str(values["activity"])) for code, values in found]
+
+    assert codes("30000", "30000") == []
+    # 90 % of 37 500 is 33 750: near from there, past the threshold above 37 500, past the
+    # majored one above 41 250; 90 % of the micro ceiling 77 700 is 69 930.
+    assert codes("33750", "33750") == [("franchise-near", "services")]
+    assert codes("40000", "40000") == [("franchise-over", "services")]
+    assert codes("41250.01", "41250.01") == [("franchise-over-majored", "services")]
+    assert codes("80000", "80000") == [
+        ("franchise-near", "goods"),  # 80 000 >= 76 500, 90 % of 85 000
+        ("franchise-over-majored", "services"),
+        ("micro-over", "services"),
+    ]
+    assert codes("100000", "0") == [("franchise-over-majored", "goods")]
+    # A year after the last listed uses the last figures, and says which year they are.
+    assert warnings(2031, Decimal(40000), Decimal(40000))[0][1]["year"] == 2026

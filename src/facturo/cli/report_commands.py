@@ -33,14 +33,17 @@ ChartOption = Annotated[bool, Opt("--chart", help="Print a bar chart, even in a 
 
 NOTICES = {
     "vat-foreign-currency": "amounts in {currency} must be converted to euros for the return",
-    "franchise-near": "turnover {turnover} is past 90% of the {ceiling} VAT franchise "
-    "threshold ({year}) for {activity}",
-    "franchise-over": "turnover {turnover} passed the {ceiling} VAT franchise threshold "
-    "({year}) for {activity}: VAT is due",
-    "micro-near": "turnover {turnover} is past 90% of the {ceiling} micro-enterprise "
-    "ceiling ({year}) for {activity}",
-    "micro-over": "turnover {turnover} passed the {ceiling} micro-enterprise ceiling "
-    "({year}) for {activity}",
+    "turnover-foreign-currency": "payments in {currency} are left out: ceilings are in euros",
+    "franchise-near": "{activity} turnover {turnover} EUR is past 90% of the VAT franchise "
+    "threshold of {ceiling} EUR ({year} figures)",
+    "franchise-over": "{activity} turnover {turnover} EUR passed the VAT franchise threshold "
+    "of {ceiling} EUR ({year} figures): VAT is due from next 1 January",
+    "franchise-over-majored": "{activity} turnover {turnover} EUR passed the majored VAT "
+    "franchise threshold of {ceiling} EUR ({year} figures): VAT is due from the day it passed",
+    "micro-near": "{activity} turnover {turnover} EUR is past 90% of the micro-enterprise "
+    "ceiling of {ceiling} EUR ({year} figures)",
+    "micro-over": "{activity} turnover {turnover} EUR passed the micro-enterprise ceiling of "
+    "{ceiling} EUR ({year} figures): two years in a row end the micro regime",
 }
 
 
@@ -230,3 +233,24 @@ def forecast(
             output.say(line)
         return
     show(table, json_output=json_output, csv_output=csv_output, chart=bars)
+
+
+@report_app.command("turnover")
+@handled
+def turnover(
+    year: Annotated[int | None, Opt("--year", help="Calendar year (default: this one).")] = None,
+    by: Annotated[str, Opt("--by", help="month or quarter.")] = "month",
+    json_output: JsonOption = False,
+    csv_output: CsvOption = False,
+) -> None:
+    """Micro-entrepreneurs: turnover collected per month or quarter (URSSAF), goods and
+    services, with a warning near or past the VAT franchise thresholds and micro ceilings.
+
+    Example: facturo report turnover --by quarter
+    """
+    from facturo.reports.turnover import turnover as compute
+
+    if by not in ("month", "quarter"):
+        raise typer.BadParameter("expected month or quarter", param_hint="--by")
+    table = compute(open_ledger(), year or today().year, by)
+    show(table, json_output=json_output, csv_output=csv_output)
