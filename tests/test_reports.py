@@ -209,3 +209,35 @@ def test_turnover_warnings_near_and_past_the_ceilings() -> None:
     assert codes("100000", "0") == [("franchise-over-majored", "goods")]
     # A year after the last listed uses the last figures, and says which year they are.
     assert warnings(2031, Decimal(40000), Decimal(40000))[0][1]["year"] == 2026
+
+
+def test_figures_come_from_a_cache_that_a_changed_file_invalidates(
+    cli: Cli, draft: Callable[..., Path], folder: Path
+) -> None:
+    from conftest import issue
+
+    issue(cli, draft, "2026-11-02")  # 3 days x 450 = 1350 net
+    assert rows(cli, "revenue")[0]["invoiced_net"] == "1350.00"
+    cache = folder / ".facturo" / "cache" / "figures.json"
+    data = json.loads(cache.read_text("utf-8"))
+    (record,) = data["files"].values()
+    record["figures"]["totals"][0] = "999.00"
+    cache.write_text(json.dumps(data), "utf-8")
+    assert rows(cli, "revenue")[0]["invoiced_net"] == "999.00"  # read from the cache
+    ok(cli, "pay", "F-2026-0001", "100", "--date", "2026-11-10")  # the file changes
+    assert rows(cli, "revenue")[0]["invoiced_net"] == "1350.00"
+    cache.write_text("not json", "utf-8")  # a broken cache only costs time
+    assert rows(cli, "revenue")[0]["invoiced_net"] == "1350.00"
+
+
+def test_reports_warn_when_issued_documents_have_problems(
+    cli: Cli, draft: Callable[..., Path], folder: Path
+) -> None:
+    from conftest import issue
+
+    issue(cli, draft, "2026-11-02")
+    assert "have problems" not in cli("report", "revenue").stderr
+    path = folder / "invoices" / "2026" / "F-2026-0001.yaml"
+    path.write_text(path.read_text("utf-8").replace("450.00", "45.00", 1), "utf-8")
+    result = cli("report", "revenue")
+    assert "1 issued document(s) have problems: run facturo check" in result.stderr

@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 
 from facturo.cli import output
-from facturo.cli.app import app, handled, open_ledger, today
+from facturo.cli.app import app, handled, today
+from facturo.cli.report_commands import open_ledger
 from facturo.errors import FacturoError
 
 Opt = typer.Option

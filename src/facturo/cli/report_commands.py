@@ -15,10 +15,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from facturo.cli import output
-from facturo.cli.app import app, handled, open_ledger, parse_date, today
+from facturo.cli.app import app, handled, parse_date, today
+from facturo.cli.app import open_ledger as open_folder
 
 if TYPE_CHECKING:
     from facturo.reports.table import Table
+    from facturo.store.index import Ledger
 
 Opt = typer.Option
 report_app = typer.Typer(
@@ -45,6 +47,15 @@ NOTICES = {
     "micro-over": "{activity} turnover {turnover} EUR passed the micro-enterprise ceiling of "
     "{ceiling} EUR ({year} figures): two years in a row end the micro regime",
 }
+
+
+def open_ledger() -> Ledger:
+    """The ledger, with a warning when issued documents have problems (figures may be off)."""
+    ledger = open_folder()
+    broken = sum(1 for e in ledger.entries() if any(p.is_error for p in e.problems))
+    if broken:
+        output.note(f"warning: {broken} issued document(s) have problems: run facturo check")
+    return ledger
 
 
 def _text(value: Any) -> str:

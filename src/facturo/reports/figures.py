@@ -25,12 +25,13 @@ if TYPE_CHECKING:
 CACHE_VERSION = 1
 ZERO = Decimal(0)
 TAXED_CATEGORIES = ("S", "Z")
-# Units that sell time: in a document of mixed operations a line in one of them (or with a
-# service period) is a service, any other line is goods. A line's own `operation` wins.
+# Units that sell time (or meals and nights on the premises, services in French VAT law):
+# in a document of mixed operations a line in one of them (or with a service period) is a
+# service, any other line is goods. A line's own `operation` wins.
 SERVICE_UNITS = frozenset(
     "h hour hours heure heures day days jour jours j demi-journée half-day week weeks semaine "
     "semaines month months mois year years an ans année années forfait session sessions "
-    "séance séances".split()
+    "séance séances repas meal meals nuit nuits nuitée nuitées night nights".split()
 )
 
 
