@@ -241,3 +241,37 @@ def test_reports_warn_when_issued_documents_have_problems(
     path.write_text(path.read_text("utf-8").replace("450.00", "45.00", 1), "utf-8")
     result = cli("report", "revenue")
     assert "1 issued document(s) have problems: run facturo check" in result.stderr
+
+
+def test_a_deposit_and_its_final_invoice_add_up_to_the_sale(
+    cli: Cli, draft: Callable[..., Path], folder: Path
+) -> None:
+    from conftest import TWO_RATES, issue
+
+    config = folder / "facturo.yaml"
+    config.write_text(
+        config.read_text("utf-8") + '  quote: {pattern: "D-{year}-{seq:03}", reset: yearly}\n',
+        "utf-8",
+    )
+    issue(cli, draft, "2026-10-01", "quote", "kind: quote\n" + TWO_RATES)
+    ok(cli, "accept", "D-2026-001", "--deposit", "30%", "--date", "2026-10-02")
+    assert ok(cli, "issue", str(folder / "drafts" / "D-2026-001-deposit.yaml"), "--date",
+              "2026-10-03").strip() == "F-2026-0001"  # fmt: skip
+    ok(cli, "pay", "F-2026-0001", "--date", "2026-10-10")
+    ok(cli, "issue", str(folder / "drafts" / "D-2026-001-invoice.yaml"), "--date", "2026-11-05")
+    ok(cli, "pay", "F-2026-0002", "--date", "2026-11-20")
+    # The sale: 1600 at 20 % (320 VAT) and 150 at 10 % (15 VAT). The deposit (30 %: 480 and
+    # 45) is paid in October, the final invoice (the rest, deposit deducted) in November.
+    october = by(rows(cli, "vat", "--period", "2026-10"), "section", "rate")
+    assert (october[("taxable", "20")]["base"], october[("taxable", "20")]["vat"]) == (
+        "480.00", "96.00",
+    )  # fmt: skip
+    quarter = by(rows(cli, "vat", "--period", "2026-Q4"), "section", "rate")
+    assert (quarter[("taxable", "20")]["base"], quarter[("taxable", "20")]["vat"]) == (
+        "1600.00", "320.00",
+    )  # fmt: skip
+    assert (quarter[("taxable", "10")]["base"], quarter[("taxable", "10")]["vat"]) == (
+        "150.00", "15.00",
+    )  # fmt: skip
+    total = by(rows(cli, "revenue"), "period")[("total",)]
+    assert (total["invoiced_gross"], total["collected_vat"]) == ("2085.00", "335.00")
