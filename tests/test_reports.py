@@ -275,3 +275,25 @@ def test_a_deposit_and_its_final_invoice_add_up_to_the_sale(
     )  # fmt: skip
     total = by(rows(cli, "revenue"), "period")[("total",)]
     assert (total["invoiced_gross"], total["collected_vat"]) == ("2085.00", "335.00")
+
+
+def test_a_deposit_deduction_keeps_the_mix_of_goods_and_services() -> None:
+    from decimal import Decimal as D
+
+    from facturo.reports.figures import figures_of
+
+    line = {"vat_category": "S", "vat_rate": D(20)}
+    document = {
+        "number": "F-1", "currency": "EUR", "operation": "mixed",
+        "lines": [
+            {**line, "unit": "day", "net": D("1000.00")},
+            {**line, "net": D("500.00")},  # goods: no unit of time
+            {**line, "net": D("-300.00"), "deposit": {"number": "F-0"}},
+        ],
+        "totals": {"net": D(1200), "vat_total": D(240), "gross": D(1440),
+                   "vat": [{"category": "S", "rate": D(20), "base": D(1200), "amount": D(240)}]},
+    }  # fmt: skip
+    (group,) = figures_of(document).groups
+    # Services are 1000 of the 1500 sold: 2/3 of the base 1200 and of the VAT 240.
+    assert (group.services_base, group.services_amount) == (D("800.00"), D("160.00"))
+    assert (group.goods_base, group.goods_amount) == (D("400.00"), D("80.00"))

@@ -134,10 +134,12 @@ def figures_of(data: dict[str, Any]) -> Figures:
             continue
         category, rate = str(item.get("category") or "S"), _decimal(item.get("rate"))
         base, amount = _decimal(item.get("base")), _decimal(item.get("amount"))
+        # Deposit deductions (lines naming a deposit invoice) lower a rate's base without
+        # changing its mix of goods and services: the shares come from the other lines.
         same = [
             line for line in lines
             if str(line.get("vat_category") or "S") == category
-            and _decimal(line.get("vat_rate")) == rate
+            and _decimal(line.get("vat_rate")) == rate and not line.get("deposit")
         ]  # fmt: skip
         whole = sum((_decimal(line.get("net")) for line in same), ZERO)
         services = sum(
