@@ -203,3 +203,20 @@ def test_bean_check_accepts_the_journal(built: Cli, folder: Path) -> None:
     )  # 7 documents, 5 payments
     broken = text.replace("1620.00 EUR", "1620.01 EUR", 1)
     assert loader.load_string(broken)[1]  # an unbalanced transaction is an error
+
+
+def test_receipts_book(built: Cli) -> None:
+    text = ok(built, "export", "receipts-book", "--year", "2026")
+    rows = [(r["date"], r["number"], r["nature"], r["amount"], r["currency"], r["method"])
+            for r in csv.DictReader(io.StringIO(text))]  # fmt: skip
+    assert rows == [
+        ("2026-10-20", "F-2026-0001", "services", "810.00", "EUR", "transfer"),
+        ("2026-11-10", "F-2026-0001", "services", "690.00", "EUR", "transfer"),
+        ("2026-11-12", "F-2026-0005", "services", "300.00", "USD", "transfer"),
+        ("2026-11-15", "F-2026-0003", "mixed", "600.00", "EUR", "transfer"),
+        ("2026-11-20", "F-2026-0004", "services", "2000.00", "EUR", "transfer"),
+    ]
+    assert ok(built, "export", "receipts-book", "--year", "2025").strip() == ",".join(
+        ["date", "number", "client", "client_name", "nature", "amount", "currency", "method",
+         "reference"]
+    )  # fmt: skip

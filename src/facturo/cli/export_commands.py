@@ -94,6 +94,25 @@ def csv_export(
     _write_or_print(ledger.folder.root, out, text)
 
 
+@export_app.command("receipts-book")
+@handled
+def receipts_book(
+    year: Annotated[int | None, Opt("--year", help="The year (default: this one).")] = None,
+    out: Annotated[Path | None, Opt("--out", help="File to write (default: stdout).")] = None,
+) -> None:
+    """The receipts book (livre des recettes) of micro-entrepreneurs, as CSV: each payment
+    received in date order with client, nature (goods, services, mixed), amount, method
+    and the invoice it pays.
+
+    Example: facturo export receipts-book --year 2026 --out recettes-2026.csv
+    """
+    from facturo.output.csv_files import receipts_book_csv
+
+    ledger = open_ledger()
+    text = receipts_book_csv(ledger, year or today().year)
+    _write_or_print(ledger.folder.root, out, text)
+
+
 @export_app.command("journal")
 @handled
 def journal(

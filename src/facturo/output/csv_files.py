@@ -105,3 +105,31 @@ def lines_csv(ledger: Ledger, year: int | None = None) -> str:
                 "nature": "services" if is_service(line, operation) else "goods",
             })  # fmt: skip
     return _write(list(LINE_COLUMNS), rows)
+
+
+RECEIPT_COLUMNS = (
+    "date", "number", "client", "client_name", "nature", "amount", "currency", "method",
+    "reference",
+)  # fmt: skip
+
+
+def receipts_book_csv(ledger: Ledger, year: int) -> str:
+    """The receipts book (livre des recettes) of `year`: every payment received in date
+    order, with the client, the nature of the sale, the amount, the method and the invoice."""
+    entries = [e for e in ledger.entries() if e.kind in ("invoice", "deposit")]
+    figures = read_figures(ledger, {e.number for e in entries})
+    rows = []
+    for entry in entries:
+        found = figures.get(entry.number)
+        for payment in entry.payments:
+            if payment.date.year != year:
+                continue
+            rows.append({
+                "date": payment.date, "number": entry.number, "client": entry.client_id,
+                "client_name": entry.client_name,
+                "nature": found.operation if found else "",
+                "amount": payment.amount, "currency": entry.currency,
+                "method": payment.method, "reference": payment.reference or payment.reason,
+            })  # fmt: skip
+    rows.sort(key=lambda r: (r["date"], r["number"]))
+    return _write(list(RECEIPT_COLUMNS), rows)
