@@ -297,3 +297,43 @@ def test_a_deposit_deduction_keeps_the_mix_of_goods_and_services() -> None:
     # Services are 1000 of the 1500 sold: 2/3 of the base 1200 and of the VAT 240.
     assert (group.services_base, group.services_amount) == (D("800.00"), D("160.00"))
     assert (group.goods_base, group.goods_amount) == (D("400.00"), D("80.00"))
+
+
+def test_html_page_with_svg_charts_renders(built: Cli, folder: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    from facturo.output.pdf.libraries import HTML
+    from pdf_text import page_texts
+
+    page = folder / "out" / "revenue.html"
+    ok(built, "report", "revenue", "--html", str(page))
+    text = page.read_text("utf-8")
+    assert "http" not in text.replace('xmlns="http://www.w3.org/2000/svg"', "")  # links nothing
+    root = ET.fromstring(text.split("\n", 1)[1])  # well-formed: parsed as XML
+    svgs = root.findall(".//{http://www.w3.org/2000/svg}svg")
+    assert [s.get("aria-label") for s in svgs] == ["EUR", "USD"]
+    bars = [int(r.get("width") or 0) for r in svgs[0].iter("{http://www.w3.org/2000/svg}rect")]
+    # 1620 and 5091 EUR on 400 pixels: 5091 fills them, 1620 x 400 / 5091 = 127.
+    assert bars == [127, 400]
+    cells = [td.text for td in root.iter("td")]
+    assert "6711.00" in cells
+    # A real HTML and SVG renderer (WeasyPrint) lays it out: titles, bar labels and table.
+    (rendered,) = page_texts(HTML(string=text).write_pdf())
+    for shown in ("Revenue: gross invoiced per period", "1620.00 EUR", "5091.00 EUR", "6711.00"):
+        assert shown in rendered
+
+
+def test_html_page_escapes_what_it_shows(
+    cli: Cli, draft: Callable[..., Path], folder: Path
+) -> None:
+    from conftest import issue
+
+    client = folder / "clients" / "dupont.yaml"
+    client.write_text(
+        client.read_text("utf-8").replace("Atelier Dupont SARL", "<script>x()</script>"), "utf-8"
+    )
+    issue(cli, draft, "2026-11-02")
+    page = folder / "clients.html"
+    ok(cli, "report", "clients", "--html", str(page))
+    text = page.read_text("utf-8")
+    assert "<script>" not in text and "&lt;script&gt;x()&lt;/script&gt;" in text

@@ -9,7 +9,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import sys
+from collections.abc import Sequence
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -19,6 +21,7 @@ from facturo.cli.app import app, handled, parse_date, today
 from facturo.cli.app import open_ledger as open_folder
 
 if TYPE_CHECKING:
+    from facturo.output.html_report import Series
     from facturo.reports.table import Table
     from facturo.store.index import Ledger
 
@@ -32,6 +35,9 @@ app.add_typer(report_app, name="report")
 JsonOption = Annotated[bool, Opt("--json", help="Print JSON (amounts as exact strings).")]
 CsvOption = Annotated[bool, Opt("--csv", help="Print CSV.")]
 ChartOption = Annotated[bool, Opt("--chart", help="Print a bar chart, even in a pipe.")]
+HtmlOption = Annotated[
+    Path | None, Opt("--html", help="Also write a self-contained HTML page with SVG charts.")
+]
 
 NOTICES = {
     "vat-foreign-currency": "amounts in {currency} must be converted to euros for the return",
@@ -67,9 +73,16 @@ def _text(value: Any) -> str:
 
 
 def show(
-    table: Table, *, json_output: bool, csv_output: bool, chart: list[str] | None = None
+    table: Table,
+    *,
+    json_output: bool,
+    csv_output: bool,
+    charts: Sequence[Series] = (),
+    html: Path | None = None,
+    title: str = "",
 ) -> None:
-    """Print a report as JSON, CSV, or a table (and its chart, if any, on a terminal)."""
+    """Print a report as JSON, CSV, or a table (and its charts, if any, on a terminal);
+    with `html`, also write it as a page."""
     if json_output:
         output.print_json(table.rows)
     elif csv_output:
@@ -80,25 +93,39 @@ def show(
     elif table.rows:
         rows = [[_text(row.get(column)) for column in table.columns] for row in table.rows]
         output.print_table(table.columns, rows, right=table.amounts)
-        if chart and output.is_terminal():
-            output.say("")
-            for line in chart:
+        if charts and output.is_terminal():
+            for line in ["", *_text_chart(charts)]:
                 output.say(line)
     for code, values in table.notices:
         output.note("warning: " + NOTICES[code].format(**values))
+    if html is not None:
+        from facturo.output.html_report import page
+
+        html.parent.mkdir(parents=True, exist_ok=True)
+        temporary = html.with_name(f".{html.name}.tmp")
+        temporary.write_text(page(title, table, charts), "utf-8")
+        temporary.replace(html)  # never a half-written page
+        output.note(f"wrote {html}")
 
 
-def _chart(table: Table, label: str, value: str, skip: tuple[str, ...]) -> list[str]:
+def _series(table: Table, label: str, value: str, skip: tuple[str, ...]) -> list[Series]:
+    """One chart per currency of `value` by `label`, without the rows named in `skip`."""
+    from facturo.output.html_report import Series
+
+    found = []
+    for currency in dict.fromkeys(table.column("currency")):
+        rows = [r for r in table.rows if r["currency"] == currency and r[label] not in skip]
+        found.append(Series(currency, [r[label] for r in rows], [r[value] for r in rows]))
+    return found
+
+
+def _text_chart(charts: Sequence[Series]) -> list[str]:
     from facturo.output.charts import bar_chart
 
     lines: list[str] = []
-    for currency in dict.fromkeys(table.column("currency")):
-        rows = [
-            r for r in table.rows if r["currency"] == currency and r[label] not in skip
-        ]  # fmt: skip
-        if lines:
-            lines.append("")
-        lines += bar_chart([r[label] for r in rows], [r[value] for r in rows], unit=currency)
+    for series in charts:
+        lines += [""] if lines else []
+        lines += bar_chart(series.labels, series.values, unit=series.title)
     return lines
 
 
@@ -112,6 +139,7 @@ def revenue(
     json_output: JsonOption = False,
     csv_output: CsvOption = False,
     chart: ChartOption = False,
+    html: HtmlOption = None,
 ) -> None:
     """Net, VAT and gross invoiced (credit notes netted) and collected, per period and currency.
 
@@ -128,12 +156,13 @@ def revenue(
         raise typer.BadParameter(f"expected one of: {', '.join(GROUPINGS)}", param_hint="--by")
     filters = Filters(parse_date(start, "--from"), parse_date(end, "--to"), client)
     table = compute(open_ledger(), by, filters)
-    bars = _chart(table, "period", "invoiced_gross", (TOTAL,))
+    charts = _series(table, "period", "invoiced_gross", (TOTAL,))
     if chart and not (json_output or csv_output):
-        for line in bars:
+        for line in _text_chart(charts):
             output.say(line)
         return
-    show(table, json_output=json_output, csv_output=csv_output, chart=bars)
+    show(table, json_output=json_output, csv_output=csv_output, charts=charts, html=html,
+         title="Revenue: gross invoiced per period")  # fmt: skip
 
 
 @report_app.command("vat")
@@ -144,6 +173,7 @@ def vat(
     ] = None,
     json_output: JsonOption = False,
     csv_output: CsvOption = False,
+    html: HtmlOption = None,
 ) -> None:
     """VAT collected for the return (CA3), per rate and basis; untaxed bases listed apart.
 
@@ -164,19 +194,28 @@ def vat(
         chosen = parse_period(period)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--period") from None
-    show(vat_report(open_ledger(), chosen), json_output=json_output, csv_output=csv_output)
+    show(vat_report(open_ledger(), chosen), json_output=json_output, csv_output=csv_output,
+         html=html, title=f"VAT {chosen.label}")  # fmt: skip
 
 
 @report_app.command("aging")
 @handled
-def aging(json_output: JsonOption = False, csv_output: CsvOption = False) -> None:
+def aging(
+    json_output: JsonOption = False, csv_output: CsvOption = False, html: HtmlOption = None
+) -> None:
     """Open balances per client by days late: not due, 1-30, 31-60, 61-90, over 90.
 
     Example: facturo report aging --csv > aging.csv
     """
     from facturo.reports.analysis import aging as compute
 
-    show(compute(open_ledger(), today()), json_output=json_output, csv_output=csv_output)
+    show(
+        compute(open_ledger(), today()),
+        json_output=json_output,
+        csv_output=csv_output,
+        html=html,
+        title="Aging of open balances",
+    )
 
 
 @report_app.command("dso")
@@ -185,6 +224,7 @@ def dso(
     window: Annotated[int, Opt("--days", help="Days of sales counted.", min=1)] = 90,
     json_output: JsonOption = False,
     csv_output: CsvOption = False,
+    html: HtmlOption = None,
 ) -> None:
     """Days sales outstanding per currency: receivables / sales of the last DAYS x DAYS.
 
@@ -193,24 +233,40 @@ def dso(
     from facturo.reports.analysis import dso as compute
 
     table = compute(open_ledger(), today(), window)
-    show(table, json_output=json_output, csv_output=csv_output)
+    show(
+        table,
+        json_output=json_output,
+        csv_output=csv_output,
+        html=html,
+        title="Days sales outstanding",
+    )
 
 
 @report_app.command("clients")
 @handled
-def clients(json_output: JsonOption = False, csv_output: CsvOption = False) -> None:
+def clients(
+    json_output: JsonOption = False, csv_output: CsvOption = False, html: HtmlOption = None
+) -> None:
     """Per client: average and median days late, share paid late, open and overdue balance.
 
     Example: facturo report clients --json
     """
     from facturo.reports.analysis import clients as compute
 
-    show(compute(open_ledger(), today()), json_output=json_output, csv_output=csv_output)
+    show(
+        compute(open_ledger(), today()),
+        json_output=json_output,
+        csv_output=csv_output,
+        html=html,
+        title="Clients: payment habits",
+    )
 
 
 @report_app.command("late-payers")
 @handled
-def late_payers(json_output: JsonOption = False, csv_output: CsvOption = False) -> None:
+def late_payers(
+    json_output: JsonOption = False, csv_output: CsvOption = False, html: HtmlOption = None
+) -> None:
     """The clients who paid late or owe overdue money, the most overdue first.
 
     Example: facturo report late-payers
@@ -218,7 +274,7 @@ def late_payers(json_output: JsonOption = False, csv_output: CsvOption = False) 
     from facturo.reports.analysis import clients as compute
 
     table = compute(open_ledger(), today(), late_only=True)
-    show(table, json_output=json_output, csv_output=csv_output)
+    show(table, json_output=json_output, csv_output=csv_output, html=html, title="Late payers")
 
 
 @report_app.command("forecast")
@@ -228,6 +284,7 @@ def forecast(
     json_output: JsonOption = False,
     csv_output: CsvOption = False,
     chart: ChartOption = False,
+    html: HtmlOption = None,
 ) -> None:
     """Expected cash in per week from open invoices, each due date moved by that client's
     own average delay (what is already late is expected this week).
@@ -238,12 +295,13 @@ def forecast(
     from facturo.reports.forecast import forecast as compute
 
     table = compute(open_ledger(), today(), weeks)
-    bars = _chart(table, "week", "expected", (LATER, "total"))
+    charts = _series(table, "week", "expected", (LATER, "total"))
     if chart and not (json_output or csv_output):
-        for line in bars:
+        for line in _text_chart(charts):
             output.say(line)
         return
-    show(table, json_output=json_output, csv_output=csv_output, chart=bars)
+    show(table, json_output=json_output, csv_output=csv_output, charts=charts, html=html,
+         title="Forecast: expected cash in per week")  # fmt: skip
 
 
 @report_app.command("turnover")
@@ -253,6 +311,7 @@ def turnover(
     by: Annotated[str, Opt("--by", help="month or quarter.")] = "month",
     json_output: JsonOption = False,
     csv_output: CsvOption = False,
+    html: HtmlOption = None,
 ) -> None:
     """Micro-entrepreneurs: turnover collected per month or quarter (URSSAF), goods and
     services, with a warning near or past the VAT franchise thresholds and micro ceilings.
@@ -264,4 +323,6 @@ def turnover(
     if by not in ("month", "quarter"):
         raise typer.BadParameter("expected month or quarter", param_hint="--by")
     table = compute(open_ledger(), year or today().year, by)
-    show(table, json_output=json_output, csv_output=csv_output)
+    show(
+        table, json_output=json_output, csv_output=csv_output, html=html, title="Turnover collected"
+    )
