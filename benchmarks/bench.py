@@ -375,6 +375,41 @@ def bench_rendering(facturo_cli: list[str], work: Path) -> None:
         row("  peak memory of the parent", f"{run.rss_mib:.0f} MiB")
 
 
+def bench_einvoice_validation() -> None:
+    """The official judges (CEN, Factur-X, BR-FR) over the examples' e-invoices, if present."""
+    sys.path.insert(0, str(REPO / "tests"))
+    try:
+        from saxonche import PySaxonProcessor
+
+        from judges import JUDGES, compile_judge, validation_dir
+
+        validation_dir()
+    except (ImportError, FileNotFoundError) as error:
+        print(f"\nE-invoice validation: skipped ({error})")
+        return
+    from facturo.files.yamlio import load_mapping
+    from facturo.output.facturx import build_xml
+
+    header("E-invoice validation (the three official judges, in one process)", "")
+    saxon = PySaxonProcessor(license=False)
+    start = time.perf_counter()
+    judges = {name: compile_judge(saxon, name) for name in JUDGES}
+    row("compile CEN, Factur-X and BR-FR stylesheets", fmt(time.perf_counter() - start))
+    paths = [
+        p
+        for p in sorted((REPO / "examples").glob("*/*/[0-9][0-9][0-9][0-9]/*.yaml"))
+        if p.parts[-3] in ("invoices", "credit-notes")
+    ]
+    documents = [load_mapping(path, path.name)[0] for path in paths]
+    xmls = [build_xml(document) for document in documents if document is not None]
+    for name, judge in judges.items():
+        start = time.perf_counter()
+        for xml in xmls:
+            judge(xml)
+        per = (time.perf_counter() - start) / len(xmls)
+        row(f"{name} judge, {len(xmls)} example e-invoices", f"{fmt(per)}/doc")
+
+
 def profile(facturo_cli: list[str], root: Path, work: Path) -> None:
     """Where the time of `--help` (imports) and of a warm `list` (functions) goes."""
     python = str(Path(facturo_cli[0]).with_name("python"))
@@ -441,6 +476,7 @@ def main() -> None:
         bench_startup(facturo_cli, work)
         bench_sizes(facturo_cli, sizes, work)
         bench_rendering(facturo_cli, work)
+        bench_einvoice_validation()
         if args.profile:
             profile(facturo_cli, cached_folder(max(sizes), CLIENTS), work)
     print(f"\ntotal bench time: {fmt(time.perf_counter() - started)}, {load_average()}")

@@ -60,6 +60,13 @@ echo "PDF: $folder/out/${issue_date:0:4}/$number.pdf"
 step "Late invoices: penalties and the reminder level due (remind --send emails them)" remind
 facturo remind
 
+step "Subscriptions: their next billing date and yearly value" subscription list
+facturo subscription list
+
+step "Bill each subscription period due, once (cron runs it daily; a second run does nothing)" recur
+facturo recur
+facturo recur
+
 step "A client's account statement" statement kiezlabor
 facturo statement kiezlabor
 

@@ -49,6 +49,7 @@ CLIENT_BERLIN = """\
 name: Berlin Works GmbH
 address: {street: Torstraße 1, postcode: "10119", city: Berlin, country: DE}
 vat_number: DE136695976
+electronic_address: "9930:DE136695976"
 vat: reverse-charge
 language: en
 """
@@ -167,9 +168,15 @@ def saxon() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def en16931(saxon: Any) -> Callable[[bytes], list[str]]:
-    """The fatal EN 16931 schematron rules an XML breaks (warnings are not failures)."""
-    from schematron import EN16931_XSLT, compile_schematron
+def judges(saxon: Any) -> dict[str, Any]:
+    """The three official judges (CEN, Factur-X, BR-FR), each compiled once per process."""
+    from judges import JUDGES, compile_judge
 
-    run = compile_schematron(saxon, EN16931_XSLT)
-    return lambda xml: [str(failure) for failure in run(xml) if failure.flag == "fatal"]
+    return {name: compile_judge(saxon, name) for name in JUDGES}
+
+
+@pytest.fixture(scope="session")
+def en16931(judges: dict[str, Any]) -> Callable[[bytes], list[str]]:
+    """The fatal rules of the official CEN EN 16931 validation an XML breaks."""
+    run = judges["cen"]
+    return lambda xml: [str(failure) for failure in run(xml) if failure.fatal]

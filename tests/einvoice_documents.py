@@ -81,6 +81,7 @@ BELGIAN_CLIENT: dict[str, Any] = {
     "kind": "business",
     "address": {"street": "Rue Neuve 10", "postcode": "1000", "city": "Bruxelles", "country": "BE"},
     "vat_number": "BE0123456749",
+    "electronic_address": "0208:0123456749",
 }
 AMERICAN_CLIENT: dict[str, Any] = {
     "id": "acme",
@@ -92,12 +93,14 @@ AMERICAN_CLIENT: dict[str, Any] = {
         "city": "New York",
         "country": "US",
     },
+    "email": "billing@acme.example",
 }
 JAPANESE_CLIENT: dict[str, Any] = {
     "id": "tanaka",
     "name": "Tanaka KK",
     "kind": "business",
     "address": {"street": "1-1 Chiyoda", "postcode": "100-0001", "city": "Tokyo", "country": "JP"},
+    "email": "keiri@tanaka.example",
 }
 
 EXEMPTIONS = {
@@ -120,7 +123,7 @@ CATEGORIES = {
     "export": "G",
     "outside-scope": "O",
 }
-MINOR_UNITS = {"EUR": D("0.01"), "USD": D("0.01"), "JPY": D("1")}
+MINOR_UNITS = {"EUR": D("0.01"), "USD": D("0.01"), "CHF": D("0.01"), "JPY": D("1")}
 TYPE_CODES = {"invoice": 380, "credit_note": 381, "deposit": 386}
 
 
@@ -378,6 +381,7 @@ def export() -> dict[str, Any]:
         currency="USD",
         language="en",
         payment_terms="on receipt",
+        exchange_rate={"rate": D("0.9234"), "date": date(2026, 2, 27), "source": "ECB"},
     )
 
 
@@ -450,6 +454,7 @@ def yen() -> dict[str, Any]:
         client=JAPANESE_CLIENT,
         currency="JPY",
         discount="3%",
+        exchange_rate={"rate": D("0.006123"), "date": date(2026, 2, 27)},
     )
 
 

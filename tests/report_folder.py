@@ -10,8 +10,8 @@ Issued with the seller of conftest.CONFIG (VAT on receipts for services by defau
   F-2026-0003 dupont, mixed, 11-03 (due 12-03): 2 days x 300 installation (service,
               600 + 120) and a part 400 (goods, 400 + 80) = 1200; 600 paid on 11-15.
   F-2026-0004 berlin, reverse charge, 11-04 (due 12-04): 2000, no VAT; paid 11-20.
-  F-2026-0005 dupont, USD, services, 11-05 (due 12-05): 5 hours x 100 = 500 + 100 = 600 USD;
-              300 paid on 11-12.
+  F-2026-0005 dupont, USD, services, 11-05 (due 12-05): 5 hours x 100 = 500 + 100 = 600 USD
+              (0.9 EUR per USD: VAT 90 EUR); 300 paid on 11-12.
   then `defaults.vat_on_debits: true`:
   F-2026-0006 dupont, services, 11-07 (due 12-07): 1 day x 500 = 500 + 100 = 600; unpaid.
 """
@@ -60,6 +60,7 @@ lines:
 DOLLARS = """\
 client: dupont
 currency: USD
+exchange_rate: {rate: 0.9, date: 2026-11-04}
 lines:
   - description: Support
     quantity: 5

@@ -17,7 +17,7 @@ from lxml import etree
 from conftest import DRAFT, TWO_RATES, Cli, issue, listed, snapshot
 from facturo.files.yamlio import load_mapping
 from facturo.output.facturx import build_xml
-from schematron import NS
+from judges import NS
 
 D = Decimal
 INVOICE = "invoices/2026/F-2026-0001.yaml"
@@ -52,7 +52,16 @@ def test_a_full_credit_note_repeats_the_invoice_and_cancels_it(
     invoice, note = read(folder, INVOICE), read(folder, CREDIT_NOTE)
     assert (note["number"], note["kind"], note["type_code"]) == ("AV-2026-0001", "credit_note", 381)
     assert note["issue_date"] == dt.date(2026, 11, 22)
-    assert note["credit_note_of"] == {"number": "F-2026-0001", "issue_date": dt.date(2026, 11, 2)}
+    assert note["credit_note_of"] == {
+        "number": "F-2026-0001",
+        "issue_date": dt.date(2026, 11, 2),
+        # The invoice's payment mentions, repeated in the e-invoice (BR-FR-05).
+        "payment": {
+            "late_penalty_rate_percent": invoice["payment"]["late_penalty_rate_percent"],
+            "recovery_indemnity": invoice["payment"]["recovery_indemnity"],
+            "early_payment_discount": invoice["payment"]["early_payment_discount"],
+        },
+    }
     assert note["reason"] == "commande annulée"
     assert note["client"] == invoice["client"]
     assert note["lines"] == invoice["lines"]

@@ -41,9 +41,13 @@ def _by_name(findings: list[Finding]) -> dict[str, Finding]:
     return {finding.name: finding for finding in findings}
 
 
+def _noto(language: str) -> list[str]:
+    return ["Noto Sans CJK JP"]
+
+
 def test_everything_present_is_ok() -> None:
-    findings = _by_name(check_system(load_library=_loader(), which=_debian_which))
-    assert set(findings) == {"pango", "fontconfig", "harfbuzz-subset", "pdftoppm"}
+    findings = _by_name(check_system(load_library=_loader(), which=_debian_which, fonts_for=_noto))
+    assert set(findings) == {"pango", "fontconfig", "harfbuzz-subset", "cjk-font", "pdftoppm"}
     assert all(finding.status == "ok" for finding in findings.values())
     assert findings["pango"].detail == "version 1.50.12"
 
@@ -90,6 +94,14 @@ def test_unknown_package_manager_still_names_the_packages() -> None:
     fix = findings["harfbuzz-subset"].fix
     assert fix is not None
     assert "libharfbuzz-subset0" in fix
+
+
+def test_missing_cjk_font_is_a_warning_naming_noto() -> None:
+    findings = _by_name(
+        check_system(load_library=_loader(), which=_debian_which, fonts_for=lambda lang: [])
+    )
+    assert findings["cjk-font"].status == "warning"
+    assert findings["cjk-font"].fix == "sudo apt-get install fonts-noto-cjk"
 
 
 def test_this_machine_can_render() -> None:

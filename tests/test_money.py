@@ -41,7 +41,7 @@ def test_minor_units_come_from_the_currency() -> None:
 def test_vat_is_computed_per_rate_on_the_sum_of_line_nets() -> None:
     # Per line, 3 x round(0.333 * 20%) would give 0.21; on the sum it is 0.20.
     totals = compute_totals([line("1", "0.333"), line("1", "0.333"), line("1", "0.333")], "EUR")
-    assert [(g.base, g.amount) for g in totals.vat] == [(D("0.99"), D("0.20"))]
+    assert [(g.base, g.amount) for g in totals.vat_breakdown] == [(D("0.99"), D("0.20"))]
     assert (totals.net, totals.vat_total, totals.gross) == (D("0.99"), D("0.20"), D("1.19"))
 
 
@@ -52,7 +52,7 @@ def test_several_rates_line_and_document_discounts() -> None:
         parse_discount("5%"),
     )
     assert [a.net for a in totals.lines] == [D("1215.00"), D("149.99")]
-    assert [(g.rate, g.base, g.amount) for g in totals.vat] == [
+    assert [(g.rate, g.base, g.amount) for g in totals.vat_breakdown] == [
         (D("20"), D("1154.25"), D("230.85")),
         (D("5.5"), D("142.49"), D("7.84")),
     ]
@@ -115,15 +115,15 @@ def test_totals_always_reconcile(
     quantum = D(1).scaleb(-minor_units(currency))
     assert totals.net + totals.vat_total == totals.gross
     assert totals.gross - totals.prepaid == totals.due
-    assert sum((g.base for g in totals.vat), D(0)) == totals.net
-    assert sum((g.amount for g in totals.vat), D(0)) == totals.vat_total
+    assert sum((g.base for g in totals.vat_breakdown), D(0)) == totals.net
+    assert sum((g.amount for g in totals.vat_breakdown), D(0)) == totals.vat_total
     assert sum((a.net for a in totals.lines), D(0)) == totals.lines_net
     assert totals.lines_net - totals.discount == totals.net
-    for group in totals.vat:
+    for group in totals.vat_breakdown:
         exact = group.base * group.rate / 100
         assert abs(group.amount - exact) <= quantum / 2
         assert group.amount == group.amount.quantize(quantum)
-    assert len({(g.category, g.rate) for g in totals.vat}) == len(totals.vat)
+    assert len({(g.category, g.rate) for g in totals.vat_breakdown}) == len(totals.vat_breakdown)
 
 
 @settings(max_examples=300, deadline=None)

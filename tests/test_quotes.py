@@ -18,7 +18,7 @@ from facturo.output.facturx import build_xml
 from facturo.store.folder import Folder
 from facturo.store.index import Ledger
 from facturo.store.tracking import load_for_update, tracking_list, write_tracking
-from schematron import NS
+from judges import NS
 
 D = Decimal
 CENT = D("0.01")

@@ -33,6 +33,15 @@ def _break_clients(folder: Path, cli: Cli, draft: Callable[..., Path]) -> None:
     (folder / "clients" / "Dupont.yaml").write_bytes((folder / "clients/dupont.yaml").read_bytes())
 
 
+def _break_subscriptions(folder: Path, cli: Cli, draft: Callable[..., Path]) -> None:
+    (folder / "subscriptions").mkdir()
+    (folder / "subscriptions" / "support.yaml").write_text(
+        "client: dupont\nschedule: {every: fortnight}\nstart: 2026-01-01\n"
+        "lines: [{description: Support, unit_price: 100.00}]\n",
+        "utf-8",
+    )
+
+
 def _break_documents(folder: Path, cli: Cli, draft: Callable[..., Path]) -> None:
     _issue_two(cli, draft)
     (folder / SECOND).rename(folder / "invoices/2026/F-2026-0009.yaml")
@@ -60,6 +69,10 @@ def _break_drafts(folder: Path, cli: Cli, draft: Callable[..., Path]) -> None:
 BROKEN: dict[str, tuple[Callable[[Path, Cli, Callable[..., Path]], None], str]] = {
     "config": (_break_config, "facturo.yaml:18:1: unknown key 'colour'"),
     "clients": (_break_clients, "clients/Dupont.yaml: invalid client id 'Dupont'"),
+    "subscriptions": (
+        _break_subscriptions,
+        "subscriptions/support.yaml:2:12: unknown value 'fortnight'",
+    ),
     "documents": (
         _break_documents,
         "invoices/2026/F-2026-0009.yaml:5:1: the file name does not match the number",
@@ -71,7 +84,7 @@ BROKEN: dict[str, tuple[Callable[[Path, Cli, Callable[..., Path]], None], str]] 
 
 
 def test_the_registry_lists_each_named_check() -> None:
-    assert list(CHECKS) == ["config", "clients", "documents", "numbering", "git"]
+    assert list(CHECKS) == ["config", "clients", "subscriptions", "documents", "numbering", "git"]
     assert list(FOLDER_CHECKS) == [*CHECKS, "drafts"]
     assert sorted(BROKEN) == sorted(FOLDER_CHECKS)
 

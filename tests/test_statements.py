@@ -205,7 +205,8 @@ def test_statement_of_a_client_without_documents_and_of_a_removed_client(
 
 def test_one_currency_per_statement(cli: Cli, draft) -> None:
     issue(cli, draft, "2026-11-02", "a")
-    issue(cli, draft, "2026-11-03", "b", "currency: USD\n" + DRAFT)
+    head = "currency: USD\nexchange_rate: {rate: 0.92, date: 2026-11-02}\n"
+    issue(cli, draft, "2026-11-03", "b", head + DRAFT)
     assert [r["number"] for r in statement(cli, "dupont")["rows"]] == ["F-2026-0001"]
     usd = statement(cli, "dupont", "--currency", "USD")
     assert (usd["currency"], [r["number"] for r in usd["rows"]]) == ("USD", ["F-2026-0002"])

@@ -10,6 +10,7 @@ from pathlib import Path
 from facturo.checks.einvoice import missing_fields
 from facturo.errors import Problem
 from facturo.files.yamlio import YMap, locate
+from facturo.model.exchange import document_vat_in_euros
 from facturo.model.money import LineInput, compute_totals, parse_discount
 from facturo.model.numbering import FOLDER_OF_SERIES, SERIES_OF_KIND, number_problem
 from facturo.store.index import Entry, amount_or_zero
@@ -109,3 +110,11 @@ def _check_totals(data: YMap, error: Callable[[Mark, str], None]) -> None:
                 totals.mark(key),
                 f"totals.{key} is {stored} but the lines give {expected}",
             )
+    euros = document_vat_in_euros(data)
+    if "vat_total_eur" in totals and (euros is None or totals["vat_total_eur"] != euros.total):
+        expected_text = "no exchange rate" if euros is None else f"{euros.total}"
+        error(
+            totals.mark("vat_total_eur"),
+            f"totals.vat_total_eur is {totals['vat_total_eur']} but the exchange rate gives "
+            f"{expected_text}",
+        )

@@ -1,7 +1,8 @@
 """What an issued document would lack for a valid EN 16931 e-invoice (Factur-X), as data.
 
-`facturo check` reports these gaps as warnings; the Factur-X writer refuses to build the
-XML of a document that has any.
+`facturo check` reports these gaps; the Factur-X writer refuses to build the XML of a
+document that has any. `rejections_foreseen` adds what the French rules (BR-FR) of approved
+platforms would reject although EN 16931 accepts it, for warnings on drafts.
 """
 
 from __future__ import annotations
@@ -10,8 +11,12 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from facturo.files.rules import no_electronic_address
+from facturo.model.document import Party, is_business
+from facturo.model.vat import EXEMPT_CATEGORIES
+
 TYPE_CODES = {"invoice": "380", "credit_note": "381", "deposit": "386"}
-EXEMPT_CATEGORIES = {"E", "AE", "K", "G", "O"}
+TAX_CURRENCY = "EUR"
 
 
 def missing_fields(document: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -50,6 +55,18 @@ def missing_fields(document: Mapping[str, Any]) -> list[tuple[str, str]]:
     if document.get("kind") == "credit_note":
         need("credit_note_of.number", "the number of the credited invoice (BT-25)")
         need("credit_note_of.issue_date", "the date of the credited invoice (BT-26)")
+    currency = document.get("currency")
+    if currency and currency != TAX_CURRENCY:
+        rate = document.get("exchange_rate") or {}
+        if _blank(rate.get("rate")) or _blank(rate.get("date")):
+            missing.append(
+                (
+                    "exchange_rate",
+                    f"the exchange rate of {currency} to euros and its date are required to "
+                    "state the VAT in euros (BT-6, BT-111; BR-FR-CO-12, art. 230 directive "
+                    "2006/112): `facturo rate DRAFT` writes the ECB reference rate",
+                )
+            )
     lines = document.get("lines") or []
     if not lines:
         missing.append(("lines", "at least one invoice line (BG-25) is required"))
@@ -67,6 +84,23 @@ def missing_fields(document: Mapping[str, Any]) -> list[tuple[str, str]]:
     if not missing:
         missing += _inconsistent_totals(document)
     return missing
+
+
+def rejections_foreseen(document: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """What approved platforms would reject under the French rules (BR-FR) though the document
+    is a valid EN 16931 invoice, as (key path, message): missing electronic addresses.
+
+    Sales to private individuals are e-reported, not e-invoiced: their address is not needed.
+    """
+    if document.get("kind") == "quote":
+        return []
+    found: list[tuple[str, str]] = []
+    if Party.of(document.get("seller")).endpoint is None:
+        found.append(("seller.electronic_address", no_electronic_address("seller")))
+    client = document.get("client")
+    if is_business(client) and Party.of(client).endpoint is None:
+        found.append(("client.electronic_address", no_electronic_address("client")))
+    return found
 
 
 def _missing_for_categories(

@@ -33,6 +33,11 @@ def client_problems(ledger: Ledger, today: dt.date) -> list[Problem]:
     return [p for _, problems in ledger.clients_with_problems().values() for p in problems]
 
 
+def subscription_problems(ledger: Ledger, today: dt.date) -> list[Problem]:
+    """Each subscription file against its schema and rules: client, schedule, prices."""
+    return [p for _, problems in ledger.subscriptions_with_problems().values() for p in problems]
+
+
 def document_problems(ledger: Ledger, today: dt.date) -> list[Problem]:
     """Each issued document on its own: syntax, seal, keys, name and place, totals, e-invoice."""
     if ledger.inspect is not inspect_document:
@@ -54,6 +59,7 @@ def git_problems(ledger: Ledger, today: dt.date) -> list[Problem]:
 CHECKS: dict[str, Check] = {
     "config": config_problems,
     "clients": client_problems,
+    "subscriptions": subscription_problems,
     "documents": document_problems,
     "numbering": numbering_problems,
     "git": git_problems,

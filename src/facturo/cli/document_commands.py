@@ -155,7 +155,8 @@ def show(
     if json_output:
         output.print_json({
             **document, "path": entry.path, "status": entry.status(day),
-            "paid": entry.paid, "balance": entry.balance, "days_late": entry.days_late(day),
+            "paid": entry.paid, "written_off": entry.written_off, "balance": entry.balance,
+            "days_late": entry.days_late(day),
         })  # fmt: skip
         return
     client = document.get("client", {})
@@ -191,4 +192,11 @@ def show(
         output.say(f"  VAT {group['category']} {rate}% on {base}: {amount} {currency}")
     net, vat, gross = totals.get("net"), totals.get("vat_total"), totals.get("gross")
     output.say(f"  net {net}  VAT {vat}  total {gross} {currency}")
-    output.say(f"  paid {entry.paid}  balance {entry.balance} {currency}")
+    if "vat_total_eur" in totals:
+        rate = document.get("exchange_rate") or {}
+        output.say(
+            f"  VAT in euros {totals['vat_total_eur']} EUR "
+            f"(1 {currency} = {rate.get('rate')} EUR on {rate.get('date')})"
+        )
+    written_off = f"  written off {entry.written_off}" if entry.written_off else ""
+    output.say(f"  paid {entry.paid}{written_off}  balance {entry.balance} {currency}")

@@ -1,4 +1,4 @@
-"""Commands that set a folder up: init, client add|list|show, new."""
+"""Commands that set a folder up: init, client add|list|show, new, and the rate of a draft."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from facturo.cli import output
-from facturo.cli.app import app, handled, open_ledger, today
+from facturo.cli.app import app, handled, open_ledger, parse_date, today
 
 client_app = typer.Typer(
     help="Add, list and show clients (clients/<id>.yaml).", no_args_is_help=True
@@ -226,10 +226,62 @@ def new(
     """
     if kind not in ("invoice", "deposit", "quote"):
         raise typer.BadParameter("expected invoice, deposit or quote", param_hint="--kind")
-    from facturo.lifecycle.scaffolding import new_draft
+    from facturo.lifecycle.scaffolding import new_draft, proposed_rate
 
     ledger = open_ledger()
     config = ledger.config()
     data = ledger.client(client)
-    path = new_draft(ledger.folder, client, data, config, today(), kind=kind)
+    rate, remarks = proposed_rate(data, config, today(), kind=kind)
+    path = new_draft(ledger.folder, client, data, config, today(), kind=kind, rate=rate)
     output.say(ledger.folder.display(path))
+    for remark in remarks:
+        output.note(f"{ledger.folder.display(path)}: {remark}")
+
+
+@app.command()
+@handled
+def rate(
+    draft: Annotated[Path, typer.Argument(metavar="DRAFT", help="The draft's path.")],
+    date: Annotated[
+        str | None, Opt("--date", help="Date of the rate (default: today, the issue date).")
+    ] = None,
+    value: Annotated[
+        str | None, Opt("--rate", help="Euros for one unit of the currency (default: the ECB's).")
+    ] = None,
+    source: Annotated[str, Opt("--source", help="Where a stated rate comes from.")] = "",
+) -> None:
+    """Write or refresh the exchange rate of a non-EUR draft: the ECB reference rate of the
+    date (or the last one before it), or the rate given with --rate.
+
+    The VAT of a document in another currency is also stated in euros with this rate.
+
+    Example: facturo rate drafts/acme-2026-11-30.yaml --date 2026-11-30
+    """
+    from decimal import Decimal, InvalidOperation
+
+    from facturo.lifecycle.exchange_rates import set_draft_rate
+
+    stated: Decimal | None = None
+    if value is not None:
+        try:
+            stated = Decimal(value.strip().replace(",", "."))
+        except InvalidOperation:
+            raise typer.BadParameter(
+                f"expected a number like 0.9234, got {value!r}", param_hint="--rate"
+            ) from None
+        if not stated.is_finite() or stated <= 0:
+            raise typer.BadParameter(
+                f"expected a number above 0, got {value!r}", param_hint="--rate"
+            )
+    ledger = open_ledger()
+    on = parse_date(date, "--date") or today()
+    path = ledger.folder.typed_path(draft)
+    proposal = set_draft_rate(ledger, path, on, stated, source)
+    written = proposal.rate
+    origin = f" ({written.source})" if written.source else ""
+    output.say(
+        f"{ledger.folder.display(path)}: 1 {proposal.currency} = {written.rate} EUR "
+        f"on {written.date}{origin}"
+    )
+    for remark in proposal.remarks:
+        output.note(f"{ledger.folder.display(path)}: {remark}")

@@ -51,12 +51,25 @@ def pay(
         str | None, Opt("--reason", help="Why (required for a negative correction).")
     ] = None,
     force: Annotated[
-        bool, Opt("--force", help="Record an overpayment or a payment on a cancelled invoice.")
+        bool,
+        Opt(
+            "--force",
+            help="Record an overpayment, a payment on a cancelled invoice, or a large write-off.",
+        ),
+    ] = False,
+    write_off: Annotated[
+        bool,
+        Opt(
+            "--write-off",
+            help="Write off what is left after AMOUNT (all of it without AMOUNT): settled, not "
+            "paid. Above reminders.minimum_amount it needs --force.",
+        ),
     ] = False,
 ) -> None:
     """Record a payment received on an invoice; prints the balance left.
 
     Partial payments add up. A payment is undone only by a negative correction with --reason.
+    With --write-off, a small balance left (bank fees, rounding) is written off.
 
     Example: facturo pay F-2026-0003 500 --date 2026-04-02 --method cheque --ref 4417
     """
@@ -74,11 +87,13 @@ def pay(
         reference=ref,
         reason=reason,
         force=force,
+        write_off=write_off,
     )
     entry = recorded.entry
     currency = entry.currency
+    what = "write-off" if write_off else "payment"
     output.note(
-        f"{number}: payment {recorded.index} of {recorded.payment['amount']} {currency} recorded"
+        f"{number}: {what} {recorded.index} of {recorded.payment['amount']} {currency} recorded"
     )
     if entry.balance < 0:
         output.say(f"{number} {entry.status(day)}; client credit {-entry.balance} {currency}")

@@ -70,6 +70,8 @@ def remind(
                 "due_date": item.entry.due_date, "days_late": item.days_late,
                 "balance": item.balance, "currency": item.entry.currency,
                 "interest": item.claim.interest, "indemnity": item.claim.indemnity,
+                "indemnity_currency": "EUR" if item.claim.indemnity is not None else None,
+                "below_minimum": item.below_minimum,
                 "rate_percent": item.claim.rate_percent, "last_level": item.last_level,
                 "last_date": item.last_date,
                 "level_due": item.level_due.level if item.level_due else None,

@@ -77,6 +77,18 @@ def check_email(value: str) -> str | None:
     return None if _EMAIL.fullmatch(value) else f"invalid email address {value!r}"
 
 
+def check_electronic_address(value: str) -> str | None:
+    from facturo.model.document import parse_electronic_address
+
+    if parse_electronic_address(value) is not None:
+        return None
+    return (
+        f"invalid electronic address {value!r} (expected the SIREN, SIREN_SIRET or "
+        "SIREN_suffix of the French directory, an email, or SCHEME:identifier such as "
+        "0088:5412345000013)"
+    )
+
+
 def check_currency(value: str) -> str | None:
     from facturo.model.money import is_currency
 
@@ -99,6 +111,12 @@ def check_rate(value: Decimal) -> str | None:
     if 0 <= value <= 100:
         return None
     return f"a rate is a percentage between 0 and 100, got {value}"
+
+
+def check_positive(value: Decimal) -> str | None:
+    if value > 0:
+        return None
+    return f"expected a number above 0, got {value}"
 
 
 def check_pattern(value: str) -> str | None:
@@ -127,9 +145,11 @@ VALUE_CHECKS: dict[str, Callable[[Any], str | None]] = {
     "iban": check_iban,
     "bic": check_bic,
     "email": check_email,
+    "electronic_address": check_electronic_address,
     "currency": check_currency,
     "terms": check_terms,
     "rate": check_rate,
+    "positive": check_positive,
     "pattern": check_pattern,
     "color": check_color,
     "secret": check_secret,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -43,6 +44,22 @@ def suggest(word: str, candidates: list[str] | tuple[str, ...]) -> str:
     if len(candidates) <= 8:
         return "expected one of: " + ", ".join(candidates)
     return f"expected one of {len(candidates)} names"
+
+
+# C0 and C1 control characters but tab and line ends: nobody means them, and most cannot be
+# written in XML, so an e-invoice holding one would never be well-formed.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def control_character_problem(text: str) -> str | None:
+    """What is wrong with a text holding a control character, or None."""
+    found = _CONTROL.search(text)
+    if found is None:
+        return None
+    return (
+        f"contains the control character U+{ord(found.group()):04X} (invisible, and not "
+        "allowed in an e-invoice): remove it"
+    )
 
 
 _TYPE_NAMES = {
@@ -90,6 +107,9 @@ def read_value(value: Any, spec: Field, raw: str | None, report: Report, mark: M
             result = raw  # 75011, +33612345678, 552100554: the text as typed
         else:
             report.error(mark, f"expected text, got {_describe(value)}")
+            return None
+        if message := control_character_problem(result):
+            report.error(mark, message)
             return None
     elif kind in ("decimal", "integer"):
         number = _as_decimal(value)
@@ -144,6 +164,9 @@ def read_value(value: Any, spec: Field, raw: str | None, report: Report, mark: M
         for item in items:
             if not isinstance(item, str) or not item.strip():
                 report.error(mark, f"expected text items, got {_describe(item)}")
+                return None
+            if message := control_character_problem(item):
+                report.error(mark, message)
                 return None
             if spec.choices and item not in spec.choices:
                 report.error(mark, f"unknown value {item!r} ({suggest(item, spec.choices)})")

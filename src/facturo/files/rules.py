@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
 from facturo.files.reading import Report
-from facturo.files.yamlio import YList, YMap
+from facturo.files.yamlio import YList, YMap, locate
 
 
 def check_reminder_levels(policy: YMap, report: Report) -> None:
@@ -44,6 +45,8 @@ def check_config(config: YMap, report: Report, root: Path | None = None) -> None
         pass  # already reported as invalid
     elif country == "FR" and "siren" not in seller:
         report.error(seller.mark("name"), "missing 'siren': French invoices must show it")
+    where = locate(config, "seller.electronic_address")
+    _check_electronic_address(seller, country, report, "seller", where)
     regime = seller.get("vat_regime", "standard")
     if regime == "standard" and "vat_number" not in seller and "vat_number" not in seller.key_marks:
         report.error(
@@ -112,7 +115,81 @@ def check_client(client: YMap, report: Report) -> None:
             "missing 'siren': invoices to a French business must show its SIREN "
             "(or set kind: individual for a private person)",
         )
+    if kind == "business":
+        where = locate(client, "electronic_address")
+        _check_electronic_address(client, country, report, "client", where)
     if kind == "individual" and "vat_number" in client:
         report.warning(client.mark("vat_number"), "a private individual has no VAT number")
     if client.get("vat") == "reverse-charge" and "vat_number" not in client.key_marks:
         report.error(client.mark("vat"), "reverse charge needs the client's 'vat_number'")
+
+
+def no_electronic_address(who: str) -> str:
+    """The warning for a business without electronic address: the client or the seller."""
+    term = "BT-34" if who == "seller" else "BT-49"
+    return (
+        f"no electronic address for the {who} ({term}): approved platforms reject e-invoices "
+        "without one (BR-FR-12, BR-FR-13); add electronic_address (SIREN, SIREN_SIRET, an "
+        "email or SCHEME:identifier) or an email"
+    )
+
+
+def _check_electronic_address(
+    party: YMap, country: str | None, report: Report, who: str, mark: tuple[int, int]
+) -> None:
+    """A business is reached by approved platforms at an electronic address (BT-34, BT-49):
+    a French one at its SIREN in the directory, unless it says otherwise."""
+    from facturo.model.document import DIRECTORY_SCHEME, Party
+
+    endpoint = Party.of(party).endpoint
+    siren = "".join(str(party.get("siren") or "").split())
+    address = endpoint[1] if endpoint and endpoint[0] == DIRECTORY_SCHEME else None
+    if "electronic_address" in party and address and siren and not address.startswith(siren):
+        report.error(
+            party.mark("electronic_address"),
+            f"the directory address {address!r} must start with the SIREN {siren} (BR-FR-21)",
+        )
+    if endpoint is None:
+        report.warning(mark, no_electronic_address(who))
+
+
+def check_subscription(subscription: YMap, report: Report, clients: set[str]) -> None:
+    """Rules of a subscription file beyond types: its client, its schedule, its prices."""
+    from facturo.files.reading import suggest
+
+    client = subscription.get("client")
+    if isinstance(client, str) and client not in clients:
+        report.error(
+            subscription.mark("client"),
+            f"unknown client {client!r} ({suggest(client, sorted(clients))})",
+        )
+    schedule = subscription.get("schedule")
+    if isinstance(schedule, YMap):
+        interval = schedule.get("interval", 1)
+        if isinstance(interval, int) and not 1 <= interval <= 120:
+            report.error(schedule.mark("interval"), "the interval is a number from 1 to 120")
+        day = schedule.get("day")
+        if isinstance(day, int) and not 1 <= day <= 31:
+            report.error(schedule.mark("day"), "the day of the month is from 1 to 31")
+        if day is not None and schedule.get("every") == "week":
+            report.error(schedule.mark("day"), "weekly periods start on the start date's weekday")
+    start, end = subscription.get("start"), subscription.get("end")
+    if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
+        report.error(subscription.mark("end"), "the subscription ends before it starts")
+    lines = subscription.get("lines")
+    if isinstance(lines, YList) and not lines:
+        report.error(subscription.mark("lines"), "a subscription bills at least one line")
+    for line in lines if isinstance(lines, YList) else []:
+        changes = line.get("price_changes") if isinstance(line, YMap) else None
+        if not isinstance(changes, YList):
+            continue
+        previous: dt.date | None = None
+        for change in changes:
+            day_from = change.get("from") if isinstance(change, YMap) else None
+            if not isinstance(day_from, dt.date):
+                continue
+            if isinstance(start, dt.date) and day_from <= start:
+                report.error(change.mark("from"), "a price change starts after the subscription")
+            if previous is not None and day_from <= previous:
+                report.error(change.mark("from"), "price changes are listed in date order")
+            previous = day_from

@@ -61,6 +61,10 @@ SELLER = {
     "vat_number": text("intra-EU VAT number", check="vat_number"),
     "vat_regime": choice(VAT_REGIMES, "standard, or franchise (art. 293 B du CGI)"),
     "email": text("email shown on invoices", check="email"),
+    "electronic_address": text(
+        "where e-invoices reach you: SIREN (default in France), SIREN_SIRET or email",
+        check="electronic_address",
+    ),
     "phone": text("phone shown on invoices"),
     "website": text("website shown on invoices"),
     "iban": text("IBAN for transfers", check="iban"),
@@ -98,6 +102,11 @@ REMINDER_LEVEL = {
 }
 REMINDERS = {
     "levels": Field("list", "reminder levels", item=mapping(REMINDER_LEVEL)),
+    "minimum_amount": Field(
+        "decimal",
+        "euros: smaller balances get no formal notice and may be written off",
+        check="positive",
+    ),
 }
 
 ACCOUNTING = {
@@ -167,6 +176,10 @@ CLIENT = {
     "siren": text("SIREN of a French business", check="siren"),
     "vat_number": text("VAT number", check="vat_number"),
     "email": text("billing email", check="email"),
+    "electronic_address": text(
+        "where e-invoices reach the client: SIREN (default in France), SIREN_SIRET or email",
+        check="electronic_address",
+    ),
     "cc": Field("texts", "copies of emails (the accountant)", check="email"),
     "language": choice(LANGUAGES, "language of documents"),
     "currency": text("currency", check="currency"),
@@ -193,6 +206,17 @@ LINE = {
     "service_period": mapping(PERIOD, "service period of this line"),
 }
 
+EXCHANGE_RATE = {
+    "rate": Field(
+        "decimal",
+        "euros for one unit of the document currency, e.g. 0.9234",
+        required=True,
+        check="positive",
+    ),
+    "date": Field("date", "the date of the rate (not after the issue date)", required=True),
+    "source": text("where the rate comes from, e.g. ECB"),
+}
+
 DRAFT = {
     "kind": choice(DOCUMENT_KINDS, "invoice, credit_note, deposit or quote"),
     "credit_note_of": text("credit notes: number of the invoice corrected"),
@@ -203,6 +227,9 @@ DRAFT = {
     "service_date": Field("date", "date of the sale or service when it differs"),
     "service_period": mapping(PERIOD, "period of the service"),
     "currency": text("currency", check="currency"),
+    "exchange_rate": mapping(
+        EXCHANGE_RATE, "non-EUR documents: the rate that converts the VAT into euros"
+    ),
     "language": choice(LANGUAGES, "language"),
     "payment_terms": text("payment terms", check="terms"),
     "due_date": Field("date", "explicit due date"),
@@ -214,4 +241,43 @@ DRAFT = {
     "discount": Field("discount", 'document discount: "5%" or an amount'),
     "notes": text("notes printed on the document"),
     "valid_days": Field("integer", "quote validity in days"),
+    "subscription": text("the subscription this draft bills (written by facturo recur)"),
+}
+
+SCHEDULE = {
+    "every": choice(("week", "month", "quarter", "year"), "length of a period", required=True),
+    "interval": Field("integer", "every N weeks, months, quarters or years (default 1)"),
+    "day": Field("integer", "day of the month periods start on, 1-31 (default: start's day)"),
+}
+
+PRICE_CHANGE = {
+    "from": Field("date", "first day of the periods billed at this price", required=True),
+    "unit_price": Field("decimal", "the new unit price excluding VAT", required=True),
+}
+
+SUBSCRIPTION_LINE = {
+    **{key: spec for key, spec in LINE.items() if key != "service_period"},
+    "price_changes": Field("list", "later prices, each from a date", item=mapping(PRICE_CHANGE)),
+}
+
+SUBSCRIPTION = {
+    "client": text("client id (file name in clients/)", required=True),
+    "schedule": mapping(SCHEDULE, "how often a period is billed", required=True),
+    "start": Field("date", "first day of the first period", required=True),
+    "end": Field("date", "last day of service (the last period is cut there)"),
+    "billing": choice(
+        ("advance", "arrears"),
+        "bill a period on its first day (advance, the default) or its last day (arrears)",
+    ),
+    "issue": choice(("draft", "auto"), "draft (default): recur writes drafts; auto: it issues"),
+    "send": Field("bool", "email each invoice recur issues (with issue: auto)"),
+    "lines": Field(
+        "list", "the lines of each invoice", required=True, item=mapping(SUBSCRIPTION_LINE)
+    ),
+    "order_reference": text("the client's order reference"),
+    "payment_terms": text("payment terms", check="terms"),
+    "currency": text("currency", check="currency"),
+    "language": choice(LANGUAGES, "language"),
+    "discount": Field("discount", 'document discount: "5%" or an amount'),
+    "notes": text("notes printed on each invoice"),
 }

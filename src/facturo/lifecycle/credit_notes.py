@@ -30,6 +30,9 @@ def draft_from(document: dict[str, Any], kind: str) -> dict[str, Any]:
     for key in ("currency", "language", "operation"):
         if key in document:
             draft[key] = document[key]
+    if kind == "credit_note" and isinstance(document.get("exchange_rate"), dict):
+        # The correction states its VAT in euros at the rate of the invoice it corrects.
+        draft["exchange_rate"] = dict(document["exchange_rate"])
     treatment = treatment_of(document)
     if treatment != "standard":
         draft["vat"] = treatment

@@ -23,6 +23,7 @@ from facturo.model.document import (
     payment_terms_of,
     pick,
 )
+from facturo.model.exchange import ACCOUNTING_CURRENCY, ExchangeRate, vat_in_euros
 from facturo.model.kinds import TYPE_CODES
 from facturo.model.money import (
     ZERO,
@@ -50,9 +51,10 @@ def _plain_copy(value: Any) -> Any:
 
 SELLER_KEYS = (
     "name", "trade_name", "legal_form", "address", "siren", "rcs", "share_capital",
-    "vat_number", "vat_regime", "email", "phone", "website", "iban", "bic",
+    "vat_number", "vat_regime", "email", "electronic_address", "phone", "website", "iban",
+    "bic",
 )  # fmt: skip
-CLIENT_KEYS = ("name", "kind", "address", "siren", "vat_number", "email")
+CLIENT_KEYS = ("name", "kind", "address", "siren", "vat_number", "email", "electronic_address")
 
 
 @dataclass
@@ -107,7 +109,8 @@ def build_document(
         if due is not None:
             document["due_date"] = due
         document["payment_terms"] = terms_text
-    for key in ("service_date", "service_period", "order_reference"):
+    keys = ("service_date", "service_period", "order_reference", "subscription")
+    for key in keys:
         if key in draft:
             document[key] = _plain_copy(draft[key])
     if links.quote is not None:
@@ -118,6 +121,9 @@ def build_document(
     if isinstance(period, dict) and period["end"] < period["start"]:
         report.error(draft.mark("service_period"), "the service period ends before it starts")
     document["currency"] = currency
+    rate = _exchange_rate(draft, kind, currency, issue_date, report)
+    if rate is not None:
+        document["exchange_rate"] = rate.written()
     document["language"] = language
     document["operation"] = pick("operation", draft, defaults, default=DEFAULTS.operation)
     document["vat_on_debits"] = bool(defaults.get("vat_on_debits", False))
@@ -178,13 +184,16 @@ def build_document(
                     "base": group.base,
                     "amount": group.amount,
                 }
-                for group in totals.vat
+                for group in totals.vat_breakdown
             ],
             "vat_total": totals.vat_total,
             "gross": totals.gross,
             "prepaid": totals.prepaid,
             "due": totals.due,
         }
+        if rate is not None:
+            euros = vat_in_euros(document["totals"]["vat"], rate)
+            document["totals"]["vat_total_eur"] = euros.total
     if len([p for p in report.problems if p.is_error]) > errors_before:
         return None
     return document
@@ -193,6 +202,28 @@ def build_document(
 def deduction_input(line: dict[str, Any]) -> LineInput:
     """A deposit deduction line as an input of `compute_totals(deductions=...)`."""
     return LineInput(line["quantity"], line["unit_price"], line["vat_category"], line["vat_rate"])
+
+
+def _exchange_rate(
+    draft: YMap, kind: str, currency: str, issue_date: dt.date, report: Report
+) -> ExchangeRate | None:
+    """The stated rate of a non-EUR draft; EN 16931 BT-111 and art. 230 need the VAT in euros."""
+    section = draft.get("exchange_rate")
+    if not isinstance(section, YMap):
+        return None  # a missing rate is a missing e-invoice field (checks.einvoice)
+    if currency == ACCOUNTING_CURRENCY:
+        report.error(draft.mark("exchange_rate"), "exchange_rate is for documents not in EUR")
+        return None
+    rate = ExchangeRate.of(section)
+    if rate is None:
+        return None  # rate or date missing: reported by the schema
+    if rate.date > issue_date:
+        report.error(
+            section.mark("date"),
+            f"the exchange rate of {rate.date} is after the issue date {issue_date}",
+        )
+        return None
+    return rate
 
 
 def _check_treatment(

@@ -102,6 +102,9 @@ def _resolve_links(ledger: Ledger, draft: YMap, client_id: str, report: Report) 
         )
         if invoice is not None:
             links.credit_note_of = {"number": invoice.number, "issue_date": invoice.issue_date}
+            terms = _payment_mentions(ledger, invoice.number)
+            if terms:
+                links.credit_note_of["payment"] = terms
     if "quote" in draft:
         quote = _linked(ledger, draft, "quote", client_id, ("quote",), report)
         if quote is not None:
@@ -111,6 +114,14 @@ def _resolve_links(ledger: Ledger, draft: YMap, client_id: str, report: Report) 
             if kind == "invoice":
                 links.deductions = _deposit_deductions(ledger, quote.number, draft)
     return links
+
+
+def _payment_mentions(ledger: Ledger, number: str) -> dict[str, Any]:
+    """The penalty, indemnity and early-payment terms an invoice stated: its credit notes
+    repeat them (BR-FR-05: every e-invoice carries the PMT, PMD and AAB mentions)."""
+    payment = ledger.document(number).get("payment") or {}
+    keys = ("late_penalty_rate_percent", "recovery_indemnity", "early_payment_discount")
+    return {key: payment[key] for key in keys if payment.get(key) not in (None, "")}
 
 
 def _linked(
@@ -210,20 +221,24 @@ def _check_einvoice(
     report: Report,
 ) -> None:
     """Every invoice is also an EN 16931 e-invoice: what would be missing, where to add it."""
-    from facturo.checks.einvoice import missing_fields
+    from facturo.checks.einvoice import missing_fields, rejections_foreseen
 
     folder = ledger.folder
-    for path, message in missing_fields({**document, "number": "DRAFT"}):
+    document = {**document, "number": "DRAFT"}
+    found = [(gap, "error") for gap in missing_fields(document)]
+    found += [(gap, "warning") for gap in rejections_foreseen(document)]
+    for (path, message), severity in found:
         head, _, rest = path.partition(".")
         if head == "client":
             display = folder.display(folder.client_path(document["client"]["id"]))
             line, col = locate(client, rest)
-            report.problems.append(Problem(display, line, col, message))
+            report.problems.append(Problem(display, line, col, message, severity))
         elif head == "seller":
             line, col = locate(config, path)
-            report.problems.append(Problem(folder.display(folder.config_path), line, col, message))
+            where = folder.display(folder.config_path)
+            report.problems.append(Problem(where, line, col, message, severity))
         else:
-            report.error(locate(draft, path), message)
+            report.problems.append(Problem(report.path, *locate(draft, path), message, severity))
 
 
 @dataclass
@@ -271,8 +286,12 @@ def issue_drafts(
     *,
     dry_run: bool = False,
     today: dt.date | None = None,
+    skip_missing: bool = False,
 ) -> list[Issued]:
     """Issue each draft with the next number of its series; all or none are valid.
+
+    With `skip_missing`, a draft gone when the lock is taken (issued by a parallel run) is
+    left out instead of being an error.
 
     Under the folder lock: validate every draft first (nothing is written if one is
     invalid), then for each one take the next number, seal, claim `<number>.yaml` by
@@ -284,6 +303,8 @@ def issue_drafts(
         raise FacturoError(f"cannot issue in the future ({issue_date}): numbers follow dates")
     with folder.lock():
         ledger.invalidate()
+        if skip_missing:
+            drafts = [path for path in drafts if path.is_file()]
         config = ledger.config()
         entries = list(ledger.entries())
         pending = folder.issuing()

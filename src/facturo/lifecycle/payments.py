@@ -10,6 +10,8 @@ from typing import Any
 from facturo.errors import FacturoError, Remedy
 from facturo.files.reading import suggest
 from facturo.files.schema import PAYMENT_METHODS
+from facturo.lifecycle.exchange_rates import euros_of, minimum_amount
+from facturo.model.account import WRITE_OFF
 from facturo.model.money import minor_units, round_money
 from facturo.store.index import Entry, Ledger
 from facturo.store.tracking import load_for_update, tracking_list, write_tracking
@@ -42,11 +44,15 @@ def record_payment(
     reference: str | None = None,
     reason: str | None = None,
     force: bool = False,
+    write_off: bool = False,
 ) -> Recorded:
     """Append a payment to an invoice; no amount means the whole balance.
 
     Refused (unless `force`): more than the balance, or a payment on a cancelled invoice.
     A negative amount is a correction of an earlier payment and needs a `reason`.
+    With `write_off`, what is left after `amount` (all of the balance without one) is written
+    off: recorded as settled, not paid. Refused (unless `force`) above the folder's
+    `reminders.minimum_amount`, when one is set.
     """
     if method not in PAYMENT_METHODS:
         raise FacturoError(
@@ -61,23 +67,72 @@ def record_payment(
             what = "a quote" if entry.kind == "quote" else "a credit note"
             raise FacturoError(f"{number} is {what}: payments are recorded on invoices")
         balance = entry.balance
-        amount = balance if amount is None else amount
-        _check_amount(entry, amount, balance, today, reason, force)
-        amount = round_money(amount, entry.currency)  # 1000 is written 1000.00
+        if write_off:
+            left = _check_write_off(ledger, entry, amount, balance, today, force)
+        else:
+            amount = balance if amount is None else amount
+            _check_amount(entry, amount, balance, today, reason, force)
         if entry.issue_date and date < entry.issue_date:
             raise FacturoError(
                 f"the payment date {date} is before the invoice date {entry.issue_date}"
             )
         path, data, text = load_for_update(ledger, number)
         payments = tracking_list(data, "payments")
-        payment: dict[str, Any] = {"date": date, "amount": amount, "method": method}
-        if reference:
-            payment["reference"] = reference
-        if reason:
-            payment["reason"] = reason
-        payments.append(payment)
+        if amount is not None:
+            amount = round_money(amount, entry.currency)  # 1000 is written 1000.00
+            payment: dict[str, Any] = {"date": date, "amount": amount, "method": method}
+            if reference:
+                payment["reference"] = reference
+            if reason and not write_off:
+                payment["reason"] = reason
+            payments.append(payment)
+        if write_off:
+            payment = {"date": date, "amount": left, "method": WRITE_OFF}
+            if reason:
+                payment["reason"] = reason
+            payments.append(payment)
         write_tracking(ledger, path, data, text)
         return Recorded(number, len(payments), payment, ledger.find(number))
+
+
+def _check_write_off(
+    ledger: Ledger,
+    entry: Entry,
+    amount: Decimal | None,
+    balance: Decimal,
+    today: dt.date,
+    force: bool,
+) -> Decimal:
+    """What a write-off after a payment of `amount` gives up on; refused when it is nothing,
+    or (unless `force`) more than the folder's minimum amount of reminders."""
+    number = entry.number
+    if balance <= 0:
+        raise FacturoError(f"{number} has nothing left to write off ({entry.status(today)})")
+    if amount is not None:
+        if amount <= 0:
+            raise FacturoError("with a write-off, the amount is the payment received: above 0")
+        _check_amount(entry, amount, balance, today, None, force=False)
+    left = round_money(balance - (amount or ZERO), entry.currency)
+    if left <= 0:
+        raise FacturoError(f"{amount} {entry.currency} settles {number}: nothing to write off")
+    document = ledger.document(number)
+    client_id = entry.client_id
+    clients = ledger.clients_with_problems()
+    client, _ = clients.get(client_id, (None, []))
+    limit = minimum_amount(ledger.config(), client)
+    if limit is None or force:
+        return left
+    euros = euros_of(left, document, today)
+    if euros is None or euros > limit:
+        shown = f"{left} {entry.currency}" + (
+            f" ({euros} EUR)" if euros is not None and entry.currency != "EUR" else ""
+        )
+        raise FacturoError(
+            f"writing off {shown} on {number} is more than reminders.minimum_amount "
+            f"({limit} EUR) in facturo.yaml",
+            remedy=Remedy.FORCE,
+        )
+    return left
 
 
 def _check_amount(

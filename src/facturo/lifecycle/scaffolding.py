@@ -17,6 +17,9 @@ from facturo.files import schema
 from facturo.files.reading import read_file
 from facturo.files.rules import client_id_problem
 from facturo.files.yamlio import YMap, parse
+from facturo.lifecycle.exchange_rates import Proposal, propose_rate, rate_block
+from facturo.model.document import currency_of
+from facturo.model.exchange import ACCOUNTING_CURRENCY
 from facturo.store.folder import CONFIG_NAME, Folder
 
 
@@ -194,8 +197,12 @@ def new_draft(
     today: dt.date,
     *,
     kind: str = "invoice",
+    rate: Proposal | None = None,
 ) -> Path:
-    """Write a draft for `client_id` in drafts/, named after the client, kind and date."""
+    """Write a draft for `client_id` in drafts/, named after the client, kind and date.
+
+    `rate` (from `proposed_rate`) writes the currency and exchange rate of a non-EUR draft.
+    """
     defaults = config.get("defaults") or {}
     franchise = (config.get("seller") or {}).get("vat_regime") == "franchise"
     terms = client.get("payment_terms") or defaults.get("payment_terms") or "30 days"
@@ -219,6 +226,7 @@ def new_draft(
         f"  start: {today.replace(day=1).isoformat()}\n"
         f"  end: {today.isoformat()}\n"
         f"payment_terms: {_q(terms)}\n"
+        f"{_rate_lines(rate)}"
         f"lines:\n"
         f'  - description: "Describe the work precisely"\n'
         f"    quantity: 1\n"
@@ -239,3 +247,24 @@ def new_draft(
         if folder.claim(path, text.replace("{path}", folder.display(path))):
             return path
     raise FacturoError(f"too many drafts named {stem}-*.yaml")
+
+
+def proposed_rate(
+    client: dict[str, Any], config: dict[str, Any], today: dt.date, *, kind: str = "invoice"
+) -> tuple[Proposal | None, list[str]]:
+    """The ECB rate a new non-EUR draft starts with (none for EUR drafts and quotes), and
+    remarks for the user (old data, a currency the ECB does not publish)."""
+    currency = currency_of(client, config.get("defaults") or {})
+    if currency == ACCOUNTING_CURRENCY or kind == "quote":
+        return None, []
+    try:
+        proposal = propose_rate(currency, today)
+    except FacturoError as exc:
+        return None, [str(exc)]
+    return proposal, proposal.remarks
+
+
+def _rate_lines(rate: Proposal | None) -> str:
+    if rate is None:
+        return ""
+    return f"currency: {rate.currency}\n" + rate_block(rate.rate, rate.currency)

@@ -16,6 +16,8 @@ from facturo.model.money import round_money
 ZERO = Decimal(0)
 DAYS_PER_YEAR = Decimal(365)
 RECOVERY_INDEMNITY_EUR = Decimal("40.00")  # Code de commerce D441-5
+INDEMNITY_CURRENCY = "EUR"  # the indemnity is 40 euros whatever the invoice's currency
+WRITE_OFF = "write-off"  # the method of a tracking.payments entry that writes a balance off
 LETTER_DEADLINE_DAYS = 8  # the time a formal notice gives to pay
 AGING_BUCKETS = ("not_due", "1-30", "31-60", "61-90", "over_90")
 
@@ -37,22 +39,35 @@ class Movement:
 
     date: dt.date
     amount: Decimal  # what it takes off the balance
+    write_off: bool = False  # a small balance given up on: settles, but nothing was paid
 
 
 @dataclass(frozen=True)
 class Claim:
-    """What a reminder asks for: the balance, the interest and, from a business, the indemnity."""
+    """What a reminder asks for: the balance, the interest and, from a business, the indemnity.
+
+    The indemnity is 40 EUR (D441-5) on an invoice in any currency: on an invoice in another
+    currency it is claimed beside the total, never converted nor added into it.
+    """
 
     balance: Decimal
     interest: Decimal
-    indemnity: Decimal | None  # None: not owed (private individuals, not yet late)
+    indemnity: Decimal | None  # None: not owed (private individuals, not yet late); in EUR
     rate_percent: Decimal
     days_late: int
     deadline: dt.date  # the date a formal notice sent today gives
+    currency: str = INDEMNITY_CURRENCY
+
+    @property
+    def indemnity_apart(self) -> bool:
+        """True when the indemnity (in EUR) is claimed beside a total in another currency."""
+        return self.indemnity is not None and self.currency != INDEMNITY_CURRENCY
 
     @property
     def total(self) -> Decimal:
-        return self.balance + self.interest + (self.indemnity or ZERO)
+        """Balance and interest, in the invoice's currency, and the indemnity when it is EUR."""
+        indemnity = ZERO if self.indemnity_apart else (self.indemnity or ZERO)
+        return self.balance + self.interest + indemnity
 
 
 @dataclass(frozen=True)
@@ -67,7 +82,13 @@ class Account:
 
     @property
     def paid(self) -> Decimal:
-        return sum((p.amount for p in self.payments), self.due * 0)
+        """What the client paid (write-offs are not payments)."""
+        return sum((p.amount for p in self.payments if not p.write_off), self.due * 0)
+
+    @property
+    def written_off(self) -> Decimal:
+        """Small balances given up on (`pay --write-off`): settled, not paid."""
+        return sum((p.amount for p in self.payments if p.write_off), self.due * 0)
 
     @property
     def credited(self) -> Decimal:
@@ -75,8 +96,8 @@ class Account:
 
     @property
     def balance(self) -> Decimal:
-        """What the client still owes: due - payments - credit notes."""
-        return self.due - self.paid - self.credited
+        """What the client still owes: due - payments - write-offs - credit notes."""
+        return self.due - self.paid - self.written_off - self.credited
 
     def until(self, day: dt.date) -> Account:
         """The account as it stood at the end of `day`."""
@@ -98,7 +119,8 @@ class Account:
 
     def status(self, today: dt.date) -> str:
         """issued, partially-paid, paid, overdue or cancelled (fully credited)."""
-        return receivable_status(self.due, self.paid, self.credited, self.due_date, today)
+        settled = self.paid + self.written_off
+        return receivable_status(self.due, settled, self.credited, self.due_date, today)
 
     def days_late(self, today: dt.date) -> int:
         if self.due_date is None or self.balance <= 0:
@@ -140,6 +162,7 @@ class Account:
             rate_percent=rate_percent,
             days_late=days_late,
             deadline=today + dt.timedelta(days=LETTER_DEADLINE_DAYS),
+            currency=self.currency,
         )
 
 

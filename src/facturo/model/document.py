@@ -7,12 +7,13 @@ read it once, with every default applied here and nowhere else.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from facturo.model.account import Account, Movement
+from facturo.model.account import WRITE_OFF, Account, Movement
 from facturo.model.kinds import KINDS, Kind
 
 
@@ -57,6 +58,28 @@ def is_business(party: Mapping[str, Any] | None) -> bool:
     return bool(pick("kind", party, default=DEFAULTS.client_kind) == "business")
 
 
+# The French directory's addresses (scheme 0225): SIREN, SIREN_SIRET or SIREN_suffix.
+_DIRECTORY_ADDRESS = re.compile(r"^[0-9]{9}(_[A-Za-z0-9.-]+)?$")
+_SCHEMED_ADDRESS = re.compile(r"^([0-9]{4}):(\S+)$")  # e.g. 0088:5412345000013 (Peppol)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+DIRECTORY_SCHEME = "0225"
+EMAIL_SCHEME = "EM"
+
+
+def parse_electronic_address(text: str) -> tuple[str, str] | None:
+    """(scheme, identifier) of a written electronic address, None when it is none of:
+    SIREN[_SIRET or _suffix] (French directory, 0225), an email (EM), SCHEME:identifier."""
+    text = text.strip()
+    if _DIRECTORY_ADDRESS.match(text):
+        return DIRECTORY_SCHEME, text
+    schemed = _SCHEMED_ADDRESS.match(text)
+    if schemed:
+        return schemed.group(1), schemed.group(2)
+    if _EMAIL.match(text):
+        return EMAIL_SCHEME, text
+    return None
+
+
 @dataclass(frozen=True)
 class Party:
     """A seller or client as a document recorded it."""
@@ -67,6 +90,21 @@ class Party:
     siren: str | None
     vat_number: str | None
     email: str | None
+    electronic_address: str | None = None
+
+    @property
+    def endpoint(self) -> tuple[str, str] | None:
+        """Where e-invoices reach this party (BT-34, BT-49) as (scheme, identifier): the
+        address written, else a French party's SIREN in the directory (0225), else its email."""
+        if self.electronic_address:
+            written = parse_electronic_address(self.electronic_address)
+            if written:
+                return written
+        if self.country == "FR" and self.siren:
+            return DIRECTORY_SCHEME, "".join(str(self.siren).split())
+        if self.email:
+            return EMAIL_SCHEME, self.email.strip()
+        return None
 
     @property
     def is_business(self) -> bool:
@@ -88,6 +126,7 @@ class Party:
             siren=data.get("siren") or None,
             vat_number=data.get("vat_number") or None,
             email=data.get("email") or None,
+            electronic_address=data.get("electronic_address") or None,
         )
 
 
@@ -105,6 +144,10 @@ class Payment:
     @property
     def is_correction(self) -> bool:
         return self.amount <= 0
+
+    @property
+    def is_write_off(self) -> bool:
+        return self.method == WRITE_OFF
 
 
 def payments_of(document: Mapping[str, Any]) -> tuple[Payment, ...]:
@@ -197,6 +240,6 @@ class IssuedDocument:
             currency=self.currency,
             due=self.due_at_issue,
             due_date=self.due_date,
-            payments=tuple(Movement(p.date, p.amount) for p in self.payments),
+            payments=tuple(Movement(p.date, p.amount, p.is_write_off) for p in self.payments),
             credit_notes=tuple(Movement(day, gross) for day, gross in credit_notes),
         )

@@ -50,3 +50,16 @@ def is_tax_document(name: str | None) -> bool:
     """Whether documents of this kind have an e-invoice (quotes do not)."""
     kind = KINDS.get(name or "")
     return kind is not None and kind.is_tax_document
+
+
+# The French "cadre de facturation" (BT-23): the nature of the operation, then 1 for a plain
+# invoice or deposit, 4 for a final invoice deducting deposits already invoiced.
+_OPERATION_LETTERS = {"goods": "B", "services": "S", "mixed": "M"}
+
+
+def billing_framework(operation: str | None, *, deducts_deposits: bool = False) -> str | None:
+    """B1/S1/M1, or B4/S4/M4 for a final invoice after deposits; None for an unknown operation."""
+    letter = _OPERATION_LETTERS.get(operation or "")
+    if letter is None:
+        return None
+    return f"{letter}{4 if deducts_deposits else 1}"

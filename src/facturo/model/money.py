@@ -116,7 +116,7 @@ class Totals:
     lines_net: Decimal
     discount: Decimal
     net: Decimal
-    vat: list[VatGroup] = field(default_factory=list)
+    vat_breakdown: list[VatGroup] = field(default_factory=list)  # stored as totals.vat
     vat_total: Decimal = ZERO
     gross: Decimal = ZERO
     prepaid: Decimal = ZERO
@@ -205,7 +205,7 @@ def compute_totals(
         lines_net=lines_net + zero,
         discount=discount_total + zero,
         net=net + zero,
-        vat=vat,
+        vat_breakdown=vat,
         vat_total=vat_total + zero,
         gross=gross + zero,
         prepaid=round_money(prepaid, currency),

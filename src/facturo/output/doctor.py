@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import shutil
+import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -71,14 +72,23 @@ _REQUIREMENTS = (
 )
 
 _PDFTOPPM_PACKAGES = {"apt-get": "poppler-utils", "dnf": "poppler-utils", "brew": "poppler"}
+# Inter (packaged) prints Latin, Greek and Cyrillic; Japanese, Chinese and Korean text needs
+# a system font the style sheet falls back to.
+_CJK_FONT_PACKAGES = {
+    "apt-get": "fonts-noto-cjk",
+    "dnf": "google-noto-sans-cjk-fonts",
+    "brew": "--cask font-noto-sans-cjk",
+}
 
 
 def check_system(
     *,
     load_library: Callable[[Sequence[str], str], ctypes.CDLL | None] | None = None,
     which: Callable[[str], str | None] = shutil.which,
+    fonts_for: Callable[[str], list[str]] | None = None,
 ) -> list[Finding]:
-    """Check the libraries WeasyPrint needs and the tools the PDF tests use."""
+    """Check the libraries WeasyPrint needs, the fonts of other scripts, and the tools the PDF
+    tests use. `fonts_for(language)` lists the font families covering a language."""
     load = load_library or _load_library
     manager = _package_manager(which)
     findings = []
@@ -97,8 +107,35 @@ def check_system(
             findings.append(_check_pango_version(library, manager, requirement.packages))
         else:
             findings.append(Finding(requirement.name, "ok", "found"))
+    findings.append(_check_cjk_font(fonts_for or _fonts_for, manager))
     findings.append(_check_pdftoppm(which, manager))
     return findings
+
+
+def _check_cjk_font(fonts_for: Callable[[str], list[str]], manager: str | None) -> Finding:
+    families = fonts_for("ja")
+    if any("Noto Sans CJK" in family for family in families):
+        return Finding("cjk-font", "ok", "Noto Sans CJK found")
+    if families:
+        return Finding("cjk-font", "ok", f"found {families[0]} (Noto Sans CJK is preferred)")
+    return Finding(
+        "cjk-font",
+        "warning",
+        "no font for Japanese, Chinese or Korean: such text prints as empty boxes",
+        _install_command(manager, _CJK_FONT_PACKAGES),
+    )
+
+
+def _fonts_for(language: str) -> list[str]:
+    """Font families Fontconfig knows for a language (none when fc-list is missing)."""
+    try:
+        result = subprocess.run(
+            ["fc-list", f":lang={language}", "family"],
+            capture_output=True, text=True, check=False, timeout=30,
+        )  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return sorted({line.split(",")[0].strip() for line in result.stdout.splitlines() if line})
 
 
 def _check_pango_version(

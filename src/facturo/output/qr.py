@@ -1,4 +1,4 @@
-"""EPC "SEPA QR" payment codes (EPC069-12 version 002) drawn as SVG with segno."""
+"""EPC "SEPA QR" payment codes (EPC069-12 version 002) drawn as PNG with segno."""
 
 from __future__ import annotations
 
@@ -19,10 +19,9 @@ _MAX_AMOUNT = Decimal("999999999.99")
 
 @dataclass(frozen=True)
 class PaymentQr:
-    """A SEPA credit transfer request: the QR payload, drawn as SVG and as a PNG data URI."""
+    """A SEPA credit transfer request: the QR payload and its image, a PNG data URI."""
 
     payload: str
-    svg: str
     png_data_uri: str
 
 
@@ -78,6 +77,5 @@ def make_payment_qr(
     qr = segno.make_qr(payload.encode("utf-8"), error="m", boost_error=False)
     if not isinstance(qr.version, int) or qr.version > _MAX_VERSION:
         return None
-    svg = qr.svg_inline(scale=1, border=0, dark="#000", light="#fff", omitsize=True)
     png = qr.png_data_uri(scale=8, border=0, dark="#000", light="#fff")
-    return PaymentQr(payload=payload, svg=str(svg), png_data_uri=str(png))
+    return PaymentQr(payload=payload, png_data_uri=str(png))

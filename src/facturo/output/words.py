@@ -57,6 +57,9 @@ _LABELS: dict[str, dict[str, str]] = {
         "vat_at": "TVA {rate}",
         "vat_total": "Total TVA",
         "vat_none": "TVA",
+        "vat_in_euros_total": "Total TVA en euros",
+        "exchange_rate": "Taux de change du {date} : 1 {currency} = {rate} EUR",
+        "source_ECB": "BCE, taux de référence",
         "gross": "Total TTC",
         "prepaid": "Acomptes versés",
         "already_paid": "Déjà réglé",
@@ -65,6 +68,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "vat_breakdown": "Détail de la TVA",
         "vat_base": "Base HT",
         "vat_amount": "Montant TVA",
+        "vat_amount_eur": "TVA en €",
         "vat_category": "Taux",
         "payment": "Règlement",
         "payment_terms": "Conditions de paiement",
@@ -208,6 +212,12 @@ _LABELS: dict[str, dict[str, str]] = {
             "au plus tard le {deadline}, soit dans un délai de huit jours à compter de la date "
             "de cette lettre."
         ),
+        "letter_demand_indemnity_apart": (
+            "Par la présente, nous vous mettons en demeure de nous régler la somme de {total}, "
+            "ainsi que l'indemnité forfaitaire de {indemnity} en euros, au plus tard le "
+            "{deadline}, soit dans un délai de huit jours à compter de la date de cette lettre."
+        ),
+        "letter_indemnity_apart": "Et, en euros : indemnité forfaitaire de recouvrement",
         "letter_consequence": (
             "À défaut de règlement dans ce délai, nous engagerons sans autre avis une procédure "
             "de recouvrement judiciaire, notamment par voie d'injonction de payer. Les "
@@ -272,6 +282,9 @@ _LABELS: dict[str, dict[str, str]] = {
         "vat_at": "VAT {rate}",
         "vat_total": "Total VAT",
         "vat_none": "VAT",
+        "vat_in_euros_total": "Total VAT in euros",
+        "exchange_rate": "Exchange rate of {date}: 1 {currency} = {rate} EUR",
+        "source_ECB": "ECB reference rate",
         "gross": "Total incl. VAT",
         "prepaid": "Deposits paid",
         "already_paid": "Already paid",
@@ -280,6 +293,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "vat_breakdown": "VAT breakdown",
         "vat_base": "Taxable amount",
         "vat_amount": "VAT amount",
+        "vat_amount_eur": "VAT in €",
         "vat_category": "Rate",
         "payment": "Payment",
         "payment_terms": "Payment terms",
@@ -421,6 +435,12 @@ _LABELS: dict[str, dict[str, str]] = {
             "We hereby give you formal notice to pay the sum of {total} no later than "
             "{deadline}, that is within eight days of the date of this letter."
         ),
+        "letter_demand_indemnity_apart": (
+            "We hereby give you formal notice to pay the sum of {total}, together with the "
+            "fixed indemnity of {indemnity} in euros, no later than {deadline}, that is within "
+            "eight days of the date of this letter."
+        ),
+        "letter_indemnity_apart": "And, in euros: fixed indemnity for recovery costs",
         "letter_consequence": (
             "Failing payment within this period, we will start legal recovery proceedings "
             "without further notice, including an application for an order for payment "
@@ -473,6 +493,7 @@ _STATEMENT_ROWS = {
         "credit_note": "Avoir sur la facture {of}",
         "payment": "Paiement ({method})",
         "correction": "Correction de paiement : {reason}",
+        "write_off": "Solde abandonné (créance passée en perte)",
         "reference": " — réf. {reference}",
     },
     "en": {
@@ -481,6 +502,7 @@ _STATEMENT_ROWS = {
         "credit_note": "Credit note on invoice {of}",
         "payment": "Payment ({method})",
         "correction": "Payment correction: {reason}",
+        "write_off": "Balance written off",
         "reference": " — ref. {reference}",
     },
 }
@@ -632,9 +654,11 @@ def describe_statement_row(row: Mapping[str, Any], language: str) -> str:
     kind = str(row.get("kind") or "")
     if kind == "credit_note":
         return words["credit_note"].format(of=row.get("credit_note_of") or "")
-    if kind != "payment":
+    if kind not in ("payment", "write_off"):
         return words.get(kind, kind)
-    if row.get("correction"):
+    if kind == "write_off":
+        text = words["write_off"] + (f" — {row['reason']}" if row.get("reason") else "")
+    elif row.get("correction"):
         text = words["correction"].format(reason=row.get("reason") or "")
     else:
         method = str(row.get("method") or "other")

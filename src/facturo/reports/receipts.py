@@ -22,13 +22,15 @@ def build_receipt(ledger: Ledger, number: str, index: int | None = None) -> dict
             f"no payment is recorded on {number} (record one with: facturo pay {number})"
         )
     if index is None:  # the latest money received, not a correction
-        received = [p.index for p in payments if not p.is_correction]
+        received = [p.index for p in payments if not p.is_correction and not p.is_write_off]
         index = received[-1] if received else len(payments)
     if not 1 <= index <= len(payments):
         raise FacturoError(f"{number} has payments 1 to {len(payments)}, not {index}")
     payment = payments[index - 1]
     if payment.is_correction:
         raise FacturoError(f"payment {index} on {number} is a correction, not money received")
+    if payment.is_write_off:
+        raise FacturoError(f"entry {index} on {number} is a write-off, not money received")
     # As things stood that day: credit notes issued later are not on this receipt.
     account = ledger.account_of(entry, issued).at_payment(index)
     return {

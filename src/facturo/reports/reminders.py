@@ -5,7 +5,9 @@ each is sent at most once. A level is due when the invoice is late enough for it
 level as high was sent: after an outage only the highest level now due goes out, once.
 Late-payment penalties (Code de commerce L441-10) run per day on the balance, at the
 annual rate the invoice stated, without any reminder; business clients also owe a fixed 40 EUR
-recovery indemnity (D441-5). The arithmetic is the account's (model/account.py).
+recovery indemnity (D441-5), in euros whatever the invoice's currency. A balance below
+`reminders.minimum_amount` (euros) gets reminders but never a formal notice. The arithmetic
+is the account's (model/account.py).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from facturo.lifecycle.exchange_rates import euros_of, minimum_amount
 from facturo.model.account import CANCELLED, Account, Claim
 from facturo.store.index import Entry, Ledger
 
@@ -69,6 +72,7 @@ class Late:
     last_date: dt.date | None
     level_due: Level | None  # the level to send now, if any
     reminders_off: bool = False
+    below_minimum: bool = False  # under reminders.minimum_amount: no formal notice
 
     @property
     def days_late(self) -> int:
@@ -101,6 +105,14 @@ def review(ledger: Ledger, today: dt.date) -> list[Late]:
         last = max(entry.reminders) if entry.reminders else None
         last_level = last[0] if last else None
         account = ledger.account_of(entry)
+        minimum = minimum_amount(config, client)
+        below = False
+        if minimum is not None and account.balance > 0:
+            # Only a foreign-currency invoice is opened: for its own exchange rate.
+            euro = entry.currency == "EUR"
+            raw = {"currency": "EUR"} if euro else ledger.document(entry.number)
+            euros = euros_of(account.balance, raw, today)
+            below = euros is not None and euros < minimum
         # The rate the invoice stated is the one owed, even if facturo.yaml changed since.
         stated = entry.penalty_rate
         claim = account.claim(
@@ -113,17 +125,26 @@ def review(ledger: Ledger, today: dt.date) -> list[Late]:
                 claim=claim,
                 last_level=last_level,
                 last_date=last[1] if last else None,
-                level_due=_level_due(levels, days_late, last_level),
+                level_due=_level_due(levels, days_late, last_level, letters=not below),
                 reminders_off=levels is None,
+                below_minimum=below,
             )
         )
     return sorted(found, key=lambda late: (late.entry.due_date or today, late.entry.number))
 
 
-def _level_due(levels: tuple[Level, ...] | None, days_late: int, last: int | None) -> Level | None:
+def _level_due(
+    levels: tuple[Level, ...] | None, days_late: int, last: int | None, *, letters: bool = True
+) -> Level | None:
+    """The highest level reached and not sent yet; without `letters`, formal notices (the
+    levels with a letter) are never due: a small balance gets reminders, not a formal notice."""
     if levels is None:
         return None
-    reached = [level for level in levels if days_late >= level.days]
+    reached = [
+        level
+        for level in levels
+        if days_late >= level.days and (letters or not (level.letter or level.level == 3))
+    ]
     if not reached:
         return None
     highest = max(reached, key=lambda level: level.level)

@@ -48,7 +48,7 @@ def build_statement(
         accounts[entry.number] = ledger.account_of(entry)
         for payment in entry.payments:
             what = {
-                "kind": "payment",
+                "kind": "write_off" if payment.is_write_off else "payment",
                 "method": payment.method,
                 "reference": payment.reference,
                 "reason": payment.reason,

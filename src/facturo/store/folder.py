@@ -83,6 +83,13 @@ class Folder:
     def client_files(self) -> list[Path]:
         return sorted(self.clients_dir.glob("*.yaml"))
 
+    @property
+    def subscriptions_dir(self) -> Path:
+        return self.root / "subscriptions"
+
+    def subscription_files(self) -> list[Path]:
+        return sorted(self.subscriptions_dir.glob("*.yaml"))
+
     def draft_files(self) -> list[Path]:
         return sorted(p for p in self.drafts_dir.rglob("*.yaml") if p.is_file())
 

@@ -21,16 +21,27 @@ from typing import Any
 from facturo.errors import InvalidData, NotFound, Problem
 from facturo.files import schema
 from facturo.files.reading import read_file
-from facturo.files.rules import check_client, check_config, client_id_problem
+from facturo.files.rules import (
+    check_client,
+    check_config,
+    check_subscription,
+    client_id_problem,
+)
 from facturo.files.yamlio import YMap, load_mapping
-from facturo.model.account import ISSUED, Account, Movement, quote_status, receivable_status
+from facturo.model.account import (
+    ISSUED,
+    Account,
+    Movement,
+    quote_status,
+    receivable_status,
+)
 from facturo.model.document import IssuedDocument, Payment, is_business
 from facturo.model.kinds import is_receivable
 from facturo.model.money import is_currency, round_money
 from facturo.store.folder import Folder
 from facturo.store.seal import seal_problems
 
-CACHE_VERSION = 4
+CACHE_VERSION = 6  # 6: dated payments, reminders, write-offs, subscriptions
 ZERO = Decimal(0)
 
 
@@ -50,6 +61,7 @@ class Entry:
     gross: Decimal = ZERO
     due: Decimal = ZERO
     paid: Decimal = ZERO
+    written_off: Decimal = ZERO  # small balances given up on (`pay --write-off`)
     seal: str | None = None
     previous: str | None = None
     previous_line: int = 0
@@ -65,6 +77,8 @@ class Entry:
     reminders: list[tuple[int, dt.date]] = field(default_factory=list)  # (level, date) sent
     penalty_rate: Decimal | None = None  # the late-penalty rate the document stated
     business: bool = True  # the client, as the document recorded it, owes the indemnity
+    subscription: str | None = None  # invoices `facturo recur` made: the subscription's id
+    service_start: dt.date | None = None  # the first day of the service period
     problems: list[Problem] = field(default_factory=list)
     # Derived across documents on every read (never cached): credit notes on an invoice.
     credited: Decimal = ZERO
@@ -76,10 +90,11 @@ class Entry:
 
     @property
     def balance(self) -> Decimal:
-        """What the client still owes: due - payments - credit notes (0 unless receivable)."""
+        """What the client still owes: due - payments - write-offs - credit notes (0 unless
+        receivable)."""
         if not self.is_receivable:
             return self.due * 0  # zero, with the currency's decimals
-        return self.due - self.paid - self.credited
+        return self.due - self.paid - self.written_off - self.credited
 
     def days_late(self, today: dt.date) -> int:
         if not self.is_receivable or self.due_date is None or self.balance <= 0:
@@ -98,7 +113,8 @@ class Entry:
             )
         if not self.is_receivable:
             return ISSUED
-        return receivable_status(self.due, self.paid, self.credited, self.due_date, today)
+        settled = self.paid + self.written_off
+        return receivable_status(self.due, settled, self.credited, self.due_date, today)
 
     def to_json(self) -> dict[str, Any]:
         def text(value: Any) -> Any:
@@ -129,10 +145,13 @@ class Entry:
         entry.previous_line = int(data.get("previous_line") or 0)
         entry.deducts = list(data.get("deducts") or [])
         entry.source_sha256 = data.get("source_sha256")
-        for key in ("issue_date", "due_date", "valid_until", "accepted", "declined", "sent"):
+        entry.subscription = data.get("subscription")
+        for key in (
+            "issue_date", "due_date", "valid_until", "accepted", "declined", "sent", "service_start"
+        ):  # fmt: skip
             value = data.get(key)
             setattr(entry, key, dt.date.fromisoformat(value) if value else None)
-        for key in ("gross", "due", "paid"):
+        for key in ("gross", "due", "paid", "written_off"):
             setattr(entry, key, Decimal(data.get(key) or "0"))
         entry.payments = [
             Payment(index, dt.date.fromisoformat(day), Decimal(amount), method, reference, reason)
@@ -173,14 +192,20 @@ def summarize(data: YMap, entry: Entry) -> None:
     due = _inner(data, "totals", "due")
     entry.due = amount_or_zero(due) if due is not None else entry.gross
     entry.payments = _payments(data)
-    paid = sum((payment.amount for payment in entry.payments), ZERO)
-    entry.paid = round_money(paid, entry.currency) if is_currency(entry.currency) else paid
+    for key, write_off in (("paid", False), ("written_off", True)):
+        amount = sum((p.amount for p in entry.payments if p.is_write_off is write_off), ZERO)
+        exact = round_money(amount, entry.currency) if is_currency(entry.currency) else amount
+        setattr(entry, key, exact)
     entry.reminders = _reminders(data)
     rate = _inner(data, "payment", "late_penalty_rate_percent")
     entry.penalty_rate = amount_or_zero(rate) if rate is not None else None
     entry.business = is_business(
         data.get("client") if isinstance(data.get("client"), dict) else None
     )
+    subscription = data.get("subscription")
+    entry.subscription = subscription if isinstance(subscription, str) else None
+    start = _inner(data, "service_period", "start")
+    entry.service_start = start if isinstance(start, dt.date) else None
     entry.credit_note_of = _inner(data, "credit_note_of", "number")
     entry.quote = _inner(data, "quote", "number")
     for line in data.get("lines") or []:
@@ -316,6 +341,7 @@ class Ledger:
         self.inspect = inspect
         self._config: tuple[YMap | None, list[Problem]] | None = None
         self._clients: dict[str, tuple[YMap | None, list[Problem]]] | None = None
+        self._subscriptions: dict[str, tuple[YMap | None, list[Problem]]] | None = None
         self._entries: list[Entry] | None = None
         self._credit_notes: dict[str, list[Entry]] = {}
         self._by_number: dict[str, Entry] | None = None
@@ -359,6 +385,26 @@ class Ledger:
         normal, report = read_file(data, schema.CLIENT, display)
         check_client(normal, report)
         return normal, problems + report.problems
+
+    def subscriptions_with_problems(self) -> dict[str, tuple[YMap | None, list[Problem]]]:
+        """Each subscription file read against its schema and rules, by id."""
+        if self._subscriptions is None:
+            clients = self.clients_with_problems()
+            self._subscriptions = {}
+            for path in self.folder.subscription_files():
+                display = self.folder.display(path)
+                data, problems = load_mapping(path, display)
+                id_problem = client_id_problem(path.stem)
+                if id_problem:
+                    problems.append(
+                        Problem(display, 0, 0, id_problem.replace("client", "subscription"))
+                    )
+                if data is not None:
+                    normal, report = read_file(data, schema.SUBSCRIPTION, display)
+                    check_subscription(normal, report, set(clients))
+                    data, problems = normal, problems + report.problems
+                self._subscriptions[path.stem] = (data, problems)
+        return self._subscriptions
 
     def client(self, client_id: str) -> YMap:
         """A valid client, NotFound with a suggestion, or InvalidData."""
@@ -500,6 +546,6 @@ class Ledger:
             currency=entry.currency,
             due=entry.due,
             due_date=entry.due_date,
-            payments=tuple(Movement(p.date, p.amount) for p in entry.payments),
+            payments=tuple(Movement(p.date, p.amount, p.is_write_off) for p in entry.payments),
             credit_notes=tuple(Movement(day, gross) for day, gross in credit_notes),
         )

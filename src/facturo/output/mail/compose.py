@@ -15,7 +15,7 @@ import jinja2
 from markupsafe import Markup
 
 from facturo.errors import FacturoError
-from facturo.model.account import LETTER_DEADLINE_DAYS
+from facturo.model.account import INDEMNITY_CURRENCY, LETTER_DEADLINE_DAYS
 from facturo.output import words as labels
 from facturo.output.sandbox import TemplateFolders, sandboxed_environment
 
@@ -215,6 +215,15 @@ def _claim(variables: Mapping[str, Any]) -> dict[str, Any] | None:
     interest = Decimal(penalties.get("interest") or 0) if penalties else Decimal(0)
     indemnity = penalties.get("indemnity") if penalties and business else None
     indemnity = Decimal(indemnity) if indemnity not in (None, "") else None
+    document = variables.get("document")
+    currency = str(
+        variables.get("currency")
+        or (document.get("currency") if isinstance(document, Mapping) else None)
+        or INDEMNITY_CURRENCY
+    )
+    # 40 EUR whatever the invoice's currency (D441-5): never converted, never added into a
+    # total in another currency, but claimed beside it.
+    apart = indemnity is not None and currency != INDEMNITY_CURRENCY
     today = variables.get("today")
     deadline = (
         today + datetime.timedelta(days=LETTER_DEADLINE_DAYS)
@@ -226,7 +235,9 @@ def _claim(variables: Mapping[str, Any]) -> dict[str, Any] | None:
         "balance": balance,
         "interest": interest,
         "indemnity": indemnity,
-        "total": balance + interest + (indemnity or Decimal(0)),
+        "indemnity_currency": INDEMNITY_CURRENCY,
+        "indemnity_apart": apart,
+        "total": balance + interest + (indemnity if indemnity and not apart else Decimal(0)),
         "deadline": deadline,
     }
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from facturo.model.account import LETTER_DEADLINE_DAYS
+from facturo.model.account import INDEMNITY_CURRENCY, LETTER_DEADLINE_DAYS
 from facturo.output import words as labels
 from facturo.output.pdf.account import account_head
 from facturo.output.pdf.parts import document_language, footer_lines, pdf_metadata, strong
@@ -83,11 +83,17 @@ def build_reminder_letter_context(
         if penalties and business and penalties.get("indemnity") not in (None, "")
         else None
     )
-    total = balance + interest + (indemnity or Decimal(0))
+    # 40 EUR whatever the invoice's currency (D441-5): claimed beside a total in another
+    # currency, never converted nor added into it.
+    apart = indemnity is not None and currency != INDEMNITY_CURRENCY
+    total = balance + interest + (indemnity if indemnity is not None and not apart else Decimal(0))
     deadline = today + datetime.timedelta(days=LETTER_DEADLINE_DAYS)
 
     def money(value: Decimal) -> str:
         return labels.format_money(value, currency, language)
+
+    def euros(value: Decimal) -> str:
+        return labels.format_money(value, INDEMNITY_CURRENCY, language)
 
     def day(value: datetime.date | None) -> str:
         return labels.format_date_in_text(value, language) if value else "?"
@@ -125,11 +131,16 @@ def build_reminder_letter_context(
                 rate=_nowrap(rate or ""),
                 interest=_nowrap(money(interest)),
                 until=_nowrap(day(until or today)),
-                indemnity=_nowrap(money(indemnity or Decimal(0))),
+                indemnity=_nowrap(euros(indemnity or Decimal(0))),
             )
         )
     paragraphs.append(
-        sentence("letter_demand", total=strong(money(total)), deadline=strong(day(deadline)))
+        sentence(
+            "letter_demand_indemnity_apart" if apart else "letter_demand",
+            total=strong(money(total)),
+            indemnity=strong(euros(indemnity or Decimal(0))),
+            deadline=strong(day(deadline)),
+        )
     )
     paragraphs.append(sentence("letter_consequence"))
     paragraphs.append(sentence("letter_meanwhile"))
@@ -150,15 +161,16 @@ def build_reminder_letter_context(
                 "amount": money(interest),
             }
         )
-    if indemnity is not None:
-        claim.append(
-            {
-                "label": words["letter_indemnity"],
-                "detail": words["letter_indemnity_detail"],
-                "amount": money(indemnity),
-            }
-        )
+    indemnity_row = {
+        "label": words["letter_indemnity_apart" if apart else "letter_indemnity"],
+        "detail": words["letter_indemnity_detail"],
+        "amount": euros(indemnity or Decimal(0)),
+    }
+    if indemnity is not None and not apart:
+        claim.append(indemnity_row)
     claim.append({"label": words["letter_total"], "amount": money(total), "style": "grand"})
+    if apart:
+        claim.append(indemnity_row)
     claim = [{"detail": None, "style": "", **row} for row in claim]
 
     facts = [

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from facturo.model.exchange import ExchangeRate, document_vat_in_euros
 from facturo.output import words as labels
 from facturo.output.pdf.parts import (
     country_of,
@@ -72,6 +73,7 @@ def build_context(
         "show_vat": any(line["vat_category"] in _STANDARD_CATEGORIES for line in lines),
         "vat_breakdown": _vat_breakdown(totals, currency, language),
         "totals": _totals(kind, totals, already_paid, amount_due, currency, language, words),
+        "vat_in_euros": _vat_in_euros(document, language, words),
         "payment": _payment(document, kind, number, amount_due, currency, language),
         "quote_validity": _quote_validity(document, kind, language, words),
         "exemption": _exemption(document, language),
@@ -192,6 +194,38 @@ def _vat_breakdown(totals: Mapping[str, Any], currency: str, language: str) -> l
             }
         )
     return rows
+
+
+def _vat_in_euros(
+    document: Mapping[str, Any], language: str, words: Mapping[str, str]
+) -> dict[str, Any] | None:
+    """The VAT in euros of a non-EUR document that charges VAT (directive 2006/112 art. 230)."""
+    euros = document_vat_in_euros(document)
+    totals: Mapping[str, Any] = document.get("totals") or {}
+    if euros is None or not as_decimal(totals.get("vat_total", 0)):
+        return None
+    rate = ExchangeRate.of(document.get("exchange_rate"))
+    assert rate is not None  # document_vat_in_euros found it
+    text = words["exchange_rate"].format(
+        date=labels.format_date(rate.date, language),
+        currency=document.get("currency"),
+        rate=labels.format_number(rate.rate, language),
+    )
+    if source := rate.source:
+        shown = words.get(f"source_{source}", source)
+        text += f" ({shown})"
+    # Keyed by the rate as the VAT breakdown prints it: a column of that table.
+    by_rate = {
+        labels.format_rate(vat_rate, language): labels.format_money(amount, "EUR", language)
+        for vat_rate, amount in euros.groups
+    }
+    stored = totals.get("vat_total_eur")
+    total = as_decimal(stored) if stored is not None else euros.total
+    return {
+        "by_rate": by_rate,
+        "total": labels.format_money(total, "EUR", language),
+        "rate": text,
+    }
 
 
 def _totals(
