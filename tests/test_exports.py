@@ -101,8 +101,9 @@ def test_fec_passes_the_validator_and_matches_the_vat_report(built: Cli, folder:
     # receipts 4100 credited: 6831 - 4220 = 2611 still owed (report clients: 2611.00).
     owed = amounts(rows, "411000", "Debit") - amounts(rows, "411000", "Credit")
     assert owed == Decimal("2611.00")
-    # VAT collected (445710) = the VAT report of October and November (135 + 566 = 701):
-    # goods and debits on the invoice date, services moved from 445740 when paid.
+    # VAT collected (445710) = the VAT report of October and November (135 + 611) less the
+    # 45 EUR of F-0005, in USD and left out: goods and debits on the invoice date,
+    # services moved from 445740 when paid.
     collected = amounts(rows, "445710", "Credit") - amounts(rows, "445710", "Debit")
     assert collected == Decimal("701.00")
     # Still pending: F-0001 270 - 20 (credit note) - 135 - 115 = 0, F-0003 120 - 60 = 60.

@@ -89,17 +89,17 @@ def test_vat_for_a_month_on_the_right_basis(built: Cli) -> None:
     assert (reduced["base"], reduced["vat"], reduced["ca3_line"]) == ("200.00", "11.00", "09")
     # On receipts: F-0001 690 of 1620 (base 1350 x 690/1620 = 575, VAT 115) and F-0003 600 of
     # 1200 on its services only (base 600 x 600/1200 = 300, VAT 60): 875 / 175.
+    # F-0005 in USD at 0.9 EUR per USD: 300 of 600 paid, base 250 x 0.9 = 225, VAT 50 x 0.9 = 45.
     receipts = found[("EUR", "taxable", "20", "receipts")]
-    assert (receipts["base"], receipts["vat"]) == ("875.00", "175.00")
+    assert (receipts["base"], receipts["vat"]) == ("1100.00", "220.00")  # 875 + 225; 175 + 45
     reverse = found[("EUR", "reverse-charge", "None", "debits")]
     assert (reverse["base"], reverse["vat"], reverse["ca3_line"]) == ("2000.00", "0.00", "E2")
     total = found[("EUR", "total", "None", "")]
     assert (total["base"], total["vat"]) == (
-        "2975.00",
-        "566.00",
-    )  # 1900 + 200 + 875; 380 + 11 + 175
-    dollars = found[("USD", "taxable", "20", "receipts")]  # 300 of 600: 250 / 50
-    assert (dollars["base"], dollars["vat"]) == ("250.00", "50.00")
+        "3200.00",
+        "611.00",
+    )  # 1900 + 200 + 1100; 380 + 11 + 220
+    assert {key[0] for key in found} == {"EUR"}  # the return is in euros
 
 
 def test_vat_of_october_and_of_the_quarter(built: Cli) -> None:
@@ -107,14 +107,14 @@ def test_vat_of_october_and_of_the_quarter(built: Cli) -> None:
     assert october[("taxable", "receipts")]["vat"] == "135.00"  # 810 x 270 / 1620
     assert set(october) == {("taxable", "receipts"), ("total", "")}
     quarter = by(rows(built, "vat", "--period", "2026-Q4"), "currency", "section")
-    assert quarter[("EUR", "total")]["vat"] == "701.00"  # 566 + 135
+    assert quarter[("EUR", "total")]["vat"] == "746.00"  # 611 + 135
     bad = built("report", "vat", "--period", "2026-13")
     assert bad.exit_code == 2 and "2026-Q4" in bad.output
 
 
-def test_vat_warns_that_other_currencies_need_converting(built: Cli) -> None:
+def test_vat_of_a_document_in_another_currency_is_in_euros(built: Cli) -> None:
     result = built("report", "vat", "--period", "2026-11")
-    assert "USD must be converted to euros" in result.stderr
+    assert "converted" not in result.stderr  # F-0005 states its rate: nothing left in USD
 
 
 def test_clients_and_late_payers(built: Cli) -> None:

@@ -22,7 +22,7 @@ from facturo.model.vat import treatment_of
 if TYPE_CHECKING:
     from facturo.store.index import Ledger
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 ZERO = Decimal(0)
 TAXED_CATEGORIES = ("S", "Z")
 # Units that sell time (or meals and nights on the premises, services in French VAT law):
@@ -71,6 +71,13 @@ class Figures:
     vat: Decimal
     gross: Decimal
     groups: tuple[Group, ...] = field(default=())
+    euro_rate: Decimal | None = None  # euros per unit of a non-EUR document's currency
+
+    def in_euros(self, amount: Decimal) -> Decimal | None:
+        """`amount` of the document's currency in euros at its stated rate, if it has one."""
+        if self.euro_rate is None:
+            return None
+        return round_money(amount * self.euro_rate, "EUR")
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -87,6 +94,7 @@ class Figures:
                 ]
                 for g in self.groups
             ],
+            "euro_rate": None if self.euro_rate is None else str(self.euro_rate),
         }
 
     @classmethod
@@ -95,9 +103,10 @@ class Figures:
         groups = tuple(
             Group(category, *(Decimal(v) for v in values)) for category, *values in data["groups"]
         )
+        rate = data.get("euro_rate")
         return cls(
             data["number"], data["treatment"], data["operation"], bool(data["vat_on_debits"]),
-            net, vat, gross, groups,
+            net, vat, gross, groups, Decimal(rate) if rate is not None else None,
         )  # fmt: skip
 
 
@@ -161,7 +170,17 @@ def figures_of(data: dict[str, Any]) -> Figures:
         vat=_decimal(totals.get("vat_total")),
         gross=_decimal(totals.get("gross")),
         groups=tuple(groups),
+        euro_rate=_euro_rate(data, currency),
     )
+
+
+def _euro_rate(data: dict[str, Any], currency: str) -> Decimal | None:
+    """The rate a non-EUR document states (model/exchange.py), converting its VAT to euros."""
+    section = data.get("exchange_rate")
+    if currency == "EUR" or not isinstance(section, dict):
+        return None
+    rate = section.get("rate")
+    return rate if isinstance(rate, Decimal) and rate > 0 else None
 
 
 def read_figures(ledger: Ledger, numbers: set[str] | None = None) -> dict[str, Figures]:

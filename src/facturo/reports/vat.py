@@ -4,8 +4,9 @@ Goods: VAT is due on the invoice date (credit notes take it back on theirs). Ser
 due when paid (encaissements), each payment carrying the VAT of its invoice's rates pro rata,
 unless the document records the option for debits (`vat_on_debits`): then on the invoice
 date. Reverse-charge, intra-EU supplies of goods, exports and exempt sales charge no VAT:
-their bases are listed apart, on the invoice date. Currencies are never added together
-(a return is in euros: other currencies are listed for conversion).
+their bases are listed apart, on the invoice date. A return is in euros: a document in
+another currency counts in euros at the rate it states (`exchange_rate`), each movement
+converted; one without a rate (issued before rates were required) is listed in its currency.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ CA3_BASE_LINES = {
     "exempt": "E2",
     "intra-eu-goods": "F2",
 }
+EUR = "EUR"
 COLUMNS = ("currency", "section", "rate", "basis", "base", "vat", "ca3_line")
 AMOUNTS = ("base", "vat")
 
@@ -46,14 +48,23 @@ class _Sums:
 
     def __init__(self) -> None:
         self.cells: dict[tuple[str, str, Decimal | None, str], list[Decimal]] = {}
+        self.figures: dict[str, Figures] = {}
 
     def add(
         self, entry: Entry, section: str, rate: Decimal | None, basis: str, base: Decimal,
         vat: Decimal,
     ) -> None:  # fmt: skip
-        cell = self.cells.setdefault((entry.currency, section, rate, basis), [ZERO, ZERO])
-        cell[0] += money(base, entry.currency)
-        cell[1] += money(vat, entry.currency)
+        """Add a movement, in euros at the document's stated rate when it is in another
+        currency (art. 230 directive 2006/112: the VAT is declared in euros)."""
+        base, vat = money(base, entry.currency), money(vat, entry.currency)
+        currency = entry.currency
+        found = self.figures.get(entry.number)
+        if currency != EUR and found is not None and found.euro_rate is not None:
+            base, vat = found.in_euros(base) or ZERO, found.in_euros(vat) or ZERO
+            currency = EUR
+        cell = self.cells.setdefault((currency, section, rate, basis), [ZERO, ZERO])
+        cell[0] += base
+        cell[1] += vat
 
 
 def vat_report(ledger: Ledger, period: Period) -> Table:
@@ -64,6 +75,7 @@ def vat_report(ledger: Ledger, period: Period) -> Table:
     ]  # fmt: skip
     figures = read_figures(ledger, {e.number for e in entries})
     sums = _Sums()
+    sums.figures = figures
     for entry in entries:
         found = figures.get(entry.number)
         if found is None:
