@@ -70,4 +70,11 @@ facturo recur
 step "A client's account statement" statement kiezlabor
 facturo statement kiezlabor
 
+step "Revenue per quarter: invoiced and collected, net, VAT and gross" report revenue --by quarter
+facturo report revenue --by quarter --chart
+facturo report revenue --by quarter
+
+step "VAT for the return: goods on the invoice date, services on payment" report vat --period 2026
+facturo report vat --period 2026
+
 printf '\nThe demo folder is %s (remove it with: rm -rf %s)\n' "$folder" "$demo_root"

@@ -9,6 +9,8 @@ from facturo.cli import document_commands  # noqa: F401
 from facturo.cli import lifecycle_commands  # noqa: F401
 from facturo.cli import mail_commands  # noqa: F401
 from facturo.cli import pdf_commands  # noqa: F401
+from facturo.cli import report_commands  # noqa: F401
+from facturo.cli import export_commands  # noqa: F401
 from facturo.cli import subscription_commands  # noqa: F401
 
 # isort: on

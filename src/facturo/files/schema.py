@@ -112,6 +112,16 @@ REMINDERS = {
     ),
 }
 
+ACCOUNTING = {
+    "client": text('collective client account (default "411000"); 411<CLIENT-ID> per client'),
+    "bank": text('bank account receiving payments (default "512000")'),
+    "revenue": text('revenue account (default "706000")'),
+    "revenue_by_rate": Field("texts", 'revenue account per VAT rate: ["20=706200", "0=706900"]'),
+    "vat": text('VAT collected account (default "445710")'),
+    "vat_by_rate": Field("texts", 'VAT account per rate: ["20=445712", "5.5=445715"]'),
+    "vat_pending": text('VAT on services until paid (default "445740")'),
+}
+
 CONFIG = {
     "seller": mapping(SELLER, "who you are", required=True),
     "defaults": mapping(DEFAULTS, "defaults for clients and documents"),
@@ -154,6 +164,7 @@ CONFIG = {
         "sending emails (invoices, reminders)",
     ),
     "reminders": mapping(REMINDERS, "payment reminders policy (facturo remind)"),
+    "accounting": mapping(ACCOUNTING, "accounts of the accounting exports (export fec)"),
 }
 
 VAT_TREATMENTS = (

@@ -1,0 +1,195 @@
+"""Double-entry transactions of sales and receipts: what the FEC and the journals write.
+
+Each invoice, deposit invoice and credit note is a sales transaction: the client owes the
+gross (411), revenue per rate (706) and VAT per rate. VAT due on the invoice date (goods,
+or services under the option for debits) goes to the VAT collected account (44571); VAT
+on services paid on receipts waits in a pending account (44574) and each payment moves its
+share, pro rata of the invoice's rates, to 44571 (the VAT report's figures). Each payment
+is a bank transaction: the bank (512) against the client. Every transaction balances.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from facturo.errors import InvalidData
+from facturo.reports.figures import Figures, read_figures
+from facturo.reports.table import money, share
+from facturo.store.index import Entry, Ledger
+
+ZERO = Decimal(0)
+SALES = "sales"
+BANK = "bank"
+# Roles of accounts; output modules name them (labels) in the file's language.
+CLIENT, REVENUE, VAT, VAT_PENDING, BANK_ACCOUNT = "client", "revenue", "vat", "vat_pending", "bank"
+
+
+def _by_rate(items: Any, key: str) -> dict[Decimal, str]:
+    found: dict[Decimal, str] = {}
+    for item in items or []:
+        rate, sep, account = str(item).partition("=")
+        try:
+            value = Decimal(rate.strip().replace(",", "."))
+        except InvalidOperation:
+            value = None
+        if not sep or value is None or not account.strip():
+            raise InvalidData(
+                f"facturo.yaml: accounting.{key}: expected rate=account, got {item!r}"
+            )
+        found[value] = account.strip()
+    return found
+
+
+@dataclass(frozen=True)
+class Accounts:
+    """The chart of accounts the exports use (facturo.yaml `accounting:`, French defaults)."""
+
+    client: str = "411000"
+    bank: str = "512000"
+    revenue: str = "706000"
+    vat: str = "445710"
+    vat_pending: str = "445740"
+    revenue_by_rate: Mapping[Decimal, str] = field(default_factory=dict)
+    vat_by_rate: Mapping[Decimal, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, config: Mapping[str, Any]) -> Accounts:
+        section = config.get("accounting") or {}
+        plain = {k: str(section[k]) for k in ("client", "bank", "revenue", "vat", "vat_pending")
+                 if section.get(k)}  # fmt: skip
+        return cls(
+            **plain,
+            revenue_by_rate=_by_rate(section.get("revenue_by_rate"), "revenue_by_rate"),
+            vat_by_rate=_by_rate(section.get("vat_by_rate"), "vat_by_rate"),
+        )
+
+    def of_rate(self, role: str, rate: Decimal) -> str:
+        if role == REVENUE:
+            return self.revenue_by_rate.get(rate, self.revenue)
+        if role == VAT:
+            return self.vat_by_rate.get(rate, self.vat)
+        if role == VAT_PENDING:
+            return self.vat_pending
+        return self.bank if role == BANK_ACCOUNT else self.client
+
+
+def client_account(client_id: str) -> str:
+    """The auxiliary account of a client: 411 and its id in capitals, letters and digits."""
+    return "411" + re.sub(r"[^A-Z0-9]", "", client_id.upper())[:14]
+
+
+@dataclass(frozen=True)
+class Posting:
+    """One line of a transaction: an amount on the debit or the credit of an account."""
+
+    role: str
+    account: str
+    debit: Decimal
+    credit: Decimal
+    rate: Decimal | None = None
+    client: str = ""  # the auxiliary (client) account, on client lines
+
+
+@dataclass
+class Transaction:
+    """A balanced set of postings: one document issued, or one payment received."""
+
+    journal: str  # SALES or BANK
+    date: dt.date
+    document: str  # the document's number (the voucher)
+    document_date: dt.date
+    kind: str  # invoice, deposit, credit_note, or payment
+    client_id: str
+    client_name: str
+    currency: str
+    method: str = ""
+    reference: str = ""
+    postings: list[Posting] = field(default_factory=list)
+
+    def post(self, role: str, account: str, credit: Decimal, **extra: Any) -> None:
+        """Credit `account` (a negative amount is a debit); nothing for zero."""
+        credit = money(credit, self.currency)
+        if credit == 0:
+            return
+        zero = money(ZERO, self.currency)
+        debit, credit = (-credit, zero) if credit < 0 else (zero, credit)
+        self.postings.append(Posting(role, account, debit, credit, **extra))
+
+    @property
+    def balanced(self) -> bool:
+        return sum(p.debit for p in self.postings) == sum(p.credit for p in self.postings)
+
+
+def _sale(entry: Entry, found: Figures, accounts: Accounts) -> Transaction:
+    assert entry.issue_date is not None
+    sign = -1 if entry.kind == "credit_note" else 1
+    move = Transaction(
+        SALES, entry.issue_date, entry.number, entry.issue_date, entry.kind,
+        entry.client_id, entry.client_name, entry.currency,
+    )  # fmt: skip
+    aux = client_account(entry.client_id)
+    move.post(CLIENT, accounts.client, -sign * found.gross, client=aux)
+    for group in found.groups:
+        rate = group.rate if group.taxed else ZERO
+        move.post(REVENUE, accounts.of_rate(REVENUE, rate), sign * group.base, rate=rate)
+        if not group.taxed:
+            continue
+        if found.vat_on_debits:
+            move.post(VAT, accounts.of_rate(VAT, rate), sign * group.amount, rate=rate)
+            continue
+        move.post(VAT, accounts.of_rate(VAT, rate), sign * group.goods_amount, rate=rate)
+        pending = sign * group.services_amount
+        move.post(VAT_PENDING, accounts.vat_pending, pending, rate=rate)
+    return move
+
+
+def _receipts(entry: Entry, found: Figures, accounts: Accounts) -> list[Transaction]:
+    assert entry.issue_date is not None
+    moves = []
+    aux = client_account(entry.client_id)
+    for payment in entry.payments:
+        move = Transaction(
+            BANK, payment.date, entry.number, entry.issue_date, "payment", entry.client_id,
+            entry.client_name, entry.currency, payment.method, payment.reference or "",
+        )  # fmt: skip
+        move.post(BANK_ACCOUNT, accounts.bank, -payment.amount)
+        move.post(CLIENT, accounts.client, payment.amount, client=aux)
+        if not found.vat_on_debits:
+            for group in found.groups:
+                if not group.taxed or not group.services_amount:
+                    continue
+                part = money(share(group.services_amount, payment.amount, found.gross),
+                             entry.currency)  # fmt: skip
+                move.post(VAT_PENDING, accounts.vat_pending, -part, rate=group.rate)
+                move.post(VAT, accounts.of_rate(VAT, group.rate), part, rate=group.rate)
+        moves.append(move)
+    return moves
+
+
+def transactions(
+    ledger: Ledger, start: dt.date, end: dt.date, accounts: Accounts | None = None
+) -> list[Transaction]:
+    """The transactions dated from `start` to `end`, by date, sales before bank, by number."""
+    accounts = accounts or Accounts.of(ledger.config())
+    entries = [
+        e for e in ledger.entries()
+        if e.kind in ("invoice", "deposit", "credit_note") and e.issue_date is not None
+    ]  # fmt: skip
+    figures = read_figures(ledger, {e.number for e in entries})
+    found: list[Transaction] = []
+    for entry in entries:
+        document = figures.get(entry.number)
+        if document is None:
+            continue
+        assert entry.issue_date is not None
+        if start <= entry.issue_date <= end:
+            found.append(_sale(entry, document, accounts))
+        if entry.kind != "credit_note":
+            found += [m for m in _receipts(entry, document, accounts) if start <= m.date <= end]
+    found.sort(key=lambda m: (m.date, m.journal != SALES, m.document))
+    return found

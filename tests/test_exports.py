@@ -1,0 +1,223 @@
+"""Exports against the folder of tests/report_folder.py: the FEC read back by a validator
+written from LPF article A47 A-1, CSV files, and journals."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from conftest import Cli
+from report_folder import build, ok
+
+# A47 A-1: the 18 fields, in this order, named so on the first line.
+FEC_COLUMNS = [
+    "JournalCode", "JournalLib", "EcritureNum", "EcritureDate", "CompteNum", "CompteLib",
+    "CompAuxNum", "CompAuxLib", "PieceRef", "PieceDate", "EcritureLib", "Debit", "Credit",
+    "EcritureLet", "DateLet", "ValidDate", "Montantdevise", "Idevise",
+]  # fmt: skip
+DATE_FIELDS = ("EcritureDate", "PieceDate", "DateLet", "ValidDate")
+REQUIRED = ("JournalCode", "JournalLib", "EcritureNum", "EcritureDate", "CompteNum",
+            "CompteLib", "PieceRef", "PieceDate", "EcritureLib", "Debit", "Credit",
+            "ValidDate")  # fmt: skip
+
+
+def validate_fec(path: Path, siren: str) -> list[dict[str, str]]:
+    """The FEC's rows once every rule checked here holds (an AssertionError otherwise)."""
+    assert re.fullmatch(rf"{siren}FEC\d{{8}}\.txt", path.name), path.name
+    dt.datetime.strptime(path.name[12:20], "%Y%m%d")  # the closing date is a date
+    text = path.read_bytes().decode("iso-8859-15")
+    lines = text.splitlines()
+    separator = "|" if "|" in lines[0] else "\t"
+    assert lines[0].split(separator) == FEC_COLUMNS
+    rows = []
+    for number, line in enumerate(lines[1:], start=2):
+        fields = line.split(separator)
+        assert len(fields) == 18, f"line {number}: {len(fields)} fields"
+        row = dict(zip(FEC_COLUMNS, fields, strict=True))
+        for name in REQUIRED:
+            assert row[name], f"line {number}: {name} is empty"
+        for name in DATE_FIELDS:
+            if row[name]:
+                assert re.fullmatch(r"\d{8}", row[name]), f"line {number}: {name}"
+                dt.datetime.strptime(row[name], "%Y%m%d")
+        for name in ("Debit", "Credit"):
+            assert re.fullmatch(r"\d+,\d{2}", row[name]), f"line {number}: {name} {row[name]}"
+        debit, credit = (Decimal(row[n].replace(",", ".")) for n in ("Debit", "Credit"))
+        assert (debit == 0) != (credit == 0), f"line {number}: one of debit and credit"
+        assert re.fullmatch(r"\d{3}\w*", row["CompteNum"]), f"line {number}: CompteNum"
+        assert bool(row["CompAuxNum"]) == bool(row["CompAuxLib"]), f"line {number}"
+        rows.append(row)
+    # Each entry balances; entries are numbered continuously per journal in date order.
+    entries: dict[str, list[dict[str, str]]] = {}
+    for row in rows:
+        entries.setdefault(row["EcritureNum"], []).append(row)
+    for number, lines_of in entries.items():
+        debit = sum(Decimal(r["Debit"].replace(",", ".")) for r in lines_of)
+        credit = sum(Decimal(r["Credit"].replace(",", ".")) for r in lines_of)
+        assert debit == credit, f"{number}: debit {debit} != credit {credit}"
+        assert len({(r["EcritureDate"], r["JournalCode"]) for r in lines_of}) == 1
+    for journal in {r["JournalCode"] for r in rows}:
+        numbers = list(dict.fromkeys(r["EcritureNum"] for r in rows if r["JournalCode"] == journal))
+        assert numbers == [f"{journal}{n:06}" for n in range(1, len(numbers) + 1)]
+        dates = [entries[n][0]["EcritureDate"] for n in numbers]
+        assert dates == sorted(dates)
+    return rows
+
+
+@pytest.fixture
+def built(cli: Cli, draft: Callable[..., Path], folder: Path) -> Cli:
+    build(cli, draft, folder)
+    return cli
+
+
+def amounts(rows: list[dict[str, str]], account: str, side: str) -> Decimal:
+    return sum(
+        (Decimal(r[side].replace(",", ".")) for r in rows if r["CompteNum"] == account),
+        Decimal(0),
+    )
+
+
+def test_fec_passes_the_validator_and_matches_the_vat_report(built: Cli, folder: Path) -> None:
+    result = built("export", "fec", "--year", "2026")
+    assert result.exit_code == 0, result.output
+    path = Path(result.stdout.strip())
+    assert path == folder / "out" / "812345676FEC20261231.txt"
+    rows = validate_fec(path, "812345676")
+    assert "F-2026-0005: not in EUR, left out of the FEC" in result.stderr
+    assert "F-2026-0005" not in {r["PieceRef"] for r in rows}
+    # Sales (VE): 6 documents in EUR: F-0001..0004, F-0006 and AV-0001.
+    sales = {r["EcritureNum"] for r in rows if r["JournalCode"] == "VE"}
+    assert len(sales) == 6
+    # Receipts (BQ): 810 + 690 + 600 + 2000 = 4100 debited to the bank.
+    assert amounts(rows, "512000", "Debit") == Decimal("4100.00")
+    # Clients: 1620 + 1411 + 1200 + 2000 + 600 invoiced (6831), credit note 120 and
+    # receipts 4100 credited: 6831 - 4220 = 2611 still owed (report clients: 2611.00).
+    owed = amounts(rows, "411000", "Debit") - amounts(rows, "411000", "Credit")
+    assert owed == Decimal("2611.00")
+    # VAT collected (445710) = the VAT report of October and November (135 + 611) less the
+    # 45 EUR of F-0005, in USD and left out: goods and debits on the invoice date,
+    # services moved from 445740 when paid.
+    collected = amounts(rows, "445710", "Credit") - amounts(rows, "445710", "Debit")
+    assert collected == Decimal("701.00")
+    # Still pending: F-0001 270 - 20 (credit note) - 135 - 115 = 0, F-0003 120 - 60 = 60.
+    pending = amounts(rows, "445740", "Credit") - amounts(rows, "445740", "Debit")
+    assert pending == Decimal("60.00")
+    # Revenue: 1350 + 1200 + 1000 + 2000 + 500 - 100 = 5950 (report revenue: 5950 net).
+    revenue = amounts(rows, "706000", "Credit") - amounts(rows, "706000", "Debit")
+    assert revenue == Decimal("5950.00")
+    dupont = {r["CompAuxNum"] for r in rows if r["CompteNum"] == "411000"}
+    assert dupont == {"411DUPONT", "411BERLIN"}
+
+
+def test_fec_accounts_come_from_facturo_yaml_and_tab_separates(built: Cli, folder: Path) -> None:
+    config = folder / "facturo.yaml"
+    config.write_text(
+        config.read_text("utf-8")
+        + 'accounting:\n  bank: "512100"\n  vat_by_rate: ["20=445712", "5.5=445715"]\n',
+        "utf-8",
+    )
+    path = Path(ok(built, "export", "fec", "--year", "2026", "--separator", "tab").strip())
+    rows = validate_fec(path, "812345676")
+    assert amounts(rows, "512100", "Debit") == Decimal("4100.00")
+    assert amounts(rows, "445715", "Credit") == Decimal("11.00")  # F-0002's books
+    assert not amounts(rows, "445710", "Credit")
+    config.write_text(config.read_text("utf-8").replace('"5.5=445715"', '"five=445715"'), "utf-8")
+    bad = built("export", "fec", "--year", "2026")
+    assert bad.exit_code != 0 and "rate=account" in bad.stderr
+
+
+def test_the_validator_catches_an_unbalanced_entry(built: Cli) -> None:
+    path = Path(ok(built, "export", "fec", "--year", "2026").strip())
+    text = path.read_bytes().decode("iso-8859-15")
+    broken = text.replace("|1620,00|0,00|", "|1620,01|0,00|", 1)
+    assert broken != text
+    path.write_bytes(broken.encode("iso-8859-15"))
+    with pytest.raises(AssertionError, match=r"debit 1620\.01"):
+        validate_fec(path, "812345676")
+
+
+def test_documents_csv(built: Cli) -> None:
+    rows = list(csv.DictReader(io.StringIO(ok(built, "export", "csv", "--year", "2026"))))
+    found = {r["number"]: r for r in rows}
+    assert list(found) == [
+        "F-2026-0001", "F-2026-0002", "F-2026-0003", "F-2026-0004", "F-2026-0005",
+        "AV-2026-0001", "F-2026-0006",
+    ]  # fmt: skip
+    goods = found["F-2026-0002"]  # 1000 at 20 % and 200 at 5.5 %
+    assert (goods["net"], goods["vat_20"], goods["vat_5_5"], goods["gross"]) == (
+        "1200.00", "200.00", "11.00", "1411.00",
+    )  # fmt: skip
+    first = found["F-2026-0001"]  # 1620 = 810 + 690 paid + 120 credited
+    assert (first["paid"], first["credited"], first["balance"], first["status"]) == (
+        "1500.00", "120.00", "0.00", "paid",
+    )  # fmt: skip
+    assert found["F-2026-0005"]["currency"] == "USD"
+    assert found["AV-2026-0001"]["gross"] == "120.00" and found["AV-2026-0001"]["paid"] == ""
+
+
+def test_lines_csv_says_goods_or_services(built: Cli, folder: Path) -> None:
+    out = folder / "lines.csv"
+    assert ok(built, "export", "csv", "--lines", "--out", str(out)).strip() == str(out)
+    rows = list(csv.DictReader(io.StringIO(out.read_text("utf-8"))))
+    mixed = [
+        (r["description"], r["net"], r["nature"]) for r in rows if r["number"] == "F-2026-0003"
+    ]
+    assert mixed == [("Installation", "600.00", "services"), ("Pièce détachée", "400.00", "goods")]
+    assert {r["nature"] for r in rows if r["number"] == "F-2026-0002"} == {"goods"}
+
+
+def test_hledger_accepts_the_journal(built: Cli, folder: Path) -> None:
+    import subprocess
+
+    path = folder / "sales.journal"
+    ok(built, "export", "journal", "--year", "2026", "--out", str(path))
+    checked = subprocess.run(
+        ["hledger", "-f", str(path), "check", "accounts", "commodities", "ordereddates"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert checked.returncode == 0, checked.stderr
+    balance = subprocess.run(
+        ["hledger", "-f", str(path), "balance", "--flat", "--no-total", "-O", "csv"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    lines = dict(row[:2] for row in csv.reader(io.StringIO(balance.stdout)))
+    # The same figures as the FEC: 2611 EUR still owed by dupont (and 300 USD).
+    assert lines["assets:receivables:411000:411dupont"] == "2611.00 EUR, 300.00 USD"
+    assert lines["liabilities:vat:445710"] == "-701.00 EUR, -50.00 USD"
+
+
+def test_bean_check_accepts_the_journal(built: Cli, folder: Path) -> None:
+    from beancount import loader
+
+    text = ok(built, "export", "journal", "--format", "beancount", "--year", "2026")
+    entries, errors, _ = loader.load_string(text)
+    assert errors == []
+    assert (
+        sum(1 for e in entries if type(e).__name__ == "Transaction") == 12
+    )  # 7 documents, 5 payments
+    broken = text.replace("1620.00 EUR", "1620.01 EUR", 1)
+    assert loader.load_string(broken)[1]  # an unbalanced transaction is an error
+
+
+def test_receipts_book(built: Cli) -> None:
+    text = ok(built, "export", "receipts-book", "--year", "2026")
+    rows = [(r["date"], r["number"], r["nature"], r["amount"], r["currency"], r["method"])
+            for r in csv.DictReader(io.StringIO(text))]  # fmt: skip
+    assert rows == [
+        ("2026-10-20", "F-2026-0001", "services", "810.00", "EUR", "transfer"),
+        ("2026-11-10", "F-2026-0001", "services", "690.00", "EUR", "transfer"),
+        ("2026-11-12", "F-2026-0005", "services", "300.00", "USD", "transfer"),
+        ("2026-11-15", "F-2026-0003", "mixed", "600.00", "EUR", "transfer"),
+        ("2026-11-20", "F-2026-0004", "services", "2000.00", "EUR", "transfer"),
+    ]
+    assert ok(built, "export", "receipts-book", "--year", "2025").strip() == ",".join(
+        ["date", "number", "client", "client_name", "nature", "amount", "currency", "method",
+         "reference"]
+    )  # fmt: skip
