@@ -10,6 +10,7 @@ from facturo.cli import lifecycle_commands  # noqa: F401
 from facturo.cli import mail_commands  # noqa: F401
 from facturo.cli import pdf_commands  # noqa: F401
 from facturo.cli import subscription_commands  # noqa: F401
+from facturo.cli import bank_commands  # noqa: F401
 
 # isort: on
 from facturo.cli.app import app
