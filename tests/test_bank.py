@@ -281,6 +281,12 @@ def test_the_example_statement_imports(tmp_path: Path) -> None:
     folder = tmp_path / "freelance"
     shutil.copytree(example, folder, ignore=shutil.ignore_patterns(".facturo", "out"))
     cli = Cli(folder)
-    report = run_import(cli, folder / "bank" / "releve-2026-11.xml")
-    assert "matched" in {tx["outcome"] for tx in report["transactions"]}
+    statement = str(folder / "bank" / "releve-2026-11.xml")
+    result = cli("--today", "2026-11-30", "bank", "import", statement, "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert [tx["outcome"] for tx in report["transactions"]] == [
+        "matched", "matched", "debit", "matched", "unmatched",
+    ]  # fmt: skip
+    assert report["write_offs"] == [{"number": "F-2026-0014", "amount": "0.50", "currency": "EUR"}]
     assert cli("check").exit_code == 0

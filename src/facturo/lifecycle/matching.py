@@ -167,8 +167,8 @@ class Matcher:
         foreign = tx.foreign or any(self.invoices[n].currency != tx.currency for n in numbers)
         if foreign:
             return Decision(tx, Outcome.FOREIGN, decision.rule, candidates=tuple(numbers))
-        for allocation in decision.allocations:
-            self.balances[allocation.number] -= allocation.amount
+        for allocation in decision.allocations:  # a shortfall is proposed as a write-off
+            self.balances[allocation.number] -= allocation.amount + allocation.shortfall
         return decision
 
     def _open(self, tx: Transaction, invoice: Invoice) -> bool:
