@@ -218,7 +218,7 @@ def test_a_broken_statement_is_reported_with_its_line(
 def test_ofx_statements_are_read_and_matched(cli: Cli, billed: Path, name: str) -> None:
     report = run_import(cli, FIXTURES / name)
     assert report["format"] in ("ofx 102", "ofx 220")
-    assert report["account"] == "00012345678"
+    assert report["account"] == "12345678901"
     assert [(tx["outcome"], tx["amount"]) for tx in report["transactions"]] == [
         ("matched", "1620.00"), ("debit", "8.40"), ("matched", "1800.00"), ("foreign", "452.31"),
     ]  # fmt: skip
@@ -252,7 +252,7 @@ def test_csv_with_french_decimal_commas(cli: Cli, billed: Path) -> None:
         ("matched", "1800.00", 7),
     ]  # fmt: skip
     assert report["transactions"][2]["allocations"] == [
-        {"number": "F-2026-0002", "amount": "1234.56", "shortfall": "0"}
+        {"number": "F-2026-0002", "amount": "1234.56", "shortfall": "0.00"}
     ]
     ids = [tx["id"] for tx in report["transactions"]]
     assert all(i.startswith("sha-") for i in ids) and len(set(ids)) == 4
@@ -290,3 +290,31 @@ def test_the_example_statement_imports(tmp_path: Path) -> None:
     ]  # fmt: skip
     assert report["write_offs"] == [{"number": "F-2026-0014", "amount": "0.50", "currency": "EUR"}]
     assert cli("check").exit_code == 0
+
+
+def test_a_foreign_credit_is_recorded_by_hand_with_the_amount_in_the_invoice_currency(
+    cli: Cli, billed: Path
+) -> None:
+    run_import(cli, FIXTURES / "camt053-v08.xml")
+    result = cli("bank", "match", "2026112000006", "F-2026-0002", "--amount", "452,31")
+    assert result.exit_code == 0, result.output
+    recorded = payments(billed, "F-2026-0002")[-1]
+    assert (recorded["amount"], recorded["transaction"]) == (D("452.31"), "2026112000006")
+    assert recorded["reference"] == "ACME-INV-F20260005"
+    table = cli("bank", "pending")
+    assert table.exit_code == 0
+    assert table.stdout.splitlines()[1].split()[:3] == ["2026-11-20", "2026112000042", "75.00"]
+
+
+def test_a_statement_of_another_account_is_imported_with_a_warning(
+    cli: Cli, billed: Path, tmp_path: Path
+) -> None:
+    text = (FIXTURES / "camt053-v08.xml").read_text("utf-8")
+    other = write(tmp_path / "other.xml", text.replace(
+        "<IBAN>FR7630006000011234567890189</IBAN>", "<IBAN>FR7630004000031234567890143</IBAN>"
+    ))  # fmt: skip
+    result = cli("bank", "import", str(other), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "warning: the statement is of account FR7630004000031234567890143" in result.stderr
+    mine = cli("bank", "import", str(FIXTURES / "camt053-v08.xml"), "--dry-run")
+    assert "warning" not in mine.stderr

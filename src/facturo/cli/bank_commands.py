@@ -234,5 +234,10 @@ def _print_import(imported: Imported) -> None:
         )
     counts = {o: imported.count(o) for o in OUTCOMES}  # type: ignore[arg-type]
     summary = ", ".join(f"{n} {OUTCOMES[o]}" for o, n in counts.items() if n)
+    if imported.other_account:
+        output.note(
+            f"warning: the statement is of account {imported.statement.account}, "
+            "not of the seller's IBAN in facturo.yaml"
+        )
     prefix = "dry run, nothing recorded: " if imported.dry_run else ""
     output.note(f"{imported.statement.path}: {prefix}{summary or 'no transaction'}")

@@ -51,6 +51,7 @@ class Imported:
     statement: Statement
     decisions: tuple[Decision, ...]
     dry_run: bool
+    other_account: bool = False  # the statement is not of the seller's IBAN
 
     def count(self, outcome: Outcome) -> int:
         return sum(1 for d in self.decisions if d.outcome == outcome)
@@ -121,11 +122,20 @@ def import_statement(ledger: Ledger, path: Path, *, today: dt.date, dry_run: boo
             tolerance_of(config),
         )
         decisions = [matcher.decide(t) for t in statement.transactions]
+        other = _other_account(config, statement)
         if dry_run:
-            return Imported(statement, tuple(decisions), True)
+            return Imported(statement, tuple(decisions), True, other)
         done = [_record(ledger, d, today) for d in decisions]
         _save_state(ledger.folder, statement, done, today)
-        return Imported(statement, tuple(done), False)
+        return Imported(statement, tuple(done), False, other)
+
+
+def _other_account(config: dict[str, Any], statement: Statement) -> bool:
+    """Whether the statement names accounts none of which is in the seller's IBAN (an OFX
+    account id is the account number inside the IBAN)."""
+    own = normal_iban(str((config.get("seller") or {}).get("iban") or ""))
+    accounts = [normal_iban(a) for a in statement.account.split(",") if a.strip()]
+    return bool(own and accounts) and not any(a in own for a in accounts)
 
 
 def _record(ledger: Ledger, decision: Decision, today: dt.date) -> Decision:

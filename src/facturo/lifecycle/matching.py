@@ -188,9 +188,8 @@ class Matcher:
             amount = left if last else min(balance, left)
             if amount <= 0:
                 break
-            shortfall = (
-                balance - amount if last and 0 < balance - amount <= self.tolerance else ZERO
-            )
+            short = balance - amount
+            shortfall = short if last and 0 < short <= self.tolerance else abs(short) * 0
             allocations.append(Allocation(number, amount, shortfall))
             left -= amount
         return Decision(tx, Outcome.MATCHED, rule, tuple(allocations))
