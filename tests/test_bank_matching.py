@@ -204,3 +204,15 @@ def test_a_statement_of_another_message_is_refused(tmp_path) -> None:  # type: i
     with pytest.raises(Exception) as error:
         read_statement(pain, "pain.xml")
     assert "not a camt.053 statement (Document in urn:iso" in str(error.value.problems[0])  # type: ignore[attr-defined]
+
+
+def test_camt052_reports_and_camt054_notifications_hold_the_same_entries() -> None:
+    report = (
+        BATCH.replace("camt.053.001.04", "camt.052.001.08")
+        .replace("BkToCstmrStmt>", "BkToCstmrAcctRpt>")
+        .replace("<Stmt>", "<Rpt>")
+        .replace("</Stmt>", "</Rpt>")
+    )
+    statement = read_camt(report.encode(), "report.xml")
+    assert statement.format == "camt.052.001.08"
+    assert [t.id for t in statement.transactions][:2] == ["BATCH-7/1", "BATCH-7/2"]

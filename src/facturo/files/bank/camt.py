@@ -1,5 +1,7 @@
 """ISO 20022 CAMT.053 statements (camt.053.001.02 and later versions) read as transactions.
 
+camt.052 account reports and camt.054 notifications carry the same entries and are read too.
+
 Facts from the published message definition (BankToCustomerStatement): each `Stmt` has the
 account (`Acct/Id/IBAN`) and entries `Ntry` with `Amt` (attribute `Ccy`), `CdtDbtInd`
 (CRDT or DBIT), `Sts` (BOOK; a code in `Sts/Cd` from version 08), `BookgDt` and `ValDt`
@@ -28,7 +30,13 @@ from facturo.files.bank import (
     with_digest_ids,
 )
 
-_NAMESPACE = re.compile(r"urn:iso:std:iso:20022:tech:xsd:(camt\.053\.001\.(\d+))$")
+_NAMESPACE = re.compile(r"urn:iso:std:iso:20022:tech:xsd:(camt\.05([234])\.001\.(\d+))$")
+# The account report (052) and the notification (054) hold the same entries.
+_REPORTS = {
+    "3": "BkToCstmrStmt/Stmt",
+    "2": "BkToCstmrAcctRpt/Rpt",
+    "4": "BkToCstmrDbtCdtNtfctn/Ntfctn",
+}
 _NOT_PROVIDED = "NOTPROVIDED"
 
 
@@ -107,11 +115,10 @@ def parse_xml(raw: bytes, display: str) -> Node:
 
 
 def read_camt(raw: bytes, display: str) -> Statement:
-    """The booked entries of every statement in a camt.053 document."""
+    """The booked entries of every statement in a camt.053 document (or camt.052/054)."""
     root = parse_xml(raw, display)
     version = _NAMESPACE.match(root.namespace)
-    statements = root.all("BkToCstmrStmt/Stmt")
-    if root.tag != "Document" or version is None or int(version.group(2)) < 2:
+    if root.tag != "Document" or version is None or int(version.group(3)) < 2:
         where = root.namespace or "no namespace"
         raise StatementError(
             f"{display} cannot be read",
@@ -124,6 +131,7 @@ def read_camt(raw: bytes, display: str) -> Statement:
                 )
             ],
         )
+    statements = root.all(_REPORTS[version.group(2)])
     problems = []
     transactions: list[Transaction] = []
     accounts = []
