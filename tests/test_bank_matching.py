@@ -216,3 +216,32 @@ def test_camt052_reports_and_camt054_notifications_hold_the_same_entries() -> No
     statement = read_camt(report.encode(), "report.xml")
     assert statement.format == "camt.052.001.08"
     assert [t.id for t in statement.transactions][:2] == ["BATCH-7/1", "BATCH-7/2"]
+
+
+def test_ofx_amounts_with_either_decimal_mark() -> None:
+    from facturo.files.bank.ofx import read_ofx
+
+    body = "OFXHEADER:100\nDATA:OFXSGML\nVERSION:102\n\n<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>EUR"
+    items = "".join(
+        f"<STMTTRN><TRNTYPE>CREDIT<DTPOSTED>20261120<TRNAMT>{a}<FITID>{n}</STMTTRN>"
+        for n, a in enumerate(["1.234,56", "1,234.56", "12,5", "-3.10"])
+    )
+    text = f"{body}<BANKTRANLIST>{items}</BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>"
+    statement = read_ofx(text.encode(), "x.ofx")
+    assert [(t.amount, t.credit) for t in statement.transactions] == [
+        (D("1234.56"), True), (D("1234.56"), True), (D("12.5"), True), (D("3.10"), False),
+    ]  # fmt: skip
+
+
+def test_the_folder_lock_is_reentrant_for_one_folder_and_exclusive_between_two(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from facturo.errors import FolderBusy
+    from facturo.store.folder import Folder
+
+    one, other = Folder(tmp_path), Folder(tmp_path)
+    with one.lock():
+        with one.lock():
+            pass  # leaving the inner one keeps the outer one held
+        with pytest.raises(FolderBusy), other.lock(timeout=0.1):
+            pass
+    with other.lock():
+        pass

@@ -142,7 +142,8 @@ def _transaction(item: Element, currency: str) -> Transaction:
     except ValueError:
         raise ValueError(f"STMTTRN: DTPOSTED {posted!r} is not a date (YYYYMMDD)") from None
     written = item.value("TRNAMT")
-    amount = parse_amount(written, "," if "," in written and "." not in written else ".")
+    # The specification allows either decimal mark: the last one written is it.
+    amount = parse_amount(written, "," if written.rfind(",") > written.rfind(".") else ".")
     if amount is None:
         raise ValueError(f"STMTTRN: TRNAMT {written!r} is not an amount")
     other = item.value("ORIGCURRENCY/CURSYM", "CURRENCY/CURSYM")
