@@ -87,6 +87,7 @@ def normal_iban(text: str) -> str:
     return re.sub(r"\s+", "", text).upper()
 
 
+@functools.lru_cache(maxsize=4096)
 def name_words(name: str) -> frozenset[str]:
     """The words of a name that identify a payer: no accents, case, legal forms or titles."""
     plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
@@ -94,14 +95,12 @@ def name_words(name: str) -> frozenset[str]:
 
 
 def same_payer(client_names: Iterable[str], counterparty: str) -> bool:
-    payer = name_words(counterparty)
-    if not payer:
-        return False
-    for name in client_names:
-        words = name_words(name)
-        if words and (words <= payer or payer <= words):
-            return True
-    return False
+    return _fits(name_words(counterparty), [name_words(name) for name in client_names])
+
+
+def _fits(payer: frozenset[str], names: Iterable[frozenset[str]]) -> bool:
+    """One of a client's names is all in the payer's, or the payer's all in it."""
+    return bool(payer) and any(words and (words <= payer or payer <= words) for words in names)
 
 
 @functools.cache
@@ -155,6 +154,16 @@ class Matcher:
 
     def __post_init__(self) -> None:
         self.balances = {n: i.balance for n, i in self.invoices.items()}
+        # By client, so that a credit is compared with each client once, not each invoice.
+        self._of_client: dict[str, list[Invoice]] = {}
+        self._names: dict[str, set[frozenset[str]]] = {}
+        self._clients_of_iban: dict[str, set[str]] = {}
+        for invoice in self.invoices.values():
+            self._of_client.setdefault(invoice.client_id, []).append(invoice)
+            names = self._names.setdefault(invoice.client_id, set())
+            names.update(name_words(name) for name in invoice.names)
+            for iban in invoice.ibans:
+                self._clients_of_iban.setdefault(iban, set()).add(invoice.client_id)
 
     def decide(self, tx: Transaction) -> Decision:
         if not tx.credit:
@@ -201,9 +210,18 @@ class Matcher:
         ]  # fmt: skip
         if mentioned:
             return self._by_reference(tx, mentioned)
-        iban = normal_iban(tx.iban)
-        by_iban = [i for i in self.invoices.values() if iban and iban in i.ibans]
-        by_name = [i for i in self.invoices.values() if same_payer(i.names, tx.counterparty)]
+        payer = name_words(tx.counterparty)
+        by_iban = [
+            invoice
+            for client in sorted(self._clients_of_iban.get(normal_iban(tx.iban), ()))
+            for invoice in self._of_client[client]
+        ]
+        by_name = [
+            invoice
+            for client, names in self._names.items()
+            if _fits(payer, names)
+            for invoice in self._of_client[client]
+        ]
         for rule, pool in ((Rule.IBAN, by_iban), (Rule.NAME, by_name)):
             fitting = [
                 i
