@@ -318,3 +318,16 @@ def test_a_statement_of_another_account_is_imported_with_a_warning(
     assert "warning: the statement is of account FR7630004000031234567890143" in result.stderr
     mine = cli("bank", "import", str(FIXTURES / "camt053-v08.xml"), "--dry-run")
     assert "warning" not in mine.stderr
+
+
+def test_a_credit_set_aside_stays_aside_when_imported_again(cli: Cli, billed: Path) -> None:
+    run_import(cli, FIXTURES / "camt053-v08.xml")
+    result = cli("bank", "ignore", "2026112000042")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "2026112000042 (2026-11-20, 75.00 EUR) set aside\n"
+    assert [w["id"] for w in json.loads(cli("bank", "pending", "--json").stdout)] == [
+        "2026112000006"
+    ]
+    report = run_import(cli, FIXTURES / "camt053-v08.xml")
+    assert outcomes(report)["2026112000042"][0] == "ignored"
+    assert len(json.loads(cli("bank", "pending", "--json").stdout)) == 1

@@ -1,4 +1,4 @@
-"""Commands over bank statements: bank import, bank match and bank pending."""
+"""Commands over bank statements: bank import, match, pending and ignore."""
 
 from __future__ import annotations
 
@@ -41,6 +41,7 @@ OUTCOMES = {
     "foreign": "other currency: to decide",
     "debit": "debit, ignored",
     "refused": "refused",
+    "ignored": "set aside",
 }
 
 
@@ -120,6 +121,25 @@ def bank_match(
             f"{one.number}: {one.payment['amount']} {entry.currency} from {tx.id} recorded; "
             f"{entry.status(today())}, balance {entry.balance} {entry.currency}"
         )
+
+
+@bank_app.command("ignore")
+@handled
+def bank_ignore(
+    transactions: Annotated[
+        list[str], typer.Argument(metavar="TXID...", help="Transaction ids (or their start).")
+    ],
+) -> None:
+    """Set aside waiting credits that pay no invoice (a refund, a transfer between accounts).
+
+    They leave `bank pending`, and importing their statement again leaves them aside.
+
+    Example: facturo bank ignore 2026112700005
+    """
+    from facturo.lifecycle.bank import ignore
+
+    for tx in ignore(open_ledger(), transactions):
+        output.say(f"{tx.id} ({tx.booking_date}, {tx.amount} {tx.currency}) set aside")
 
 
 @bank_app.command("pending")

@@ -121,13 +121,20 @@ def import_statement(ledger: Ledger, path: Path, *, today: dt.date, dry_run: boo
             [series_from_config(config, "invoice")],
             tolerance_of(config),
         )
-        decisions = [matcher.decide(t) for t in statement.transactions]
+        ignored = set(_load_state(ledger.folder).get("ignored") or ())
+        decisions = [_unless_ignored(matcher.decide(t), ignored) for t in statement.transactions]
         other = _other_account(config, statement)
         if dry_run:
             return Imported(statement, tuple(decisions), True, other)
         done = [_record(ledger, d, today) for d in decisions]
         _save_state(ledger.folder, statement, done, today)
         return Imported(statement, tuple(done), False, other)
+
+
+def _unless_ignored(decision: Decision, ignored: set[str]) -> Decision:
+    if decision.outcome in PENDING and decision.transaction.id in ignored:
+        return Decision(decision.transaction, Outcome.IGNORED, candidates=decision.candidates)
+    return decision
 
 
 def _other_account(config: dict[str, Any], statement: Statement) -> bool:
@@ -307,6 +314,22 @@ def match_by_hand(
         return tx, recorded
 
 
+def ignore(ledger: Ledger, tx_ids: list[str]) -> list[Transaction]:
+    """Set waiting credits aside (a refund, a transfer between own accounts): they are no
+    longer listed, and importing them again leaves them aside (in this clone)."""
+    with ledger.folder.lock():
+        found = [_find_pending(ledger.folder, tx_id) for tx_id in tx_ids]
+        state = _load_state(ledger.folder)
+        aside = list(state.get("ignored") or [])
+        for tx in found:
+            state["pending"].pop(tx.id, None)
+            if tx.id not in aside:
+                aside.append(tx.id)
+        state["ignored"] = aside
+        _write_state(ledger.folder, state)
+        return found
+
+
 def iter_write_offs(decisions: tuple[Decision, ...]) -> Iterator[tuple[Allocation, str]]:
     """The shortfalls within the tolerance, to propose as write-offs (with the currency)."""
     for decision in decisions:
@@ -316,4 +339,6 @@ def iter_write_offs(decisions: tuple[Decision, ...]) -> Iterator[tuple[Allocatio
                     yield allocation, decision.transaction.currency
 
 
-__all__ = ["Imported", "Outcome", "Rule", "import_statement", "last_import", "match_by_hand"]
+__all__ = [
+    "Imported", "Outcome", "Rule", "ignore", "import_statement", "last_import", "match_by_hand",
+]  # fmt: skip

@@ -41,6 +41,7 @@ class Outcome(StrEnum):
     FOREIGN = "foreign"  # another currency: always a hand decision
     DEBIT = "debit"  # money out (fees, purchases): ignored
     REFUSED = "refused"  # matched, but the payment could not be recorded
+    IGNORED = "ignored"  # set aside by hand: not a payment of an invoice
 
 
 class Rule(StrEnum):
