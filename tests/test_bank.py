@@ -331,3 +331,53 @@ def test_a_credit_set_aside_stays_aside_when_imported_again(cli: Cli, billed: Pa
     report = run_import(cli, FIXTURES / "camt053-v08.xml")
     assert outcomes(report)["2026112000042"][0] == "ignored"
     assert len(json.loads(cli("bank", "pending", "--json").stdout)) == 1
+
+
+def test_bad_ofx_and_csv_rows_are_reported_with_their_lines(
+    cli: Cli, billed: Path, tmp_path: Path
+) -> None:
+    ofx = (
+        (FIXTURES / "ofx1-sgml.ofx")
+        .read_text("cp1252")
+        .replace("<DTPOSTED>20261117", "<DTPOSTED>17/11/2026")
+    )
+    result = cli("bank", "import", str(write(tmp_path / "bad.ofx", ofx)))
+    assert result.exit_code == 3
+    assert "bad.ofx:51:1: DTPOSTED '17/11/2026' is not a date (YYYYMMDD)" in result.stderr
+    config = (billed / "facturo.yaml").read_text("utf-8").replace("bank:\n  tolerance: 1.00\n", "")
+    (billed / "facturo.yaml").write_text(config + CSV_MAPPING, "utf-8")
+    rows = (FIXTURES / "releve-fr.csv").read_bytes().replace(b"1 234,56", b"1 234,5x")
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(rows.replace(b"19/11/2026;19", b"2026-11-19;19"))
+    before = snapshot(billed)
+    result = cli("bank", "import", str(bad))
+    assert result.exit_code == 3
+    assert "bad.csv:6:1: '1 234,5x' is not an amount (decimal mark ',')" in result.stderr
+    assert "bad.csv:7:1: '2026-11-19' is not a date like %d/%m/%Y" in result.stderr
+    assert snapshot(billed) == before
+    missing = cli("bank", "import", str(tmp_path / "nowhere.xml"))
+    assert missing.exit_code == 1 and "nowhere.xml: no such file" in missing.stderr
+
+
+def test_csv_with_one_signed_amount_column_and_its_own_formats(
+    cli: Cli, billed: Path, tmp_path: Path
+) -> None:
+    mapping = """\
+bank:
+  csv:
+    separator: ","
+    decimal: "."
+    date_format: "%Y-%m-%d"
+    columns: {date: Date, amount: Amount, counterparty: Payer, iban: IBAN, label: Details, id: Id}
+"""
+    config = (billed / "facturo.yaml").read_text("utf-8").replace("bank:\n  tolerance: 1.00\n", "")
+    (billed / "facturo.yaml").write_text(config + mapping, "utf-8")
+    statement = write(tmp_path / "export.csv", f"""\
+        Date,Amount,Payer,IBAN,Details,Id
+        2026-11-16,"1,620.00",Someone,{DUPONT_IBAN},"Invoice, thanks",X1
+        2026-11-17,-8.40,Bank,,Fees,X2
+        """)  # fmt: skip
+    report = run_import(cli, statement)
+    assert [(tx["id"], tx["outcome"], tx["rule"]) for tx in report["transactions"]] == [
+        ("X1", "matched", "iban"), ("X2", "debit", None),
+    ]  # fmt: skip

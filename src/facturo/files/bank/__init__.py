@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from facturo.errors import InvalidData, Problem
+from facturo.errors import InvalidData, NotFound, Problem
 
 
 @dataclass(frozen=True)
@@ -142,6 +142,8 @@ def read_statement(
     """The statement in `path`, whatever its format; StatementError lists what is wrong."""
     try:
         raw = path.read_bytes()
+    except FileNotFoundError:
+        raise NotFound(f"{display}: no such file") from None
     except OSError as exc:
         raise StatementError(f"{display}: cannot read it ({exc.strerror})") from None
     kind = detect_format(raw[:4096])

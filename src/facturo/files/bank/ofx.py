@@ -99,6 +99,19 @@ def parse_ofx(text: str, display: str) -> Element:
     return ofx[0]
 
 
+class BadValue(ValueError):
+    """A value that is not what the specification says, and its line."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def _line(item: Element, tag: str) -> int:
+    found = item.all(tag)
+    return found[0].line if found else item.line
+
+
 def _date(text: str) -> dt.date:
     return dt.datetime.strptime(text[:8], "%Y%m%d").date()
 
@@ -123,7 +136,8 @@ def read_ofx(raw: bytes, display: str) -> Statement:
             try:
                 found.append(_transaction(item, currency))
             except ValueError as exc:
-                problems.append(problem(display, item.line, str(exc)))
+                line = exc.line if isinstance(exc, BadValue) else item.line
+                problems.append(problem(display, line, str(exc)))
         transactions.extend(with_digest_ids(found, account))
     if not statements:
         problems.append(problem(display, ofx.line, "no bank statement (STMTRS) in this file"))
@@ -140,12 +154,14 @@ def _transaction(item: Element, currency: str) -> Transaction:
         available = item.value("DTAVAIL")
         value_date = _date(available) if available else None
     except ValueError:
-        raise ValueError(f"STMTTRN: DTPOSTED {posted!r} is not a date (YYYYMMDD)") from None
+        tag = "DTAVAIL" if posted and posted[:8].isdigit() else "DTPOSTED"
+        value = item.value(tag)
+        raise BadValue(f"{tag} {value!r} is not a date (YYYYMMDD)", _line(item, tag)) from None
     written = item.value("TRNAMT")
     # The specification allows either decimal mark: the last one written is it.
     amount = parse_amount(written, "," if written.rfind(",") > written.rfind(".") else ".")
     if amount is None:
-        raise ValueError(f"STMTTRN: TRNAMT {written!r} is not an amount")
+        raise BadValue(f"TRNAMT {written!r} is not an amount", _line(item, "TRNAMT"))
     other = item.value("ORIGCURRENCY/CURSYM", "CURRENCY/CURSYM")
     name = item.value("NAME", "PAYEE/NAME")
     memo = item.value("MEMO")
