@@ -245,3 +245,16 @@ def test_the_folder_lock_is_reentrant_for_one_folder_and_exclusive_between_two(t
             pass
     with other.lock():
         pass
+
+
+def test_a_transaction_recorded_for_less_than_its_amount_is_reported_not_skipped() -> None:
+    invoices = {
+        i.number: i for i in (invoice("F-2026-0001", "0.00"), invoice("F-2026-0002", "200.00"))
+    }
+    recorded = {"T1": {"F-2026-0001": D("100.00")}, "T2": {"F-2026-0001": D("50.00")}}
+    match = Matcher(invoices, recorded, [INVOICES])
+    partly = match.decide(tx("300.00", id="T1"))
+    assert (partly.outcome, partly.why, partly.candidates) == (
+        Outcome.AMBIGUOUS, "partly-recorded", ("F-2026-0001",),
+    )  # fmt: skip
+    assert match.decide(tx("50.00", id="T2")).outcome == Outcome.KNOWN

@@ -32,6 +32,7 @@ WHY = {
     "several": "several invoices fit",
     "no-amount": "the payer is a client, but no open invoice or sum fits the amount",
     "no-client": "no client or invoice recognised",
+    "partly-recorded": "recorded on these invoices for less than its amount: finish with pay",
 }
 OUTCOMES = {
     "matched": "recorded",

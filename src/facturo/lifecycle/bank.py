@@ -90,19 +90,24 @@ def open_invoices(ledger: Ledger) -> dict[str, Invoice]:
     return found
 
 
-def recorded_transactions(ledger: Ledger, days: set[dt.date]) -> dict[str, list[str]]:
-    """The bank transaction ids recorded on payments dated `days`, and on which invoices.
+def recorded_transactions(ledger: Ledger, days: set[dt.date]) -> dict[str, dict[str, Decimal]]:
+    """The bank transaction ids recorded on payments dated `days`: how much on which invoice.
 
     A transaction is recorded on its booking date, so only the documents holding a payment
     of one of those days are read."""
-    found: dict[str, list[str]] = {}
+    found: dict[str, dict[str, Decimal]] = {}
     for entry in ledger.entries():
         if not any(p.date in days for p in entry.payments):
             continue
         tracking = ledger.document(entry.number).get("tracking") or {}
         for item in tracking.get("payments") or []:
-            if isinstance(item, dict) and item.get("transaction"):
-                found.setdefault(str(item["transaction"]), []).append(entry.number)
+            if not isinstance(item, dict) or not item.get("transaction"):
+                continue
+            amount = item.get("amount")
+            on = found.setdefault(str(item["transaction"]), {})
+            on[entry.number] = on.get(entry.number, ZERO) + (
+                Decimal(amount) if isinstance(amount, Decimal | int) else ZERO
+            )
     return found
 
 

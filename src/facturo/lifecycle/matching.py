@@ -147,7 +147,7 @@ class Matcher:
     """Decides each credit of a statement in turn, keeping balances up to date between them."""
 
     invoices: dict[str, Invoice]
-    recorded: dict[str, list[str]]  # transaction id -> numbers it was recorded on
+    recorded: dict[str, dict[str, Decimal]]  # transaction id -> amount recorded per number
     series: Sequence[Series]
     tolerance: Decimal = ZERO
     balances: dict[str, Decimal] = field(default_factory=dict)
@@ -169,8 +169,14 @@ class Matcher:
     def decide(self, tx: Transaction) -> Decision:
         if not tx.credit:
             return Decision(tx, Outcome.DEBIT)
-        if tx.id in self.recorded or tx.id in self.seen:
-            return Decision(tx, Outcome.KNOWN, candidates=tuple(self.recorded.get(tx.id, ())))
+        if tx.id in self.recorded:
+            on = self.recorded[tx.id]
+            if not tx.foreign and sum(on.values(), ZERO) < tx.amount:
+                # An import stopped between the invoices of one transfer: say so, never guess.
+                return Decision(tx, Outcome.AMBIGUOUS, candidates=tuple(on), why="partly-recorded")
+            return Decision(tx, Outcome.KNOWN, candidates=tuple(on))
+        if tx.id in self.seen:
+            return Decision(tx, Outcome.KNOWN)
         self.seen.add(tx.id)
         decision = self._by_rules(tx)
         numbers = [a.number for a in decision.allocations] or list(decision.candidates)
