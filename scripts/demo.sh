@@ -66,6 +66,10 @@ step "The same statement again: each bank transaction is recorded once" \
     bank import "$STATEMENT"
 facturo bank import "$STATEMENT"
 
+step "Write off the 0.50 EUR the client's bank kept, as the import proposed" \
+    pay F-2026-0014 --write-off
+facturo pay F-2026-0014 --write-off
+
 step "Late invoices: penalties and the reminder level due (remind --send emails them)" remind
 facturo remind
 

@@ -159,6 +159,11 @@ def test_the_table_lists_credits_and_proposes_the_write_off(cli: Cli, billed: Pa
     assert "facturo pay F-2026-0004 --write-off" in result.stdout
     assert "FRAIS" not in result.stdout  # debits are ignored
     assert "4 recorded" in result.stderr and "1 debit, ignored" in result.stderr
+    written_off = cli("pay", "F-2026-0004", "--write-off")  # the command proposed
+    assert written_off.exit_code == 0, written_off.output
+    assert payments(billed, "F-2026-0004")[-1]["amount"] == D("0.50")
+    listed = {d["number"]: d for d in json.loads(cli("list", "--json").stdout)}
+    assert (listed["F-2026-0004"]["status"], listed["F-2026-0004"]["balance"]) == ("paid", "0.00")
 
 
 def test_concurrent_imports_record_each_transaction_once(billed: Path, cli: Cli) -> None:
