@@ -57,6 +57,19 @@ step "Render it again (issue already did): a Factur-X PDF/A-3" render "$number"
 facturo render "$number"
 echo "PDF: $folder/out/${issue_date:0:4}/$number.pdf"
 
+STATEMENT=bank/releve-2026-11.xml
+step "Import a bank statement (CAMT.053): credits matched to invoices, recorded as payments" \
+    bank import "$STATEMENT"
+facturo bank import "$STATEMENT"
+
+step "The same statement again: each bank transaction is recorded once" \
+    bank import "$STATEMENT"
+facturo bank import "$STATEMENT"
+
+step "Write off the 0.50 EUR the client's bank kept, as the import proposed" \
+    pay F-2026-0014 --write-off
+facturo pay F-2026-0014 --write-off
+
 step "Late invoices: penalties and the reminder level due (remind --send emails them)" remind
 facturo remind
 

@@ -78,7 +78,11 @@ def remind(
         if not (send or dry_run):
             return ExitCode.OK
     if send or dry_run:
+        from facturo.cli.bank_commands import print_last_import
         from facturo.output.mail.sending import send_reminders
+
+        if dry_run:
+            print_last_import(ledger.folder)
 
         run, plans = send_reminders(ledger, day, _now(day), dry_run=dry_run, wait=wait)
         if dry_run:

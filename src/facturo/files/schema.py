@@ -122,6 +122,35 @@ ACCOUNTING = {
     "vat_pending": text('VAT on services until paid (default "445740")'),
 }
 
+BANK_COLUMNS = {
+    "date": text("column of the booking date", required=True),
+    "value_date": text("column of the value date"),
+    "amount": text("column of the signed amount (or use debit and credit)"),
+    "debit": text("column of debited amounts"),
+    "credit": text("column of credited amounts"),
+    "currency": text("column of the currency"),
+    "label": text("column of the label or remittance text"),
+    "counterparty": text("column of the payer's name"),
+    "iban": text("column of the payer's IBAN"),
+    "reference": text("column of the bank's reference"),
+    "id": text("column of the bank's unique transaction id"),
+}
+
+BANK_CSV = {
+    "columns": mapping(BANK_COLUMNS, "which column holds what (by header name)", required=True),
+    "separator": text('field separator (default ";")'),
+    "decimal": choice((",", "."), 'decimal mark of amounts (default ",")'),
+    "date_format": text('strftime format of dates (default "%d/%m/%Y")'),
+    "encoding": text("text encoding of the file (default utf-8; e.g. cp1252)"),
+    "skip_lines": Field("integer", "lines above the header to skip"),
+    "currency": text("currency when no column gives it (default EUR)", check="currency"),
+}
+
+BANK = {
+    "tolerance": Field("decimal", "shortfall accepted as paid, as a write-off (default 0)"),
+    "csv": mapping(BANK_CSV, "how to read CSV statements"),
+}
+
 CONFIG = {
     "seller": mapping(SELLER, "who you are", required=True),
     "defaults": mapping(DEFAULTS, "defaults for clients and documents"),
@@ -165,6 +194,7 @@ CONFIG = {
     ),
     "reminders": mapping(REMINDERS, "payment reminders policy (facturo remind)"),
     "accounting": mapping(ACCOUNTING, "accounts of the accounting exports (export fec)"),
+    "bank": mapping(BANK, "bank statement import (facturo bank import)"),
 }
 
 VAT_TREATMENTS = (
@@ -189,6 +219,7 @@ CLIENT = {
         "where e-invoices reach the client: SIREN (default in France), SIREN_SIRET or email",
         check="electronic_address",
     ),
+    "iban": text("IBAN the client pays from (matches bank transfers)", check="iban"),
     "cc": Field("texts", "copies of emails (the accountant)", check="email"),
     "language": choice(LANGUAGES, "language of documents"),
     "currency": text("currency", check="currency"),
@@ -299,6 +330,7 @@ PAYMENT = {
     "method": choice((*PAYMENT_METHODS, WRITE_OFF), "how it was paid, or write-off"),
     "reference": text("bank reference, cheque number..."),
     "reason": text("why: required for a negative correction"),
+    "transaction": text("the bank's transaction id (facturo bank import): never recorded twice"),
 }
 SENDING = {
     "date": Field("date", "day the email was accepted by the server", required=True),

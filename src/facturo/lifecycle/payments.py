@@ -45,6 +45,7 @@ def record_payment(
     reason: str | None = None,
     force: bool = False,
     write_off: bool = False,
+    transaction: str | None = None,
 ) -> Recorded:
     """Append a payment to an invoice; no amount means the whole balance.
 
@@ -53,6 +54,7 @@ def record_payment(
     With `write_off`, what is left after `amount` (all of the balance without one) is written
     off: recorded as settled, not paid. Refused (unless `force`) above the folder's
     `reminders.minimum_amount`, when one is set.
+    `transaction` is the bank's id of the credit the payment came from (lifecycle/bank.py).
     """
     if method not in PAYMENT_METHODS:
         raise FacturoError(
@@ -84,6 +86,8 @@ def record_payment(
                 payment["reference"] = reference
             if reason and not write_off:
                 payment["reason"] = reason
+            if transaction:
+                payment["transaction"] = transaction
             payments.append(payment)
         if write_off:
             payment = {"date": date, "amount": left, "method": WRITE_OFF}

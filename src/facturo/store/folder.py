@@ -51,6 +51,7 @@ class Folder:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._on_lock: list[Callable[[], None]] = []
+        self._lock_depth = 0  # the lock is re-entered by a step of a larger locked command
 
     def on_lock(self, callback: Callable[[], None]) -> None:
         """Call `callback` each time the lock is taken, before the locked work starts."""
@@ -158,7 +159,18 @@ class Folder:
 
     @contextlib.contextmanager
     def lock(self, timeout: float = 30.0) -> Iterator[None]:
-        """Serialise writing commands (two cron runs, two terminals) with an flock."""
+        """Serialise writing commands (two cron runs, two terminals) with an flock.
+
+        Re-entrant on one Folder: a command that holds it (a bank import) can call steps that
+        take it (recording each payment) without waiting on itself.
+        """
+        if self._lock_depth:
+            self._lock_depth += 1
+            try:
+                yield
+            finally:
+                self._lock_depth -= 1
+            return
         with self._writing(self.state_dir / "lock"):
             self.state_dir.mkdir(exist_ok=True)
             handle = open(self.state_dir / "lock", "a+")  # noqa: SIM115 - closed below
@@ -177,12 +189,14 @@ class Folder:
                             f"(waited {timeout:.0f} s for {self.display(Path(handle.name))})"
                         ) from None
                     time.sleep(0.05)
+            self._lock_depth = 1
             try:
                 self._remove_stale_temporaries()
                 for callback in self._on_lock:
                     callback()
                 yield
             finally:
+                self._lock_depth = 0
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
     def _remove_stale_temporaries(self) -> None:
