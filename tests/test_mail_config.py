@@ -97,7 +97,7 @@ BAD_MAIL = [
     ("port", "-25", 2, "between 1 and 65535"),
     ("timeout_seconds", "0", 5, "between 1 and 600"),
     ("timeout_seconds", "-5", 5, "between 1 and 600"),
-    ("timeout_seconds", "100000000000000000000", 5, "between 1 and 600"),
+    ("timeout_seconds", "100000000000000000000", 5, "at most 12 digits"),
 ]
 
 
