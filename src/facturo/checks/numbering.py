@@ -40,8 +40,9 @@ def check_numbering(entries: list[Any], config: dict[str, Any]) -> list[Problem]
                     "warning",
                 )
             )
-        if parsed is None:
+        if parsed is None:  # another pattern's number (before a documented change)
             order = (entry.issue_date.year, 0, entry.number)
+            period_of[id(entry)] = series.group_of(entry.issue_date.year)
         else:
             year, seq = parsed
             if year is not None and year != entry.issue_date.year:
@@ -110,7 +111,7 @@ def _check_chain(ordered: list[Any], period_of: dict[int, Any]) -> list[Problem]
     expected: str | None = None
     before = None
     for entry in ordered:
-        period = period_of.get(id(entry), ())
+        period = period_of.get(id(entry))
         if entry.seal_version >= 2 and (before is None or period_of.get(id(before)) != period):
             expected, before = None, None
         if entry.seal is not None and entry.previous != expected:
