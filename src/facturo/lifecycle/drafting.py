@@ -33,7 +33,7 @@ from facturo.model.money import (
     round_money,
 )
 from facturo.model.terms import due_date_excess, parse_terms
-from facturo.model.vat import EU_COUNTRIES, TREATMENTS, vat_treatment
+from facturo.model.vat import TREATMENTS, expected_treatments, vat_treatment
 
 
 def _snapshot(source: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
@@ -87,7 +87,9 @@ def build_document(
     business = is_business(client)
     errors_before = len([p for p in report.problems if p.is_error])
 
+    operation = pick("operation", draft, defaults, default=DEFAULTS.operation)
     _check_treatment(draft, client, seller, treatment, report)
+    _check_treatment_fits(draft, client, seller, treatment, operation, report)
 
     document: dict[str, Any] = {"number": None, "kind": kind}
     if kind in TYPE_CODES:
@@ -119,7 +121,7 @@ def build_document(
         report.error(draft.mark("service_period"), "the service period ends before it starts")
     document["currency"] = currency
     document["language"] = language
-    document["operation"] = pick("operation", draft, defaults, default=DEFAULTS.operation)
+    document["operation"] = operation
     document["vat_on_debits"] = bool(defaults.get("vat_on_debits", False))
     document["seller"] = _snapshot(seller, SELLER_KEYS)
     document["seller"].setdefault("vat_regime", DEFAULTS.vat_regime)
@@ -215,10 +217,33 @@ def _check_treatment(
         report.error(mark, "an intra-EU supply of goods needs the client's vat_number")
     if treatment == "exempt" and not draft.get("vat_exemption_reason"):
         report.error(mark, "vat: exempt needs vat_exemption_reason (the legal reference)")
+
+
+def _check_treatment_fits(
+    draft: YMap,
+    client: dict[str, Any],
+    seller: dict[str, Any],
+    treatment: str,
+    operation: str,
+    report: Report,
+) -> None:
+    """An error when the treatment contradicts who sells what to whom (franchise aside:
+    `_check_treatment` names that case)."""
+    allowed = expected_treatments(seller, client, operation)
+    if treatment in allowed or "franchise" in (treatment, *allowed):
+        return
+    mark = draft.mark("vat") if "vat" in draft else draft.mark("client")
     address = client.get("address") or {}
-    country = address.get("country")
-    if treatment == "export" and country in EU_COUNTRIES:
-        report.warning(mark, f"export exemption for a client in the EU ({country})")
+    country = str(address.get("country") or "FR")
+    who = "an individual" if client.get("kind") == "individual" else "a business"
+    if client.get("vat_number"):
+        who += " with a VAT number"
+    written = f"vat: {treatment}" if "vat" in draft or client.get("vat") else "standard VAT"
+    report.error(
+        mark,
+        f"{written} does not fit {operation} sold to {who} in {country}: "
+        f"use vat: {allowed[0]} (or {', '.join(allowed[1:])})",
+    )
 
 
 def _due_date(

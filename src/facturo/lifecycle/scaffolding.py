@@ -17,6 +17,8 @@ from facturo.files import schema
 from facturo.files.reading import read_file
 from facturo.files.rules import client_id_problem
 from facturo.files.yamlio import YMap, parse
+from facturo.model.document import DEFAULTS
+from facturo.model.vat import expected_treatments
 from facturo.store.folder import CONFIG_NAME, Folder
 
 
@@ -197,11 +199,16 @@ def new_draft(
 ) -> Path:
     """Write a draft for `client_id` in drafts/, named after the client, kind and date."""
     defaults = config.get("defaults") or {}
-    franchise = (config.get("seller") or {}).get("vat_regime") == "franchise"
+    seller = config.get("seller") or {}
     terms = client.get("payment_terms") or defaults.get("payment_terms") or "30 days"
-    vat = client.get("vat")
+    operation = defaults.get("operation") or DEFAULTS.operation
+    vat = client.get("vat") or expected_treatments(seller, client, operation)[0]
+    vat_line = ""
+    if not client.get("vat") and vat not in ("standard", "franchise"):
+        # Derived from who sells what to whom (model.vat): written so the user sees it.
+        vat_line = f"vat: {vat:<31}# from the client's country and VAT number\n"
     rate_line = ""
-    if not franchise and vat in (None, "standard"):
+    if vat == "standard" and seller.get("vat_regime") != "franchise":
         rate_line = f"    vat_rate: {defaults.get('vat_rate', 20)}\n"
     validity = (
         "valid_days: 30                    # the quote is valid 30 days\n"
@@ -213,6 +220,7 @@ def new_draft(
         f"# `facturo issue {{path}}`. It gets its number when it is issued.\n"
         f"kind: {kind:<30}# invoice | deposit | quote\n"
         f"client: {client_id}\n"
+        f"{vat_line}"
         f"{validity}"
         f"# order_reference: PO-123\n"
         f"service_period:\n"
