@@ -12,6 +12,8 @@ from babel.dates import format_date as babel_format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 from stdnum import iban as stdnum_iban
 
+from facturo.model.money import round_money
+
 LANGUAGES = ("fr", "en")
 
 # en_GB: day-month-year dates ("2 March 2026") read unambiguously everywhere in Europe.
@@ -534,8 +536,23 @@ def labels_for(language: str) -> Mapping[str, str]:
 
 
 def format_money(amount: Decimal | int, currency: str, language: str) -> str:
-    """Format an amount as "1 234,56 €" (fr) or "€1,234.56" (en)."""
-    return str(format_currency(Decimal(amount), currency, locale=_LOCALES[language]))
+    """Format an amount as "1 234,56 €" (fr) or "€1,234.56" (en).
+
+    Rounded half up to the currency's minor unit first, as facturo computes totals:
+    babel alone would round half to even (0.125 € shown as 0,12 €).
+    """
+    rounded = round_money(Decimal(amount), currency)
+    return str(format_currency(rounded, currency, locale=_LOCALES[language]))
+
+
+def format_unit_price(amount: Decimal | int, currency: str, language: str) -> str:
+    """Format a unit price with its own precision, at least the currency's minor units:
+    14.545 EUR stays "14,545 €", 450 EUR is "450,00 €", 1234.5 JPY is "1 234,5 JPY"."""
+    return str(
+        format_currency(
+            Decimal(amount), currency, locale=_LOCALES[language], decimal_quantization=False
+        )
+    )
 
 
 def format_date(value: datetime.date, language: str) -> str:

@@ -149,7 +149,7 @@ def _line(line: Mapping[str, Any], currency: str, language: str) -> dict[str, An
         "details": details,
         "quantity": labels.format_number(quantity, language),
         "unit": labels.describe_unit(str(unit), language) if unit else "",
-        "unit_price": labels.format_money(unit_price, currency, language),
+        "unit_price": labels.format_unit_price(unit_price, currency, language),
         "vat_category": category,
         "vat_rate": (
             labels.format_rate(as_decimal(line.get("vat_rate", 0)), language)
