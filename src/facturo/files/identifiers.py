@@ -58,6 +58,22 @@ def check_vat_number(value: str) -> str | None:
     return None
 
 
+def vat_number_siren_problem(vat_number: str, siren: str) -> str | None:
+    """A French VAT number is FR, a two-digit key, then the SIREN: say when it is not."""
+    from stdnum.fr import siren as stdnum_siren
+    from stdnum.util import clean
+
+    compact = clean(vat_number, " -./,").upper().strip()
+    digits = stdnum_siren.compact(siren)
+    if not compact.startswith("FR") or not stdnum_siren.is_valid(digits):
+        return None
+    key = (12 + 3 * (int(digits) % 97)) % 97
+    expected = f"FR{key:02d}{digits}"
+    if compact == expected:
+        return None
+    return f"the VAT number {vat_number!r} does not match SIREN {digits} (expected {expected})"
+
+
 def check_iban(value: str) -> str | None:
     from stdnum import iban
 

@@ -44,6 +44,7 @@ def check_config(config: YMap, report: Report, root: Path | None = None) -> None
         pass  # already reported as invalid
     elif country == "FR" and "siren" not in seller:
         report.error(seller.mark("name"), "missing 'siren': French invoices must show it")
+    _check_vat_number_siren(seller, report)
     regime = seller.get("vat_regime", "standard")
     if regime == "standard" and "vat_number" not in seller and "vat_number" not in seller.key_marks:
         report.error(
@@ -87,6 +88,16 @@ def check_config(config: YMap, report: Report, root: Path | None = None) -> None
         )
 
 
+def _check_vat_number_siren(party: YMap, report: Report) -> None:
+    from facturo.files.identifiers import vat_number_siren_problem
+
+    vat_number, siren = party.get("vat_number"), party.get("siren")
+    if not isinstance(vat_number, str) or not isinstance(siren, str):
+        return
+    if (message := vat_number_siren_problem(vat_number, siren)) is not None:
+        report.error(party.mark("vat_number"), message)
+
+
 CLIENT_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
@@ -112,6 +123,7 @@ def check_client(client: YMap, report: Report) -> None:
             "missing 'siren': invoices to a French business must show its SIREN "
             "(or set kind: individual for a private person)",
         )
+    _check_vat_number_siren(client, report)
     if kind == "individual" and "vat_number" in client:
         report.warning(client.mark("vat_number"), "a private individual has no VAT number")
     if client.get("vat") == "reverse-charge" and "vat_number" not in client.key_marks:
