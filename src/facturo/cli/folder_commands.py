@@ -51,7 +51,7 @@ def init(
     On a terminal it asks for what the flags do not give; in a script every answer is a flag.
 
     Example: facturo init ~/billing --name "Camille Martin" --street "12 rue des Lilas"
-    --postcode 75011 --city Paris --siren 812345678 --vat-number FR40812345678
+    --postcode 75011 --city Paris --siren 812345676 --vat-number FR19812345676
     """
     from facturo.lifecycle.scaffolding import init_folder
 
