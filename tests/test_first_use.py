@@ -34,3 +34,19 @@ def test_money_rounds_half_up_and_unit_prices_are_not_rounded() -> None:
     assert plain(format_unit_price(Decimal("14.545"), "EUR", "fr")) == "14,545 €"
     assert plain(format_unit_price(Decimal("450"), "EUR", "fr")) == "450,00 €"
     assert plain(format_unit_price(Decimal("1234.5"), "JPY", "fr")) == "1 234,5 JPY"
+
+
+def test_dry_runs_preview_emails_without_a_mail_section(
+    cli: Cli, draft: Callable[..., Path], folder: Path
+) -> None:
+    assert cli("issue", str(draft()), "--date", "2026-10-20").exit_code == 0
+    number = "F-2026-0001"
+    sent = cli("send", number, "--dry-run")
+    assert sent.exit_code == 0, sent.output
+    assert "To: compta@dupont.example" in sent.stdout and "Subject:" in sent.stdout
+    assert "preview only" in sent.stderr
+    reminded = cli("remind", "--dry-run")
+    assert reminded.exit_code == 0, reminded.output
+    assert f"--- {number} (level 1)" in reminded.stdout
+    refused = cli("remind", "--send")
+    assert refused.exit_code != 0 and "no mail settings" in refused.output

@@ -13,6 +13,7 @@ from facturo.errors import ExitCode
 
 if TYPE_CHECKING:
     from facturo.output.mail.sending import Planned
+    from facturo.store.index import Ledger
 
 Opt = typer.Option
 
@@ -52,6 +53,7 @@ def remind(
 
         run, plans = send_reminders(ledger, day, _now(day), dry_run=dry_run, wait=wait)
         if dry_run:
+            _preview_note(ledger)
             for planned in plans:
                 _show(planned)
         for planned in run.sent:
@@ -102,6 +104,11 @@ def remind(
     return ExitCode.OK
 
 
+def _preview_note(ledger: Ledger) -> None:
+    if not isinstance(ledger.config().get("mail"), dict):
+        output.note("preview only: add a `mail:` section to facturo.yaml to send")
+
+
 def _show(planned: Planned) -> None:
     out = planned.outgoing
     output.say(
@@ -136,6 +143,7 @@ def send(
     day = today()
     run, planned = send_document(ledger, number, day, _now(day), to=to, dry_run=dry_run)
     if dry_run:
+        _preview_note(ledger)
         _show(planned)
         return ExitCode.OK
     for number_, why in run.failed:

@@ -15,6 +15,7 @@ from facturo.output.mail.smtp import (
     MailSettings,
     Outgoing,
     build_message,
+    preview_settings,
     settings_from,
 )
 from facturo.reports.reminders import Late, review
@@ -220,6 +221,14 @@ def _record(ledger: Ledger, planned: Planned, today: dt.date) -> None:
     write_tracking(ledger, path, data, text)
 
 
+def _settings(ledger: Ledger, dry_run: bool) -> MailSettings:
+    """The SMTP settings; a dry run previews the emails without them."""
+    config = ledger.config()
+    if dry_run and not isinstance(config.get("mail"), dict):
+        return preview_settings(config)
+    return settings_from(config, ledger.folder.root)
+
+
 def send_reminders(
     ledger: Ledger, today: dt.date, now: dt.datetime, *, dry_run: bool = False, wait: float = 300
 ) -> tuple[Run, list[Planned]]:
@@ -235,7 +244,7 @@ def send_reminders(
         due = [late for late in review(ledger, today) if late.level_due is not None]
         if not due:
             return run, plans
-        settings = settings_from(ledger.config(), ledger.folder.root)
+        settings = _settings(ledger, dry_run)
         pdfs = _Pdfs(ledger)
         for late in due:
             try:
@@ -256,7 +265,7 @@ def send_document(
     run = Run()
     with ledger.folder.lock():
         ledger.invalidate()
-        settings = settings_from(ledger.config(), ledger.folder.root)
+        settings = _settings(ledger, dry_run)
         planned = plan_document(ledger, settings, number, today, to, _Pdfs(ledger), now)
         if not dry_run:
             _deliver(ledger, settings, [planned], today, run)
