@@ -50,3 +50,15 @@ def test_dry_runs_preview_emails_without_a_mail_section(
     assert f"--- {number} (level 1)" in reminded.stdout
     refused = cli("remind", "--send")
     assert refused.exit_code != 0 and "no mail settings" in refused.output
+
+
+def test_credit_renders_the_credit_note_pdf_like_issue(
+    cli: Cli, draft: Callable[..., Path], folder: Path
+) -> None:
+    assert cli("issue", str(draft()), "--date", "2026-03-02", "--no-pdf").exit_code == 0
+    result = cli("credit", "F-2026-0001", "--full", "--reason", "Erreur", "--pdf")
+    assert result.exit_code == 0, result.output
+    [pdf] = (folder / "out").rglob("*.pdf")
+    text = _pdf_text(pdf)
+    assert "Avoir" in text and "F-2026-0001" in text
+    assert f"rendered {pdf.relative_to(folder).as_posix()}" in result.stderr

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -11,6 +11,9 @@ from facturo.cli import output
 from facturo.cli.app import app, handled, open_ledger, parse_date, today
 from facturo.errors import ExitCode
 from facturo.reports import listing
+
+if TYPE_CHECKING:
+    from facturo.store.index import Ledger
 
 Opt = typer.Option
 
@@ -90,11 +93,18 @@ def issue(
             output.note(f"{draft} -> {target}")
         output.say(result.number)
     fresh = [r.document for r in results if r.document and not r.recovered]
-    if not pdf or not fresh or dry_run:
+    if not pdf or dry_run:
+        return ExitCode.OK
+    return render_issued(ledger, fresh)
+
+
+def render_issued(ledger: Ledger, documents: list[dict[str, Any]]) -> ExitCode:
+    """Render the PDFs of documents just issued; a failure leaves them issued."""
+    if not documents:
         return ExitCode.OK
     from facturo.output import publishing
 
-    jobs = [publishing.job_for(ledger, document) for document in fresh]
+    jobs = [publishing.job_for(ledger, document) for document in documents]
     code = ExitCode.OK
     for outcome in publishing.render(ledger, jobs):
         where = ledger.folder.display(outcome.output)
