@@ -62,3 +62,51 @@ def test_credit_renders_the_credit_note_pdf_like_issue(
     text = _pdf_text(pdf)
     assert "Avoir" in text and "F-2026-0001" in text
     assert f"rendered {pdf.relative_to(folder).as_posix()}" in result.stderr
+
+
+DISCOUNTED = """\
+client: berlin
+service_period: {start: 2026-02-01, end: 2026-02-28}
+discount: "5%"
+lines:
+  - description: Audit
+    quantity: 2
+    unit_price: 500
+    discount: "10%"
+"""
+
+
+def test_show_prints_discounts_the_service_period_and_the_exemption(
+    cli: Cli, draft: Callable[..., Path]
+) -> None:
+    assert cli("issue", str(draft("d1", DISCOUNTED)), "--date", "2026-03-02").exit_code == 0
+    out = cli("show", "F-2026-0001").stdout
+    assert "service:  2026-02-01 to 2026-02-28" in out
+    assert "-100.00 (10%)" in out  # the line's discount
+    assert "discount -45.00 (5%)" in out  # the document's, on 900.00
+    assert "VAT exemption: Reverse charge" in out
+    assert "paid 0" in out and "balance 855.00" in out
+
+
+def test_show_gives_quotes_and_credit_notes_no_balance(
+    cli: Cli, draft: Callable[..., Path], folder: Path
+) -> None:
+    import json
+
+    assert cli("issue", str(draft()), "--date", "2026-03-02").exit_code == 0
+    assert cli("credit", "F-2026-0001", "--full", "--reason", "Erreur").exit_code == 0
+    draft("q", "kind: quote\nclient: dupont\nlines:\n  - description: Audit\n    unit_price: 10\n")
+    assert cli("issue", str(folder / "drafts" / "q.yaml"), "--date", "2026-03-02").exit_code == 0
+    listed = {d["number"]: d["kind"] for d in json.loads(cli("list", "--json").stdout)}
+    for number, kind in listed.items():
+        out = cli("show", number).stdout
+        data = json.loads(cli("show", number, "--json").stdout)
+        if kind == "invoice":
+            assert "balance" in out and "balance" in data
+        else:
+            assert "balance" not in out and "paid" not in out, out
+            assert "balance" not in data and "paid" not in data
+        if kind == "credit_note":
+            assert "corrects: F-2026-0001 of 2026-03-02" in out and "reason:   Erreur" in out
+        if kind == "quote":
+            assert "valid:    until 2026-04-01" in out

@@ -158,47 +158,82 @@ def show(
 
     Example: facturo show F-2026-0001
     """
+    from facturo.model.kinds import is_receivable
+
     ledger = open_ledger()
     entry = ledger.find(number)
     document = ledger.document(number)
     day = today()
+    receivable = is_receivable(document.get("kind"))
     if json_output:
-        output.print_json({
-            **document, "path": entry.path, "status": entry.status(day),
-            "paid": entry.paid, "balance": entry.balance, "days_late": entry.days_late(day),
-        })  # fmt: skip
+        account = (
+            {"paid": entry.paid, "balance": entry.balance, "days_late": entry.days_late(day)}
+            if receivable
+            else {}
+        )
+        output.print_json({**document, "path": entry.path, "status": entry.status(day), **account})
         return
     client = document.get("client", {})
     currency = document.get("currency", "")
     output.say(f"{document['kind'].replace('_', ' ').title()} {number}  ({entry.path})")
     output.say(f"  client:   {client.get('name', '')} ({client.get('id', '')})")
     output.say(f"  issued:   {document.get('issue_date')}")
-    if "due_date" in document:
-        output.say(f"  due:      {document['due_date']} ({document.get('payment_terms', '')})")
+    for line in _show_details(document):
+        output.say(line)
     output.say(
         f"  status:   {entry.status(day)}"
-        + (f", {entry.days_late(day)} days late" if entry.days_late(day) else "")
+        + (f", {entry.days_late(day)} days late" if receivable and entry.days_late(day) else "")
     )
-    rows = [
-        [
+    lines = document.get("lines", [])
+    discounted = any(line.get("discount_amount") for line in lines)
+    columns = ["#", "Description", "Qty", "Unit price", "VAT"]
+    columns += ["Discount"] if discounted else []
+    rows = []
+    for i, line in enumerate(lines):
+        row = [
             str(i + 1),
             str(line.get("description", "")),
             str(line.get("quantity", "")),
             str(line.get("unit_price", "")),
             f"{line.get('vat_rate', '')}%",
-            str(line.get("net", "")),
         ]
-        for i, line in enumerate(document.get("lines", []))
-    ]
-    output.print_table(
-        ["#", "Description", "Qty", "Unit price", "VAT", "Net"],
-        rows,
-        right=["Qty", "Unit price", "VAT", "Net"],
-    )
+        if discounted:
+            amount = line.get("discount_amount")
+            row.append(f"-{amount} ({line['discount']})" if amount else "")
+        rows.append([*row, str(line.get("net", ""))])
+    columns.append("Net")
+    output.print_table(columns, rows, right=["Qty", "Unit price", "VAT", "Discount", "Net"])
     totals = document.get("totals", {})
+    if totals.get("discount"):
+        output.say(f"  discount -{totals['discount']} ({document.get('discount', '')})")
     for group in totals.get("vat", []):
         rate, base, amount = group["rate"], group["base"], group["amount"]
         output.say(f"  VAT {group['category']} {rate}% on {base}: {amount} {currency}")
+    exemption = document.get("vat_exemption")
+    if isinstance(exemption, dict) and exemption.get("reason"):
+        output.say(f"  VAT exemption: {exemption['reason']}")
     net, vat, gross = totals.get("net"), totals.get("vat_total"), totals.get("gross")
     output.say(f"  net {net}  VAT {vat}  total {gross} {currency}")
-    output.say(f"  paid {entry.paid}  balance {entry.balance} {currency}")
+    if totals.get("prepaid"):
+        output.say(f"  deposits deducted {totals['prepaid']}  due {totals.get('due')} {currency}")
+    if receivable:
+        output.say(f"  paid {entry.paid}  balance {entry.balance} {currency}")
+
+
+def _show_details(document: dict[str, Any]) -> list[str]:
+    """The dates and references `show` prints under the issue date."""
+    found = []
+    if "due_date" in document:
+        found.append(f"  due:      {document['due_date']} ({document.get('payment_terms', '')})")
+    if "valid_until" in document:
+        found.append(f"  valid:    until {document['valid_until']}")
+    if "service_date" in document:
+        found.append(f"  service:  {document['service_date']}")
+    period = document.get("service_period")
+    if isinstance(period, dict):
+        found.append(f"  service:  {period.get('start')} to {period.get('end')}")
+    corrected = document.get("credit_note_of")
+    if isinstance(corrected, dict):
+        found.append(f"  corrects: {corrected.get('number')} of {corrected.get('issue_date')}")
+        found.append(f"  reason:   {document.get('reason', '')}")
+    return found
