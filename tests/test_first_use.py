@@ -110,3 +110,17 @@ def test_show_gives_quotes_and_credit_notes_no_balance(
             assert "corrects: F-2026-0001 of 2026-03-02" in out and "reason:   Erreur" in out
         if kind == "quote":
             assert "valid:    until 2026-04-01" in out
+
+
+def test_a_new_draft_is_refused_until_its_placeholder_is_replaced(cli: Cli, folder: Path) -> None:
+    path = folder / cli("new", "--client", "dupont").stdout.strip()
+    path.write_text(path.read_text("utf-8").replace("0.00", "100.00"), "utf-8")
+    checked = cli("check")
+    assert checked.exit_code == 1
+    assert "the description is still the draft's placeholder" in checked.stdout
+    assert cli("issue", str(path)).exit_code != 0
+    path.write_text(
+        path.read_text("utf-8").replace("Describe the work precisely", "Audit"), "utf-8"
+    )
+    assert cli("check").exit_code == 0, cli("check").stdout
+    assert cli("issue", str(path)).exit_code == 0

@@ -13,7 +13,7 @@ from typing import Any
 
 from facturo.files.reading import Report
 from facturo.files.yamlio import YList, YMap
-from facturo.lifecycle.phrases import exemption_mention
+from facturo.lifecycle.phrases import DRAFT_PLACEHOLDER, exemption_mention
 from facturo.model.account import RECOVERY_INDEMNITY_EUR
 from facturo.model.document import (
     DEFAULTS,
@@ -309,6 +309,11 @@ def _lines(
         gross = round_money(quantity * unit_price, currency)
         if discount and discount.amount is not None and discount.amount > abs(gross):
             report.error(line.mark("discount"), "the discount is larger than the line amount")
+        if " ".join(str(line["description"]).split()).casefold() == DRAFT_PLACEHOLDER.casefold():
+            report.error(
+                line.mark("description"),
+                "the description is still the draft's placeholder: describe the work done",
+            )
         entry: dict[str, Any] = {"description": line["description"]}
         entry["quantity"] = quantity
         if "unit" in line:

@@ -17,6 +17,7 @@ from facturo.files import schema
 from facturo.files.reading import read_file
 from facturo.files.rules import client_id_problem
 from facturo.files.yamlio import YMap, parse
+from facturo.lifecycle.phrases import DRAFT_PLACEHOLDER
 from facturo.model.document import DEFAULTS
 from facturo.model.vat import expected_treatments
 from facturo.store.folder import CONFIG_NAME, Folder
@@ -228,7 +229,7 @@ def new_draft(
         f"  end: {today.isoformat()}\n"
         f"payment_terms: {_q(terms)}\n"
         f"lines:\n"
-        f'  - description: "Describe the work precisely"\n'
+        f"  - description: {_q(DRAFT_PLACEHOLDER)}\n"
         f"    quantity: 1\n"
         f"    unit: day\n"
         f"    unit_price: 0.00\n"
