@@ -124,3 +124,71 @@ def test_a_new_draft_is_refused_until_its_placeholder_is_replaced(cli: Cli, fold
     )
     assert cli("check").exit_code == 0, cli("check").stdout
     assert cli("issue", str(path)).exit_code == 0
+
+
+def _run_on_a_terminal(args: list[str], answers: list[str]) -> tuple[int, str]:
+    """Run facturo with a pseudo-terminal as stdin and stdout, answers typed ahead."""
+    import os
+    import pty
+    import sys
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: facturo on the terminal
+        os.execv(sys.executable, [sys.executable, "-m", "facturo", *args])
+    os.write(fd, "".join(answer + "\n" for answer in answers).encode())
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_init_on_a_terminal_asks_contact_and_bank_details(tmp_path: Path) -> None:
+    target = tmp_path / "billing"
+    answers = [
+        "Camille Martin", "EI", "12 rue des Lilas", "75011", "Paris", "FR",
+        "812 345 676", "standard", "FR 19 812345676",
+        "not-an-email", "camille@example.fr", "+33 6 12 34 56 78",
+        "FR76 3000 6000 0112 3456 7890 188", "FR76 3000 6000 0112 3456 7890 189", "BNPAFRPPXXX",
+    ]  # fmt: skip
+    code, shown = _run_on_a_terminal(["init", str(target)], answers)
+    assert code == 0, shown
+    for question in ("Country", "Email", "Phone", "IBAN", "BIC"):
+        assert question in shown
+    assert "invalid email address 'not-an-email'" in shown
+    assert "invalid IBAN" in shown
+    config = (target / "facturo.yaml").read_text("utf-8")
+    assert 'siren: "812345676"' in config or "siren: '812345676'" in config, config
+    for written in (
+        "vat_number: FR19812345676", "email: camille@example.fr", "phone: +33 6 12 34 56 78",
+        "iban: FR7630006000011234567890189", "bic: BNPAFRPPXXX",
+    ):  # fmt: skip
+        assert written in config
+
+
+def test_init_takes_contact_and_bank_details_as_options(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from facturo.cli import app
+
+    target = tmp_path / "billing"
+    flags = [
+        "--name", "Camille Martin", "--street", "12 rue des Lilas", "--postcode", "75011",
+        "--city", "Paris", "--country", "FR", "--siren", "812 345 676",
+        "--vat-number", "FR19812345676", "--email", "camille@example.fr",
+        "--phone", "01 23 45 67 89", "--iban", "FR7630006000011234567890189",
+        "--bic", "BNPAFRPPXXX", "--no-input",
+    ]  # fmt: skip
+    result = CliRunner().invoke(app, ["init", str(target), *flags])
+    assert result.exit_code == 0, result.output
+    config = (target / "facturo.yaml").read_text("utf-8")
+    assert "812345676" in config and "812 345 676" not in config
+    assert "phone: 01 23 45 67 89" in config
+    bad = CliRunner().invoke(app, ["init", str(tmp_path / "b2"), *flags, "--iban", "FR76"])
+    assert bad.exit_code == 3 and "invalid IBAN" in bad.output

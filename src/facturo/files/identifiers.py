@@ -136,6 +136,20 @@ def check_color(value: str) -> str | None:
     return f'expected a colour like "#1f4e79", got {value!r}'
 
 
+def compact(key: str, value: str) -> str:
+    """An identifier as files keep it: "812 345 676" -> "812345676", "fr 19 8123..." ->
+    "FR198123...", an IBAN without its spaces; other values are only stripped."""
+    from stdnum.util import clean
+
+    if key == "siren":
+        return str(clean(value, " -.")).strip()
+    if key in ("vat_number", "iban", "bic"):
+        return str(clean(value, " -./,")).upper().strip()
+    if key == "country":
+        return value.strip().upper()
+    return value.strip()
+
+
 VALUE_CHECKS: dict[str, Callable[[Any], str | None]] = {
     "country": check_country,
     "siren": check_siren,

@@ -14,6 +14,7 @@ from typing import Any
 
 from facturo.errors import FacturoError, InvalidData
 from facturo.files import schema
+from facturo.files.identifiers import compact
 from facturo.files.reading import read_file
 from facturo.files.rules import client_id_problem
 from facturo.files.yamlio import YMap, parse
@@ -47,6 +48,7 @@ seller:
 {vat_line}
   vat_regime: {vat_regime}              # standard, or franchise (art. 293 B du CGI)
 {email_line}
+{phone_line}
 {iban_line}
 {bic_line}
 defaults:
@@ -78,11 +80,16 @@ def init_folder(directory: Path, answers: dict[str, Any]) -> list[Path]:
             raise FacturoError(
                 f"{directory / name} already exists and is not empty: not touching it"
             )
+    answers = {
+        key: compact(key, value) if isinstance(value, str) else value
+        for key, value in answers.items()
+    }
     franchise = answers.get("vat_regime") == "franchise"
     optional = {
         "siren_line": ("siren", "  siren: {}                 # 9 digits"),
         "vat_line": ("vat_number", "  vat_number: {}"),
         "email_line": ("email", "  email: {}"),
+        "phone_line": ("phone", "  phone: {}"),
         "iban_line": ("iban", "  iban: {}"),
         "bic_line": ("bic", "  bic: {}"),
     }
@@ -170,6 +177,10 @@ def add_client(folder: Folder, client_id: str, answers: dict[str, Any]) -> Path:
     path = folder.client_path(client_id)
     if path.exists():
         raise FacturoError(f"{folder.display(path)} already exists: edit it instead")
+    answers = {
+        key: compact(key, value) if isinstance(value, str) else value
+        for key, value in answers.items()
+    }
     lines = [
         f"# Client {client_id}: the file name is its id, used in drafts (client: {client_id})."
     ]
