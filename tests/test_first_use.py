@@ -192,3 +192,51 @@ def test_init_takes_contact_and_bank_details_as_options(tmp_path: Path) -> None:
     assert "phone: 01 23 45 67 89" in config
     bad = CliRunner().invoke(app, ["init", str(tmp_path / "b2"), *flags, "--iban", "FR76"])
     assert bad.exit_code == 3 and "invalid IBAN" in bad.output
+
+
+def test_help_in_a_pipe_is_plain_text_with_flags_without_a_type() -> None:
+    import subprocess
+    import sys
+
+    shown = subprocess.run(
+        [sys.executable, "-m", "facturo", "issue", "--help"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert "╭" not in shown and "\x1b[" not in shown
+    assert "<bool>" not in shown
+    assert "--dry-run         Show the numbers" in shown
+    assert "Prints\n  the numbers, then renders each PDF" in shown  # one paragraph, wrapped
+
+
+def test_help_on_a_terminal_wraps_paragraphs_as_wholes() -> None:
+    import re
+
+    code, shown = _run_on_a_terminal(["issue", "--help"], [])
+    shown = re.sub(r"\x1b\[[0-9;]*m", "", shown)
+    assert code == 0 and "╭" in shown
+    assert "<bool>" not in shown
+    # The docstring's own line breaks are not kept inside a paragraph.
+    assert not re.search(r"^\s*(the numbers,|it again)\s*$", shown, re.MULTILINE), shown
+
+
+def test_install_completion_writes_the_bash_completion(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "HOME": str(tmp_path)}
+    installed = subprocess.run(
+        [sys.executable, "-m", "facturo", "--install-completion", "bash"],
+        capture_output=True, text=True, env=env, check=False,
+    )  # fmt: skip
+    assert installed.returncode == 0, installed.stderr
+    script = tmp_path / ".bash_completions" / "facturo.sh"
+    assert "complete -o default -F _facturo_completion facturo" in script.read_text()
+    assert str(script) in (tmp_path / ".bashrc").read_text()
+    completed = subprocess.run(
+        [sys.executable, "-m", "facturo"],
+        capture_output=True, text=True, check=False,
+        env={**env, "_FACTURO_COMPLETE": "complete_bash", "COMP_WORDS": "facturo is",
+             "COMP_CWORD": "1"},
+    )  # fmt: skip
+    assert completed.stdout.split() == ["issue"]
