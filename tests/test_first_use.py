@@ -240,3 +240,36 @@ def test_install_completion_writes_the_bash_completion(tmp_path: Path) -> None:
              "COMP_CWORD": "1"},
     )  # fmt: skip
     assert completed.stdout.split() == ["issue"]
+
+
+COUNTS = {"type_code", "days_late", "level_due", "last_level", "level", "errors", "warnings"}
+
+
+def _numbers(value: object, key: str = "") -> list[str]:
+    """The keys of every JSON number in `value` (booleans aside)."""
+    if isinstance(value, dict):
+        return [found for k, v in value.items() for found in _numbers(v, k)]
+    if isinstance(value, list):
+        return [found for v in value for found in _numbers(v, key)]
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return [key]
+    return []
+
+
+def test_statuses_are_one_code_and_json_decimals_are_strings(
+    cli: Cli, draft: Callable[..., Path]
+) -> None:
+    import json
+
+    assert cli("issue", str(draft()), "--date", "2026-10-01").exit_code == 0  # overdue
+    assert cli("issue", str(draft()), "--date", "2026-11-02").exit_code == 0
+    assert cli("pay", "F-2026-0002", "100").stdout.startswith("F-2026-0002 partially-paid;")
+    for written in ("partially-paid", "partially paid", "PARTIALLY_PAID"):
+        result = cli("list", "--status", written, "--json")
+        assert result.exit_code == 0, result.output
+        [row] = json.loads(result.stdout)
+        assert row["status"] == "partially-paid"
+    shown = json.loads(cli("show", "F-2026-0002", "--json").stdout)
+    assert shown["lines"][0]["quantity"] == "3" and shown["lines"][0]["vat_rate"] == "20"
+    outputs = [shown, row, json.loads(cli("remind", "--json").stdout)]
+    assert {key for data in outputs for key in _numbers(data)} <= COUNTS

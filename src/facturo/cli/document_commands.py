@@ -134,6 +134,8 @@ def list_documents(
 
     Example: facturo list --status overdue --json
     """
+    if status is not None:
+        status = "-".join(status.lower().replace("_", " ").split())  # "partially paid" too
     if status is not None and status not in listing.STATUSES:
         known = ", ".join(listing.STATUSES)
         raise typer.BadParameter(f"expected one of: {known}", param_hint="--status")
