@@ -273,3 +273,37 @@ def test_statuses_are_one_code_and_json_decimals_are_strings(
     assert shown["lines"][0]["quantity"] == "3" and shown["lines"][0]["vat_rate"] == "20"
     outputs = [shown, row, json.loads(cli("remind", "--json").stdout)]
     assert {key for data in outputs for key in _numbers(data)} <= COUNTS
+
+
+def test_issue_shows_warnings_along_with_the_errors(
+    cli: Cli, draft: Callable[..., Path], folder: Path
+) -> None:
+    path = draft(
+        "d1",
+        "client: dupont\nlines:\n  - description: Describe the work precisely\n"
+        "    unit_price: 100\n    vat_rate: 19\n",
+    )
+    result = cli("issue", str(path))
+    assert result.exit_code == 3, result.output
+    assert "drafts/d1.yaml:3:5: the description is still the draft's placeholder" in (result.stderr)
+    assert "drafts/d1.yaml:5:5: warning: 19% is not a VAT rate in France" in result.stderr
+
+
+def test_a_default_vat_rate_that_does_not_exist_is_a_warning(cli: Cli, folder: Path) -> None:
+    config = folder / "facturo.yaml"
+    config.write_text(config.read_text("utf-8").replace("vat_rate: 20", "vat_rate: 19.6"))
+    result = cli("check")
+    assert result.exit_code == 0
+    assert "facturo.yaml:14:3: warning: 19.6% is not a VAT rate in France" in result.stdout
+
+
+def test_credit_draft_refuses_an_over_credit(
+    cli: Cli, draft: Callable[..., Path], folder: Path
+) -> None:
+    assert cli("issue", str(draft()), "--date", "2026-03-02").exit_code == 0  # 1620.00 TTC
+    result = cli("credit", "F-2026-0001", "--amount", "2000", "--reason", "Trop", "--draft")
+    assert result.exit_code == 1, result.output
+    assert "exceeds what is left to credit" in result.stderr
+    assert list((folder / "drafts").glob("credit-*")) == []
+    ok = cli("credit", "F-2026-0001", "--amount", "100", "--reason", "Remise", "--draft")
+    assert ok.exit_code == 0 and ok.stdout.strip() == "drafts/credit-F-2026-0001.yaml"

@@ -81,6 +81,12 @@ def check_config(config: YMap, report: Report, root: Path | None = None) -> None
             "missing defaults.late_penalty_rate_percent: invoices must state the late-payment "
             "penalty rate (ECB refinancing rate + 10 points, Code de commerce L441-10)",
         )
+    rate = defaults.get("vat_rate") if isinstance(defaults, YMap) else None
+    if isinstance(defaults, YMap) and regime != "franchise" and rate is not None:
+        from facturo.model.vat import unknown_rate
+
+        if (why := unknown_rate(rate)) is not None:
+            report.warning(defaults.mark("vat_rate"), why)
     if isinstance(defaults, YMap) and regime == "franchise" and defaults.get("vat_rate"):
         report.warning(
             defaults.mark("vat_rate"),

@@ -14,7 +14,7 @@ from typing import Any
 
 from facturo.errors import FacturoError, InvalidData
 from facturo.files.yamlio import dump
-from facturo.lifecycle.issuing import Issued, issue_drafts
+from facturo.lifecycle.issuing import Issued, issue_drafts, prepare_draft
 from facturo.lifecycle.phrases import credit_line
 from facturo.model.document import language_of
 from facturo.model.money import Discount, minor_units, parse_discount, round_money, split_discount
@@ -228,6 +228,11 @@ def create_credit_note(
         path = folder.drafts_dir / f"credit-{number}-{suffix}.yaml"
         suffix += 1
     if draft_only:
+        # The draft must be one `issue` accepts: never more than is left to credit.
+        _, problems = prepare_draft(ledger, path, issue_date)
+        if errors := [p.message for p in problems if p.is_error]:
+            folder.remove(path)
+            raise FacturoError(f"no credit note draft written on {number}: {'; '.join(errors)}")
         return path
     try:
         return issue_drafts(ledger, [path], issue_date, today=today)[0]

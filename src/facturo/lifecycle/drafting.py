@@ -33,7 +33,7 @@ from facturo.model.money import (
     round_money,
 )
 from facturo.model.terms import due_date_excess, parse_terms
-from facturo.model.vat import TREATMENTS, expected_treatments, vat_treatment
+from facturo.model.vat import TREATMENTS, expected_treatments, unknown_rate, vat_treatment
 
 
 def _snapshot(source: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
@@ -300,6 +300,8 @@ def _lines(
                 )
                 continue
             line_category = "S" if rate > 0 else "Z"
+            if "vat_rate" in line and (why := unknown_rate(rate)) is not None:
+                report.warning(line.mark("vat_rate"), why)  # facturo.yaml's: check_config
         else:
             rate = ZERO
             line_category = category

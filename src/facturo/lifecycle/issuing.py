@@ -303,9 +303,8 @@ def issue_drafts(
                     _check_date_order(ledger, path, document, entries, config, issue_date)
                 )
                 prepared.append((path, document, sha))
-        errors = [p for p in problems if p.is_error]
-        if errors:
-            raise InvalidData("nothing was issued", problems=errors)
+        if any(p.is_error for p in problems):
+            raise InvalidData("nothing was issued", problems=problems)  # warnings too
         results: list[Issued] = []
         for path, document, sha in prepared:
             if document.get("quote") and document["kind"] == "invoice" and results and not dry_run:

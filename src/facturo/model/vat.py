@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from facturo.model.document import pick
@@ -23,6 +24,21 @@ TREATMENTS: dict[str, tuple[str, str]] = {
     "outside-scope": ("O", "VATEX-EU-O"),
     "exempt": ("E", ""),
 }
+# The VAT rates of France (CGI art. 278 to 281 nonies), and those of Guadeloupe, Martinique
+# and La Réunion (art. 296); any other rate is most likely a typo.
+FRENCH_RATES = tuple(Decimal(r) for r in ("20", "10", "5.5", "2.1", "0"))
+OVERSEAS_RATES = tuple(Decimal(r) for r in ("8.5", "2.1", "1.75", "1.05", "0"))
+
+
+def unknown_rate(rate: Decimal) -> str | None:
+    """Why `rate` (in percent) is not a French VAT rate, with the valid ones; else None."""
+    if rate in FRENCH_RATES or rate in OVERSEAS_RATES:
+        return None
+    france = ", ".join(f"{r}" for r in FRENCH_RATES)
+    overseas = ", ".join(f"{r}" for r in OVERSEAS_RATES if r not in FRENCH_RATES)
+    return f"{rate}% is not a VAT rate in France (rates: {france}; overseas: {overseas})"
+
+
 TREATMENT_OF_CODE = {code: name for name, (_, code) in TREATMENTS.items() if code}
 
 
