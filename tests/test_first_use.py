@@ -307,3 +307,39 @@ def test_credit_draft_refuses_an_over_credit(
     assert list((folder / "drafts").glob("credit-*")) == []
     ok = cli("credit", "F-2026-0001", "--amount", "100", "--reason", "Remise", "--draft")
     assert ok.exit_code == 0 and ok.stdout.strip() == "drafts/credit-F-2026-0001.yaml"
+
+
+def test_the_folder_option_goes_after_the_command_too(
+    cli: Cli, draft: Callable[..., Path], folder: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from facturo.cli import app
+
+    path = draft()
+    env = {"FACTURO_TODAY": "2026-11-22"}
+    issued = CliRunner().invoke(app, ["issue", str(path), "-C", str(folder)], env=env)
+    assert issued.exit_code == 0, issued.output
+    listed = CliRunner().invoke(app, ["list", f"--dir={folder}", "--json"], env=env)
+    assert listed.exit_code == 0 and "F-2026-0001" in listed.stdout
+
+
+def test_numbers_are_found_whatever_their_case(
+    cli: Cli, draft: Callable[..., Path], folder: Path
+) -> None:
+    assert cli("issue", str(draft()), "--date", "2026-03-02").exit_code == 0
+    assert cli("show", "f-2026-0001").stdout.startswith("Invoice F-2026-0001")
+    assert cli("pay", "f-2026-0001", "20").stdout.startswith("F-2026-0001 ")
+    credited = cli("credit", "f-2026-0001", "--amount", "100", "--reason", "Remise")
+    assert credited.exit_code == 0, credited.output
+    note = (folder / "credit-notes").rglob("*.yaml")
+    assert "number: F-2026-0001" in next(note).read_text("utf-8")
+
+
+def test_client_add_names_the_options_not_a_file_never_written(cli: Cli, folder: Path) -> None:
+    result = cli("client", "add", "acme", "--name", "Acme", "--siren", "123")
+    assert result.exit_code == 3
+    assert "clients/acme.yaml" not in result.output
+    assert "--street: missing required key 'street'" in result.stderr
+    assert "--siren: a SIREN has 9 digits, got '123'" in result.stderr
+    assert not (folder / "clients" / "acme.yaml").exists()

@@ -58,6 +58,35 @@ class Group(TyperGroup):
         super().__init__(*args, **kwargs)
         _tidy(self, "rich" if sys.stdout.isatty() else None)
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, folder_first(args))
+
+
+FOLDER_OPTIONS = ("-C", "--dir")
+
+
+def folder_first(args: list[str]) -> list[str]:
+    """The arguments with `-C DIR` / `--dir DIR` moved first, so that the folder can be
+    given after the command too (`facturo issue x.yaml -C ~/billing`, like git -C)."""
+    moved: list[str] = []
+    rest: list[str] = []
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":
+            rest += args[index:]
+            break
+        if arg in FOLDER_OPTIONS and index + 1 < len(args):
+            moved += args[index : index + 2]
+            index += 2
+            continue
+        if arg.startswith("--dir="):
+            moved.append(arg)
+        else:
+            rest.append(arg)
+        index += 1
+    return moved + rest
+
 
 app = typer.Typer(
     name="facturo",

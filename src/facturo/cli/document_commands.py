@@ -164,6 +164,7 @@ def show(
 
     ledger = open_ledger()
     entry = ledger.find(number)
+    number = entry.number
     document = ledger.document(number)
     day = today()
     receivable = is_receivable(document.get("kind"))

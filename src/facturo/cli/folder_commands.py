@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,6 +11,7 @@ import typer
 
 from facturo.cli import output
 from facturo.cli.app import app, handled, open_ledger, today
+from facturo.errors import InvalidData
 
 client_app = typer.Typer(
     help="Add, list and show clients (clients/<id>.yaml).", no_args_is_help=True
@@ -147,7 +149,15 @@ def client_add(
         "country": country, "siren": siren, "vat_number": vat_number, "email": email,
         "language": language, "currency": currency, "payment_terms": payment_terms, "vat": vat,
     }  # fmt: skip
-    path = add_client(ledger.folder, client_id, answers)
+    try:
+        path = add_client(ledger.folder, client_id, answers)
+    except InvalidData as error:
+        # Each problem is about an answer: name the option that gave it.
+        error.problems = [
+            replace(p, path="--" + p.path.replace("_", "-") if p.path else "")
+            for p in error.problems
+        ]
+        raise
     output.say(ledger.folder.display(path))
 
 

@@ -76,7 +76,7 @@ def pay(
         force=force,
     )
     entry = recorded.entry
-    currency = entry.currency
+    number, currency = entry.number, entry.currency
     output.note(
         f"{number}: payment {recorded.index} of {recorded.payment['amount']} {currency} recorded"
     )
@@ -137,7 +137,8 @@ def credit(
         output.note("draft written: check it, then issue it with facturo issue")
         output.say(ledger.folder.display(result))
         return ExitCode.OK
-    output.note(f"{ledger.folder.display(result.path)} corrects {number}")
+    corrected = result.document.get("credit_note_of") or {}
+    output.note(f"{ledger.folder.display(result.path)} corrects {corrected.get('number', number)}")
     output.say(result.number)
     if not pdf:
         return ExitCode.OK

@@ -208,6 +208,7 @@ def create_credit_note(
 ) -> Path | Issued:
     """Write the credit note's draft; issue it unless `draft_only`. On failure, no file stays."""
     entry = ledger.find(number)
+    number = entry.number  # as issued, whatever case it was typed in
     if not entry.is_receivable:
         raise FacturoError(
             f"{number} is a {entry.kind.replace('_', ' ')}: only invoices are credited"

@@ -57,6 +57,7 @@ def record_payment(
     with ledger.folder.lock():
         ledger.invalidate()
         entry = ledger.find(number)
+        number = entry.number  # as issued, whatever case it was typed in
         if not entry.is_receivable:
             what = "a quote" if entry.kind == "quote" else "a credit note"
             raise FacturoError(f"{number} is {what}: payments are recorded on invoices")

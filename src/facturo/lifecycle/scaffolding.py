@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from facturo.errors import FacturoError, InvalidData
+from facturo.errors import FacturoError, InvalidData, Problem
 from facturo.files import schema
 from facturo.files.identifiers import compact
 from facturo.files.reading import read_file
@@ -194,10 +196,32 @@ def add_client(folder: Folder, client_id: str, answers: dict[str, Any]) -> Path:
         value = answers.get(key)
         lines.append(f"{key}: {_q(value)}" if value else f"# {key}:")
     text = "\n".join(lines) + "\n"
-    _validate(text, schema.CLIENT, folder.display(path))
+    try:
+        _validate(text, schema.CLIENT, folder.display(path))
+    except InvalidData as error:
+        # The file does not exist: each problem is named by the answer it comes from.
+        keys = {number: _key_of(line) for number, line in enumerate(lines, start=1)}
+        raise InvalidData(
+            f"client {client_id!r} not added: nothing was written",
+            problems=[replace(p, path=_answer_of(p, keys), line=0, col=0) for p in error.problems],
+        ) from None
     if not folder.claim(path, text):
         raise FacturoError(f"{folder.display(path)} already exists: edit it instead")
     return path
+
+
+_NAMED_KEY = re.compile(r"missing (?:required key )?'(\w+)'")
+
+
+def _key_of(line: str) -> str:
+    return line.strip().lstrip("#").strip().partition(":")[0]
+
+
+def _answer_of(problem: Problem, keys: dict[int, str]) -> str:
+    """The answer a problem of a file built from answers is about: the key it names
+    ("missing 'siren'"), else the key on its line."""
+    named = _NAMED_KEY.search(problem.message)
+    return named.group(1) if named else keys.get(problem.line, "")
 
 
 def new_draft(

@@ -404,6 +404,11 @@ class Ledger:
         for entry in self.entries():
             if entry.number == number:
                 return entry
+        # Numbers are typed as well as pasted: f-2026-0001 is F-2026-0001, unless two
+        # numbers differ only by case.
+        folded = [e for e in self.entries() if e.number.casefold() == number.casefold()]
+        if len(folded) == 1:
+            return folded[0]
         numbers = [e.number for e in self.entries()]
         raise NotFound(f"no issued document {number!r} ({suggest(number, numbers)})")
 
