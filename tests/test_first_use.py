@@ -343,3 +343,19 @@ def test_client_add_names_the_options_not_a_file_never_written(cli: Cli, folder:
     assert "--street: missing required key 'street'" in result.stderr
     assert "--siren: a SIREN has 9 digits, got '123'" in result.stderr
     assert not (folder / "clients" / "acme.yaml").exists()
+
+
+def test_a_new_quote_has_no_service_period_in_the_past(cli: Cli, folder: Path) -> None:
+    import yaml
+
+    path = folder / cli("new", "--client", "dupont", "--kind", "quote").stdout.strip()
+    data = yaml.safe_load(path.read_text("utf-8"))
+    assert "service_period" not in data and data["valid_days"] == 30
+    invoice = folder / cli("new", "--client", "dupont").stdout.strip()
+    period = yaml.safe_load(invoice.read_text("utf-8"))["service_period"]
+    assert str(period["start"]) == "2026-11-01" and str(period["end"]) == "2026-11-22"
+
+
+def test_valid_days_is_documented() -> None:
+    format_doc = (Path(__file__).parent.parent / "docs" / "FORMAT.md").read_text("utf-8")
+    assert "valid_days:" in format_doc

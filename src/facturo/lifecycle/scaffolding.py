@@ -246,8 +246,15 @@ def new_draft(
     rate_line = ""
     if vat == "standard" and seller.get("vat_regime") != "franchise":
         rate_line = f"    vat_rate: {defaults.get('vat_rate', 20)}\n"
+    if kind == "invoice":  # work done this month, until today
+        period = (
+            f"service_period:\n  start: {today.replace(day=1).isoformat()}\n"
+            f"  end: {today.isoformat()}\n"
+        )
+    else:  # a quote or a deposit comes before the work: its dates are not known yet
+        period = "# service_period: {start: YYYY-MM-DD, end: YYYY-MM-DD}\n"
     validity = (
-        "valid_days: 30                    # the quote is valid 30 days\n"
+        "valid_days: 30                    # the quote is valid 30 days from its issue\n"
         if kind == "quote"
         else ""
     )
@@ -259,9 +266,7 @@ def new_draft(
         f"{vat_line}"
         f"{validity}"
         f"# order_reference: PO-123\n"
-        f"service_period:\n"
-        f"  start: {today.replace(day=1).isoformat()}\n"
-        f"  end: {today.isoformat()}\n"
+        f"{period}"
         f"payment_terms: {_q(terms)}\n"
         f"lines:\n"
         f"  - description: {_q(DRAFT_PLACEHOLDER)}\n"
