@@ -359,3 +359,17 @@ def test_a_new_quote_has_no_service_period_in_the_past(cli: Cli, folder: Path) -
 def test_valid_days_is_documented() -> None:
     format_doc = (Path(__file__).parent.parent / "docs" / "FORMAT.md").read_text("utf-8")
     assert "valid_days:" in format_doc
+
+
+def test_a_franchise_invoice_to_a_consumer_has_no_vat_rows_nor_business_rules() -> None:
+    import render_documents as documents
+    from facturo.output.pdf.engine import render_pdf
+
+    text = " ".join(page_texts(render_pdf(documents.franchise_invoice())))
+    assert "Total TTC" not in text and "Total HT" not in text
+    assert "TVA 0,00" not in text and "TVA non applicable, art. 293 B du CGI" in text
+    assert "Total 280,00 € Net à payer 280,00 €" in text
+    assert "L441-10" not in text and "D441-5" not in text
+    assert "pénalités au taux annuel de 12,15 % pourront être appliquées" in text
+    business = " ".join(page_texts(render_pdf(documents.standard_invoice())))
+    assert "Total TTC" in business and "art. L441-10 du Code de commerce" in business

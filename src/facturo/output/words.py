@@ -59,6 +59,9 @@ _LABELS: dict[str, dict[str, str]] = {
         "vat_total": "Total TVA",
         "vat_none": "TVA",
         "gross": "Total TTC",
+        "total": "Total",
+        "lines_total": "Sous-total",
+        "credit_total_no_vat": "Montant de l'avoir",
         "prepaid": "Acomptes versés",
         "already_paid": "Déjà réglé",
         "amount_due": "Net à payer",
@@ -85,6 +88,11 @@ _LABELS: dict[str, dict[str, str]] = {
             "En cas de retard de paiement, des pénalités au taux annuel de {rate} sont "
             "exigibles le jour suivant la date d'échéance, sans qu'un rappel soit nécessaire "
             "(art. L441-10 du Code de commerce)."
+        ),
+        # To a consumer, penalties are what the terms agreed: L441-10 binds businesses only.
+        "late_penalty_consumer": (
+            "En cas de retard de paiement, des pénalités au taux annuel de {rate} pourront "
+            "être appliquées à compter du jour suivant la date d'échéance."
         ),
         "recovery_indemnity": (
             "Indemnité forfaitaire pour frais de recouvrement due en cas de retard de "
@@ -274,6 +282,9 @@ _LABELS: dict[str, dict[str, str]] = {
         "vat_total": "Total VAT",
         "vat_none": "VAT",
         "gross": "Total incl. VAT",
+        "total": "Total",
+        "lines_total": "Subtotal",
+        "credit_total_no_vat": "Credit note total",
         "prepaid": "Deposits paid",
         "already_paid": "Already paid",
         "amount_due": "Amount due",
@@ -299,6 +310,10 @@ _LABELS: dict[str, dict[str, str]] = {
         "late_penalty": (
             "Late payment: penalties at an annual rate of {rate} are due from the day after "
             "the due date, without any reminder (French Commercial Code, art. L441-10)."
+        ),
+        "late_penalty_consumer": (
+            "Late payment: penalties at an annual rate of {rate} may be applied from the day "
+            "after the due date."
         ),
         "recovery_indemnity": (
             "Fixed indemnity for recovery costs owed on late payment: {amount} "
