@@ -104,3 +104,17 @@ def test_check_refuses_an_export_to_a_client_in_france(cli: Cli, folder: Path) -
     assert "drafts/export.yaml:2:1: vat: export does not fit services sold to a business" in (
         result.stdout
     )
+
+
+def test_an_invoice_with_the_wrong_treatment_can_still_be_credited(cli: Cli, folder: Path) -> None:
+    """Charged VAT while the client's VAT number was unknown: its credit note keeps it."""
+    without_number = GERMAN_BUSINESS.replace("vat_number: DE136695976\n", "")
+    write(folder / "clients" / "kiez.yaml", without_number)
+    draft = write(
+        folder / "drafts" / "kiez.yaml",
+        "client: kiez\nlines:\n  - description: Audit\n    unit_price: 100\n",
+    )
+    assert cli("issue", str(draft), "--date", "2026-03-02").exit_code == 0
+    write(folder / "clients" / "kiez.yaml", GERMAN_BUSINESS)  # the number, learnt later
+    result = cli("credit", "F-2026-0001", "--full", "--reason", "TVA facturée à tort")
+    assert result.exit_code == 0, result.output
