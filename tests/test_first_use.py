@@ -373,3 +373,13 @@ def test_a_franchise_invoice_to_a_consumer_has_no_vat_rows_nor_business_rules() 
     assert "pénalités au taux annuel de 12,15 % pourront être appliquées" in text
     business = " ".join(page_texts(render_pdf(documents.standard_invoice())))
     assert "Total TTC" in business and "art. L441-10 du Code de commerce" in business
+
+
+def test_an_invalid_config_shows_its_warnings_too(cli: Cli, folder: Path) -> None:
+    config = folder / "facturo.yaml"
+    text = config.read_text("utf-8").replace("vat_rate: 20", "vat_rate: 19.6")
+    config.write_text(text.replace("  late_penalty_rate_percent: 12.15\n", ""), "utf-8")
+    result = cli("new", "--client", "dupont")
+    assert result.exit_code == 3
+    assert "missing defaults.late_penalty_rate_percent" in result.stderr
+    assert "warning: 19.6% is not a VAT rate in France" in result.stderr

@@ -274,9 +274,8 @@ class Ledger:
     def config(self) -> YMap:
         """The valid configuration, or InvalidData listing what is wrong with it."""
         data, problems = self.config_with_problems()
-        errors = [p for p in problems if p.is_error]
-        if data is None or errors:
-            raise InvalidData("facturo.yaml is invalid", problems=errors)
+        if data is None or any(p.is_error for p in problems):
+            raise InvalidData("facturo.yaml is invalid", problems=problems)  # warnings too
         return data
 
     def clients_with_problems(self) -> dict[str, tuple[YMap | None, list[Problem]]]:
@@ -306,9 +305,8 @@ class Ledger:
         if client_id not in clients:
             raise NotFound(f"unknown client {client_id!r} ({suggest(client_id, sorted(clients))})")
         data, problems = clients[client_id]
-        errors = [p for p in problems if p.is_error]
-        if data is None or errors:
-            raise InvalidData(f"client {client_id!r} is invalid", problems=errors)
+        if data is None or any(p.is_error for p in problems):
+            raise InvalidData(f"client {client_id!r} is invalid", problems=problems)
         return data
 
     # -- issued documents --------------------------------------------------------------
