@@ -383,3 +383,15 @@ def test_an_invalid_config_shows_its_warnings_too(cli: Cli, folder: Path) -> Non
     assert result.exit_code == 3
     assert "missing defaults.late_penalty_rate_percent" in result.stderr
     assert "warning: 19.6% is not a VAT rate in France" in result.stderr
+
+
+def test_issue_shows_the_warnings_of_a_draft_it_issues(
+    cli: Cli, draft: Callable[..., Path]
+) -> None:
+    path = draft(
+        "d1", "client: dupont\nlines:\n  - description: Audit\n    unit_price: 100\n"
+        "    vat_rate: 19\n",
+    )  # fmt: skip
+    result = cli("issue", str(path), "--date", "2026-03-02")
+    assert result.exit_code == 0 and result.stdout == "F-2026-0001\n"
+    assert "drafts/d1.yaml:5:5: warning: 19% is not a VAT rate in France" in result.stderr

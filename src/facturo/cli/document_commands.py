@@ -83,6 +83,7 @@ def issue(
     paths = [ledger.folder.typed_path(p) for p in drafts]
     results = issue_drafts(ledger, paths, issue_date, dry_run=dry_run, today=today())
     for result in results:
+        output.print_problems(result.warnings)
         target = ledger.folder.display(result.path)
         draft = ledger.folder.display(result.draft)
         if result.recovered:

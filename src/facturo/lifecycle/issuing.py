@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -235,6 +235,7 @@ class Issued:
     draft: Path
     document: dict[str, Any]
     recovered: bool = False  # the draft had been issued by a run that was interrupted
+    warnings: list[Problem] = field(default_factory=list)  # what `check` says of the draft
 
 
 def _series_entries(entries: list[Entry], series_name: str) -> list[Entry]:
@@ -325,7 +326,10 @@ def issue_drafts(
                     Issued(done.number, folder.root / done.path, path, {}, recovered=True)
                 )
                 continue
-            results.append(_issue_one(ledger, config, entries, path, document, sha, dry_run))
+            issued = _issue_one(ledger, config, entries, path, document, sha, dry_run)
+            shown = ledger.folder.display(path)
+            issued.warnings = [p for p in problems if p.path == shown and not p.is_error]
+            results.append(issued)
         ledger.invalidate()
         return results
 
