@@ -15,9 +15,12 @@ from facturo.files.yamlio import load_mapping
 from facturo.lifecycle.exchange_rates import rate_block, replace_block
 from facturo.model.exchange import ExchangeRate, euros_per_unit, to_euros, vat_in_euros
 
+# A French business billed in dollars: French VAT applies (a business in the US would be
+# invoiced outside the scope of French VAT, art. 259-1 du CGI).
 CLIENT_AUSTIN = """\
-name: Lone Star Labs Inc.
-address: {street: 100 Congress Ave, postcode: "78701", city: Austin, country: US}
+name: Lone Star Labs France SAS
+address: {street: 3 quai Rambaud, postcode: "69002", city: Lyon, country: FR}
+siren: "552100554"
 currency: USD
 language: en
 """

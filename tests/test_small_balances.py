@@ -183,8 +183,8 @@ def test_a_usd_write_off_is_weighed_in_euros_at_the_invoice_rate(
 ) -> None:
     write(
         small / "clients" / "austin.yaml",
-        'name: Lone Star Labs Inc.\naddress: {street: 1 Main St, postcode: "78701", '
-        "city: Austin, country: US}\ncurrency: USD\nvat: standard\n",
+        'name: Lone Star Labs France SAS\naddress: {street: 1 quai Rambaud, postcode: "69002", '
+        'city: Lyon, country: FR}\nsiren: "552100554"\ncurrency: USD\nvat: standard\n',
     )
     text = DRAFT.replace("client: dupont", "client: austin") + (
         "exchange_rate: {rate: 0.5, date: 2026-08-31}\n"

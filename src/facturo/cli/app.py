@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import inspect
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, ParamSpec
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec
 
 import typer
+from typer.core import TyperGroup
 
 from facturo import __version__
 from facturo.errors import ExitCode, FacturoError, Remedy
@@ -18,13 +21,80 @@ from facturo.errors import ExitCode, FacturoError, Remedy
 if TYPE_CHECKING:
     from facturo.store.index import Ledger
 
+HELP_OPTION_NAMES = ["-h", "--help"]
+
+
+def _reflow(text: str) -> str:
+    """Help text with each paragraph on one line (the help formatter wraps it to the
+    screen), paragraph breaks kept; a paragraph starting with \\b stays as written."""
+    paragraphs = inspect.cleandoc(text).split("\n\n")
+    return "\n\n".join(p if p.startswith("\b") else " ".join(p.split()) for p in paragraphs)
+
+
+class _HelpNames:
+    """What a command asks its context to build its help option (cached by the command)."""
+
+    help_option_names = HELP_OPTION_NAMES
+
+
+def _tidy(command: Any, markup_mode: str | None) -> None:
+    if hasattr(command, "rich_markup_mode"):
+        command.rich_markup_mode = markup_mode
+    if command.help:
+        command.help = _reflow(command.help)
+    help_option = command.get_help_option(_HelpNames())
+    for param in [*command.params, *([help_option] if help_option else [])]:
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""  # a flag takes no value: no "<bool>" next to it
+    for sub in getattr(command, "commands", {}).values():
+        _tidy(sub, markup_mode)
+
+
+class Group(TyperGroup):
+    """The command group: rich help on a terminal only (plain text in a pipe or a file),
+    paragraphs wrapped as wholes, flags shown without a type."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _tidy(self, "rich" if sys.stdout.isatty() else None)
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, folder_first(args))
+
+
+FOLDER_OPTIONS = ("-C", "--dir")
+
+
+def folder_first(args: list[str]) -> list[str]:
+    """The arguments with `-C DIR` / `--dir DIR` moved first, so that the folder can be
+    given after the command too (`facturo issue x.yaml -C ~/billing`, like git -C)."""
+    moved: list[str] = []
+    rest: list[str] = []
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":
+            rest += args[index:]
+            break
+        if arg in FOLDER_OPTIONS and index + 1 < len(args):
+            moved += args[index : index + 2]
+            index += 2
+            continue
+        if arg.startswith("--dir="):
+            moved.append(arg)
+        else:
+            rest.append(arg)
+        index += 1
+    return moved + rest
+
+
 app = typer.Typer(
     name="facturo",
     help="Invoicing over plain files: YAML in git, sequential numbers, exact totals, PDFs.",
+    cls=Group,
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    context_settings={"help_option_names": HELP_OPTION_NAMES},
 )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -11,6 +11,9 @@ from facturo.cli import output
 from facturo.cli.app import app, handled, open_ledger, parse_date, today
 from facturo.errors import ExitCode
 from facturo.reports import listing
+
+if TYPE_CHECKING:
+    from facturo.store.index import Ledger
 
 Opt = typer.Option
 
@@ -80,6 +83,7 @@ def issue(
     paths = [ledger.folder.typed_path(p) for p in drafts]
     results = issue_drafts(ledger, paths, issue_date, dry_run=dry_run, today=today())
     for result in results:
+        output.print_problems(result.warnings)
         target = ledger.folder.display(result.path)
         draft = ledger.folder.display(result.draft)
         if result.recovered:
@@ -90,11 +94,18 @@ def issue(
             output.note(f"{draft} -> {target}")
         output.say(result.number)
     fresh = [r.document for r in results if r.document and not r.recovered]
-    if not pdf or not fresh or dry_run:
+    if not pdf or dry_run:
+        return ExitCode.OK
+    return render_issued(ledger, fresh)
+
+
+def render_issued(ledger: Ledger, documents: list[dict[str, Any]]) -> ExitCode:
+    """Render the PDFs of documents just issued; a failure leaves them issued."""
+    if not documents:
         return ExitCode.OK
     from facturo.output import publishing
 
-    jobs = [publishing.job_for(ledger, document) for document in fresh]
+    jobs = [publishing.job_for(ledger, document) for document in documents]
     code = ExitCode.OK
     for outcome in publishing.render(ledger, jobs):
         where = ledger.folder.display(outcome.output)
@@ -124,6 +135,8 @@ def list_documents(
 
     Example: facturo list --status overdue --json
     """
+    if status is not None:
+        status = "-".join(status.lower().replace("_", " ").split())  # "partially paid" too
     if status is not None and status not in listing.STATUSES:
         known = ", ".join(listing.STATUSES)
         raise typer.BadParameter(f"expected one of: {known}", param_hint="--status")
@@ -148,48 +161,66 @@ def show(
 
     Example: facturo show F-2026-0001
     """
+    from facturo.model.kinds import is_receivable
+
     ledger = open_ledger()
     entry = ledger.find(number)
+    number = entry.number
     document = ledger.document(number)
     day = today()
+    receivable = is_receivable(document.get("kind"))
     if json_output:
-        output.print_json({
-            **document, "path": entry.path, "status": entry.status(day),
-            "paid": entry.paid, "written_off": entry.written_off, "balance": entry.balance,
-            "days_late": entry.days_late(day),
-        })  # fmt: skip
+        account = (
+            {
+                "paid": entry.paid,
+                "written_off": entry.written_off,
+                "balance": entry.balance,
+                "days_late": entry.days_late(day),
+            }
+            if receivable
+            else {}
+        )
+        output.print_json({**document, "path": entry.path, "status": entry.status(day), **account})
         return
     client = document.get("client", {})
     currency = document.get("currency", "")
     output.say(f"{document['kind'].replace('_', ' ').title()} {number}  ({entry.path})")
     output.say(f"  client:   {client.get('name', '')} ({client.get('id', '')})")
     output.say(f"  issued:   {document.get('issue_date')}")
-    if "due_date" in document:
-        output.say(f"  due:      {document['due_date']} ({document.get('payment_terms', '')})")
+    for line in _show_details(document):
+        output.say(line)
     output.say(
         f"  status:   {entry.status(day)}"
-        + (f", {entry.days_late(day)} days late" if entry.days_late(day) else "")
+        + (f", {entry.days_late(day)} days late" if receivable and entry.days_late(day) else "")
     )
-    rows = [
-        [
+    lines = document.get("lines", [])
+    discounted = any(line.get("discount_amount") for line in lines)
+    columns = ["#", "Description", "Qty", "Unit price", "VAT"]
+    columns += ["Discount"] if discounted else []
+    rows = []
+    for i, line in enumerate(lines):
+        row = [
             str(i + 1),
             str(line.get("description", "")),
             str(line.get("quantity", "")),
             str(line.get("unit_price", "")),
             f"{line.get('vat_rate', '')}%",
-            str(line.get("net", "")),
         ]
-        for i, line in enumerate(document.get("lines", []))
-    ]
-    output.print_table(
-        ["#", "Description", "Qty", "Unit price", "VAT", "Net"],
-        rows,
-        right=["Qty", "Unit price", "VAT", "Net"],
-    )
+        if discounted:
+            amount = line.get("discount_amount")
+            row.append(f"-{amount} ({line['discount']})" if amount else "")
+        rows.append([*row, str(line.get("net", ""))])
+    columns.append("Net")
+    output.print_table(columns, rows, right=["Qty", "Unit price", "VAT", "Discount", "Net"])
     totals = document.get("totals", {})
+    if totals.get("discount"):
+        output.say(f"  discount -{totals['discount']} ({document.get('discount', '')})")
     for group in totals.get("vat", []):
         rate, base, amount = group["rate"], group["base"], group["amount"]
         output.say(f"  VAT {group['category']} {rate}% on {base}: {amount} {currency}")
+    exemption = document.get("vat_exemption")
+    if isinstance(exemption, dict) and exemption.get("reason"):
+        output.say(f"  VAT exemption: {exemption['reason']}")
     net, vat, gross = totals.get("net"), totals.get("vat_total"), totals.get("gross")
     output.say(f"  net {net}  VAT {vat}  total {gross} {currency}")
     if "vat_total_eur" in totals:
@@ -198,5 +229,27 @@ def show(
             f"  VAT in euros {totals['vat_total_eur']} EUR "
             f"(1 {currency} = {rate.get('rate')} EUR on {rate.get('date')})"
         )
-    written_off = f"  written off {entry.written_off}" if entry.written_off else ""
-    output.say(f"  paid {entry.paid}{written_off}  balance {entry.balance} {currency}")
+    if totals.get("prepaid"):
+        output.say(f"  deposits deducted {totals['prepaid']}  due {totals.get('due')} {currency}")
+    if receivable:
+        written_off = f"  written off {entry.written_off}" if entry.written_off else ""
+        output.say(f"  paid {entry.paid}{written_off}  balance {entry.balance} {currency}")
+
+
+def _show_details(document: dict[str, Any]) -> list[str]:
+    """The dates and references `show` prints under the issue date."""
+    found = []
+    if "due_date" in document:
+        found.append(f"  due:      {document['due_date']} ({document.get('payment_terms', '')})")
+    if "valid_until" in document:
+        found.append(f"  valid:    until {document['valid_until']}")
+    if "service_date" in document:
+        found.append(f"  service:  {document['service_date']}")
+    period = document.get("service_period")
+    if isinstance(period, dict):
+        found.append(f"  service:  {period.get('start')} to {period.get('end')}")
+    corrected = document.get("credit_note_of")
+    if isinstance(corrected, dict):
+        found.append(f"  corrects: {corrected.get('number')} of {corrected.get('issue_date')}")
+        found.append(f"  reason:   {document.get('reason', '')}")
+    return found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,6 +11,7 @@ import typer
 
 from facturo.cli import output
 from facturo.cli.app import app, handled, open_ledger, parse_date, today
+from facturo.errors import InvalidData
 
 client_app = typer.Typer(
     help="Add, list and show clients (clients/<id>.yaml).", no_args_is_help=True
@@ -28,13 +30,14 @@ def init(
     street: Annotated[str | None, Opt(help="Street and number.")] = None,
     postcode: Annotated[str | None, Opt(help="Postal code.")] = None,
     city: Annotated[str | None, Opt(help="City.")] = None,
-    country: Annotated[str, Opt(help="ISO 3166 country code.")] = "FR",
+    country: Annotated[str | None, Opt(help="ISO 3166 country code (default FR).")] = None,
     siren: Annotated[str | None, Opt(help="SIREN (9 digits).")] = None,
     vat_regime: Annotated[
         str | None, Opt(help="standard, or franchise (art. 293 B du CGI).")
     ] = None,
     vat_number: Annotated[str | None, Opt(help="Intra-EU VAT number.")] = None,
     email: Annotated[str | None, Opt(help="Email shown on invoices.")] = None,
+    phone: Annotated[str | None, Opt(help="Phone shown on invoices.")] = None,
     iban: Annotated[str | None, Opt(help="IBAN for transfers.")] = None,
     bic: Annotated[str | None, Opt(help="BIC of your bank.")] = None,
     currency: Annotated[str, Opt(help="Default currency.")] = "EUR",
@@ -51,15 +54,15 @@ def init(
     On a terminal it asks for what the flags do not give; in a script every answer is a flag.
 
     Example: facturo init ~/billing --name "Camille Martin" --street "12 rue des Lilas"
-    --postcode 75011 --city Paris --siren 812345678 --vat-number FR40812345678
+    --postcode 75011 --city Paris --siren 812345676 --vat-number FR19812345676
     """
     from facturo.lifecycle.scaffolding import init_folder
 
     answers: dict[str, Any] = {
         "name": name, "legal_form": legal_form, "street": street, "postcode": postcode,
         "city": city, "country": country, "siren": siren, "vat_regime": vat_regime,
-        "vat_number": vat_number, "email": email, "iban": iban, "bic": bic,
-        "currency": currency, "language": language, "payment_terms": payment_terms,
+        "vat_number": vat_number, "email": email, "phone": phone, "iban": iban,
+        "bic": bic, "currency": currency, "language": language, "payment_terms": payment_terms,
         "vat_rate": vat_rate, "late_penalty_rate_percent": late_penalty_rate,
     }  # fmt: skip
     interactive = sys.stdin.isatty() and not no_input
@@ -69,9 +72,14 @@ def init(
         ("street", "Street and number", None),
         ("postcode", "Postal code", None),
         ("city", "City", None),
+        ("country", "Country (ISO 3166 code)", "FR"),
         ("siren", "SIREN (9 digits, empty if none)", ""),
         ("vat_regime", "VAT regime: standard or franchise", "standard"),
         ("vat_number", "VAT number (empty if none)", ""),
+        ("email", "Email shown on invoices (empty if none)", ""),
+        ("phone", "Phone shown on invoices (empty if none)", ""),
+        ("iban", "IBAN for transfers (empty if none)", ""),
+        ("bic", "BIC of your bank (empty if none)", ""),
     ]
     for key, question, default in questions:
         if answers[key] is not None or not interactive:
@@ -79,6 +87,7 @@ def init(
         if key == "vat_number" and answers["vat_regime"] == "franchise":
             continue
         answers[key] = _ask(key, question, default)
+    answers["country"] = answers["country"] or "FR"
     missing = [key for key in ("name", "street", "postcode", "city") if not answers[key]]
     if missing:
         flags = ", ".join("--" + key.replace("_", "-") for key in missing)
@@ -92,15 +101,16 @@ def init(
 
 def _ask(key: str, question: str, default: str | None) -> str | None:
     """Prompt until the answer passes the same check `facturo check` applies."""
-    from facturo.files.identifiers import VALUE_CHECKS
+    from facturo.files.identifiers import VALUE_CHECKS, compact
 
-    checks = {"siren": "siren", "vat_number": "vat_number"}
+    checked = ("country", "siren", "vat_number", "email", "iban", "bic")
     while True:
-        answer = typer.prompt(question, default=default, show_default=bool(default)).strip()
+        answer = typer.prompt(question, default=default, show_default=bool(default))
+        answer = compact(key, answer)
         if key == "vat_regime" and answer not in ("standard", "franchise"):
             output.error("answer standard or franchise")
             continue
-        problem = VALUE_CHECKS[checks[key]](answer) if answer and key in checks else None
+        problem = VALUE_CHECKS[key](answer) if answer and key in checked else None
         if problem is None:
             return answer or None
         output.error(problem)
@@ -139,7 +149,15 @@ def client_add(
         "country": country, "siren": siren, "vat_number": vat_number, "email": email,
         "language": language, "currency": currency, "payment_terms": payment_terms, "vat": vat,
     }  # fmt: skip
-    path = add_client(ledger.folder, client_id, answers)
+    try:
+        path = add_client(ledger.folder, client_id, answers)
+    except InvalidData as error:
+        # Each problem is about an answer: name the option that gave it.
+        error.problems = [
+            replace(p, path="--" + p.path.replace("_", "-") if p.path else "")
+            for p in error.problems
+        ]
+        raise
     output.say(ledger.folder.display(path))
 
 

@@ -93,7 +93,7 @@ def pay(
         write_off=write_off,
     )
     entry = recorded.entry
-    currency = entry.currency
+    number, currency = entry.number, entry.currency
     what = "write-off" if write_off else "payment"
     output.note(
         f"{number}: {what} {recorded.index} of {recorded.payment['amount']} {currency} recorded"
@@ -119,11 +119,16 @@ def credit(
     draft: Annotated[
         bool, Opt("--draft", help="Only write the credit note's draft, to edit it.")
     ] = False,
-) -> None:
+    pdf: Annotated[
+        bool,
+        Opt("--pdf/--no-pdf", envvar="FACTURO_PDF", help="Render out/<year>/<number>.pdf too."),
+    ] = True,
+) -> ExitCode:
     """Correct an invoice with a credit note (its own series), in full, by line or by amount.
 
     The credit note names the invoice's number and date, keeps its VAT split, and never
-    exceeds what is left to credit. A full credit cancels the invoice. Prints its number.
+    exceeds what is left to credit. A full credit cancels the invoice. Prints its number,
+    then renders its PDF as `issue` does (--no-pdf or FACTURO_PDF=0 skips it).
 
     Example: facturo credit F-2026-0003 --line 2 --quantity 1 --reason "une journée non réalisée"
     """
@@ -149,9 +154,15 @@ def credit(
     if isinstance(result, Path):
         output.note("draft written: check it, then issue it with facturo issue")
         output.say(ledger.folder.display(result))
-        return
-    output.note(f"{ledger.folder.display(result.path)} corrects {number}")
+        return ExitCode.OK
+    corrected = result.document.get("credit_note_of") or {}
+    output.note(f"{ledger.folder.display(result.path)} corrects {corrected.get('number', number)}")
     output.say(result.number)
+    if not pdf:
+        return ExitCode.OK
+    from facturo.cli.document_commands import render_issued
+
+    return render_issued(ledger, [result.document])
 
 
 @app.command()

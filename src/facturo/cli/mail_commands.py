@@ -14,6 +14,7 @@ from facturo.errors import ExitCode
 if TYPE_CHECKING:
     from facturo.output.mail.sending import Pending, Planned
     from facturo.reports.reminders import Late
+    from facturo.store.index import Ledger
 
 Opt = typer.Option
 
@@ -86,6 +87,7 @@ def remind(
 
         run, plans = send_reminders(ledger, day, _now(day), dry_run=dry_run, wait=wait)
         if dry_run:
+            _preview_note(ledger)
             for planned in plans:
                 _show(planned)
         for planned in run.sent:
@@ -139,6 +141,11 @@ def remind(
         right=["Late", "Balance", "Interest", "Indemnity"],
     )
     return ExitCode.OK
+
+
+def _preview_note(ledger: Ledger) -> None:
+    if not isinstance(ledger.config().get("mail"), dict):
+        output.note("preview only: add a `mail:` section to facturo.yaml to send")
 
 
 def _now_column(item: Late) -> str:
@@ -209,6 +216,7 @@ def send(
     for pending in run.pending:
         _report_pending(pending, f"send {number} --confirm-sent", f"send {number} --resend")
     if dry_run:
+        _preview_note(ledger)
         _show(planned)
         return ExitCode.FAILURE if run.pending else ExitCode.OK
     for number_, why in run.failed:

@@ -58,6 +58,22 @@ def check_vat_number(value: str) -> str | None:
     return None
 
 
+def vat_number_siren_problem(vat_number: str, siren: str) -> str | None:
+    """A French VAT number is FR, a two-digit key, then the SIREN: say when it is not."""
+    from stdnum.fr import siren as stdnum_siren
+    from stdnum.util import clean
+
+    compact = clean(vat_number, " -./,").upper().strip()
+    digits = stdnum_siren.compact(siren)
+    if not compact.startswith("FR") or not stdnum_siren.is_valid(digits):
+        return None
+    key = (12 + 3 * (int(digits) % 97)) % 97
+    expected = f"FR{key:02d}{digits}"
+    if compact == expected:
+        return None
+    return f"the VAT number {vat_number!r} does not match SIREN {digits} (expected {expected})"
+
+
 def check_iban(value: str) -> str | None:
     from stdnum import iban
 
@@ -148,6 +164,20 @@ def check_color(value: str) -> str | None:
     if re.fullmatch(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?", value):
         return None
     return f'expected a colour like "#1f4e79", got {value!r}'
+
+
+def compact(key: str, value: str) -> str:
+    """An identifier as files keep it: "812 345 676" -> "812345676", "fr 19 8123..." ->
+    "FR198123...", an IBAN without its spaces; other values are only stripped."""
+    from stdnum.util import clean
+
+    if key == "siren":
+        return str(clean(value, " -.")).strip()
+    if key in ("vat_number", "iban", "bic"):
+        return str(clean(value, " -./,")).upper().strip()
+    if key == "country":
+        return value.strip().upper()
+    return value.strip()
 
 
 MAX_TIMEOUT_SECONDS = 600

@@ -45,6 +45,7 @@ def check_config(config: YMap, report: Report, root: Path | None = None) -> None
         pass  # already reported as invalid
     elif country == "FR" and "siren" not in seller:
         report.error(seller.mark("name"), "missing 'siren': French invoices must show it")
+    _check_vat_number_siren(seller, report)
     where = locate(config, "seller.electronic_address")
     _check_electronic_address(seller, country, report, "seller", where)
     regime = seller.get("vat_regime", "standard")
@@ -94,11 +95,27 @@ def check_config(config: YMap, report: Report, root: Path | None = None) -> None
             "missing defaults.late_penalty_rate_percent: invoices must state the late-payment "
             "penalty rate (ECB refinancing rate + 10 points, Code de commerce L441-10)",
         )
+    rate = defaults.get("vat_rate") if isinstance(defaults, YMap) else None
+    if isinstance(defaults, YMap) and regime != "franchise" and rate is not None:
+        from facturo.model.vat import unknown_rate
+
+        if (why := unknown_rate(rate)) is not None:
+            report.warning(defaults.mark("vat_rate"), why)
     if isinstance(defaults, YMap) and regime == "franchise" and defaults.get("vat_rate"):
         report.warning(
             defaults.mark("vat_rate"),
             "vat_rate is ignored: a seller under VAT franchise charges no VAT",
         )
+
+
+def _check_vat_number_siren(party: YMap, report: Report) -> None:
+    from facturo.files.identifiers import vat_number_siren_problem
+
+    vat_number, siren = party.get("vat_number"), party.get("siren")
+    if not isinstance(vat_number, str) or not isinstance(siren, str):
+        return
+    if (message := vat_number_siren_problem(vat_number, siren)) is not None:
+        report.error(party.mark("vat_number"), message)
 
 
 def _check_clear_text_login(mail: YMap, report: Report) -> None:
@@ -177,6 +194,7 @@ def check_client(client: YMap, report: Report) -> None:
             "missing 'siren': invoices to a French business must show its SIREN "
             "(or set kind: individual for a private person)",
         )
+    _check_vat_number_siren(client, report)
     if kind == "business":
         where = locate(client, "electronic_address")
         _check_electronic_address(client, country, report, "client", where)

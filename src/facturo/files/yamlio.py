@@ -383,14 +383,25 @@ def locate(data: Any, path: str) -> tuple[int, int]:
     return where
 
 
-def jsonable(value: Any) -> Any:
+# Keys holding quantities, rates and amounts: YAML reads `quantity: 3` as an integer, but
+# programs reading `--json` get every decimal as a string, whole or not.
+DECIMAL_KEYS = frozenset(
+    """quantity unit_price vat_rate rate rate_percent late_penalty_rate_percent amount base net
+    discount discount_amount lines_net vat_total gross prepaid due paid balance credited total
+    interest indemnity recovery_indemnity share_capital share_percent""".split()
+)
+
+
+def jsonable(value: Any, key: str = "") -> Any:
     """A copy for `--json` output: decimals as exact strings, dates in ISO form."""
     if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v, str(k)) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
+        return [jsonable(v, key) for v in value]
     if isinstance(value, Decimal):
         return format(value, "f")
+    if isinstance(value, int) and not isinstance(value, bool) and key in DECIMAL_KEYS:
+        return str(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     return value

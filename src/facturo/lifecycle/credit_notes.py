@@ -14,7 +14,7 @@ from typing import Any
 
 from facturo.errors import FacturoError, InvalidData
 from facturo.files.yamlio import dump
-from facturo.lifecycle.issuing import Issued, check_issue_date, issue_locked
+from facturo.lifecycle.issuing import Issued, check_issue_date, issue_locked, prepare_draft
 from facturo.lifecycle.phrases import credit_line
 from facturo.model.document import language_of
 from facturo.model.money import Discount, minor_units, parse_discount, round_money, split_discount
@@ -214,6 +214,7 @@ def create_credit_note(
     with ledger.locked() as settled:
         _refuse_after_an_interrupted_credit(ledger, number, settled)
         entry = ledger.find(number)
+        number = entry.number  # as issued, whatever case it was typed in
         if not entry.is_receivable:
             raise FacturoError(
                 f"{number} is a {entry.kind.replace('_', ' ')}: only invoices are credited"
@@ -234,6 +235,11 @@ def create_credit_note(
             path = folder.drafts_dir / f"credit-{number}-{suffix}.yaml"
             suffix += 1
         if draft_only:
+            # The draft must be one `issue` accepts: never more than is left to credit.
+            _, problems = prepare_draft(ledger, path, issue_date)
+            if errors := [p.message for p in problems if p.is_error]:
+                folder.remove(path)
+                raise FacturoError(f"no credit note draft written on {number}: {'; '.join(errors)}")
             return path
         # The draft is this command's own: whatever stops it, no credit draft is left
         # behind to be issued a second time (after a SIGKILL, the next command removes it).

@@ -13,7 +13,7 @@ from typing import Any
 
 from facturo.files.reading import Report
 from facturo.files.yamlio import YList, YMap
-from facturo.lifecycle.phrases import exemption_mention
+from facturo.lifecycle.phrases import DRAFT_PLACEHOLDER, exemption_mention
 from facturo.model.account import RECOVERY_INDEMNITY_EUR
 from facturo.model.document import (
     DEFAULTS,
@@ -34,7 +34,7 @@ from facturo.model.money import (
     round_money,
 )
 from facturo.model.terms import due_date_excess, parse_terms
-from facturo.model.vat import EU_COUNTRIES, TREATMENTS, vat_treatment
+from facturo.model.vat import TREATMENTS, expected_treatments, unknown_rate, vat_treatment
 
 
 def _snapshot(source: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
@@ -89,7 +89,9 @@ def build_document(
     business = is_business(client)
     errors_before = len([p for p in report.problems if p.is_error])
 
+    operation = pick("operation", draft, defaults, default=DEFAULTS.operation)
     _check_treatment(draft, client, seller, treatment, report)
+    _check_treatment_fits(draft, client, seller, treatment, operation, report)
 
     document: dict[str, Any] = {"number": None, "kind": kind}
     if kind in TYPE_CODES:
@@ -125,7 +127,7 @@ def build_document(
     if rate is not None:
         document["exchange_rate"] = rate.written()
     document["language"] = language
-    document["operation"] = pick("operation", draft, defaults, default=DEFAULTS.operation)
+    document["operation"] = operation
     document["vat_on_debits"] = bool(defaults.get("vat_on_debits", False))
     document["seller"] = _snapshot(seller, SELLER_KEYS)
     document["seller"].setdefault("vat_regime", DEFAULTS.vat_regime)
@@ -249,10 +251,35 @@ def _check_treatment(
         report.error(mark, "an intra-EU supply of goods needs the client's vat_number")
     if treatment == "exempt" and not draft.get("vat_exemption_reason"):
         report.error(mark, "vat: exempt needs vat_exemption_reason (the legal reference)")
+
+
+def _check_treatment_fits(
+    draft: YMap,
+    client: dict[str, Any],
+    seller: dict[str, Any],
+    treatment: str,
+    operation: str,
+    report: Report,
+) -> None:
+    """An error when the treatment contradicts who sells what to whom (franchise aside:
+    `_check_treatment` names that case)."""
+    if draft.get("kind") == "credit_note":
+        return  # a credit note follows the invoice it corrects, even a wrong one
+    allowed = expected_treatments(seller, client, operation)
+    if treatment in allowed or "franchise" in (treatment, *allowed):
+        return
+    mark = draft.mark("vat") if "vat" in draft else draft.mark("client")
     address = client.get("address") or {}
-    country = address.get("country")
-    if treatment == "export" and country in EU_COUNTRIES:
-        report.warning(mark, f"export exemption for a client in the EU ({country})")
+    country = str(address.get("country") or "FR")
+    who = "an individual" if client.get("kind") == "individual" else "a business"
+    if client.get("vat_number"):
+        who += " with a VAT number"
+    written = f"vat: {treatment}" if "vat" in draft or client.get("vat") else "standard VAT"
+    report.error(
+        mark,
+        f"{written} does not fit {operation} sold to {who} in {country}: "
+        f"use vat: {allowed[0]} (or {', '.join(allowed[1:])})",
+    )
 
 
 def _due_date(
@@ -309,6 +336,8 @@ def _lines(
                 )
                 continue
             line_category = "S" if rate > 0 else "Z"
+            if "vat_rate" in line and (why := unknown_rate(rate)) is not None:
+                report.warning(line.mark("vat_rate"), why)  # facturo.yaml's: check_config
         else:
             rate = ZERO
             line_category = category
@@ -318,6 +347,11 @@ def _lines(
         gross = round_money(quantity * unit_price, currency)
         if discount and discount.amount is not None and discount.amount > abs(gross):
             report.error(line.mark("discount"), "the discount is larger than the line amount")
+        if " ".join(str(line["description"]).split()).casefold() == DRAFT_PLACEHOLDER.casefold():
+            report.error(
+                line.mark("description"),
+                "the description is still the draft's placeholder: describe the work done",
+            )
         entry: dict[str, Any] = {"description": line["description"]}
         entry["quantity"] = quantity
         if "unit" in line:

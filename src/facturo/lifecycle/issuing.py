@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -256,6 +256,7 @@ class Issued:
     draft: Path
     document: dict[str, Any]
     recovered: bool = False  # the draft had been issued by a run that was interrupted
+    warnings: list[Problem] = field(default_factory=list)  # what `check` says of the draft
 
 
 def _series_entries(entries: list[Entry], series_name: str) -> list[Entry]:
@@ -354,9 +355,8 @@ def issue_locked(
         if document is not None:
             problems.extend(_check_date_order(ledger, path, document, entries, config, issue_date))
             prepared.append((path, document, sha))
-    errors = [p for p in problems if p.is_error]
-    if errors:
-        raise InvalidData("nothing was issued", problems=errors)
+    if any(p.is_error for p in problems):
+        raise InvalidData("nothing was issued", problems=problems)  # warnings too
     results: list[Issued] = []
     for path, document, sha in prepared:
         if document.get("quote") and document["kind"] == "invoice" and results and not dry_run:
@@ -372,7 +372,10 @@ def issue_locked(
             done = recovered[path.resolve()]
             results.append(Issued(done.number, folder.root / done.path, path, {}, recovered=True))
             continue
-        results.append(_issue_one(ledger, config, entries, numbers, path, document, sha, dry_run))
+        issued = _issue_one(ledger, config, entries, numbers, path, document, sha, dry_run)
+        shown = ledger.folder.display(path)
+        issued.warnings = [p for p in problems if p.path == shown and not p.is_error]
+        results.append(issued)
     ledger.invalidate()
     return results
 

@@ -64,6 +64,7 @@ def record_payment(
         raise FacturoError(f"a payment cannot be dated in the future ({date})")
     with ledger.locked():
         entry = ledger.find(number)
+        number = entry.number  # as issued, whatever case it was typed in
         if not entry.is_receivable:
             what = "a quote" if entry.kind == "quote" else "a credit note"
             raise FacturoError(f"{number} is {what}: payments are recorded on invoices")

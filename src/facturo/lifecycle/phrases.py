@@ -40,6 +40,9 @@ EXEMPTION_MENTIONS: dict[str, dict[str, str]] = {
     },
 }
 
+# The description `facturo new` writes in a draft's line: refused until the user replaces it.
+DRAFT_PLACEHOLDER = "Describe the work precisely"
+
 _PHRASES: dict[str, dict[str, str]] = {
     "fr": {
         "deposit": "Acompte {share} sur le devis {quote}",

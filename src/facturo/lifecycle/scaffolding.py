@@ -8,18 +8,23 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from facturo.errors import FacturoError, InvalidData
+from facturo.errors import FacturoError, InvalidData, Problem
 from facturo.files import schema
+from facturo.files.identifiers import compact
 from facturo.files.reading import read_file
 from facturo.files.rules import client_id_problem
 from facturo.files.yamlio import YMap, parse
 from facturo.lifecycle.exchange_rates import Proposal, propose_rate, rate_block
-from facturo.model.document import currency_of
+from facturo.lifecycle.phrases import DRAFT_PLACEHOLDER
+from facturo.model.document import DEFAULTS, currency_of
 from facturo.model.exchange import ACCOUNTING_CURRENCY
+from facturo.model.vat import expected_treatments
 from facturo.store.folder import CONFIG_NAME, Folder
 
 
@@ -47,6 +52,7 @@ seller:
 {vat_line}
   vat_regime: {vat_regime}              # standard, or franchise (art. 293 B du CGI)
 {email_line}
+{phone_line}
 {iban_line}
 {bic_line}
 defaults:
@@ -78,11 +84,16 @@ def init_folder(directory: Path, answers: dict[str, Any]) -> list[Path]:
             raise FacturoError(
                 f"{directory / name} already exists and is not empty: not touching it"
             )
+    answers = {
+        key: compact(key, value) if isinstance(value, str) else value
+        for key, value in answers.items()
+    }
     franchise = answers.get("vat_regime") == "franchise"
     optional = {
         "siren_line": ("siren", "  siren: {}                 # 9 digits"),
         "vat_line": ("vat_number", "  vat_number: {}"),
         "email_line": ("email", "  email: {}"),
+        "phone_line": ("phone", "  phone: {}"),
         "iban_line": ("iban", "  iban: {}"),
         "bic_line": ("bic", "  bic: {}"),
     }
@@ -170,6 +181,10 @@ def add_client(folder: Folder, client_id: str, answers: dict[str, Any]) -> Path:
     path = folder.client_path(client_id)
     if path.exists():
         raise FacturoError(f"{folder.display(path)} already exists: edit it instead")
+    answers = {
+        key: compact(key, value) if isinstance(value, str) else value
+        for key, value in answers.items()
+    }
     lines = [
         f"# Client {client_id}: the file name is its id, used in drafts (client: {client_id})."
     ]
@@ -183,10 +198,32 @@ def add_client(folder: Folder, client_id: str, answers: dict[str, Any]) -> Path:
         value = answers.get(key)
         lines.append(f"{key}: {_q(value)}" if value else f"# {key}:")
     text = "\n".join(lines) + "\n"
-    _validate(text, schema.CLIENT, folder.display(path))
+    try:
+        _validate(text, schema.CLIENT, folder.display(path))
+    except InvalidData as error:
+        # The file does not exist: each problem is named by the answer it comes from.
+        keys = {number: _key_of(line) for number, line in enumerate(lines, start=1)}
+        raise InvalidData(
+            f"client {client_id!r} not added: nothing was written",
+            problems=[replace(p, path=_answer_of(p, keys), line=0, col=0) for p in error.problems],
+        ) from None
     if not folder.claim(path, text):
         raise FacturoError(f"{folder.display(path)} already exists: edit it instead")
     return path
+
+
+_NAMED_KEY = re.compile(r"missing (?:required key )?'(\w+)'")
+
+
+def _key_of(line: str) -> str:
+    return line.strip().lstrip("#").strip().partition(":")[0]
+
+
+def _answer_of(problem: Problem, keys: dict[int, str]) -> str:
+    """The answer a problem of a file built from answers is about: the key it names
+    ("missing 'siren'"), else the key on its line."""
+    named = _NAMED_KEY.search(problem.message)
+    return named.group(1) if named else keys.get(problem.line, "")
 
 
 def new_draft(
@@ -204,14 +241,26 @@ def new_draft(
     `rate` (from `proposed_rate`) writes the currency and exchange rate of a non-EUR draft.
     """
     defaults = config.get("defaults") or {}
-    franchise = (config.get("seller") or {}).get("vat_regime") == "franchise"
+    seller = config.get("seller") or {}
     terms = client.get("payment_terms") or defaults.get("payment_terms") or "30 days"
-    vat = client.get("vat")
+    operation = defaults.get("operation") or DEFAULTS.operation
+    vat = client.get("vat") or expected_treatments(seller, client, operation)[0]
+    vat_line = ""
+    if not client.get("vat") and vat not in ("standard", "franchise"):
+        # Derived from who sells what to whom (model.vat): written so the user sees it.
+        vat_line = f"vat: {vat:<31}# from the client's country and VAT number\n"
     rate_line = ""
-    if not franchise and vat in (None, "standard"):
+    if vat == "standard" and seller.get("vat_regime") != "franchise":
         rate_line = f"    vat_rate: {defaults.get('vat_rate', 20)}\n"
+    if kind == "invoice":  # work done this month, until today
+        period = (
+            f"service_period:\n  start: {today.replace(day=1).isoformat()}\n"
+            f"  end: {today.isoformat()}\n"
+        )
+    else:  # a quote or a deposit comes before the work: its dates are not known yet
+        period = "# service_period: {start: YYYY-MM-DD, end: YYYY-MM-DD}\n"
     validity = (
-        "valid_days: 30                    # the quote is valid 30 days\n"
+        "valid_days: 30                    # the quote is valid 30 days from its issue\n"
         if kind == "quote"
         else ""
     )
@@ -220,15 +269,14 @@ def new_draft(
         f"# `facturo issue {{path}}`. It gets its number when it is issued.\n"
         f"kind: {kind:<30}# invoice | deposit | quote\n"
         f"client: {client_id}\n"
+        f"{vat_line}"
         f"{validity}"
         f"# order_reference: PO-123\n"
-        f"service_period:\n"
-        f"  start: {today.replace(day=1).isoformat()}\n"
-        f"  end: {today.isoformat()}\n"
+        f"{period}"
         f"payment_terms: {_q(terms)}\n"
         f"{_rate_lines(rate)}"
         f"lines:\n"
-        f'  - description: "Describe the work precisely"\n'
+        f"  - description: {_q(DRAFT_PLACEHOLDER)}\n"
         f"    quantity: 1\n"
         f"    unit: day\n"
         f"    unit_price: 0.00\n"

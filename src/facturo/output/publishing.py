@@ -95,9 +95,8 @@ def jobs_for(
         if not target.draft.is_file():
             raise NotFound(f"{target.draft}: no such draft")
         document, problems = prepare_draft(ledger, target.draft, today)
-        errors = [p for p in problems if p.is_error]
-        if document is None or errors:
-            raise InvalidData(f"{target.draft}: the draft is invalid", problems=errors)
+        if document is None or any(p.is_error for p in problems):
+            raise InvalidData(f"{target.draft}: the draft is invalid", problems=problems)
         document["source"] = {"draft": ledger.folder.display(target.draft)}
         jobs.append(job_for(ledger, document, out_dir, draft=True))
     return jobs

@@ -13,6 +13,8 @@ from babel.dates import format_date as babel_format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 from stdnum import iban as stdnum_iban
 
+from facturo.model.money import round_money
+
 LANGUAGES = ("fr", "en")
 
 # en_GB: day-month-year dates ("2 March 2026") read unambiguously everywhere in Europe.
@@ -61,6 +63,9 @@ _LABELS: dict[str, dict[str, str]] = {
         "exchange_rate": "Taux de change du {date} : 1 {currency} = {rate} EUR",
         "source_ECB": "BCE, taux de référence",
         "gross": "Total TTC",
+        "total": "Total",
+        "lines_total": "Sous-total",
+        "credit_total_no_vat": "Montant de l'avoir",
         "prepaid": "Acomptes versés",
         "already_paid": "Déjà réglé",
         "amount_due": "Net à payer",
@@ -88,6 +93,11 @@ _LABELS: dict[str, dict[str, str]] = {
             "En cas de retard de paiement, des pénalités au taux annuel de {rate} sont "
             "exigibles le jour suivant la date d'échéance, sans qu'un rappel soit nécessaire "
             "(art. L441-10 du Code de commerce)."
+        ),
+        # To a consumer, penalties are what the terms agreed: L441-10 binds businesses only.
+        "late_penalty_consumer": (
+            "En cas de retard de paiement, des pénalités au taux annuel de {rate} pourront "
+            "être appliquées à compter du jour suivant la date d'échéance."
         ),
         "recovery_indemnity": (
             "Indemnité forfaitaire pour frais de recouvrement due en cas de retard de "
@@ -286,6 +296,9 @@ _LABELS: dict[str, dict[str, str]] = {
         "exchange_rate": "Exchange rate of {date}: 1 {currency} = {rate} EUR",
         "source_ECB": "ECB reference rate",
         "gross": "Total incl. VAT",
+        "total": "Total",
+        "lines_total": "Subtotal",
+        "credit_total_no_vat": "Credit note total",
         "prepaid": "Deposits paid",
         "already_paid": "Already paid",
         "amount_due": "Amount due",
@@ -312,6 +325,10 @@ _LABELS: dict[str, dict[str, str]] = {
         "late_penalty": (
             "Late payment: penalties at an annual rate of {rate} are due from the day after "
             "the due date, without any reminder (French Commercial Code, art. L441-10)."
+        ),
+        "late_penalty_consumer": (
+            "Late payment: penalties at an annual rate of {rate} may be applied from the day "
+            "after the due date."
         ),
         "recovery_indemnity": (
             "Fixed indemnity for recovery costs owed on late payment: {amount} "
@@ -588,8 +605,23 @@ def labels_for(language: str) -> Mapping[str, str]:
 
 
 def format_money(amount: Decimal | int, currency: str, language: str) -> str:
-    """Format an amount as "1 234,56 €" (fr) or "€1,234.56" (en)."""
-    return str(format_currency(Decimal(amount), currency, locale=_LOCALES[language]))
+    """Format an amount as "1 234,56 €" (fr) or "€1,234.56" (en).
+
+    Rounded half up to the currency's minor unit first, as facturo computes totals:
+    babel alone would round half to even (0.125 € shown as 0,12 €).
+    """
+    rounded = round_money(Decimal(amount), currency)
+    return str(format_currency(rounded, currency, locale=_LOCALES[language]))
+
+
+def format_unit_price(amount: Decimal | int, currency: str, language: str) -> str:
+    """Format a unit price with its own precision, at least the currency's minor units:
+    14.545 EUR stays "14,545 €", 450 EUR is "450,00 €", 1234.5 JPY is "1 234,5 JPY"."""
+    return str(
+        format_currency(
+            Decimal(amount), currency, locale=_LOCALES[language], decimal_quantization=False
+        )
+    )
 
 
 def format_date(value: datetime.date, language: str) -> str:

@@ -134,9 +134,8 @@ class Ledger:
     def config(self) -> YMap:
         """The valid configuration, or InvalidData listing what is wrong with it."""
         data, problems = self.config_with_problems()
-        errors = [p for p in problems if p.is_error]
-        if data is None or errors:
-            raise InvalidData("facturo.yaml is invalid", problems=errors)
+        if data is None or any(p.is_error for p in problems):
+            raise InvalidData("facturo.yaml is invalid", problems=problems)  # warnings too
         return data
 
     def clients_with_problems(self) -> dict[str, tuple[YMap | None, list[Problem]]]:
@@ -186,9 +185,8 @@ class Ledger:
         if client_id not in clients:
             raise NotFound(f"unknown client {client_id!r} ({suggest(client_id, sorted(clients))})")
         data, problems = clients[client_id]
-        errors = [p for p in problems if p.is_error]
-        if data is None or errors:
-            raise InvalidData(f"client {client_id!r} is invalid", problems=errors)
+        if data is None or any(p.is_error for p in problems):
+            raise InvalidData(f"client {client_id!r} is invalid", problems=problems)
         return data
 
     # -- issued documents --------------------------------------------------------------
@@ -370,6 +368,11 @@ class Ledger:
                 notes = self.credit_notes_of(number)
                 found.credited = sum((note.gross for note in notes), ZERO)
             return found
+        # Numbers are typed as well as pasted: f-2026-0001 is F-2026-0001, unless two
+        # numbers differ only by case.
+        folded = [e for e in entries if e.number.casefold() == number.casefold()]
+        if len(folded) == 1:
+            return folded[0]
         numbers = [e.number for e in entries]
         raise NotFound(f"no issued document {number!r} ({suggest(number, numbers)})")
 

@@ -24,6 +24,7 @@ from facturo.output.mail.smtp import (
     MailUncertain,
     Outgoing,
     build_message,
+    preview_settings,
     settings_from,
 )
 from facturo.reports.reminders import Late, review
@@ -259,6 +260,14 @@ def _write_intent(ledger: Ledger, planned: Planned, today: dt.date, now: dt.date
     write_tracking(ledger, path, data, text)
 
 
+def _settings(ledger: Ledger, dry_run: bool) -> MailSettings:
+    """The SMTP settings; a dry run previews the emails without them."""
+    config = ledger.config()
+    if dry_run and not isinstance(config.get("mail"), dict):
+        return preview_settings(config)
+    return settings_from(config, ledger.folder.root)
+
+
 def _settle(ledger: Ledger, number: str, key: str, message_id: str, status: str | None) -> None:
     """Give the pending record of `message_id` its status; None removes it (never sent)."""
     path, data, text = load_for_update(ledger, number)
@@ -317,7 +326,7 @@ def send_reminders(
         due = [late for late in reviewed if late.level_due is not None]
         if not due:
             return run, plans
-        settings = settings_from(ledger.config(), ledger.folder.root)
+        settings = _settings(ledger, dry_run)
         pdfs = _Pdfs(ledger)
         for late in due:
             try:
@@ -338,7 +347,7 @@ def send_document(
     run = Run()
     with ledger.folder.lock():
         ledger.invalidate()
-        settings = settings_from(ledger.config(), ledger.folder.root)
+        settings = _settings(ledger, dry_run)
         planned = plan_document(ledger, settings, number, today, to, _Pdfs(ledger), now)
         _, data, _ = load_for_update(ledger, number)
         record = IssuedDocument(data).pending_email("sendings")

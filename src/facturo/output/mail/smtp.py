@@ -123,6 +123,18 @@ def settings_from(
     )
 
 
+def preview_settings(config: dict[str, Any]) -> MailSettings:
+    """Settings to compose emails for a dry run when facturo.yaml has no `mail:` section:
+    the seller's name and email as sender, no server (nothing can be sent with them)."""
+    seller = config.get("seller") or {}
+    email = str(seller.get("email") or "you@example.invalid")
+    local, _, domain = email.rpartition("@")
+    name = _one_line(seller.get("name") or "")
+    return MailSettings(
+        host="", port=0, security="none", sender=Address(name, local or email, domain)
+    )
+
+
 @dataclass
 class Outgoing:
     """An email ready to send, and what to record once the server accepted it."""

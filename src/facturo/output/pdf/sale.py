@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
 from facturo.model.exchange import ExchangeRate, document_vat_in_euros
+from facturo.model.vat import treatment_of
 from facturo.output import words as labels
 from facturo.output.pdf.parts import (
     country_of,
@@ -72,7 +73,16 @@ def build_context(
         "show_unit": any(line["unit"] for line in lines),
         "show_vat": any(line["vat_category"] in _STANDARD_CATEGORIES for line in lines),
         "vat_breakdown": _vat_breakdown(totals, currency, language),
-        "totals": _totals(kind, totals, already_paid, amount_due, currency, language, words),
+        "totals": _totals(
+            kind,
+            totals,
+            already_paid,
+            amount_due,
+            currency,
+            language,
+            words,
+            no_vat=treatment_of(document) == "franchise",
+        ),
         "vat_in_euros": _vat_in_euros(document, language, words),
         "payment": _payment(document, kind, number, amount_due, currency, language),
         "quote_validity": _quote_validity(document, kind, language, words),
@@ -151,7 +161,7 @@ def _line(line: Mapping[str, Any], currency: str, language: str) -> dict[str, An
         "details": details,
         "quantity": labels.format_number(quantity, language),
         "unit": labels.describe_unit(str(unit), language) if unit else "",
-        "unit_price": labels.format_money(unit_price, currency, language),
+        "unit_price": labels.format_unit_price(unit_price, currency, language),
         "vat_category": category,
         "vat_rate": (
             labels.format_rate(as_decimal(line.get("vat_rate", 0)), language)
@@ -236,12 +246,27 @@ def _totals(
     currency: str,
     language: str,
     words: Mapping[str, str],
+    *,
+    no_vat: bool = False,
 ) -> list[dict[str, str]]:
     def money(value: Any) -> str:
         return labels.format_money(as_decimal(value), currency, language)
 
     rows: list[dict[str, str]] = []
     discount = as_decimal(totals.get("discount", 0))
+    if no_vat:  # VAT franchise: no VAT to speak of, not even "TVA 0,00 €" or "TTC"
+        if discount:
+            subtotal = money(totals.get("lines_net", 0))
+            rows.append({"label": words["lines_total"], "amount": subtotal})
+            rows.append({"label": words["discount"], "amount": money(-discount)})
+        gross = money(totals.get("gross", 0))
+        if kind == "credit_note":
+            return [
+                *rows,
+                {"label": words["credit_total_no_vat"], "amount": gross, "style": "grand"},
+            ]
+        rows.append({"label": words["total"], "amount": gross, "style": "gross"})
+        return _amount_due(rows, kind, already_paid, amount_due, money, words)
     if discount:
         rows.append({"label": words["lines_net"], "amount": money(totals.get("lines_net", 0))})
         rows.append({"label": words["discount"], "amount": money(-discount)})
@@ -265,6 +290,17 @@ def _totals(
     rows.append(
         {"label": words["gross"], "amount": money(totals.get("gross", 0)), "style": "gross"}
     )
+    return _amount_due(rows, kind, already_paid, amount_due, money, words)
+
+
+def _amount_due(
+    rows: list[dict[str, str]],
+    kind: str,
+    already_paid: Decimal,
+    amount_due: Decimal,
+    money: Callable[[Any], str],
+    words: Mapping[str, str],
+) -> list[dict[str, str]]:
     if kind not in _PAYABLE_KINDS:
         rows[-1]["style"] = "grand"
         return rows
@@ -354,14 +390,15 @@ def _mentions(
     if kind not in _PAYABLE_KINDS:
         return mentions
     rate = payment.get("late_penalty_rate_percent")
-    if rate not in (None, ""):
-        mentions.append(
-            words["late_penalty"].format(rate=labels.format_rate(as_decimal(rate), language))
-        )
-    indemnity = payment.get("recovery_indemnity")
     client: Mapping[str, Any] = document.get("client") or {}
-    # The fixed indemnity is owed by business clients only (Code de commerce L441-10).
-    if indemnity not in (None, "") and client.get("kind", "business") == "business":
+    business = client.get("kind", "business") == "business"
+    if rate not in (None, ""):
+        # Code de commerce L441-10 (penalties without reminder, the indemnity) binds
+        # businesses; a consumer is told the agreed rate only.
+        wording = words["late_penalty" if business else "late_penalty_consumer"]
+        mentions.append(wording.format(rate=labels.format_rate(as_decimal(rate), language)))
+    indemnity = payment.get("recovery_indemnity")
+    if indemnity not in (None, "") and business:
         amount = labels.format_money(as_decimal(indemnity), "EUR", language)
         mentions.append(words["recovery_indemnity"].format(amount=amount))
     discount = payment.get("early_payment_discount")
