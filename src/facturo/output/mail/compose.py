@@ -29,6 +29,9 @@ from facturo.output.sandbox import (
 REMINDER_MESSAGES = ("reminder-courtesy", "reminder-friendly", "reminder-firm", "reminder-formal")
 MESSAGES = (*REMINDER_MESSAGES, "document")
 MAIL_FOLDER = "mail"
+# The language of the messages of a language without templates of its own (de, es, it are
+# packaged for documents only): a billing folder may add `<message>.<language>.txt`/`.html`.
+FALLBACK_LANGUAGE = "en"
 LAYOUT = "_layout.html"
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
@@ -87,7 +90,8 @@ class Composer:
         """Compose message `name` (e.g. "reminder-firm") in the context's language.
 
         Reads `<name>.<language>.txt` (a `Subject: ...` line, a blank line, the body) and
-        `<name>.<language>.html` (the HTML body, laid out by `_layout.html`).
+        `<name>.<language>.html` (the HTML body, laid out by `_layout.html`). A language with
+        no such template (packaged or in the folder) is written in English.
         """
         if not _NAME.fullmatch(name):
             raise MessageError(f"message {name!r}: expected a name such as {MESSAGES[1]!r}")
@@ -96,6 +100,10 @@ class Composer:
             raise MessageError(
                 f"message {name}: language {language!r} is not one of {', '.join(labels.LANGUAGES)}"
             )
+        if not self._path_of(f"{name}.{language}.txt").is_file() and (
+            self._path_of(f"{name}.{FALLBACK_LANGUAGE}.txt").is_file()
+        ):
+            language = FALLBACK_LANGUAGE
         variables = _variables(context, language)
         base = f"{name}.{language}"
         subject = " ".join(self._render(f"{base}.txt{_SUBJECT_PART}", variables).split())
