@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import yaml
-from babel import Locale
+from babel import Locale, localedata
 from babel.dates import format_date as babel_format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 from stdnum import iban as stdnum_iban
@@ -29,7 +29,14 @@ def _catalog(language: str) -> Mapping[str, Any]:
     return loaded
 
 
-def _locale(language: str) -> str:
+@functools.cache
+def _locale(language: str, country: str | None = None) -> str:
+    """The babel locale of a reader: their language as written in their country when babel
+    knows it ("en_US": 12/2/26), else the catalog's ("en_GB": 02/12/2026)."""
+    if country:
+        tag = f"{language}_{country.upper()}"
+        if localedata.exists(tag):
+            return tag
     return str(_catalog(language)["locale"])
 
 
@@ -70,9 +77,9 @@ def format_unit_price(amount: Decimal | int, currency: str, language: str) -> st
     )
 
 
-def format_date(value: datetime.date, language: str) -> str:
-    """Format a date as "2 mars 2026" (fr) or "2 March 2026" (en)."""
-    return str(babel_format_date(value, format="long", locale=_locale(language)))
+def format_date(value: datetime.date, language: str, country: str | None = None) -> str:
+    """Format a date as "2 mars 2026" (fr) or "2 March 2026" (en; "March 2, 2026" in the US)."""
+    return str(babel_format_date(value, format="long", locale=_locale(language, country)))
 
 
 def format_date_in_text(value: datetime.date, language: str) -> str:
@@ -85,9 +92,9 @@ def format_date_in_text(value: datetime.date, language: str) -> str:
     return text
 
 
-def format_short_date(value: datetime.date, language: str) -> str:
-    """Format a date for a table column: "02/03/2026" in both languages."""
-    return str(babel_format_date(value, format="short", locale=_locale(language)))
+def format_short_date(value: datetime.date, language: str, country: str | None = None) -> str:
+    """Format a date for a table column: "02/03/2026" (fr, en), "3/2/26" to a reader in the US."""
+    return str(babel_format_date(value, format="short", locale=_locale(language, country)))
 
 
 def format_number(value: Decimal | int, language: str) -> str:
