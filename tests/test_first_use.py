@@ -224,7 +224,9 @@ def test_install_completion_writes_the_bash_completion(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    env = {**os.environ, "HOME": str(tmp_path)}
+    # The shell is named, not detected from the processes above the test (a CI runner or a
+    # detached job has no shell among them).
+    env = {**os.environ, "HOME": str(tmp_path), "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"}
     installed = subprocess.run(
         [sys.executable, "-m", "facturo", "--install-completion", "bash"],
         capture_output=True, text=True, env=env, check=False,

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from collections.abc import Callable
+from decimal import Decimal as D
 from pathlib import Path
 from typing import Any
 
@@ -337,3 +338,24 @@ def test_html_page_escapes_what_it_shows(
     ok(cli, "report", "clients", "--html", str(page))
     text = page.read_text("utf-8")
     assert "<script>" not in text and "&lt;script&gt;x()&lt;/script&gt;" in text
+
+
+def test_forecast_counts_the_invoices_subscriptions_will_issue(built: Cli, folder: Path) -> None:
+    before = by(rows(built, "forecast", "--weeks", "8"), "week", "currency")
+    (folder / "subscriptions").mkdir()
+    (folder / "subscriptions" / "support.yaml").write_text(
+        "client: dupont\nschedule: {every: month}\nstart: 2026-12-01\n"
+        "lines: [{description: Support, unit: mois, unit_price: 1000.00}]\n",
+        "utf-8",
+    )
+    after = by(rows(built, "forecast", "--weeks", "8"), "week", "currency")
+    # December's invoice: issued 12-01, 1000.00 + 20 % = 1200.00, due 30 days later on
+    # 12-31, moved by dupont's 6 days late to 2027-01-06: the week of Monday 2027-01-04.
+    # January's (issued 2027-01-01, due 01-31, expected 02-06) is beyond the 8 weeks.
+    week = after[("2027-01-04", "EUR")]
+    assert (week["expected"], week["invoices"]) == ("1200.00", 1)
+    assert ("2027-01-04", "EUR") not in before or before[("2027-01-04", "EUR")]["invoices"] == 0
+    total_before, total_after = before[("total", "EUR")], after[("total", "EUR")]
+    assert D(total_after["expected"]) - D(total_before["expected"]) == D("2400.00")
+    assert total_after["invoices"] - total_before["invoices"] == 2
+    assert after[("later", "EUR")]["expected"] == "1200.00"

@@ -213,6 +213,22 @@ def is_loopback(host: str) -> bool:
     return bool(address.is_loopback or (mapped is not None and mapped.is_loopback))
 
 
+def check_link_template(value: str) -> str | None:
+    """An https address where {number}, {amount} and {currency} may stand for the document's."""
+    import string
+
+    if not value.startswith("https://") or any(c.isspace() for c in value):
+        return f"expected an https:// address without spaces, got {value!r}"
+    try:
+        fields = [name for _, name, _, _ in string.Formatter().parse(value) if name is not None]
+    except ValueError as exc:
+        return f"cannot read the template {value!r} ({exc}): write braces as {{{{ and }}}}"
+    unknown = [name for name in fields if name not in ("number", "amount", "currency")]
+    if unknown:
+        return f"unknown field {{{unknown[0]}}} (use {{number}}, {{amount}}, {{currency}})"
+    return None
+
+
 VALUE_CHECKS: dict[str, Callable[[Any], str | None]] = {
     "country": check_country,
     "siren": check_siren,
@@ -220,6 +236,7 @@ VALUE_CHECKS: dict[str, Callable[[Any], str | None]] = {
     "iban": check_iban,
     "bic": check_bic,
     "email": check_email,
+    "link_template": check_link_template,
     "electronic_address": check_electronic_address,
     "mailbox": check_mailbox,
     "host": check_host,

@@ -193,6 +193,15 @@ CONFIG = {
         "sending emails (invoices, reminders)",
     ),
     "reminders": mapping(REMINDERS, "payment reminders policy (facturo remind)"),
+    "payment": mapping(
+        {
+            "link_template": text(
+                "online payment page, e.g. https://pay.example.fr/{number}?amount={amount}",
+                check="link_template",
+            ),
+        },
+        "paying online: a link and its QR code on invoices and in emails",
+    ),
     "accounting": mapping(ACCOUNTING, "accounts of the accounting exports (export fec)"),
     "bank": mapping(BANK, "bank statement import (facturo bank import)"),
 }

@@ -174,6 +174,9 @@ def build_document(
             )
         if kind != "credit_note":
             document["payment"] = _payment(seller, defaults, business)
+            link = (config.get("payment") or {}).get("link_template")
+            if link:
+                document["payment"]["link_template"] = link
         if "notes" in draft:
             document["notes"] = draft["notes"]
         if defaults.get("thanks"):

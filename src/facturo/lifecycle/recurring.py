@@ -21,7 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from facturo.errors import FacturoError, InvalidData, Problem
-from facturo.files.yamlio import YMap, dump, load_mapping
+from facturo.files import schema
+from facturo.files.reading import read_file
+from facturo.files.yamlio import YMap, dump, load_mapping, parse
+from facturo.lifecycle.drafting import build_document
 from facturo.lifecycle.issuing import Issued, issue_drafts
 from facturo.model.money import round_money
 from facturo.model.schedule import Period, Schedule, periods
@@ -236,3 +239,36 @@ def yearly_value(subscription: Subscription, today: dt.date) -> Decimal:
 def next_billing(subscription: Subscription, billed: set[dt.date]) -> Period | None:
     """The first period not billed yet, or None when the subscription has ended."""
     return next((p for p in subscription.periods() if p.start not in billed), None)
+
+
+def upcoming_invoices(
+    ledger: Ledger, today: dt.date, until: dt.date
+) -> list[tuple[Due, dict[str, Any]]]:
+    """The invoices subscriptions will make for the periods billed up to `until` and not
+    billed yet, each as it would be issued on its billing day (today for those due)."""
+    found, _ = subscriptions(ledger)
+    billed = billed_periods(ledger)
+    config = ledger.config()
+    upcoming = []
+    for subscription in found:
+        try:
+            client = ledger.client(subscription.client)
+        except FacturoError:
+            continue  # `check` reports the subscription's client
+        done = billed.get(subscription.id, set())
+        for period in subscription.periods():
+            if period.bill_on > until:
+                break
+            if period.start in done:
+                continue
+            name = f"{subscription.id}-{period.start.isoformat()}.yaml"
+            due = Due(subscription, period, ledger.folder.drafts_dir / name)
+            data, problems = parse(draft_text(due), name)
+            if data is None or problems:
+                continue
+            draft, report = read_file(data, schema.DRAFT, name)
+            issue_on = max(period.bill_on, today)
+            document = build_document(draft, config, subscription.client, client, issue_on, report)
+            if document is not None:
+                upcoming.append((due, document))
+    return upcoming

@@ -268,3 +268,17 @@ class IssuedDocument:
             payments=tuple(Movement(p.date, p.amount, p.is_write_off) for p in self.payments),
             credit_notes=tuple(Movement(day, gross) for day, gross in credit_notes),
         )
+
+
+LINK_FIELDS = ("number", "amount", "currency")  # what a payment link template may name
+
+
+def payment_link(template: str | None, number: str, amount: Decimal, currency: str) -> str | None:
+    """The online payment page of a document: `template` with its number, the amount to
+    pay (plain, e.g. 1234.50) and the currency put in, URL-quoted; None without a template."""
+    if not template:
+        return None
+    from urllib.parse import quote
+
+    values = {"number": number, "amount": format(amount, "f"), "currency": currency}
+    return template.format(**{key: quote(value, safe="") for key, value in values.items()})

@@ -79,3 +79,9 @@ def make_payment_qr(
         return None
     png = qr.png_data_uri(scale=8, border=0, dark="#000", light="#fff")
     return PaymentQr(payload=payload, png_data_uri=str(png))
+
+
+def make_link_qr(url: str) -> str:
+    """The QR code of a web address (a payment page), as a PNG data URI."""
+    qr = segno.make_qr(url, error="m")
+    return str(qr.png_data_uri(scale=8, border=0, dark="#000", light="#fff"))

@@ -1,7 +1,9 @@
-"""Cash forecast: what open invoices should bring in per week, by each client's own habits.
+"""Cash forecast: what open invoices and subscriptions should bring in per week.
 
 Each open balance is expected on its due date moved by that client's average days late on
 the invoices it settled (in that currency); what is already late is expected this week.
+The invoices subscriptions will issue in the weeks ahead (lifecycle.recurring) count too,
+on their due dates moved the same way.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from facturo.lifecycle.recurring import upcoming_invoices
 from facturo.reports.analysis import habits
 from facturo.reports.periods import week_start
 from facturo.reports.table import Table, money
@@ -33,19 +36,26 @@ def forecast(ledger: Ledger, today: dt.date, weeks: int = 12) -> Table:
     first = week_start(today)
     horizon = first + dt.timedelta(weeks=weeks)
     sums: dict[tuple[str, str], list[Decimal]] = {}
+    expected: list[tuple[str, str, dt.date, Decimal]] = []  # client, currency, due, amount
     for entry in ledger.entries():
         if not entry.is_receivable or entry.issue_date is None or entry.issue_date > today:
             continue
         balance = ledger.account_of(entry).until(today).balance
-        if balance <= 0:
-            continue
-        client = record.get((entry.client_id, entry.currency))
+        if balance > 0:
+            due = entry.due_date or today
+            expected.append((entry.client_id, entry.currency, due, balance))
+    for _, document in upcoming_invoices(ledger, today, horizon):
+        due = document.get("due_date") or document["issue_date"]
+        amount = document["totals"]["due"]
+        expected.append((document["client"]["id"], document["currency"], due, amount))
+    for client_id, currency, due, amount in expected:
+        client = record.get((client_id, currency))
         delay = client.average_days_late if client else ZERO
-        day = expected_date(entry.due_date or today, delay, today)
+        day = expected_date(due, delay, today)
         week = week_start(day).isoformat() if day < horizon else LATER
         for label in (week, "total"):
-            cell = sums.setdefault((entry.currency, label), [ZERO, ZERO])
-            cell[0] += balance
+            cell = sums.setdefault((currency, label), [ZERO, ZERO])
+            cell[0] += amount
             cell[1] += 1
     table = Table(COLUMNS, amounts=AMOUNTS)
     for currency in sorted({c for c, _ in sums}):

@@ -16,7 +16,14 @@ from decimal import Decimal
 from typing import Any
 
 from facturo.errors import FacturoError, InvalidData
-from facturo.model.document import NOT_SENT, PENDING, SENT, IssuedDocument, email_status
+from facturo.model.document import (
+    NOT_SENT,
+    PENDING,
+    SENT,
+    IssuedDocument,
+    email_status,
+    payment_link,
+)
 from facturo.output.mail.smtp import (
     Mailer,
     MailError,
@@ -136,8 +143,15 @@ def _context(document: dict[str, Any], today: dt.date, late: Late | None) -> dic
             "bic": payment.get("bic"),
             "methods": list(payment.get("methods") or []),
             "reference": document["number"],
+            "link": None,
         },
     }
+    if document["kind"] in ("invoice", "deposit"):
+        # The amount asked now: the balance (a reminder) or what was due at issue.
+        asked = Decimal(context["balance"])
+        context["payment"]["link"] = payment_link(
+            payment.get("link_template"), document["number"], asked, document["currency"]
+        )
     sent = IssuedDocument(document).reminders_sent
     context["reminders_sent"] = [
         {"level": r.get("level"), "date": r.get("date")} for r in sent if email_status(r) == SENT

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from facturo.model.document import payment_link
 from facturo.model.exchange import ExchangeRate, document_vat_in_euros
 from facturo.model.vat import treatment_of
 from facturo.output import words as labels
@@ -19,7 +20,7 @@ from facturo.output.pdf.parts import (
     format_period,
     pdf_metadata,
 )
-from facturo.output.qr import make_payment_qr
+from facturo.output.qr import make_link_qr, make_payment_qr
 from facturo.output.values import as_date, as_decimal
 
 _PAYABLE_KINDS = ("invoice", "deposit")
@@ -339,6 +340,10 @@ def _payment(
             bic=str(payment["bic"]) if payment.get("bic") else None,
             currency=currency,
         )
+    link = None
+    if kind in _PAYABLE_KINDS and number and amount_due > 0:
+        template = payment.get("link_template")
+        link = payment_link(str(template) if template else None, str(number), amount_due, currency)
     return {
         "pay_by": (
             labels.format_date(due_date, language)
@@ -355,6 +360,8 @@ def _payment(
         "qr_image": qr.png_data_uri if qr else None,
         "qr_payload": qr.payload if qr else None,
         "amount_due": labels.format_money(amount_due, currency, language),
+        "link": link,
+        "link_qr": make_link_qr(link) if link else None,
     }
 
 
