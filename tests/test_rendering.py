@@ -719,7 +719,7 @@ def test_template_filters_format_for_the_document_language(tmp_path: Path) -> No
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_batch_renders_on_several_processes(tmp_path: Path, workers: int) -> None:
-    broken = documents.standard_invoice(number="F-2026-0009", language="de")
+    broken = documents.standard_invoice(number="F-2026-0009", language="xx")
     jobs = [
         RenderJob(documents.standard_invoice(), tmp_path / "out" / "F-2026-0001.pdf"),
         RenderJob(documents.credit_note(), tmp_path / "out" / "AV-2026-0001.pdf"),

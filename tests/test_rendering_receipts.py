@@ -508,7 +508,7 @@ def test_branding_applies_to_receipts_and_statements(tmp_path: Path) -> None:
             "aging bucket '91-120'",
         ),
         (
-            documents.statement(language="fr") | {"language": "de"},
+            documents.statement(language="fr") | {"language": "xx"},
             "statement dupont 2026-03-31: cannot",
         ),
     ],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -130,17 +131,25 @@ def test_a_period_starts_from_the_opening_balance_and_ages_as_of_its_last_day(
 
 
 def test_statement_prints_a_table_and_the_aging(cli: Cli, account) -> None:
-    lines = ok(cli, "statement", "dupont", "--from", "2026-11-01").splitlines()
-    assert lines[0] == "Atelier Dupont SARL (dupont), from 2026-11-01 to 2026-11-22, EUR"
-    assert lines[1].split() == ["Date", "Document", "Description", "Debit", "Credit", "Balance"]
-    assert lines[2].split() == ["Opening", "balance", "5740.00"]
-    assert lines[3].split()[:2] == ["2026-11-02", "F-2026-0005"]
-    assert lines[3].split()[-1] == "7360.00"
-    assert lines[-2].split() == ["Closing", "balance", "6860.00"]
+    # In the client's language (Atelier Dupont is French): words, dates and amounts.
+    lines = [
+        plain(line) for line in ok(cli, "statement", "dupont", "--from", "2026-11-01").splitlines()
+    ]
+    assert lines[0] == "Atelier Dupont SARL (dupont), du 01/11/2026 au 22/11/2026, EUR"
+    assert lines[1].split() == ["Date", "Document", "Libellé", "Débit", "Crédit", "Solde"]
+    assert lines[2] == "Solde antérieur 5 740,00 €"
+    assert lines[3].split()[:2] == ["02/11/2026", "F-2026-0005"]
+    assert lines[3].endswith("7 360,00 €")
+    assert lines[-2] == "Solde au 22/11/2026 6 860,00 €"
     assert lines[-1] == (
-        "Aging (EUR): not due: 1620.00  1-30: 1120.00  31-60: 1500.00  61-90: 1000.00  "
-        "over 90: 1620.00"
+        "Balance âgée (EUR) : Non échu : 1 620,00 € 1 à 30 jours : 1 120,00 € "
+        "31 à 60 jours : 1 500,00 € 61 à 90 jours : 1 000,00 € Plus de 90 jours : 1 620,00 €"
     )
+
+
+def plain(line: str) -> str:
+    """No-break spaces made plain, the padding of a table row off."""
+    return " ".join(re.sub("[\u00a0\u202f]", " ", line).split())
 
 
 def test_statement_pdf(cli: Cli, account, folder: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -277,26 +278,44 @@ def statement(
 
 
 def _print_statement(data: dict[str, Any]) -> None:
-    currency = data["currency"]
+    """The statement as a table in the client's language, dates as read in their country."""
+    from facturo.output import words
+
+    language, currency = data["language"], data["currency"]
+    address = data["client"].get("address")
+    country = address.get("country") if isinstance(address, dict) else None
+    label = words.labels_for(language)
+
+    def day(value: Any) -> str:
+        return words.format_short_date(dt.date.fromisoformat(str(value)), language, country)
+
+    def money(value: Any) -> str:
+        return "" if value in (None, "") else words.format_money(Decimal(value), currency, language)
+
     period = data["period"]
-    since = f"from {period['start']} " if period["start"] else ""
-    output.say(
-        f"{data['client']['name']} ({data['client']['id']}), {since}to {period['end']}, {currency}"
+    end = day(period["end"])
+    shown = (
+        label["period_range"].format(start=day(period["start"]), end=end)
+        if period["start"]
+        else label["period_until"].format(end=end)
     )
-    rows = [["", "", "Opening balance", "", "", str(data["opening_balance"])]]
+    output.say(f"{data['client']['name']} ({data['client']['id']}), {shown}, {currency}")
+    rows = [["", "", label["opening_balance"], "", "", money(data["opening_balance"])]]
     for row in data["rows"]:
         rows.append([
-            str(row["date"]), row["number"], row["description"],
-            str(row["debit"] or ""), str(row["credit"] or ""), str(row["balance"]),
+            day(row["date"]), row["number"], row["description"],
+            money(row["debit"]), money(row["credit"]), money(row["balance"]),
         ])  # fmt: skip
-    rows.append(["", "", "Closing balance", "", "", str(data["closing_balance"])])
-    output.print_table(
-        ["Date", "Document", "Description", "Debit", "Credit", "Balance"],
-        rows,
-        right=["Debit", "Credit", "Balance"],
+    closing = label["closing_balance"].format(date=end)
+    rows.append(["", "", closing, "", "", money(data["closing_balance"])])
+    headings = [label[key] for key in ("date", "document", "entry", "debit", "credit", "balance")]
+    output.print_table(headings, rows, right=headings[3:])
+    entry = label["aging_entry"]
+    aging = "  ".join(
+        entry.format(bucket=label[f"aging_{a['bucket']}"], amount=money(a["amount"]))
+        for a in data["aging"]
     )
-    aging = "  ".join(f"{a['bucket'].replace('_', ' ')}: {a['amount']}" for a in data["aging"])
-    output.say(f"Aging ({currency}): {aging}")
+    output.say(entry.format(bucket=f"{label['aging']} ({currency})", amount=aging))
 
 
 def _render_one(

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from facturo.files.languages import LANGUAGES
 from facturo.model.account import WRITE_OFF
 
-LANGUAGES = ("fr", "en")
 CLIENT_KINDS = ("business", "individual")
 VAT_REGIMES = ("standard", "franchise")
 OPERATIONS = ("services", "goods", "mixed")

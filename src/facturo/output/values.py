@@ -1,4 +1,4 @@
-"""The amounts and dates of an issued document read back, whether from YAML or a JSON-ready copy."""
+"""The amounts, dates and claim of a document or reminder read back from a context mapping."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import datetime
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
+
+from facturo.model.account import INDEMNITY_CURRENCY, LETTER_DEADLINE_DAYS, Claim
 
 
 def as_decimal(value: Any) -> Decimal:
@@ -35,3 +37,33 @@ def entries_of(value: Any) -> Iterator[Mapping[str, Any]]:
     for entry in value or []:
         if isinstance(entry, Mapping):
             yield entry
+
+
+def claim_of(context: Mapping[str, Any], today: datetime.date) -> Claim | None:
+    """The claim of a reminder context (what the email and the letter ask for), or None.
+
+    `balance` and `penalties` (rate_percent, interest, indemnity) come from the account (see
+    mail/sending.py); the fixed indemnity is owed by business clients only (L441-10), and is
+    claimed in EUR beside a total in another currency (D441-5): `Claim` does that arithmetic.
+    """
+    if context.get("balance") is None:
+        return None
+    penalties: Mapping[str, Any] = context.get("penalties") or {}
+    client: Mapping[str, Any] = context.get("client") or {}
+    document = context.get("document")
+    business = client.get("kind", "business") == "business"
+    indemnity = penalties.get("indemnity") if business else None
+    currency = (
+        context.get("currency")
+        or (document.get("currency") if isinstance(document, Mapping) else None)
+        or INDEMNITY_CURRENCY
+    )
+    return Claim(
+        balance=as_decimal(context["balance"]),
+        interest=as_decimal(penalties.get("interest")),
+        indemnity=None if indemnity in (None, "") else as_decimal(indemnity),
+        rate_percent=as_decimal(penalties.get("rate_percent")),
+        days_late=int(context.get("days_late") or 0),
+        deadline=today + datetime.timedelta(days=LETTER_DEADLINE_DAYS),
+        currency=str(currency),
+    )

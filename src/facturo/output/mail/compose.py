@@ -7,7 +7,6 @@ import re
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ import jinja2
 from markupsafe import Markup
 
 from facturo.errors import FacturoError
-from facturo.model.account import INDEMNITY_CURRENCY, LETTER_DEADLINE_DAYS
+from facturo.model.account import INDEMNITY_CURRENCY
 from facturo.output import words as labels
 from facturo.output.sandbox import (
     ConfinedLoader,
@@ -23,12 +22,16 @@ from facturo.output.sandbox import (
     TemplateRefused,
     sandboxed_environment,
 )
+from facturo.output.values import claim_of
 
 # One message per reminder level (0 before the due date, 3 the formal notice), then the one
 # that sends a document. A billing folder may add others in its templates/mail/.
 REMINDER_MESSAGES = ("reminder-courtesy", "reminder-friendly", "reminder-firm", "reminder-formal")
 MESSAGES = (*REMINDER_MESSAGES, "document")
 MAIL_FOLDER = "mail"
+# The language of the messages of a language without templates of its own (de, es, it are
+# packaged for documents only): a billing folder may add `<message>.<language>.txt`/`.html`.
+FALLBACK_LANGUAGE = "en"
 LAYOUT = "_layout.html"
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
@@ -87,7 +90,8 @@ class Composer:
         """Compose message `name` (e.g. "reminder-firm") in the context's language.
 
         Reads `<name>.<language>.txt` (a `Subject: ...` line, a blank line, the body) and
-        `<name>.<language>.html` (the HTML body, laid out by `_layout.html`).
+        `<name>.<language>.html` (the HTML body, laid out by `_layout.html`). A language with
+        no such template (packaged or in the folder) is written in English.
         """
         if not _NAME.fullmatch(name):
             raise MessageError(f"message {name!r}: expected a name such as {MESSAGES[1]!r}")
@@ -96,6 +100,10 @@ class Composer:
             raise MessageError(
                 f"message {name}: language {language!r} is not one of {', '.join(labels.LANGUAGES)}"
             )
+        if not self._path_of(f"{name}.{language}.txt").is_file() and (
+            self._path_of(f"{name}.{FALLBACK_LANGUAGE}.txt").is_file()
+        ):
+            language = FALLBACK_LANGUAGE
         variables = _variables(context, language)
         base = f"{name}.{language}"
         subject = " ".join(self._render(f"{base}.txt{_SUBJECT_PART}", variables).split())
@@ -211,41 +219,22 @@ def _variables(context: Mapping[str, Any], language: str) -> dict[str, Any]:
 
 
 def _claim(variables: Mapping[str, Any]) -> dict[str, Any] | None:
-    """What a reminder asks for: the balance, the interest and, from a business, the indemnity."""
-    if variables.get("balance") is None:
-        return None
-    balance = Decimal(variables["balance"])
-    penalties: Mapping[str, Any] | None = variables.get("penalties")
-    client: Mapping[str, Any] = variables.get("client") or {}
-    # The fixed recovery indemnity is owed by business clients only (Code de commerce L441-10).
-    business = client.get("kind", "business") == "business"
-    interest = Decimal(penalties.get("interest") or 0) if penalties else Decimal(0)
-    indemnity = penalties.get("indemnity") if penalties and business else None
-    indemnity = Decimal(indemnity) if indemnity not in (None, "") else None
-    document = variables.get("document")
-    currency = str(
-        variables.get("currency")
-        or (document.get("currency") if isinstance(document, Mapping) else None)
-        or INDEMNITY_CURRENCY
-    )
-    # 40 EUR whatever the invoice's currency (D441-5): never converted, never added into a
-    # total in another currency, but claimed beside it.
-    apart = indemnity is not None and currency != INDEMNITY_CURRENCY
+    """What a reminder asks for, as the templates read it (see `values.claim_of`)."""
     today = variables.get("today")
-    deadline = (
-        today + datetime.timedelta(days=LETTER_DEADLINE_DAYS)
-        if isinstance(today, datetime.date)
-        else None
-    )
+    dated = isinstance(today, datetime.date)
+    claim = claim_of(variables, today if isinstance(today, datetime.date) else datetime.date.min)
+    if claim is None:
+        return None
+    client: Mapping[str, Any] = variables.get("client") or {}
     return {
-        "business": business,
-        "balance": balance,
-        "interest": interest,
-        "indemnity": indemnity,
+        "business": client.get("kind", "business") == "business",
+        "balance": claim.balance,
+        "interest": claim.interest,
+        "indemnity": claim.indemnity,
         "indemnity_currency": INDEMNITY_CURRENCY,
-        "indemnity_apart": apart,
-        "total": balance + interest + (indemnity if indemnity and not apart else Decimal(0)),
-        "deadline": deadline,
+        "indemnity_apart": claim.indemnity_apart,
+        "total": claim.total,
+        "deadline": claim.deadline if dated else None,
     }
 
 

@@ -209,8 +209,11 @@ def build_statement_context(
     def money(value: Decimal) -> str:
         return labels.format_money(value, currency, language)
 
+    # Dates as the client reads them in their country (a US client: 12/2/26, December 2, 2026).
+    country = country_of(client)
+
     def short(value: datetime.date | None) -> str:
-        return labels.format_short_date(value, language) if value else ""
+        return labels.format_short_date(value, language, country) if value else ""
 
     def optional_money(value: Any) -> str:
         return money(as_decimal(value)) if value is not None else ""
@@ -231,14 +234,14 @@ def build_statement_context(
     debit_total = sum((as_decimal(row.get("debit")) for row in entries), Decimal(0))
     credit_total = sum((as_decimal(row.get("credit")) for row in entries), Decimal(0))
     period_text = _capitalized(
-        format_period({"start": start, "end": end}, language, words["period_range"])
+        format_period({"start": start, "end": end}, language, words["period_range"], country)
         if start
-        else words["period_until"].format(end=labels.format_date(end, language))
+        else words["period_until"].format(end=labels.format_date(end, language, country))
     )
-    as_at = words["statement_as_at"].format(date=labels.format_date(end, language))
+    as_at = words["statement_as_at"].format(date=labels.format_date(end, language, country))
     balance_label = words["closing_balance_credit" if closing < 0 else "closing_balance_due"]
     facts = [
-        (words["statement_date"], labels.format_date(issue_date, language)),
+        (words["statement_date"], labels.format_date(issue_date, language, country)),
         (words["period"], period_text),
         (balance_label, money(-closing if closing < 0 else closing)),
     ]
@@ -280,7 +283,7 @@ def build_statement_context(
     mentions.append(words["statement_notice"])
     client_name = str(client.get("name") or "")
     heading = " — ".join(
-        part for part in (title, client_name, labels.format_date(end, language)) if part
+        part for part in (title, client_name, labels.format_date(end, language, country)) if part
     )
     return {
         **account_head(
@@ -322,7 +325,7 @@ def build_statement_context(
             "closing": {
                 "date": short(end),
                 "description": words["closing_balance"].format(
-                    date=labels.format_date(end, language)
+                    date=labels.format_date(end, language, country)
                 ),
                 "balance": money(closing),
                 "in_credit": closing < 0,

@@ -9,12 +9,12 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from facturo.model.account import INDEMNITY_CURRENCY, LETTER_DEADLINE_DAYS
+from facturo.model.account import INDEMNITY_CURRENCY
 from facturo.output import words as labels
 from facturo.output.pdf.account import account_head
 from facturo.output.pdf.parts import document_language, footer_lines, pdf_metadata, strong
 from facturo.output.qr import make_payment_qr
-from facturo.output.values import as_date, as_decimal
+from facturo.output.values import as_date, as_decimal, claim_of
 
 
 def reminder_letter(context: Mapping[str, Any], *, paid: Decimal) -> dict[str, Any]:
@@ -75,19 +75,11 @@ def build_reminder_letter_context(
     )
     days_late = int(document.get("days_late") or 0)
     penalties: Mapping[str, Any] | None = document.get("penalties") or None
-    # The fixed indemnity is owed by business clients only (Code de commerce L441-10).
-    business = client.get("kind", "business") == "business"
-    interest = as_decimal(penalties.get("interest", 0)) if penalties else Decimal(0)
-    indemnity = (
-        as_decimal(penalties["indemnity"])
-        if penalties and business and penalties.get("indemnity") not in (None, "")
-        else None
-    )
-    # 40 EUR whatever the invoice's currency (D441-5): claimed beside a total in another
-    # currency, never converted nor added into it.
-    apart = indemnity is not None and currency != INDEMNITY_CURRENCY
-    total = balance + interest + (indemnity if indemnity is not None and not apart else Decimal(0))
-    deadline = today + datetime.timedelta(days=LETTER_DEADLINE_DAYS)
+    owed = claim_of({**document, "currency": currency}, today)
+    if owed is None:
+        raise ValueError("a formal notice needs the balance it claims")
+    interest, indemnity, apart = owed.interest, owed.indemnity, owed.indemnity_apart
+    total, deadline = owed.total, owed.deadline
 
     def money(value: Decimal) -> str:
         return labels.format_money(value, currency, language)

@@ -94,13 +94,31 @@ def describe_client(
     }
 
 
+# How the post of a country writes the town line of an address, where it is not
+# "postcode city": in the US, Canada and Australia the city comes first and the postcode (with
+# the state or province the user writes in it, "TX 78701") after; in the UK the postcode has a
+# line of its own.
+_TOWN_LINES = {
+    "US": "{city}, {postcode}",
+    "CA": "{city} {postcode}",
+    "AU": "{city} {postcode}",
+    "NZ": "{city} {postcode}",
+    "IE": "{city} {postcode}",
+    "GB": "{city}\n{postcode}",
+}
+
+
 def _address_lines(address: Any, language: str, *, show_country: bool) -> list[str]:
     if not isinstance(address, Mapping):
         return []
     lines = [str(address[key]) for key in ("street", "street2") if address.get(key)]
-    town = " ".join(str(address[key]) for key in ("postcode", "city") if address.get(key))
-    if town:
-        lines.append(town)
+    pattern = _TOWN_LINES.get(str(address.get("country") or "").upper(), "{postcode} {city}")
+    town = pattern.format(
+        postcode=str(address.get("postcode") or ""), city=str(address.get("city") or "")
+    )
+    lines.extend(
+        line for line in (" ".join(part.split()).strip(" ,") for part in town.split("\n")) if line
+    )
     if show_country and address.get("country"):
         lines.append(labels.describe_country(str(address["country"]), language))
     return lines
@@ -112,13 +130,15 @@ def country_of(party: Mapping[str, Any]) -> str | None:
     return str(address.get("country")) if isinstance(address, Mapping) else None
 
 
-def format_period(period: Mapping[str, Any], language: str, pattern: str) -> str:
+def format_period(
+    period: Mapping[str, Any], language: str, pattern: str, country: str | None = None
+) -> str:
     """A period's start and end dates put in `pattern` (e.g. "du {start} au {end}")."""
     start = as_date(period.get("start"))
     end = as_date(period.get("end"))
     return pattern.format(
-        start=labels.format_date(start, language) if start else "",
-        end=labels.format_date(end, language) if end else "",
+        start=labels.format_date(start, language, country) if start else "",
+        end=labels.format_date(end, language, country) if end else "",
     )
 
 
