@@ -54,10 +54,11 @@ Inspection = Callable[[YMap, Path, Entry], list[Problem]]
 def inspect_issued(path: Path, display: str, inspect: Inspection | None = None) -> Entry:
     """Read one issued file: its summary, and with `inspect` what is wrong with it on its own."""
     try:
-        content = hashlib.sha256(path.read_bytes()).hexdigest()
+        raw: bytes | None = path.read_bytes()
     except OSError:
-        content = None
-    data, problems = load_mapping(path, display)
+        raw = None  # load_mapping reports what is wrong
+    content = None if raw is None else hashlib.sha256(raw).hexdigest()
+    data, problems = load_mapping(path, display, raw)
     entry = Entry(path=display, problems=list(problems), content_sha256=content)
     if data is None:
         return entry
