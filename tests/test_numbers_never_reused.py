@@ -311,3 +311,26 @@ def test_a_committed_document_replaced_in_the_work_tree_is_reported(
     assert any(
         line.startswith(f"{THIRD}:") and "not the only document sealed" in line for line in lines
     ), lines
+
+
+def test_a_billing_folder_inside_a_larger_repository(cli, draft, folder: Path) -> None:
+    """Only the billing folder's own issued paths count: not the rest of the repository,
+    even where it has folders of the same names."""
+    issue_three(cli, draft)
+    repo = folder.parent
+    write(repo / ".gitignore", ".facturo/\n")
+    write(repo / "invoices" / "2026" / "X-2026-0009.yaml", "number: X-2026-0009\n")
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "all")
+    git(folder, "rm", "-q", THIRD)
+    git(repo, "commit", "-q", "-m", "oops")
+
+    lines = check_lines(cli)
+
+    assert any(line.startswith(f"{THIRD}: issued document deleted") for line in lines), lines
+    assert not any("X-2026-0009" in line for line in lines), lines
+    history = json.loads((folder / ".facturo" / "cache" / "git.json").read_text("utf-8"))
+    assert sorted(history["paths"]) == [f"invoices/2026/F-2026-000{n}.yaml" for n in (1, 2, 3)], (
+        history["paths"]
+    )

@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from facturo.files.yamlio import YMap, dump, parse
+import pytest
+
+from facturo.errors import Problem
+from facturo.files.yamlio import YList, YMap, _Loader, dump, parse
 
 
 def test_decimals_are_exact_and_traps_stay_strings() -> None:
@@ -88,3 +91,45 @@ def test_control_characters_are_found_at_their_line() -> None:
     assert [(p.line, p.col, p.message) for p in problems] == [
         (2, 5, "a NUL byte is not allowed in a YAML file")
     ]
+
+
+def _shape(value: object) -> object:
+    """Everything a load gives: values, their types, and every mark."""
+    if isinstance(value, YMap):
+        items = tuple((k, _shape(v)) for k, v in value.items())
+        return ("map", value.line, value.col, items, value.key_marks, value.raw)
+    if isinstance(value, YList):
+        return ("list", value.line, value.col, tuple(_shape(v) for v in value), value.item_marks)
+    return (type(value).__name__, repr(value))
+
+
+ODD_DOCUMENTS = [
+    "a: &x 1\nb: *x\n",
+    "a: &x {c: 1}\nb: *x\n",
+    "- &x [1, 2]\n- *x\n- *x\n",
+    "a: !!binary aGVsbG8=\nb: !!set {x, y}\nc: !!omap [a: 1]\n",
+    "<<: {a: 1}\nb: 2\na: 1\na: 2\n",
+    "d: 2026-02-30\ne: 2026-02-28\nf: 2026-02-28T10:00:00Z\n",
+    "n: 1e5\no: 01234\np: 1_000.5\nq: 12345678901234567890123456789012\nr: -0.000\n",
+    "b: yes\nc: True\nd: no\ne: ~\nf: null\n",
+    "x: !!seq {a: 1}\ny: !!int [1]\n",
+    "x: !!null abc\ny: !!str 12\nz: !!float abc\nw: !!int 1.5\nu: !!bool maybe\n",
+    "? [a]\n: 1\n? {b: 1}\n: 2\n",
+    "- a\n- - b\n  - &y c\n- *y\n",
+    "\"k\": 1\n'q': 'v'\nr: \"1.5\"\nl: |\n  text\n",
+]
+
+
+@pytest.mark.parametrize("text", ODD_DOCUMENTS)
+def test_direct_build_gives_what_the_constructors_give(text: str) -> None:
+    """parse() builds nodes directly; PyYAML's own constructor walk (with facturo's
+    constructors) must give exactly the same values, marks and problems."""
+    loader = _Loader(text)
+    try:
+        expected = loader.get_single_data()
+    finally:
+        loader.dispose()
+    expected_problems = [Problem("f.yaml", *found) for found in loader.problems]
+    data, problems = parse(text, "f.yaml")
+    assert _shape(data) == _shape(expected)
+    assert problems == expected_problems

@@ -137,10 +137,14 @@ def read_history(folder: Folder, *, use_cache: bool = True) -> History:
 
 
 def _log(root: Path, tips: list[str]) -> subprocess.CompletedProcess[str]:
+    # Every commit, with no pathspec: limiting to the issued folders makes git test each
+    # commit against its parents for them (three times slower); the paths are sorted out
+    # while parsing. Merges list no changes here either way: the changes of both sides are
+    # in the commits they merged.
     revisions = "".join(f"^{tip}\n" for tip in tips)  # commits read before
     return _git(
-        root, "log", "--all", "--reflog", "--stdin", "--full-history", "--no-renames",
-        "--raw", "--no-abbrev", "--relative", "--format=@%H %P", "--", *ISSUED_DIRS,
+        root, "log", "--all", "--reflog", "--stdin", "--no-renames",
+        "--raw", "--no-abbrev", "--relative", "--format=@%H %P",
         stdin=revisions,
     )  # fmt: skip
 
@@ -158,8 +162,11 @@ def _parse_log(text: str, history: History) -> list[tuple[str, list[str]]]:
             fields = head.split()
             if len(fields) < 5:
                 continue
+            path = _unquote(path)
+            if path.partition("/")[0] not in ISSUED_DIRS:
+                continue
             old, new, status = fields[2], fields[3], fields[4]
-            item = history.paths.setdefault(_unquote(path), PathHistory())
+            item = history.paths.setdefault(path, PathHistory())
             for blob in (old, new):
                 if set(blob) != {"0"}:
                     item.blobs.setdefault(blob, commit)  # a commit that had this blob

@@ -204,8 +204,10 @@ MAX_DIGITS = 28
 
 def _number_text(node: ScalarNode, pattern: re.Pattern[str]) -> str | None:
     text = str(node.value).replace("_", "")
-    if not pattern.match(text) or sum(c.isdigit() for c in text.lstrip("+-0.")) > MAX_DIGITS:
+    if not pattern.match(text):
         return None
+    if len(text) > MAX_DIGITS and sum(c.isdigit() for c in text.lstrip("+-0.")) > MAX_DIGITS:
+        return None  # (a text no longer than the limit cannot hold more digits than it)
     return text
 
 
@@ -246,6 +248,92 @@ for _tag in ("binary", "set", "omap", "pairs", "value", "merge", "yaml"):
     _constructors.add_constructor(f"tag:yaml.org,2002:{_tag}", _unsupported)
 
 
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_STR_TAG = "tag:yaml.org,2002:str"
+_SCALARS: dict[str, Any] = {
+    "tag:yaml.org,2002:null": lambda loader, node: None,
+    "tag:yaml.org,2002:float": _construct_decimal,
+    "tag:yaml.org,2002:int": _construct_int,
+    "tag:yaml.org,2002:timestamp": _construct_timestamp,
+    "tag:yaml.org,2002:bool": _construct_bool,
+}
+_READ_ERRORS = (ValueError, TypeError, AttributeError, KeyError, OverflowError)
+
+
+class _Builder:
+    """Builds the data of a composed document as the constructors above do, in one direct
+    walk over its nodes (the generic constructor's bookkeeping is most of a load's time);
+    any node out of the ordinary (another tag, a tag on the wrong kind of node) goes to the
+    loader's constructors, so both ways give the same values and problems."""
+
+    def __init__(self, loader: _Loader) -> None:
+        self.loader = loader
+        self.seen: set[int] = set()
+
+    def build(self, node: Node, where: tuple[int, int]) -> Any:
+        loader = self.loader
+        if id(node) in self.seen or node in loader.constructed_objects:
+            # An alias: shared structure would be walked many times (a "billion laughs" file).
+            loader.problems.append((*where, "anchors and aliases (*name) are not supported here"))
+            return None
+        self.seen.add(id(node))
+        tag = node.tag
+        if isinstance(node, ScalarNode):
+            if tag == _STR_TAG:
+                return node.value
+            scalar = _SCALARS.get(tag)
+            if scalar is not None:
+                try:
+                    return scalar(loader, node)
+                except _READ_ERRORS as exc:
+                    loader.problems.append((*_where(node), f"cannot read this value ({exc})"))
+                    return node.value
+        elif isinstance(node, MappingNode) and tag == _MAP_TAG:
+            return self._map(node)
+        elif isinstance(node, SequenceNode) and tag == _SEQ_TAG:
+            return self._seq(node)
+        return loader.construct_object(node, deep=True)
+
+    def _map(self, node: MappingNode) -> YMap:
+        problems = self.loader.problems
+        data = YMap()
+        data.line, data.col = _where(node)
+        key_marks, raw = data.key_marks, data.raw
+        for key_node, value_node in node.value:
+            key_where = _where(key_node)
+            if not isinstance(key_node, ScalarNode):
+                problems.append((*key_where, "a key must be a plain word"))
+                continue
+            key = key_node.value
+            if key == "<<":
+                problems.append((*key_where, "merge keys (<<) are not supported here"))
+                continue
+            value = self.build(value_node, key_where)
+            if key in data:
+                line, _ = key_marks[key]
+                problems.append((*key_where, f"duplicate key {key!r} (first at line {line})"))
+            data[key] = value
+            key_marks[key] = key_where
+            if (
+                isinstance(value_node, ScalarNode)
+                and not value_node.style
+                and not isinstance(value, str)
+            ):
+                raw[key] = value_node.value
+        return data
+
+    def _seq(self, node: SequenceNode) -> YList:
+        data = YList()
+        data.line, data.col = _where(node)
+        marks = data.item_marks
+        for item in node.value:
+            where = _where(item)
+            data.append(self.build(item, where))
+            marks.append(where)
+        return data
+
+
 # What YAML accepts in a file (YAML 1.1 "printable"): no NUL, no other control characters.
 _NOT_PRINTABLE = re.compile(
     "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
@@ -269,7 +357,8 @@ def parse(text: str, path: str) -> tuple[Any, list[Problem]]:
         return None, [Problem(path, line, col, f"{what} is not allowed in a YAML file")]
     loader = _Loader(text)
     try:
-        data = loader.get_single_data()
+        node = loader.get_single_node()
+        data = None if node is None else _Builder(loader).build(node, _where(node))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
@@ -285,13 +374,15 @@ def parse(text: str, path: str) -> tuple[Any, list[Problem]]:
     return data, problems
 
 
-def load(path: Path, display: str) -> tuple[Any, list[Problem]]:
-    """Read and parse a YAML file; unreadable or non-UTF-8 files are problems, not crashes."""
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        return None, [Problem(display, 0, 0, f"cannot read: {exc.strerror}")]
+def load(path: Path, display: str, raw: bytes | None = None) -> tuple[Any, list[Problem]]:
+    """Read and parse a YAML file (or its bytes `raw`, read already); unreadable or
+    non-UTF-8 files are problems, not crashes."""
+    if raw is None:
+        try:
+            with path.open("rb") as handle:
+                raw = handle.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            return None, [Problem(display, 0, 0, f"cannot read: {exc.strerror}")]
     if len(raw) > MAX_FILE_BYTES:
         limit = MAX_FILE_BYTES // (1024 * 1024)
         return None, [Problem(display, 0, 0, f"too large for a facturo file (over {limit} MB)")]
@@ -306,9 +397,11 @@ def load(path: Path, display: str) -> tuple[Any, list[Problem]]:
     return parse(text.removeprefix("\ufeff"), display)
 
 
-def load_mapping(path: Path, display: str) -> tuple[YMap | None, list[Problem]]:
+def load_mapping(
+    path: Path, display: str, raw: bytes | None = None
+) -> tuple[YMap | None, list[Problem]]:
     """Load a file whose top level must be a mapping."""
-    data, problems = load(path, display)
+    data, problems = load(path, display, raw)
     if problems and data is None:
         return None, problems
     if data is None:

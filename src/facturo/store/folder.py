@@ -116,21 +116,27 @@ class Folder:
 
     def issued_files(self) -> list[Path]:
         """Every issued document file, in a stable order."""
-        files: list[Path] = []
+        return [Path(path) for _, path in self.issued_names()]
+
+    def issued_names(self) -> list[tuple[str, str]]:
+        """Every issued document file as (its display path, its path), in the order of
+        `issued_files`, built as text: no pathlib work per file on a large folder."""
+        found: list[tuple[str, str, str, str]] = []  # folder, year, file name, path
         for name in ISSUED_DIRS:
-            base = self.root / name
-            if not base.is_dir():
+            try:
+                with os.scandir(self.root / name) as years:
+                    year_dirs = [(entry.name, entry.path) for entry in years if entry.is_dir()]
+            except (FileNotFoundError, NotADirectoryError):
                 continue
-            with os.scandir(base) as years:
-                year_dirs = sorted(entry.path for entry in years if entry.is_dir())
-            for year_dir in year_dirs:
+            for year, year_dir in year_dirs:
                 with os.scandir(year_dir) as entries:
-                    files.extend(
-                        Path(entry.path)
+                    found.extend(
+                        (name, year, entry.name, entry.path)
                         for entry in entries
                         if entry.name.endswith(".yaml") and not entry.name.startswith(".")
                     )
-        return sorted(files)
+        found.sort(key=lambda item: item[:3])  # as paths sort: part by part
+        return [(f"{name}/{year}/{file}", path) for name, year, file, path in found]
 
     def resolve_inside(self, relative: str) -> Path | None:
         """`relative` as a path inside the folder, or None when it escapes it."""

@@ -54,10 +54,11 @@ Inspection = Callable[[YMap, Path, Entry], list[Problem]]
 def inspect_issued(path: Path, display: str, inspect: Inspection | None = None) -> Entry:
     """Read one issued file: its summary, and with `inspect` what is wrong with it on its own."""
     try:
-        content = hashlib.sha256(path.read_bytes()).hexdigest()
+        raw: bytes | None = path.read_bytes()
     except OSError:
-        content = None
-    data, problems = load_mapping(path, display)
+        raw = None  # load_mapping reports what is wrong
+    content = None if raw is None else hashlib.sha256(raw).hexdigest()
+    data, problems = load_mapping(path, display, raw)
     entry = Entry(path=display, problems=list(problems), content_sha256=content)
     if data is None:
         return entry
@@ -267,21 +268,20 @@ class Ledger:
         fresh: dict[str, Any] = {}
         found: dict[str, Entry] = {}
         to_read: list[tuple[Path, str, list[int]]] = []
-        for path in self.folder.issued_files():
-            display = self.folder.display(path)
+        for display, name in self.folder.issued_names():
             try:
-                stat = path.stat()
+                stat = os.stat(name)
             except OSError:
                 continue
             key = [stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns]
             hit = cached.get(display)
-            entry = self._cached_entry(hit, key, path, display)
+            entry = self._cached_entry(hit, key, name, display)
             if entry is not None:
                 found[display] = entry
                 fresh[display] = hit
             else:
                 found[display] = Entry(path=display)  # placeholder keeps the order
-                to_read.append((path, display, key))
+                to_read.append((Path(name), display, key))
         for (_, display, key), entry in zip(
             to_read, _inspect_all(to_read, self.inspect), strict=True
         ):
@@ -291,7 +291,7 @@ class Ledger:
             self._save_cache(fresh)
         return list(found.values())
 
-    def _cached_entry(self, hit: Any, key: list[int], path: Path, display: str) -> Entry | None:
+    def _cached_entry(self, hit: Any, key: list[int], path: str, display: str) -> Entry | None:
         """The cached summary of a file, if it may be trusted (see `trust`)."""
         if self.trust == TRUST_NOTHING or not isinstance(hit, dict) or hit.get("key") != key:
             return None
@@ -303,7 +303,8 @@ class Ledger:
             return None
         if self.trust == TRUST_CONTENT:
             try:
-                content = hashlib.sha256(path.read_bytes()).hexdigest()
+                with open(path, "rb") as handle:
+                    content = hashlib.sha256(handle.read()).hexdigest()
             except OSError:
                 return None
             if content != entry.content_sha256:
