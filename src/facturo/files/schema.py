@@ -282,6 +282,7 @@ DRAFT = {
     "notes": text("notes printed on the document"),
     "valid_days": Field("integer", "quote validity in days"),
     "subscription": text("the subscription this draft bills (written by facturo recur)"),
+    "time_entries": Field("texts", "ids of the time entries billed (written by bill-time)"),
 }
 
 SCHEDULE = {

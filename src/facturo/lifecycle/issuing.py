@@ -16,6 +16,7 @@ from facturo.files.reading import Report, read_file, suggest
 from facturo.files.yamlio import YMap, dump, load_mapping, locate
 from facturo.lifecycle.drafting import Links, build_document
 from facturo.lifecycle.phrases import deposit_deducted
+from facturo.lifecycle.time_billing import twice_billed
 from facturo.model.document import language_of
 from facturo.model.kinds import SERIES_OF_KIND
 from facturo.model.numbering import Series, number_problem, series_from_config
@@ -355,6 +356,7 @@ def issue_locked(
         if document is not None:
             problems.extend(_check_date_order(ledger, path, document, entries, config, issue_date))
             prepared.append((path, document, sha))
+    problems.extend(twice_billed(ledger, [(folder.display(p), d) for p, d, _ in prepared]))
     if any(p.is_error for p in problems):
         raise InvalidData("nothing was issued", problems=problems)  # warnings too
     results: list[Issued] = []
