@@ -42,6 +42,12 @@ def _break_subscriptions(folder: Path, cli: Cli, draft: Callable[..., Path]) -> 
     )
 
 
+def _break_catalog(folder: Path, cli: Cli, draft: Callable[..., Path]) -> None:
+    (folder / "catalog.yaml").write_text(
+        "items:\n  - id: audit\n    description: Audit\n    unit_price: cher\n", "utf-8"
+    )
+
+
 def _break_documents(folder: Path, cli: Cli, draft: Callable[..., Path]) -> None:
     _issue_two(cli, draft)
     (folder / SECOND).rename(folder / "invoices/2026/F-2026-0009.yaml")
@@ -73,6 +79,7 @@ BROKEN: dict[str, tuple[Callable[[Path, Cli, Callable[..., Path]], None], str]] 
         _break_subscriptions,
         "subscriptions/support.yaml:2:12: unknown value 'fortnight'",
     ),
+    "catalog": (_break_catalog, "catalog.yaml:4:5: expected a number, got 'cher'"),
     "documents": (
         _break_documents,
         "invoices/2026/F-2026-0009.yaml:5:1: the file name does not match the number",
@@ -84,7 +91,9 @@ BROKEN: dict[str, tuple[Callable[[Path, Cli, Callable[..., Path]], None], str]] 
 
 
 def test_the_registry_lists_each_named_check() -> None:
-    assert list(CHECKS) == ["config", "clients", "subscriptions", "documents", "numbering", "git"]
+    assert list(CHECKS) == [
+        "config", "clients", "subscriptions", "catalog", "documents", "numbering", "git",
+    ]  # fmt: skip
     assert list(FOLDER_CHECKS) == [*CHECKS, "drafts"]
     assert sorted(BROKEN) == sorted(FOLDER_CHECKS)
 

@@ -12,6 +12,7 @@ from typing import Any
 from facturo.checks.history import Numbers, missing_problems, read_numbers
 from facturo.errors import FacturoError, InvalidData, NotFound, Problem
 from facturo.files import schema
+from facturo.files.catalog import fill_items
 from facturo.files.reading import Report, read_file, suggest
 from facturo.files.yamlio import YMap, dump, load_mapping, locate
 from facturo.lifecycle.drafting import Links, build_document
@@ -49,6 +50,8 @@ def prepare_draft(
     data, problems = load_mapping(path, display)
     if data is None:
         return None, problems
+    items, rated = ledger.catalog_for(data)
+    problems += fill_items(data, items, display, vat_rate=rated)
     draft, report = read_file(data, schema.DRAFT, display)
     problems = problems + report.problems
     report.problems = problems
