@@ -143,7 +143,7 @@ def test_group_by_task_and_day_in_days(cli: Cli, folder: Path) -> None:
     path = draft_of(folder, by_task.output)
     draft = yaml.safe_load(path.read_text("utf-8"))
     assert [(x["description"], x["quantity"], x["unit"], x["unit_price"]) for x in draft["lines"]] == [
-        ("Site - API", 0.138, "day", 600), ("Site - Design", 0.5, "day", 600),
+        ("Site - API", 0.138, "jour", 600), ("Site - Design", 0.5, "jour", 600),
     ]  # fmt: skip
     path.unlink()
     by_day = cli("bill-time", "dupont", "--group-by", "day", "--to", "2026-11-02")
@@ -209,3 +209,33 @@ def test_an_entry_without_a_rate_needs_one(cli: Cli, folder: Path) -> None:
     given = cli("bill-time", "dupont", "--rate", "70")
     draft = yaml.safe_load(draft_of(folder, given.output).read_text("utf-8"))
     assert draft["lines"][0]["unit_price"] == 70
+
+
+def test_a_row_keeps_its_id_when_rows_are_added_above_it(cli: Cli, folder: Path) -> None:
+    path = write(folder / "time" / "mine.csv", PLAIN + "2026-11-02,berlin,Shop,Cart,2,100\n")
+    assert len({r["id"] for r in entries(cli)}) == 3  # the same work twice: two entries
+    issued = cli("issue", str(draft_of(folder, cli("bill-time", "dupont").output)))
+    assert issued.exit_code == 0, issued.output
+    lines = path.read_text("utf-8").splitlines()
+    lines.insert(1, "2026-11-01,dupont,Site,API,3,75")
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    states = {r["date"]: r["state"] for r in entries(cli, "--client", "dupont")}
+    assert states == {"2026-11-01": "unbilled", "2026-11-02": "billed"}
+
+
+def test_the_freelance_example_bills_its_november_hours(tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "freelance"
+    examples = Path(__file__).parents[1] / "examples" / "freelance"
+    shutil.copytree(examples, root, ignore=shutil.ignore_patterns(".facturo", "out"))
+    cli = Cli(root)
+    result = cli("bill-time", "velo-partage", "--to", "2026-11-30", "--round", "15m")
+    assert result.exit_code == 0, result.output
+    path = draft_of(root, result.output)
+    draft = yaml.safe_load(path.read_text("utf-8"))
+    assert [(x["description"], x["quantity"], x["unit"]) for x in draft["lines"]] == [
+        ("Application mobile", 10, "heure"), ("Tableau de bord", 3.25, "heure"),
+    ]  # fmt: skip
+    assert "unit_price: 85.00" in path.read_text("utf-8")
+    assert cli("check", "drafts").exit_code == 0

@@ -22,7 +22,7 @@ import io
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -81,6 +81,7 @@ def _delimited(text: str, display: str, day_first: bool | None) -> TimeSheet:
     if source == "clockify" and day_first is None:
         day_first = _day_first([row.get("Start Date", "") for row in rows])
     read_row = _READERS[source]
+    seen: dict[str, int] = {}
     for number, row in enumerate(rows, start=2):
         try:
             entry = read_row(row, number, day_first)
@@ -89,8 +90,12 @@ def _delimited(text: str, display: str, day_first: bool | None) -> TimeSheet:
             continue
         if entry is None:
             sheet.left_out += 1
-        else:
-            sheet.entries.append(entry)
+            continue
+        if entry.id in seen and not _text(row, "id"):  # the same work twice: two entries
+            seen[entry.id] += 1
+            entry = replace(entry, id=entry_id(entry.id, seen[entry.id]))
+        seen.setdefault(entry.id, 1)
+        sheet.entries.append(entry)
     return sheet
 
 
@@ -229,8 +234,9 @@ def _plain(row: dict[str, Any], line: int, day_first: bool | None) -> TimeEntry:
     day = _date(_text(row, "date"), None)
     hours = _decimal(_text(row, "hours"), "hours")
     rate = _decimal(_text(row, "rate"), "rate") if _text(row, "rate") else None
+    # The row's content, not its place: rows added above it leave its id as it was.
     key = (day, _text(row, "client"), _text(row, "project"), _text(row, "task"),
-           _text(row, "description"), hours, line)  # fmt: skip
+           _text(row, "description"), hours)  # fmt: skip
     given = _text(row, "id")
     if not _text(row, "client"):
         raise RowError("the client is missing")

@@ -23,6 +23,8 @@ from facturo.errors import FacturoError, InvalidData, NotFound, Problem
 from facturo.files.reading import suggest
 from facturo.files.timesheets import TimeSheet, plain_csv, read_time_file
 from facturo.files.yamlio import dump, load_mapping
+from facturo.lifecycle.phrases import time_unit
+from facturo.model.document import language_of
 from facturo.model.time_entries import Group, TimeEntry, group_entries
 from facturo.store.index import Ledger
 
@@ -200,7 +202,9 @@ def bill_time(
             groups = group_entries(free, group_by, step_minutes, rate)
         except ValueError as error:
             raise FacturoError(f"time entry {error} has no hourly rate: give one") from None
-        draft = _draft(client_id, groups, free, unit, hours_per_day)
+        client, _ = ledger.clients_with_problems()[client_id]
+        language = language_of({}, client or {}, ledger.config().get("defaults") or {})
+        draft = _draft(client_id, groups, free, time_unit(unit, language), unit, hours_per_day)
         path = _claim_draft(ledger, client_id, today, draft)
     return BilledTime(path, free, groups, len(mine) - len(free))
 
@@ -209,6 +213,7 @@ def _draft(
     client_id: str,
     groups: list[Group],
     entries: list[TimeEntry],
+    unit_word: str,
     unit: str,
     hours_per_day: Decimal,
 ) -> dict[str, Any]:
@@ -217,8 +222,8 @@ def _draft(
         line: dict[str, Any] = {
             "description": " - ".join(part for part in group.key if part) or client_id,
             "quantity": group.quantity(unit, hours_per_day).normalize(),
-            "unit": "day" if unit == "days" else "hour",
-            "unit_price": group.unit_price(unit, hours_per_day).normalize(),
+            "unit": unit_word,
+            "unit_price": _price(group.unit_price(unit, hours_per_day)),
         }
         if group.start != group.end:
             line["service_period"] = {"start": group.start, "end": group.end}
@@ -232,6 +237,13 @@ def _draft(
     draft["lines"] = lines
     draft["time_entries"] = sorted(e.id for e in entries)
     return draft
+
+
+def _price(value: Decimal) -> Decimal:
+    """A price with at least the two decimals of cents (85 is written 85.00)."""
+    exponent = value.normalize().as_tuple().exponent
+    places = -exponent if isinstance(exponent, int) and exponent < -2 else 2
+    return value.quantize(Decimal(1).scaleb(-places))
 
 
 def _claim_draft(ledger: Ledger, client_id: str, today: dt.date, draft: dict[str, Any]) -> Path:
