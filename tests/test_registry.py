@@ -72,6 +72,13 @@ def _break_drafts(folder: Path, cli: Cli, draft: Callable[..., Path]) -> None:
     draft("late", "client: dupont\nservice_date: 2026/03/31\n")
 
 
+def _break_time(folder: Path, cli: Cli, draft: Callable[..., Path]) -> None:
+    (folder / "time").mkdir()
+    (folder / "time" / "mine.csv").write_text(
+        "date,client,project,task,hours,rate\n2026-11-31,dupont,Site,,2,70\n", "utf-8"
+    )
+
+
 BROKEN: dict[str, tuple[Callable[[Path, Cli, Callable[..., Path]], None], str]] = {
     "config": (_break_config, "facturo.yaml:18:1: unknown key 'colour'"),
     "clients": (_break_clients, "clients/Dupont.yaml: invalid client id 'Dupont'"),
@@ -87,6 +94,7 @@ BROKEN: dict[str, tuple[Callable[[Path, Cli, Callable[..., Path]], None], str]] 
     "numbering": (_break_numbering, f"{SECOND}:1:1: gap in the numbering: F-2026-0001 missing"),
     "git": (_break_git, f"{SECOND}: issued document deleted (git still knows it)"),
     "drafts": (_break_drafts, "drafts/late.yaml:2:1: expected a date like 2026-03-31"),
+    "time": (_break_time, "time/mine.csv:2:1: expected a date like 2026-03-31, got '2026-11-31'"),
 }
 
 
@@ -94,7 +102,7 @@ def test_the_registry_lists_each_named_check() -> None:
     assert list(CHECKS) == [
         "config", "clients", "subscriptions", "catalog", "documents", "numbering", "git",
     ]  # fmt: skip
-    assert list(FOLDER_CHECKS) == [*CHECKS, "drafts"]
+    assert list(FOLDER_CHECKS) == [*CHECKS, "drafts", "time"]
     assert sorted(BROKEN) == sorted(FOLDER_CHECKS)
 
 

@@ -174,6 +174,8 @@ def test_never_billed_twice(cli: Cli, folder: Path, tmp_path: Path) -> None:
     both = cli("issue", str(path), str(copy), "--date", "2026-11-20")
     assert both.exit_code != 0 and "is billed by drafts/" in both.output
     assert cli("issue", str(path), "--date", "2026-11-20").exit_code == 0
+    checked = cli("check")
+    assert checked.exit_code == 1 and "drafts/copy.yaml: time entry t-" in checked.output
     again = cli("issue", str(copy), "--date", "2026-11-21")
     assert again.exit_code != 0
     assert "is already billed by F-2026-0001" in again.output

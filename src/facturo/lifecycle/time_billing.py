@@ -147,6 +147,18 @@ def twice_billed(ledger: Ledger, documents: list[tuple[str, dict[str, Any]]]) ->
     return problems
 
 
+def time_problems(ledger: Ledger) -> list[Problem]:
+    """The time files' problems, and drafts that would bill an entry billed already (or
+    that another draft bills as well)."""
+    _, problems = read_entries(ledger)
+    drafts = []
+    for path in ledger.folder.draft_files():
+        data, _ = load_mapping(path, ledger.folder.display(path))
+        if data is not None and _ids(data):
+            drafts.append((ledger.folder.display(path), dict(data)))
+    return problems + twice_billed(ledger, drafts)
+
+
 def entries_of(ledger: Ledger, client_id: str, entries: list[TimeEntry]) -> list[TimeEntry]:
     """The entries of a client: named by its id or, as trackers write it, by its name."""
     clients = ledger.clients_with_problems()
