@@ -241,3 +241,17 @@ def test_the_freelance_example_bills_its_november_hours(tmp_path: Path) -> None:
     ]  # fmt: skip
     assert "unit_price: 85.00" in path.read_text("utf-8")
     assert cli("check", "drafts").exit_code == 0
+
+
+def test_two_drafts_of_the_same_entries_issued_in_parallel_bill_them_once(folder: Path) -> None:
+    write(folder / "time" / "mine.csv", PLAIN)
+    path = draft_of(folder, Cli(folder)("bill-time", "dupont").output)
+    copy = folder / "drafts" / "copy.yaml"
+    copy.write_bytes(path.read_bytes())
+    base = [sys.executable, "-m", "facturo", "--dir", str(folder), "--today", "2026-11-22"]
+    runs = [subprocess.Popen([*base, "issue", str(p), "--no-pdf"], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for p in (path, copy)]  # fmt: skip
+    outputs = [run.communicate(timeout=120) for run in runs]
+    assert sorted(run.returncode for run in runs)[0] == 0, outputs
+    assert sum(run.returncode == 0 for run in runs) == 1, outputs
+    assert any("is already billed by F-2026-0001" in err for _, err in outputs), outputs

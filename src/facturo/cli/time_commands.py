@@ -88,6 +88,8 @@ def time_list(
         })  # fmt: skip
     if json_output:
         output.print_json(rows)
+    elif not entries:
+        output.note("no time entry: write time/*.csv or run facturo time import FILE")
     elif rows:
         output.print_table(
             ["ID", "Date", "Client", "Project", "Task", "Hours", "Rate", "State"],
