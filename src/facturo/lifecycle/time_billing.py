@@ -13,6 +13,7 @@ entry an invoice already billed, or one another draft of the same run bills.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -115,7 +116,11 @@ def billed_entries(ledger: Ledger) -> dict[str, str]:
     for entry in ledger.entries():
         if entry.kind not in ("invoice", "deposit"):
             continue
-        data, _ = load_mapping(ledger.folder.root / entry.path, entry.path)
+        path = ledger.folder.root / entry.path
+        with contextlib.suppress(OSError):
+            if b"\ntime_entries:" not in path.read_bytes():
+                continue  # most invoices bill no time: not parsed
+        data, _ = load_mapping(path, entry.path)
         for entry_id in _ids(data):
             billed.setdefault(entry_id, entry.number)
     return billed
