@@ -80,6 +80,25 @@ step "Bill each subscription period due, once (cron runs it daily; a second run 
 facturo recur
 facturo recur
 
+step "Time and materials: the hours tracked in time/ not billed yet" time list --unbilled
+facturo time list --unbilled
+
+step "Bill Vélo Partage's November hours: one line per project, each entry rounded up to 15 min" \
+    bill-time velo-partage --from 2026-11-01 --to 2026-11-30 --round 15m
+written="$(facturo bill-time velo-partage --from 2026-11-01 --to 2026-11-30 --round 15m)"
+echo "$written"
+time_draft="${written#wrote }"
+time_draft="${time_draft%%:*}"
+cat "$time_draft"
+
+step "The same again: the entries are in that draft already, nothing is billed twice" \
+    bill-time velo-partage
+facturo bill-time velo-partage
+
+step "A draft from the catalog: two training days at the catalog's price" \
+    new --client halles-numeriques --item formation-python:2
+facturo new --client halles-numeriques --item formation-python:2
+
 step "A client's account statement" statement kiezlabor
 facturo statement kiezlabor
 

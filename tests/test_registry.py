@@ -42,6 +42,12 @@ def _break_subscriptions(folder: Path, cli: Cli, draft: Callable[..., Path]) -> 
     )
 
 
+def _break_catalog(folder: Path, cli: Cli, draft: Callable[..., Path]) -> None:
+    (folder / "catalog.yaml").write_text(
+        "items:\n  - id: audit\n    description: Audit\n    unit_price: cher\n", "utf-8"
+    )
+
+
 def _break_documents(folder: Path, cli: Cli, draft: Callable[..., Path]) -> None:
     _issue_two(cli, draft)
     (folder / SECOND).rename(folder / "invoices/2026/F-2026-0009.yaml")
@@ -66,6 +72,13 @@ def _break_drafts(folder: Path, cli: Cli, draft: Callable[..., Path]) -> None:
     draft("late", "client: dupont\nservice_date: 2026/03/31\n")
 
 
+def _break_time(folder: Path, cli: Cli, draft: Callable[..., Path]) -> None:
+    (folder / "time").mkdir()
+    (folder / "time" / "mine.csv").write_text(
+        "date,client,project,task,hours,rate\n2026-11-31,dupont,Site,,2,70\n", "utf-8"
+    )
+
+
 BROKEN: dict[str, tuple[Callable[[Path, Cli, Callable[..., Path]], None], str]] = {
     "config": (_break_config, "facturo.yaml:18:1: unknown key 'colour'"),
     "clients": (_break_clients, "clients/Dupont.yaml: invalid client id 'Dupont'"),
@@ -73,6 +86,7 @@ BROKEN: dict[str, tuple[Callable[[Path, Cli, Callable[..., Path]], None], str]] 
         _break_subscriptions,
         "subscriptions/support.yaml:2:12: unknown value 'fortnight'",
     ),
+    "catalog": (_break_catalog, "catalog.yaml:4:5: expected a number, got 'cher'"),
     "documents": (
         _break_documents,
         "invoices/2026/F-2026-0009.yaml:5:1: the file name does not match the number",
@@ -80,12 +94,15 @@ BROKEN: dict[str, tuple[Callable[[Path, Cli, Callable[..., Path]], None], str]] 
     "numbering": (_break_numbering, f"{SECOND}:1:1: gap in the numbering: F-2026-0001 missing"),
     "git": (_break_git, f"{SECOND}: issued document deleted (git still knows it)"),
     "drafts": (_break_drafts, "drafts/late.yaml:2:1: expected a date like 2026-03-31"),
+    "time": (_break_time, "time/mine.csv:2:1: expected a date like 2026-03-31, got '2026-11-31'"),
 }
 
 
 def test_the_registry_lists_each_named_check() -> None:
-    assert list(CHECKS) == ["config", "clients", "subscriptions", "documents", "numbering", "git"]
-    assert list(FOLDER_CHECKS) == [*CHECKS, "drafts"]
+    assert list(CHECKS) == [
+        "config", "clients", "subscriptions", "catalog", "documents", "numbering", "git",
+    ]  # fmt: skip
+    assert list(FOLDER_CHECKS) == [*CHECKS, "drafts", "time"]
     assert sorted(BROKEN) == sorted(FOLDER_CHECKS)
 
 

@@ -10,6 +10,7 @@ from facturo.checks.documents import inspect_document
 from facturo.checks.history import history_problems
 from facturo.checks.numbering import check_numbering
 from facturo.errors import Problem
+from facturo.files.catalog import read_catalog
 from facturo.store.folder import Folder
 from facturo.store.index import Ledger
 
@@ -38,6 +39,11 @@ def subscription_problems(ledger: Ledger, today: dt.date) -> list[Problem]:
     return [p for _, problems in ledger.subscriptions_with_problems().values() for p in problems]
 
 
+def catalog_problems(ledger: Ledger, today: dt.date) -> list[Problem]:
+    """catalog.yaml against its schema: each item's id, description, unit price, VAT rate."""
+    return read_catalog(ledger.folder.root)[1]
+
+
 def document_problems(ledger: Ledger, today: dt.date) -> list[Problem]:
     """Each issued document on its own: syntax, seal, keys, name and place, totals, e-invoice."""
     if ledger.inspect is not inspect_document:
@@ -60,6 +66,7 @@ CHECKS: dict[str, Check] = {
     "config": config_problems,
     "clients": client_problems,
     "subscriptions": subscription_problems,
+    "catalog": catalog_problems,
     "documents": document_problems,
     "numbering": numbering_problems,
     "git": git_problems,

@@ -234,26 +234,79 @@ def client_show(
 @app.command()
 @handled
 def new(
-    client: Annotated[str, Opt("--client", "-c", help="Client id.")],
+    client: Annotated[str | None, Opt("--client", "-c", help="Client id.")] = None,
     kind: Annotated[str, Opt("--kind", help="invoice, deposit or quote.")] = "invoice",
+    item: Annotated[
+        list[str] | None,
+        Opt("--item", "-i", help="A catalog.yaml item as a line: ID or ID:QUANTITY (repeat)."),
+    ] = None,
+    copy_of: Annotated[
+        str | None, Opt("--from", help="Copy this issued invoice (or quote) as a new draft.")
+    ] = None,
 ) -> None:
     """Write a draft (invoice, deposit or quote) in drafts/ with the client's defaults;
     prints its path.
 
-    Example: facturo new --client dupont --kind quote
+    Lines name catalog items with --item (their price is the catalog's until the draft is
+    issued); --from copies the client, lines and terms of an issued invoice.
+
+    Example: facturo new --client dupont --item audit:2 --item support
     """
     if kind not in ("invoice", "deposit", "quote"):
         raise typer.BadParameter("expected invoice, deposit or quote", param_hint="--kind")
+    ledger = open_ledger()
+    if copy_of is not None:
+        if client is not None or item:
+            raise typer.BadParameter(
+                "copies the client and lines: give it alone", param_hint="--from"
+            )
+        from facturo.lifecycle.duplicating import draft_from_issued
+
+        output.say(ledger.folder.display(draft_from_issued(ledger, copy_of, today())))
+        return
+    if client is None:
+        raise typer.BadParameter("which client? (or --from NUMBER)", param_hint="--client")
     from facturo.lifecycle.scaffolding import new_draft, proposed_rate
 
-    ledger = open_ledger()
     config = ledger.config()
     data = ledger.client(client)
+    items = _catalog_items(ledger, item or [])
     rate, remarks = proposed_rate(data, config, today(), kind=kind)
-    path = new_draft(ledger.folder, client, data, config, today(), kind=kind, rate=rate)
+    path = new_draft(
+        ledger.folder, client, data, config, today(), kind=kind, rate=rate, items=items
+    )
     output.say(ledger.folder.display(path))
     for remark in remarks:
         output.note(f"{ledger.folder.display(path)}: {remark}")
+
+
+def _catalog_items(ledger: Any, given: list[str]) -> list[tuple[str, Any]]:
+    """`ID[:QUANTITY]` options checked against catalog.yaml."""
+    from decimal import Decimal, InvalidOperation
+
+    from facturo.errors import NotFound
+    from facturo.files.catalog import read_catalog
+    from facturo.files.reading import suggest
+
+    if not given:
+        return []
+    known, problems = read_catalog(ledger.folder.root)
+    if any(p.is_error for p in problems):
+        raise InvalidData("catalog.yaml has errors", problems=problems)
+    items = []
+    for text in given:
+        name, _, quantity = text.partition(":")
+        if name not in known:
+            hint = suggest(name, sorted(known)) if known else "catalog.yaml has no items"
+            raise NotFound(f"unknown catalog item {name!r} ({hint})")
+        try:
+            amount = Decimal(quantity or "1")
+        except InvalidOperation:
+            amount = Decimal(-1)
+        if not amount.is_finite() or not 0 < amount < 10**9:
+            raise typer.BadParameter(f"expected ID:QUANTITY, got {text!r}", param_hint="--item")
+        items.append((name, amount))
+    return items
 
 
 @app.command()

@@ -246,6 +246,7 @@ PERIOD = {
 }
 
 LINE = {
+    "item": text("id of a catalog.yaml item: its description, unit, price and VAT rate"),
     "description": text("what was sold", required=True),
     "quantity": Field("decimal", "quantity (default 1)"),
     "unit": text("unit: day, hour, unit..."),
@@ -253,6 +254,18 @@ LINE = {
     "vat_rate": Field("decimal", "VAT rate in percent", check="rate"),
     "discount": Field("discount", 'line discount: "10%" or an amount'),
     "service_period": mapping(PERIOD, "service period of this line"),
+}
+
+CATALOG_ITEM = {
+    "id": text("the id drafts and subscriptions refer to with item: ID", required=True),
+    "description": text("what is sold, as printed on documents", required=True),
+    "unit": text("unit: day, hour, unit..."),
+    "unit_price": Field("decimal", "unit price excluding VAT", required=True),
+    "vat_rate": Field("decimal", "VAT rate in percent (default: defaults.vat_rate)", check="rate"),
+}
+
+CATALOG = {
+    "items": Field("list", "products and services sold at a set price", item=mapping(CATALOG_ITEM)),
 }
 
 EXCHANGE_RATE = {
@@ -291,6 +304,7 @@ DRAFT = {
     "notes": text("notes printed on the document"),
     "valid_days": Field("integer", "quote validity in days"),
     "subscription": text("the subscription this draft bills (written by facturo recur)"),
+    "time_entries": Field("texts", "ids of the time entries billed (written by bill-time)"),
 }
 
 SCHEDULE = {

@@ -111,7 +111,7 @@ def build_document(
         if due is not None:
             document["due_date"] = due
         document["payment_terms"] = terms_text
-    keys = ("service_date", "service_period", "order_reference", "subscription")
+    keys = ("service_date", "service_period", "order_reference", "subscription", "time_entries")
     for key in keys:
         if key in draft:
             document[key] = _plain_copy(draft[key])

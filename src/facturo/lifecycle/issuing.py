@@ -12,10 +12,12 @@ from typing import Any
 from facturo.checks.history import Numbers, missing_problems, read_numbers
 from facturo.errors import FacturoError, InvalidData, NotFound, Problem
 from facturo.files import schema
+from facturo.files.catalog import fill_items
 from facturo.files.reading import Report, read_file, suggest
 from facturo.files.yamlio import YMap, dump, load_mapping, locate
 from facturo.lifecycle.drafting import Links, build_document
 from facturo.lifecycle.phrases import deposit_deducted
+from facturo.lifecycle.time_billing import twice_billed
 from facturo.model.document import language_of
 from facturo.model.kinds import SERIES_OF_KIND
 from facturo.model.numbering import Series, number_problem, series_from_config
@@ -48,6 +50,8 @@ def prepare_draft(
     data, problems = load_mapping(path, display)
     if data is None:
         return None, problems
+    items, rated = ledger.catalog_for(data)
+    problems += fill_items(data, items, display, vat_rate=rated)
     draft, report = read_file(data, schema.DRAFT, display)
     problems = problems + report.problems
     report.problems = problems
@@ -355,6 +359,7 @@ def issue_locked(
         if document is not None:
             problems.extend(_check_date_order(ledger, path, document, entries, config, issue_date))
             prepared.append((path, document, sha))
+    problems.extend(twice_billed(ledger, [(folder.display(p), d) for p, d, _ in prepared]))
     if any(p.is_error for p in problems):
         raise InvalidData("nothing was issued", problems=problems)  # warnings too
     results: list[Issued] = []

@@ -50,6 +50,8 @@ _PHRASES: dict[str, dict[str, str]] = {
         "credit_amount": "Avoir sur la facture {number} — {reason}",
         "credit_remainder": "Solde de la facture {number} — {reason}",
         "on_receipt": "à réception",
+        "unit_hours": "heure",
+        "unit_days": "jour",
     },
     "en": {
         "deposit": "Deposit {share} on quote {quote}",
@@ -57,6 +59,8 @@ _PHRASES: dict[str, dict[str, str]] = {
         "credit_amount": "Credit on invoice {number} — {reason}",
         "credit_remainder": "Balance of invoice {number} — {reason}",
         "on_receipt": "on receipt",
+        "unit_hours": "hour",
+        "unit_days": "day",
     },
 }
 
@@ -93,3 +97,8 @@ def credit_line(kind: str, number: str, reason: str, language: str) -> str:
 def on_receipt(language: str) -> str:
     """Payment terms "on receipt", as the terms grammar reads them."""
     return _words(language)["on_receipt"]
+
+
+def time_unit(unit: str, language: str) -> str:
+    """The unit of a line billing time: `hours` or `days`, as the document's language says it."""
+    return _words(language)[f"unit_{unit}"]

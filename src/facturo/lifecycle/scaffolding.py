@@ -11,6 +11,7 @@ import json
 import re
 import subprocess
 from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -235,10 +236,12 @@ def new_draft(
     *,
     kind: str = "invoice",
     rate: Proposal | None = None,
+    items: list[tuple[str, Decimal]] | None = None,
 ) -> Path:
     """Write a draft for `client_id` in drafts/, named after the client, kind and date.
 
-    `rate` (from `proposed_rate`) writes the currency and exchange rate of a non-EUR draft.
+    `rate` (from `proposed_rate`) writes the currency and exchange rate of a non-EUR draft;
+    `items` (catalog ids and quantities) write a line each instead of the placeholder line.
     """
     defaults = config.get("defaults") or {}
     seller = config.get("seller") or {}
@@ -276,12 +279,7 @@ def new_draft(
         f"payment_terms: {_q(terms)}\n"
         f"{_rate_lines(rate)}"
         f"lines:\n"
-        f"  - description: {_q(DRAFT_PLACEHOLDER)}\n"
-        f"    quantity: 1\n"
-        f"    unit: day\n"
-        f"    unit_price: 0.00\n"
-        f"{rate_line}"
-        f'    # discount: "10%"\n'
+        f"{_item_lines(items) if items else _placeholder_line(rate_line)}"
         f'# discount: "5%"\n'
         f'# notes: "Merci pour votre confiance."\n'
     )
@@ -295,6 +293,26 @@ def new_draft(
         if folder.claim(path, text.replace("{path}", folder.display(path))):
             return path
     raise FacturoError(f"too many drafts named {stem}-*.yaml")
+
+
+def _placeholder_line(rate_line: str) -> str:
+    return (
+        f"  - description: {_q(DRAFT_PLACEHOLDER)}\n"
+        f"    quantity: 1\n"
+        f"    unit: day\n"
+        f"    unit_price: 0.00\n"
+        f"{rate_line}"
+        f'    # discount: "10%"\n'
+    )
+
+
+def _item_lines(items: list[tuple[str, Decimal]]) -> str:
+    """Lines naming catalog items: the price is the catalog's until the draft is issued."""
+    return "".join(
+        f"  - item: {_q(item)}{'':<24}# from catalog.yaml; unit_price here overrides it\n"
+        f"    quantity: {quantity}\n"
+        for item, quantity in items
+    )
 
 
 def proposed_rate(

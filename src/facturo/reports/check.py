@@ -64,7 +64,14 @@ def _credited_already(ledger: Ledger, path: Path) -> list[Problem]:
 
 
 # The registry's checks, and drafts: preparing one is the lifecycle's, a later layer.
-FOLDER_CHECKS: dict[str, Check] = {**CHECKS, "drafts": draft_problems}
+def time_problems(ledger: Ledger, today: dt.date) -> list[Problem]:
+    """The time entries of time/*.csv, and drafts that would bill one a second time."""
+    from facturo.lifecycle.time_billing import time_problems as found
+
+    return found(ledger)
+
+
+FOLDER_CHECKS: dict[str, Check] = {**CHECKS, "drafts": draft_problems, "time": time_problems}
 
 
 def check_folder(ledger: Ledger, today: dt.date, only: list[str] | None = None) -> list[Problem]:

@@ -26,6 +26,7 @@ from typing import Any
 
 from facturo.errors import FacturoError, InvalidData, NotFound, Problem
 from facturo.files import schema
+from facturo.files.catalog import fill_items, read_catalog
 from facturo.files.reading import read_file
 from facturo.files.rules import (
     check_client,
@@ -37,6 +38,7 @@ from facturo.files.tracking import tracking_problems
 from facturo.files.yamlio import YMap, load_mapping
 from facturo.model.account import Account, Movement
 from facturo.model.document import IssuedDocument
+from facturo.model.vat import vat_treatment
 from facturo.store.entry import ZERO, summarize
 from facturo.store.entry import Entry as Entry
 from facturo.store.entry import amount_or_zero as amount_or_zero
@@ -172,11 +174,21 @@ class Ledger:
                         Problem(display, 0, 0, id_problem.replace("client", "subscription"))
                     )
                 if data is not None:
+                    items, rated = self.catalog_for(data)
+                    problems += fill_items(data, items, display, vat_rate=rated)
                     normal, report = read_file(data, schema.SUBSCRIPTION, display)
                     check_subscription(normal, report, set(clients))
                     data, problems = normal, problems + report.problems
                 self._subscriptions[path.stem] = (data, problems)
         return self._subscriptions
+
+    def catalog_for(self, data: YMap) -> tuple[dict[str, YMap], bool]:
+        """The catalog's items, and whether their VAT rates apply to `data`'s treatment."""
+        items, _ = read_catalog(self.folder.root)  # its problems are check's "catalog"
+        client, _ = self.clients_with_problems().get(str(data.get("client")), (None, []))
+        config, _ = self.config_with_problems()
+        seller = (config.get("seller") if config is not None else None) or {}
+        return items, vat_treatment(data, client or {}, seller) == "standard"
 
     def client(self, client_id: str) -> YMap:
         """A valid client, NotFound with a suggestion, or InvalidData."""
