@@ -152,6 +152,8 @@ def test_statuses_are_recorded_once_and_a_rejection_names_its_rule(
     [record] = transmissions(folder, number)
     codes = [(s["code"], s.get("rule")) for s in record["statuses"]]
     assert codes == [(200, None), (213, "BR-FR-12")]
+    shown = cli("show", number).stdout
+    assert "rejected by the platform (213) on 2026-11-22: rule BR-FR-12" in shown
     assert cli("check").exit_code == 0
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -32,6 +32,25 @@ def describe_status(status: Status) -> str:
         text += f": rule {status.rule}"
     if status.reason and status.reason != status.rule:
         text += f": {status.reason}"
+    return text
+
+
+def platform_line(document: dict[str, Any]) -> str | None:
+    """Where the document stands on the platform, for `show`: its last transmission and status."""
+    records = (document.get("tracking") or {}).get("transmissions") or []
+    records = [r for r in records if isinstance(r, dict)]
+    if not records:
+        return None
+    last = records[-1]
+    if last.get("status") != "sent":
+        return f"posting started {last.get('started')}, no answer yet (facturo transmit)"
+    text = f"flow {last.get('flow_id')} of {last.get('date')}"
+    statuses = [s for s in last.get("statuses") or [] if isinstance(s, dict)]
+    if statuses:
+        code = int(statuses[-1].get("code") or 0)
+        text += f", {STATUS_NAMES.get(code, 'status')} ({code}) on {statuses[-1].get('date')}"
+        if statuses[-1].get("rule"):
+            text += f": rule {statuses[-1]['rule']}"
     return text
 
 
