@@ -189,3 +189,23 @@ def test_the_secret_never_comes_from_the_folder(
     write(folder / "facturo.yaml", CONFIG + platform.config() + f"  secret_file: {outside}\n")
     assert cli("transmit", number).exit_code == 0
     assert len(platform.posts) == 1
+
+
+def test_directory_shows_where_a_company_receives_invoices(
+    cli: Cli, platform: PlatformServer
+) -> None:
+    platform.directory["552100554"] = {
+        "siren": "552100554", "businessName": "Atelier Dupont SARL",
+        "entityType": "Assujetti", "administrativeStatus": "A",
+        "lines": [{"addressingIdentifier": "552100554", "siren": "552100554",
+                   "directoryLineStatus": "Enabled", "platformType": "WK"}],
+    }  # fmt: skip
+    result = cli("directory", "552 100 554")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "552100554 Atelier Dupont SARL (A)",
+        "  552100554  Enabled  WK",
+    ]
+    unknown = cli("directory", "732829320")
+    assert unknown.exit_code == 1 and "not in the directory" in unknown.output
+    assert cli("directory", "123456789").exit_code == 1  # not a SIREN: no request

@@ -117,3 +117,45 @@ def transmit(
             "for the flow before posting again"
         )
     return ExitCode.FAILURE if run.failed or run.uncertain else ExitCode.OK
+
+
+@app.command()
+@handled
+def directory(
+    siren: Annotated[str, typer.Argument(help="SIREN of the company (9 digits).")],
+    json_output: Annotated[bool, Opt("--json", help="Print the answer as JSON.")] = False,
+) -> ExitCode:
+    """Where a company receives e-invoices: the platform's Directory Service for a SIREN.
+
+    Prints the company and each directory line: its addressing identifier, whether it is
+    enabled, and the kind of platform (WK: an approved platform).
+
+    Example: facturo directory 552100554
+    """
+    from facturo.errors import FacturoError
+    from facturo.files.identifiers import check_siren
+    from facturo.output.platform.client import Platform, settings_from
+
+    siren = "".join(siren.split())
+    problem = check_siren(siren)
+    if problem:
+        raise FacturoError(f"SIREN {siren}: {problem}")
+    ledger = open_ledger()
+    unit = Platform(settings_from(ledger.config(), ledger.folder.root)).siren(siren)
+    if json_output:
+        output.print_json(unit)
+        return ExitCode.OK
+    name = unit.get("businessName") or ""
+    state = unit.get("administrativeStatus") or ""
+    output.say(f"{siren} {name}" + (f" ({state})" if state else ""))
+    lines = unit.get("directoryLines") or []
+    if not lines:
+        output.error(f"{siren}: no directory line: the company receives no e-invoice yet")
+        return ExitCode.FAILURE
+    for line in lines:
+        where = " ".join(str(line[k]) for k in ("siret", "routingIdentifier") if line.get(k))
+        output.say(
+            f"  {line.get('addressingIdentifier', '?')}  {line.get('directoryLineStatus', '')}"
+            f"  {line.get('platformType', '')}" + (f"  {where}" if where else "")
+        )
+    return ExitCode.OK
