@@ -216,6 +216,8 @@ class _Handler(BaseHTTPRequestHandler):
         problems = flow_info_problems(info)
         if info.get("sha256") != hashlib.sha256(pdf).hexdigest():
             problems.append("sha256 is not the file's")
+        if info.get("flowSyntax") == "CDAR":
+            return self._post_status(info, pdf, problems)
         try:
             _, xml = get_xml_from_pdf(pdf, check_xsd=False)
         except Exception as error:
@@ -243,6 +245,40 @@ class _Handler(BaseHTTPRequestHandler):
             return None
         full = {key: meta[key] for key in ("flowId", "submittedAt", *info)}
         return self._send(202, full)
+
+    def _post_status(self, info: dict[str, Any], data: bytes, problems: list[str]) -> None:
+        """A lifecycle status the seller sends (212 paid): the CDV rule on its amounts."""
+        from xml.etree import ElementTree
+
+        state = self.server_state
+        root = ElementTree.fromstring(data)
+        ram = f"{{{RAM_NS}}}"
+        status = root.find(f".//{ram}SpecifiedDocumentStatus")
+        code = root.findtext(f".//{ram}ReferenceReferencedDocument/{ram}ProcessConditionCode")
+        men = [
+            c for c in (status if status is not None else [])
+            if c.tag == f"{ram}SpecifiedDocumentCharacteristic"
+            and c.findtext(f"{ram}TypeCode") == "MEN"
+        ]  # fmt: skip
+        if code == "212" and (
+            not men or any(c.find(f"{ram}ValueAmount") is None for c in men)
+            or any(c.find(f"{ram}ValuePercent") is None for c in men)
+        ):  # fmt: skip
+            problems.append("BR-FR-CDV: a 212 status needs MEN amounts with their rate")
+        with state.lock:
+            state.posts.append(info)
+            if problems:
+                state.refused.extend(problems)
+                return self._send(422, {"errorCode": "INVALID_FLOW",
+                                        "errorMessage": "; ".join(problems)})  # fmt: skip
+            now = dt.datetime.now(dt.UTC).isoformat()
+            meta = {
+                **info, "flowId": f"lc-{uuid.uuid4()}", "submittedAt": now, "updatedAt": now,
+                "processingRuleSource": "Input", "flowType": "CustomerInvoiceLC",
+                "flowDirection": "Out", "acknowledgement": {"status": "Ok"},
+            }  # fmt: skip
+            state.flows.append(Flow(meta, data))
+        return self._send(202, {key: meta[key] for key in ("flowId", "submittedAt", *info)})
 
     def do_GET(self) -> None:
         state = self.server_state

@@ -209,3 +209,27 @@ def test_directory_shows_where_a_company_receives_invoices(
     unknown = cli("directory", "732829320")
     assert unknown.exit_code == 1 and "not in the directory" in unknown.output
     assert cli("directory", "123456789").exit_code == 1  # not a SIREN: no request
+
+
+def test_a_paid_services_invoice_sends_its_paid_status_once(
+    cli: Cli, draft, folder: Path, platform: PlatformServer
+) -> None:
+    number = issue(cli, draft, "2026-11-02")  # 3 days of development: services, 1620.00
+    assert cli("transmit", number).exit_code == 0
+    assert cli("pay", number, "1000", "--date", "2026-11-10").exit_code == 0
+    assert cli("transmit", "--status").output == ""  # partly paid: nothing to say yet
+    assert cli("pay", number, "620", "--date", "2026-11-20").exit_code == 0
+    result = cli("transmit", "--status")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"{number}: paid status (212) sent: flow lc-")
+    assert platform.refused == []
+    [status] = [p for p in platform.posts if p["flowSyntax"] == "CDAR"]
+    [flow] = platform.posted(status["trackingId"])
+    assert b"<ram:ValueAmount>1620.00</ram:ValueAmount>" in flow.data
+    assert b"<ram:ValuePercent>20</ram:ValuePercent>" in flow.data
+    assert cli("transmit", "--status").output == ""
+    assert len(platform.posts) == 2
+    [record] = transmissions(folder, number)
+    [paid] = record["statuses"]
+    assert paid["code"] == 212 and paid["flow_id"] == flow.meta["flowId"]
+    assert cli("check").exit_code == 0

@@ -85,14 +85,20 @@ def transmit(
     if status:
         from facturo.output.platform.statuses import follow
 
-        changes = follow(ledger, day, _now(day), wait=wait)
-        failed = False
+        changes, errors = follow(ledger, day, _now(day), wait=wait)
+        failed = bool(errors)
         for change in changes:
-            if change.rejected:
+            if change.sent:
+                output.say(
+                    f"{change.number}: paid status ({change.code}) sent: flow {change.flow_id}"
+                )
+            elif change.rejected:
                 failed = True
                 output.error(describe_status(change))
             else:
                 output.say(describe_status(change))
+        for number, why in errors:
+            output.error(f"{number}: {why}")
         return ExitCode.FAILURE if failed else ExitCode.OK
     if not numbers and not pending:
         output.error("name documents to transmit, or pass --pending or --status")

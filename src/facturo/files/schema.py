@@ -369,6 +369,7 @@ PLATFORM_STATUS = {
     "reason": text("why, for a refusal or a rejection"),
     "rule": text("the rule a rejected invoice broke"),
     "flow_id": text("the platform's id of the status message"),
+    "tracking_id": text("statuses facturo sends (212 paid): its id, searched before a new post"),
 }
 TRANSMISSION = {
     "date": Field("date", "day the document was posted to the platform", required=True),

@@ -168,11 +168,13 @@ class Platform:
             self._token = None
         raise AssertionError("unreachable")
 
-    def post_flow(self, info: dict[str, Any], filename: str, pdf: bytes) -> dict[str, Any]:
+    def post_flow(
+        self, info: dict[str, Any], filename: str, data: bytes, kind: str = "application/pdf"
+    ) -> dict[str, Any]:
         """POST /v1/flows: the flow info (JSON) and the file; the platform's FullFlowInfo."""
         body, content_type = multipart(
             [("flowInfo", "application/json", json.dumps(info).encode(), None),
-             ("file", "application/pdf", pdf, filename)]
+             ("file", kind, data, filename)]
         )  # fmt: skip
         url = f"{self.settings.flow_url}/v1/flows"
         status, data = self.call("POST", url, body, content_type, sent=True)

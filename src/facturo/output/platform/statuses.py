@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from facturo.errors import FacturoError
-from facturo.output.platform.client import Platform, settings_from
+from facturo.output.platform.client import Platform, PlatformUncertain, settings_from
 from facturo.output.platform.transmission import KEY, SENT
 from facturo.store.index import Ledger
 from facturo.store.tracking import load_for_update, write_tracking
@@ -34,6 +34,7 @@ class Status:
     reason: str
     rule: str
     flow_id: str
+    sent: bool = False  # a status facturo sent (212 paid), not one it read
 
     @property
     def rejected(self) -> bool:
@@ -64,10 +65,16 @@ def read_cdar(data: bytes) -> tuple[str, int, str, str]:
     return number, int(code_text), reason, rule
 
 
-def follow(ledger: Ledger, today: dt.date, now: dt.datetime, *, wait: float = 300) -> list[Status]:
-    """Read the new statuses from the platform and record them; what changed."""
+def follow(
+    ledger: Ledger, today: dt.date, now: dt.datetime, *, wait: float = 300
+) -> tuple[list[Status], list[tuple[str, str]]]:
+    """Read the new statuses from the platform and record them, then send the paid statuses
+    due; what changed, and what failed (number, why)."""
+    from facturo.output.platform.paid import PAID, due_for_paid_status, send_paid
+
     platform = Platform(settings_from(ledger.config(), ledger.folder.root))
     changes: list[Status] = []
+    failed: list[tuple[str, str]] = []
     with ledger.folder.lock(timeout=wait):
         ledger.invalidate()
         flows = platform.search_flows({"flowType": ["CustomerInvoiceLC"], "flowDirection": ["In"]})
@@ -85,7 +92,17 @@ def follow(ledger: Ledger, today: dt.date, now: dt.datetime, *, wait: float = 30
             if _record(ledger, status, today):
                 changes.append(status)
                 seen.add(flow_id)
-    return changes
+        for number in due_for_paid_status(ledger):
+            try:
+                flow_id = send_paid(ledger, platform, number, today, now)
+            except PlatformUncertain as error:
+                failed.append((number, error.message))
+                break
+            except FacturoError as error:
+                failed.append((number, error.message))
+                continue
+            changes.append(Status(number, PAID, "", "", flow_id, sent=True))
+    return changes, failed
 
 
 def _seen(ledger: Ledger) -> set[str]:
