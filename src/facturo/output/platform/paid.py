@@ -17,7 +17,8 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from facturo.output.platform.client import Platform, PlatformError, PlatformUncertain
-from facturo.output.platform.transmission import KEY, SENT, processing_rule
+from facturo.output.platform.transmission import KEY, SENT
+from facturo.reports.ereporting import processing_rule
 from facturo.reports.figures import figures_of
 from facturo.store.index import Ledger
 from facturo.store.tracking import load_for_update, write_tracking

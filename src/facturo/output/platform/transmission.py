@@ -23,6 +23,7 @@ from facturo.output.platform.client import (
     PlatformUncertain,
     settings_from,
 )
+from facturo.reports.ereporting import processing_rule
 from facturo.store.index import Ledger
 from facturo.store.tracking import load_for_update, tracking_list, write_tracking
 
@@ -52,18 +53,6 @@ class TransmitRun:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (number, flow id)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (number, why)
     uncertain: list[str] = field(default_factory=list)  # no answer: searched next run
-
-
-def processing_rule(document: dict[str, Any]) -> str:
-    """B2B (e-invoiced), B2BInt or B2C (e-reported): from the parties the document names."""
-    client = document.get("client") or {}
-    seller_country = ((document.get("seller") or {}).get("address") or {}).get("country", "FR")
-    country = str((client.get("address") or {}).get("country") or "FR").upper()
-    if client.get("kind", "business") != "business":
-        return "B2C"
-    if country == str(seller_country).upper():
-        return "B2B"
-    return "B2BInt"
 
 
 def tracking_id(document: dict[str, Any]) -> str:
