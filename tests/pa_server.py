@@ -105,6 +105,7 @@ class PlatformServer:
     tokens: set[str] = field(default_factory=set)
     tokens_issued: int = 0
     refused: list[str] = field(default_factory=list)  # why posts were refused
+    refuse_next: str = ""  # answer the next invoice post with 422 and this reason
     hang_after_store: bool = False  # store the next flow, then never answer that request
     release: threading.Event = field(default_factory=threading.Event)
     stored: threading.Event = field(default_factory=threading.Event)  # a flow was kept
@@ -225,6 +226,9 @@ class _Handler(BaseHTTPRequestHandler):
             problems.append(f"not a PDF: {error}")
         if not xml or b"CrossIndustryInvoice" not in xml:
             problems.append("no Factur-X XML in the PDF")
+        if state.refuse_next:
+            problems.append(state.refuse_next)
+            state.refuse_next = ""
         with state.lock:
             state.posts.append(info)
             if problems:

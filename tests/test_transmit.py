@@ -233,3 +233,42 @@ def test_a_paid_services_invoice_sends_its_paid_status_once(
     [paid] = record["statuses"]
     assert paid["code"] == 212 and paid["flow_id"] == flow.meta["flowId"]
     assert cli("check").exit_code == 0
+
+
+def test_the_posted_pdf_passes_the_platform_judges(
+    cli: Cli, draft, folder: Path, platform: PlatformServer, judges: dict[str, Any]
+) -> None:
+    from facturx import get_xml_from_pdf
+
+    number = issue(cli, draft, "2026-11-02")
+    assert cli("transmit", number).exit_code == 0
+    [flow] = platform.posted(f"812345676-{number}")
+    _, xml = get_xml_from_pdf(flow.data, check_xsd=True)
+    fatal = {name: [f.rule for f in judge(xml) if f.fatal] for name, judge in judges.items()}
+    assert fatal == {name: [] for name in judges}
+
+
+def test_a_refused_post_is_an_error_naming_the_rule_and_can_be_posted_again(
+    cli: Cli, draft, folder: Path, platform: PlatformServer
+) -> None:
+    number = issue(cli, draft, "2026-11-02")
+    platform.refuse_next = "BR-FR-10: the seller's SIREN is not registered"
+    result = cli("transmit", number)
+    assert result.exit_code == 1
+    assert f"{number}: the platform refused the flow: HTTP 422 INVALID_FLOW: BR-FR-10" in (
+        result.stderr
+    )
+    assert transmissions(folder, number) == []
+    assert cli("transmit", number).exit_code == 0
+    assert [r["status"] for r in transmissions(folder, number)] == ["sent"]
+
+
+def test_a_wrong_secret_is_refused_before_anything_is_recorded(
+    cli: Cli, draft, folder: Path, platform: PlatformServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FACTURO_PA_SECRET", "not-the-secret")
+    number = issue(cli, draft, "2026-11-02")
+    result = cli("transmit", number)
+    assert result.exit_code == 1
+    assert "refused the client id 'facturo-test' (401)" in result.stderr
+    assert transmissions(folder, number) == [] and platform.posts == []
