@@ -15,6 +15,7 @@ from facturo.cli import subscription_commands  # noqa: F401
 from facturo.cli import bank_commands  # noqa: F401
 from facturo.cli import time_commands  # noqa: F401
 from facturo.cli import draft_commands  # noqa: F401
+from facturo.cli import platform_commands  # noqa: F401
 
 # isort: on
 from facturo.cli.app import app

@@ -252,4 +252,9 @@ def _show_details(document: dict[str, Any]) -> list[str]:
     if isinstance(corrected, dict):
         found.append(f"  corrects: {corrected.get('number')} of {corrected.get('issue_date')}")
         found.append(f"  reason:   {document.get('reason', '')}")
+    from facturo.cli.platform_commands import platform_line
+
+    platform = platform_line(document)
+    if platform:
+        found.append(f"  platform: {platform}")
     return found

@@ -326,3 +326,38 @@ def turnover(
     show(
         table, json_output=json_output, csv_output=csv_output, html=html, title="Turnover collected"
     )
+
+
+@report_app.command("ereporting")
+@handled
+def ereporting(
+    period: Annotated[
+        str | None, Opt("--period", help="2026-11, 2026-Q4 or 2026 (default: last month).")
+    ] = None,
+    documents: Annotated[
+        bool, Opt("--documents", help="List each document with its channel instead.")
+    ] = False,
+    json_output: JsonOption = False,
+    csv_output: CsvOption = False,
+) -> None:
+    """Sales to consumers (B2C) and abroad (B2BInt) for e-reporting: per day, VAT category and rate.
+
+    Sales to French businesses go by e-invoice (facturo transmit) and are left out; credit
+    notes are netted. --documents lists every invoice and credit note of the period with its
+    processing rule and whether it goes by e-invoice or by e-reporting.
+
+    Example: facturo report ereporting --period 2026-11 --documents
+    """
+    from facturo.reports.ereporting import channels
+    from facturo.reports.ereporting import ereporting as compute
+    from facturo.reports.periods import parse_period
+
+    if period is None:
+        last_month = today().replace(day=1) - dt.timedelta(days=1)
+        period = last_month.strftime("%Y-%m")
+    try:
+        chosen = parse_period(period)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--period") from None
+    table = (channels if documents else compute)(open_ledger(), chosen)
+    show(table, json_output=json_output, csv_output=csv_output, title=f"E-reporting {chosen.label}")

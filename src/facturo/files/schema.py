@@ -204,6 +204,17 @@ CONFIG = {
     ),
     "accounting": mapping(ACCOUNTING, "accounts of the accounting exports (export fec)"),
     "bank": mapping(BANK, "bank statement import (facturo bank import)"),
+    "pa": mapping(
+        {
+            "flow_url": text("Flow Service address of your approved platform", required=True),
+            "token_url": text("OAuth2 token address (client credentials)", required=True),
+            "client_id": text("OAuth2 client id", required=True),
+            "directory_url": text("Directory Service address (facturo directory)"),
+            "secret_file": text("file holding the client secret, outside the billing folder"),
+            "timeout_seconds": Field("integer", "timeout, 1 to 600 (default 30)", check="timeout"),
+        },
+        "approved platform for e-invoices (facturo transmit)",
+    ),
 }
 
 VAT_TREATMENTS = (
@@ -375,7 +386,30 @@ DECLINED = {
     "date": Field("date", "day the client declined the quote", required=True),
     "reason": text("why, when known"),
 }
+PLATFORM_STATUS = {
+    "date": Field("date", "day the status was read from the platform", required=True),
+    "code": Field("integer", "lifecycle status code: 200 deposited, 210 refused, 212 paid..."),
+    "reason": text("why, for a refusal or a rejection"),
+    "rule": text("the rule a rejected invoice broke"),
+    "flow_id": text("the platform's id of the status message"),
+    "tracking_id": text("statuses facturo sends (212 paid): its id, searched before a new post"),
+}
+TRANSMISSION = {
+    "date": Field("date", "day the document was posted to the platform", required=True),
+    "tracking_id": text("facturo's id of the flow, searched before any new post"),
+    "flow_id": text("the platform's id of the flow"),
+    "sha256": text("fingerprint of the file posted"),
+    "status": choice(
+        ("pending", "sent"),
+        "pending: recorded before the post; sent once the platform answered with a flow id",
+    ),
+    "started": text("when the post started (ISO time)"),
+    "statuses": Field("list", "lifecycle statuses read back", item=mapping(PLATFORM_STATUS)),
+}
 TRACKING = {
+    "transmissions": Field(
+        "list", "posts to the approved platform (facturo transmit)", item=mapping(TRANSMISSION)
+    ),
     "payments": Field("list", "payments received", item=mapping(PAYMENT)),
     "sendings": Field("list", "emails of the document", item=mapping(SENDING)),
     "reminders": Field("list", "payment reminders sent", item=mapping(SENDING)),

@@ -1,0 +1,145 @@
+"""Lifecycle statuses read back from the platform (CDAR messages) into tracking, once each.
+
+The platform delivers statuses as incoming flows of type CustomerInvoiceLC whose file is a
+CDAR message (CrossDomainAcknowledgementAndResponse): the invoice it is about
+(IssuerAssignedID), the status (ProcessConditionCode: 200 deposited, 210 refused, 212 paid,
+213 rejected...) and, for a refusal or a rejection, the reason. Each status flow is recorded
+once, by its flow id, in the transmission it belongs to.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from facturo.errors import FacturoError
+from facturo.output.platform.client import Platform, PlatformUncertain, settings_from
+from facturo.output.platform.transmission import KEY, SENT
+from facturo.store.index import Ledger
+from facturo.store.tracking import load_for_update, write_tracking
+
+RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
+REFUSED = {210, 213}  # 210: refused by the buyer, 213: rejected by the platform
+RULE = re.compile(r"\b(BR-[A-Z0-9-]*\d+[A-Z0-9-]*|CII-SR-\d+|FX-[A-Z0-9-]+)\b")
+
+
+@dataclass(frozen=True)
+class Status:
+    """One lifecycle status of a transmitted document, as recorded."""
+
+    number: str
+    code: int
+    reason: str
+    rule: str
+    flow_id: str
+    sent: bool = False  # a status facturo sent (212 paid), not one it read
+
+    @property
+    def rejected(self) -> bool:
+        return self.code in REFUSED
+
+
+def read_cdar(data: bytes) -> tuple[str, int, str, str]:
+    """The invoice number, status code, reason and rule of a CDAR message."""
+    from xml.etree import ElementTree
+
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:  # a CDAR message declares no entities
+        raise FacturoError("a status message declares a DOCTYPE: refused")
+    try:
+        root = ElementTree.fromstring(data)
+    except ElementTree.ParseError as error:
+        raise FacturoError(f"a status message is not XML: {error}") from None
+
+    def first(name: str) -> str:
+        found = root.find(f".//{{{RAM}}}{name}")
+        return (found.text or "").strip() if found is not None else ""
+
+    number = first("IssuerAssignedID")
+    code_text = first("ProcessConditionCode") or first("StatusCode")
+    if not number or not code_text.isdigit():
+        raise FacturoError("a status message names no invoice or no status code")
+    reason = " ".join(first("Reason").split())
+    rule = next(iter(RULE.findall(reason)), "") or first("ReasonCode")
+    return number, int(code_text), reason, rule
+
+
+def follow(
+    ledger: Ledger, today: dt.date, now: dt.datetime, *, wait: float = 300
+) -> tuple[list[Status], list[tuple[str, str]]]:
+    """Read the new statuses from the platform and record them, then send the paid statuses
+    due; what changed, and what failed (number, why)."""
+    from facturo.output.platform.paid import PAID, due_for_paid_status, send_paid
+
+    platform = Platform(settings_from(ledger.config(), ledger.folder.root))
+    changes: list[Status] = []
+    failed: list[tuple[str, str]] = []
+    with ledger.folder.lock(timeout=wait):
+        ledger.invalidate()
+        flows = platform.search_flows({"flowType": ["CustomerInvoiceLC"], "flowDirection": ["In"]})
+        seen = _seen(ledger)
+        for flow in flows:
+            flow_id = str(flow.get("flowId") or "")
+            if not flow_id or flow_id in seen:
+                continue
+            data = platform.download(flow_id)
+            try:
+                number, code, reason, rule = read_cdar(data)
+            except FacturoError:
+                continue  # not a status of ours to read: left for the platform's own screens
+            status = Status(number, code, reason, rule, flow_id)
+            if _record(ledger, status, today):
+                changes.append(status)
+                seen.add(flow_id)
+        for number in due_for_paid_status(ledger):
+            try:
+                flow_id = send_paid(ledger, platform, number, today, now)
+            except PlatformUncertain as error:
+                failed.append((number, error.message))
+                break
+            except FacturoError as error:
+                failed.append((number, error.message))
+                continue
+            changes.append(Status(number, PAID, "", "", flow_id, sent=True))
+    return changes, failed
+
+
+def _seen(ledger: Ledger) -> set[str]:
+    seen: set[str] = set()
+    for entry in ledger.entries():
+        if entry.problems:
+            continue
+        _, data, _ = load_for_update(ledger, entry.number)
+        for record in (data.get("tracking") or {}).get(KEY) or []:
+            for status in (record.get("statuses") or []) if isinstance(record, dict) else []:
+                if isinstance(status, dict) and status.get("flow_id"):
+                    seen.add(str(status["flow_id"]))
+    return seen
+
+
+def _record(ledger: Ledger, status: Status, today: dt.date) -> bool:
+    """Append the status to the document's sent transmission; False for a stranger's flow."""
+    try:
+        path, data, text = load_for_update(ledger, status.number)
+    except FacturoError:
+        return False
+    records = [
+        r for r in (data.get("tracking") or {}).get(KEY) or []
+        if isinstance(r, dict) and r.get("status") == SENT
+    ]  # fmt: skip
+    if not records:
+        return False
+    entry: dict[str, Any] = {"date": today, "code": status.code}
+    if status.reason:
+        entry["reason"] = status.reason
+    if status.rule:
+        entry["rule"] = status.rule
+    entry["flow_id"] = status.flow_id
+    statuses = records[-1].get("statuses")
+    if not isinstance(statuses, list):
+        statuses = []
+        records[-1]["statuses"] = statuses
+    statuses.append(entry)
+    write_tracking(ledger, path, data, text)
+    return True

@@ -1,0 +1,221 @@
+"""Transmitting issued documents to the approved platform as Factur-X flows, never twice.
+
+Each post is recorded in the document's `tracking.transmissions` before the platform sees
+it, with the flow's tracking id, and marked sent with the platform's flow id once it
+answered. A record still pending on a later run means the answer never came (a timeout,
+facturo killed): the flows are searched by tracking id first, and the document is posted
+again only when the platform has no flow of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from facturo.errors import FacturoError
+from facturo.model.kinds import TAX_DOCUMENT_KINDS
+from facturo.output.platform.client import (
+    Platform,
+    PlatformError,
+    PlatformSettings,
+    PlatformUncertain,
+    settings_from,
+)
+from facturo.reports.ereporting import processing_rule
+from facturo.store.index import Ledger
+from facturo.store.tracking import load_for_update, tracking_list, write_tracking
+
+PENDING = "pending"
+SENT = "sent"
+KEY = "transmissions"
+SYNTAX = "Factur-X"
+PROFILE = "CIUS"  # EN 16931 with the French CTC rules (XP Z12-012)
+
+
+@dataclass
+class Transmitted:
+    """One document posted (or, on a dry run, that would be)."""
+
+    number: str
+    tracking_id: str
+    flow_id: str | None
+    processing_rule: str
+    found: bool = False  # the platform already had it: a pending post had gone through
+
+
+@dataclass
+class TransmitRun:
+    """What a transmit run did."""
+
+    transmitted: list[Transmitted] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (number, flow id)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (number, why)
+    uncertain: list[str] = field(default_factory=list)  # no answer: searched next run
+
+
+def tracking_id(document: dict[str, Any]) -> str:
+    """facturo's id of a document's flow: the seller's SIREN and the number (64 at most)."""
+    siren = str((document.get("seller") or {}).get("siren") or "")
+    return f"{siren}-{document['number']}"[-64:] if siren else str(document["number"])[-64:]
+
+
+def last_transmission(document: dict[str, Any]) -> dict[str, Any] | None:
+    """The latest transmission record of a document, if any."""
+    records = (document.get("tracking") or {}).get(KEY) or []
+    dicts = [r for r in records if isinstance(r, dict)]
+    return dicts[-1] if dicts else None
+
+
+def _filename(document: dict[str, Any]) -> str:
+    return f"{document['number']}.pdf"
+
+
+def _render(ledger: Ledger, document: dict[str, Any], renderer: list[Any]) -> bytes:
+    """The Factur-X PDF as `facturo render` makes it (one Renderer for the run)."""
+    from facturo.output.publishing import job_for, renderer_options
+
+    if not renderer:
+        from facturo.output.pdf.engine import Renderer
+
+        options = renderer_options(ledger)
+        renderer.append(Renderer(options.pop("folder_root"), **options))
+    job = job_for(ledger, document)
+    pdf: bytes = renderer[0].render_pdf(
+        job.document, attachments=job.attachments, xmp_metadata=job.xmp_metadata
+    )
+    return pdf
+
+
+def flow_info(document: dict[str, Any], pdf: bytes) -> dict[str, Any]:
+    """The `flowInfo` part of POST /v1/flows (FlowInfo in the OpenAPI)."""
+    return {
+        "trackingId": tracking_id(document),
+        "name": _filename(document),
+        "processingRule": processing_rule(document),
+        "flowSyntax": SYNTAX,
+        "flowProfile": PROFILE,
+        "sha256": hashlib.sha256(pdf).hexdigest(),
+    }
+
+
+def pending_numbers(ledger: Ledger) -> list[str]:
+    """Issued invoices, deposits and credit notes to domestic businesses not yet transmitted."""
+    numbers = []
+    for entry in ledger.entries():
+        if entry.kind not in TAX_DOCUMENT_KINDS or entry.problems:
+            continue
+        _, data, _ = load_for_update(ledger, entry.number)
+        document = dict(data)
+        record = last_transmission(document)
+        if processing_rule(document) == "B2B" and (record is None or record.get("status") != SENT):
+            numbers.append(entry.number)
+    return numbers
+
+
+def _record(ledger: Ledger, number: str, change: Any) -> None:
+    """Apply `change` to the document's last transmission record (or append one) and write."""
+    path, data, text = load_for_update(ledger, number)
+    records = tracking_list(data, KEY)
+    change(records)
+    if not records:
+        tracking = data["tracking"]
+        del tracking[KEY]
+        if not tracking:
+            del data["tracking"]
+    write_tracking(ledger, path, data, text)
+
+
+def _settle(ledger: Ledger, number: str, flow: dict[str, Any]) -> None:
+    def mark(records: list[Any]) -> None:
+        records[-1]["status"] = SENT
+        records[-1]["flow_id"] = str(flow.get("flowId") or "")
+
+    _record(ledger, number, mark)
+
+
+def _platform(ledger: Ledger) -> tuple[PlatformSettings, Platform]:
+    settings = settings_from(ledger.config(), ledger.folder.root)
+    return settings, Platform(settings)
+
+
+def transmit(
+    ledger: Ledger, numbers: list[str], today: dt.date, now: dt.datetime, *,
+    pending: bool = False, dry_run: bool = False, wait: float = 300,
+) -> TransmitRun:  # fmt: skip
+    """Post each document as a flow, under the folder lock: two runs at once post it once."""
+    run = TransmitRun()
+    with ledger.folder.lock(timeout=wait):
+        ledger.invalidate()
+        wanted = list(dict.fromkeys([*numbers, *(pending_numbers(ledger) if pending else [])]))
+        if not wanted:
+            return run
+        platform = None if dry_run else _platform(ledger)[1]
+        renderer: list[Any] = []
+        for number in wanted:
+            try:
+                if not _transmit_one(ledger, platform, number, today, now, renderer, run):
+                    return run  # no answer: the platform may be down, stop here
+            except PlatformUncertain as error:
+                run.failed.append((number, error.message))
+                run.uncertain.append(number)
+                return run
+            except FacturoError as error:
+                run.failed.append((number, error.message))
+    return run
+
+
+def _transmit_one(
+    ledger: Ledger, platform: Platform | None, number: str, today: dt.date, now: dt.datetime,
+    renderer: list[Any], run: TransmitRun,
+) -> bool:  # fmt: skip
+    """Post one document; False when the platform did not answer (the run stops)."""
+    _, data, _ = load_for_update(ledger, number)
+    document = dict(data)
+    if document["kind"] not in TAX_DOCUMENT_KINDS:
+        raise FacturoError(f"{number} is a {document['kind']}: only tax documents are transmitted")
+    record = last_transmission(document)
+    if record is not None and record.get("status") == SENT:
+        run.skipped.append((number, str(record.get("flow_id") or "?")))
+        return True
+    flow_tracking = tracking_id(document)
+    rule = processing_rule(document)
+    if platform is None:
+        run.transmitted.append(Transmitted(number, flow_tracking, None, rule))
+        return True
+    if record is not None:  # pending: the last post never got its answer
+        found = platform.search_flows({"trackingId": str(record.get("tracking_id"))})
+        if found:
+            _settle(ledger, number, found[0])
+            flow_id = str(found[0].get("flowId"))
+            run.transmitted.append(Transmitted(number, flow_tracking, flow_id, rule, found=True))
+            return True
+    pdf = _render(ledger, document, renderer)
+    info = flow_info(document, pdf)
+    if record is None:
+        intent = {
+            "date": today, "tracking_id": flow_tracking, "sha256": info["sha256"],
+            "status": PENDING, "started": now.isoformat(timespec="seconds"),
+        }  # fmt: skip
+        _record(ledger, number, lambda records: records.append(intent))
+    else:
+
+        def restart(records: list[Any]) -> None:
+            records[-1].update(
+                date=today, sha256=info["sha256"], started=now.isoformat(timespec="seconds")
+            )
+
+        _record(ledger, number, restart)
+    try:
+        flow = platform.post_flow(info, _filename(document), pdf)
+    except PlatformUncertain:
+        run.uncertain.append(number)
+        return False
+    except PlatformError as error:
+        _record(ledger, number, lambda records: records.pop())
+        run.failed.append((number, error.message))
+        return True
+    _settle(ledger, number, flow)
+    run.transmitted.append(Transmitted(number, flow_tracking, str(flow.get("flowId")), rule))
+    return True
