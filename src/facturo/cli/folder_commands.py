@@ -170,6 +170,8 @@ def client_list(
 
     Example: facturo client list --json
     """
+    from facturo.model.document import DEFAULTS
+
     ledger = open_ledger()
     rows = []
     for client_id, (found, problems) in sorted(ledger.clients_with_problems().items()):
@@ -178,7 +180,7 @@ def client_list(
         rows.append({
             "id": client_id,
             "name": data.get("name", ""),
-            "kind": data.get("kind", "business"),
+            "kind": data.get("kind", DEFAULTS.client_kind),
             "country": address.get("country", ""),
             "email": data.get("email", ""),
             "valid": not any(p.is_error for p in problems),

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from facturo.files.reading import Report
 from facturo.files.yamlio import YList, YMap, locate
+from facturo.model.document import DEFAULTS
 
 
 def check_reminder_levels(policy: YMap, report: Report) -> None:
@@ -185,7 +186,7 @@ def check_client(client: YMap, report: Report) -> None:
     """Rules of a client file beyond types."""
     if isinstance(client.get("reminders"), YMap):
         check_reminder_levels(client["reminders"], report)
-    kind = client.get("kind", "business")
+    kind = client.get("kind", DEFAULTS.client_kind)
     address = client.get("address")
     country = address.get("country") if isinstance(address, YMap) else None
     if kind == "business" and country == "FR" and "siren" not in client.key_marks:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from facturo.model.account import INDEMNITY_CURRENCY, LETTER_DEADLINE_DAYS, Claim
+from facturo.model.document import is_business
 
 
 def as_decimal(value: Any) -> Decimal:
@@ -51,7 +52,7 @@ def claim_of(context: Mapping[str, Any], today: datetime.date) -> Claim | None:
     penalties: Mapping[str, Any] = context.get("penalties") or {}
     client: Mapping[str, Any] = context.get("client") or {}
     document = context.get("document")
-    business = client.get("kind", "business") == "business"
+    business = is_business(client)
     indemnity = penalties.get("indemnity") if business else None
     currency = (
         context.get("currency")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from facturo.model.document import is_business
 from facturo.model.kinds import TAX_DOCUMENT_KINDS
 from facturo.reports.figures import read_figures
 from facturo.reports.periods import Period
@@ -32,7 +33,7 @@ def processing_rule(document: dict[str, Any]) -> str:
     seller_address = (document.get("seller") or {}).get("address") or {}
     seller_country = str(seller_address.get("country") or "FR").upper()
     country = str((client.get("address") or {}).get("country") or "FR").upper()
-    if client.get("kind", "business") != "business":
+    if not is_business(client):
         return "B2C"
     return "B2B" if country == seller_country else "B2BInt"
 

@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from facturo.errors import FacturoError
 from facturo.model.account import INDEMNITY_CURRENCY
+from facturo.model.document import DEFAULTS, is_business
 from facturo.output import words as labels
 from facturo.output.sandbox import (
     ConfinedLoader,
@@ -208,7 +209,7 @@ def _variables(context: Mapping[str, Any], language: str) -> dict[str, Any]:
             variables[key] = {name: None for name in optional} | dict(part)
     client = variables.get("client")
     if isinstance(client, dict):
-        client.setdefault("kind", "business")
+        client.setdefault("kind", DEFAULTS.client_kind)
     payment = variables.get("payment")
     if isinstance(payment, dict):
         payment.setdefault("methods", [])
@@ -227,7 +228,7 @@ def _claim(variables: Mapping[str, Any]) -> dict[str, Any] | None:
         return None
     client: Mapping[str, Any] = variables.get("client") or {}
     return {
-        "business": client.get("kind", "business") == "business",
+        "business": is_business(client),
         "balance": claim.balance,
         "interest": claim.interest,
         "indemnity": claim.indemnity,

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from facturo.model.document import payment_link
+from facturo.model.document import is_business, payment_link
 from facturo.model.exchange import ExchangeRate, document_vat_in_euros
 from facturo.model.vat import treatment_of
 from facturo.output import words as labels
@@ -398,7 +398,7 @@ def _mentions(
         return mentions
     rate = payment.get("late_penalty_rate_percent")
     client: Mapping[str, Any] = document.get("client") or {}
-    business = client.get("kind", "business") == "business"
+    business = is_business(client)
     if rate not in (None, ""):
         # Code de commerce L441-10 (penalties without reminder, the indemnity) binds
         # businesses; a consumer is told the agreed rate only.
