@@ -360,3 +360,21 @@ def _fsync_dir(directory: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def secret_from(
+    environ: dict[str, str], variable: str, key: str, file: object, root: Path
+) -> str | None:
+    """A secret (SMTP password, platform secret) from `variable` in the environment, else
+    from the file `key` of facturo.yaml names, which must lie outside the billing folder
+    (a folder is shared through git: a secret in it would be too)."""
+    secret = environ.get(variable)
+    if secret is not None or not file:
+        return secret
+    path = (root / Path(str(file)).expanduser()).resolve()
+    if path.is_relative_to(root.resolve()):
+        raise FacturoError(f"{key} must be outside the billing folder")
+    try:
+        return path.read_text("utf-8").strip()
+    except OSError as error:
+        raise FacturoError(f"cannot read {key} {path}: {error.strerror}") from None

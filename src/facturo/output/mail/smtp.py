@@ -20,6 +20,7 @@ from typing import Any
 from facturo.errors import FacturoError
 from facturo.files.identifiers import check_port, check_timeout, is_loopback
 from facturo.files.rules import clear_text_login_problem
+from facturo.store.folder import secret_from
 
 PASSWORD_VARIABLE = "FACTURO_SMTP_PASSWORD"
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
@@ -92,17 +93,9 @@ def settings_from(
             "(host, port, security, user, from)"
         )
     security = mail.get("security", "starttls")
-    password = environ.get(PASSWORD_VARIABLE)
-    if password is None and mail.get("password_file"):
-        secret = (root / Path(mail["password_file"]).expanduser()).resolve()
-        if secret.is_relative_to(root.resolve()):
-            raise FacturoError("mail.password_file must be outside the billing folder")
-        try:
-            password = secret.read_text("utf-8").strip()
-        except OSError as error:
-            raise FacturoError(
-                f"cannot read mail.password_file {secret}: {error.strerror}"
-            ) from None
+    password = secret_from(
+        environ, PASSWORD_VARIABLE, "mail.password_file", mail.get("password_file"), root
+    )
     host = str(mail["host"])
     if security == "none" and mail.get("user") and not is_loopback(host):
         raise FacturoError(f"mail.security: {clear_text_login_problem(host)}")

@@ -20,6 +20,7 @@ from typing import Any
 
 from facturo.errors import FacturoError
 from facturo.files.identifiers import check_timeout
+from facturo.store.folder import secret_from
 
 SECRET_VARIABLE = "FACTURO_PA_SECRET"
 
@@ -62,15 +63,7 @@ def settings_from(
             "no platform settings: add a `pa:` section to facturo.yaml "
             "(flow_url, token_url, client_id)"
         )
-    secret = environ.get(SECRET_VARIABLE)
-    if secret is None and pa.get("secret_file"):
-        path = (root / Path(str(pa["secret_file"])).expanduser()).resolve()
-        if path.is_relative_to(root.resolve()):
-            raise FacturoError("pa.secret_file must be outside the billing folder")
-        try:
-            secret = path.read_text("utf-8").strip()
-        except OSError as error:
-            raise FacturoError(f"cannot read pa.secret_file {path}: {error.strerror}") from None
+    secret = secret_from(environ, SECRET_VARIABLE, "pa.secret_file", pa.get("secret_file"), root)
     timeout = int(pa.get("timeout_seconds") or 30)
     problem = check_timeout(timeout)
     if problem:
