@@ -61,10 +61,4 @@ def draft_from_issued(ledger: Ledger, number: str, today: dt.date) -> Path:
         "It gets its number, dates and totals when it is issued.",
     ]
     text = dump(draft, header)
-    stem = f"{client_id}-{today.isoformat()}"
-    for attempt in range(1, 1000):
-        name = stem if attempt == 1 else f"{stem}-{attempt}"
-        path = ledger.folder.drafts_dir / f"{name}.yaml"
-        if ledger.folder.claim(path, text):
-            return path
-    raise FacturoError(f"too many drafts named {stem}-*.yaml")
+    return ledger.folder.claim_draft(f"{client_id}-{today.isoformat()}", text)

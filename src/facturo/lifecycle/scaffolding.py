@@ -287,12 +287,7 @@ def new_draft(
     stem = (
         f"{client_id}-{today.isoformat()}" if kind == "invoice" else f"{client_id}-{kind}-{today}"
     )
-    for attempt in range(1, 1000):
-        name = stem if attempt == 1 else f"{stem}-{attempt}"
-        path = folder.drafts_dir / f"{name}.yaml"
-        if folder.claim(path, text.replace("{path}", folder.display(path))):
-            return path
-    raise FacturoError(f"too many drafts named {stem}-*.yaml")
+    return folder.claim_draft(stem, lambda path: text.replace("{path}", folder.display(path)))
 
 
 def _placeholder_line(rate_line: str) -> str:

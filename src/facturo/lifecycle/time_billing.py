@@ -269,10 +269,4 @@ def _claim_draft(ledger: Ledger, client_id: str, today: dt.date, draft: dict[str
         "Deleting this draft releases them; issuing it bills them once and for all.",
     ]
     text = dump(draft, header)
-    base = f"time-{client_id}-{today.isoformat()}"
-    for attempt in range(1, 1000):
-        name = base if attempt == 1 else f"{base}-{attempt}"
-        path = ledger.folder.drafts_dir / f"{name}.yaml"
-        if ledger.folder.claim(path, text):
-            return path
-    raise FacturoError(f"drafts/{base}-*.yaml: too many drafts of that day")
+    return ledger.folder.claim_draft(f"time-{client_id}-{today.isoformat()}", text)

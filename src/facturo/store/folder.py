@@ -257,6 +257,17 @@ class Folder:
             _fsync_dir(path.parent)
         return True
 
+    def claim_draft(self, stem: str, text: str | Callable[[Path], str]) -> Path:
+        """Write a new draft `drafts/<stem>.yaml` (or `<stem>-2.yaml`, ...: never over one
+        that exists); `text` may depend on the path the draft gets."""
+        self.drafts_dir.mkdir(exist_ok=True)
+        for attempt in range(1, 1000):
+            name = stem if attempt == 1 else f"{stem}-{attempt}"
+            path = self.drafts_dir / f"{name}.yaml"
+            if self.claim(path, text(path) if callable(text) else text):
+                return path
+        raise FacturoError(f"too many drafts named {stem}-*.yaml")
+
     def mark_issuing(self, sha256: str, draft: Path) -> None:
         """Record, durably and before the claim, that `draft` is being issued.
 
