@@ -72,7 +72,7 @@ def test_no_cache_and_broken_cache(cli, draft, folder: Path) -> None:
     assert {d["client_name"] for d in listed} == {"Atelier Dupont SARL"}
 
 
-def test_entries_read_without_the_inspection_are_never_served_as_checked(
+def test_entries_read_without_the_check_are_never_served_as_checked(
     cli, draft, folder: Path
 ) -> None:
     _issue_two(cli, draft)
@@ -80,14 +80,12 @@ def test_entries_read_without_the_inspection_are_never_served_as_checked(
     summaries = Ledger(Folder(folder)).entries()  # summaries only, cached as such
     assert [p for e in summaries for p in e.problems] == []
     cache = json.loads((folder / ".facturo" / "cache" / "issued.json").read_text())
-    assert cache["inspection"] == ""
+    assert cache["check"] == ""
     checked = open_ledger(folder).entries()
     assert any("the file name does not match" in p.message for e in checked for p in e.problems)
 
 
-def test_a_ledger_without_the_inspection_still_knows_a_broken_seal(
-    cli, draft, folder: Path
-) -> None:
+def test_a_ledger_without_the_check_still_knows_a_broken_seal(cli, draft, folder: Path) -> None:
     _issue_two(cli, draft)
     path = folder / "invoices" / "2026" / "F-2026-0002.yaml"
     path.write_text(path.read_text().replace("Atelier Dupont SARL", "Atelier Dupont SAS"))

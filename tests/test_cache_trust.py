@@ -106,7 +106,7 @@ def test_wrong_types_in_the_cache_are_only_stale(
 
 @pytest.mark.parametrize(
     "text",
-    ['{"version": 4, "inspection": 1, "files": []}', '{"version": 4, "files": {"x": 1}}', "[]"],
+    ['{"version": 4, "check": 1, "files": []}', '{"version": 4, "files": {"x": 1}}', "[]"],
 )
 def test_a_cache_of_the_wrong_shape_is_ignored(cli: Cli, draft, folder: Path, text: str) -> None:
     issue(cli, draft, "2026-11-20")

@@ -129,6 +129,6 @@ def test_check_folder_runs_whatever_the_registry_holds(
     assert check_folder(open_ledger(folder), TODAY) == [extra]
 
 
-def test_documents_are_checked_only_through_a_ledger_that_inspects_them(folder: Path) -> None:
+def test_documents_are_checked_only_through_a_ledger_that_checks_them(folder: Path) -> None:
     with pytest.raises(ValueError, match="open_ledger"):
         check_folder(Ledger(Folder(folder)), TODAY)

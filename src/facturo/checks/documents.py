@@ -30,8 +30,8 @@ REQUIRED = (
 Mark = tuple[int, int]
 
 
-def inspect_document(data: YMap, path: Path, entry: Entry) -> list[Problem]:
-    """The problems of an issued document on its own (the ledger's inspection for `check`).
+def check_document(data: YMap, path: Path, entry: Entry) -> list[Problem]:
+    """The problems of an issued document on its own (the ledger's check for `check`).
 
     `entry` holds its summary and the problems found while reading it (syntax, the seal):
     totals are recomputed, and e-invoice gaps looked for, only in a document without errors.

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-from facturo.checks.documents import inspect_document
+from facturo.checks.documents import check_document
 from facturo.checks.history import history_problems
 from facturo.checks.numbering import check_numbering
 from facturo.errors import Problem
@@ -19,9 +19,9 @@ Check = Callable[[Ledger, dt.date], list[Problem]]
 
 
 def open_ledger(root: Path | Folder, *, use_cache: bool = True) -> Ledger:
-    """The ledger of a billing folder whose issued documents are inspected as `check` does."""
+    """The ledger of a billing folder whose issued documents are checked as `check` does."""
     folder = root if isinstance(root, Folder) else Folder(root)
-    return Ledger(folder, use_cache=use_cache, inspect=inspect_document)
+    return Ledger(folder, use_cache=use_cache, check=check_document)
 
 
 def config_problems(ledger: Ledger, today: dt.date) -> list[Problem]:
@@ -46,7 +46,7 @@ def catalog_problems(ledger: Ledger, today: dt.date) -> list[Problem]:
 
 def document_problems(ledger: Ledger, today: dt.date) -> list[Problem]:
     """Each issued document on its own: syntax, seal, keys, name and place, totals, e-invoice."""
-    if ledger.inspect is not inspect_document:
+    if ledger.check is not check_document:
         raise ValueError("checking documents needs a ledger from checks.registry.open_ledger")
     return [p for entry in ledger.entries() for p in entry.problems]
 

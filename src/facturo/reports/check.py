@@ -77,7 +77,7 @@ FOLDER_CHECKS: dict[str, Check] = {**CHECKS, "drafts": draft_problems, "time": t
 def check_folder(ledger: Ledger, today: dt.date, only: list[str] | None = None) -> list[Problem]:
     """Every problem of the folder (or of the files under `only`), sorted by file and line.
 
-    `ledger` comes from `checks.registry.open_ledger`, which inspects each issued document;
+    `ledger` comes from `checks.registry.open_ledger`, which checks each issued document;
     every issued file is read (and its seal verified) whatever the cache holds.
     """
     ledger.read_files()

@@ -2,7 +2,7 @@
 
 Reading the issued documents is the slow part of `list` and `check` on a large folder, so
 each file's summary and problems are cached in `.facturo/cache/issued.json`, keyed by path,
-size, mtime and inode: a changed file is always read again. The cache names the inspection
+size, mtime and inode: a changed file is always read again. The cache names the check
 that found the problems (`checks` passes it in): a cache written by another is not used.
 The cache is JSON, never pickle: a folder cloned from someone else could carry a crafted one.
 
@@ -44,17 +44,17 @@ from facturo.store.entry import Entry as Entry
 from facturo.store.entry import amount_or_zero as amount_or_zero
 from facturo.store.folder import Folder
 
-CACHE_VERSION = 9  # 9: dated payments, reminders, subscriptions, content hashes
+CACHE_VERSION = 10  # 10: the check behind the entries is recorded under "check"
 TRUST_NOTHING, TRUST_CONTENT, TRUST_STAT = 0, 1, 2
 
 
 # What a ledger may add to each entry: the problems of one issued document on its own.
 # A module-level function, so that worker processes can receive it by name.
-Inspection = Callable[[YMap, Path, Entry], list[Problem]]
+DocumentCheck = Callable[[YMap, Path, Entry], list[Problem]]
 
 
-def inspect_issued(path: Path, display: str, inspect: Inspection | None = None) -> Entry:
-    """Read one issued file: its summary, and with `inspect` what is wrong with it on its own."""
+def read_issued(path: Path, display: str, check: DocumentCheck | None = None) -> Entry:
+    """Read one issued file: its summary, and with `check` the problems it has on its own."""
     try:
         raw: bytes | None = path.read_bytes()
     except OSError:
@@ -65,47 +65,45 @@ def inspect_issued(path: Path, display: str, inspect: Inspection | None = None) 
     if data is None:
         return entry
     summarize(data, entry)
-    if inspect is not None:
-        entry.problems.extend(inspect(data, path, entry))
+    if check is not None:
+        entry.problems.extend(check(data, path, entry))
     return entry
 
 
 PARALLEL_FROM = 400  # below this, starting worker processes costs more than it saves
 
 
-def _inspect_one(item: tuple[Path, str, Inspection | None]) -> Entry:
-    return inspect_issued(*item)
+def _read_one(item: tuple[Path, str, DocumentCheck | None]) -> Entry:
+    return read_issued(*item)
 
 
-def _inspect_all(
-    items: list[tuple[Path, str, list[int]]], inspect: Inspection | None
-) -> list[Entry]:
+def _read_all(items: list[tuple[Path, str, list[int]]], check: DocumentCheck | None) -> list[Entry]:
     """Read files on every core when there are many (a cold cache on a big folder)."""
-    work = [(path, display, inspect) for path, display, _ in items]
+    work = [(path, display, check) for path, display, _ in items]
     workers = min(os.cpu_count() or 1, 8)
     if len(work) < PARALLEL_FROM or workers < 2:
-        return [_inspect_one(item) for item in work]
+        return [_read_one(item) for item in work]
     from concurrent.futures import ProcessPoolExecutor
 
     chunk = max(50, len(work) // (workers * 4))
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(_inspect_one, work, chunksize=chunk))
+        return list(pool.map(_read_one, work, chunksize=chunk))
 
 
-def inspection_name(inspect: Inspection | None) -> str:
-    """What the cache records of the inspection behind its entries ("" for summaries only)."""
-    return "" if inspect is None else f"{inspect.__module__}.{inspect.__qualname__}"
+def check_name(check: DocumentCheck | None) -> str:
+    """What the cache records of the check behind its entries ("" for summaries only)."""
+    return "" if check is None else f"{check.__module__}.{check.__qualname__}"
 
 
 class Ledger:
     """The billing folder read and validated: config, clients, drafts, issued documents."""
 
     def __init__(
-        self, folder: Folder, *, use_cache: bool = True, inspect: Inspection | None = None
+        self, folder: Folder, *, use_cache: bool = True, check: DocumentCheck | None = None
     ) -> None:
         self.folder = folder
         self.use_cache = use_cache
-        self.inspect = inspect
+        self.check = check
         # How far cached summaries are trusted: STAT (the file's size, times and inode are
         # unchanged), CONTENT (its bytes hash as cached: under the lock, where money data
         # is written or sent) or NOTHING (`check` reads every file).
@@ -238,7 +236,7 @@ class Ledger:
         if self.trust != TRUST_CONTENT or entry.path in self._verified_paths:
             return entry
         self._verified_paths.add(entry.path)
-        fresh = inspect_issued(self.folder.root / entry.path, entry.path, self.inspect)
+        fresh = read_issued(self.folder.root / entry.path, entry.path, self.check)
         credited = entry.credited
         entry.__dict__.update(fresh.__dict__)
         entry.credited = credited
@@ -294,9 +292,7 @@ class Ledger:
             else:
                 found[display] = Entry(path=display)  # placeholder keeps the order
                 to_read.append((Path(name), display, key))
-        for (_, display, key), entry in zip(
-            to_read, _inspect_all(to_read, self.inspect), strict=True
-        ):
+        for (_, display, key), entry in zip(to_read, _read_all(to_read, self.check), strict=True):
             found[display] = entry
             fresh[display] = {"key": key, "entry": entry.to_json()}
         if self.use_cache and (to_read or len(fresh) != len(cached)):
@@ -339,8 +335,8 @@ class Ledger:
                 )
         if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
             return {}
-        if data.get("inspection") != inspection_name(self.inspect):
-            return {}  # summaries read without this inspection are never served as checked
+        if data.get("check") != check_name(self.check):
+            return {}  # summaries read without this check are never served as checked
         files = data.get("files")
         return files if isinstance(files, dict) else {}
 
@@ -348,9 +344,9 @@ class Ledger:
         path = self._cache_path()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            inspection = inspection_name(self.inspect)
+            check = check_name(self.check)
             text = json.dumps(
-                {"version": CACHE_VERSION, "inspection": inspection, "files": files},
+                {"version": CACHE_VERSION, "check": check, "files": files},
                 separators=(",", ":"),
             )
             temporary = path.with_suffix(f".{os.getpid()}.tmp")
