@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from facturo.errors import FacturoError, InvalidData
+from facturo.files.canonical import dump
 from facturo.files.tracking import tracking_problems
-from facturo.files.yamlio import YMap, dump, load_mapping, parse
+from facturo.files.yamlio import YMap, load_mapping, parse
 from facturo.store.index import Ledger
 from facturo.store.seal import immutable_part, verify
 
