@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from facturo.cli import output
-from facturo.cli.app import app, handled, open_ledger, parse_date, today
+from facturo.cli.app import app, handled, open_ledger, parse_date, parse_decimal, today
 from facturo.errors import InvalidData
 
 client_app = typer.Typer(
@@ -330,22 +330,11 @@ def rate(
 
     Example: facturo rate drafts/acme-2026-11-30.yaml --date 2026-11-30
     """
-    from decimal import Decimal, InvalidOperation
-
     from facturo.lifecycle.exchange_rates import set_draft_rate
 
-    stated: Decimal | None = None
-    if value is not None:
-        try:
-            stated = Decimal(value.strip().replace(",", "."))
-        except InvalidOperation:
-            raise typer.BadParameter(
-                f"expected a number like 0.9234, got {value!r}", param_hint="--rate"
-            ) from None
-        if not stated.is_finite() or stated <= 0:
-            raise typer.BadParameter(
-                f"expected a number above 0, got {value!r}", param_hint="--rate"
-            )
+    stated = parse_decimal(value, "--rate", "a number like 0.9234")
+    if stated is not None and stated <= 0:
+        raise typer.BadParameter(f"expected a number above 0, got {value!r}", param_hint="--rate")
     ledger = open_ledger()
     on = parse_date(date, "--date") or today()
     path = ledger.folder.typed_path(draft)
