@@ -214,6 +214,7 @@ def client_show(
 
     Example: facturo client show dupont
     """
+    from facturo.model.document import DEFAULTS
     from facturo.reports.listing import Filters, select
 
     ledger = open_ledger()
@@ -222,7 +223,7 @@ def client_show(
     if json_output:
         output.print_json({"id": client_id, **client, "documents": [e.number for e in entries]})
         return
-    output.say(f"{client['name']} ({client_id}, {client.get('kind', 'business')})")
+    output.say(f"{client['name']} ({client_id}, {client.get('kind', DEFAULTS.client_kind)})")
     address = client["address"]
     output.say(
         f"  {address['street']}, {address['postcode']} {address['city']}, {address['country']}"
