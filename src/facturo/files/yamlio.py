@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -144,21 +144,25 @@ def _where(node: Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
+_Data = TypeVar("_Data", YMap, YList)
+
+
+def _misplaced(loader: _Loader, node: Node, data: _Data, message: str) -> _Data:
+    """A tag on the wrong kind of node (!!map on a list...): empty data there, a problem."""
+    loader.problems.append((*_where(node), message))
+    data.line, data.col = _where(node)
+    return data
+
+
 def _construct_map(loader: _Loader, node: Node) -> YMap:
-    if not isinstance(node, MappingNode):  # !!map on a scalar or a list
-        loader.problems.append((*_where(node), "expected key: value lines after !!map"))
-        data = YMap()
-        data.line, data.col = _where(node)
-        return data
+    if not isinstance(node, MappingNode):
+        return _misplaced(loader, node, YMap(), "expected key: value lines after !!map")
     return loader.builder.map(node)
 
 
 def _construct_seq(loader: _Loader, node: Node) -> YList:
-    if not isinstance(node, SequenceNode):  # !!seq on a scalar or a mapping
-        loader.problems.append((*_where(node), "expected a list after !!seq"))
-        data = YList()
-        data.line, data.col = _where(node)
-        return data
+    if not isinstance(node, SequenceNode):
+        return _misplaced(loader, node, YList(), "expected a list after !!seq")
     return loader.builder.seq(node)
 
 

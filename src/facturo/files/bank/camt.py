@@ -20,9 +20,8 @@ import re
 from decimal import Decimal
 from functools import partial
 
-from facturo.errors import Problem
 from facturo.files.bank import Statement, StatementError, Transaction, parse_amount, problem
-from facturo.files.bank.elements import BadValue, Element, parse_xml, read_entries
+from facturo.files.bank.elements import BadValue, Element, Part, parse_xml, read_parts
 
 _NAMESPACE = re.compile(r"urn:iso:std:iso:20022:tech:xsd:(camt\.05([234])\.001\.(\d+))$")
 # The account report (052) and the notification (054) hold the same entries.
@@ -51,22 +50,15 @@ def read_camt(raw: bytes, display: str) -> Statement:
                 )
             ],
         )
-    statements = root.all(_REPORTS[version.group(2)])
-    problems: list[Problem] = []
-    transactions: list[Transaction] = []
-    accounts = []
-    for statement in statements:
-        account = statement.value("Acct/Id/IBAN", "Acct/Id/Othr/Id")
-        accounts.append(account)
-        currency = statement.value("Acct/Ccy")
-        entries = statement.all("Ntry")
-        read = partial(_entry, account_currency=currency)
-        transactions.extend(read_entries(display, account, entries, read, problems))
-    if problems:
-        raise StatementError(f"{display} cannot be read", problems=problems)
-    return Statement(
-        display, version.group(1), ", ".join(dict.fromkeys(accounts)), tuple(transactions)
-    )
+    parts: list[Part] = [
+        (
+            statement.value("Acct/Id/IBAN", "Acct/Id/Othr/Id"),
+            statement.all("Ntry"),
+            partial(_entry, account_currency=statement.value("Acct/Ccy")),
+        )
+        for statement in root.all(_REPORTS[version.group(2)])
+    ]
+    return read_parts(display, version.group(1), parts)
 
 
 def _amount(node: Element | None, what: str) -> tuple[Decimal, str]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from xml.parsers import expat
 
 from facturo.errors import Problem
-from facturo.files.bank import StatementError, Transaction, problem, with_digest_ids
+from facturo.files.bank import Statement, StatementError, Transaction, problem, with_digest_ids
 
 
 @dataclass
@@ -59,23 +59,28 @@ class BadValue(ValueError):
         self.element = element
 
 
-def read_entries(
-    display: str,
-    account: str,
-    entries: Iterable[Element],
-    read: Callable[[Element], Iterable[Transaction]],
-    problems: list[Problem],
-) -> list[Transaction]:
-    """The transactions `read` finds in each entry of one account; what it cannot read goes
-    to `problems` at its line, and the other entries are still read."""
-    found: list[Transaction] = []
-    for entry in entries:
-        try:
-            found.extend(read(entry))
-        except ValueError as exc:
-            where = exc.element if isinstance(exc, BadValue) else entry
-            problems.append(problem(display, where.line, str(exc), where.col))
-    return with_digest_ids(found, account)
+# One statement of a file: its account, its entries and how one entry is read.
+Part = tuple[str, list[Element], Callable[[Element], Iterable[Transaction]]]
+
+
+def read_parts(display: str, format_name: str, parts: list[Part]) -> Statement:
+    """The transactions of every part of a file, in its order; StatementError lists every
+    entry that cannot be read, at its line (the others are still read, to be listed too)."""
+    problems: list[Problem] = []
+    transactions: list[Transaction] = []
+    for account, entries, read in parts:
+        found: list[Transaction] = []
+        for entry in entries:
+            try:
+                found.extend(read(entry))
+            except ValueError as exc:
+                where = exc.element if isinstance(exc, BadValue) else entry
+                problems.append(problem(display, where.line, str(exc), where.col))
+        transactions.extend(with_digest_ids(found, account))
+    if problems:
+        raise StatementError(f"{display} cannot be read", problems=problems)
+    accounts = ", ".join(dict.fromkeys(account for account, _, _ in parts))
+    return Statement(display, format_name, accounts, tuple(transactions))
 
 
 def parse_xml(raw: bytes, display: str) -> Element:

@@ -16,9 +16,8 @@ import re
 from functools import partial
 from xml.sax.saxutils import unescape
 
-from facturo.errors import Problem
 from facturo.files.bank import Statement, StatementError, Transaction, parse_amount, problem
-from facturo.files.bank.elements import BadValue, Element, read_entries
+from facturo.files.bank.elements import BadValue, Element, Part, read_parts
 
 _TOKEN = re.compile(r"<(/?)([A-Za-z0-9_.]+)[^>]*>([^<]*)")
 _ENCODING = re.compile(rb"""encoding=["']([A-Za-z0-9_-]+)["']""")
@@ -83,25 +82,23 @@ def read_ofx(raw: bytes, display: str) -> Statement:
     text = _decode(raw)
     version = re.search(r'VERSION[:=]"?(\d+)', text[: text.upper().find("<OFX>") + 1 or 1024])
     ofx = parse_ofx(text, display)
-    problems: list[Problem] = []
-    transactions: list[Transaction] = []
-    accounts = []
     statements = ofx.all("BANKMSGSRSV1/STMTTRNRS/STMTRS") + ofx.all(
         "CREDITCARDMSGSRSV1/CCSTMTTRNRS/CCSTMTRS"
     )
-    for statement in statements:
-        account = statement.value("BANKACCTFROM/ACCTID", "CCACCTFROM/ACCTID")
-        accounts.append(account)
-        currency = statement.value("CURDEF")
-        items = statement.all("BANKTRANLIST/STMTTRN")
-        read = partial(_transaction, currency=currency)
-        transactions.extend(read_entries(display, account, items, read, problems))
     if not statements:
-        problems.append(problem(display, ofx.line, "no bank statement (STMTRS) in this file"))
-    if problems:
-        raise StatementError(f"{display} cannot be read", problems=problems)
-    name = f"ofx {version.group(1)}" if version else "ofx"
-    return Statement(display, name, ", ".join(dict.fromkeys(accounts)), tuple(transactions))
+        raise StatementError(
+            f"{display} cannot be read",
+            problems=[problem(display, ofx.line, "no bank statement (STMTRS) in this file")],
+        )
+    parts: list[Part] = [
+        (
+            statement.value("BANKACCTFROM/ACCTID", "CCACCTFROM/ACCTID"),
+            statement.all("BANKTRANLIST/STMTTRN"),
+            partial(_transaction, currency=statement.value("CURDEF")),
+        )
+        for statement in statements
+    ]
+    return read_parts(display, f"ofx {version.group(1)}" if version else "ofx", parts)
 
 
 def _transaction(item: Element, currency: str) -> list[Transaction]:
