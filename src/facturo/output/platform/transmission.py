@@ -25,7 +25,7 @@ from facturo.output.platform.client import (
 )
 from facturo.reports.ereporting import processing_rule
 from facturo.store.index import Ledger
-from facturo.store.tracking import load_for_update, tracking_list, write_tracking
+from facturo.store.tracking import change_list, load_for_update
 
 PENDING = "pending"
 SENT = "sent"
@@ -114,25 +114,12 @@ def pending_numbers(ledger: Ledger) -> list[str]:
     return numbers
 
 
-def _record(ledger: Ledger, number: str, change: Any) -> None:
-    """Apply `change` to the document's last transmission record (or append one) and write."""
-    path, data, text = load_for_update(ledger, number)
-    records = tracking_list(data, KEY)
-    change(records)
-    if not records:
-        tracking = data["tracking"]
-        del tracking[KEY]
-        if not tracking:
-            del data["tracking"]
-    write_tracking(ledger, path, data, text)
-
-
 def _settle(ledger: Ledger, number: str, flow: dict[str, Any]) -> None:
     def mark(records: list[Any]) -> None:
         records[-1]["status"] = SENT
         records[-1]["flow_id"] = str(flow.get("flowId") or "")
 
-    _record(ledger, number, mark)
+    change_list(ledger, number, KEY, mark)
 
 
 def _platform(ledger: Ledger) -> tuple[PlatformSettings, Platform]:
@@ -198,7 +185,7 @@ def _transmit_one(
             "date": today, "tracking_id": flow_tracking, "sha256": info["sha256"],
             "status": PENDING, "started": now.isoformat(timespec="seconds"),
         }  # fmt: skip
-        _record(ledger, number, lambda records: records.append(intent))
+        change_list(ledger, number, KEY, lambda records: records.append(intent))
     else:
 
         def restart(records: list[Any]) -> None:
@@ -206,14 +193,14 @@ def _transmit_one(
                 date=today, sha256=info["sha256"], started=now.isoformat(timespec="seconds")
             )
 
-        _record(ledger, number, restart)
+        change_list(ledger, number, KEY, restart)
     try:
         flow = platform.post_flow(info, _filename(document), pdf)
     except PlatformUncertain:
         run.uncertain.append(number)
         return False
     except PlatformError as error:
-        _record(ledger, number, lambda records: records.pop())
+        change_list(ledger, number, KEY, lambda records: records.pop())
         run.failed.append((number, error.message))
         return True
     _settle(ledger, number, flow)
