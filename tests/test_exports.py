@@ -221,3 +221,65 @@ def test_receipts_book(built: Cli) -> None:
         ["date", "number", "client", "client_name", "nature", "amount", "currency", "method",
          "reference"]
     )  # fmt: skip
+
+
+def test_documents_xlsx_holds_numbers_and_dates(built: Cli, folder: Path) -> None:
+    from openpyxl import load_workbook
+
+    path = Path(ok(built, "export", "xlsx", "--year", "2026").strip())
+    assert path == folder / "out" / "documents-2026.xlsx"
+    sheet = load_workbook(path).active
+    assert sheet is not None and sheet.title == "documents"
+    header = [c.value for c in sheet[1]]
+    assert header == next(csv.reader(io.StringIO(ok(built, "export", "csv", "--year", "2026"))))
+    found = {
+        row[0].value: dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2)
+    }
+    assert list(found) == [
+        "F-2026-0001", "F-2026-0002", "F-2026-0003", "F-2026-0004", "F-2026-0005",
+        "AV-2026-0001", "F-2026-0006",
+    ]  # fmt: skip
+    goods = found["F-2026-0002"]  # 1000 at 20 % and 200 at 5.5 %
+    assert [goods[c].value for c in ("net", "vat_20", "vat_5_5", "vat_total", "gross")] == [
+        1200, 200, 11, 211, 1411,
+    ]  # fmt: skip
+    assert all(goods[c].data_type == "n" for c in ("net", "vat_20", "gross", "balance"))
+    assert goods["gross"].number_format == "#,##0.00"
+    first = found["F-2026-0001"]  # 1620 = 810 + 690 paid + 120 credited
+    assert [first[c].value for c in ("paid", "credited", "balance", "status")] == [
+        1500, 120, 0, "paid",
+    ]  # fmt: skip
+    assert first["issue_date"].is_date and first["issue_date"].number_format == "yyyy-mm-dd"
+    assert first["issue_date"].value == dt.datetime(2026, 10, 5)
+    assert first["due_date"].value == dt.datetime(2026, 11, 4)
+    mixed = found["F-2026-0003"]  # 1200 gross, 600 paid
+    assert (mixed["paid"].value, mixed["balance"].value) == (600, 600)
+    assert found["F-2026-0005"]["currency"].value == "USD"
+    assert found["F-2026-0005"]["gross"].value == 600
+    assert found["AV-2026-0001"]["paid"].value is None
+    # A spreadsheet sums the column: 1620 + 1411 + 1200 + 2000 + 600 invoiced in EUR.
+    euros = [
+        r for r in found.values() if r["currency"].value == "EUR" and r["kind"].value == "invoice"
+    ]
+    assert sum(Decimal(str(r["gross"].value)) for r in euros) == Decimal("6831")
+
+
+def test_lines_xlsx_says_goods_or_services(built: Cli, folder: Path) -> None:
+    from openpyxl import load_workbook
+
+    out = folder / "lines.xlsx"
+    assert ok(built, "export", "xlsx", "--lines", "--out", str(out)).strip() == str(out)
+    sheet = load_workbook(out).active
+    assert sheet is not None
+    header = [c.value for c in sheet[1]]
+    rows = [dict(zip(header, (c.value for c in row), strict=True))
+            for row in sheet.iter_rows(min_row=2)]  # fmt: skip
+    mixed = [(r["description"], r["quantity"], r["unit_price"], r["net"], r["nature"])
+             for r in rows if r["number"] == "F-2026-0003"]  # fmt: skip
+    assert mixed == [
+        ("Installation", 2, 300, 600, "services"),
+        ("Pièce détachée", 1, 400, 400, "goods"),
+    ]
+    book = [r for r in rows if r["number"] == "F-2026-0002"]
+    assert [(r["vat_rate"], r["net"]) for r in book] == [(20, 1000), (5.5, 200)]
+    assert book[0]["issue_date"] == dt.datetime(2026, 11, 2)

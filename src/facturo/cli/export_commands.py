@@ -1,4 +1,4 @@
-"""Commands that write files for accountants and other tools: export fec|csv|journal."""
+"""Commands that write files for accountants and other tools: export fec|csv|xlsx|journal|..."""
 
 from __future__ import annotations
 
@@ -92,6 +92,31 @@ def csv_export(
     ledger = open_ledger()
     text = lines_csv(ledger, year) if lines else documents_csv(ledger, today(), year)
     _write_or_print(ledger.folder.root, out, text)
+
+
+@export_app.command("xlsx")
+@handled
+def xlsx_export(
+    lines: Annotated[bool, Opt("--lines", help="One row per document line.")] = False,
+    year: Annotated[int | None, Opt("--year", help="Only documents issued this year.")] = None,
+    out: Annotated[
+        Path | None, Opt("--out", help="File to write (default: out/documents[-YEAR].xlsx).")
+    ] = None,
+) -> None:
+    """The csv export's columns as an Excel workbook: amounts are numbers formatted to their
+    currency, dates are dates, the header row is frozen and filterable.
+
+    Example: facturo export xlsx --lines --year 2026 --out lines-2026.xlsx
+    """
+    from facturo.output.csv_files import document_rows, line_rows
+    from facturo.output.spreadsheets import workbook
+
+    ledger = open_ledger()
+    name = "lines" if lines else "documents"
+    rows = line_rows(ledger, year) if lines else document_rows(ledger, today(), year)
+    target = out or ledger.folder.out_dir / f"{name}{f'-{year}' if year else ''}.xlsx"
+    ledger.folder.write_atomic(target, workbook(rows, name))
+    output.say(str(target))
 
 
 @export_app.command("receipts-book")
