@@ -7,6 +7,7 @@ import io
 import json
 from collections.abc import Callable
 from decimal import Decimal as D
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -322,6 +323,77 @@ def test_html_page_with_svg_charts_renders(built: Cli, folder: Path) -> None:
     (rendered,) = page_texts(HTML(string=text).write_pdf())
     for shown in ("Revenue: gross invoiced per period", "1620.00 EUR", "5091.00 EUR", "6711.00"):
         assert shown in rendered
+
+
+BROWSERS = ("chromium", "chromium-headless-shell")
+
+
+class _Dom(HTMLParser):
+    """What a browser's serialized DOM holds: the charts' labels and bars, the table cells."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.charts: list[str] = []
+        self.bars: list[list[int]] = []
+        self.cells: list[str] = []
+        self._in_cell = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "svg":
+            self.charts.append(found.get("aria-label") or "")
+            self.bars.append([])
+        elif tag == "rect":
+            self.bars[-1].append(int(found.get("width") or 0))
+        self._in_cell = tag == "td"
+
+    def handle_data(self, data: str) -> None:
+        if self._in_cell:
+            self.cells.append(data)
+            self._in_cell = False
+
+
+def _browser() -> str | None:
+    import shutil
+
+    return next((found for b in BROWSERS if (found := shutil.which(b))), None)
+
+
+@pytest.mark.skipif(
+    _browser() is None,
+    reason="no headless Chromium (Debian chromium or chromium-headless-shell: make system-deps)",
+)
+def test_html_page_renders_in_a_headless_browser(built: Cli, folder: Path) -> None:
+    import subprocess
+
+    from PIL import Image
+
+    page = folder / "revenue.html"
+    ok(built, "report", "revenue", "--html", str(page))
+    browser = [str(_browser()), "--headless", "--no-sandbox", "--disable-gpu",
+               f"--user-data-dir={folder / '.browser'}"]  # fmt: skip
+    dumped = subprocess.run(
+        [*browser, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120
+    )  # fmt: skip
+    assert dumped.returncode == 0, dumped.stderr
+    # The DOM the browser built from the page: its SVG charts, bars and table are in it.
+    dom = _Dom()
+    dom.feed(dumped.stdout)
+    assert dom.charts == ["EUR", "USD"]
+    assert dom.bars[0] == [127, 400]
+    assert "6711.00" in dom.cells
+    # Laid out and painted: the bars' colour fills their pixels in a screenshot.
+    shot = folder / "revenue.png"
+    painted = subprocess.run(
+        [*browser, f"--screenshot={shot}", "--window-size=900,1400", page.as_uri()],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert painted.returncode == 0 and shot.exists(), painted.stderr
+    image = Image.open(shot).convert("RGB")
+    bar = (0x1F, 0x6F, 0x5C)
+    filled = dict((colour, count) for count, colour in image.getcolors(1 << 24) or []).get(bar, 0)
+    # The EUR chart's 127 + 400 pixels wide bars (16 high) and the USD one's 400 at least.
+    assert filled >= (127 + 400 + 400) * 16 * 0.9, filled
 
 
 def test_html_page_escapes_what_it_shows(
