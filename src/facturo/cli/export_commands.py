@@ -36,7 +36,9 @@ def fec(
     18 columns, dates YYYYMMDD, decimal comma, one balanced entry per document and per
     payment, named <SIREN>FEC<YYYY1231>.txt. Accounts come from facturo.yaml `accounting:`
     (411 per client, 706 and 44571 per rate, 44574 for VAT on services until paid, 512).
-    Documents in another currency than EUR are left out (and listed on stderr).
+    A document in another currency is posted in euros at the exchange rate sealed in it at
+    issue (its payments too), each line with its own amount and currency (Montantdevise,
+    Idevise); one without a rate is left out and named on stderr.
 
     Example: facturo export fec --year 2026 --out ~/compta
     """
@@ -59,7 +61,7 @@ def fec(
     target = folder / fec_format.file_name(siren, chosen)
     ledger.folder.write_atomic(target, made.text.encode(encoding, errors="replace"))
     for number in made.left_out:
-        output.note(f"{number}: not in EUR, left out of the FEC")
+        output.note(f"{number}: not in EUR and no exchange rate, left out of the FEC")
     output.note(f"{made.entries} entries")
     output.say(str(target))
 
