@@ -331,3 +331,33 @@ def test_lines_xlsx_says_goods_or_services(built: Cli, folder: Path) -> None:
     book = [r for r in rows if r["number"] == "F-2026-0002"]
     assert [(r["vat_rate"], r["net"]) for r in book] == [(20, 1000), (5.5, 200)]
     assert book[0]["issue_date"] == dt.datetime(2026, 11, 2)
+
+
+def test_receipts_book_pdf_in_the_seller_language(built: Cli, folder: Path) -> None:
+    from pdf_text import assert_all_in, text_of
+
+    path = Path(ok(built, "export", "receipts-book", "--year", "2026", "--pdf").strip())
+    assert path == folder / "out" / "receipts-book-2026.pdf"
+    text = text_of(path.read_bytes())
+    assert_all_in(text, [
+        "Livre des recettes", "Année 2026", "Octobre 2026", "Novembre 2026",
+        "F-2026-0001", "Prestation de services", "Mixte", "Virement", "L123-28",
+        # October: 810 EUR. November: 690 + 600 + 2000 = 3290 EUR, and 300 USD.
+        "Total Octobre 2026 810,00 €", "Total Novembre 2026 3 290,00 €", "300,00 $US",
+        # The year: 4100 EUR, 300 USD, never added together.
+        "Total de l'année 2026 4 100,00 €", "Recettes encaissées", "4 100,00 € · 300,00 $US",
+        "les totaux sont donnés par devise",
+    ])  # fmt: skip
+    assert text.index("Octobre 2026") < text.index("Novembre 2026")
+    # The receipt, November's total, the year's, and the year's in the facts at the top.
+    assert text.count("300,00 $US") == 4
+    config = folder / "facturo.yaml"
+    config.write_text(config.read_text("utf-8").replace("language: fr", "language: en"), "utf-8")
+    out = folder / "book.pdf"
+    ok(built, "export", "receipts-book", "--year", "2026", "--pdf", "--out", str(out))
+    english = text_of(out.read_bytes())
+    assert_all_in(english, ["Receipts book", "Year 2026", "October 2026", "Total for 2026",
+                            "€4,100.00", "Services", "Bank transfer", "US$300.00"])  # fmt: skip
+    empty = folder / "empty.pdf"
+    ok(built, "export", "receipts-book", "--year", "2025", "--pdf", "--out", str(empty))
+    assert "No receipts in 2025." in text_of(empty.read_bytes())

@@ -125,19 +125,38 @@ def xlsx_export(
 @handled
 def receipts_book(
     year: Annotated[int | None, Opt("--year", help="The year (default: this one).")] = None,
-    out: Annotated[Path | None, Opt("--out", help="File to write (default: stdout).")] = None,
+    pdf: Annotated[bool, Opt("--pdf", help="Write the book as a PDF instead of CSV.")] = False,
+    out: Annotated[
+        Path | None,
+        Opt(
+            "--out", help="File to write (default: stdout; with --pdf, out/receipts-book-YEAR.pdf)."
+        ),
+    ] = None,
 ) -> None:
     """The receipts book (livre des recettes) of micro-entrepreneurs, as CSV: each payment
     received in date order with client, nature (goods, services, mixed), amount, method
-    and the invoice it pays.
+    and the invoice it pays. With --pdf, a PDF in the language of facturo.yaml's defaults:
+    the receipts month by month, a total per month and for the year (per currency).
 
-    Example: facturo export receipts-book --year 2026 --out recettes-2026.csv
+    Example: facturo export receipts-book --year 2026 --pdf
     """
-    from facturo.output.csv_files import receipts_book_csv
-
     ledger = open_ledger()
-    text = receipts_book_csv(ledger, year or today().year)
-    _write_or_print(ledger.folder.root, out, text)
+    chosen = year or today().year
+    if not pdf:
+        from facturo.output.csv_files import receipts_book_csv
+
+        _write_or_print(ledger.folder.root, out, receipts_book_csv(ledger, chosen))
+        return
+    from facturo.output import publishing
+    from facturo.output.pdf.engine import RenderJob
+    from facturo.reports.receipts_book import receipts_book as book
+
+    target = (out or ledger.folder.out_dir / f"receipts-book-{chosen}.pdf").absolute()
+    job = RenderJob(book(ledger, chosen, today()), target)
+    for outcome in publishing.render(ledger, [job]):
+        if outcome.error:
+            raise FacturoError(f"{ledger.folder.display(target)}: {outcome.error}")
+    output.say(str(target))
 
 
 @export_app.command("journal")

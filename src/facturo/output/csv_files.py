@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from facturo.reports.figures import is_service, read_figures
+from facturo.reports.receipts_book import receipt_rows
 from facturo.reports.table import money
 from facturo.store.index import Entry, Ledger
 
@@ -133,28 +134,6 @@ RECEIPT_COLUMNS = (
     "date", "number", "client", "client_name", "nature", "amount", "currency", "method",
     "reference",
 )  # fmt: skip
-
-
-def receipt_rows(ledger: Ledger, year: int) -> list[dict[str, Any]]:
-    """Every payment received in `year` in date order, with the client, the nature of the
-    sale, the amount, the method and the invoice: the rows of the receipts book."""
-    entries = [e for e in ledger.entries() if e.kind in ("invoice", "deposit")]
-    figures = read_figures(ledger, {e.number for e in entries})
-    rows = []
-    for entry in entries:
-        found = figures.get(entry.number)
-        for payment in entry.payments:
-            if payment.date.year != year:
-                continue
-            rows.append({
-                "date": payment.date, "number": entry.number, "client": entry.client_id,
-                "client_name": entry.client_name,
-                "nature": found.operation if found else "",
-                "amount": payment.amount, "currency": entry.currency,
-                "method": payment.method, "reference": payment.reference or payment.reason,
-            })  # fmt: skip
-    rows.sort(key=lambda r: (r["date"], r["number"]))
-    return rows
 
 
 def receipts_book_csv(ledger: Ledger, year: int) -> str:
