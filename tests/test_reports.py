@@ -431,3 +431,39 @@ def test_forecast_counts_the_invoices_subscriptions_will_issue(built: Cli, folde
     assert D(total_after["expected"]) - D(total_before["expected"]) == D("2400.00")
     assert total_after["invoices"] - total_before["invoices"] == 2
     assert after[("later", "EUR")]["expected"] == "1200.00"
+
+
+@pytest.mark.parametrize(
+    ("args", "title"),
+    [
+        (["revenue"], "Revenue: gross invoiced per period"),
+        (["vat", "--period", "2026-11"], "VAT 2026-11"),
+        (["aging"], "Aging of open balances"),
+        (["dso"], "Days sales outstanding"),
+        (["clients"], "Clients: payment habits"),
+        (["late-payers"], "Late payers"),
+        (["forecast"], "Forecast: expected cash in per week"),
+        (["turnover", "--year", "2026"], "Turnover collected"),
+    ],
+)
+def test_every_report_prints_json_csv_and_a_page_alike(
+    built: Cli, folder: Path, args: list[str], title: str
+) -> None:
+    data = rows(built, *args)
+    table = list(csv.DictReader(io.StringIO(ok(built, "report", *args, "--csv"))))
+    assert [list(r) for r in table] == [list(r) for r in data]
+    assert [r[next(iter(r))] for r in table] == [str(r[next(iter(r))]) for r in data]
+    page = folder / "page.html"
+    result = built("report", *args, "--html", str(page))
+    assert result.exit_code == 0 and f"wrote {page}" in result.stderr
+    assert f"<h1>{title}</h1>" in page.read_text("utf-8")
+
+
+def test_period_reports_default_to_last_month(built: Cli) -> None:
+    # Today is 2026-11-22 in the tests: last month is October.
+    assert rows(built, "vat") == rows(built, "vat", "--period", "2026-10")
+    assert rows(built, "ereporting") == rows(built, "ereporting", "--period", "2026-10")
+    bad = built("report", "ereporting", "--period", "2026-13")
+    assert bad.exit_code == 2 and "--period" in bad.output
+    bad = built("report", "turnover", "--by", "week")
+    assert bad.exit_code == 2 and "--by" in bad.output
