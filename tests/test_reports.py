@@ -199,16 +199,23 @@ def test_turnover_warnings_near_and_past_the_ceilings() -> None:
 
     assert codes("30000", "30000") == []
     # 90 % of 37 500 is 33 750: near from there, past the threshold above 37 500, past the
-    # majored one above 41 250; 90 % of the micro ceiling 77 700 is 69 930.
+    # majored one above 41 250; 90 % of the 2026 micro ceiling 83 600 is 75 240.
     assert codes("33750", "33750") == [("franchise-near", "services")]
     assert codes("40000", "40000") == [("franchise-over", "services")]
     assert codes("41250.01", "41250.01") == [("franchise-over-majored", "services")]
     assert codes("80000", "80000") == [
         ("franchise-near", "goods"),  # 80 000 >= 76 500, 90 % of 85 000
         ("franchise-over-majored", "services"),
-        ("micro-over", "services"),
+        ("micro-near", "services"),
     ]
     assert codes("100000", "0") == [("franchise-over-majored", "goods")]
+    # 2025: the micro ceiling was still 77 700 (203 100 and 83 600 from 2026).
+    assert ("micro-over", "services") in codes("80000", "80000", 2025)
+    assert codes("190000", "0", 2025)[-1] == ("micro-over", "goods")
+    assert codes("190000", "0", 2026)[-1] == ("micro-near", "goods")  # 90 % of 203 100
+    # 2024: the franchise was 91 900 (majored 101 000) and 36 800 (majored 39 100).
+    assert codes("37000", "37000", 2024) == [("franchise-over", "services")]
+    assert codes("86000", "0", 2024) == [("franchise-near", "goods")]
     # A year after the last listed uses the last figures, and says which year they are.
     assert warnings(2031, Decimal(40000), Decimal(40000))[0][1]["year"] == 2026
 
