@@ -57,7 +57,7 @@ def validate_fec(path: Path, siren: str) -> list[dict[str, str]]:
         assert bool(row["Montantdevise"]) == bool(row["Idevise"]), f"line {number}: devise"
         if row["Idevise"]:
             assert re.fullmatch(r"[A-Z]{3}", row["Idevise"]) and row["Idevise"] != "EUR"
-            assert re.fullmatch(r"\d+,\d{2,3}", row["Montantdevise"]), f"line {number}"
+            assert re.fullmatch(r"\d+(,\d+)?", row["Montantdevise"]), f"line {number}"
         rows.append(row)
     # Each entry balances; entries are numbered continuously per journal in date order.
     entries: dict[str, list[dict[str, str]]] = {}

@@ -66,6 +66,11 @@ def _amount(value: Decimal) -> str:
     return format(value.quantize(Decimal("0.01")), "f").replace(".", ",")
 
 
+def _foreign(value: Decimal) -> str:
+    """An amount in another currency, to its own minor unit (0 in JPY, 3 in KWD)."""
+    return format(value, "f").replace(".", ",")
+
+
 def _clean(text: str) -> str:
     """Text without the characters that separate fields and lines."""
     return " ".join(text.replace("|", "/").split())
@@ -129,6 +134,6 @@ def _row(move: Transaction, posting: Posting, code: str, journal: str, number: s
         "",
         "",
         _date(move.date),
-        "" if posting.foreign is None else _amount(posting.foreign),
+        "" if posting.foreign is None else _foreign(posting.foreign),
         move.foreign_currency if posting.foreign is not None else "",
     ]
