@@ -82,6 +82,11 @@ def format_date(value: datetime.date, language: str, country: str | None = None)
     return str(babel_format_date(value, format="long", locale=_locale(language, country)))
 
 
+def format_month(value: datetime.date, language: str) -> str:
+    """Format a month as "octobre 2026" (fr) or "October 2026" (en)."""
+    return str(babel_format_date(value, format="LLLL y", locale=_locale(language)))
+
+
 def format_date_in_text(value: datetime.date, language: str) -> str:
     """Format a date inside a sentence: "1er avril 2026" (fr), "1 April 2026" (en)."""
     text = format_date(value, language)
