@@ -326,6 +326,16 @@ def _matches(meta: dict[str, Any], where: dict[str, Any]) -> bool:
     return True
 
 
+def transmissions(folder: Path, number: str) -> list[dict[str, Any]]:
+    """The transmission records in the tracking of issued document `number` of `folder`."""
+    from facturo.files.yamlio import load_mapping
+
+    [path] = folder.rglob(f"{number}.yaml")
+    data, problems = load_mapping(path, path.name)
+    assert data is not None and problems == [], problems
+    return [dict(item) for item in (data.get("tracking") or {}).get("transmissions") or []]
+
+
 @contextmanager
 def running() -> Iterator[PlatformServer]:
     """A platform on 127.0.0.1 (a free port) for the duration of the block."""

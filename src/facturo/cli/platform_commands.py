@@ -13,21 +13,20 @@ from facturo.errors import ExitCode
 
 if TYPE_CHECKING:
     from facturo.output.platform.statuses import Status
+    from facturo.store.entry import Entry
 
 Opt = typer.Option
 
-# CDAR lifecycle statuses (XP Z12-012, the CDV rules), by code.
-STATUS_NAMES = {
-    200: "deposited", 201: "issued by the platform", 202: "received by the platform",
-    203: "made available", 204: "taken in charge", 205: "approved", 206: "partly approved",
-    207: "disputed", 208: "suspended", 209: "completed", 210: "refused by the buyer",
-    211: "payment sent", 212: "paid", 213: "rejected by the platform", 214: "endorsed",
-}  # fmt: skip
+LANGUAGE = "en"  # the command line speaks English; documents speak their client's language
 
 
 def describe_status(status: Status) -> str:
     """`F-2026-0001: rejected by the platform (213): rule BR-FR-12: the reason`."""
-    text = f"{status.number}: {STATUS_NAMES.get(status.code, 'status')} ({status.code})"
+    from facturo.model.platform_status import state_of_code
+    from facturo.output.words import describe_platform_status
+
+    word = describe_platform_status(state_of_code(status.code), LANGUAGE, status.code)
+    text = f"{status.number}: {word}"
     if status.rule:
         text += f": rule {status.rule}"
     if status.reason and status.reason != status.rule:
@@ -35,22 +34,35 @@ def describe_status(status: Status) -> str:
     return text
 
 
+def platform_cell(entry: Entry) -> str:
+    """A document's platform state in a `list` column: `rejected by the platform (213) BR-FR-12`."""
+    from facturo.output.words import describe_platform_status
+
+    if entry.platform is None:
+        return ""
+    word = describe_platform_status(entry.platform, LANGUAGE, entry.platform_code)
+    return f"{word} {entry.platform_rule}" if entry.platform_rule else word
+
+
 def platform_line(document: dict[str, Any]) -> str | None:
     """Where the document stands on the platform, for `show`: its last transmission and status."""
-    records = (document.get("tracking") or {}).get("transmissions") or []
-    records = [r for r in records if isinstance(r, dict)]
-    if not records:
+    from facturo.model.platform_status import PENDING, SENT, platform_state, transmissions_of
+    from facturo.output.words import describe_platform_status
+
+    state = platform_state(document)
+    if state is None:
         return None
-    last = records[-1]
-    if last.get("status") != "sent":
-        return f"posting started {last.get('started')}, no answer yet (facturo transmit)"
-    text = f"flow {last.get('flow_id')} of {last.get('date')}"
-    statuses = [s for s in last.get("statuses") or [] if isinstance(s, dict)]
-    if statuses:
-        code = int(statuses[-1].get("code") or 0)
-        text += f", {STATUS_NAMES.get(code, 'status')} ({code}) on {statuses[-1].get('date')}"
-        if statuses[-1].get("rule"):
-            text += f": rule {statuses[-1]['rule']}"
+    last = transmissions_of(document)[-1]
+    attempt = f" (attempt {state.attempts})" if state.attempts > 1 else ""
+    if state.state == PENDING:
+        return f"posting started {last.get('started')}, no answer yet (facturo transmit){attempt}"
+    text = f"flow {last.get('flow_id')} of {last.get('date')}{attempt}"
+    if state.state != SENT:
+        text += f", {describe_platform_status(state.state, LANGUAGE, state.code)} on {state.date}"
+        if state.rule:
+            text += f": rule {state.rule}"
+        if state.reason and state.reason != state.rule:
+            text += f": {state.reason}"
     return text
 
 
