@@ -146,20 +146,25 @@ def directory(
     """Where a company receives e-invoices: the platform's Directory Service for a SIREN.
 
     Prints the company and each directory line: its addressing identifier, whether it is
-    enabled, and the kind of platform (WK: an approved platform).
+    enabled, and the kind of platform (WK: an approved platform). The answer is kept in
+    .facturo/cache/directory.json, where `facturo check` reads it (check never goes online).
 
     Example: facturo directory 552100554
     """
     from facturo.errors import FacturoError
     from facturo.files.identifiers import check_siren
     from facturo.output.platform.client import Platform, settings_from
+    from facturo.output.platform.directory import look_up
 
     siren = "".join(siren.split())
     problem = check_siren(siren)
     if problem:
         raise FacturoError(f"SIREN {siren}: {problem}")
     ledger = open_ledger()
-    unit = Platform(settings_from(ledger.config(), ledger.folder.root)).siren(siren)
+    platform = Platform(settings_from(ledger.config(), ledger.folder.root))
+    unit = look_up(ledger.folder, platform, siren, today())
+    if unit is None:
+        raise FacturoError(f"SIREN {siren} is not in the directory")
     if json_output:
         output.print_json(unit)
         return ExitCode.OK
@@ -167,13 +172,13 @@ def directory(
     state = unit.get("administrativeStatus") or ""
     output.say(f"{siren} {name}" + (f" ({state})" if state else ""))
     lines = unit.get("directoryLines") or []
-    if not lines:
-        output.error(f"{siren}: no directory line: the company receives no e-invoice yet")
-        return ExitCode.FAILURE
     for line in lines:
         where = " ".join(str(line[k]) for k in ("siret", "routingIdentifier") if line.get(k))
         output.say(
             f"  {line.get('addressingIdentifier', '?')}  {line.get('directoryLineStatus', '')}"
             f"  {line.get('platformType', '')}" + (f"  {where}" if where else "")
         )
+    if not any(line.get("directoryLineStatus") == "Enabled" for line in lines):
+        output.error(f"{siren}: no enabled directory line: the company receives no e-invoice yet")
+        return ExitCode.FAILURE
     return ExitCode.OK

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from facturo.errors import FacturoError
+from facturo.model.document import Party
 from facturo.model.kinds import TAX_DOCUMENT_KINDS
 from facturo.output.platform.client import (
     Platform,
@@ -53,6 +54,7 @@ class TransmitRun:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (number, flow id)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (number, why)
     uncertain: list[str] = field(default_factory=list)  # no answer: searched next run
+    clients: list[str] = field(default_factory=list)  # SIRENs of the French buyers posted to
 
 
 def tracking_id(document: dict[str, Any]) -> str:
@@ -163,6 +165,10 @@ def transmit(
                 return run
             except FacturoError as error:
                 run.failed.append((number, error.message))
+    if platform is not None and run.clients:
+        from facturo.output.platform.directory import refresh
+
+        refresh(ledger.folder, platform, run.clients, today)  # what `check` reads
     return run
 
 
@@ -218,4 +224,7 @@ def _transmit_one(
         return True
     _settle(ledger, number, flow)
     run.transmitted.append(Transmitted(number, flow_tracking, str(flow.get("flowId")), rule))
+    client = Party.of(document.get("client"))
+    if client.country == "FR" and client.siren:
+        run.clients.append("".join(str(client.siren).split()))
     return True
