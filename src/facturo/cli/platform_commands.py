@@ -10,6 +10,7 @@ from facturo.cli import output
 from facturo.cli.app import app, handled, open_ledger, today
 from facturo.cli.mail_commands import _now
 from facturo.errors import ExitCode
+from facturo.model.platform_status import REJECTED
 
 if TYPE_CHECKING:
     from facturo.output.platform.statuses import Status
@@ -32,6 +33,27 @@ def describe_status(status: Status) -> str:
     if status.reason and status.reason != status.rule:
         text += f": {status.reason}"
     return text
+
+
+def next_step(status: Status) -> str:
+    """What to do after a rejection (213), by what it is about (model/platform_status.py)."""
+    from facturo.model.platform_status import ADDRESSING, CONTENT, DUPLICATE, rejection_kind
+
+    number = status.number
+    correct = (
+        f"facturo credit {number} --reason '...' cancels it, then facturo new --from {number} "
+        "drafts the corrected invoice to issue and transmit"
+    )
+    again = f"facturo transmit {number} --again deposits the same invoice as a new attempt"
+    kind = rejection_kind(status.reason_code or None)
+    if kind == CONTENT:
+        return f"next: the sealed invoice cannot change: {correct}"
+    if kind == DUPLICATE:
+        return "next: the platform has this invoice already: nothing to post again"
+    if kind == ADDRESSING:
+        reachable = "once the buyer is reachable (facturo directory SIREN)"
+        return f"next: the invoice is not at fault: {reachable}, {again}"
+    return f"next: if the invoice is at fault, {correct}; if not, {again}"
 
 
 def platform_cell(entry: Entry) -> str:
@@ -78,6 +100,14 @@ def transmit(
     status: Annotated[
         bool, Opt("--status", help="Read the lifecycle statuses back; send paid statuses.")
     ] = False,
+    again: Annotated[
+        bool,
+        Opt(
+            "--again",
+            help="Deposit again a document the platform rejected (213) for its addressing, "
+            "as a new attempt; never one it took, nor one rejected for its sealed content.",
+        ),
+    ] = False,
     dry_run: Annotated[bool, Opt("--dry-run", help="Print what would be posted.")] = False,
     wait: Annotated[float, Opt("--wait", help="Seconds to wait for another run's lock.")] = 300,
 ) -> ExitCode:
@@ -89,6 +119,10 @@ def transmit(
     silent when nothing changed. Exit codes: 0 ok, 1 a post failed or a document was
     rejected, 2 usage, 3 invalid data. For cron:
     `0 * * * * cd ~/billing && facturo transmit --pending && facturo transmit --status`
+
+    After a rejection (213) the document, sealed, cannot change: when the platform rejected
+    its addressing (DEST_INC, ADR_ERR, REJ_ADR: the buyer not reachable yet), --again deposits
+    it as a new attempt; when it rejected its content, credit it and issue a corrected one.
 
     Example: facturo transmit F-2026-0001 --dry-run
     """
@@ -107,6 +141,8 @@ def transmit(
             elif change.rejected:
                 failed = True
                 output.error(describe_status(change))
+                if change.code == REJECTED:
+                    output.error(f"  {next_step(change)}")
             else:
                 output.say(describe_status(change))
         for number, why in errors:
@@ -115,16 +151,25 @@ def transmit(
     if not numbers and not pending:
         output.error("name documents to transmit, or pass --pending or --status")
         return ExitCode.USAGE
+    if again and (pending or not numbers):
+        output.error("--again deposits the documents named, one by one: not with --pending")
+        return ExitCode.USAGE
     from facturo.output.platform.transmission import transmit as post
 
-    run = post(ledger, numbers or [], day, _now(day), pending=pending, dry_run=dry_run, wait=wait)
+    run = post(
+        ledger, numbers or [], day, _now(day),
+        pending=pending, dry_run=dry_run, wait=wait, again=again,
+    )  # fmt: skip
     for item in run.transmitted:
+        attempt = f" (attempt {item.attempt})" if item.attempt > 1 else ""
         if dry_run:
-            output.say(f"would post {item.number} ({item.processing_rule}, {item.tracking_id})")
+            output.say(
+                f"would post {item.number} ({item.processing_rule}, {item.tracking_id}){attempt}"
+            )
         elif item.found:
-            output.say(f"{item.number} was already on the platform: flow {item.flow_id}")
+            output.say(f"{item.number} was already on the platform: flow {item.flow_id}{attempt}")
         else:
-            output.say(f"posted {item.number}: flow {item.flow_id}")
+            output.say(f"posted {item.number}: flow {item.flow_id}{attempt}")
     for number, flow_id in run.skipped:
         output.note(f"{number} was transmitted before (flow {flow_id})")
     for number, why in run.failed:

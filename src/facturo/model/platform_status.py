@@ -29,6 +29,31 @@ CODES: dict[int, str] = {
 OTHER = "other"  # a code outside the list: shown with its number
 STATES = (PENDING, SENT, *CODES.values(), OTHER)
 
+# Why a platform rejects (213): the reason codes XP Z12-012 allows (BR-FR-CDV-CL-09), by
+# what can be done about them. An issued invoice is sealed: when its content is at fault, the
+# same file would be rejected again, and the correction is a credit note and a new invoice.
+# When the addressing is at fault (the buyer not yet reachable in the directory), the same
+# invoice may be deposited again once that is fixed: a new attempt, with its own tracking id.
+ADDRESSING_REASONS = frozenset({"DEST_INC", "ADR_ERR", "REJ_ADR"})
+DUPLICATE_REASON = "DOUBLON"  # the platform has this invoice already: never post it again
+CONTENT_REASONS = frozenset(
+    {"MONTANTTOTAL_ERR", "CALCUL_ERR", "REJ_SEMAN", "REJ_UNI", "REJ_COH", "REJ_CONT_B2G",
+     "REJ_REF_PJ", "REJ_ASS_PJ"}
+)  # fmt: skip
+ADDRESSING, CONTENT, DUPLICATE, UNKNOWN = "addressing", "content", "duplicate", "unknown"
+
+
+def rejection_kind(reason_code: str | None) -> str:
+    """What a rejection (213) is about, from its reason code: addressing, content, duplicate,
+    or unknown (no code, or one outside the list)."""
+    if reason_code in ADDRESSING_REASONS:
+        return ADDRESSING
+    if reason_code == DUPLICATE_REASON:
+        return DUPLICATE
+    if reason_code in CONTENT_REASONS:
+        return CONTENT
+    return UNKNOWN
+
 
 def state_of_code(code: int) -> str:
     """The state a lifecycle status code puts a document in: `rejected` for 213."""
@@ -43,6 +68,7 @@ class PlatformState:
     code: int | None = None
     rule: str | None = None
     reason: str | None = None
+    reason_code: str | None = None  # REJ_SEMAN, DEST_INC...: what a rejection is about
     date: dt.date | None = None
     attempts: int = 1  # transmissions recorded: more than one after `transmit --again`
 
@@ -85,6 +111,7 @@ def platform_state(document: Mapping[str, Any]) -> PlatformState | None:
         code=code,
         rule=_text(status.get("rule")),
         reason=_text(status.get("reason")),
+        reason_code=_text(status.get("reason_code")),
         date=status_day if isinstance(status_day, dt.date) else day,
         attempts=len(records),
     )

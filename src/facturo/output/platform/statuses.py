@@ -35,14 +35,15 @@ class Status:
     rule: str
     flow_id: str
     sent: bool = False  # a status facturo sent (212 paid), not one it read
+    reason_code: str = ""  # REJ_SEMAN, DEST_INC...: what a rejection or refusal is about
 
     @property
     def rejected(self) -> bool:
         return self.code in REFUSED
 
 
-def read_cdar(data: bytes) -> tuple[str, int, str, str]:
-    """The invoice number, status code, reason and rule of a CDAR message."""
+def read_cdar(data: bytes) -> tuple[str, int, str, str, str]:
+    """The invoice number, status code, reason, rule and reason code of a CDAR message."""
     from xml.etree import ElementTree
 
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:  # a CDAR message declares no entities
@@ -61,8 +62,9 @@ def read_cdar(data: bytes) -> tuple[str, int, str, str]:
     if not number or not code_text.isdigit():
         raise FacturoError("a status message names no invoice or no status code")
     reason = " ".join(first("Reason").split())
-    rule = next(iter(RULE.findall(reason)), "") or first("ReasonCode")
-    return number, int(code_text), reason, rule
+    reason_code = first("ReasonCode")
+    rule = next(iter(RULE.findall(reason)), "") or reason_code
+    return number, int(code_text), reason, rule, reason_code
 
 
 def follow(
@@ -85,10 +87,10 @@ def follow(
                 continue
             data = platform.download(flow_id)
             try:
-                number, code, reason, rule = read_cdar(data)
+                number, code, reason, rule, reason_code = read_cdar(data)
             except FacturoError:
                 continue  # not a status of ours to read: left for the platform's own screens
-            status = Status(number, code, reason, rule, flow_id)
+            status = Status(number, code, reason, rule, flow_id, reason_code=reason_code)
             if _record(ledger, status, today):
                 changes.append(status)
                 seen.add(flow_id)
@@ -135,6 +137,8 @@ def _record(ledger: Ledger, status: Status, today: dt.date) -> bool:
         entry["reason"] = status.reason
     if status.rule:
         entry["rule"] = status.rule
+    if status.reason_code:
+        entry["reason_code"] = status.reason_code
     entry["flow_id"] = status.flow_id
     statuses = records[-1].get("statuses")
     if not isinstance(statuses, list):
