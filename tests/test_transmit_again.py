@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from conftest import CONFIG, Cli, issue, write
 from pa_server import PlatformServer, transmissions
 
@@ -55,31 +57,35 @@ def test_a_rejected_addressing_is_deposited_again_as_a_new_attempt(
     assert cli("check").exit_code == 0
 
 
-def test_a_content_rejection_is_corrected_by_a_credit_note_never_posted_again(
-    cli: Cli, draft, folder: Path, platform: PlatformServer
-) -> None:
+@pytest.mark.parametrize(
+    ("reason", "code", "said", "refusal"),
+    [
+        (
+            "BR-FR-12: the buyer's SIREN is missing", "REJ_SEMAN",
+            "rule BR-FR-12: BR-FR-12: the buyer's SIREN is missing\n  next: the sealed invoice "
+            "cannot change: facturo credit {n} --reason '...' cancels it, then facturo new "
+            "--from {n} drafts the corrected invoice",
+            "{n} was rejected for its content (REJ_SEMAN): the sealed invoice would be rejected "
+            "again; cancel it with a credit note and issue a corrected invoice",
+        ),
+        (
+            "Facture en doublon", "DOUBLON",
+            "next: the platform has this invoice already: nothing to post again",
+            "the platform says it has {n} already (DOUBLON): it is not deposited twice",
+        ),
+    ],
+)  # fmt: skip
+def test_a_content_rejection_or_a_duplicate_is_never_posted_again(
+    cli: Cli, draft, folder: Path, platform: PlatformServer, reason: str, code: str, said: str,
+    refusal: str,
+) -> None:  # fmt: skip
     number = issue(cli, draft, "2026-11-02")
     assert cli("transmit", number).exit_code == 0
-    said = _rejected(cli, platform, number, "BR-FR-12: the buyer's SIREN is missing", "REJ_SEMAN")
-    assert "rule BR-FR-12" in said
-    assert f"next: the sealed invoice cannot change: facturo credit {number}" in said
-    assert f"facturo new --from {number}" in said
+    assert said.format(n=number) in _rejected(cli, platform, number, reason, code)
     refused = cli("transmit", number, "--again")
     assert refused.exit_code == 1
-    assert f"{number} was rejected for its content (REJ_SEMAN)" in refused.stderr
+    assert refused.stderr == f"error: {number}: {refusal.format(n=number)}\n"
     assert len(platform.posts) == 1 and len(transmissions(folder, number)) == 1
-
-
-def test_a_duplicate_is_never_posted_again(
-    cli: Cli, draft, folder: Path, platform: PlatformServer
-) -> None:
-    number = issue(cli, draft, "2026-11-02")
-    assert cli("transmit", number).exit_code == 0
-    said = _rejected(cli, platform, number, "Facture en doublon", "DOUBLON")
-    assert "the platform has this invoice already" in said
-    refused = cli("transmit", number, "--again")
-    assert refused.exit_code == 1 and "it is not deposited twice" in refused.stderr
-    assert len(platform.posts) == 1
 
 
 def test_a_new_attempt_left_unanswered_is_found_by_its_own_tracking_id(

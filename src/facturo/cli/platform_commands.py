@@ -142,7 +142,7 @@ def transmit(
                 failed = True
                 output.error(describe_status(change))
                 if change.code == REJECTED:
-                    output.error(f"  {next_step(change)}")
+                    output.note(f"  {next_step(change)}")
             else:
                 output.say(describe_status(change))
         for number, why in errors:
