@@ -6,6 +6,7 @@ only a rejection outside its content lets `transmit --again` deposit it a second
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,16 @@ def test_a_new_attempt_left_unanswered_is_found_by_its_own_tracking_id(
 def test_again_goes_with_the_documents_named(cli: Cli, platform: PlatformServer) -> None:
     result = cli("transmit", "--pending", "--again")
     assert result.exit_code == 2 and "not with --pending" in result.stderr
+
+
+def test_a_rejected_invoice_paid_later_sends_no_paid_status(
+    cli: Cli, draft, folder: Path, platform: PlatformServer
+) -> None:
+    number = issue(cli, draft, "2026-11-02")
+    assert cli("transmit", number).exit_code == 0
+    _rejected(cli, platform, number, "Destinataire inconnu", "DEST_INC")
+    assert cli("pay", number, "1620", "--date", "2026-11-20").exit_code == 0
+    assert cli("transmit", "--status").output == ""
+    assert len(platform.posts) == 1  # the invoice only: no 212 about a rejected one
+    shown = json.loads(cli("show", number, "--json").stdout)
+    assert (shown["platform"], shown["platform_code"]) == ("rejected", 213)

@@ -203,7 +203,10 @@ def show(
             if receivable
             else {}
         )
-        output.print_json({**document, "path": entry.path, "status": entry.status(day), **account})
+        platform = {"platform": entry.platform, "platform_code": entry.platform_code}
+        output.print_json(
+            {**document, "path": entry.path, "status": entry.status(day), **account, **platform}
+        )
         return
     client = document.get("client", {})
     currency = document.get("currency", "")
