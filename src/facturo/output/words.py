@@ -208,3 +208,11 @@ def describe_exemption(code: str | None, reason: str, language: str) -> str:
     if language != HOME_LANGUAGE and french and reason.startswith(french):
         return f"{_catalog(language)['exemptions'][code or '']} ({reason})"
     return reason
+
+
+def describe_platform_status(state: str, language: str, code: int | None = None) -> str:
+    """Say where a document stands on the platform: "rejected by the platform (213)",
+    "rejetée par la plateforme (213)"; "posted, no status yet" before any status."""
+    names: Mapping[str, str] = _catalog(language)["platform_statuses"]
+    word = str(names.get(state, names["other"]))
+    return f"{word} ({code})" if code is not None else word

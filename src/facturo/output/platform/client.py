@@ -193,14 +193,15 @@ class Platform:
             raise PlatformError(f"cannot download flow {flow_id}: {_error(status, data)}")
         return data
 
-    def siren(self, siren: str) -> dict[str, Any]:
-        """GET /v1/siren/code-insee:{siren} and the directory lines of that SIREN."""
+    def siren(self, siren: str) -> dict[str, Any] | None:
+        """GET /v1/siren/code-insee:{siren} and the directory lines of that SIREN; None when
+        the directory does not know it."""
         base = self.settings.directory_url
         if not base:
             raise PlatformError("pa.directory_url is not set in facturo.yaml")
         status, data = self.call("GET", f"{base}/v1/siren/code-insee:{siren}")
         if status == 404:
-            raise PlatformError(f"SIREN {siren} is not in the directory")
+            return None
         if status != 200:
             raise PlatformError(f"directory lookup failed: {_error(status, data)}")
         unit = _json(data, base)
