@@ -8,14 +8,14 @@ is an empty cache.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from facturo.store.cache import read_cache, write_cache
 from facturo.store.folder import Folder
 
+NAME = "directory"  # .facturo/cache/directory.json
 CACHE_VERSION = 1
 ENABLED = "Enabled"
 
@@ -75,19 +75,9 @@ def answer_of(siren: str, unit: Mapping[str, Any] | None, today: dt.date) -> Dir
     return DirectoryAnswer(siren, today, True, str(unit.get("businessName") or ""), kept)
 
 
-def _path(folder: Folder) -> Path:
-    return folder.state_dir / "cache" / "directory.json"
-
-
 def read_directory(folder: Folder) -> dict[str, DirectoryAnswer]:
     """The answers kept, by SIREN (an unreadable entry or file counts as none)."""
-    try:
-        data = json.loads(_path(folder).read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
-        return {}
-    companies = data.get("companies")
+    companies = read_cache(folder, NAME, CACHE_VERSION).get("companies")
     answers: dict[str, DirectoryAnswer] = {}
     for siren, item in (companies if isinstance(companies, dict) else {}).items():
         try:
@@ -103,8 +93,5 @@ def remember(folder: Folder, answers: list[DirectoryAnswer]) -> None:
         return
     kept = read_directory(folder)
     kept.update({answer.siren: answer for answer in answers})
-    data = {
-        "version": CACHE_VERSION,
-        "companies": {siren: kept[siren].to_json() for siren in sorted(kept)},
-    }
-    folder.write_atomic(_path(folder), json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+    companies = {siren: kept[siren].to_json() for siren in sorted(kept)}
+    write_cache(folder, NAME, CACHE_VERSION, {"companies": companies})

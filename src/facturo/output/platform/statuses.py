@@ -10,15 +10,14 @@ once, by its flow id, in the transmission it belongs to.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from facturo.errors import FacturoError
 from facturo.output.platform.client import Platform, PlatformUncertain, settings_from
 from facturo.output.platform.transmission import KEY, SENT
+from facturo.store.cache import read_cache, write_cache
 from facturo.store.folder import Folder
 from facturo.store.index import Ledger
 from facturo.store.tracking import load_for_update, write_tracking
@@ -27,6 +26,7 @@ RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationE
 REFUSED = {210, 213}  # 210: refused by the buyer, 213: rejected by the platform
 OVERLAP = dt.timedelta(minutes=10)  # each search goes back this far before the last mark
 EPOCH = dt.datetime.min.replace(tzinfo=dt.UTC)
+MARK = "statuses"  # .facturo/cache/statuses.json: where the last search ended
 MARK_VERSION = 1
 RECORDED, STRANGER, LATER = "recorded", "stranger", "later"
 RULE = re.compile(r"\b(BR-[A-Z0-9-]*\d+[A-Z0-9-]*|CII-SR-\d+|FX-[A-Z0-9-]+)\b")
@@ -153,25 +153,14 @@ def _instant(value: Any) -> dt.datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-def _mark_path(folder: Folder) -> Path:
-    return folder.state_dir / "cache" / "statuses.json"
-
-
 def _read_mark(folder: Folder) -> dt.datetime | None:
     """Where the last run's search ended; None before the first (or when the file is lost:
     a full search, each status still recorded once)."""
-    try:
-        data = json.loads(_mark_path(folder).read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict) or data.get("version") != MARK_VERSION:
-        return None
-    return _instant(data.get("updated_after"))
+    return _instant(read_cache(folder, MARK, MARK_VERSION).get("updated_after"))
 
 
 def _write_mark(folder: Folder, mark: dt.datetime) -> None:
-    data = {"version": MARK_VERSION, "updated_after": mark.isoformat()}
-    folder.write_atomic(_mark_path(folder), json.dumps(data) + "\n")
+    write_cache(folder, MARK, MARK_VERSION, {"updated_after": mark.isoformat()})
 
 
 def _seen(ledger: Ledger) -> set[str]:
