@@ -1,7 +1,5 @@
 """Commands over the life of documents: pay, credit, accept, decline, receipt, statement."""
 
-from __future__ import annotations
-
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -12,7 +10,6 @@ import typer
 from facturo.cli import output
 from facturo.cli.app import app, handled, open_ledger, parse_date, today
 from facturo.errors import ExitCode
-from facturo.model.money import decimal_problem
 
 if TYPE_CHECKING:
     from facturo.store.index import Ledger
@@ -33,6 +30,8 @@ def _amount(value: str | None, option: str) -> Decimal | None:
         raise typer.BadParameter(
             f"expected an amount like 1250.00, got {value!r}", param_hint=option
         )
+    from facturo.model.money import decimal_problem
+
     if (problem := decimal_problem(amount)) is not None:
         raise typer.BadParameter(problem, param_hint=option)
     return amount
@@ -319,7 +318,7 @@ def _print_statement(data: dict[str, Any]) -> None:
 
 
 def _render_one(
-    ledger: Ledger, document: dict[str, Any], out: Path | None, *, quiet: bool = False
+    ledger: "Ledger", document: dict[str, Any], out: Path | None, *, quiet: bool = False
 ) -> ExitCode:
     from facturo.output import publishing
 

@@ -1,7 +1,5 @@
 """Commands of the approved platform: transmit (e-invoices, statuses) and directory."""
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -25,7 +23,7 @@ STATUS_NAMES = {
 }  # fmt: skip
 
 
-def describe_status(status: Status) -> str:
+def describe_status(status: "Status") -> str:
     """`F-2026-0001: rejected by the platform (213): rule BR-FR-12: the reason`."""
     text = f"{status.number}: {STATUS_NAMES.get(status.code, 'status')} ({status.code})"
     if status.rule:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from facturo.model.account import STATUSES
+from facturo.model.statuses import STATUSES
 
 if TYPE_CHECKING:  # the CLI's help reads STATUSES without loading the index
     from facturo.store.index import Entry

@@ -13,10 +13,11 @@ from typing import Any
 
 from facturo.errors import Problem
 from facturo.files.yamlio import YMap
-from facturo.model.account import ISSUED, quote_status, receivable_status
+from facturo.model.account import quote_status, receivable_status
 from facturo.model.document import PENDING, Payment, email_status, emails_of, is_business
 from facturo.model.kinds import KINDS, is_receivable
 from facturo.model.money import is_currency, round_money
+from facturo.model.statuses import ISSUED
 from facturo.store.seal import seal_problems, seal_version
 
 ZERO = Decimal(0)
