@@ -11,6 +11,17 @@ under the lock, where money data is written or sent, a cached summary is used on
 file's bytes still hash to the cached content hash, and the documents a command acts on
 (and their credit notes) are read from their files. An entry of the wrong type is stale;
 a cache tracked by git is refused.
+
+One document is found without the index (`show`, `pay`, `render NUMBER` take the same time
+in a folder of 100 or 100,000 documents): a number is the name of its file, so
+`<series>/<year>/<number>.yaml` is looked for in each series folder and year, and that one
+file is read (never a cached summary of it), and accepted only if it holds that number and
+no other file has that name. What its account needs of other documents is the credit notes
+that correct it: they live in credit-notes/ (`check` reports one anywhere else), whose
+summaries are cached on their own (`credit-notes.json`, trusted as above: under the lock
+each must hash as cached, and those of the account are read from their files). A number
+typed in another case, a misnamed file or two files of the same name are looked up in the
+whole index, as before.
 """
 
 from __future__ import annotations
@@ -38,6 +49,7 @@ from facturo.files.tracking import tracking_problems
 from facturo.files.yamlio import YMap, load_mapping
 from facturo.model.account import Account, Movement
 from facturo.model.document import IssuedDocument
+from facturo.model.numbering import number_problem
 from facturo.model.vat import vat_treatment
 from facturo.store.entry import ZERO, summarize
 from facturo.store.entry import Entry as Entry
@@ -46,6 +58,9 @@ from facturo.store.folder import Folder
 
 CACHE_VERSION = 10  # 10: the check behind the entries is recorded under "check"
 TRUST_NOTHING, TRUST_CONTENT, TRUST_STAT = 0, 1, 2
+INDEX_CACHE = "issued.json"
+NOTES_CACHE = "credit-notes.json"  # the credit notes alone: the accounts of single documents
+CREDIT_NOTES_DIRS = ("credit-notes",)
 
 
 # What a ledger may add to each entry: the problems of one issued document on its own.
@@ -117,6 +132,8 @@ class Ledger:
         self._entries: list[Entry] | None = None
         self._credit_notes: dict[str, list[Entry]] = {}
         self._by_number: dict[str, Entry] | None = None
+        self._named: dict[str, Entry | None] = {}  # numbers found by their file's name
+        self._notes_only: dict[str, list[Entry]] | None = None  # credit-notes/ alone
         self._verified_paths: set[str] = set()
 
     # -- config and clients ------------------------------------------------------------
@@ -214,20 +231,34 @@ class Ledger:
                 entry.credited = sum((note.gross for note in notes), ZERO)
             self._entries = entries
             self._by_number = None
+            self._verified_paths = set()  # new Entry objects: none read from its file yet
         return self._entries
 
     def credit_notes_of(self, number: str, until: dt.date | None = None) -> list[Entry]:
         """The credit notes correcting invoice `number` (issued on or before `until`)."""
-        if self._entries is None:
-            self.entries()
-        notes = [self._verified(note) for note in self._credit_notes.get(number, [])]
+        notes = [self._verified(note) for note in self._credit_note_map().get(number, [])]
         if until is None:
             return list(notes)
         return [n for n in notes if n.issue_date is not None and n.issue_date <= until]
 
+    def _credit_note_map(self) -> dict[str, list[Entry]]:
+        """Credit notes by the number they correct: from the whole index once it is read,
+        else from credit-notes/ alone (see the module's docstring)."""
+        if self._entries is not None:
+            return self._credit_notes
+        if self._notes_only is None:
+            self._notes_only = {}
+            names = self.folder.issued_names(CREDIT_NOTES_DIRS)
+            for entry in self._read_entries(names, NOTES_CACHE):
+                if entry.kind == "credit_note" and entry.credit_note_of:
+                    self._notes_only.setdefault(entry.credit_note_of, []).append(entry)
+        return self._notes_only
+
     def invalidate(self) -> None:
         self._entries = None
         self._by_number = None
+        self._named = {}
+        self._notes_only = None
         self._verified_paths = set()
 
     def _verified(self, entry: Entry) -> Entry:
@@ -253,8 +284,10 @@ class Ledger:
         self.trust = min(self.trust, TRUST_CONTENT)
         self.invalidate()
         pending = self.folder.issuing()
-        issued_from = {
-            e.source_sha256: e.number for e in self.entries() if e.source_sha256 in pending
+        issued_from = {  # the whole index only when an issue was interrupted
+            e.source_sha256: e.number
+            for e in (self.entries() if pending else [])
+            if e.source_sha256 in pending
         }
         self._settled = self.folder.settle_marks(issued_from)
         if self._settled:
@@ -268,17 +301,20 @@ class Ledger:
         with self.folder.lock():
             yield self._settled
 
-    def _cache_path(self) -> Path:
-        return self.folder.state_dir / "cache" / "issued.json"
+    def _cache_path(self, name: str = INDEX_CACHE) -> Path:
+        return self.folder.state_dir / "cache" / name
 
-    def _read_entries(self) -> list[Entry]:
+    def _read_entries(
+        self, names: list[tuple[str, str]] | None = None, cache_name: str = INDEX_CACHE
+    ) -> list[Entry]:
+        """The summaries of `names` (every issued file by default), cached in `cache_name`."""
         cached: dict[str, Any] = {}
         if self.use_cache:
-            cached = self._load_cache()
+            cached = self._load_cache(cache_name)
         fresh: dict[str, Any] = {}
         found: dict[str, Entry] = {}
         to_read: list[tuple[Path, str, list[int]]] = []
-        for display, name in self.folder.issued_names():
+        for display, name in self.folder.issued_names() if names is None else names:
             try:
                 stat = os.stat(name)
             except OSError:
@@ -296,7 +332,7 @@ class Ledger:
             found[display] = entry
             fresh[display] = {"key": key, "entry": entry.to_json()}
         if self.use_cache and (to_read or len(fresh) != len(cached)):
-            self._save_cache(fresh)
+            self._save_cache(fresh, cache_name)
         return list(found.values())
 
     def _cached_entry(self, hit: Any, key: list[int], path: str, display: str) -> Entry | None:
@@ -319,9 +355,9 @@ class Ledger:
                 return None
         return entry
 
-    def _load_cache(self) -> dict[str, Any]:
+    def _load_cache(self, name: str) -> dict[str, Any]:
         try:
-            data = json.loads(self._cache_path().read_text("utf-8"))
+            data = json.loads(self._cache_path(name).read_text("utf-8"))
         except (OSError, ValueError):
             return {}
         if not self._tracked_checked:
@@ -340,8 +376,8 @@ class Ledger:
         files = data.get("files")
         return files if isinstance(files, dict) else {}
 
-    def _save_cache(self, files: dict[str, Any]) -> None:
-        path = self._cache_path()
+    def _save_cache(self, files: dict[str, Any], name: str) -> None:
+        path = self._cache_path(name)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             check = check_name(self.check)
@@ -365,6 +401,10 @@ class Ledger:
     def find(self, number: str) -> Entry:
         from facturo.files.reading import suggest
 
+        if self._entries is None:
+            named = self._find_by_name(number)
+            if named is not None:
+                return named
         entries = self.entries()
         if self._by_number is None:
             self._by_number = {}
@@ -384,6 +424,25 @@ class Ledger:
             return folded[0]
         numbers = [e.number for e in entries]
         raise NotFound(f"no issued document {number!r} ({suggest(number, numbers)})")
+
+    def _find_by_name(self, number: str) -> Entry | None:
+        """The document `number` read from the one file named after it, with the credit
+        notes on it; None when the whole index must say (see the module's docstring)."""
+        if number in self._named:
+            return self._named[number]
+        found = None
+        if number_problem(number) is None:
+            named = self.folder.issued_named(number)
+            if len(named) == 1:
+                display, path = named[0]
+                entry = read_issued(Path(path), display, self.check)
+                if entry.number == number:
+                    if entry.is_receivable:
+                        notes = self.credit_notes_of(number)
+                        entry.credited = sum((note.gross for note in notes), ZERO)
+                    found = entry
+        self._named[number] = found
+        return found
 
     def document(self, number: str) -> YMap:
         """The full data of an issued document."""
