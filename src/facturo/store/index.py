@@ -4,13 +4,17 @@ Reading the issued documents is the slow part of `list` and `check` on a large f
 each file's summary and problems are cached in `.facturo/cache/issued.json`, keyed by path,
 size, mtime and inode: a changed file is always read again. The cache names the check
 that found the problems (`checks` passes it in): a cache written by another is not used.
-The cache is JSON, never pickle: a folder cloned from someone else could carry a crafted one.
+The cache is JSON, never pickle, and signed (store/cache.py): one facturo did not write for
+this user (copied with a folder, edited by hand) is ignored.
 
-The cache is never trusted. `check` reads every file (seals are verified from the files);
-under the lock, where money data is written or sent, a cached summary is used only if its
-file's bytes still hash to the cached content hash, and the documents a command acts on
-(and their credit notes) are read from their files. An entry of the wrong type is stale;
-a cache tracked by git is refused.
+The cache is never taken on its word. `check`, and every command under the lock (where
+money data is written or sent), hash each file's bytes and use a cached summary, with the
+problems the check found in it (seal, keys, totals), only if the bytes hash to the content
+hash it was read from: the same bytes and path give the same summary and problems, so a
+changed byte is always read and checked again (`check --no-cache` parses everything). The
+documents a command acts on (and their credit notes) are read from their files. Elsewhere
+(list, statements) a summary is used while the file's size, times and inode are unchanged.
+An entry of the wrong type is stale; a cache tracked by git is refused.
 
 One document is found without the index (`show`, `pay`, `render NUMBER` take the same time
 in a folder of 100 or 100,000 documents): a number is the name of its file, so
@@ -29,12 +33,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import json
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from facturo import __version__
 from facturo.errors import FacturoError, InvalidData, NotFound, Problem
 from facturo.files import schema
 from facturo.files.catalog import fill_items, read_catalog
@@ -51,13 +55,14 @@ from facturo.model.account import Account, Movement
 from facturo.model.document import IssuedDocument
 from facturo.model.numbering import number_problem
 from facturo.model.vat import vat_treatment
+from facturo.store.cache import read_signed, write_signed
 from facturo.store.entry import ZERO, summarize
 from facturo.store.entry import Entry as Entry
 from facturo.store.entry import amount_or_zero as amount_or_zero
 from facturo.store.folder import Folder
 
-CACHE_VERSION = 10  # 10: the check behind the entries is recorded under "check"
-TRUST_NOTHING, TRUST_CONTENT, TRUST_STAT = 0, 1, 2
+CACHE_VERSION = 11  # 11: keys at their default left out, signed, facturo's version
+TRUST_CONTENT, TRUST_STAT = 1, 2
 INDEX_CACHE = "issued.json"
 NOTES_CACHE = "credit-notes.json"  # the credit notes alone: the accounts of single documents
 CREDIT_NOTES_DIRS = ("credit-notes",)
@@ -120,8 +125,8 @@ class Ledger:
         self.use_cache = use_cache
         self.check = check
         # How far cached summaries are trusted: STAT (the file's size, times and inode are
-        # unchanged), CONTENT (its bytes hash as cached: under the lock, where money data
-        # is written or sent) or NOTHING (`check` reads every file).
+        # unchanged) or CONTENT (its bytes hash as cached: `check`, and under the lock,
+        # where money data is written or sent).
         self.trust = TRUST_STAT
         self._settled: dict[Path, str] = {}
         self._tracked_checked = False
@@ -274,8 +279,9 @@ class Ledger:
         return entry
 
     def read_files(self) -> None:
-        """Read every issued file again from now on (`check`: seals verified from files)."""
-        self.trust = TRUST_NOTHING
+        """Hash every issued file from now on (`check`): a cached summary, with its problems,
+        serves only the bytes it was read from."""
+        self.trust = TRUST_CONTENT
         self.invalidate()
 
     def _locked(self) -> None:
@@ -337,7 +343,7 @@ class Ledger:
 
     def _cached_entry(self, hit: Any, key: list[int], path: str, display: str) -> Entry | None:
         """The cached summary of a file, if it may be trusted (see `trust`)."""
-        if self.trust == TRUST_NOTHING or not isinstance(hit, dict) or hit.get("key") != key:
+        if not isinstance(hit, dict) or hit.get("key") != key:
             return None
         try:
             entry = Entry.from_json(hit.get("entry"))
@@ -356,9 +362,8 @@ class Ledger:
         return entry
 
     def _load_cache(self, name: str) -> dict[str, Any]:
-        try:
-            data = json.loads(self._cache_path(name).read_text("utf-8"))
-        except (OSError, ValueError):
+        data = read_signed(self._cache_path(name))
+        if data is None:
             return {}
         if not self._tracked_checked:
             self._tracked_checked = True
@@ -371,25 +376,21 @@ class Ledger:
                 )
         if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
             return {}
+        if data.get("facturo") != __version__:
+            return {}  # another version may find other problems in the same bytes
         if data.get("check") != check_name(self.check):
             return {}  # summaries read without this check are never served as checked
         files = data.get("files")
         return files if isinstance(files, dict) else {}
 
     def _save_cache(self, files: dict[str, Any], name: str) -> None:
-        path = self._cache_path(name)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            check = check_name(self.check)
-            text = json.dumps(
-                {"version": CACHE_VERSION, "check": check, "files": files},
-                separators=(",", ":"),
-            )
-            temporary = path.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_text(text, "utf-8")
-            os.replace(temporary, path)
-        except OSError:
-            pass  # a cache that cannot be written only costs time
+        value = {
+            "version": CACHE_VERSION,
+            "facturo": __version__,
+            "check": check_name(self.check),
+            "files": files,
+        }
+        write_signed(self._cache_path(name), value)
 
     def require_valid(self, entries: list[Entry], message: str) -> list[Entry]:
         """`entries` when none has an error, else InvalidData(`message`) with every problem."""

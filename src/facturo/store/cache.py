@@ -1,0 +1,96 @@
+"""facturo's caches on disk: JSON signed with a key kept outside every billing folder.
+
+A cache is facturo's memory of what it read, so that `check` and `list` need not parse every
+file again. It is used only when its signature holds: an HMAC-SHA256 of its exact bytes with
+a key made for this user on this machine, kept outside the billing folder
+(`$XDG_STATE_HOME/facturo/cache.key`, by default `~/.local/state/facturo/cache.key`, mode
+0600). A cache copied from another folder or machine, written by another program or edited
+by hand is not one facturo wrote: it is ignored and the files are read. The signature lives
+beside the cache (`<name>.sig`); a cache and signature that do not go together (a write
+interrupted between the two) are ignored the same way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+KEY_BYTES = 32
+
+
+def key_path() -> Path:
+    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(state) / "facturo" / "cache.key"
+
+
+def _key() -> bytes | None:
+    """This user's key, made on first use; None when it can be neither read nor made."""
+    path = key_path()
+    try:
+        key = path.read_bytes()
+        return key if len(key) == KEY_BYTES else None
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return _key()  # made by another process just now
+    except OSError:
+        return None
+    key = secrets.token_bytes(KEY_BYTES)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(key)
+    return key
+
+
+def _signature(key: bytes, data: bytes) -> str:
+    return hmac.new(key, data, hashlib.sha256).hexdigest()
+
+
+def read_signed(path: Path) -> Any:
+    """The JSON value of the cache at `path`, or None when absent, unsigned or forged."""
+    key = _key()
+    if key is None:
+        return None
+    try:
+        data = path.read_bytes()
+        signature = path.with_name(path.name + ".sig").read_text("ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not hmac.compare_digest(signature, _signature(key, data)):
+        return None
+    try:
+        return json.loads(data)
+    except ValueError:
+        return None
+
+
+def write_signed(path: Path, value: Any) -> None:
+    """Write `value` as the cache at `path` with its signature (best effort: a cache that
+    cannot be written only costs time)."""
+    key = _key()
+    if key is None:
+        return
+    data = json.dumps(value, separators=(",", ":")).encode("utf-8")
+    pid = os.getpid()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for target, content in (
+            (path, data),
+            (path.with_name(path.name + ".sig"), _signature(key, data).encode("ascii")),
+        ):
+            temporary = target.with_name(f"{target.name}.{pid}.tmp")
+            temporary.write_bytes(content)
+            os.replace(temporary, target)
+    except OSError:
+        with contextlib.suppress(OSError):
+            path.unlink()
