@@ -31,7 +31,10 @@ def key_path() -> Path:
 
 def _key() -> bytes | None:
     """This user's key, made on first use; None when it can be neither read nor made."""
-    path = key_path()
+    try:
+        path = key_path()
+    except (RuntimeError, KeyError):  # no home directory: no cache is trusted
+        return None
     try:
         key = path.read_bytes()
         return key if len(key) == KEY_BYTES else None
