@@ -398,3 +398,24 @@ bank:
     assert [(tx["id"], tx["outcome"], tx["rule"]) for tx in report["transactions"]] == [
         ("X1", "matched", "iban"), ("X2", "debit", None),
     ]  # fmt: skip
+
+
+def test_an_import_reads_the_index_once_whatever_the_number_of_payments(
+    cli: Cli, billed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each payment reads its own invoice; the whole index is read once per import."""
+    import facturo.store.index as index
+
+    whole: list[int] = []
+    original = index.Ledger._read_entries
+
+    def counted(self: index.Ledger, *args: Any, **kwargs: Any) -> Any:
+        if (args[0] if args else kwargs.get("names")) is None:  # every issued file
+            whole.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(index.Ledger, "_read_entries", counted)
+    report = run_import(cli, FIXTURES / "camt053-v08.xml")
+
+    assert [tx["outcome"] for tx in report["transactions"]].count("matched") == 4
+    assert len(whole) == 1

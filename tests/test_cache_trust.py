@@ -3,6 +3,7 @@ use, a damaged cache is only stale, and a cache tracked by git is refused."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -42,6 +43,23 @@ def test_check_verifies_seals_from_the_files_whatever_the_cache_says(
     path = folder / FIRST
     path.write_text(path.read_text().replace("unit_price: 450.00", "unit_price: 45.00"))
     forge(folder, FIRST, problems=[])
+
+    result = cli("check")
+
+    assert result.exit_code == 1, result.output
+    assert "sealed field 'lines[1].unit_price' was changed" in result.stdout, result.stdout
+
+
+def test_check_ignores_a_forged_cache_even_with_the_hash_of_the_changed_file(
+    cli: Cli, draft, folder: Path
+) -> None:
+    """Whoever changes an invoice can compute its new hash: the cache must be facturo's."""
+    issue(cli, draft, "2026-11-20")
+    assert cli("check").exit_code == 0
+    path = folder / FIRST
+    path.write_text(path.read_text().replace("unit_price: 450.00", "unit_price: 45.00"))
+    content = hashlib.sha256(path.read_bytes()).hexdigest()
+    forge(folder, FIRST, problems=[], content_sha256=content)
 
     result = cli("check")
 

@@ -335,3 +335,30 @@ def test_a_billing_folder_inside_a_larger_repository(cli, draft, folder: Path) -
     assert sorted(history["paths"]) == [f"invoices/2026/F-2026-000{n}.yaml" for n in (1, 2, 3)], (
         history["paths"]
     )
+
+
+def test_a_batch_reads_the_record_of_numbers_once(
+    cli, draft, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issuing many drafts in one call reads facturo's record once, under the lock, and
+    still records each number (the record is read back in full afterwards)."""
+    import facturo.checks.history as history
+    import facturo.store.numbers as numbers
+
+    reads: list[int] = []
+    original = numbers.read_record
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        reads.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(numbers, "read_record", counted)
+    monkeypatch.setattr(history, "read_record", counted)
+    paths = [str(draft(name)) for name in ("a", "b", "c", "d")]
+
+    result = cli("issue", *paths, "--date", "2026-03-01")
+
+    assert result.exit_code == 0, result.output
+    assert len(reads) == 1
+    recorded = original(numbers.Folder(folder))
+    assert sorted(recorded) == [f"F-2026-000{i}" for i in range(1, 5)]

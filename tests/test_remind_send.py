@@ -507,3 +507,22 @@ def test_send_logs_in_with_the_password_from_the_environment(
         assert result.exit_code == 0, result.output
         assert [m.login for m in server.messages] == ["camille"]
         assert len(tracking(folder, number, "sendings")) == 1
+
+
+def test_a_dry_run_names_the_attachments_without_rendering_them(
+    cli: Cli, draft, folder: Path, mailing: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A dry run prints what would be sent: rendering every PDF of a large folder's late
+    invoices would make it slow for nothing (the real run renders them)."""
+    import facturo.output.pdf.engine as engine
+
+    issue(cli, draft, "2026-10-20")
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("a dry run rendered a PDF")
+
+    monkeypatch.setattr(engine, "Renderer", refuse)
+    result = cli("remind", "--dry-run")
+
+    assert result.exit_code == 0, result.output
+    assert re.search(r"^Attachments: .+\.pdf$", result.stdout, re.MULTILINE), result.stdout

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from conftest import Cli
+from facturo.store.cache import read_signed, write_signed
 from report_folder import build, ok
 
 
@@ -228,12 +229,17 @@ def test_figures_come_from_a_cache_that_a_changed_file_invalidates(
     issue(cli, draft, "2026-11-02")  # 3 days x 450 = 1350 net
     assert rows(cli, "revenue")[0]["invoiced_net"] == "1350.00"
     cache = folder / ".facturo" / "cache" / "figures.json"
-    data = json.loads(cache.read_text("utf-8"))
+    data = read_signed(cache)
     (record,) = data["files"].values()
     record["figures"]["totals"][0] = "999.00"
-    cache.write_text(json.dumps(data), "utf-8")
+    write_signed(cache, data)  # as facturo would have written it
     assert rows(cli, "revenue")[0]["invoiced_net"] == "999.00"  # read from the cache
     ok(cli, "pay", "F-2026-0001", "100", "--date", "2026-11-10")  # the file changes
+    assert rows(cli, "revenue")[0]["invoiced_net"] == "1350.00"
+    data = read_signed(cache)
+    (record,) = data["files"].values()
+    record["figures"]["totals"][0] = "999.00"
+    cache.write_text(json.dumps(data), "utf-8")  # edited by hand: not facturo's, not used
     assert rows(cli, "revenue")[0]["invoiced_net"] == "1350.00"
     cache.write_text("not json", "utf-8")  # a broken cache only costs time
     assert rows(cli, "revenue")[0]["invoiced_net"] == "1350.00"

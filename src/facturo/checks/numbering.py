@@ -24,10 +24,11 @@ def check_numbering(entries: list[Any], config: dict[str, Any]) -> list[Problem]
     series_entries: dict[str, list[tuple[tuple[int, int, str], Any]]] = defaultdict(list)
     period_of: dict[int, Any] = {}  # id(entry) -> its period (the group of its series)
     groups: dict[tuple[str, int | None], list[tuple[int, Any]]] = defaultdict(list)
+    series_of = {kind: series_from_config(config, name) for kind, name in SERIES_OF_KIND.items()}
     for entry in entries:
         if entry.kind not in SERIES_OF_KIND or entry.issue_date is None:
             continue
-        series = series_from_config(config, SERIES_OF_KIND[entry.kind])
+        series = series_of[entry.kind]
         parsed = series.parse(entry.number)
         if parsed is None and not series.start:  # with a start, the change is documented
             problems.append(

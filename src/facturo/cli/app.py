@@ -1,7 +1,5 @@
 """The typer application, its global options, and the one place errors become exit codes."""
 
-from __future__ import annotations
-
 import datetime as dt
 import functools
 import inspect
@@ -149,7 +147,7 @@ def today() -> dt.date:
     return state.today or dt.date.today()
 
 
-def open_ledger(*, use_cache: bool = True) -> Ledger:
+def open_ledger(*, use_cache: bool = True) -> "Ledger":
     from facturo.checks.registry import open_ledger as open_checked
     from facturo.store.folder import find_root
 

@@ -1,7 +1,5 @@
 """Commands over bank statements: bank import, match, pending and ignore."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -172,7 +170,7 @@ def bank_pending(
         )
 
 
-def print_last_import(folder: Folder) -> None:
+def print_last_import(folder: "Folder") -> None:
     """One line for `remind --dry-run`: reminders may chase money a later statement shows."""
     from facturo.lifecycle.bank import last_import
 
@@ -184,7 +182,7 @@ def print_last_import(folder: Folder) -> None:
     output.note(f"last bank import: {last.date} ({last.statement}{through})")
 
 
-def _decision_json(decision: Decision) -> dict[str, Any]:
+def _decision_json(decision: "Decision") -> dict[str, Any]:
     return {
         **decision.transaction.to_json(),
         "outcome": str(decision.outcome),
@@ -199,7 +197,7 @@ def _decision_json(decision: Decision) -> dict[str, Any]:
     }
 
 
-def _as_json(imported: Imported) -> dict[str, Any]:
+def _as_json(imported: "Imported") -> dict[str, Any]:
     from facturo.lifecycle.bank import iter_write_offs
 
     return {
@@ -215,7 +213,7 @@ def _as_json(imported: Imported) -> dict[str, Any]:
     }
 
 
-def _print_import(imported: Imported) -> None:
+def _print_import(imported: "Imported") -> None:
     from facturo.lifecycle.bank import iter_write_offs
 
     shown = [d for d in imported.decisions if d.outcome != "debit"]

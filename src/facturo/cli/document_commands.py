@@ -1,7 +1,5 @@
 """Commands over documents: check, issue, list, show."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -10,7 +8,7 @@ import typer
 from facturo.cli import output
 from facturo.cli.app import app, handled, open_ledger, parse_date, today
 from facturo.errors import ExitCode
-from facturo.reports import listing
+from facturo.model.statuses import STATUSES
 
 if TYPE_CHECKING:
     from facturo.store.index import Ledger
@@ -99,7 +97,7 @@ def issue(
     return render_issued(ledger, fresh)
 
 
-def render_issued(ledger: Ledger, documents: list[dict[str, Any]]) -> ExitCode:
+def render_issued(ledger: "Ledger", documents: list[dict[str, Any]]) -> ExitCode:
     """Render the PDFs of documents just issued; a failure leaves them issued."""
     if not documents:
         return ExitCode.OK
@@ -124,7 +122,7 @@ def list_documents(
         str | None, Opt("--client", "-c", help="Only this client's documents.")
     ] = None,
     year: Annotated[int | None, Opt("--year", help="Only documents issued this year.")] = None,
-    status: Annotated[str | None, Opt("--status", help=", ".join(listing.STATUSES) + ".")] = None,
+    status: Annotated[str | None, Opt("--status", help=", ".join(STATUSES) + ".")] = None,
     kind: Annotated[
         str | None, Opt("--kind", help="invoice, deposit, credit_note or quote.")
     ] = None,
@@ -148,9 +146,11 @@ def list_documents(
     """
     if status is not None:
         status = "-".join(status.lower().replace("_", " ").split())  # "partially paid" too
-    if status is not None and status not in listing.STATUSES:
-        known = ", ".join(listing.STATUSES)
+    if status is not None and status not in STATUSES:
+        known = ", ".join(STATUSES)
         raise typer.BadParameter(f"expected one of: {known}", param_hint="--status")
+    from facturo.reports import listing
+
     if platform is not None:
         platform = platform.strip().lower()
         if platform not in listing.PLATFORM_STATES:

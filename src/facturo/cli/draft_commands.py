@@ -1,7 +1,5 @@
 """Commands over drafts: edit, which opens $EDITOR on a draft and checks it afterwards."""
 
-from __future__ import annotations
-
 import os
 import shlex
 import subprocess

@@ -1,7 +1,5 @@
 """Commands that write files for accountants and other tools: export fec|csv|xlsx|journal|..."""
 
-from __future__ import annotations
-
 import datetime as dt
 from pathlib import Path
 from typing import Annotated

@@ -1,7 +1,5 @@
 """Commands that set a folder up: init, client add|list|show, new, and the rate of a draft."""
 
-from __future__ import annotations
-
 import sys
 from dataclasses import replace
 from pathlib import Path

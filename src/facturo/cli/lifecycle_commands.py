@@ -1,7 +1,5 @@
 """Commands over the life of documents: pay, credit, accept, decline, receipt, statement."""
 
-from __future__ import annotations
-
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
@@ -304,7 +302,7 @@ def _print_statement(data: dict[str, Any]) -> None:
 
 
 def _render_one(
-    ledger: Ledger, document: dict[str, Any], out: Path | None, *, quiet: bool = False
+    ledger: "Ledger", document: dict[str, Any], out: Path | None, *, quiet: bool = False
 ) -> ExitCode:
     from facturo.output import publishing
 

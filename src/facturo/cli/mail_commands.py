@@ -1,7 +1,5 @@
 """Commands that email: remind (safe from cron) and send."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import TYPE_CHECKING, Annotated
 
@@ -143,12 +141,12 @@ def remind(
     return ExitCode.OK
 
 
-def _preview_note(ledger: Ledger) -> None:
+def _preview_note(ledger: "Ledger") -> None:
     if not isinstance(ledger.config().get("mail"), dict):
         output.note("preview only: add a `mail:` section to facturo.yaml to send")
 
 
-def _now_column(item: Late) -> str:
+def _now_column(item: "Late") -> str:
     if item.pending:
         return f"pending {item.pending.get('level')}"
     if item.reminders_off:
@@ -156,7 +154,7 @@ def _now_column(item: Late) -> str:
     return str(item.level_due.level) if item.level_due else ""
 
 
-def _report_pending(pending: Pending, went_out: str, did_not: str) -> None:
+def _report_pending(pending: "Pending", went_out: str, did_not: str) -> None:
     what = f"level {pending.level} reminder" if pending.level is not None else "email"
     output.error(
         f"{pending.number}: {what} sent or not: check your outbox for Message-ID "
@@ -166,7 +164,7 @@ def _report_pending(pending: Pending, went_out: str, did_not: str) -> None:
     )
 
 
-def _show(planned: Planned) -> None:
+def _show(planned: "Planned") -> None:
     out = planned.outgoing
     output.say(
         f"--- {planned.number}" + (f" (level {planned.level})" if planned.level is not None else "")

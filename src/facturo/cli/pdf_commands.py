@@ -1,7 +1,5 @@
 """Commands that make files to send: render, einvoice, and doctor for the libraries they need."""
 
-from __future__ import annotations
-
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -59,7 +57,7 @@ def render(
 
 
 def _report(
-    ledger: Ledger, outcomes: Iterable[RenderOutcome], advance: Callable[[], None] | None = None
+    ledger: "Ledger", outcomes: "Iterable[RenderOutcome]", advance: Callable[[], None] | None = None
 ) -> ExitCode:
     """Each PDF's path on stdout, or its error on stderr; FAILURE when any failed."""
     code = ExitCode.OK

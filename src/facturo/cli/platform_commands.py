@@ -1,7 +1,5 @@
 """Commands of the approved platform: transmit (e-invoices, statuses) and directory."""
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -10,7 +8,6 @@ from facturo.cli import output
 from facturo.cli.app import app, handled, open_ledger, today
 from facturo.cli.mail_commands import _now
 from facturo.errors import ExitCode
-from facturo.model.platform_status import REJECTED
 
 if TYPE_CHECKING:
     from facturo.output.platform.statuses import Status
@@ -21,7 +18,7 @@ Opt = typer.Option
 LANGUAGE = "en"  # the command line speaks English; documents speak their client's language
 
 
-def describe_status(status: Status) -> str:
+def describe_status(status: "Status") -> str:
     """`F-2026-0001: rejected by the platform (213): rule BR-FR-12: the reason`."""
     from facturo.model.platform_status import state_of_code
     from facturo.output.words import describe_platform_status
@@ -35,7 +32,7 @@ def describe_status(status: Status) -> str:
     return text
 
 
-def next_step(status: Status) -> str:
+def next_step(status: "Status") -> str:
     """What to do after a rejection (213), by what it is about (model/platform_status.py)."""
     from facturo.model.platform_status import ADDRESSING, CONTENT, DUPLICATE, rejection_kind
 
@@ -56,7 +53,7 @@ def next_step(status: Status) -> str:
     return f"next: if the invoice is at fault, {correct}; if not, {again}"
 
 
-def platform_cell(entry: Entry) -> str:
+def platform_cell(entry: "Entry") -> str:
     """A document's platform state in a `list` column: `rejected by the platform (213) BR-FR-12`."""
     from facturo.output.words import describe_platform_status
 
@@ -129,6 +126,7 @@ def transmit(
     ledger = open_ledger()
     day = today()
     if status:
+        from facturo.model.platform_status import REJECTED
         from facturo.output.platform.statuses import follow
 
         changes, errors = follow(ledger, day, _now(day), wait=wait)

@@ -4,8 +4,6 @@ Each prints a table on a terminal, aligned plain text in a pipe, `--json` (decim
 strings) or `--csv`; revenue and forecast add a bar chart on a terminal or with `--chart`.
 """
 
-from __future__ import annotations
-
 import csv
 import datetime as dt
 import sys
@@ -56,7 +54,7 @@ NOTICES = {
 }
 
 
-def open_ledger() -> Ledger:
+def open_ledger() -> "Ledger":
     """The ledger, with a warning when issued documents have problems (figures may be off)."""
     ledger = open_folder()
     broken = sum(1 for e in ledger.entries() if any(p.is_error for p in e.problems))
@@ -74,13 +72,13 @@ def _text(value: Any) -> str:
 
 
 def show(
-    table: Table,
+    table: "Table",
     title: str,
     json_output: bool,
     csv_output: bool,
     html: Path | None = None,
     *,
-    charts: Sequence[Series] = (),
+    charts: "Sequence[Series]" = (),
     chart_only: bool = False,
 ) -> None:
     """Print a report as JSON, CSV, or a table (and its charts, if any, on a terminal);
@@ -115,7 +113,7 @@ def show(
         output.note(f"wrote {html}")
 
 
-def _series(table: Table, label: str, value: str, skip: tuple[str, ...]) -> list[Series]:
+def _series(table: "Table", label: str, value: str, skip: tuple[str, ...]) -> "list[Series]":
     """One chart per currency of `value` by `label`, without the rows named in `skip`."""
     from facturo.output.html_report import Series
 
@@ -126,7 +124,7 @@ def _series(table: Table, label: str, value: str, skip: tuple[str, ...]) -> list
     return found
 
 
-def _text_chart(charts: Sequence[Series]) -> list[str]:
+def _text_chart(charts: "Sequence[Series]") -> list[str]:
     from facturo.output.charts import bar_chart
 
     lines: list[str] = []
@@ -142,7 +140,7 @@ def _one_of(value: str, allowed: Sequence[str], option: str) -> str:
     return value
 
 
-def _period(text: str | None) -> Period:
+def _period(text: str | None) -> "Period":
     """The period of --period, last month by default."""
     from facturo.reports.periods import parse_period
 

@@ -1,7 +1,5 @@
 """Commands over subscriptions: recur (safe from cron) and subscription list|show."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Annotated, Any
 

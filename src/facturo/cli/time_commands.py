@@ -1,7 +1,5 @@
 """Commands over time and materials: time import|list and bill-time."""
 
-from __future__ import annotations
-
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any

@@ -346,6 +346,7 @@ def issue_locked(
     config = ledger.config()
     entries = list(ledger.entries())
     numbers = _numbers_in_order(ledger, dry_run)
+    known = numbers.known()  # once: the numbers issued in this batch are added to `entries`
     recovered = {path: ledger.find(number) for path, number in settled.items()}
     prepared: list[tuple[Path, dict[str, Any], str]] = []
     problems: list[Problem] = []
@@ -378,7 +379,7 @@ def issue_locked(
             done = recovered[path.resolve()]
             results.append(Issued(done.number, folder.root / done.path, path, {}, recovered=True))
             continue
-        issued = _issue_one(ledger, config, entries, numbers, path, document, sha, dry_run)
+        issued = _issue_one(ledger, config, entries, numbers, known, path, document, sha, dry_run)
         shown = ledger.folder.display(path)
         issued.warnings = [p for p in problems if p.path == shown and not p.is_error]
         results.append(issued)
@@ -401,7 +402,9 @@ def _numbers_in_order(ledger: Ledger, dry_run: bool) -> Numbers:
         )
     if not dry_run:
         seen = [e for e in ledger.entries() if numbers.present.get(e.number) == e.path]
-        add_to_record(ledger.folder, [Recorded(e.number, e.path, e.seal) for e in seen])
+        add_to_record(
+            ledger.folder, [Recorded(e.number, e.path, e.seal) for e in seen], numbers.record
+        )
     return numbers
 
 
@@ -442,6 +445,7 @@ def _issue_one(
     config: dict[str, Any],
     entries: list[Entry],
     numbers: Numbers,
+    known: set[str],
     path: Path,
     document: dict[str, Any],
     sha: str,
@@ -455,7 +459,7 @@ def _issue_one(
         dated = [(e.number, e.issue_date.year) for e in same if e.issue_date is not None]
         if (message := series.restart_problem(issue_date.year, dated)) is not None:
             raise FacturoError(f"facturo.yaml: numbering.{series.name}: {message}")
-        taken = [e.number for e in same] + sorted(numbers.known())
+        taken = [e.number for e in same] + sorted(known)
         number = series.next_number(issue_date.year, taken)
         if (message := number_problem(number)) is not None:
             raise FacturoError(f"facturo.yaml: numbering.{series.name}: {message}")
@@ -487,7 +491,9 @@ def _issue_one(
                 folder.clear_issuing(sha)
             raise
         if claimed:
-            add_to_record(folder, [Recorded(number, entry.path, entry.seal)])
+            recorded = Recorded(number, entry.path, entry.seal)
+            add_to_record(folder, [recorded], numbers.record)
+            numbers.record[number] = recorded
             keep_copy(folder, entry.path, text)
             folder.remove(path)
             folder.clear_issuing(sha)

@@ -12,6 +12,13 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from facturo.model.money import round_money
+from facturo.model.statuses import (
+    CANCELLED,
+    ISSUED,
+    OVERDUE,
+    PAID,
+    PARTIALLY_PAID,
+)
 
 ZERO = Decimal(0)
 DAYS_PER_YEAR = Decimal(365)
@@ -20,17 +27,6 @@ INDEMNITY_CURRENCY = "EUR"  # the indemnity is 40 euros whatever the invoice's c
 WRITE_OFF = "write-off"  # the method of a tracking.payments entry that writes a balance off
 LETTER_DEADLINE_DAYS = 8  # the time a formal notice gives to pay
 AGING_BUCKETS = ("not_due", "1-30", "31-60", "61-90", "over_90")
-
-# Status codes of receivables; output/words.py says them in French or English.
-ISSUED = "issued"
-PARTIALLY_PAID = "partially-paid"
-PAID = "paid"
-OVERDUE = "overdue"
-CANCELLED = "cancelled"
-RECEIVABLE_STATUSES = (ISSUED, PARTIALLY_PAID, PAID, OVERDUE, CANCELLED)
-# Status codes of quotes.
-QUOTE_STATUSES = ("issued", "sent", "accepted", "declined", "expired")
-STATUSES = tuple(dict.fromkeys(RECEIVABLE_STATUSES + QUOTE_STATUSES))
 
 
 @dataclass(frozen=True)

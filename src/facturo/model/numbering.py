@@ -83,14 +83,7 @@ class Series:
 
     def parse(self, number: str) -> tuple[int | None, int] | None:
         """(year or None, sequence) of a number of this series, or None."""
-        match = self.regex.match(number)
-        if not match:
-            return None
-        groups = match.groupdict()
-        year = int(groups["year"]) if groups.get("year") else None
-        if year is None and groups.get("yy"):
-            year = 2000 + int(groups["yy"])
-        return year, int(groups["seq"])
+        return _parse(self.pattern, number)
 
     def group_of(self, year: int) -> int | None:
         """Sequences restart each year for a yearly series; one group otherwise."""
@@ -141,6 +134,19 @@ class Series:
             if group is None or number_year == group:
                 highest = max(highest, seq)
         return self.format(year, highest + 1)
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _parse(pattern: str, number: str) -> tuple[int | None, int] | None:
+    """`Series.parse`, remembered: issuing and checking read every number of a series."""
+    match = _pattern_regex(pattern).match(number)
+    if not match:
+        return None
+    groups = match.groupdict()
+    year = int(groups["year"]) if groups.get("year") else None
+    if year is None and groups.get("yy"):
+        year = 2000 + int(groups["yy"])
+    return year, int(groups["seq"])
 
 
 @functools.cache

@@ -78,7 +78,8 @@ def check_folder(ledger: Ledger, today: dt.date, only: list[str] | None = None) 
     """Every problem of the folder (or of the files under `only`), sorted by file and line.
 
     `ledger` comes from `checks.registry.open_ledger`, which checks each issued document;
-    every issued file is read (and its seal verified) whatever the cache holds.
+    every issued file's bytes are hashed: a cached summary and its problems (seal included)
+    serve only the bytes they were read from, any other file is read and checked again.
     """
     ledger.read_files()
     problems = [p for check in FOLDER_CHECKS.values() for p in check(ledger, today)]

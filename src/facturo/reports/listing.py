@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from facturo.model.account import STATUSES
 from facturo.model.platform_status import STATES
+from facturo.model.statuses import STATUSES
 
 # `list --platform`: a state of model/platform_status.py, or `none` (never transmitted).
 NOT_TRANSMITTED = "none"

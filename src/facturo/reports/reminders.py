@@ -19,7 +19,8 @@ from decimal import Decimal
 from typing import Any
 
 from facturo.lifecycle.exchange_rates import euros_of, minimum_amount
-from facturo.model.account import CANCELLED, Account, Claim
+from facturo.model.account import Account, Claim
+from facturo.model.statuses import CANCELLED
 from facturo.store.index import Entry, Ledger
 
 TONES = {0: "courtesy", 1: "friendly", 2: "firm", 3: "formal"}

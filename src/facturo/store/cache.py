@@ -1,18 +1,109 @@
-"""Cache files under .facturo/cache/: JSON read back only at their version, never an error.
+"""facturo's caches on disk: JSON signed with a key kept outside every billing folder.
 
-A cache only saves time. One that is missing, damaged or of another version reads as empty
-and is rebuilt; one that cannot be written is left out. It is JSON, never pickle: a folder
-cloned from someone else could carry a crafted one.
+A cache is facturo's memory of what it read, so that `check` and `list` need not parse every
+file again. It is used only when its signature holds: an HMAC-SHA256 of its exact bytes with
+a key made for this user on this machine, kept outside the billing folder
+(`$XDG_STATE_HOME/facturo/cache.key`, by default `~/.local/state/facturo/cache.key`, mode
+0600). A cache copied from another folder or machine, written by another program or edited
+by hand is not one facturo wrote: it is ignored and the files are read. The signature lives
+beside the cache (`<name>.sig`); a cache and signature that do not go together (a write
+interrupted between the two) are ignored the same way.
+
+A cache only saves time. One that is missing, damaged, unsigned or of another version reads
+as empty and is rebuilt; one that cannot be written is left out. It is JSON, never pickle.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import hmac
 import json
 import os
+import secrets
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from facturo.store.folder import Folder
+if TYPE_CHECKING:
+    from facturo.store.folder import Folder
+
+KEY_BYTES = 32
+
+
+def key_path() -> Path:
+    """Where this user's cache key is kept, outside every billing folder."""
+    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(state) / "facturo" / "cache.key"
+
+
+def _key() -> bytes | None:
+    """This user's key, made on first use; None when it can be neither read nor made."""
+    try:
+        path = key_path()
+    except (RuntimeError, KeyError):  # no home directory: no cache is trusted
+        return None
+    try:
+        key = path.read_bytes()
+        return key if len(key) == KEY_BYTES else None
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return _key()  # made by another process just now
+    except OSError:
+        return None
+    key = secrets.token_bytes(KEY_BYTES)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(key)
+    return key
+
+
+def _signature(key: bytes, data: bytes) -> str:
+    return hmac.new(key, data, hashlib.sha256).hexdigest()
+
+
+def read_signed(path: Path) -> Any:
+    """The JSON value of the cache at `path`, or None when absent, unsigned or forged."""
+    key = _key()
+    if key is None:
+        return None
+    try:
+        data = path.read_bytes()
+        signature = path.with_name(path.name + ".sig").read_text("ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not hmac.compare_digest(signature, _signature(key, data)):
+        return None
+    try:
+        return json.loads(data)
+    except ValueError:
+        return None
+
+
+def write_signed(path: Path, value: Any) -> None:
+    """Write `value` as the cache at `path` with its signature (best effort: a cache that
+    cannot be written only costs time)."""
+    key = _key()
+    if key is None:
+        return
+    data = json.dumps(value, separators=(",", ":")).encode("utf-8")
+    pid = os.getpid()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for target, content in (
+            (path, data),
+            (path.with_name(path.name + ".sig"), _signature(key, data).encode("ascii")),
+        ):
+            temporary = target.with_name(f"{target.name}.{pid}.tmp")
+            temporary.write_bytes(content)
+            os.replace(temporary, target)
+    except OSError:
+        with contextlib.suppress(OSError):
+            path.unlink()
 
 
 def cache_path(folder: Folder, name: str) -> Path:
@@ -21,11 +112,8 @@ def cache_path(folder: Folder, name: str) -> Path:
 
 
 def read_cache(folder: Folder, name: str, version: int) -> dict[str, Any]:
-    """The cache `name` as written at `version`, or {} when there is none at that version."""
-    try:
-        data = json.loads(cache_path(folder, name).read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
+    """The cache `name` as facturo wrote it at `version`, or {} when there is none."""
+    data = read_signed(cache_path(folder, name))
     if not isinstance(data, dict) or data.get("version") != version:
         return {}
     return data
@@ -33,12 +121,4 @@ def read_cache(folder: Folder, name: str, version: int) -> dict[str, Any]:
 
 def write_cache(folder: Folder, name: str, version: int, data: dict[str, Any]) -> None:
     """Replace the cache `name` whole (a reader sees the old one or the new one)."""
-    path = cache_path(folder, name)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")  # cleared by the next lock if left
-        text = json.dumps({"version": version, **data}, separators=(",", ":"))
-        temporary.write_text(text, "utf-8")
-        os.replace(temporary, path)
-    except OSError:
-        pass  # a cache that cannot be written only costs time
+    write_signed(cache_path(folder, name), {"version": version, **data})

@@ -13,11 +13,12 @@ from typing import Any
 
 from facturo.errors import Problem
 from facturo.files.yamlio import YMap
-from facturo.model.account import ISSUED, quote_status, receivable_status
+from facturo.model.account import quote_status, receivable_status
 from facturo.model.document import PENDING, Payment, email_status, emails_of, is_business
 from facturo.model.kinds import KINDS, is_receivable
 from facturo.model.money import is_currency, round_money
 from facturo.model.platform_status import platform_state
+from facturo.model.statuses import ISSUED
 from facturo.store.seal import seal_problems, seal_version
 
 ZERO = Decimal(0)
@@ -105,6 +106,9 @@ class Entry:
         return receivable_status(self.due, settled, self.credited, self.due_date, today)
 
     def to_json(self) -> dict[str, Any]:
+        """The cached form: values as JSON text, keys at their default left out (smaller,
+        so faster to read back at every command)."""
+
         def text(value: Any) -> Any:
             if isinstance(value, Decimal):
                 return format(value, "f")
@@ -113,71 +117,97 @@ class Entry:
             return value
 
         skipped = ("problems", "credited", "payments", "reminders", "pending_reminder")
-        data = {k: text(v) for k, v in self.__dict__.items() if k not in skipped}
-        data["payments"] = [
-            [p.date.isoformat(), format(p.amount, "f"), p.method, p.reference, p.reason]
-            for p in self.payments
-        ]
-        data["reminders"] = [[level, day.isoformat()] for level, day in self.reminders]
+        data = {
+            k: text(v)
+            for k, v in self.__dict__.items()
+            if k not in skipped and v is not None and v != []
+        }
+        if self.payments:
+            data["payments"] = [
+                [p.date.isoformat(), format(p.amount, "f"), p.method, p.reference, p.reason]
+                for p in self.payments
+            ]
+        if self.reminders:
+            data["reminders"] = [[level, day.isoformat()] for level, day in self.reminders]
         pending = self.pending_reminder
-        data["pending_reminder"] = (
-            {**pending, "date": text(pending.get("date"))} if pending is not None else None
-        )
-        data["problems"] = [p.as_dict() for p in self.problems]
+        if pending is not None:
+            data["pending_reminder"] = {**pending, "date": text(pending.get("date"))}
+        if self.problems:
+            data["problems"] = [p.as_dict() for p in self.problems]
         return data
 
     @classmethod
     def from_json(cls, data: Any) -> Entry:
         """An entry read back from the cache; ValueError when anything has the wrong type
-        (a damaged or crafted cache is stale, never a crash)."""
-        if not isinstance(data, dict):
+        (a damaged or crafted cache is stale, never a crash). Read at every command for
+        every document: the checks are inline, and __init__ is skipped."""
+        if type(data) is not dict:
             raise ValueError("not an entry")
-        entry = cls(path=_text(data.get("path")))
-        for key in (
-            "number", "kind", "client_id", "client_name", "currency",
-        ):  # fmt: skip
-            setattr(entry, key, _text(data.get(key)))
-        for key in (
-            "seal", "previous", "credit_note_of", "quote", "source_sha256", "subscription",
-            "platform", "platform_rule",
-        ):  # fmt: skip
-            setattr(entry, key, _text_or_none(data.get(key)))
-        code = data.get("platform_code")
-        entry.platform_code = None if code is None else _integer(code)
-        entry.content_sha256 = _text_or_none(data.get("content_sha256"))
-        entry.previous_line = _integer(data.get("previous_line", 0))
-        entry.seal_version = _integer(data.get("seal_version", 1))
-        deducts = data.get("deducts", [])
-        if not isinstance(deducts, list):
+        get = data.get
+        values: dict[str, Any] = {}
+        for key in _TEXTS:
+            value = get(key, "")
+            if type(value) is not str:
+                raise ValueError(key)
+            values[key] = value
+        for key in _TEXTS_OR_NONE:
+            value = get(key)
+            if value is not None and type(value) is not str:
+                raise ValueError(key)
+            values[key] = value
+        for key in _DATES:
+            value = get(key)
+            if value is None or value == "":
+                values[key] = None
+            elif type(value) is str:
+                values[key] = _fromisoformat(value)
+            else:
+                raise ValueError(key)
+        for key in _AMOUNTS:
+            values[key] = _amount(get(key, "0"))
+        code = get("platform_code")
+        values["platform_code"] = None if code is None else _integer(code)
+        values["previous_line"] = _integer(get("previous_line", 0))
+        values["seal_version"] = _integer(get("seal_version", 1))
+        deducts = get("deducts", [])
+        if type(deducts) is not list:
             raise ValueError("deducts")
-        entry.deducts = [_text(number) for number in deducts]
-        for key in (
-            "issue_date", "due_date", "valid_until", "accepted", "declined", "sent", "service_start"
-        ):  # fmt: skip
-            value = _text_or_none(data.get(key))
-            setattr(entry, key, dt.date.fromisoformat(value) if value else None)
-        for key in ("gross", "due", "paid", "written_off"):
-            setattr(entry, key, _amount(data.get(key, "0")))
-        payments = data.get("payments", [])
-        if not isinstance(payments, list):
+        values["deducts"] = [_text(number) for number in deducts]
+        payments = get("payments", [])
+        if type(payments) is not list:
             raise ValueError("payments")
-        entry.payments = [_payment(index, item) for index, item in enumerate(payments, start=1)]
-        reminders = data.get("reminders", [])
-        if not isinstance(reminders, list):
+        values["payments"] = [_payment(index, item) for index, item in enumerate(payments, 1)]
+        reminders = get("reminders", [])
+        if type(reminders) is not list:
             raise ValueError("reminders")
-        entry.reminders = [_reminder(item) for item in reminders]
-        rate = data.get("penalty_rate")
-        entry.penalty_rate = None if rate is None else _amount(rate)
-        business = data.get("business", True)
-        if not isinstance(business, bool):
+        values["reminders"] = [_reminder(item) for item in reminders]
+        rate = get("penalty_rate")
+        values["penalty_rate"] = None if rate is None else _amount(rate)
+        business = get("business", True)
+        if type(business) is not bool:
             raise ValueError("business")
-        entry.business = business
-        entry.pending_reminder = _pending(data.get("pending_reminder"))
-        problems = data.get("problems", [])
-        if not isinstance(problems, list):
+        values["business"] = business
+        values["pending_reminder"] = _pending(get("pending_reminder"))
+        problems = get("problems", [])
+        if type(problems) is not list:
             raise ValueError("problems")
-        entry.problems = [_problem(item) for item in problems]
+        values["problems"] = [_problem(item) for item in problems]
+        values["credited"] = ZERO
+        entry = cls.__new__(cls)
+        entry.__dict__.update(values)
         return entry
+
+
+_TEXTS = ("path", "number", "kind", "client_id", "client_name", "currency")
+_TEXTS_OR_NONE = (
+    "seal", "previous", "credit_note_of", "quote", "source_sha256", "subscription",
+    "content_sha256", "platform", "platform_rule",
+)  # fmt: skip
+_DATES = (
+    "issue_date", "due_date", "valid_until", "accepted", "declined", "sent", "service_start",
+)  # fmt: skip
+_AMOUNTS = ("gross", "due", "paid", "written_off")
+_fromisoformat = dt.date.fromisoformat
 
 
 def _text(value: Any) -> str:

@@ -120,11 +120,11 @@ class Folder:
         """Every issued document file, in a stable order."""
         return [Path(path) for _, path in self.issued_names()]
 
-    def issued_names(self) -> list[tuple[str, str]]:
-        """Every issued document file as (its display path, its path), in the order of
-        `issued_files`, built as text: no pathlib work per file on a large folder."""
+    def issued_names(self, dirs: tuple[str, ...] = ISSUED_DIRS) -> list[tuple[str, str]]:
+        """Every issued document file (of `dirs`) as (its display path, its path), in the
+        order of `issued_files`, built as text: no pathlib work per file on a large folder."""
         found: list[tuple[str, str, str, str]] = []  # folder, year, file name, path
-        for name in ISSUED_DIRS:
+        for name in dirs:
             try:
                 with os.scandir(self.root / name) as years:
                     year_dirs = [(entry.name, entry.path) for entry in years if entry.is_dir()]
@@ -139,6 +139,22 @@ class Folder:
                     )
         found.sort(key=lambda item: item[:3])  # as paths sort: part by part
         return [(f"{name}/{year}/{file}", path) for name, year, file, path in found]
+
+    def issued_named(self, stem: str) -> list[tuple[str, str]]:
+        """The issued files named `<stem>.yaml`, in any series folder and year (display path,
+        path): a number is found by its file's name without listing every file."""
+        found = []
+        for name in ISSUED_DIRS:
+            try:
+                with os.scandir(self.root / name) as years:
+                    year_dirs = sorted((e.name, e.path) for e in years if e.is_dir())
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            for year, year_dir in year_dirs:
+                path = os.path.join(year_dir, f"{stem}.yaml")
+                if os.path.isfile(path):
+                    found.append((f"{name}/{year}/{stem}.yaml", path))
+        return found
 
     def resolve_inside(self, relative: str) -> Path | None:
         """`relative` as a path inside the folder, or None when it escapes it."""

@@ -4,13 +4,28 @@ Reading the issued documents is the slow part of `list` and `check` on a large f
 each file's summary and problems are cached in `.facturo/cache/issued.json`, keyed by path,
 size, mtime and inode: a changed file is always read again. The cache names the check
 that found the problems (`checks` passes it in): a cache written by another is not used.
-The cache is JSON, never pickle: a folder cloned from someone else could carry a crafted one.
+The cache is JSON, never pickle, and signed (store/cache.py): one facturo did not write for
+this user (copied with a folder, edited by hand) is ignored.
 
-The cache is never trusted. `check` reads every file (seals are verified from the files);
-under the lock, where money data is written or sent, a cached summary is used only if its
-file's bytes still hash to the cached content hash, and the documents a command acts on
-(and their credit notes) are read from their files. An entry of the wrong type is stale;
-a cache tracked by git is refused.
+The cache is never taken on its word. `check`, and every command under the lock (where
+money data is written or sent), hash each file's bytes and use a cached summary, with the
+problems the check found in it (seal, keys, totals), only if the bytes hash to the content
+hash it was read from: the same bytes and path give the same summary and problems, so a
+changed byte is always read and checked again (`check --no-cache` parses everything). The
+documents a command acts on (and their credit notes) are read from their files. Elsewhere
+(list, statements) a summary is used while the file's size, times and inode are unchanged.
+An entry of the wrong type is stale; a cache tracked by git is refused.
+
+One document is found without the index (`show`, `pay`, `render NUMBER` take the same time
+in a folder of 100 or 100,000 documents): a number is the name of its file, so
+`<series>/<year>/<number>.yaml` is looked for in each series folder and year, and that one
+file is read (never a cached summary of it), and accepted only if it holds that number and
+no other file has that name. What its account needs of other documents is the credit notes
+that correct it: they live in credit-notes/ (`check` reports one anywhere else), whose
+summaries are cached on their own (`credit-notes.json`, trusted as above: under the lock
+each must hash as cached, and those of the account are read from their files). A number
+typed in another case, a misnamed file or two files of the same name are looked up in the
+whole index, as before.
 """
 
 from __future__ import annotations
@@ -18,12 +33,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import json
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from facturo import __version__
 from facturo.errors import FacturoError, InvalidData, NotFound, Problem
 from facturo.files import schema
 from facturo.files.catalog import fill_items, read_catalog
@@ -38,14 +53,19 @@ from facturo.files.tracking import tracking_problems
 from facturo.files.yamlio import YMap, load_mapping
 from facturo.model.account import Account, Movement
 from facturo.model.document import IssuedDocument
+from facturo.model.numbering import number_problem
 from facturo.model.vat import vat_treatment
+from facturo.store.cache import read_signed, write_signed
 from facturo.store.entry import ZERO, summarize
 from facturo.store.entry import Entry as Entry
 from facturo.store.entry import amount_or_zero as amount_or_zero
 from facturo.store.folder import Folder
 
-CACHE_VERSION = 11  # 11: where each document stands on the approved platform
-TRUST_NOTHING, TRUST_CONTENT, TRUST_STAT = 0, 1, 2
+CACHE_VERSION = 12  # 12: the platform state; keys at their default left out, signed
+TRUST_CONTENT, TRUST_STAT = 1, 2
+INDEX_CACHE = "issued.json"
+NOTES_CACHE = "credit-notes.json"  # the credit notes alone: the accounts of single documents
+CREDIT_NOTES_DIRS = ("credit-notes",)
 
 
 # What a ledger may add to each entry: the problems of one issued document on its own.
@@ -105,8 +125,8 @@ class Ledger:
         self.use_cache = use_cache
         self.check = check
         # How far cached summaries are trusted: STAT (the file's size, times and inode are
-        # unchanged), CONTENT (its bytes hash as cached: under the lock, where money data
-        # is written or sent) or NOTHING (`check` reads every file).
+        # unchanged) or CONTENT (its bytes hash as cached: `check`, and under the lock,
+        # where money data is written or sent).
         self.trust = TRUST_STAT
         self._settled: dict[Path, str] = {}
         self._tracked_checked = False
@@ -117,6 +137,8 @@ class Ledger:
         self._entries: list[Entry] | None = None
         self._credit_notes: dict[str, list[Entry]] = {}
         self._by_number: dict[str, Entry] | None = None
+        self._named: dict[str, Entry | None] = {}  # numbers found by their file's name
+        self._notes_only: dict[str, list[Entry]] | None = None  # credit-notes/ alone
         self._verified_paths: set[str] = set()
 
     # -- config and clients ------------------------------------------------------------
@@ -214,20 +236,34 @@ class Ledger:
                 entry.credited = sum((note.gross for note in notes), ZERO)
             self._entries = entries
             self._by_number = None
+            self._verified_paths = set()  # new Entry objects: none read from its file yet
         return self._entries
 
     def credit_notes_of(self, number: str, until: dt.date | None = None) -> list[Entry]:
         """The credit notes correcting invoice `number` (issued on or before `until`)."""
-        if self._entries is None:
-            self.entries()
-        notes = [self._verified(note) for note in self._credit_notes.get(number, [])]
+        notes = [self._verified(note) for note in self._credit_note_map().get(number, [])]
         if until is None:
             return list(notes)
         return [n for n in notes if n.issue_date is not None and n.issue_date <= until]
 
+    def _credit_note_map(self) -> dict[str, list[Entry]]:
+        """Credit notes by the number they correct: from the whole index once it is read,
+        else from credit-notes/ alone (see the module's docstring)."""
+        if self._entries is not None:
+            return self._credit_notes
+        if self._notes_only is None:
+            self._notes_only = {}
+            names = self.folder.issued_names(CREDIT_NOTES_DIRS)
+            for entry in self._read_entries(names, NOTES_CACHE):
+                if entry.kind == "credit_note" and entry.credit_note_of:
+                    self._notes_only.setdefault(entry.credit_note_of, []).append(entry)
+        return self._notes_only
+
     def invalidate(self) -> None:
         self._entries = None
         self._by_number = None
+        self._named = {}
+        self._notes_only = None
         self._verified_paths = set()
 
     def _verified(self, entry: Entry) -> Entry:
@@ -243,8 +279,9 @@ class Ledger:
         return entry
 
     def read_files(self) -> None:
-        """Read every issued file again from now on (`check`: seals verified from files)."""
-        self.trust = TRUST_NOTHING
+        """Hash every issued file from now on (`check`): a cached summary, with its problems,
+        serves only the bytes it was read from."""
+        self.trust = TRUST_CONTENT
         self.invalidate()
 
     def _locked(self) -> None:
@@ -253,8 +290,10 @@ class Ledger:
         self.trust = min(self.trust, TRUST_CONTENT)
         self.invalidate()
         pending = self.folder.issuing()
-        issued_from = {
-            e.source_sha256: e.number for e in self.entries() if e.source_sha256 in pending
+        issued_from = {  # the whole index only when an issue was interrupted
+            e.source_sha256: e.number
+            for e in (self.entries() if pending else [])
+            if e.source_sha256 in pending
         }
         self._settled = self.folder.settle_marks(issued_from)
         if self._settled:
@@ -268,17 +307,20 @@ class Ledger:
         with self.folder.lock():
             yield self._settled
 
-    def _cache_path(self) -> Path:
-        return self.folder.state_dir / "cache" / "issued.json"
+    def _cache_path(self, name: str = INDEX_CACHE) -> Path:
+        return self.folder.state_dir / "cache" / name
 
-    def _read_entries(self) -> list[Entry]:
+    def _read_entries(
+        self, names: list[tuple[str, str]] | None = None, cache_name: str = INDEX_CACHE
+    ) -> list[Entry]:
+        """The summaries of `names` (every issued file by default), cached in `cache_name`."""
         cached: dict[str, Any] = {}
         if self.use_cache:
-            cached = self._load_cache()
+            cached = self._load_cache(cache_name)
         fresh: dict[str, Any] = {}
         found: dict[str, Entry] = {}
         to_read: list[tuple[Path, str, list[int]]] = []
-        for display, name in self.folder.issued_names():
+        for display, name in self.folder.issued_names() if names is None else names:
             try:
                 stat = os.stat(name)
             except OSError:
@@ -296,12 +338,12 @@ class Ledger:
             found[display] = entry
             fresh[display] = {"key": key, "entry": entry.to_json()}
         if self.use_cache and (to_read or len(fresh) != len(cached)):
-            self._save_cache(fresh)
+            self._save_cache(fresh, cache_name)
         return list(found.values())
 
     def _cached_entry(self, hit: Any, key: list[int], path: str, display: str) -> Entry | None:
         """The cached summary of a file, if it may be trusted (see `trust`)."""
-        if self.trust == TRUST_NOTHING or not isinstance(hit, dict) or hit.get("key") != key:
+        if not isinstance(hit, dict) or hit.get("key") != key:
             return None
         try:
             entry = Entry.from_json(hit.get("entry"))
@@ -319,10 +361,9 @@ class Ledger:
                 return None
         return entry
 
-    def _load_cache(self) -> dict[str, Any]:
-        try:
-            data = json.loads(self._cache_path().read_text("utf-8"))
-        except (OSError, ValueError):
+    def _load_cache(self, name: str) -> dict[str, Any]:
+        data = read_signed(self._cache_path(name))
+        if data is None:
             return {}
         if not self._tracked_checked:
             self._tracked_checked = True
@@ -335,25 +376,21 @@ class Ledger:
                 )
         if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
             return {}
+        if data.get("facturo") != __version__:
+            return {}  # another version may find other problems in the same bytes
         if data.get("check") != check_name(self.check):
             return {}  # summaries read without this check are never served as checked
         files = data.get("files")
         return files if isinstance(files, dict) else {}
 
-    def _save_cache(self, files: dict[str, Any]) -> None:
-        path = self._cache_path()
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            check = check_name(self.check)
-            text = json.dumps(
-                {"version": CACHE_VERSION, "check": check, "files": files},
-                separators=(",", ":"),
-            )
-            temporary = path.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_text(text, "utf-8")
-            os.replace(temporary, path)
-        except OSError:
-            pass  # a cache that cannot be written only costs time
+    def _save_cache(self, files: dict[str, Any], name: str) -> None:
+        value = {
+            "version": CACHE_VERSION,
+            "facturo": __version__,
+            "check": check_name(self.check),
+            "files": files,
+        }
+        write_signed(self._cache_path(name), value)
 
     def require_valid(self, entries: list[Entry], message: str) -> list[Entry]:
         """`entries` when none has an error, else InvalidData(`message`) with every problem."""
@@ -365,6 +402,10 @@ class Ledger:
     def find(self, number: str) -> Entry:
         from facturo.files.reading import suggest
 
+        if self._entries is None:
+            named = self._find_by_name(number)
+            if named is not None:
+                return named
         entries = self.entries()
         if self._by_number is None:
             self._by_number = {}
@@ -384,6 +425,25 @@ class Ledger:
             return folded[0]
         numbers = [e.number for e in entries]
         raise NotFound(f"no issued document {number!r} ({suggest(number, numbers)})")
+
+    def _find_by_name(self, number: str) -> Entry | None:
+        """The document `number` read from the one file named after it, with the credit
+        notes on it; None when the whole index must say (see the module's docstring)."""
+        if number in self._named:
+            return self._named[number]
+        found = None
+        if number_problem(number) is None:
+            named = self.folder.issued_named(number)
+            if len(named) == 1:
+                display, path = named[0]
+                entry = read_issued(Path(path), display, self.check)
+                if entry.number == number:
+                    if entry.is_receivable:
+                        notes = self.credit_notes_of(number)
+                        entry.credited = sum((note.gross for note in notes), ZERO)
+                    found = entry
+        self._named[number] = found
+        return found
 
     def document(self, number: str) -> YMap:
         """The full data of an issued document."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,9 +61,13 @@ def read_record(folder: Folder) -> dict[str, Recorded]:
     return known
 
 
-def add_to_record(folder: Folder, seen: list[Recorded]) -> None:
-    """Append the numbers of `seen` the record does not hold yet (under the folder lock)."""
-    known = read_record(folder)
+def add_to_record(
+    folder: Folder, seen: list[Recorded], known: Collection[str] | None = None
+) -> None:
+    """Append the numbers of `seen` the record does not hold yet (under the folder lock;
+    `known`: the record as the caller read it under this lock, or it is read again)."""
+    if known is None:
+        known = read_record(folder)
     lines = [
         json.dumps({"number": r.number, "path": r.path, "seal": r.seal}, ensure_ascii=False)
         for r in seen

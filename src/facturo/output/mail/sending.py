@@ -168,15 +168,22 @@ def _context(document: dict[str, Any], today: dt.date, late: Late | None) -> dic
 
 
 class _Pdfs:
-    """Renders attachments in this process, with one Renderer for the run."""
+    """Renders attachments in this process, with one Renderer and one Composer for the run;
+    a dry run names the attachments without rendering them (what it prints is the same)."""
 
-    def __init__(self, ledger: Ledger) -> None:
+    def __init__(self, ledger: Ledger, *, dry_run: bool = False) -> None:
+        from facturo.output.mail.compose import Composer
+
         self.ledger = ledger
+        self.dry_run = dry_run
+        self.composer = Composer(ledger.folder.root)
         self._renderer: Any = None
 
     def render(self, document: dict[str, Any]) -> bytes:
         from facturo.output.publishing import job_for
 
+        if self.dry_run:
+            return b""
         if self._renderer is None:
             from facturo.output.pdf.engine import Renderer
             from facturo.output.publishing import renderer_options
@@ -205,13 +212,11 @@ def plan_reminder(
 ) -> Planned:
     """The reminder email of `late` (its level due now), with the invoice and, for a formal
     notice, the letter attached."""
-    from facturo.output.mail.compose import compose
-
     assert late.level_due is not None
     _, data, _ = load_for_update(ledger, late.entry.number)  # a tampered invoice is not sent
     document = dict(data)
     context = _context(document, today, late)
-    composed = compose(f"reminder-{late.level_due.tone}", context, folder_root=ledger.folder.root)
+    composed = pdfs.composer.compose(f"reminder-{late.level_due.tone}", context)
     attachments = [(_filename(document), pdfs.render(document), "application/pdf")]
     if late.level_due.letter:
         from facturo.output.pdf.letter import reminder_letter
@@ -239,12 +244,10 @@ def plan_document(
     pdfs: _Pdfs, now: dt.datetime,
 ) -> Planned:  # fmt: skip
     """The email sending an issued document with its PDF."""
-    from facturo.output.mail.compose import compose
-
     _, data, _ = load_for_update(ledger, number)  # a tampered document is not sent
     document = dict(data)
     context = _context(document, today, None)
-    composed = compose("document", context, folder_root=ledger.folder.root)
+    composed = pdfs.composer.compose("document", context)
     attachments = [(_filename(document), pdfs.render(document), "application/pdf")]
     recipients, cc = _recipients(ledger, document, to)
     outgoing = build_message(
@@ -334,7 +337,7 @@ def send_reminders(
         if not due:
             return run, plans
         settings = _settings(ledger, dry_run)
-        pdfs = _Pdfs(ledger)
+        pdfs = _Pdfs(ledger, dry_run=dry_run)
         for late in due:
             try:
                 plans.append(plan_reminder(ledger, settings, late, today, pdfs, now))
@@ -355,7 +358,8 @@ def send_document(
     with ledger.folder.lock():
         ledger.invalidate()
         settings = _settings(ledger, dry_run)
-        planned = plan_document(ledger, settings, number, today, to, _Pdfs(ledger), now)
+        pdfs = _Pdfs(ledger, dry_run=dry_run)
+        planned = plan_document(ledger, settings, number, today, to, pdfs, now)
         _, data, _ = load_for_update(ledger, number)
         record = IssuedDocument(data).pending_email("sendings")
         if record is not None:
