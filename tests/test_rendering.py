@@ -400,6 +400,37 @@ def test_pdf_is_pdfa_3b_with_fonts_embedded(renderer: Renderer) -> None:
     assert all("Inter" in str(font.BaseFont) for font in fonts)
 
 
+def test_each_stream_is_compressed_once(
+    renderer: Renderer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # pydyf compresses every stream a second time to hash the file for its /ID; the bytes
+    # are the same, so they are made once (the object stream it adds last is still twice).
+    import zlib
+
+    import pydyf
+
+    made = 0
+    compressor = zlib.compressobj
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        nonlocal made
+        made += 1
+        return compressor(*args, **kwargs)
+
+    invoice = documents.standard_invoice()
+    expected = renderer.render_pdf(invoice)
+    monkeypatch.setattr(pydyf.zlib, "compressobj", counted)
+    pdf = renderer.render_pdf(invoice)
+    assert pdf == expected
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        streams = sum(
+            1
+            for item in document.objects
+            if isinstance(item, pikepdf.Stream) and item.get("/Filter") == "/FlateDecode"
+        )
+    assert made <= streams + 1, (made, streams)
+
+
 def test_title_author_and_dates_come_from_the_document(renderer: Renderer) -> None:
     pdf = pikepdf.open(io.BytesIO(renderer.render_pdf(documents.standard_invoice())))
     assert str(pdf.docinfo.Title) == "Facture F-2026-0001"

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from facturo.output.pdf.libraries import weasyprint
+from facturo.output.pdf.libraries import pydyf, weasyprint
 
 _RDF_BLOCK = re.compile(rb"<rdf:RDF\b(?P<attributes>[^>]*)>(?P<body>.*?)</rdf:RDF>", re.DOTALL)
 _XML_ATTRIBUTE = re.compile(rb'([\w:.-]+)\s*=\s*"[^"]*"')
@@ -35,9 +36,11 @@ def font_timestamps(moment: datetime.datetime) -> Iterator[None]:
 
 
 def finish_pdf(document: Any, pdf: Any) -> None:
-    """Fix two things WeasyPrint 70 writes that Factur-X validators reject."""
+    """Fix two things WeasyPrint 70 writes that Factur-X validators reject, then make each
+    stream's bytes once."""
     _list_files_once(pdf)
     _merge_xmp_packets(pdf)
+    _write_streams_once(pdf)
 
 
 def _list_files_once(pdf: Any) -> None:
@@ -73,3 +76,28 @@ def _merge_xmp_packets(pdf: Any) -> None:
         b"".join(block["body"] for block in blocks),
     )
     stream.stream = [content[: blocks[0].start()] + merged + content[blocks[-1].end() :]]
+
+
+def _write_streams_once(pdf: Any) -> None:
+    # pydyf joins and compresses (zlib level 9) every stream twice: once to write it, once
+    # more to hash the whole file for the /ID a PDF/A needs. Nothing changes a stream after
+    # this point, so its bytes are kept from the first time: the same bytes, made once.
+    for item in pdf.objects:
+        if isinstance(item, pydyf.Stream):
+            item.__class__ = _written_once(type(item))
+
+
+_WRITTEN_ONCE: dict[type[Any], type[Any]] = {}
+
+
+def _written_once(kind: type[Any]) -> type[Any]:
+    """A subclass of the stream class `kind` whose bytes are made on first use, then kept."""
+    if kind not in _WRITTEN_ONCE:
+
+        def data(self: Any) -> bytes:
+            made: bytes = kind.data.fget(self)
+            return made
+
+        attributes = {"data": functools.cached_property(data), "__module__": __name__}
+        _WRITTEN_ONCE[kind] = type(kind.__name__, (kind,), attributes)
+    return _WRITTEN_ONCE[kind]
