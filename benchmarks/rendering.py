@@ -4,7 +4,7 @@ Each figure sits beside bare WeasyPrint laying out the same HTML with the same s
 the same machine: one cold process for `render NUMBER`, a pool of as many processes as
 facturo uses (each keeping its fonts and stylesheet, as facturo's workers do) laying out up
 to 200 copies for `render --all`. Memory is the peak of the sum of the resident memory of
-every process of the command (its workers included), sampled every 20 ms.
+every process of the command (its workers included), sampled every 50 ms.
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ def run_sampled(command: list[str], cwd: Path, env: dict[str, str]) -> Sample:
         nonlocal peak
         while not done.is_set():
             peak = max(peak, tree_rss(process.pid))
-            done.wait(0.02)
+            done.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -103,30 +103,22 @@ def run_sampled(command: list[str], cwd: Path, env: dict[str, str]) -> Sample:
 
 def tree_rss(root: int) -> int:
     """The resident memory (KiB) of `root` and every process below it, read from /proc."""
-    parents: dict[int, int] = {}
-    sizes: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
+    total, waiting = 0, [root]
+    while waiting:
+        pid = waiting.pop()
         try:
-            status = (entry / "status").read_text()
-        except OSError:
+            status = Path(f"/proc/{pid}/status").read_text()
+            tasks = list(Path(f"/proc/{pid}/task").iterdir())
+        except OSError:  # it ended meanwhile
             continue
-        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        pid = int(entry.name)
-        parents[pid] = int(fields.get("PPid", "0").strip() or 0)
-        rss = fields.get("VmRSS", "0 kB").split()
-        sizes[pid] = int(rss[0]) if rss else 0
-    total, wanted = 0, {root}
-    changed = True
-    while changed:
-        changed = False
-        for pid, parent in parents.items():
-            if parent in wanted and pid not in wanted:
-                wanted.add(pid)
-                changed = True
-    for pid in wanted:
-        total += sizes.get(pid, 0)
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+        for task in tasks:
+            try:
+                waiting.extend(int(c) for c in (task / "children").read_text().split())
+            except OSError:
+                continue
     return total
 
 
