@@ -1,7 +1,8 @@
 """Many documents on every core: long-lived workers fed lazily, each PDF written as it ends.
 
-Jobs are taken from an iterable as workers free up (a few per worker wait in line), so memory
-stays the same whatever the number of documents; outcomes come back as they finish.
+Jobs are taken from an iterable as workers free up (a few per worker wait in line), and each
+worker hands over to a fresh one after JOBS_PER_WORKER documents, so memory stays the same
+whatever the number of documents; outcomes come back as they finish.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from facturo.output.pdf.engine import PdfAttachment, Renderer, RenderError, chec
 
 # Jobs handed to the pool per worker: one being rendered, one ready to start at once.
 _QUEUED_PER_WORKER = 2
+# Documents a worker renders before a fresh one (forked again) takes over.
+JOBS_PER_WORKER = 500
 _STOPPED = "the rendering process stopped"
 
 
@@ -78,6 +81,19 @@ def render_batch(
 
 
 def _on_workers(
+    jobs: Iterator[RenderJob], count: int, settings: tuple[Any, ...]
+) -> Iterator[RenderOutcome]:
+    # Workers are replaced after a few hundred documents each: the libraries under WeasyPrint
+    # keep a little memory per document (~20 KB), which would otherwise add up.
+    while True:
+        share = iter(islice(jobs, count * JOBS_PER_WORKER))
+        first = next(share, None)
+        if first is None:
+            return
+        yield from _on_pool(chain([first], share), count, settings)
+
+
+def _on_pool(
     jobs: Iterator[RenderJob], count: int, settings: tuple[Any, ...]
 ) -> Iterator[RenderOutcome]:
     running: dict[Future[RenderOutcome], Path] = {}
