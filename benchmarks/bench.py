@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generate import FIRST_DAY, cache_key, cached_folder, draft_text
+from rendering import RENDER_SIZES, bench_rendering
 
 import facturo
 
@@ -33,7 +34,6 @@ REPO = Path(__file__).resolve().parents[1]
 SIZES = (100, 1_000, 10_000)
 LARGE = 50_000
 CLIENTS = 200
-RENDER_BATCH = 200
 
 
 def bare_typer_app() -> tuple[str, int]:
@@ -409,31 +409,6 @@ def issue_many(facturo_cli: list[str], root: Path, count: int) -> Run:
     return run_once([*facturo_cli, "issue", *drafts, "--no-pdf"], root)
 
 
-def bench_rendering(facturo_cli: list[str], work: Path) -> None:
-    root = cached_folder(RENDER_BATCH, 20)
-    number = some_number(root)
-    header(f"Rendering (folder of {RENDER_BATCH} invoices)")
-    out = root / "out"
-    one = measure(
-        [*facturo_cli, "render", number], root, 3, lambda: shutil.rmtree(out, ignore_errors=True)
-    )
-    row(
-        f"render {number} (whole process), median 3",
-        fmt(one.seconds),
-        "",
-        "",
-        f"<= 1 s   {verdict(one.seconds <= 1)}",
-    )
-    batch_dir = work / "batch"
-    run = run_once([*facturo_cli, "render", "--all", "--out", str(batch_dir)], root)
-    rendered = len(list(batch_dir.rglob("*.pdf"))) if batch_dir.is_dir() else 0
-    if rendered:
-        rate = rendered / run.seconds
-        row(f"render --all ({rendered} PDFs)", fmt(run.seconds))
-        row("  invoices per second", f"{rate:.1f}/s", "", "", f">= 12/s   {verdict(rate >= 12)}")
-        row("  peak memory of the parent", f"{run.rss_mib:.0f} MiB")
-
-
 def bench_einvoice_validation() -> None:
     """The official judges (CEN, Factur-X, BR-FR) over the examples' e-invoices, if present."""
     sys.path.insert(0, str(REPO / "tests"))
@@ -519,6 +494,13 @@ def main() -> None:
     parser.add_argument(
         "--sizes", help="comma-separated folder sizes instead of " + ",".join(map(str, SIZES))
     )
+    parser.add_argument(
+        "--rendering-only", action="store_true", help="time only `render` (one, then --all)"
+    )
+    parser.add_argument(
+        "--render-sizes",
+        help="folder sizes `render --all` runs on, instead of " + ",".join(map(str, RENDER_SIZES)),
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     print(
@@ -532,10 +514,17 @@ def main() -> None:
         sizes = (*sizes, LARGE)
     with tempfile.TemporaryDirectory(prefix="facturo-bench-run-") as temporary:
         work = Path(temporary)
-        bench_startup(facturo_cli, work)
-        bench_sizes(facturo_cli, sizes, work)
-        bench_rendering(facturo_cli, work)
-        bench_einvoice_validation()
+        if not args.rendering_only:
+            bench_startup(facturo_cli, work)
+            bench_sizes(facturo_cli, sizes, work)
+        render_sizes = (
+            tuple(int(size) for size in args.render_sizes.split(","))
+            if args.render_sizes
+            else RENDER_SIZES
+        )
+        bench_rendering(facturo_cli, render_sizes, work, clean_env(), row, header, fmt, some_number)
+        if not args.rendering_only:
+            bench_einvoice_validation()
         if args.profile:
             profile(facturo_cli, cached_folder(max(sizes), CLIENTS), work)
     print(f"\ntotal bench time: {fmt(time.perf_counter() - started)}, {load_average()}")

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import render_documents as documents
-from facturo.output.pdf.engine import RenderJob, render_batch
+from facturo.output.pdf.pool import RenderJob, render_batch
 
 
 def main(out: Path, mark: Path) -> None:

@@ -197,14 +197,14 @@ def test_a_full_disk_is_one_line_and_changes_nothing(
 
 
 def test_a_dead_render_worker_is_a_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from facturo.output.pdf import engine
+    from facturo.output.pdf import pool
 
     def die(renderer: object, job: object) -> None:
         os._exit(9)  # what the OOM killer does to a worker
 
     root = copy_of_example(tmp_path)
-    monkeypatch.setattr(engine, "_run_job", die)  # workers are forked with it
-    monkeypatch.setattr(engine, "_usable_cores", lambda: 2)
+    monkeypatch.setattr(pool, "_run_job", die)  # workers are forked with it
+    monkeypatch.setattr(pool, "_usable_cores", lambda: 2)
     result = run(root, "render", "F-2026-0011", "F-2026-0012")
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert result.exit_code == 1, result.output

@@ -214,6 +214,10 @@ def test_render_numbers_drafts_and_all(cli, draft, folder: Path, tmp_path: Path)
     assert (folder / "drafts" / "b.yaml").exists()
     missing = cli("render", "F-2026-0042")
     assert missing.exit_code == 1 and "no issued document" in missing.output
+    # Jobs are made as workers free up, but every argument is checked before the first one.
+    mixed = cli("render", *["F-2026-0001"] * 3, "F-2026-0042", "--out", str(tmp_path / "mixed"))
+    assert mixed.exit_code == 1 and "no issued document" in mixed.output
+    assert not (tmp_path / "mixed").exists()
     assert cli("render").exit_code == 2
 
 

@@ -1,5 +1,6 @@
 """Render workers die with the process that started them: a SIGKILLed `render` leaves no
-worker behind (they used to wait forever for work that would never come)."""
+worker behind (they used to wait forever for work that would never come); they hand over to
+fresh ones after their share of documents."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import pytest
 
 TESTS = Path(__file__).parent
 
@@ -75,3 +78,25 @@ def test_workers_die_when_their_parent_is_killed_mid_batch(tmp_path: Path) -> No
             if alive(pid):
                 os.kill(pid, signal.SIGKILL)
     assert not [pid for pid in workers if alive(pid)]
+
+
+def test_workers_are_replaced_after_their_share_of_documents(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The libraries under WeasyPrint keep a little memory per document: a worker hands over
+    # to a fresh one after its share, so `render --all` stays flat at any folder size.
+    from facturo.output.pdf import pool
+
+    def by_pid(renderer: object, job: pool.RenderJob) -> pool.RenderOutcome:
+        job.output.write_text(str(os.getpid()))  # which worker made it, instead of a PDF
+        return pool.RenderOutcome(job.output)
+
+    monkeypatch.setattr(pool, "_run_job", by_pid)  # workers are forked with it
+    monkeypatch.setattr(pool, "JOBS_PER_WORKER", 2)
+    jobs = (pool.RenderJob({"kind": "invoice"}, tmp_path / f"{n}.pdf") for n in range(12))
+    outcomes = list(pool.render_batch(jobs, workers=2))
+    assert len(outcomes) == 12
+    assert not [outcome.error for outcome in outcomes if outcome.error]
+    makers = {path.read_text() for path in tmp_path.glob("*.pdf")}
+    assert str(os.getpid()) not in makers
+    assert len(makers) >= 3, makers  # three pools of two workers, each for four documents

@@ -9,7 +9,7 @@ import sys
 import textwrap
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -21,14 +21,8 @@ import weasyprint.pdf.fonts
 import zxingcpp
 
 import render_documents as documents
-from facturo.output.pdf.engine import (
-    PdfAttachment,
-    Renderer,
-    RenderError,
-    RenderJob,
-    render_batch,
-    render_pdf,
-)
+from facturo.output.pdf.engine import PdfAttachment, Renderer, RenderError, render_pdf
+from facturo.output.pdf.pool import RenderJob, render_batch
 from pdf_text import assert_all_in, page_texts, text_of
 
 TESTS = Path(__file__).parent
@@ -406,6 +400,37 @@ def test_pdf_is_pdfa_3b_with_fonts_embedded(renderer: Renderer) -> None:
     assert all("Inter" in str(font.BaseFont) for font in fonts)
 
 
+def test_each_stream_is_compressed_once(
+    renderer: Renderer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # pydyf compresses every stream a second time to hash the file for its /ID; the bytes
+    # are the same, so they are made once (the object stream it adds last is still twice).
+    import zlib
+
+    import pydyf
+
+    made = 0
+    compressor = zlib.compressobj
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        nonlocal made
+        made += 1
+        return compressor(*args, **kwargs)
+
+    invoice = documents.standard_invoice()
+    expected = renderer.render_pdf(invoice)
+    monkeypatch.setattr(pydyf.zlib, "compressobj", counted)
+    pdf = renderer.render_pdf(invoice)
+    assert pdf == expected
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        streams = sum(
+            1
+            for item in document.objects
+            if isinstance(item, pikepdf.Stream) and item.get("/Filter") == "/FlateDecode"
+        )
+    assert made <= streams + 1, (made, streams)
+
+
 def test_title_author_and_dates_come_from_the_document(renderer: Renderer) -> None:
     pdf = pikepdf.open(io.BytesIO(renderer.render_pdf(documents.standard_invoice())))
     assert str(pdf.docinfo.Title) == "Facture F-2026-0001"
@@ -739,6 +764,28 @@ def test_batch_renders_on_several_processes(tmp_path: Path, workers: int) -> Non
         "AV-2026-0001.pdf",
         "F-2026-0001.pdf",
     ]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_batch_takes_jobs_as_workers_free_up(tmp_path: Path, workers: int) -> None:
+    # A batch of every document holds a few jobs at a time, not all of them: memory stays
+    # the same at 100 or 10,000 documents.
+    taken = 0
+
+    def jobs() -> Iterator[RenderJob]:
+        nonlocal taken
+        for seq in range(1, 11):
+            taken += 1
+            document = documents.standard_invoice(number=f"F-2026-{seq:04d}")
+            yield RenderJob(document, tmp_path / f"{seq}.pdf")
+
+    received = 0
+    for outcome in render_batch(jobs(), workers=workers):
+        assert outcome.error is None, outcome.error
+        received += 1
+        assert taken <= received + 2 * workers, (taken, received)
+    assert received == taken == 10
+    assert len(list(tmp_path.glob("*.pdf"))) == 10
 
 
 def test_batch_checks_its_settings_before_starting(tmp_path: Path) -> None:

@@ -20,7 +20,8 @@ from facturo.output.pdf.account import (
     build_receipt_context,
     build_statement_context,
 )
-from facturo.output.pdf.engine import Renderer, RenderError, RenderJob, render_batch
+from facturo.output.pdf.engine import Renderer, RenderError
+from facturo.output.pdf.pool import RenderJob, render_batch
 from facturo.output.words import describe_statement_row
 from pdf_text import assert_all_in, page_texts, text_of
 

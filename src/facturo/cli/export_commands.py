@@ -146,7 +146,7 @@ def receipts_book(
         _write_or_print(ledger.folder.root, out, receipts_book_csv(ledger, chosen))
         return
     from facturo.output import publishing
-    from facturo.output.pdf.engine import RenderJob
+    from facturo.output.pdf.pool import RenderJob
     from facturo.reports.receipts_book import receipts_book as book
 
     target = (out or ledger.folder.out_dir / f"receipts-book-{chosen}.pdf").absolute()

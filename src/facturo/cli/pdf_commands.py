@@ -12,7 +12,7 @@ from facturo.cli.app import app, handled, open_ledger, today
 from facturo.errors import ExitCode
 
 if TYPE_CHECKING:
-    from facturo.output.pdf.engine import RenderOutcome
+    from facturo.output.pdf.pool import RenderOutcome
     from facturo.store.index import Ledger
 
 Opt = typer.Option
@@ -47,11 +47,11 @@ def render(
     chosen = publishing.targets(ledger, targets or [], every=all_documents)
     jobs = publishing.jobs_for(ledger, chosen, today(), out.absolute() if out else None)
     outcomes = publishing.render(ledger, jobs, template=template)
-    if len(jobs) > 1 and sys.stderr.isatty():
+    if len(chosen) > 1 and sys.stderr.isatty():
         from rich.progress import Progress
 
         with Progress(transient=True) as progress:
-            task = progress.add_task("Rendering", total=len(jobs))
+            task = progress.add_task("Rendering", total=len(chosen))
             return _report(ledger, outcomes, lambda: progress.advance(task))
     return _report(ledger, outcomes)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,7 +16,7 @@ from facturo.errors import InvalidData, NotFound
 from facturo.store.index import Ledger
 
 if TYPE_CHECKING:
-    from facturo.output.pdf.engine import RenderJob, RenderOutcome
+    from facturo.output.pdf.pool import RenderJob, RenderOutcome
     from facturo.output.validation import RuleRun
 
 
@@ -61,7 +61,7 @@ def job_for(
 ) -> RenderJob:
     """A render job; invoices, deposits and credit notes carry their Factur-X XML."""
     from facturo.output.facturx import facturx_pdf_options
-    from facturo.output.pdf.engine import RenderJob
+    from facturo.output.pdf.pool import RenderJob
 
     attachments: tuple[Any, ...] = ()
     xmp: tuple[bytes, ...] = ()
@@ -82,14 +82,18 @@ def jobs_for(
     targets: Sequence[Target],
     today: dt.date,
     out_dir: Path | None = None,
-) -> list[RenderJob]:
-    """Render jobs for numbers and drafts; every draft must be valid (its preview is exact)."""
+) -> Iterator[RenderJob]:
+    """Render jobs for numbers and drafts, made one at a time as they are asked for.
+
+    Before the first job, every number must name an issued document and every draft must be
+    valid (its preview is exact): a mistake in the arguments renders nothing.
+    """
     from facturo.lifecycle.issuing import prepare_draft
 
-    jobs = []
+    previews: dict[Path, dict[str, Any]] = {}
     for target in targets:
         if target.number is not None:
-            jobs.append(job_for(ledger, dict(ledger.document(target.number)), out_dir))
+            ledger.find(target.number)
             continue
         assert target.draft is not None
         if not target.draft.is_file():
@@ -98,15 +102,29 @@ def jobs_for(
         if document is None or any(p.is_error for p in problems):
             raise InvalidData(f"{target.draft}: the draft is invalid", problems=problems)
         document["source"] = {"draft": ledger.folder.display(target.draft)}
-        jobs.append(job_for(ledger, document, out_dir, draft=True))
-    return jobs
+        previews[target.draft] = document
+    return _jobs(ledger, targets, previews, out_dir)
+
+
+def _jobs(
+    ledger: Ledger,
+    targets: Sequence[Target],
+    previews: dict[Path, dict[str, Any]],
+    out_dir: Path | None,
+) -> Iterator[RenderJob]:
+    for target in targets:
+        if target.number is not None:
+            yield job_for(ledger, dict(ledger.document(target.number)), out_dir)
+        else:
+            assert target.draft is not None
+            yield job_for(ledger, previews[target.draft], out_dir, draft=True)
 
 
 def render(
-    ledger: Ledger, jobs: Sequence[RenderJob], *, template: str | None = None
+    ledger: Ledger, jobs: Iterable[RenderJob], *, template: str | None = None
 ) -> Iterator[RenderOutcome]:
     """Render jobs on all cores with the folder's logo, accent colour and template."""
-    from facturo.output.pdf.engine import render_batch
+    from facturo.output.pdf.pool import render_batch
 
     options = renderer_options(ledger)
     if template:

@@ -25,7 +25,10 @@ def _catalog(language: str) -> Mapping[str, Any]:
     """The catalog of a language (facturo/catalogs/<language>.yaml), read once."""
     if language not in LANGUAGES:
         raise KeyError(language)
-    loaded: Mapping[str, Any] = yaml.safe_load((CATALOGS / f"{language}.yaml").read_text("utf-8"))
+    text = (CATALOGS / f"{language}.yaml").read_text("utf-8")
+    # libyaml's loader when PyYAML has it: the same data, ten times faster than pure Python.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loaded: Mapping[str, Any] = yaml.load(text, Loader=loader)
     return loaded
 
 

@@ -2,41 +2,22 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime
-import os
 import re
-import signal
-import sys
-import threading
-import time
 import traceback
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
 
 import jinja2
 
 from facturo.errors import FacturoError
 from facturo.output.pdf.account import build_receipt_context, build_statement_context
 from facturo.output.pdf.books import build_receipts_book_context
+from facturo.output.pdf.fetcher import FolderFetcher, PdfAttachment
+from facturo.output.pdf.finish import finish_pdf, font_timestamps
 from facturo.output.pdf.letter import build_reminder_letter_context
-from facturo.output.pdf.libraries import (
-    CSS,
-    HTML,
-    Attachment,
-    FatalURLFetchingError,
-    FontConfiguration,
-    URLFetcher,
-    URLFetcherResponse,
-    weasyprint,
-)
+from facturo.output.pdf.libraries import CSS, HTML, FatalURLFetchingError, FontConfiguration
 from facturo.output.pdf.sale import build_context
 from facturo.output.sandbox import (
     ConfinedLoader,
@@ -45,6 +26,8 @@ from facturo.output.sandbox import (
     sandboxed_environment,
 )
 from facturo.output.values import as_date
+
+__all__ = ["PdfAttachment", "RenderError", "Renderer", "check_settings", "render_pdf"]
 
 PDF_VARIANT = "pdf/a-3b"
 STYLESHEET = "style.css"
@@ -66,39 +49,10 @@ ACCOUNT_TEMPLATES = {
 
 _TEMPLATE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
-_ATTACHMENT_SCHEME = "facturo-attachment"
-_RDF_BLOCK = re.compile(rb"<rdf:RDF\b(?P<attributes>[^>]*)>(?P<body>.*?)</rdf:RDF>", re.DOTALL)
-_XML_ATTRIBUTE = re.compile(rb'([\w:.-]+)\s*=\s*"[^"]*"')
-_IMAGE_TYPES = {
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-}
-_MEDIA_TYPES = {
-    **_IMAGE_TYPES,
-    ".css": "text/css",
-    ".otf": "font/otf",
-    ".ttf": "font/ttf",
-    ".woff": "font/woff",
-    ".woff2": "font/woff2",
-    ".html": "text/html",
-}
 
 
 class RenderError(FacturoError):
     """A document could not be rendered: a template error, a refused file, a bad setting."""
-
-
-@dataclass(frozen=True)
-class PdfAttachment:
-    """A file embedded in the PDF and listed in its /AF array (e.g. factur-x.xml)."""
-
-    name: str
-    data: bytes
-    mime_type: str = "application/octet-stream"
-    relationship: str = "Data"
-    description: str | None = None
 
 
 class Renderer:
@@ -117,7 +71,7 @@ class Renderer:
         self._logo = _check_logo(logo, self._folders.root) if logo else None
         self._accent_color = _check_color(accent_color) if accent_color else None
         self._env = sandboxed_environment(ConfinedLoader(self._folders))
-        self._fetcher = _FolderFetcher(self._folders)
+        self._fetcher = FolderFetcher(self._folders)
         self._fonts = FontConfiguration()
         self._base_url = self._folders.packaged.as_uri() + "/"
         # Parsed once for a batch: parsing the stylesheet is a tenth of a render.
@@ -156,8 +110,8 @@ class Renderer:
                 self._fetcher.attachment(item, created) for item in attachments
             ]
             rendered.metadata.xmp_metadata = list(xmp_metadata)
-            with _font_timestamps(created):
-                pdf = rendered.write_pdf(pdf_variant=PDF_VARIANT, finisher=_finish_pdf)
+            with font_timestamps(created):
+                pdf = rendered.write_pdf(pdf_variant=PDF_VARIANT, finisher=finish_pdf)
         except FatalURLFetchingError as error:
             raise RenderError(self._fetcher.explain(error)) from None
         finally:
@@ -241,275 +195,20 @@ def render_pdf(
     )
 
 
-@dataclass(frozen=True)
-class RenderJob:
-    """One document to render to `output`; picklable, so worker processes can take it."""
-
-    document: Mapping[str, Any]
-    output: Path
-    draft: bool = False
-    attachments: tuple[PdfAttachment, ...] = ()
-    xmp_metadata: tuple[bytes, ...] = ()
-
-
-@dataclass(frozen=True)
-class RenderOutcome:
-    """What became of a job: its PDF was written to `output`, or `error` says why not."""
-
-    output: Path
-    error: str | None = None
-
-
-def render_batch(
-    jobs: Sequence[RenderJob],
+def check_settings(
+    root: Path | None,
     *,
-    folder_root: Path | None = None,
     template: str | None = None,
     logo: Path | str | None = None,
     accent_color: str | None = None,
-    workers: int | None = None,
-) -> Iterator[RenderOutcome]:
-    """Render jobs on all cores, one Renderer per process, yielding outcomes as they finish.
-
-    Each PDF is written atomically (temporary file, then rename). A document that cannot be
-    rendered gives an outcome with its error; settings that are wrong raise RenderError
-    before any work starts.
-    """
-    root = folder_root.resolve() if folder_root is not None else None
+) -> None:
+    """Raise RenderError for a template name, logo or accent colour a Renderer would refuse."""
     if template:
         _check_template_name(template)
     if logo:
         _check_logo(logo, root)
     if accent_color:
         _check_color(accent_color)
-    settings = (os.getpid(), root, template, logo, accent_color)
-    count = min(workers or _usable_cores(), len(jobs))
-    if count <= 1:
-        renderer = Renderer(root, template=template, logo=logo, accent_color=accent_color)
-        for job in jobs:
-            yield _run_job(renderer, job)
-        return
-    with ProcessPoolExecutor(count, initializer=_start_worker, initargs=settings) as pool:
-        futures = {pool.submit(_run_in_worker, job): job for job in jobs}
-        for future in as_completed(futures):
-            try:
-                yield future.result()
-            except BrokenProcessPool:  # a worker was killed (out of memory, a signal)
-                yield RenderOutcome(futures[future].output, "the rendering process stopped")
-
-
-_worker_renderer: Renderer | None = None
-
-
-def _start_worker(
-    parent: int,
-    root: Path | None,
-    template: str | None,
-    logo: Path | str | None,
-    accent_color: str | None,
-) -> None:
-    global _worker_renderer
-    _die_with(parent)
-    _worker_renderer = Renderer(root, template=template, logo=logo, accent_color=accent_color)
-
-
-def _die_with(parent: int) -> None:
-    """End this worker when `parent` ends, even by SIGKILL: a pool's workers otherwise wait
-    forever for work that will never come."""
-    if sys.platform == "linux":
-        import ctypes
-
-        pr_set_pdeathsig = 1
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent:  # it ended before the line above
-        os._exit(1)
-    # Elsewhere (and should the signal be lost), watch for the parent to go away.
-    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
-
-
-def _watch_parent(parent: int) -> None:
-    while os.getppid() == parent:
-        time.sleep(0.5)
-    os._exit(1)
-
-
-def _run_in_worker(job: RenderJob) -> RenderOutcome:
-    if _worker_renderer is None:
-        raise RuntimeError("render worker started without its renderer")
-    return _run_job(_worker_renderer, job)
-
-
-def _run_job(renderer: Renderer, job: RenderJob) -> RenderOutcome:
-    try:
-        pdf = renderer.render_pdf(
-            job.document,
-            draft=job.draft,
-            attachments=job.attachments,
-            xmp_metadata=job.xmp_metadata,
-        )
-    except RenderError as error:
-        return RenderOutcome(job.output, str(error))
-    partial = job.output.with_name(f".{job.output.name}.{os.getpid()}.tmp")
-    try:
-        job.output.parent.mkdir(parents=True, exist_ok=True)
-        partial.write_bytes(pdf)
-        os.replace(partial, job.output)
-    except OSError as error:
-        with contextlib.suppress(OSError):
-            partial.unlink()
-        return RenderOutcome(job.output, f"cannot write {job.output}: {error.strerror or error}")
-    return RenderOutcome(job.output)
-
-
-def _usable_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-class _FolderFetcher(URLFetcher):  # type: ignore[misc]
-    """Serves packaged template files (or their override) and files inside the billing folder."""
-
-    def __init__(self, folders: TemplateFolders) -> None:
-        # fail_on_errors: a refused or missing file stops the rendering instead of a warning.
-        super().__init__(fail_on_errors=True)
-        self._folders = folders
-        self._packaged = folders.packaged.resolve()
-        self._overrides = folders.overrides  # under the real root, links not followed
-        self._root = folders.root
-        self._cache: dict[Path, bytes] = {}
-        self._attachments: dict[str, PdfAttachment] = {}
-        self._refusals: list[str] = []
-
-    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
-        parts = urlsplit(url)
-        if parts.scheme == _ATTACHMENT_SCHEME and url in self._attachments:
-            item = self._attachments[url]
-            return URLFetcherResponse(url, item.data, {"Content-Type": item.mime_type})
-        if parts.scheme == "data":
-            return super().fetch(url, headers)
-        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
-            raise self._refuse(url)
-        try:
-            served = self._locate(Path(url2pathname(unquote(parts.path))).resolve())
-        except TemplateRefused as error:
-            raise self._record(error.message) from None
-        media_type = _MEDIA_TYPES.get(served.suffix.lower(), "application/octet-stream")
-        return URLFetcherResponse(url, self._read(served), {"Content-Type": media_type})
-
-    def attachment(self, item: PdfAttachment, created: datetime.datetime) -> Attachment:
-        url = f"{_ATTACHMENT_SCHEME}:{len(self._attachments)}"
-        self._attachments[url] = item
-        return Attachment(
-            url=url,
-            url_fetcher=self,
-            name=item.name,
-            description=item.description,
-            created=created,
-            modified=created,
-            relationship=item.relationship,
-        )
-
-    def forget_attachments(self) -> None:
-        self._attachments.clear()
-
-    def explain(self, error: BaseException) -> str:
-        if self._refusals:
-            message = self._refusals[-1]
-            self._refusals.clear()
-            return message
-        cause = error.__cause__
-        return f"{error}: {cause}" if cause else str(error)
-
-    def _locate(self, path: Path) -> Path:
-        if path.is_relative_to(self._packaged):
-            relative = path.relative_to(self._packaged)
-            if self._overrides is not None and (self._overrides / relative).is_file():
-                return self._folders.confine(self._overrides / relative)
-        elif self._root is None or not path.is_relative_to(self._root):
-            raise self._refuse(str(path))
-        if not path.is_file():
-            raise self._record(f"file not found: {path}")
-        return path
-
-    def _read(self, path: Path) -> bytes:
-        if path.is_relative_to(self._packaged):
-            if path not in self._cache:
-                self._cache[path] = path.read_bytes()
-            return self._cache[path]
-        return path.read_bytes()
-
-    def _refuse(self, what: str) -> ValueError:
-        allowed = "the packaged templates"
-        if self._root is not None:
-            allowed += f" and files inside the billing folder {self._root}"
-        return self._record(f"refused to load {what}: only {allowed} may be used")
-
-    def _record(self, message: str) -> ValueError:
-        self._refusals.append(message)
-        return ValueError(message)
-
-
-@contextmanager
-def _font_timestamps(moment: datetime.datetime) -> Iterator[None]:
-    """Stamp fonts with the document's date when fontTools subsets them instead of HarfBuzz.
-
-    Without libharfbuzz-subset, WeasyPrint subsets fonts with fontTools, which writes the
-    current time into each font unless SOURCE_DATE_EPOCH is set: the PDF would then differ
-    from one second to the next.
-    """
-    if weasyprint.pdf.fonts.harfbuzz_subset or "SOURCE_DATE_EPOCH" in os.environ:
-        yield
-        return
-    epoch = moment.replace(tzinfo=datetime.UTC).timestamp()
-    os.environ["SOURCE_DATE_EPOCH"] = str(int(epoch))
-    try:
-        yield
-    finally:
-        del os.environ["SOURCE_DATE_EPOCH"]
-
-
-def _finish_pdf(document: Any, pdf: Any) -> None:
-    """Fix two things WeasyPrint 70 writes that Factur-X validators reject."""
-    _list_files_once(pdf)
-    _merge_xmp_packets(pdf)
-
-
-def _list_files_once(pdf: Any) -> None:
-    # Each attachment is listed twice in the catalog's /AF: from the name tree and from the
-    # file specifications.
-    files = pdf.catalog.get("AF")
-    if files:
-        files[:] = list(dict.fromkeys(files))
-
-
-def _merge_xmp_packets(pdf: Any) -> None:
-    # Extra XMP is written as further rdf:RDF elements after WeasyPrint's own, but an XMP
-    # packet holds exactly one: move their descriptions and namespaces into the first.
-    reference = pdf.catalog.get("Metadata")
-    if reference is None:
-        return
-    stream = pdf.objects[int(reference.split()[0])]
-    content = b"".join(
-        chunk if isinstance(chunk, bytes) else str(chunk).encode() for chunk in stream.stream
-    )
-    blocks = list(_RDF_BLOCK.finditer(content))
-    if len(blocks) < 2:
-        return
-    opening = [blocks[0]["attributes"]]
-    declared = {match[1] for match in _XML_ATTRIBUTE.finditer(blocks[0]["attributes"])}
-    for block in blocks[1:]:
-        for match in _XML_ATTRIBUTE.finditer(block["attributes"]):
-            if match[1] not in declared:
-                declared.add(match[1])
-                opening.append(b" " + match[0])
-    merged = b"<rdf:RDF%s>%s</rdf:RDF>" % (
-        b"".join(opening),
-        b"".join(block["body"] for block in blocks),
-    )
-    stream.stream = [content[: blocks[0].start()] + merged + content[blocks[-1].end() :]]
 
 
 def _check_template_name(name: str) -> str:

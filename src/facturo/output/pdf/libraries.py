@@ -34,6 +34,7 @@ def _import_weasyprint() -> Any:
 
 weasyprint = _import_weasyprint()
 
+import pydyf  # noqa: E402
 from weasyprint import CSS, HTML, Attachment  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: E402
@@ -46,5 +47,6 @@ __all__ = [
     "FontConfiguration",
     "URLFetcher",
     "URLFetcherResponse",
+    "pydyf",
     "weasyprint",
 ]
