@@ -67,6 +67,13 @@ def format_money(amount: Decimal | int, currency: str, language: str) -> str:
     return str(format_currency(rounded, currency, locale=_locale(language)))
 
 
+def format_deduction(amount: Decimal | int, currency: str, language: str) -> str:
+    """Format an amount taken off (a discount, a deposit deducted) with a true minus sign,
+    whatever the sign it is stored with: "−1 000,00 €" (fr), "−€1,000.00" (en)."""
+    text = format_money(-abs(Decimal(amount)), currency, language)
+    return text.replace("-", "\u2212", 1)
+
+
 def format_unit_price(amount: Decimal | int, currency: str, language: str) -> str:
     """Format a unit price with its own precision, at least the currency's minor units:
     14.545 EUR stays "14,545 €", 450 EUR is "450,00 €", 1234.5 JPY is "1 234,5 JPY"."""
