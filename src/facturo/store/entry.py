@@ -29,6 +29,7 @@ class Entry:
     path: str
     number: str = ""
     kind: str = ""
+    series: str | None = None  # a named numbering series (numbering.series); None: its kind's
     issue_date: dt.date | None = None
     due_date: dt.date | None = None
     valid_until: dt.date | None = None
@@ -131,7 +132,8 @@ class Entry:
             "number", "kind", "client_id", "client_name", "currency",
         ):  # fmt: skip
             setattr(entry, key, _text(data.get(key)))
-        for key in ("seal", "previous", "credit_note_of", "quote", "source_sha256", "subscription"):
+        keys = ("seal", "previous", "credit_note_of", "quote", "source_sha256", "subscription")
+        for key in (*keys, "series"):
             setattr(entry, key, _text_or_none(data.get(key)))
         entry.content_sha256 = _text_or_none(data.get("content_sha256"))
         entry.previous_line = _integer(data.get("previous_line", 0))
@@ -248,6 +250,8 @@ def summarize(data: YMap, entry: Entry) -> None:
     entry.number = str(data.get("number"))
     kind = data.get("kind")
     entry.kind = kind if isinstance(kind, str) and kind in KINDS else ""
+    series = data.get("series")
+    entry.series = series if isinstance(series, str) and series else None
     for key in ("issue_date", "due_date", "valid_until"):
         value = data.get(key)
         if isinstance(value, dt.date):
