@@ -57,6 +57,19 @@ def labels_for(language: str) -> Mapping[str, str]:
     return labels
 
 
+def mail_words(language: str) -> Mapping[str, Any]:
+    """The words of the emails in a language: the phrases templates/mail/ fills in."""
+    words: Mapping[str, Any] = _catalog(language)["mail"]
+    return words
+
+
+def describe_alternatives(names: list[str], language: str) -> str:
+    """Join alternatives: "virement bancaire ou chèque" (fr), "bank transfer or cheque" (en)."""
+    if len(names) < 2:
+        return "".join(names)
+    return ", ".join(names[:-1]) + _phrase(language, "or") + names[-1]
+
+
 def format_money(amount: Decimal | int, currency: str, language: str) -> str:
     """Format an amount as "1 234,56 €" (fr) or "€1,234.56" (en).
 
