@@ -42,6 +42,13 @@ def build_context(
     language = document_language(document)
     kind = str(document.get("kind") or "invoice")
     words = labels.labels_for(language)
+    if treatment_of(document) == "franchise":
+        # No VAT under the franchise (art. 293 B CGI): prices are not "excluding VAT".
+        words = {
+            **words,
+            "unit_price": words["unit_price_no_vat"],
+            "line_total": words["line_total_no_vat"],
+        }
     currency = str(document.get("currency") or "EUR")
     seller: Mapping[str, Any] = document.get("seller") or {}
     client: Mapping[str, Any] = document.get("client") or {}
