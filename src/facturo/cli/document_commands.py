@@ -147,7 +147,10 @@ def list_documents(
     if json_output:
         output.print_json([listing.row(entry, day) for entry in selected])
     elif selected:
-        rows = [listing.cells(entry, day) for entry in selected]
+        rows = [
+            listing.cells(entry, day, output.status_words(entry.status(day), entry.kind))
+            for entry in selected
+        ]
         output.print_table(listing.COLUMNS, rows, right=listing.AMOUNT_COLUMNS)
 
 
@@ -190,7 +193,7 @@ def show(
     for line in _show_details(document):
         output.say(line)
     output.say(
-        f"  status:   {entry.status(day)}"
+        f"  status:   {output.status_words(entry.status(day), entry.kind)}"
         + (f", {entry.days_late(day)} days late" if receivable and entry.days_late(day) else "")
     )
     lines = document.get("lines", [])

@@ -147,6 +147,14 @@ def describe_country(code: str, language: str) -> str:
     return str(territories.get(code.upper(), code))
 
 
+def describe_status(status: str, kind: str, language: str) -> str:
+    """A status code in words for people: "partially-paid" is "partially paid" (en),
+    "partiellement payée" (fr, of an invoice); a code it does not know stays as it is."""
+    statuses: Mapping[str, Mapping[str, str]] = _catalog(language)["statuses"]
+    group = {"deposit": "invoice"}.get(kind, kind)
+    return str((statuses.get(group) or {}).get(status, status))
+
+
 def describe_payment_method(method: str, language: str) -> str:
     """Return the printed name of a payment method key (transfer, card, ...)."""
     methods: Mapping[str, str] = _catalog(language)["payment_methods"]
