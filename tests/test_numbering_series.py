@@ -192,3 +192,18 @@ def test_a_copy_of_an_invoice_keeps_its_series(cli: Cli, folder: Path) -> None:
     assert issued(cli, folder, "b", (folder / path).read_text("utf-8"), "2026-11-22") == (
         "FOR-2026-002"
     )
+
+
+def test_a_subscription_bills_in_its_series(cli: Cli, folder: Path) -> None:
+    configure(folder)
+    subscription = folder / "subscriptions" / "formation.yaml"
+    subscription.parent.mkdir()
+    subscription.write_text(
+        "client: dupont\nseries: formation\nschedule: {every: month}\nstart: 2026-11-01\n"
+        "issue: auto\nlines:\n  - {description: Formation, quantity: 1, unit_price: 500.00}\n",
+        "utf-8",
+    )
+    result = cli("recur")
+    assert result.exit_code == 0, result.output
+    assert (folder / "invoices/2026/FOR-2026-001.yaml").is_file()
+    assert read(folder, "FOR-2026-001")["series"] == "formation"

@@ -364,6 +364,7 @@ SUBSCRIPTION = {
     "lines": Field(
         "list", "the lines of each invoice", required=True, item=mapping(SUBSCRIPTION_LINE)
     ),
+    "series": text("the invoice series to number them in (a name of numbering.series)"),
     "order_reference": text("the client's order reference"),
     "payment_terms": text("payment terms", check="terms"),
     "currency": text("currency", check="currency"),
