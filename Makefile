@@ -2,7 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-DEBIAN_PACKAGES := poppler-utils libharfbuzz-subset0 git fonts-noto-cjk fonts-dejavu-core hledger
+DEBIAN_PACKAGES := poppler-utils libharfbuzz-subset0 git fonts-noto-cjk fonts-dejavu-core hledger chromium-headless-shell
 
 .PHONY: demo test lint bench system-deps clean
 

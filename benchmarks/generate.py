@@ -16,8 +16,9 @@ from typing import Any
 
 import facturo
 from facturo.files import schema
+from facturo.files.canonical import dump
 from facturo.files.reading import read_file
-from facturo.files.yamlio import dump, parse
+from facturo.files.yamlio import parse
 from facturo.lifecycle.drafting import build_document
 from facturo.lifecycle.issuing import _header
 from facturo.model.numbering import SERIES_OF_KIND, series_from_config

@@ -15,6 +15,8 @@ import pytest
 from typer.testing import CliRunner
 
 from facturo.cli import app
+from pa_server import SECRET as PA_SECRET
+from pa_server import PlatformServer, running
 
 TODAY = dt.date(2026, 11, 22)
 
@@ -180,3 +182,12 @@ def en16931(judges: dict[str, Any]) -> Callable[[bytes], list[str]]:
     """The fatal rules of the official CEN EN 16931 validation an XML breaks."""
     run = judges["cen"]
     return lambda xml: [str(failure) for failure in run(xml) if failure.fatal]
+
+
+@pytest.fixture
+def platform(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[PlatformServer]:
+    """A local approved platform (tests/pa_server.py) the folder's `pa:` section points to."""
+    monkeypatch.setenv("FACTURO_PA_SECRET", PA_SECRET)
+    with running() as server:
+        write(folder / "facturo.yaml", CONFIG + server.config())
+        yield server

@@ -111,6 +111,8 @@ class PlatformServer:
     stored: threading.Event = field(default_factory=threading.Event)  # a flow was kept
     lock: threading.Lock = field(default_factory=threading.Lock)
     directory: dict[str, dict[str, Any]] = field(default_factory=dict)
+    page_size: int = 50  # flows per page of a search: more come with a nextCursor
+    searches: list[dict[str, Any]] = field(default_factory=list)  # every search's `where`
 
     def config(self, timeout_seconds: int = 30) -> str:
         return (
@@ -125,19 +127,37 @@ class PlatformServer:
     def expire_tokens(self) -> None:
         self.tokens.clear()
 
-    def add_status(self, number: str, code: int, reason: str = "", reason_code: str = "") -> str:
-        """An incoming lifecycle flow (CDAR) about invoice `number`; its flow id."""
+    def keep(
+        self, fields: dict[str, Any], data: bytes, flow_type: str, direction: str,
+        updated_at: str | None = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        """Store a flow (the caller holds the lock); its metadata, as the Flow schema has it."""
         now = dt.datetime.now(dt.UTC).isoformat()
-        flow_id = f"lc-{uuid.uuid4()}"
+        prefix = "flow" if flow_type == "CustomerInvoice" else "lc"
         meta = {
-            "flowId": flow_id, "submittedAt": now, "updatedAt": now, "name": f"{flow_id}.xml",
-            "flowSyntax": "CDAR", "flowProfile": "CIUS", "processingRule": "B2B",
-            "processingRuleSource": "Computed", "flowType": "CustomerInvoiceLC",
-            "flowDirection": "In", "acknowledgement": {"status": "Ok"},
+            "processingRuleSource": "Input", **fields, "flowId": f"{prefix}-{uuid.uuid4()}",
+            "submittedAt": now, "updatedAt": updated_at or now, "flowType": flow_type,
+            "flowDirection": direction, "acknowledgement": {"status": "Ok"},
         }  # fmt: skip
+        self.flows.append(Flow(meta, data))
+        return meta
+
+    def add_status(
+        self, number: str, code: int, reason: str = "", reason_code: str = "",
+        updated_at: dt.datetime | None = None,
+    ) -> str:  # fmt: skip
+        """An incoming lifecycle flow (CDAR) about invoice `number`, updated at `updated_at`
+        (now by default); its flow id."""
+        fields = {
+            "flowSyntax": "CDAR", "flowProfile": "CIUS", "processingRule": "B2B",
+            "processingRuleSource": "Computed",
+        }  # fmt: skip
+        when = updated_at.isoformat() if updated_at else None
         with self.lock:
-            self.flows.append(Flow(meta, cdar(number, code, reason, reason_code)))
-        return flow_id
+            meta = self.keep(fields, cdar(number, code, reason, reason_code), "CustomerInvoiceLC",
+                             "In", when)  # fmt: skip
+            meta["name"] = f"{meta['flowId']}.xml"
+        return str(meta["flowId"])
 
     def posted(self, tracking_id: str) -> list[Flow]:
         return [
@@ -193,11 +213,21 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/flow-service/v1/flows":
             return self._post_flow(body)
         if path == "/flow-service/v1/flows/search":
-            where = json.loads(body)["where"]
+            query = json.loads(body)
+            where = query["where"]
             assert where, "SearchFlowFilters: at least one criterion"
+            start = int(query.get("cursor") or 0)
             with state.lock:
-                found = [f.meta for f in state.flows if _matches(f.meta, where)]
-            return self._send(200, {"results": found, "filters": where})
+                state.searches.append(where)
+                found = sorted(
+                    (f.meta for f in state.flows if _matches(f.meta, where)),
+                    key=lambda meta: _instant(meta["updatedAt"]),
+                )
+            page = found[start : start + state.page_size]
+            answer = {"results": page, "filters": where}
+            if start + state.page_size < len(found):
+                answer["nextCursor"] = str(start + state.page_size)
+            return self._send(200, answer)
         if path == "/directory-service/v1/directory-line/search":
             siren = json.loads(body)["filters"]["siren"]["value"]
             lines = state.directory.get(siren, {}).get("lines", [])
@@ -230,25 +260,30 @@ class _Handler(BaseHTTPRequestHandler):
             problems.append(state.refuse_next)
             state.refuse_next = ""
         with state.lock:
-            state.posts.append(info)
-            if problems:
-                state.refused.extend(problems)
-                return self._send(422, {"errorCode": "INVALID_FLOW",
-                                        "errorMessage": "; ".join(problems)})  # fmt: skip
-            now = dt.datetime.now(dt.UTC).isoformat()
-            meta = {
-                **info, "flowId": f"flow-{uuid.uuid4()}", "submittedAt": now, "updatedAt": now,
-                "processingRuleSource": "Input", "flowType": "CustomerInvoice",
-                "flowDirection": "Out", "acknowledgement": {"status": "Ok"},
-            }  # fmt: skip
-            state.flows.append(Flow(meta, pdf))
-            state.stored.set()
-            hang, state.hang_after_store = state.hang_after_store, False
+            meta = self._take(info, pdf, problems, "CustomerInvoice")
+            hang = meta is not None and state.hang_after_store
+            if hang:
+                state.hang_after_store = False
+        if meta is None:
+            return None
+        state.stored.set()
         if hang:
             state.release.wait(60)  # the client gives up first: its answer never comes
             return None
-        full = {key: meta[key] for key in ("flowId", "submittedAt", *info)}
-        return self._send(202, full)
+        return self._send(202, {key: meta[key] for key in ("flowId", "submittedAt", *info)})
+
+    def _take(
+        self, info: dict[str, Any], data: bytes, problems: list[str], flow_type: str
+    ) -> dict[str, Any] | None:
+        """Record a post (the caller holds the lock): refused with 422 when it has problems
+        (None), else stored as an outgoing flow of `flow_type` (its metadata)."""
+        state = self.server_state
+        state.posts.append(info)
+        if problems:
+            state.refused.extend(problems)
+            self._send(422, {"errorCode": "INVALID_FLOW", "errorMessage": "; ".join(problems)})
+            return None
+        return state.keep(info, data, flow_type, "Out")
 
     def _post_status(self, info: dict[str, Any], data: bytes, problems: list[str]) -> None:
         """A lifecycle status the seller sends (212 paid): the CDV rule on its amounts."""
@@ -270,18 +305,9 @@ class _Handler(BaseHTTPRequestHandler):
         ):  # fmt: skip
             problems.append("BR-FR-CDV: a 212 status needs MEN amounts with their rate")
         with state.lock:
-            state.posts.append(info)
-            if problems:
-                state.refused.extend(problems)
-                return self._send(422, {"errorCode": "INVALID_FLOW",
-                                        "errorMessage": "; ".join(problems)})  # fmt: skip
-            now = dt.datetime.now(dt.UTC).isoformat()
-            meta = {
-                **info, "flowId": f"lc-{uuid.uuid4()}", "submittedAt": now, "updatedAt": now,
-                "processingRuleSource": "Input", "flowType": "CustomerInvoiceLC",
-                "flowDirection": "Out", "acknowledgement": {"status": "Ok"},
-            }  # fmt: skip
-            state.flows.append(Flow(meta, data))
+            meta = self._take(info, data, problems, "CustomerInvoiceLC")
+        if meta is None:
+            return None
         return self._send(202, {key: meta[key] for key in ("flowId", "submittedAt", *info)})
 
     def do_GET(self) -> None:
@@ -312,7 +338,17 @@ class _Handler(BaseHTTPRequestHandler):
         return self._send(404, {"errorCode": "NOT_FOUND"})
 
 
+def _instant(text: str) -> dt.datetime:
+    moment = dt.datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
 def _matches(meta: dict[str, Any], where: dict[str, Any]) -> bool:
+    updated = _instant(meta["updatedAt"])
+    if "updatedAfter" in where and not updated > _instant(where["updatedAfter"]):  # strict
+        return False
+    if "updatedBefore" in where and not updated < _instant(where["updatedBefore"]):
+        return False
     for key, wanted in where.items():
         if key in ("updatedAfter", "updatedBefore"):
             continue
@@ -324,6 +360,16 @@ def _matches(meta: dict[str, Any], where: dict[str, Any]) -> bool:
         if not isinstance(wanted, list) and value != wanted:
             return False
     return True
+
+
+def transmissions(folder: Path, number: str) -> list[dict[str, Any]]:
+    """The transmission records in the tracking of issued document `number` of `folder`."""
+    from facturo.files.yamlio import load_mapping
+
+    [path] = folder.rglob(f"{number}.yaml")
+    data, problems = load_mapping(path, path.name)
+    assert data is not None and problems == [], problems
+    return [dict(item) for item in (data.get("tracking") or {}).get("transmissions") or []]
 
 
 @contextmanager

@@ -11,9 +11,12 @@ from pathlib import Path
 import facturx
 import pytest
 
-from conftest import Cli, issue
+from conftest import CONFIG, Cli, issue, listed, write
 from facturo.model.account import Account, Movement, aging_bucket, receivable_status
 from pdf_text import text_of
+from smtp_server import running
+from test_payment_link import qr_codes
+from test_remind_send import flat
 
 D = Decimal
 INVOICE_1800 = """\
@@ -26,39 +29,92 @@ lines:
 """  # 1500.00 + 300.00 VAT = 1800.00
 
 
-def _render(cli: Cli, out: Path) -> tuple[bytes, str]:
+def _render(cli: Cli, out: Path) -> tuple[bytes, bytes]:
+    """The invoice's PDF as `render` writes it, and the Factur-X XML embedded in it."""
     result = cli("render", "F-2026-0001", "--out", str(out))
     assert result.exit_code == 0, result.output
     pdf = (out / "F-2026-0001.pdf").read_bytes()
     _, xml = facturx.get_xml_from_pdf(io.BytesIO(pdf), check_xsd=False)
-    return xml, text_of(pdf)
+    return pdf, xml
 
 
-def test_a_credit_note_and_a_payment_give_one_balance_and_leave_the_invoice_as_issued(
-    cli: Cli, draft, folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_credit_note_and_a_payment_leave_the_invoice_pdf_and_xml_as_issued(
+    cli: Cli, draft, folder: Path, tmp_path: Path
 ) -> None:
+    """Rendering is reproducible (no clock, no random ids in the PDF), so what was issued is
+    compared byte for byte: the PDF whole, and the XML inside it."""
     assert issue(cli, draft, "2026-10-01", text=INVOICE_1800) == "F-2026-0001"
-    xml_before, text_before = _render(cli, tmp_path / "before")
-    assert "1 800,00" in text_before
+    pdf_before, xml_before = _render(cli, tmp_path / "before")
+    assert "1 800,00" in text_of(pdf_before)
+    assert b"<ram:DuePayableAmount>1800.00</ram:DuePayableAmount>" in xml_before
 
     assert cli("credit", "F-2026-0001", "--amount", "500", "--reason", "x").exit_code == 0
     assert cli("pay", "F-2026-0001", "100", "--date", "2026-11-05").exit_code == 0
+    assert D(listed(cli)["F-2026-0001"]["balance"]) == D("1100.00")
 
-    listed = json.loads(cli("list", "--json").stdout)
-    invoice = next(d for d in listed if d["number"] == "F-2026-0001")
-    assert D(invoice["balance"]) == D("1100.00")
-    statement = json.loads(cli("statement", "dupont", "--json").stdout)
-    assert D(statement["closing_balance"]) == D("1100.00")
-    assert [D(i["balance"]) for i in statement["open_invoices"]] == [D("1100.00")]
-    late = json.loads(cli("remind", "--json").stdout)
-    assert [(d["number"], D(d["balance"])) for d in late] == [("F-2026-0001", D("1100.00"))]
-    receipt = cli("receipt", "F-2026-0001", "--json")
-    if receipt.exit_code == 0 and receipt.stdout.startswith("{"):
-        assert D(json.loads(receipt.stdout)["balance"]) == D("1100.00")
-
-    xml_after, text_after = _render(cli, tmp_path / "after")
+    pdf_after, xml_after = _render(cli, tmp_path / "after")
     assert xml_after == xml_before
-    assert text_after == text_before
+    assert pdf_after == pdf_before
+
+
+def test_every_place_that_shows_what_is_owed_today_shows_1100(
+    cli: Cli, draft, folder: Path, tmp_path: Path
+) -> None:
+    """1,800 invoiced, a 600 credit note, 100 paid: 1,100 in list, show, statement, receipt,
+    the reminder email and the formal notice letter (60 days late on TODAY)."""
+    with running() as smtp:
+        write(folder / "facturo.yaml", CONFIG + smtp.mail_config())
+        assert issue(cli, draft, "2026-08-24", text=INVOICE_1800) == "F-2026-0001"
+        credited = cli("credit", "F-2026-0001", "--amount", "500", "--reason", "x", "--date",
+                       "2026-09-01")  # fmt: skip
+        assert credited.exit_code == 0, credited.output
+        assert cli("pay", "F-2026-0001", "100", "--date", "2026-09-05").exit_code == 0
+
+        def run(*args: str) -> str:
+            result = cli(*args)
+            assert result.exit_code == 0, result.output
+            return str(result.stdout)
+
+        # list
+        assert D(listed(cli)["F-2026-0001"]["balance"]) == D("1100.00")
+        [row] = [line for line in run("list").splitlines() if line.startswith("F-2026-0001")]
+        assert "1100.00 EUR" in row
+        # show
+        assert "balance 1100.00 EUR" in run("show", "F-2026-0001")
+        # statement: text, JSON and PDF
+        assert "Solde au 22/11/2026" in run("statement", "dupont")
+        assert flat(run("statement", "dupont").splitlines()[-2]).endswith("1100,00€")
+        data = json.loads(run("statement", "dupont", "--json", "--pdf"))
+        assert D(data["closing_balance"]) == D("1100.00")
+        assert [D(i["balance"]) for i in data["open_invoices"]] == [D("1100.00")]
+        statement = flat(text_of((folder / "out/statements/dupont-2026-11-22.pdf").read_bytes()))
+        assert "SOLDEDÛ1100,00€" in statement and "Soldeau22novembre20261100,00€" in statement
+        # receipt of the payment
+        run("receipt", "F-2026-0001", "--out", str(tmp_path / "receipt"))
+        receipt = flat(text_of((tmp_path / "receipt" / "F-2026-0001-R1.pdf").read_bytes()))
+        assert "Resteàrégler:1100,00€" in receipt and "Resteàpayer1100,00€" in receipt
+        # remind: JSON, the email previewed, the email sent and its letter
+        [late] = json.loads(run("remind", "--json"))
+        assert (late["number"], D(late["balance"]), late["level_due"]) == (
+            "F-2026-0001", D("1100.00"), 3
+        )  # fmt: skip
+        preview = flat(run("remind", "--dry-run"))
+        assert "1100,00€restentdus" in preview and "Montantrestantdû:1100,00€" in preview
+        run("remind", "--send")
+        [received] = smtp.messages
+        email = flat(received.text())
+        assert "1100,00€restentdus" in email and "Montantrestantdû:1100,00€" in email
+        assert "1700,00" not in email
+        [(_, invoice), (_, letter)] = [
+            (name, data) for name, kind, data in received.attachments() if kind == "application/pdf"
+        ]
+        assert "Netàpayer1800,00€" in flat(text_of(invoice))  # the invoice as issued
+        letter_text = flat(text_of(letter))
+        assert "Solderestantdû1100,00€" in letter_text and "1100,00€restentdus" in letter_text
+        assert "1700,00" not in letter_text
+        # what the letter's transfer QR asks for: the balance, interest and indemnity claimed
+        [code] = qr_codes(letter)
+        assert "EUR1161.97" in code.splitlines()
 
 
 def test_status_codes_follow_the_movements() -> None:

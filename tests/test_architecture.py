@@ -148,6 +148,14 @@ def _facturo_imports(path: Path, root: Path) -> list[tuple[int, str]]:
                 )
             found.append((node.lineno, base))
             found.extend((node.lineno, f"{base}.{alias.name}") for alias in node.names)
+        elif (
+            isinstance(node, ast.Call)
+            and ast.unparse(node.func) in {"import_module", "importlib.import_module", "__import__"}
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            found.append((node.lineno, node.args[0].value))  # an import by name, at run time
     return [(line, name) for line, name in found if name.startswith("facturo.")]
 
 
@@ -186,6 +194,31 @@ def test_the_layer_check_catches_an_import_against_the_order(tmp_path: Path) -> 
     assert layer_violations(tmp_path) == [
         "model/money.py:1: model imports facturo.output.words",
         "model/money.py:1: model imports facturo.output.words.format_money",
+    ]
+
+
+def test_the_layer_check_reads_imports_inside_functions_relative_and_by_name(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "model").mkdir()
+    (tmp_path / "model" / "money.py").write_text(
+        "import importlib\n"
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n"
+        "    from facturo.store.index import Ledger\n"
+        "def total():\n"
+        "    import facturo.cli.app\n"
+        "    from ..reports import listing\n"
+        "    from . import vat\n"
+        "    return importlib.import_module('facturo.output.words')\n"
+    )
+    assert layer_violations(tmp_path) == [
+        "model/money.py:4: model imports facturo.store.index",
+        "model/money.py:4: model imports facturo.store.index.Ledger",
+        "model/money.py:6: model imports facturo.cli.app",
+        "model/money.py:7: model imports facturo.reports",
+        "model/money.py:7: model imports facturo.reports.listing",
+        "model/money.py:9: model imports facturo.output.words",
     ]
 
 

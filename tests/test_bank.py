@@ -311,6 +311,18 @@ def test_a_foreign_credit_is_recorded_by_hand_with_the_amount_in_the_invoice_cur
     assert table.stdout.splitlines()[1].split()[:3] == ["2026-11-20", "2026112000042", "75.00"]
 
 
+@pytest.mark.parametrize("given", ["nan", "Infinity", "1e40"])
+def test_an_amount_given_by_hand_is_a_number_files_can_hold(
+    cli: Cli, billed: Path, given: str
+) -> None:
+    run_import(cli, FIXTURES / "camt053-v08.xml")
+    before = payments(billed, "F-2026-0002")
+    result = cli("bank", "match", "2026112000006", "F-2026-0002", "--amount", given)
+    assert result.exit_code == 2, result.output
+    assert "--amount" in result.output
+    assert payments(billed, "F-2026-0002") == before
+
+
 def test_a_statement_of_another_account_is_imported_with_a_warning(
     cli: Cli, billed: Path, tmp_path: Path
 ) -> None:

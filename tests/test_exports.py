@@ -53,6 +53,11 @@ def validate_fec(path: Path, siren: str) -> list[dict[str, str]]:
         assert (debit == 0) != (credit == 0), f"line {number}: one of debit and credit"
         assert re.fullmatch(r"\d{3}\w*", row["CompteNum"]), f"line {number}: CompteNum"
         assert bool(row["CompAuxNum"]) == bool(row["CompAuxLib"]), f"line {number}"
+        # Amounts in another currency: both its amount and its ISO 4217 code, or neither.
+        assert bool(row["Montantdevise"]) == bool(row["Idevise"]), f"line {number}: devise"
+        if row["Idevise"]:
+            assert re.fullmatch(r"[A-Z]{3}", row["Idevise"]) and row["Idevise"] != "EUR"
+            assert re.fullmatch(r"\d+(,\d+)?", row["Montantdevise"]), f"line {number}"
         rows.append(row)
     # Each entry balances; entries are numbered continuously per journal in date order.
     entries: dict[str, list[dict[str, str]]] = {}
@@ -90,30 +95,73 @@ def test_fec_passes_the_validator_and_matches_the_vat_report(built: Cli, folder:
     path = Path(result.stdout.strip())
     assert path == folder / "out" / "812345676FEC20261231.txt"
     rows = validate_fec(path, "812345676")
-    assert "F-2026-0005: not in EUR, left out of the FEC" in result.stderr
-    assert "F-2026-0005" not in {r["PieceRef"] for r in rows}
-    # Sales (VE): 6 documents in EUR: F-0001..0004, F-0006 and AV-0001.
+    assert "left out" not in result.stderr
+    # Sales (VE): 7 documents: F-0001..0006 and AV-0001.
     sales = {r["EcritureNum"] for r in rows if r["JournalCode"] == "VE"}
-    assert len(sales) == 6
-    # Receipts (BQ): 810 + 690 + 600 + 2000 = 4100 debited to the bank.
-    assert amounts(rows, "512000", "Debit") == Decimal("4100.00")
-    # Clients: 1620 + 1411 + 1200 + 2000 + 600 invoiced (6831), credit note 120 and
-    # receipts 4100 credited: 6831 - 4220 = 2611 still owed (report clients: 2611.00).
+    assert len(sales) == 7
+    # Receipts (BQ): 810 + 690 + 600 + 2000 EUR, and 300 USD at 0.9 = 270 EUR.
+    assert amounts(rows, "512000", "Debit") == Decimal("4370.00")
+    # Clients: 1620 + 1411 + 1200 + 2000 + 600 invoiced (6831) and 600 USD (540 EUR), credit
+    # note 120 and receipts 4370 credited: 7371 - 4490 = 2881 still owed (report clients:
+    # 2611.00 EUR and 300.00 USD, that is 270 EUR at the invoice's rate).
     owed = amounts(rows, "411000", "Debit") - amounts(rows, "411000", "Credit")
-    assert owed == Decimal("2611.00")
-    # VAT collected (445710) = the VAT report of October and November (135 + 611) less the
-    # 45 EUR of F-0005, in USD and left out: goods and debits on the invoice date,
-    # services moved from 445740 when paid.
+    assert owed == Decimal("2881.00")
+    # VAT collected (445710) = the VAT report of October and November (135 + 611), which
+    # counts the 45 EUR of F-0005 (50 of its 100 USD of VAT, paid) in euros at its rate:
+    # goods and debits on the invoice date, services moved from 445740 when paid.
     collected = amounts(rows, "445710", "Credit") - amounts(rows, "445710", "Debit")
-    assert collected == Decimal("701.00")
-    # Still pending: F-0001 270 - 20 (credit note) - 135 - 115 = 0, F-0003 120 - 60 = 60.
+    assert collected == Decimal("746.00")
+    # Still pending: F-0001 270 - 20 (credit note) - 135 - 115 = 0, F-0003 120 - 60 = 60,
+    # F-0005 90 - 45 = 45.
     pending = amounts(rows, "445740", "Credit") - amounts(rows, "445740", "Debit")
-    assert pending == Decimal("60.00")
-    # Revenue: 1350 + 1200 + 1000 + 2000 + 500 - 100 = 5950 (report revenue: 5950 net).
+    assert pending == Decimal("105.00")
+    # Revenue: 1350 + 1200 + 1000 + 2000 + 500 - 100 + 450 (500 USD) = 6400.
     revenue = amounts(rows, "706000", "Credit") - amounts(rows, "706000", "Debit")
-    assert revenue == Decimal("5950.00")
+    assert revenue == Decimal("6400.00")
     dupont = {r["CompAuxNum"] for r in rows if r["CompteNum"] == "411000"}
     assert dupont == {"411DUPONT", "411BERLIN"}
+    # The USD invoice and its payment: euros at 0.9, each line with its amount in dollars.
+    dollars = [
+        (r["JournalCode"], r["CompteNum"], r["Debit"], r["Credit"], r["Montantdevise"], r["Idevise"])
+        for r in rows if r["PieceRef"] == "F-2026-0005"
+    ]  # fmt: skip
+    assert dollars == [
+        ("VE", "411000", "540,00", "0,00", "600,00", "USD"),
+        ("VE", "706000", "0,00", "450,00", "500,00", "USD"),
+        ("VE", "445740", "0,00", "90,00", "100,00", "USD"),
+        ("BQ", "512000", "270,00", "0,00", "300,00", "USD"),
+        ("BQ", "411000", "0,00", "270,00", "300,00", "USD"),
+        ("BQ", "445740", "45,00", "0,00", "50,00", "USD"),
+        ("BQ", "445710", "0,00", "45,00", "50,00", "USD"),
+    ]
+    assert not any(r["Idevise"] for r in rows if r["PieceRef"] != "F-2026-0005")
+
+
+def test_a_foreign_entry_in_euros_still_balances() -> None:
+    from facturo.reports.postings import CLIENT, REVENUE, SALES, VAT, Transaction
+
+    # 3 x 33.33 USD of revenue at three rates, at 0.333333 EUR per USD: converted one by
+    # one, 11.11 x 3 = 33.33 EUR; the gross 119.99 USD makes 40.00 EUR: the cent of
+    # difference goes to the client line, the largest.
+    move = Transaction(SALES, dt.date(2026, 1, 5), "F-1", dt.date(2026, 1, 5), "invoice",
+                       "acme", "Acme", "USD", euro_rate=Decimal("0.333333"))  # fmt: skip
+    move.post(CLIENT, "411000", Decimal("-119.99"), client="411ACME")
+    for rate in (Decimal(20), Decimal(10), Decimal("5.5")):
+        move.post(REVENUE, "706000", Decimal("33.33"), rate=rate)
+    move.post(VAT, "445710", Decimal("20.00"), rate=Decimal(20))
+    assert move.balanced
+    euros = move.in_euros()
+    assert euros is not None and euros.balanced and euros.currency == "EUR"
+    assert euros.foreign_currency == "USD"
+    assert [(p.debit, p.credit, p.foreign) for p in euros.postings] == [
+        (Decimal("40.00"), Decimal("0.00"), Decimal("119.99")),
+        (Decimal("0.00"), Decimal("11.11"), Decimal("33.33")),
+        (Decimal("0.00"), Decimal("11.11"), Decimal("33.33")),
+        (Decimal("0.00"), Decimal("11.11"), Decimal("33.33")),
+        (Decimal("0.00"), Decimal("6.67"), Decimal("20.00")),
+    ]
+    assert Transaction(SALES, dt.date(2026, 1, 5), "F-2", dt.date(2026, 1, 5), "invoice",
+                       "acme", "Acme", "USD").in_euros() is None  # fmt: skip
 
 
 def test_fec_accounts_come_from_facturo_yaml_and_tab_separates(built: Cli, folder: Path) -> None:
@@ -125,7 +173,7 @@ def test_fec_accounts_come_from_facturo_yaml_and_tab_separates(built: Cli, folde
     )
     path = Path(ok(built, "export", "fec", "--year", "2026", "--separator", "tab").strip())
     rows = validate_fec(path, "812345676")
-    assert amounts(rows, "512100", "Debit") == Decimal("4100.00")
+    assert amounts(rows, "512100", "Debit") == Decimal("4370.00")
     assert amounts(rows, "445715", "Credit") == Decimal("11.00")  # F-0002's books
     assert not amounts(rows, "445710", "Credit")
     config.write_text(config.read_text("utf-8").replace('"5.5=445715"', '"five=445715"'), "utf-8")
@@ -188,7 +236,7 @@ def test_hledger_accepts_the_journal(built: Cli, folder: Path) -> None:
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     lines = dict(row[:2] for row in csv.reader(io.StringIO(balance.stdout)))
-    # The same figures as the FEC: 2611 EUR still owed by dupont (and 300 USD).
+    # The FEC's figures, each currency on its own: 2611 EUR still owed by dupont, and 300 USD.
     assert lines["assets:receivables:411000:411dupont"] == "2611.00 EUR, 300.00 USD"
     assert lines["liabilities:vat:445710"] == "-701.00 EUR, -50.00 USD"
 
@@ -221,3 +269,95 @@ def test_receipts_book(built: Cli) -> None:
         ["date", "number", "client", "client_name", "nature", "amount", "currency", "method",
          "reference"]
     )  # fmt: skip
+
+
+def test_documents_xlsx_holds_numbers_and_dates(built: Cli, folder: Path) -> None:
+    from openpyxl import load_workbook
+
+    path = Path(ok(built, "export", "xlsx", "--year", "2026").strip())
+    assert path == folder / "out" / "documents-2026.xlsx"
+    sheet = load_workbook(path).active
+    assert sheet is not None and sheet.title == "documents"
+    header = [c.value for c in sheet[1]]
+    assert header == next(csv.reader(io.StringIO(ok(built, "export", "csv", "--year", "2026"))))
+    found = {
+        row[0].value: dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2)
+    }
+    assert list(found) == [
+        "F-2026-0001", "F-2026-0002", "F-2026-0003", "F-2026-0004", "F-2026-0005",
+        "AV-2026-0001", "F-2026-0006",
+    ]  # fmt: skip
+    goods = found["F-2026-0002"]  # 1000 at 20 % and 200 at 5.5 %
+    assert [goods[c].value for c in ("net", "vat_20", "vat_5_5", "vat_total", "gross")] == [
+        1200, 200, 11, 211, 1411,
+    ]  # fmt: skip
+    assert all(goods[c].data_type == "n" for c in ("net", "vat_20", "gross", "balance"))
+    assert goods["gross"].number_format == "#,##0.00"
+    first = found["F-2026-0001"]  # 1620 = 810 + 690 paid + 120 credited
+    assert [first[c].value for c in ("paid", "credited", "balance", "status")] == [
+        1500, 120, 0, "paid",
+    ]  # fmt: skip
+    assert first["issue_date"].is_date and first["issue_date"].number_format == "yyyy-mm-dd"
+    assert first["issue_date"].value == dt.datetime(2026, 10, 5)
+    assert first["due_date"].value == dt.datetime(2026, 11, 4)
+    mixed = found["F-2026-0003"]  # 1200 gross, 600 paid
+    assert (mixed["paid"].value, mixed["balance"].value) == (600, 600)
+    assert found["F-2026-0005"]["currency"].value == "USD"
+    assert found["F-2026-0005"]["gross"].value == 600
+    assert found["AV-2026-0001"]["paid"].value is None
+    # A spreadsheet sums the column: 1620 + 1411 + 1200 + 2000 + 600 invoiced in EUR.
+    euros = [
+        r for r in found.values() if r["currency"].value == "EUR" and r["kind"].value == "invoice"
+    ]
+    assert sum(Decimal(str(r["gross"].value)) for r in euros) == Decimal("6831")
+
+
+def test_lines_xlsx_says_goods_or_services(built: Cli, folder: Path) -> None:
+    from openpyxl import load_workbook
+
+    out = folder / "lines.xlsx"
+    assert ok(built, "export", "xlsx", "--lines", "--out", str(out)).strip() == str(out)
+    sheet = load_workbook(out).active
+    assert sheet is not None
+    header = [c.value for c in sheet[1]]
+    rows = [dict(zip(header, (c.value for c in row), strict=True))
+            for row in sheet.iter_rows(min_row=2)]  # fmt: skip
+    mixed = [(r["description"], r["quantity"], r["unit_price"], r["net"], r["nature"])
+             for r in rows if r["number"] == "F-2026-0003"]  # fmt: skip
+    assert mixed == [
+        ("Installation", 2, 300, 600, "services"),
+        ("Pièce détachée", 1, 400, 400, "goods"),
+    ]
+    book = [r for r in rows if r["number"] == "F-2026-0002"]
+    assert [(r["vat_rate"], r["net"]) for r in book] == [(20, 1000), (5.5, 200)]
+    assert book[0]["issue_date"] == dt.datetime(2026, 11, 2)
+
+
+def test_receipts_book_pdf_in_the_seller_language(built: Cli, folder: Path) -> None:
+    from pdf_text import assert_all_in, text_of
+
+    path = Path(ok(built, "export", "receipts-book", "--year", "2026", "--pdf").strip())
+    assert path == folder / "out" / "receipts-book-2026.pdf"
+    text = text_of(path.read_bytes())
+    assert_all_in(text, [
+        "Livre des recettes", "Année 2026", "Octobre 2026", "Novembre 2026",
+        "F-2026-0001", "Prestation de services", "Mixte", "Virement", "L123-28",
+        # October: 810 EUR. November: 690 + 600 + 2000 = 3290 EUR, and 300 USD.
+        "Total Octobre 2026 810,00 €", "Total Novembre 2026 3 290,00 €", "300,00 $US",
+        # The year: 4100 EUR, 300 USD, never added together.
+        "Total de l'année 2026 4 100,00 €", "Recettes encaissées", "4 100,00 € · 300,00 $US",
+        "les totaux sont donnés par devise",
+    ])  # fmt: skip
+    assert text.index("Octobre 2026") < text.index("Novembre 2026")
+    # The receipt, November's total, the year's, and the year's in the facts at the top.
+    assert text.count("300,00 $US") == 4
+    config = folder / "facturo.yaml"
+    config.write_text(config.read_text("utf-8").replace("language: fr", "language: en"), "utf-8")
+    out = folder / "book.pdf"
+    ok(built, "export", "receipts-book", "--year", "2026", "--pdf", "--out", str(out))
+    english = text_of(out.read_bytes())
+    assert_all_in(english, ["Receipts book", "Year 2026", "October 2026", "Total for 2026",
+                            "€4,100.00", "Services", "Bank transfer", "US$300.00"])  # fmt: skip
+    empty = folder / "empty.pdf"
+    ok(built, "export", "receipts-book", "--year", "2025", "--pdf", "--out", str(empty))
+    assert "No receipts in 2025." in text_of(empty.read_bytes())

@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 from conftest import CLIENT_BERLIN, CLIENT_DUPONT, CONFIG, DRAFT, TODAY, Cli, snapshot
 from facturo.checks.registry import open_ledger
 from facturo.errors import FacturoError
-from facturo.files.yamlio import dump, load_mapping
+from facturo.files.canonical import dump
+from facturo.files.yamlio import load_mapping
 from facturo.lifecycle.credit_notes import create_credit_note
 from facturo.lifecycle.issuing import issue_drafts
 from facturo.lifecycle.payments import record_payment

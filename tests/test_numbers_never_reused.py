@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from conftest import DRAFT, snapshot, write
-from facturo.files.yamlio import dump, load_mapping
+from facturo.files.canonical import dump
+from facturo.files.yamlio import load_mapping
 from facturo.store.seal import compute_seal
 
 THIRD = "invoices/2026/F-2026-0003.yaml"

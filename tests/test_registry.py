@@ -68,6 +68,14 @@ def _break_git(folder: Path, cli: Cli, draft: Callable[..., Path]) -> None:
     (folder / SECOND).unlink()
 
 
+def _break_directory(folder: Path, cli: Cli, draft: Callable[..., Path]) -> None:
+    with (folder / "facturo.yaml").open("a", encoding="utf-8") as config:
+        config.write(
+            "pa:\n  flow_url: https://pa.example/flow\n  token_url: https://pa.example/token\n"
+            "  client_id: me\n"
+        )
+
+
 def _break_drafts(folder: Path, cli: Cli, draft: Callable[..., Path]) -> None:
     draft("late", "client: dupont\nservice_date: 2026/03/31\n")
 
@@ -93,6 +101,10 @@ BROKEN: dict[str, tuple[Callable[[Path, Cli, Callable[..., Path]], None], str]] 
     ),
     "numbering": (_break_numbering, f"{SECOND}:1:1: gap in the numbering: F-2026-0001 missing"),
     "git": (_break_git, f"{SECOND}: issued document deleted (git still knows it)"),
+    "directory": (
+        _break_directory,
+        "clients/dupont.yaml:3:1: warning: no electronic_address for this French business",
+    ),
     "drafts": (_break_drafts, "drafts/late.yaml:2:1: expected a date like 2026-03-31"),
     "time": (_break_time, "time/mine.csv:2:1: expected a date like 2026-03-31, got '2026-11-31'"),
 }
@@ -101,6 +113,7 @@ BROKEN: dict[str, tuple[Callable[[Path, Cli, Callable[..., Path]], None], str]] 
 def test_the_registry_lists_each_named_check() -> None:
     assert list(CHECKS) == [
         "config", "clients", "subscriptions", "catalog", "documents", "numbering", "git",
+        "directory",
     ]  # fmt: skip
     assert list(FOLDER_CHECKS) == [*CHECKS, "drafts", "time"]
     assert sorted(BROKEN) == sorted(FOLDER_CHECKS)

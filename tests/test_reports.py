@@ -7,6 +7,7 @@ import io
 import json
 from collections.abc import Callable
 from decimal import Decimal as D
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -198,16 +199,23 @@ def test_turnover_warnings_near_and_past_the_ceilings() -> None:
 
     assert codes("30000", "30000") == []
     # 90 % of 37 500 is 33 750: near from there, past the threshold above 37 500, past the
-    # majored one above 41 250; 90 % of the micro ceiling 77 700 is 69 930.
+    # majored one above 41 250; 90 % of the 2026 micro ceiling 83 600 is 75 240.
     assert codes("33750", "33750") == [("franchise-near", "services")]
     assert codes("40000", "40000") == [("franchise-over", "services")]
     assert codes("41250.01", "41250.01") == [("franchise-over-majored", "services")]
     assert codes("80000", "80000") == [
         ("franchise-near", "goods"),  # 80 000 >= 76 500, 90 % of 85 000
         ("franchise-over-majored", "services"),
-        ("micro-over", "services"),
+        ("micro-near", "services"),
     ]
     assert codes("100000", "0") == [("franchise-over-majored", "goods")]
+    # 2025: the micro ceiling was still 77 700 (203 100 and 83 600 from 2026).
+    assert ("micro-over", "services") in codes("80000", "80000", 2025)
+    assert codes("190000", "0", 2025)[-1] == ("micro-over", "goods")
+    assert codes("190000", "0", 2026)[-1] == ("micro-near", "goods")  # 90 % of 203 100
+    # 2024: the franchise was 91 900 (majored 101 000) and 36 800 (majored 39 100).
+    assert codes("37000", "37000", 2024) == [("franchise-over", "services")]
+    assert codes("86000", "0", 2024) == [("franchise-near", "goods")]
     # A year after the last listed uses the last figures, and says which year they are.
     assert warnings(2031, Decimal(40000), Decimal(40000))[0][1]["year"] == 2026
 
@@ -324,6 +332,77 @@ def test_html_page_with_svg_charts_renders(built: Cli, folder: Path) -> None:
         assert shown in rendered
 
 
+BROWSERS = ("chromium", "chromium-headless-shell")
+
+
+class _Dom(HTMLParser):
+    """What a browser's serialized DOM holds: the charts' labels and bars, the table cells."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.charts: list[str] = []
+        self.bars: list[list[int]] = []
+        self.cells: list[str] = []
+        self._in_cell = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "svg":
+            self.charts.append(found.get("aria-label") or "")
+            self.bars.append([])
+        elif tag == "rect":
+            self.bars[-1].append(int(found.get("width") or 0))
+        self._in_cell = tag == "td"
+
+    def handle_data(self, data: str) -> None:
+        if self._in_cell:
+            self.cells.append(data)
+            self._in_cell = False
+
+
+def _browser() -> str | None:
+    import shutil
+
+    return next((found for b in BROWSERS if (found := shutil.which(b))), None)
+
+
+@pytest.mark.skipif(
+    _browser() is None,
+    reason="no headless Chromium (Debian chromium or chromium-headless-shell: make system-deps)",
+)
+def test_html_page_renders_in_a_headless_browser(built: Cli, folder: Path) -> None:
+    import subprocess
+
+    from PIL import Image
+
+    page = folder / "revenue.html"
+    ok(built, "report", "revenue", "--html", str(page))
+    browser = [str(_browser()), "--headless", "--no-sandbox", "--disable-gpu",
+               f"--user-data-dir={folder / '.browser'}"]  # fmt: skip
+    dumped = subprocess.run(
+        [*browser, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120
+    )  # fmt: skip
+    assert dumped.returncode == 0, dumped.stderr
+    # The DOM the browser built from the page: its SVG charts, bars and table are in it.
+    dom = _Dom()
+    dom.feed(dumped.stdout)
+    assert dom.charts == ["EUR", "USD"]
+    assert dom.bars[0] == [127, 400]
+    assert "6711.00" in dom.cells
+    # Laid out and painted: the bars' colour fills their pixels in a screenshot.
+    shot = folder / "revenue.png"
+    painted = subprocess.run(
+        [*browser, f"--screenshot={shot}", "--window-size=900,1400", page.as_uri()],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert painted.returncode == 0 and shot.exists(), painted.stderr
+    image = Image.open(shot).convert("RGB")
+    bar = (0x1F, 0x6F, 0x5C)
+    filled = dict((colour, count) for count, colour in image.getcolors(1 << 24) or []).get(bar, 0)
+    # The EUR chart's 127 + 400 pixels wide bars (16 high) and the USD one's 400 at least.
+    assert filled >= (127 + 400 + 400) * 16 * 0.9, filled
+
+
 def test_html_page_escapes_what_it_shows(
     cli: Cli, draft: Callable[..., Path], folder: Path
 ) -> None:
@@ -359,3 +438,39 @@ def test_forecast_counts_the_invoices_subscriptions_will_issue(built: Cli, folde
     assert D(total_after["expected"]) - D(total_before["expected"]) == D("2400.00")
     assert total_after["invoices"] - total_before["invoices"] == 2
     assert after[("later", "EUR")]["expected"] == "1200.00"
+
+
+@pytest.mark.parametrize(
+    ("args", "title"),
+    [
+        (["revenue"], "Revenue: gross invoiced per period"),
+        (["vat", "--period", "2026-11"], "VAT 2026-11"),
+        (["aging"], "Aging of open balances"),
+        (["dso"], "Days sales outstanding"),
+        (["clients"], "Clients: payment habits"),
+        (["late-payers"], "Late payers"),
+        (["forecast"], "Forecast: expected cash in per week"),
+        (["turnover", "--year", "2026"], "Turnover collected"),
+    ],
+)
+def test_every_report_prints_json_csv_and_a_page_alike(
+    built: Cli, folder: Path, args: list[str], title: str
+) -> None:
+    data = rows(built, *args)
+    table = list(csv.DictReader(io.StringIO(ok(built, "report", *args, "--csv"))))
+    assert [list(r) for r in table] == [list(r) for r in data]
+    assert [r[next(iter(r))] for r in table] == [str(r[next(iter(r))]) for r in data]
+    page = folder / "page.html"
+    result = built("report", *args, "--html", str(page))
+    assert result.exit_code == 0 and f"wrote {page}" in result.stderr
+    assert f"<h1>{title}</h1>" in page.read_text("utf-8")
+
+
+def test_period_reports_default_to_last_month(built: Cli) -> None:
+    # Today is 2026-11-22 in the tests: last month is October.
+    assert rows(built, "vat") == rows(built, "vat", "--period", "2026-10")
+    assert rows(built, "ereporting") == rows(built, "ereporting", "--period", "2026-10")
+    bad = built("report", "ereporting", "--period", "2026-13")
+    assert bad.exit_code == 2 and "--period" in bad.output
+    bad = built("report", "turnover", "--by", "week")
+    assert bad.exit_code == 2 and "--by" in bad.output

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from conftest import DRAFT
-from facturo.files.yamlio import dump, load_mapping
+from facturo.files.canonical import dump
+from facturo.files.yamlio import load_mapping
 from facturo.store.seal import compute_seal
 
 SECOND = "invoices/2026/F-2026-0002.yaml"

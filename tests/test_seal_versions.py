@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from conftest import DRAFT, write
-from facturo.files.yamlio import dump, load_mapping
+from facturo.files.canonical import dump
+from facturo.files.yamlio import load_mapping
 from facturo.store.seal import FIRST_VERSION, field_digests, seal_hash
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"

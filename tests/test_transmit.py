@@ -8,34 +8,17 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conftest import CONFIG, DRAFT, Cli, issue, write
-from facturo.files.yamlio import load_mapping
 from facturo.output.platform.client import Platform, settings_from
 from helpers_process import facturo, facturo_command
-from pa_server import SECRET, PlatformServer, running
+from pa_server import SECRET, PlatformServer, transmissions
 
 BERLIN_DRAFT = DRAFT.replace("client: dupont", "client: berlin")
-
-
-@pytest.fixture
-def platform(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[PlatformServer]:
-    monkeypatch.setenv("FACTURO_PA_SECRET", SECRET)
-    with running() as server:
-        write(folder / "facturo.yaml", CONFIG + server.config())
-        yield server
-
-
-def transmissions(folder: Path, number: str) -> list[dict[str, Any]]:
-    [path] = folder.rglob(f"{number}.yaml")
-    data, problems = load_mapping(path, path.name)
-    assert data is not None and problems == [], problems
-    return [dict(item) for item in (data.get("tracking") or {}).get("transmissions") or []]
 
 
 def test_an_invoice_is_posted_once_as_a_factur_x_flow(

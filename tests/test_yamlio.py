@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 
 from facturo.errors import Problem
-from facturo.files.yamlio import YList, YMap, _Loader, dump, parse
+from facturo.files.canonical import dump
+from facturo.files.yamlio import YList, YMap, _Loader, parse
 
 
 def test_decimals_are_exact_and_traps_stay_strings() -> None:

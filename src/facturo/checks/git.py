@@ -9,14 +9,13 @@ next run reads only the commits added since.
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from facturo.store.cache import read_cache, write_cache
 from facturo.store.folder import ISSUED_DIRS, Folder
 
 CACHE_VERSION = 1
@@ -57,15 +56,11 @@ def _git(root: Path, *args: str, stdin: str | None = None) -> subprocess.Complet
     )  # fmt: skip
 
 
-def _cache_path(folder: Folder) -> Path:
-    return folder.state_dir / "cache" / "git.json"
-
-
 def _load(folder: Folder) -> History:
+    data = read_cache(folder, "git", CACHE_VERSION)
+    if not data:
+        return History()
     try:
-        data = json.loads(_cache_path(folder).read_text("utf-8"))
-        if data.get("version") != CACHE_VERSION:
-            return History()
         history = History(seals=_texts(data["seals"]), tips=list(data["tips"]))
         for path, item in data["paths"].items():
             deleted = item.get("deleted_in")
@@ -75,8 +70,8 @@ def _load(folder: Folder) -> History:
         if not all(isinstance(t, str) for t in history.tips):
             return History()
         return history
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        return History()  # no cache, or a damaged one: read history again
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return History()  # a damaged cache: read history again
 
 
 def _texts(value: Any) -> dict[str, str]:
@@ -90,7 +85,6 @@ def _texts(value: Any) -> dict[str, str]:
 
 def _save(folder: Folder, history: History) -> None:
     data: dict[str, Any] = {
-        "version": CACHE_VERSION,
         "tips": history.tips,
         "seals": history.seals,
         "paths": {
@@ -98,14 +92,7 @@ def _save(folder: Folder, history: History) -> None:
             for path, item in history.paths.items()
         },
     }
-    path = _cache_path(folder)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(data, separators=(",", ":")), "utf-8")
-        os.replace(temporary, path)
-    except OSError:
-        pass  # a cache that cannot be written only costs time
+    write_cache(folder, "git", CACHE_VERSION, data)
 
 
 def read_history(folder: Folder, *, use_cache: bool = True) -> History:

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
+from facturo.checks.directory import directory_problems
 from facturo.checks.documents import check_document
 from facturo.checks.history import history_problems
 from facturo.checks.numbering import check_numbering
@@ -70,4 +71,5 @@ CHECKS: dict[str, Check] = {
     "documents": document_problems,
     "numbering": numbering_problems,
     "git": git_problems,
+    "directory": directory_problems,
 }

@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec
 
@@ -170,6 +171,26 @@ def parse_date(value: str | None, option: str) -> dt.date | None:
     if (problem := date_problem(day)) is not None:
         raise typer.BadParameter(problem, param_hint=option)
     return day
+
+
+def parse_decimal(value: str | None, option: str, like: str) -> Decimal | None:
+    """The number an option gives (a comma as decimal mark too), within what files hold;
+    `like` is what the option expects, e.g. "an amount like 1250.00"."""
+    if value is None:
+        return None
+    from decimal import InvalidOperation
+
+    from facturo.model.money import decimal_problem
+
+    try:
+        number = Decimal(value.strip().replace(",", "."))
+    except InvalidOperation:
+        number = Decimal("NaN")
+    if not number.is_finite():
+        raise typer.BadParameter(f"expected {like}, got {value!r}", param_hint=option)
+    if (problem := decimal_problem(number)) is not None:
+        raise typer.BadParameter(problem, param_hint=option)
+    return number
 
 
 # How a user gives what a refused call needs (FacturoError.remedy).

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from facturo.cli import output
-from facturo.cli.app import app, handled, open_ledger, today
+from facturo.cli.app import app, handled, open_ledger, parse_decimal, today
 from facturo.errors import ExitCode
 
 if TYPE_CHECKING:
@@ -104,14 +103,7 @@ def bank_match(
     """
     from facturo.lifecycle.bank import match_by_hand
 
-    value = None
-    if amount is not None:
-        try:
-            value = Decimal(amount.strip().replace(",", "."))
-        except InvalidOperation:
-            raise typer.BadParameter(
-                f"expected an amount like 1250.00, got {amount!r}", param_hint="--amount"
-            ) from None
+    value = parse_decimal(amount, "--amount", "an amount like 1250.00")
     ledger = open_ledger()
     tx, recorded = match_by_hand(
         ledger, transaction, numbers, today=today(), amount=value, force=force

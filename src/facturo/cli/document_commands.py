@@ -128,10 +128,21 @@ def list_documents(
     kind: Annotated[
         str | None, Opt("--kind", help="invoice, deposit, credit_note or quote.")
     ] = None,
+    platform: Annotated[
+        str | None,
+        Opt(
+            "--platform",
+            help="Where documents stand on the approved platform: rejected, refused, deposited, "
+            "paid, sent, pending... or none (never transmitted).",
+        ),
+    ] = None,
     json_output: Annotated[bool, Opt("--json", help="Print JSON.")] = False,
     no_cache: Annotated[bool, Opt("--no-cache", help="Read every file again.")] = False,
 ) -> None:
     """List issued documents with their totals, balance due and derived status.
+
+    Transmitted documents also show where they stand on the approved platform (a Platform
+    column; `platform` and `platform_code` in --json).
 
     Example: facturo list --status overdue --json
     """
@@ -140,18 +151,30 @@ def list_documents(
     if status is not None and status not in listing.STATUSES:
         known = ", ".join(listing.STATUSES)
         raise typer.BadParameter(f"expected one of: {known}", param_hint="--status")
+    if platform is not None:
+        platform = platform.strip().lower()
+        if platform not in listing.PLATFORM_STATES:
+            known = ", ".join(listing.PLATFORM_STATES)
+            raise typer.BadParameter(f"expected one of: {known}", param_hint="--platform")
     ledger = open_ledger(use_cache=not no_cache)
     day = today()
-    filters = listing.Filters(client=client, year=year, status=status, kind=kind)
+    filters = listing.Filters(client=client, year=year, status=status, kind=kind, platform=platform)
     selected = listing.select(ledger.entries(), filters, day)
     if json_output:
         output.print_json([listing.row(entry, day) for entry in selected])
     elif selected:
+        from facturo.cli.platform_commands import platform_cell
+
         rows = [
             listing.cells(entry, day, output.status_words(entry.status(day), entry.kind))
             for entry in selected
         ]
-        output.print_table(listing.COLUMNS, rows, right=listing.AMOUNT_COLUMNS)
+        columns: tuple[str, ...] = listing.COLUMNS
+        if any(entry.platform for entry in selected):  # a column only where one was transmitted
+            columns += ("Platform",)
+            for cells, entry in zip(rows, selected, strict=True):
+                cells.append(platform_cell(entry))
+        output.print_table(columns, rows, right=listing.AMOUNT_COLUMNS)
 
 
 @app.command()
@@ -183,7 +206,10 @@ def show(
             if receivable
             else {}
         )
-        output.print_json({**document, "path": entry.path, "status": entry.status(day), **account})
+        platform = {"platform": entry.platform, "platform_code": entry.platform_code}
+        output.print_json(
+            {**document, "path": entry.path, "status": entry.status(day), **account, **platform}
+        )
         return
     client = document.get("client", {})
     currency = document.get("currency", "")

@@ -1,4 +1,4 @@
-"""Commands that write files for accountants and other tools: export fec|csv|journal."""
+"""Commands that write files for accountants and other tools: export fec|csv|xlsx|journal|..."""
 
 from __future__ import annotations
 
@@ -36,7 +36,9 @@ def fec(
     18 columns, dates YYYYMMDD, decimal comma, one balanced entry per document and per
     payment, named <SIREN>FEC<YYYY1231>.txt. Accounts come from facturo.yaml `accounting:`
     (411 per client, 706 and 44571 per rate, 44574 for VAT on services until paid, 512).
-    Documents in another currency than EUR are left out (and listed on stderr).
+    A document in another currency is posted in euros at the exchange rate sealed in it at
+    issue (its payments too), each line with its own amount and currency (Montantdevise,
+    Idevise); one without a rate is left out and named on stderr.
 
     Example: facturo export fec --year 2026 --out ~/compta
     """
@@ -59,7 +61,7 @@ def fec(
     target = folder / fec_format.file_name(siren, chosen)
     ledger.folder.write_atomic(target, made.text.encode(encoding, errors="replace"))
     for number in made.left_out:
-        output.note(f"{number}: not in EUR, left out of the FEC")
+        output.note(f"{number}: not in EUR and no exchange rate, left out of the FEC")
     output.note(f"{made.entries} entries")
     output.say(str(target))
 
@@ -94,23 +96,67 @@ def csv_export(
     _write_or_print(ledger.folder.root, out, text)
 
 
+@export_app.command("xlsx")
+@handled
+def xlsx_export(
+    lines: Annotated[bool, Opt("--lines", help="One row per document line.")] = False,
+    year: Annotated[int | None, Opt("--year", help="Only documents issued this year.")] = None,
+    out: Annotated[
+        Path | None, Opt("--out", help="File to write (default: out/documents[-YEAR].xlsx).")
+    ] = None,
+) -> None:
+    """The csv export's columns as an Excel workbook: amounts are numbers formatted to their
+    currency, dates are dates, the header row is frozen and filterable.
+
+    Example: facturo export xlsx --lines --year 2026 --out lines-2026.xlsx
+    """
+    from facturo.output.csv_files import document_rows, line_rows
+    from facturo.output.spreadsheets import workbook
+
+    ledger = open_ledger()
+    name = "lines" if lines else "documents"
+    rows = line_rows(ledger, year) if lines else document_rows(ledger, today(), year)
+    target = out or ledger.folder.out_dir / f"{name}{f'-{year}' if year else ''}.xlsx"
+    ledger.folder.write_atomic(target, workbook(rows, name))
+    output.say(str(target))
+
+
 @export_app.command("receipts-book")
 @handled
 def receipts_book(
     year: Annotated[int | None, Opt("--year", help="The year (default: this one).")] = None,
-    out: Annotated[Path | None, Opt("--out", help="File to write (default: stdout).")] = None,
+    pdf: Annotated[bool, Opt("--pdf", help="Write the book as a PDF instead of CSV.")] = False,
+    out: Annotated[
+        Path | None,
+        Opt(
+            "--out", help="File to write (default: stdout; with --pdf, out/receipts-book-YEAR.pdf)."
+        ),
+    ] = None,
 ) -> None:
     """The receipts book (livre des recettes) of micro-entrepreneurs, as CSV: each payment
     received in date order with client, nature (goods, services, mixed), amount, method
-    and the invoice it pays.
+    and the invoice it pays. With --pdf, a PDF in the language of facturo.yaml's defaults:
+    the receipts month by month, a total per month and for the year (per currency).
 
-    Example: facturo export receipts-book --year 2026 --out recettes-2026.csv
+    Example: facturo export receipts-book --year 2026 --pdf
     """
-    from facturo.output.csv_files import receipts_book_csv
-
     ledger = open_ledger()
-    text = receipts_book_csv(ledger, year or today().year)
-    _write_or_print(ledger.folder.root, out, text)
+    chosen = year or today().year
+    if not pdf:
+        from facturo.output.csv_files import receipts_book_csv
+
+        _write_or_print(ledger.folder.root, out, receipts_book_csv(ledger, chosen))
+        return
+    from facturo.output import publishing
+    from facturo.output.pdf.engine import RenderJob
+    from facturo.reports.receipts_book import receipts_book as book
+
+    target = (out or ledger.folder.out_dir / f"receipts-book-{chosen}.pdf").absolute()
+    job = RenderJob(book(ledger, chosen, today()), target)
+    for outcome in publishing.render(ledger, [job]):
+        if outcome.error:
+            raise FacturoError(f"{ledger.folder.display(target)}: {outcome.error}")
+    output.say(str(target))
 
 
 @export_app.command("journal")

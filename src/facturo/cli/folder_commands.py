@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from facturo.cli import output
-from facturo.cli.app import app, handled, open_ledger, parse_date, today
+from facturo.cli.app import app, handled, open_ledger, parse_date, parse_decimal, today
 from facturo.errors import InvalidData
 
 client_app = typer.Typer(
@@ -214,6 +214,7 @@ def client_show(
 
     Example: facturo client show dupont
     """
+    from facturo.model.document import DEFAULTS
     from facturo.reports.listing import Filters, select
 
     ledger = open_ledger()
@@ -222,7 +223,7 @@ def client_show(
     if json_output:
         output.print_json({"id": client_id, **client, "documents": [e.number for e in entries]})
         return
-    output.say(f"{client['name']} ({client_id}, {client.get('kind', 'business')})")
+    output.say(f"{client['name']} ({client_id}, {client.get('kind', DEFAULTS.client_kind)})")
     address = client["address"]
     output.say(
         f"  {address['street']}, {address['postcode']} {address['city']}, {address['country']}"
@@ -330,22 +331,11 @@ def rate(
 
     Example: facturo rate drafts/acme-2026-11-30.yaml --date 2026-11-30
     """
-    from decimal import Decimal, InvalidOperation
-
     from facturo.lifecycle.exchange_rates import set_draft_rate
 
-    stated: Decimal | None = None
-    if value is not None:
-        try:
-            stated = Decimal(value.strip().replace(",", "."))
-        except InvalidOperation:
-            raise typer.BadParameter(
-                f"expected a number like 0.9234, got {value!r}", param_hint="--rate"
-            ) from None
-        if not stated.is_finite() or stated <= 0:
-            raise typer.BadParameter(
-                f"expected a number above 0, got {value!r}", param_hint="--rate"
-            )
+    stated = parse_decimal(value, "--rate", "a number like 0.9234")
+    if stated is not None and stated <= 0:
+        raise typer.BadParameter(f"expected a number above 0, got {value!r}", param_hint="--rate")
     ledger = open_ledger()
     on = parse_date(date, "--date") or today()
     path = ledger.folder.typed_path(draft)

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from facturo.cli import output
-from facturo.cli.app import app, handled, open_ledger, parse_date, today
+from facturo.cli.app import app, handled, open_ledger, parse_date, parse_decimal, today
 from facturo.errors import ExitCode
-from facturo.model.money import decimal_problem
 
 if TYPE_CHECKING:
     from facturo.store.index import Ledger
@@ -21,21 +20,7 @@ Opt = typer.Option
 
 
 def _amount(value: str | None, option: str) -> Decimal | None:
-    if value is None:
-        return None
-    try:
-        amount = Decimal(value.strip().replace(",", "."))
-    except InvalidOperation:
-        raise typer.BadParameter(
-            f"expected an amount like 1250.00, got {value!r}", param_hint=option
-        ) from None
-    if not amount.is_finite():
-        raise typer.BadParameter(
-            f"expected an amount like 1250.00, got {value!r}", param_hint=option
-        )
-    if (problem := decimal_problem(amount)) is not None:
-        raise typer.BadParameter(problem, param_hint=option)
-    return amount
+    return parse_decimal(value, option, "an amount like 1250.00")
 
 
 # A negative correction (`pay F-2026-0003 -50 --reason ...`) must not read as an option.

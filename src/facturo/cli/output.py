@@ -29,7 +29,7 @@ def is_terminal() -> bool:
 def print_json(data: Any) -> None:
     import json
 
-    from facturo.files.yamlio import jsonable
+    from facturo.files.canonical import jsonable
 
     sys.stdout.write(json.dumps(jsonable(data), ensure_ascii=False, indent=2) + "\n")
 

@@ -10,24 +10,24 @@ from facturo.cli import output
 from facturo.cli.app import app, handled, open_ledger, today
 from facturo.cli.mail_commands import _now
 from facturo.errors import ExitCode
+from facturo.model.platform_status import REJECTED
 
 if TYPE_CHECKING:
     from facturo.output.platform.statuses import Status
+    from facturo.store.entry import Entry
 
 Opt = typer.Option
 
-# CDAR lifecycle statuses (XP Z12-012, the CDV rules), by code.
-STATUS_NAMES = {
-    200: "deposited", 201: "issued by the platform", 202: "received by the platform",
-    203: "made available", 204: "taken in charge", 205: "approved", 206: "partly approved",
-    207: "disputed", 208: "suspended", 209: "completed", 210: "refused by the buyer",
-    211: "payment sent", 212: "paid", 213: "rejected by the platform", 214: "endorsed",
-}  # fmt: skip
+LANGUAGE = "en"  # the command line speaks English; documents speak their client's language
 
 
 def describe_status(status: Status) -> str:
     """`F-2026-0001: rejected by the platform (213): rule BR-FR-12: the reason`."""
-    text = f"{status.number}: {STATUS_NAMES.get(status.code, 'status')} ({status.code})"
+    from facturo.model.platform_status import state_of_code
+    from facturo.output.words import describe_platform_status
+
+    word = describe_platform_status(state_of_code(status.code), LANGUAGE, status.code)
+    text = f"{status.number}: {word}"
     if status.rule:
         text += f": rule {status.rule}"
     if status.reason and status.reason != status.rule:
@@ -35,22 +35,56 @@ def describe_status(status: Status) -> str:
     return text
 
 
+def next_step(status: Status) -> str:
+    """What to do after a rejection (213), by what it is about (model/platform_status.py)."""
+    from facturo.model.platform_status import ADDRESSING, CONTENT, DUPLICATE, rejection_kind
+
+    number = status.number
+    correct = (
+        f"facturo credit {number} --reason '...' cancels it, then facturo new --from {number} "
+        "drafts the corrected invoice to issue and transmit"
+    )
+    again = f"facturo transmit {number} --again deposits the same invoice as a new attempt"
+    kind = rejection_kind(status.reason_code or None)
+    if kind == CONTENT:
+        return f"next: the sealed invoice cannot change: {correct}"
+    if kind == DUPLICATE:
+        return "next: the platform has this invoice already: nothing to post again"
+    if kind == ADDRESSING:
+        reachable = "once the buyer is reachable (facturo directory SIREN)"
+        return f"next: the invoice is not at fault: {reachable}, {again}"
+    return f"next: if the invoice is at fault, {correct}; if not, {again}"
+
+
+def platform_cell(entry: Entry) -> str:
+    """A document's platform state in a `list` column: `rejected by the platform (213) BR-FR-12`."""
+    from facturo.output.words import describe_platform_status
+
+    if entry.platform is None:
+        return ""
+    word = describe_platform_status(entry.platform, LANGUAGE, entry.platform_code)
+    return f"{word} {entry.platform_rule}" if entry.platform_rule else word
+
+
 def platform_line(document: dict[str, Any]) -> str | None:
     """Where the document stands on the platform, for `show`: its last transmission and status."""
-    records = (document.get("tracking") or {}).get("transmissions") or []
-    records = [r for r in records if isinstance(r, dict)]
-    if not records:
+    from facturo.model.platform_status import PENDING, SENT, platform_state, transmissions_of
+    from facturo.output.words import describe_platform_status
+
+    state = platform_state(document)
+    if state is None:
         return None
-    last = records[-1]
-    if last.get("status") != "sent":
-        return f"posting started {last.get('started')}, no answer yet (facturo transmit)"
-    text = f"flow {last.get('flow_id')} of {last.get('date')}"
-    statuses = [s for s in last.get("statuses") or [] if isinstance(s, dict)]
-    if statuses:
-        code = int(statuses[-1].get("code") or 0)
-        text += f", {STATUS_NAMES.get(code, 'status')} ({code}) on {statuses[-1].get('date')}"
-        if statuses[-1].get("rule"):
-            text += f": rule {statuses[-1]['rule']}"
+    last = transmissions_of(document)[-1]
+    attempt = f" (attempt {state.attempts})" if state.attempts > 1 else ""
+    if state.state == PENDING:
+        return f"posting started {last.get('started')}, no answer yet (facturo transmit){attempt}"
+    text = f"flow {last.get('flow_id')} of {last.get('date')}{attempt}"
+    if state.state != SENT:
+        text += f", {describe_platform_status(state.state, LANGUAGE, state.code)} on {state.date}"
+        if state.rule:
+            text += f": rule {state.rule}"
+        if state.reason and state.reason != state.rule:
+            text += f": {state.reason}"
     return text
 
 
@@ -66,6 +100,14 @@ def transmit(
     status: Annotated[
         bool, Opt("--status", help="Read the lifecycle statuses back; send paid statuses.")
     ] = False,
+    again: Annotated[
+        bool,
+        Opt(
+            "--again",
+            help="Deposit again a document the platform rejected (213) for its addressing, "
+            "as a new attempt; never one it took, nor one rejected for its sealed content.",
+        ),
+    ] = False,
     dry_run: Annotated[bool, Opt("--dry-run", help="Print what would be posted.")] = False,
     wait: Annotated[float, Opt("--wait", help="Seconds to wait for another run's lock.")] = 300,
 ) -> ExitCode:
@@ -77,6 +119,10 @@ def transmit(
     silent when nothing changed. Exit codes: 0 ok, 1 a post failed or a document was
     rejected, 2 usage, 3 invalid data. For cron:
     `0 * * * * cd ~/billing && facturo transmit --pending && facturo transmit --status`
+
+    After a rejection (213) the document, sealed, cannot change: when the platform rejected
+    its addressing (DEST_INC, ADR_ERR, REJ_ADR: the buyer not reachable yet), --again deposits
+    it as a new attempt; when it rejected its content, credit it and issue a corrected one.
 
     Example: facturo transmit F-2026-0001 --dry-run
     """
@@ -95,6 +141,8 @@ def transmit(
             elif change.rejected:
                 failed = True
                 output.error(describe_status(change))
+                if change.code == REJECTED:
+                    output.note(f"  {next_step(change)}")
             else:
                 output.say(describe_status(change))
         for number, why in errors:
@@ -103,16 +151,25 @@ def transmit(
     if not numbers and not pending:
         output.error("name documents to transmit, or pass --pending or --status")
         return ExitCode.USAGE
+    if again and (pending or not numbers):
+        output.error("--again deposits the documents named, one by one: not with --pending")
+        return ExitCode.USAGE
     from facturo.output.platform.transmission import transmit as post
 
-    run = post(ledger, numbers or [], day, _now(day), pending=pending, dry_run=dry_run, wait=wait)
+    run = post(
+        ledger, numbers or [], day, _now(day),
+        pending=pending, dry_run=dry_run, wait=wait, again=again,
+    )  # fmt: skip
     for item in run.transmitted:
+        attempt = f" (attempt {item.attempt})" if item.attempt > 1 else ""
         if dry_run:
-            output.say(f"would post {item.number} ({item.processing_rule}, {item.tracking_id})")
+            output.say(
+                f"would post {item.number} ({item.processing_rule}, {item.tracking_id}){attempt}"
+            )
         elif item.found:
-            output.say(f"{item.number} was already on the platform: flow {item.flow_id}")
+            output.say(f"{item.number} was already on the platform: flow {item.flow_id}{attempt}")
         else:
-            output.say(f"posted {item.number}: flow {item.flow_id}")
+            output.say(f"posted {item.number}: flow {item.flow_id}{attempt}")
     for number, flow_id in run.skipped:
         output.note(f"{number} was transmitted before (flow {flow_id})")
     for number, why in run.failed:
@@ -134,20 +191,25 @@ def directory(
     """Where a company receives e-invoices: the platform's Directory Service for a SIREN.
 
     Prints the company and each directory line: its addressing identifier, whether it is
-    enabled, and the kind of platform (WK: an approved platform).
+    enabled, and the kind of platform (WK: an approved platform). The answer is kept in
+    .facturo/cache/directory.json, where `facturo check` reads it (check never goes online).
 
     Example: facturo directory 552100554
     """
     from facturo.errors import FacturoError
     from facturo.files.identifiers import check_siren
     from facturo.output.platform.client import Platform, settings_from
+    from facturo.output.platform.directory import look_up
 
     siren = "".join(siren.split())
     problem = check_siren(siren)
     if problem:
         raise FacturoError(f"SIREN {siren}: {problem}")
     ledger = open_ledger()
-    unit = Platform(settings_from(ledger.config(), ledger.folder.root)).siren(siren)
+    platform = Platform(settings_from(ledger.config(), ledger.folder.root))
+    unit = look_up(ledger.folder, platform, siren, today())
+    if unit is None:
+        raise FacturoError(f"SIREN {siren} is not in the directory")
     if json_output:
         output.print_json(unit)
         return ExitCode.OK
@@ -155,13 +217,13 @@ def directory(
     state = unit.get("administrativeStatus") or ""
     output.say(f"{siren} {name}" + (f" ({state})" if state else ""))
     lines = unit.get("directoryLines") or []
-    if not lines:
-        output.error(f"{siren}: no directory line: the company receives no e-invoice yet")
-        return ExitCode.FAILURE
     for line in lines:
         where = " ".join(str(line[k]) for k in ("siret", "routingIdentifier") if line.get(k))
         output.say(
             f"  {line.get('addressingIdentifier', '?')}  {line.get('directoryLineStatus', '')}"
             f"  {line.get('platformType', '')}" + (f"  {where}" if where else "")
         )
+    if not any(line.get("directoryLineStatus") == "Enabled" for line in lines):
+        output.error(f"{siren}: no enabled directory line: the company receives no e-invoice yet")
+        return ExitCode.FAILURE
     return ExitCode.OK

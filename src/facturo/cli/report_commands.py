@@ -22,6 +22,7 @@ from facturo.cli.app import open_ledger as open_folder
 
 if TYPE_CHECKING:
     from facturo.output.html_report import Series
+    from facturo.reports.periods import Period
     from facturo.reports.table import Table
     from facturo.store.index import Ledger
 
@@ -74,15 +75,21 @@ def _text(value: Any) -> str:
 
 def show(
     table: Table,
-    *,
+    title: str,
     json_output: bool,
     csv_output: bool,
-    charts: Sequence[Series] = (),
     html: Path | None = None,
-    title: str = "",
+    *,
+    charts: Sequence[Series] = (),
+    chart_only: bool = False,
 ) -> None:
     """Print a report as JSON, CSV, or a table (and its charts, if any, on a terminal);
-    with `html`, also write it as a page."""
+    `chart_only` prints only the charts (even in a pipe); with `html`, also write it as a
+    page titled `title`."""
+    if chart_only and not (json_output or csv_output):
+        for line in _text_chart(charts):
+            output.say(line)
+        return
     if json_output:
         output.print_json(table.rows)
     elif csv_output:
@@ -129,6 +136,29 @@ def _text_chart(charts: Sequence[Series]) -> list[str]:
     return lines
 
 
+def _one_of(value: str, allowed: Sequence[str], option: str) -> str:
+    if value not in allowed:
+        raise typer.BadParameter(f"expected one of: {', '.join(allowed)}", param_hint=option)
+    return value
+
+
+def _period(text: str | None) -> Period:
+    """The period of --period, last month by default."""
+    from facturo.reports.periods import parse_period
+
+    if text is None:
+        text = (today().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    try:
+        return parse_period(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--period") from None
+
+
+PeriodOption = Annotated[
+    str | None, Opt("--period", help="2026-11, 2026-Q4 or 2026 (default: last month).")
+]
+
+
 @report_app.command("revenue")
 @handled
 def revenue(
@@ -152,25 +182,18 @@ def revenue(
     from facturo.reports.revenue import TOTAL, Filters
     from facturo.reports.revenue import revenue as compute
 
-    if by not in GROUPINGS:
-        raise typer.BadParameter(f"expected one of: {', '.join(GROUPINGS)}", param_hint="--by")
+    by = _one_of(by, GROUPINGS, "--by")
     filters = Filters(parse_date(start, "--from"), parse_date(end, "--to"), client)
     table = compute(open_ledger(), by, filters)
     charts = _series(table, "period", "invoiced_gross", (TOTAL,))
-    if chart and not (json_output or csv_output):
-        for line in _text_chart(charts):
-            output.say(line)
-        return
-    show(table, json_output=json_output, csv_output=csv_output, charts=charts, html=html,
-         title="Revenue: gross invoiced per period")  # fmt: skip
+    show(table, "Revenue: gross invoiced per period", json_output, csv_output, html,
+         charts=charts, chart_only=chart)  # fmt: skip
 
 
 @report_app.command("vat")
 @handled
 def vat(
-    period: Annotated[
-        str | None, Opt("--period", help="2026-11, 2026-Q4 or 2026 (default: last month).")
-    ] = None,
+    period: PeriodOption = None,
     json_output: JsonOption = False,
     csv_output: CsvOption = False,
     html: HtmlOption = None,
@@ -184,18 +207,10 @@ def vat(
 
     Example: facturo report vat --period 2026-Q4
     """
-    from facturo.reports.periods import parse_period
     from facturo.reports.vat import vat_report
 
-    if period is None:
-        last_month = today().replace(day=1) - dt.timedelta(days=1)
-        period = last_month.strftime("%Y-%m")
-    try:
-        chosen = parse_period(period)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--period") from None
-    show(vat_report(open_ledger(), chosen), json_output=json_output, csv_output=csv_output,
-         html=html, title=f"VAT {chosen.label}")  # fmt: skip
+    chosen = _period(period)
+    show(vat_report(open_ledger(), chosen), f"VAT {chosen.label}", json_output, csv_output, html)
 
 
 @report_app.command("aging")
@@ -209,13 +224,8 @@ def aging(
     """
     from facturo.reports.analysis import aging as compute
 
-    show(
-        compute(open_ledger(), today()),
-        json_output=json_output,
-        csv_output=csv_output,
-        html=html,
-        title="Aging of open balances",
-    )
+    table = compute(open_ledger(), today())
+    show(table, "Aging of open balances", json_output, csv_output, html)
 
 
 @report_app.command("dso")
@@ -233,13 +243,7 @@ def dso(
     from facturo.reports.analysis import dso as compute
 
     table = compute(open_ledger(), today(), window)
-    show(
-        table,
-        json_output=json_output,
-        csv_output=csv_output,
-        html=html,
-        title="Days sales outstanding",
-    )
+    show(table, "Days sales outstanding", json_output, csv_output, html)
 
 
 @report_app.command("clients")
@@ -253,13 +257,8 @@ def clients(
     """
     from facturo.reports.analysis import clients as compute
 
-    show(
-        compute(open_ledger(), today()),
-        json_output=json_output,
-        csv_output=csv_output,
-        html=html,
-        title="Clients: payment habits",
-    )
+    table = compute(open_ledger(), today())
+    show(table, "Clients: payment habits", json_output, csv_output, html)
 
 
 @report_app.command("late-payers")
@@ -274,7 +273,7 @@ def late_payers(
     from facturo.reports.analysis import clients as compute
 
     table = compute(open_ledger(), today(), late_only=True)
-    show(table, json_output=json_output, csv_output=csv_output, html=html, title="Late payers")
+    show(table, "Late payers", json_output, csv_output, html)
 
 
 @report_app.command("forecast")
@@ -296,12 +295,8 @@ def forecast(
 
     table = compute(open_ledger(), today(), weeks)
     charts = _series(table, "week", "expected", (LATER, "total"))
-    if chart and not (json_output or csv_output):
-        for line in _text_chart(charts):
-            output.say(line)
-        return
-    show(table, json_output=json_output, csv_output=csv_output, charts=charts, html=html,
-         title="Forecast: expected cash in per week")  # fmt: skip
+    show(table, "Forecast: expected cash in per week", json_output, csv_output, html,
+         charts=charts, chart_only=chart)  # fmt: skip
 
 
 @report_app.command("turnover")
@@ -320,20 +315,15 @@ def turnover(
     """
     from facturo.reports.turnover import turnover as compute
 
-    if by not in ("month", "quarter"):
-        raise typer.BadParameter("expected month or quarter", param_hint="--by")
+    by = _one_of(by, ("month", "quarter"), "--by")
     table = compute(open_ledger(), year or today().year, by)
-    show(
-        table, json_output=json_output, csv_output=csv_output, html=html, title="Turnover collected"
-    )
+    show(table, "Turnover collected", json_output, csv_output, html)
 
 
 @report_app.command("ereporting")
 @handled
 def ereporting(
-    period: Annotated[
-        str | None, Opt("--period", help="2026-11, 2026-Q4 or 2026 (default: last month).")
-    ] = None,
+    period: PeriodOption = None,
     documents: Annotated[
         bool, Opt("--documents", help="List each document with its channel instead.")
     ] = False,
@@ -350,14 +340,7 @@ def ereporting(
     """
     from facturo.reports.ereporting import channels
     from facturo.reports.ereporting import ereporting as compute
-    from facturo.reports.periods import parse_period
 
-    if period is None:
-        last_month = today().replace(day=1) - dt.timedelta(days=1)
-        period = last_month.strftime("%Y-%m")
-    try:
-        chosen = parse_period(period)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--period") from None
+    chosen = _period(period)
     table = (channels if documents else compute)(open_ledger(), chosen)
-    show(table, json_output=json_output, csv_output=csv_output, title=f"E-reporting {chosen.label}")
+    show(table, f"E-reporting {chosen.label}", json_output, csv_output)

@@ -408,6 +408,7 @@ PLATFORM_STATUS = {
     "code": Field("integer", "lifecycle status code: 200 deposited, 210 refused, 212 paid..."),
     "reason": text("why, for a refusal or a rejection"),
     "rule": text("the rule a rejected invoice broke"),
+    "reason_code": text("the platform's reason code: REJ_SEMAN, DEST_INC, DOUBLON..."),
     "flow_id": text("the platform's id of the status message"),
     "tracking_id": text("statuses facturo sends (212 paid): its id, searched before a new post"),
 }
@@ -421,6 +422,7 @@ TRANSMISSION = {
         "pending: recorded before the post; sent once the platform answered with a flow id",
     ),
     "started": text("when the post started (ISO time)"),
+    "attempt": Field("integer", "a new deposit of a rejected document: 2, 3..."),
     "statuses": Field("list", "lifecycle statuses read back", item=mapping(PLATFORM_STATUS)),
 }
 TRACKING = {

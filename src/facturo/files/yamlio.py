@@ -1,12 +1,11 @@
-"""YAML in and out: loading with line numbers and exact decimals, canonical dumping."""
+"""YAML read in: line and column marks on every mapping and list, exact decimals, no traps."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -138,61 +137,33 @@ class _Loader(_Parsing, yaml.constructor.SafeConstructor, _StrictResolver):
         yaml.constructor.SafeConstructor.__init__(self)
         _StrictResolver.__init__(self)
         self.problems: list[tuple[int, int, str]] = []
+        self.builder = _Builder(self)
 
 
 def _where(node: Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def _construct_child(loader: _Loader, node: Node, where: tuple[int, int]) -> Any:
-    if node in loader.constructed_objects or node in loader.recursive_objects:
-        # An alias: shared structure would be walked many times (a "billion laughs" file).
-        loader.problems.append((*where, "anchors and aliases (*name) are not supported here"))
-        return None
-    return loader.construct_object(node, deep=True)
+_Data = TypeVar("_Data", YMap, YList)
 
 
-def _construct_map(loader: _Loader, node: MappingNode) -> Any:
-    data = YMap()
+def _misplaced(loader: _Loader, node: Node, data: _Data, message: str) -> _Data:
+    """A tag on the wrong kind of node (!!map on a list...): empty data there, a problem."""
+    loader.problems.append((*_where(node), message))
     data.line, data.col = _where(node)
-    yield data
-    if not isinstance(node, MappingNode):  # !!map on a scalar or a list
-        loader.problems.append((*_where(node), "expected key: value lines after !!map"))
-        return
-    for key_node, value_node in node.value:
-        if not isinstance(key_node, ScalarNode):
-            loader.problems.append((*_where(key_node), "a key must be a plain word"))
-            continue
-        key = key_node.value
-        if key == "<<":
-            loader.problems.append((*_where(key_node), "merge keys (<<) are not supported here"))
-            continue
-        value = _construct_child(loader, value_node, _where(key_node))
-        if key in data:
-            line, _ = data.key_marks[key]
-            loader.problems.append(
-                (*_where(key_node), f"duplicate key {key!r} (first at line {line})")
-            )
-        data[key] = value
-        data.key_marks[key] = _where(key_node)
-        if (
-            isinstance(value_node, ScalarNode)
-            and not value_node.style
-            and not isinstance(value, str)
-        ):
-            data.raw[key] = value_node.value
+    return data
 
 
-def _construct_seq(loader: _Loader, node: SequenceNode) -> Any:
-    data = YList()
-    data.line, data.col = _where(node)
-    yield data
-    if not isinstance(node, SequenceNode):  # !!seq on a scalar or a mapping
-        loader.problems.append((*_where(node), "expected a list after !!seq"))
-        return
-    for item in node.value:
-        data.append(_construct_child(loader, item, _where(item)))
-        data.item_marks.append(_where(item))
+def _construct_map(loader: _Loader, node: Node) -> YMap:
+    if not isinstance(node, MappingNode):
+        return _misplaced(loader, node, YMap(), "expected key: value lines after !!map")
+    return loader.builder.map(node)
+
+
+def _construct_seq(loader: _Loader, node: Node) -> YList:
+    if not isinstance(node, SequenceNode):
+        return _misplaced(loader, node, YList(), "expected a list after !!seq")
+    return loader.builder.seq(node)
 
 
 _INT_TEXT = re.compile(r"^[-+]?[0-9][0-9_]*$")
@@ -262,10 +233,10 @@ _READ_ERRORS = (ValueError, TypeError, AttributeError, KeyError, OverflowError)
 
 
 class _Builder:
-    """Builds the data of a composed document as the constructors above do, in one direct
-    walk over its nodes (the generic constructor's bookkeeping is most of a load's time);
-    any node out of the ordinary (another tag, a tag on the wrong kind of node) goes to the
-    loader's constructors, so both ways give the same values and problems."""
+    """Builds the data of a composed document in one direct walk over its nodes (the
+    generic constructor's bookkeeping is most of a load's time); any node out of the
+    ordinary (another tag, a tag on the wrong kind of node) goes to the loader's
+    constructors, whose mappings and lists are built here again: one way for each."""
 
     def __init__(self, loader: _Loader) -> None:
         self.loader = loader
@@ -273,7 +244,11 @@ class _Builder:
 
     def build(self, node: Node, where: tuple[int, int]) -> Any:
         loader = self.loader
-        if id(node) in self.seen or node in loader.constructed_objects:
+        if (
+            id(node) in self.seen
+            or node in loader.constructed_objects
+            or node in loader.recursive_objects
+        ):
             # An alias: shared structure would be walked many times (a "billion laughs" file).
             loader.problems.append((*where, "anchors and aliases (*name) are not supported here"))
             return None
@@ -290,12 +265,12 @@ class _Builder:
                     loader.problems.append((*_where(node), f"cannot read this value ({exc})"))
                     return node.value
         elif isinstance(node, MappingNode) and tag == _MAP_TAG:
-            return self._map(node)
+            return self.map(node)
         elif isinstance(node, SequenceNode) and tag == _SEQ_TAG:
-            return self._seq(node)
+            return self.seq(node)
         return loader.construct_object(node, deep=True)
 
-    def _map(self, node: MappingNode) -> YMap:
+    def map(self, node: MappingNode) -> YMap:
         problems = self.loader.problems
         data = YMap()
         data.line, data.col = _where(node)
@@ -323,7 +298,7 @@ class _Builder:
                 raw[key] = value_node.value
         return data
 
-    def _seq(self, node: SequenceNode) -> YList:
+    def seq(self, node: SequenceNode) -> YList:
         data = YList()
         data.line, data.col = _where(node)
         marks = data.item_marks
@@ -358,7 +333,7 @@ def parse(text: str, path: str) -> tuple[Any, list[Problem]]:
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
-        data = None if node is None else _Builder(loader).build(node, _where(node))
+        data = None if node is None else loader.builder.build(node, _where(node))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
@@ -416,50 +391,6 @@ def load_mapping(
     return data, problems
 
 
-class _CanonicalDumper(yaml.SafeDumper):
-    """Block style, fixed key order, exact decimals, readable accents: diffs well in git."""
-
-    def ignore_aliases(self, data: Any) -> bool:
-        return True  # a value used twice is written twice: no &anchors in files people read
-
-
-def _represent_decimal(dumper: yaml.SafeDumper, value: Decimal) -> yaml.ScalarNode:
-    text = format(value, "f")
-    tag = "tag:yaml.org,2002:float" if "." in text else "tag:yaml.org,2002:int"
-    return dumper.represent_scalar(tag, text)
-
-
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-def _represent_map(dumper: yaml.SafeDumper, value: dict[str, Any]) -> yaml.MappingNode:
-    return dumper.represent_mapping("tag:yaml.org,2002:map", value.items())
-
-
-_CanonicalDumper.add_representer(Decimal, _represent_decimal)
-_CanonicalDumper.add_representer(str, _represent_str)
-_CanonicalDumper.add_representer(YMap, _represent_map)
-_CanonicalDumper.add_representer(dict, _represent_map)
-_CanonicalDumper.add_representer(YList, yaml.SafeDumper.represent_list)
-
-
-def dump(data: dict[str, Any], header: list[str] | None = None) -> str:
-    """Canonical YAML for a file facturo writes: key order as given, block style."""
-    body = yaml.dump(
-        data,
-        Dumper=_CanonicalDumper,
-        sort_keys=False,
-        allow_unicode=True,
-        default_flow_style=False,
-        width=1_000_000,  # never fold a long line: folding depends on the text
-        indent=2,
-    )
-    comments = "".join(f"# {line}\n" if line else "#\n" for line in header or [])
-    return comments + body
-
-
 def locate(data: Any, path: str) -> tuple[int, int]:
     """Line and column of a dotted path ("client.address.0"), or of its deepest existing part."""
     where = (getattr(data, "line", 0), getattr(data, "col", 0))
@@ -474,27 +405,3 @@ def locate(data: Any, path: str) -> tuple[int, int]:
         else:
             break
     return where
-
-
-# Keys holding quantities, rates and amounts: YAML reads `quantity: 3` as an integer, but
-# programs reading `--json` get every decimal as a string, whole or not.
-DECIMAL_KEYS = frozenset(
-    """quantity unit_price vat_rate rate rate_percent late_penalty_rate_percent amount base net
-    discount discount_amount lines_net vat_total gross prepaid due paid balance credited total
-    interest indemnity recovery_indemnity share_capital share_percent""".split()
-)
-
-
-def jsonable(value: Any, key: str = "") -> Any:
-    """A copy for `--json` output: decimals as exact strings, dates in ISO form."""
-    if isinstance(value, dict):
-        return {str(k): jsonable(v, str(k)) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v, key) for v in value]
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, int) and not isinstance(value, bool) and key in DECIMAL_KEYS:
-        return str(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from facturo.errors import FacturoError, InvalidData
-from facturo.files.yamlio import dump
+from facturo.files.canonical import dump
 from facturo.lifecycle.issuing import Issued, check_issue_date, issue_locked, prepare_draft
 from facturo.lifecycle.phrases import credit_line
 from facturo.model.document import language_of

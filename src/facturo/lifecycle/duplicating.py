@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from facturo.errors import FacturoError
-from facturo.files.yamlio import dump
+from facturo.files.canonical import dump
 from facturo.model.vat import treatment_of
 from facturo.store.index import Ledger
 

@@ -13,9 +13,10 @@ from facturo.checks.history import Numbers, missing_problems, read_numbers
 from facturo.checks.numbering import in_series, last_in_series
 from facturo.errors import FacturoError, InvalidData, NotFound, Problem
 from facturo.files import schema
+from facturo.files.canonical import dump
 from facturo.files.catalog import fill_items
 from facturo.files.reading import Report, read_file, suggest
-from facturo.files.yamlio import YMap, dump, load_mapping, locate
+from facturo.files.yamlio import YMap, load_mapping, locate
 from facturo.lifecycle.drafting import Links, build_document
 from facturo.lifecycle.phrases import deposit_deducted
 from facturo.lifecycle.time_billing import twice_billed

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from facturo.errors import FacturoError, Remedy
-from facturo.files.yamlio import dump
+from facturo.files.canonical import dump
 from facturo.lifecycle.credit_notes import copy_line, draft_from
 from facturo.lifecycle.phrases import deposit_line, on_receipt
 from facturo.model.document import language_of, payment_terms_of

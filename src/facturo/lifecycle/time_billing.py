@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from facturo.errors import FacturoError, InvalidData, NotFound, Problem
+from facturo.files.canonical import dump
 from facturo.files.reading import suggest
 from facturo.files.timesheets import TimeSheet, plain_csv, read_time_file
-from facturo.files.yamlio import dump, load_mapping
+from facturo.files.yamlio import load_mapping
 from facturo.lifecycle.phrases import time_unit
 from facturo.model.document import language_of
 from facturo.model.time_entries import Group, TimeEntry, group_entries

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from facturo.reports.figures import is_service, read_figures
+from facturo.reports.receipts_book import receipt_rows
 from facturo.reports.table import money
 from facturo.store.index import Entry, Ledger
 
@@ -55,8 +56,20 @@ def _rate_name(rate: Decimal) -> str:
     return "vat_" + format(rate.normalize(), "f").replace(".", "_")
 
 
-def documents_csv(ledger: Ledger, today: dt.date, year: int | None = None) -> str:
-    """One row per invoice, deposit invoice and credit note, a VAT column per rate used."""
+Rows = tuple[list[str], list[dict[str, Any]]]
+MONEY_COLUMNS = frozenset(
+    {"net", "vat_total", "gross", "paid", "credited", "balance", "unit_price",
+     "discount_amount", "amount"}
+)  # fmt: skip
+
+
+def is_money(column: str) -> bool:
+    """Whether `column` holds an amount in the row's currency (VAT per rate included)."""
+    return column in MONEY_COLUMNS or (column.startswith("vat_") and column[4].isdigit())
+
+
+def document_rows(ledger: Ledger, today: dt.date, year: int | None = None) -> Rows:
+    """The columns and typed rows (Decimal, date) of the documents file."""
     entries = _selected(ledger, year)
     figures = read_figures(ledger, {e.number for e in entries})
     rates = sorted(
@@ -86,11 +99,16 @@ def documents_csv(ledger: Ledger, today: dt.date, year: int | None = None) -> st
                 "status": account.status(today),
             })  # fmt: skip
         rows.append(row)
-    return _write(columns, rows)
+    return columns, rows
 
 
-def lines_csv(ledger: Ledger, year: int | None = None) -> str:
-    """One row per line of every invoice, deposit invoice and credit note."""
+def documents_csv(ledger: Ledger, today: dt.date, year: int | None = None) -> str:
+    """One row per invoice, deposit invoice and credit note, a VAT column per rate used."""
+    return _write(*document_rows(ledger, today, year))
+
+
+def line_rows(ledger: Ledger, year: int | None = None) -> Rows:
+    """The columns and typed rows of the lines file."""
     rows = []
     for entry in _selected(ledger, year):
         document = ledger.document(entry.number)
@@ -104,7 +122,12 @@ def lines_csv(ledger: Ledger, year: int | None = None) -> str:
                 **{k: line.get(k) for k in LINE_COLUMNS[6:14]},
                 "nature": "services" if is_service(line, operation) else "goods",
             })  # fmt: skip
-    return _write(list(LINE_COLUMNS), rows)
+    return list(LINE_COLUMNS), rows
+
+
+def lines_csv(ledger: Ledger, year: int | None = None) -> str:
+    """One row per line of every invoice, deposit invoice and credit note."""
+    return _write(*line_rows(ledger, year))
 
 
 RECEIPT_COLUMNS = (
@@ -114,22 +137,5 @@ RECEIPT_COLUMNS = (
 
 
 def receipts_book_csv(ledger: Ledger, year: int) -> str:
-    """The receipts book (livre des recettes) of `year`: every payment received in date
-    order, with the client, the nature of the sale, the amount, the method and the invoice."""
-    entries = [e for e in ledger.entries() if e.kind in ("invoice", "deposit")]
-    figures = read_figures(ledger, {e.number for e in entries})
-    rows = []
-    for entry in entries:
-        found = figures.get(entry.number)
-        for payment in entry.payments:
-            if payment.date.year != year:
-                continue
-            rows.append({
-                "date": payment.date, "number": entry.number, "client": entry.client_id,
-                "client_name": entry.client_name,
-                "nature": found.operation if found else "",
-                "amount": payment.amount, "currency": entry.currency,
-                "method": payment.method, "reference": payment.reference or payment.reason,
-            })  # fmt: skip
-    rows.sort(key=lambda r: (r["date"], r["number"]))
-    return _write(list(RECEIPT_COLUMNS), rows)
+    """The receipts book (livre des recettes) of `year` as CSV."""
+    return _write(list(RECEIPT_COLUMNS), receipt_rows(ledger, year))

@@ -3,8 +3,10 @@
 18 columns in the article's order, a header line of their names, `|` (or tab) between
 fields, dates as YYYYMMDD, amounts with a decimal comma and no thousands separator, one
 line per posting, entries numbered in a continuous sequence per journal in date order.
-The file is named `<SIREN>FEC<closing date YYYYMMDD>.txt`. The FEC is kept in euros:
-documents in another currency are left out and returned for the user to see.
+The file is named `<SIREN>FEC<closing date YYYYMMDD>.txt`. The FEC is kept in euros: a
+document in another currency is converted at the exchange rate sealed in it at issue (its
+payments too), each line giving its amount in that currency (Montantdevise) and the
+currency's code (Idevise); one without a rate is left out and returned for the user to see.
 """
 
 from __future__ import annotations
@@ -33,7 +35,6 @@ COLUMNS = (
 )  # fmt: skip
 SEPARATORS = {"pipe": "|", "tab": "\t"}
 ENCODINGS = ("iso-8859-15", "utf-8")
-CURRENCY = "EUR"
 
 # The FEC is read by the French tax administration: its labels are French.
 JOURNALS = {SALES: ("VE", "Ventes"), BANK: ("BQ", "Banque")}
@@ -65,6 +66,11 @@ def _amount(value: Decimal) -> str:
     return format(value.quantize(Decimal("0.01")), "f").replace(".", ",")
 
 
+def _foreign(value: Decimal) -> str:
+    """An amount in another currency, to its own minor unit (0 in JPY, 3 in KWD)."""
+    return format(value, "f").replace(".", ",")
+
+
 def _clean(text: str) -> str:
     """Text without the characters that separate fields and lines."""
     return " ".join(text.replace("|", "/").split())
@@ -83,7 +89,7 @@ def _label(move: Transaction) -> str:
 
 @dataclass(frozen=True)
 class Fec:
-    """The FEC's text, and the documents left out (not in euros)."""
+    """The FEC's text, and the documents left out (in another currency, without a rate)."""
 
     text: str
     left_out: list[str]
@@ -95,10 +101,11 @@ def fec(moves: Sequence[Transaction], separator: str = "|") -> Fec:
     lines = [separator.join(COLUMNS)]
     counters = {SALES: 0, BANK: 0}
     left_out: list[str] = []
-    for move in moves:
-        if move.currency != CURRENCY:
-            if move.document not in left_out:
-                left_out.append(move.document)
+    for stated in moves:
+        move = stated.in_euros()
+        if move is None:
+            if stated.document not in left_out:
+                left_out.append(stated.document)
             continue
         code, journal = JOURNALS[move.journal]
         counters[move.journal] += 1
@@ -127,6 +134,6 @@ def _row(move: Transaction, posting: Posting, code: str, journal: str, number: s
         "",
         "",
         _date(move.date),
-        "",
-        "",
+        "" if posting.foreign is None else _foreign(posting.foreign),
+        move.foreign_currency if posting.foreign is not None else "",
     ]

@@ -22,6 +22,7 @@ STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em; color: #222; }
 table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }
 th, td { padding: 0.25em 0.7em; border-bottom: 1px solid #ddd; text-align: left; }
+th, td { white-space: nowrap; }
 td.amount, th.amount { text-align: right; font-variant-numeric: tabular-nums; }
 svg text { font-size: 12px; }
 """

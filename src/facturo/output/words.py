@@ -102,6 +102,11 @@ def format_date(value: datetime.date, language: str, country: str | None = None)
     return str(babel_format_date(value, format="long", locale=_locale(language, country)))
 
 
+def format_month(value: datetime.date, language: str) -> str:
+    """Format a month as "octobre 2026" (fr) or "October 2026" (en)."""
+    return str(babel_format_date(value, format="LLLL y", locale=_locale(language)))
+
+
 def format_date_in_text(value: datetime.date, language: str) -> str:
     """Format a date inside a sentence: "1er avril 2026" (fr), "1 April 2026" (en)."""
     text = format_date(value, language)
@@ -231,3 +236,11 @@ def describe_exemption(code: str | None, reason: str, language: str) -> str:
     if language != HOME_LANGUAGE and french and reason.startswith(french):
         return f"{_catalog(language)['exemptions'][code or '']} ({reason})"
     return reason
+
+
+def describe_platform_status(state: str, language: str, code: int | None = None) -> str:
+    """Say where a document stands on the platform: "rejected by the platform (213)",
+    "rejetée par la plateforme (213)"; "posted, no status yet" before any status."""
+    names: Mapping[str, str] = _catalog(language)["platform_statuses"]
+    word = str(names.get(state, names["other"]))
+    return f"{word} ({code})" if code is not None else word

@@ -9,8 +9,6 @@ index (size, mtime, inode), as JSON with decimals as strings.
 
 from __future__ import annotations
 
-import json
-import os
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -18,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from facturo.files.yamlio import load_mapping
 from facturo.model.money import round_money
 from facturo.model.vat import treatment_of
+from facturo.store.cache import read_cache, write_cache
 
 if TYPE_CHECKING:
     from facturo.store.index import Ledger
@@ -186,13 +185,7 @@ def _euro_rate(data: dict[str, Any], currency: str) -> Decimal | None:
 def read_figures(ledger: Ledger, numbers: set[str] | None = None) -> dict[str, Figures]:
     """The figures of every issued document (or of `numbers`), by number, through the cache."""
     folder = ledger.folder
-    path = folder.state_dir / "cache" / "figures.json"
-    try:
-        cached = json.loads(path.read_text("utf-8"))
-        if not isinstance(cached, dict) or cached.get("version") != CACHE_VERSION:
-            cached = {}
-    except (OSError, ValueError):
-        cached = {}
+    cached = read_cache(folder, "figures", CACHE_VERSION)
     files: dict[str, Any] = cached.get("files") or {}
     fresh: dict[str, Any] = {}
     found: dict[str, Figures] = {}
@@ -220,15 +213,5 @@ def read_figures(ledger: Ledger, numbers: set[str] | None = None) -> dict[str, F
         fresh[entry.path] = {"key": key, "figures": figures.to_json()}
         found[figures.number] = figures
     if changed or len(fresh) != len(files):
-        _save(path, {"version": CACHE_VERSION, "files": fresh})
+        write_cache(folder, "figures", CACHE_VERSION, {"files": fresh})
     return found
-
-
-def _save(path: Any, data: dict[str, Any]) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(data, separators=(",", ":")), "utf-8")
-        os.replace(temporary, path)
-    except OSError:
-        pass  # a cache that cannot be written only costs time

@@ -8,11 +8,18 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from facturo.model.account import STATUSES
+from facturo.model.platform_status import STATES
+
+# `list --platform`: a state of model/platform_status.py, or `none` (never transmitted).
+NOT_TRANSMITTED = "none"
+PLATFORM_STATES = (*STATES, NOT_TRANSMITTED)
 
 if TYPE_CHECKING:  # the CLI's help reads STATUSES without loading the index
     from facturo.store.index import Entry
 
-__all__ = ["AMOUNT_COLUMNS", "COLUMNS", "STATUSES", "Filters", "cells", "row", "select"]
+__all__ = [
+    "AMOUNT_COLUMNS", "COLUMNS", "PLATFORM_STATES", "STATUSES", "Filters", "cells", "row", "select",
+]  # fmt: skip
 
 
 COLUMNS = ("Number", "Date", "Client", "Total", "Balance", "Due", "Status", "Late")
@@ -27,10 +34,12 @@ class Filters:
     year: int | None = None
     status: str | None = None
     kind: str | None = None
+    platform: str | None = None  # a state of PLATFORM_STATES
 
     def keep(self, entry: Entry, today: dt.date) -> bool:
         return (
             (self.client is None or entry.client_id == self.client)
+            and (self.platform is None or (entry.platform or NOT_TRANSMITTED) == self.platform)
             and (self.year is None or bool(entry.issue_date and entry.issue_date.year == self.year))
             and (self.kind is None or entry.kind == self.kind)
             and (self.status is None or entry.status(today) == self.status)
@@ -59,6 +68,9 @@ def row(entry: Entry, today: dt.date) -> dict[str, Any]:
         "balance": entry.balance,
         "status": entry.status(today),
         "days_late": entry.days_late(today),
+        "platform": entry.platform,
+        "platform_code": entry.platform_code,
+        "platform_rule": entry.platform_rule,
         "path": entry.path,
     }
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -23,6 +23,7 @@ from facturo.reports.table import money, share
 from facturo.store.index import Entry, Ledger
 
 ZERO = Decimal(0)
+EURO = "EUR"
 SALES = "sales"
 BANK = "bank"
 # Roles of accounts; output modules name them (labels) in the file's language.
@@ -93,6 +94,7 @@ class Posting:
     credit: Decimal
     rate: Decimal | None = None
     client: str = ""  # the auxiliary (client) account, on client lines
+    foreign: Decimal | None = None  # in euros: the amount in the document's own currency
 
 
 @dataclass
@@ -110,6 +112,8 @@ class Transaction:
     method: str = ""
     reference: str = ""
     postings: list[Posting] = field(default_factory=list)
+    euro_rate: Decimal | None = None  # euros per unit of currency, as sealed at issue
+    foreign_currency: str = ""  # in euros: the document's own currency
 
     def post(self, role: str, account: str, credit: Decimal, **extra: Any) -> None:
         """Credit `account` (a negative amount is a debit); nothing for zero."""
@@ -124,13 +128,47 @@ class Transaction:
     def balanced(self) -> bool:
         return sum(p.debit for p in self.postings) == sum(p.credit for p in self.postings)
 
+    def in_euros(self) -> Transaction | None:
+        """The transaction in euros at the rate its document sealed at issue, each posting
+        keeping its amount in the document's currency (None without a rate).
+
+        Each posting is converted and rounded to the cent on its own, so the VAT lines
+        match the VAT report; the rounding difference, a cent or two, goes to the largest
+        posting (the client's, on a sale) so the entry still balances.
+        """
+        if self.currency == EURO:
+            return self
+        if self.euro_rate is None:
+            return None
+        postings = [
+            replace(p, debit=self._euros(p.debit), credit=self._euros(p.credit),
+                    foreign=p.debit + p.credit)
+            for p in self.postings
+        ]  # fmt: skip
+        difference = sum((p.debit - p.credit for p in postings), ZERO)
+        if difference and postings:
+            largest = max(
+                range(len(postings)), key=lambda i: postings[i].debit + postings[i].credit
+            )
+            posting = postings[largest]
+            if posting.debit:
+                postings[largest] = replace(posting, debit=posting.debit - difference)
+            else:
+                postings[largest] = replace(posting, credit=posting.credit + difference)
+        postings = [p for p in postings if p.debit or p.credit]  # less than half a cent
+        return replace(self, currency=EURO, postings=postings, foreign_currency=self.currency)
+
+    def _euros(self, amount: Decimal) -> Decimal:
+        assert self.euro_rate is not None
+        return money(amount * self.euro_rate, EURO)
+
 
 def _sale(entry: Entry, found: Figures, accounts: Accounts) -> Transaction:
     assert entry.issue_date is not None
     sign = -1 if entry.kind == "credit_note" else 1
     move = Transaction(
         SALES, entry.issue_date, entry.number, entry.issue_date, entry.kind,
-        entry.client_id, entry.client_name, entry.currency,
+        entry.client_id, entry.client_name, entry.currency, euro_rate=found.euro_rate,
     )  # fmt: skip
     aux = client_account(entry.client_id)
     move.post(CLIENT, accounts.client, -sign * found.gross, client=aux)
@@ -156,6 +194,7 @@ def _receipts(entry: Entry, found: Figures, accounts: Accounts) -> list[Transact
         move = Transaction(
             BANK, payment.date, entry.number, entry.issue_date, "payment", entry.client_id,
             entry.client_name, entry.currency, payment.method, payment.reference or "",
+            euro_rate=found.euro_rate,
         )  # fmt: skip
         move.post(BANK_ACCOUNT, accounts.bank, -payment.amount)
         move.post(CLIENT, accounts.client, payment.amount, client=aux)

@@ -1,1 +1,1 @@
-"""The billing folder on disk: paths, locks, atomic writes, the index, seals, tracking."""
+"""The billing folder on disk: paths, locks, atomic writes, caches, the index, seals, tracking."""

@@ -17,6 +17,7 @@ from facturo.model.account import ISSUED, quote_status, receivable_status
 from facturo.model.document import PENDING, Payment, email_status, emails_of, is_business
 from facturo.model.kinds import KINDS, is_receivable
 from facturo.model.money import is_currency, round_money
+from facturo.model.platform_status import platform_state
 from facturo.store.seal import seal_problems, seal_version
 
 ZERO = Decimal(0)
@@ -62,6 +63,11 @@ class Entry:
     pending_reminder: dict[str, Any] | None = None
     subscription: str | None = None  # invoices `facturo recur` made: the subscription's id
     service_start: dt.date | None = None  # the first day of the service period
+    # Where the document stands on the approved platform (model/platform_status.py): the
+    # state code (None: never transmitted), the last lifecycle status code and its rule.
+    platform: str | None = None
+    platform_code: int | None = None
+    platform_rule: str | None = None
     problems: list[Problem] = field(default_factory=list)
     # Derived across documents on every read (never cached): credit notes on an invoice.
     credited: Decimal = ZERO
@@ -132,9 +138,13 @@ class Entry:
             "number", "kind", "client_id", "client_name", "currency",
         ):  # fmt: skip
             setattr(entry, key, _text(data.get(key)))
-        keys = ("seal", "previous", "credit_note_of", "quote", "source_sha256", "subscription")
-        for key in (*keys, "series"):
+        for key in (
+            "seal", "previous", "credit_note_of", "quote", "source_sha256", "subscription",
+            "platform", "platform_rule", "series",
+        ):  # fmt: skip
             setattr(entry, key, _text_or_none(data.get(key)))
+        code = data.get("platform_code")
+        entry.platform_code = None if code is None else _integer(code)
         entry.content_sha256 = _text_or_none(data.get("content_sha256"))
         entry.previous_line = _integer(data.get("previous_line", 0))
         entry.seal_version = _integer(data.get("seal_version", 1))
@@ -293,6 +303,13 @@ def summarize(data: YMap, entry: Entry) -> None:
         if sendings:
             first = sendings[0].get("date")
             entry.sent = first if isinstance(first, dt.date) else None
+    state = platform_state(data)
+    if state is not None:
+        entry.platform, entry.platform_code, entry.platform_rule = (
+            state.state,
+            state.code,
+            state.rule,
+        )
     entry.source_sha256 = _stored_text(_inner(data, "source", "sha256"))
     seal = data.get("seal")
     if isinstance(seal, YMap):

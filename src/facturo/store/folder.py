@@ -19,8 +19,10 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from facturo.errors import FacturoError, FolderBusy, NotFound, Remedy, display_path
+from facturo.files.identifiers import check_timeout
 
 CONFIG_NAME = "facturo.yaml"
 STATE_DIR = ".facturo"
@@ -389,3 +391,38 @@ def secret_from(
         return path.read_text("utf-8").strip()
     except OSError as error:
         raise FacturoError(f"cannot read {key} {path}: {error.strerror}") from None
+
+
+@dataclass(frozen=True)
+class ServiceSection:
+    """The section of facturo.yaml about a server facturo talks to (SMTP, the platform)."""
+
+    values: dict[str, Any]
+    secret: str | None  # see secret_from
+    timeout: int  # seconds, checked
+
+
+def service_section(
+    config: dict[str, Any],
+    name: str,
+    root: Path,
+    environ: dict[str, str] | None,
+    *,
+    what: str,
+    needs: str,
+    secret: tuple[str, str],
+) -> ServiceSection:
+    """The section `name` of facturo.yaml (when it is missing, the error names `what` and
+    the keys it `needs`), its secret (`secret`: the variable, else the file key) and its
+    timeout."""
+    values = config.get(name)
+    if not isinstance(values, dict):
+        raise FacturoError(f"no {what} settings: add a `{name}:` section to facturo.yaml ({needs})")
+    variable, file_key = secret
+    environ = dict(os.environ) if environ is None else environ
+    found = secret_from(environ, variable, f"{name}.{file_key}", values.get(file_key), root)
+    timeout = int(values.get("timeout_seconds") or 30)
+    problem = check_timeout(timeout)
+    if problem:
+        raise FacturoError(f"{name}.timeout_seconds: {problem}")
+    return ServiceSection(values, found, timeout)

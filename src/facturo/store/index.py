@@ -44,7 +44,7 @@ from facturo.store.entry import Entry as Entry
 from facturo.store.entry import amount_or_zero as amount_or_zero
 from facturo.store.folder import Folder
 
-CACHE_VERSION = 10  # 10: the check behind the entries is recorded under "check"
+CACHE_VERSION = 11  # 11: where each document stands on the approved platform
 TRUST_NOTHING, TRUST_CONTENT, TRUST_STAT = 0, 1, 2
 
 

@@ -20,7 +20,8 @@ from decimal import Decimal
 from typing import Any
 
 from facturo.errors import Problem
-from facturo.files.yamlio import YMap, dump, locate, parse
+from facturo.files.canonical import dump
+from facturo.files.yamlio import YMap, locate, parse
 
 UNSEALED = frozenset({"source", "seal", "tracking"})
 SHORT = 8

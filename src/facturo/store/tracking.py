@@ -7,12 +7,14 @@ tracking write can never alter what was issued.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from facturo.errors import FacturoError, InvalidData
+from facturo.files.canonical import dump
 from facturo.files.tracking import tracking_problems
-from facturo.files.yamlio import YMap, dump, load_mapping, parse
+from facturo.files.yamlio import YMap, load_mapping, parse
 from facturo.store.index import Ledger
 from facturo.store.seal import immutable_part, verify
 
@@ -76,6 +78,22 @@ def tracking_list(data: YMap, name: str) -> list[Any]:
         items = []
         tracking[name] = items
     return items
+
+
+def change_list(
+    ledger: Ledger, number: str, name: str, change: Callable[[list[Any]], None]
+) -> None:
+    """Apply `change` to the list `tracking.<name>` of document `number` and write it back;
+    a list left empty goes, and the tracking section with it when nothing else is in it."""
+    path, data, text = load_for_update(ledger, number)
+    items = tracking_list(data, name)
+    change(items)
+    if not items:
+        tracking = data[TRACKING]
+        del tracking[name]
+        if not tracking:
+            del data[TRACKING]
+    write_tracking(ledger, path, data, text)
 
 
 def set_event(data: YMap, name: str, event: dict[str, Any]) -> None:

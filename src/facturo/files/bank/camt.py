@@ -17,18 +17,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
 from decimal import Decimal
-from xml.parsers import expat
+from functools import partial
 
-from facturo.files.bank import (
-    Statement,
-    StatementError,
-    Transaction,
-    parse_amount,
-    problem,
-    with_digest_ids,
-)
+from facturo.files.bank import Statement, StatementError, Transaction, parse_amount, problem
+from facturo.files.bank.elements import BadValue, Element, Part, parse_xml, read_parts
 
 _NAMESPACE = re.compile(r"urn:iso:std:iso:20022:tech:xsd:(camt\.05([234])\.001\.(\d+))$")
 # The account report (052) and the notification (054) hold the same entries.
@@ -38,80 +31,6 @@ _REPORTS = {
     "4": "BkToCstmrDbtCdtNtfctn/Ntfctn",
 }
 _NOT_PROVIDED = "NOTPROVIDED"
-
-
-@dataclass
-class Node:
-    """An element by its local name, with its text, attributes and line."""
-
-    tag: str
-    line: int
-    col: int
-    attrs: dict[str, str]
-    namespace: str = ""
-    text: str = ""
-    children: list[Node] = field(default_factory=list)
-
-    def all(self, path: str) -> list[Node]:
-        found = [self]
-        for name in path.split("/"):
-            found = [child for node in found for child in node.children if child.tag == name]
-        return found
-
-    def first(self, *paths: str) -> Node | None:
-        for path in paths:
-            nodes = self.all(path)
-            if nodes:
-                return nodes[0]
-        return None
-
-    def value(self, *paths: str) -> str:
-        node = self.first(*paths)
-        return node.text.strip() if node is not None else ""
-
-
-def parse_xml(raw: bytes, display: str) -> Node:
-    """The element tree of `raw`, with lines; no DTD, no entities."""
-    parser = expat.ParserCreate(namespace_separator="}")
-    stack: list[Node] = []
-    roots: list[Node] = []
-
-    def refuse(*_: object) -> None:
-        raise StatementError(
-            f"{display} cannot be read",
-            problems=[problem(display, parser.CurrentLineNumber, "a DTD is not allowed here")],
-        )
-
-    def start(name: str, attrs: dict[str, str]) -> None:
-        namespace, _, local = name.rpartition("}")
-        node = Node(local, parser.CurrentLineNumber, parser.CurrentColumnNumber + 1, attrs)
-        node.namespace = namespace
-        (stack[-1].children if stack else roots).append(node)
-        stack.append(node)
-
-    def end(_: str) -> None:
-        stack.pop()
-
-    def characters(data: str) -> None:
-        if stack:
-            stack[-1].text += data
-
-    parser.StartDoctypeDeclHandler = refuse
-    parser.EntityDeclHandler = refuse
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = characters
-    try:
-        parser.Parse(raw, True)
-    except expat.ExpatError as exc:
-        message = expat.errors.messages.get(exc.code, str(exc)) if exc.code else str(exc)
-        raise StatementError(
-            f"{display} is not well-formed XML",
-            problems=[problem(display, exc.lineno, message, exc.offset + 1)],
-        ) from None
-    if not roots:
-        raise StatementError(f"{display} is empty")
-    return roots[0]
 
 
 def read_camt(raw: bytes, display: str) -> Statement:
@@ -131,38 +50,18 @@ def read_camt(raw: bytes, display: str) -> Statement:
                 )
             ],
         )
-    statements = root.all(_REPORTS[version.group(2)])
-    problems = []
-    transactions: list[Transaction] = []
-    accounts = []
-    for statement in statements:
-        account = statement.value("Acct/Id/IBAN", "Acct/Id/Othr/Id")
-        accounts.append(account)
-        account_currency = statement.value("Acct/Ccy")
-        found: list[Transaction] = []
-        for entry in statement.all("Ntry"):
-            try:
-                found.extend(_entry(entry, account_currency))
-            except ValueError as exc:
-                node = exc.node if isinstance(exc, BadValue) else entry
-                problems.append(problem(display, node.line, str(exc), node.col))
-        transactions.extend(with_digest_ids(found, account))
-    if problems:
-        raise StatementError(f"{display} cannot be read", problems=problems)
-    return Statement(
-        display, version.group(1), ", ".join(dict.fromkeys(accounts)), tuple(transactions)
-    )
+    parts: list[Part] = [
+        (
+            statement.value("Acct/Id/IBAN", "Acct/Id/Othr/Id"),
+            statement.all("Ntry"),
+            partial(_entry, account_currency=statement.value("Acct/Ccy")),
+        )
+        for statement in root.all(_REPORTS[version.group(2)])
+    ]
+    return read_parts(display, version.group(1), parts)
 
 
-class BadValue(ValueError):
-    """A value that is not what the schema says, where it stands."""
-
-    def __init__(self, message: str, node: Node) -> None:
-        super().__init__(message)
-        self.node = node
-
-
-def _amount(node: Node | None, what: str) -> tuple[Decimal, str]:
+def _amount(node: Element | None, what: str) -> tuple[Decimal, str]:
     if node is None:
         raise ValueError(f"{what} has no amount")
     amount = parse_amount(node.text)
@@ -171,7 +70,7 @@ def _amount(node: Node | None, what: str) -> tuple[Decimal, str]:
     return amount, node.attrs.get("Ccy", "")
 
 
-def _date(node: Node, path: str) -> dt.date | None:
+def _date(node: Element, path: str) -> dt.date | None:
     text = node.value(f"{path}/Dt", f"{path}/DtTm")
     if not text:
         return None
@@ -181,11 +80,11 @@ def _date(node: Node, path: str) -> dt.date | None:
         raise ValueError(f"{path}: {text!r} is not a date") from None
 
 
-def _status(entry: Node) -> str:
+def _status(entry: Element) -> str:
     return entry.value("Sts/Cd", "Sts/Prtry") or entry.value("Sts")
 
 
-def _entry(entry: Node, account_currency: str) -> list[Transaction]:
+def _entry(entry: Element, account_currency: str) -> list[Transaction]:
     """The transactions of one booked entry (a batch entry holds several)."""
     if _status(entry) not in ("BOOK", ""):
         return []  # pending or information only: not on the account yet

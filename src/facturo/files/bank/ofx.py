@@ -13,42 +13,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from functools import partial
 from xml.sax.saxutils import unescape
 
-from facturo.files.bank import (
-    Statement,
-    StatementError,
-    Transaction,
-    parse_amount,
-    problem,
-    with_digest_ids,
-)
+from facturo.files.bank import Statement, StatementError, Transaction, parse_amount, problem
+from facturo.files.bank.elements import BadValue, Element, Part, read_parts
 
 _TOKEN = re.compile(r"<(/?)([A-Za-z0-9_.]+)[^>]*>([^<]*)")
 _ENCODING = re.compile(rb"""encoding=["']([A-Za-z0-9_-]+)["']""")
 _ENTITIES = {"&nbsp;": " ", "&apos;": "'", "&quot;": '"'}
-
-
-@dataclass
-class Element:
-    tag: str
-    line: int
-    text: str = ""
-    children: list[Element] = field(default_factory=list)
-
-    def all(self, path: str) -> list[Element]:
-        found = [self]
-        for name in path.split("/"):
-            found = [child for node in found for child in node.children if child.tag == name]
-        return found
-
-    def value(self, *paths: str) -> str:
-        for path in paths:
-            nodes = self.all(path)
-            if nodes and nodes[0].text:
-                return nodes[0].text
-        return ""
 
 
 def _decode(raw: bytes) -> str:
@@ -67,7 +40,8 @@ def _decode(raw: bytes) -> str:
 
 
 def parse_ofx(text: str, display: str) -> Element:
-    """The element tree of an OFX body, SGML (end tags optional on values) or XML."""
+    """The element tree of an OFX body, SGML (end tags optional on values) or XML, in the
+    elements CAMT statements are read into (tags upper case, no namespace)."""
     start = text.upper().find("<OFX>")
     if start < 0:
         raise StatementError(
@@ -99,19 +73,6 @@ def parse_ofx(text: str, display: str) -> Element:
     return ofx[0]
 
 
-class BadValue(ValueError):
-    """A value that is not what the specification says, and its line."""
-
-    def __init__(self, message: str, line: int) -> None:
-        super().__init__(message)
-        self.line = line
-
-
-def _line(item: Element, tag: str) -> int:
-    found = item.all(tag)
-    return found[0].line if found else item.line
-
-
 def _date(text: str) -> dt.date:
     return dt.datetime.strptime(text[:8], "%Y%m%d").date()
 
@@ -121,33 +82,26 @@ def read_ofx(raw: bytes, display: str) -> Statement:
     text = _decode(raw)
     version = re.search(r'VERSION[:=]"?(\d+)', text[: text.upper().find("<OFX>") + 1 or 1024])
     ofx = parse_ofx(text, display)
-    problems = []
-    transactions: list[Transaction] = []
-    accounts = []
     statements = ofx.all("BANKMSGSRSV1/STMTTRNRS/STMTRS") + ofx.all(
         "CREDITCARDMSGSRSV1/CCSTMTTRNRS/CCSTMTRS"
     )
-    for statement in statements:
-        account = statement.value("BANKACCTFROM/ACCTID", "CCACCTFROM/ACCTID")
-        accounts.append(account)
-        currency = statement.value("CURDEF")
-        found = []
-        for item in statement.all("BANKTRANLIST/STMTTRN"):
-            try:
-                found.append(_transaction(item, currency))
-            except ValueError as exc:
-                line = exc.line if isinstance(exc, BadValue) else item.line
-                problems.append(problem(display, line, str(exc)))
-        transactions.extend(with_digest_ids(found, account))
     if not statements:
-        problems.append(problem(display, ofx.line, "no bank statement (STMTRS) in this file"))
-    if problems:
-        raise StatementError(f"{display} cannot be read", problems=problems)
-    name = f"ofx {version.group(1)}" if version else "ofx"
-    return Statement(display, name, ", ".join(dict.fromkeys(accounts)), tuple(transactions))
+        raise StatementError(
+            f"{display} cannot be read",
+            problems=[problem(display, ofx.line, "no bank statement (STMTRS) in this file")],
+        )
+    parts: list[Part] = [
+        (
+            statement.value("BANKACCTFROM/ACCTID", "CCACCTFROM/ACCTID"),
+            statement.all("BANKTRANLIST/STMTTRN"),
+            partial(_transaction, currency=statement.value("CURDEF")),
+        )
+        for statement in statements
+    ]
+    return read_parts(display, f"ofx {version.group(1)}" if version else "ofx", parts)
 
 
-def _transaction(item: Element, currency: str) -> Transaction:
+def _transaction(item: Element, currency: str) -> list[Transaction]:
     posted = item.value("DTPOSTED")
     try:
         booking = _date(posted)
@@ -156,20 +110,23 @@ def _transaction(item: Element, currency: str) -> Transaction:
     except ValueError:
         tag = "DTAVAIL" if posted and posted[:8].isdigit() else "DTPOSTED"
         value = item.value(tag)
-        raise BadValue(f"{tag} {value!r} is not a date (YYYYMMDD)", _line(item, tag)) from None
+        raise BadValue(
+            f"{tag} {value!r} is not a date (YYYYMMDD)", item.first(tag) or item
+        ) from None
     written = item.value("TRNAMT")
     # The specification allows either decimal mark: the last one written is it.
     amount = parse_amount(written, "," if written.rfind(",") > written.rfind(".") else ".")
     if amount is None:
-        raise BadValue(f"TRNAMT {written!r} is not an amount", _line(item, "TRNAMT"))
+        raise BadValue(f"TRNAMT {written!r} is not an amount", item.first("TRNAMT") or item)
     other = item.value("ORIGCURRENCY/CURSYM", "CURRENCY/CURSYM")
     name = item.value("NAME", "PAYEE/NAME")
     memo = item.value("MEMO")
     fitid = item.value("FITID")
-    return Transaction(
+    transaction = Transaction(
         id=fitid, booking_date=booking, value_date=value_date, amount=abs(amount),
         currency=currency, credit=amount > 0, counterparty=name,
         iban=item.value("BANKACCTTO/ACCTID"), remittance=" ".join(t for t in (name, memo) if t),
         bank_reference=item.value("REFNUM", "CHECKNUM") or fitid,
         instructed_currency=other if other and other != currency else "", line=item.line,
     )  # fmt: skip
+    return [transaction]

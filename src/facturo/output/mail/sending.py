@@ -36,7 +36,7 @@ from facturo.output.mail.smtp import (
 )
 from facturo.reports.reminders import Late, review
 from facturo.store.index import Ledger
-from facturo.store.tracking import load_for_update, tracking_list, write_tracking
+from facturo.store.tracking import change_list, load_for_update
 
 ZERO = Decimal(0)
 DOCUMENT_WORDS = {
@@ -260,7 +260,6 @@ def _key(planned: Planned) -> str:
 
 def _write_intent(ledger: Ledger, planned: Planned, today: dt.date, now: dt.datetime) -> None:
     """Record the email as pending, before the server sees it: a crash cannot lose it."""
-    path, data, text = load_for_update(ledger, planned.number)
     record: dict[str, Any] = {"date": today}
     if planned.level is not None:
         record["level"] = planned.level
@@ -270,8 +269,7 @@ def _write_intent(ledger: Ledger, planned: Planned, today: dt.date, now: dt.date
     record["message_id"] = planned.outgoing.message_id
     record["status"] = PENDING
     record["started"] = now.isoformat(timespec="seconds")
-    tracking_list(data, _key(planned)).append(record)
-    write_tracking(ledger, path, data, text)
+    change_list(ledger, planned.number, _key(planned), lambda records: records.append(record))
 
 
 def _settings(ledger: Ledger, dry_run: bool) -> MailSettings:
@@ -284,23 +282,18 @@ def _settings(ledger: Ledger, dry_run: bool) -> MailSettings:
 
 def _settle(ledger: Ledger, number: str, key: str, message_id: str, status: str | None) -> None:
     """Give the pending record of `message_id` its status; None removes it (never sent)."""
-    path, data, text = load_for_update(ledger, number)
-    records = tracking_list(data, key)
-    for index, record in enumerate(records):
-        if isinstance(record, dict) and record.get("message_id") == message_id:
-            if status is None:
-                del records[index]
-            else:
-                record["status"] = status
-            break
-    else:
+
+    def settle(records: list[Any]) -> None:
+        for index, record in enumerate(records):
+            if isinstance(record, dict) and record.get("message_id") == message_id:
+                if status is None:
+                    del records[index]
+                else:
+                    record["status"] = status
+                return
         raise FacturoError(f"{number}: no record of the email {message_id} in tracking.{key}")
-    if not records:
-        tracking = data["tracking"]
-        del tracking[key]
-        if not tracking:
-            del data["tracking"]
-    write_tracking(ledger, path, data, text)
+
+    change_list(ledger, number, key, settle)
 
 
 def resolve_pending(

@@ -3,7 +3,6 @@ messages built with `email.message` (so a name holding a newline cannot inject a
 
 from __future__ import annotations
 
-import os
 import re
 import smtplib
 import ssl
@@ -18,9 +17,9 @@ from types import TracebackType
 from typing import Any
 
 from facturo.errors import FacturoError
-from facturo.files.identifiers import check_port, check_timeout, is_loopback
+from facturo.files.identifiers import check_port, is_loopback
 from facturo.files.rules import clear_text_login_problem
-from facturo.store.folder import secret_from
+from facturo.store.folder import service_section
 
 PASSWORD_VARIABLE = "FACTURO_SMTP_PASSWORD"
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
@@ -85,34 +84,28 @@ def settings_from(
     config: dict[str, Any], root: Path, environ: dict[str, str] | None = None
 ) -> MailSettings:
     """SMTP settings; the password from FACTURO_SMTP_PASSWORD or mail.password_file."""
-    environ = dict(os.environ) if environ is None else environ
-    mail = config.get("mail")
-    if not isinstance(mail, dict):
-        raise FacturoError(
-            "no mail settings: add a `mail:` section to facturo.yaml "
-            "(host, port, security, user, from)"
-        )
+    section = service_section(
+        config, "mail", root, environ, what="mail", needs="host, port, security, user, from",
+        secret=(PASSWORD_VARIABLE, "password_file"),
+    )  # fmt: skip
+    mail = section.values
     security = mail.get("security", "starttls")
-    password = secret_from(
-        environ, PASSWORD_VARIABLE, "mail.password_file", mail.get("password_file"), root
-    )
     host = str(mail["host"])
     if security == "none" and mail.get("user") and not is_loopback(host):
         raise FacturoError(f"mail.security: {clear_text_login_problem(host)}")
     port = int(mail.get("port") or DEFAULT_PORTS[security])
-    timeout = int(mail.get("timeout_seconds") or 30)
-    for key, problem in (("port", check_port(port)), ("timeout_seconds", check_timeout(timeout))):
-        if problem:
-            raise FacturoError(f"mail.{key}: {problem}")
+    problem = check_port(port)
+    if problem:
+        raise FacturoError(f"mail.port: {problem}")
     return MailSettings(
         host=host,
         port=port,
         security=security,
         sender=_address(mail["from"], "mail.from"),
         user=mail.get("user"),
-        password=password,
+        password=section.secret,
         bcc=tuple(mail.get("bcc") or ()),
-        timeout=timeout,
+        timeout=section.timeout,
     )
 
 

@@ -129,28 +129,19 @@ def build_receipt_context(
         remaining = words["remaining_by"].format(amount=money(balance), date=day(due_date))
     else:
         remaining = words["remaining"].format(amount=money(balance))
-    address = seller.get("address")
-    city = address.get("city") if isinstance(address, Mapping) else None
-    signed = (
-        words["signed_at"].format(city=city, date=day(issue_date))
-        if city
-        else words["signed_on"].format(date=day(issue_date))
-    )
+    signed = place_and_date(seller, day(issue_date), words["signed_at"], words["signed_on"])
     return {
         **account_head(
             document,
             "receipt",
-            words,
-            title,
-            number,
-            seller,
-            client,
-            logo_url,
-            accent_color,
-            currency,
+            title=title,
+            number=number,
+            currency=currency,
+            meta=pdf_metadata(title, number, seller, client, issue_date, words),
+            draft=draft,
+            logo_url=logo_url,
+            accent_color=accent_color,
         ),
-        "draft": draft,
-        "meta": pdf_metadata(title, number, seller, client, issue_date, words),
         "facts": facts,
         "receipt": {
             "amount": money(amount),
@@ -285,26 +276,24 @@ def build_statement_context(
     heading = " — ".join(
         part for part in (title, client_name, labels.format_date(end, language, country)) if part
     )
+    meta = {
+        "title": heading,
+        "author": seller.get("name") or "",
+        "description": f"{heading} ({period_text})",
+        "created": f"{issue_date.isoformat()}T00:00:00Z",
+    }
     return {
         **account_head(
             document,
             "statement",
-            words,
-            title,
-            None,
-            seller,
-            client,
-            logo_url,
-            accent_color,
-            currency,
+            title=title,
+            number=None,
+            currency=currency,
+            meta=meta,
+            draft=draft,
+            logo_url=logo_url,
+            accent_color=accent_color,
         ),
-        "draft": draft,
-        "meta": {
-            "title": heading,
-            "author": seller.get("name") or "",
-            "description": f"{heading} ({period_text})",
-            "created": f"{issue_date.isoformat()}T00:00:00Z",
-        },
         "facts": facts,
         "statement": {
             "as_at": as_at,
@@ -343,17 +332,19 @@ def build_statement_context(
 def account_head(
     document: Mapping[str, Any],
     kind: str,
-    words: Mapping[str, str],
+    *,
     title: str,
     number: str | None,
-    seller: Mapping[str, Any],
-    client: Mapping[str, Any],
+    currency: str,
+    meta: Mapping[str, Any],
+    draft: bool,
     logo_url: str | None,
     accent_color: str | None,
-    currency: str,
 ) -> dict[str, Any]:
-    """What receipts, statements and letters share: parties, words and branding."""
+    """What receipts, statements and letters share: parties, words, branding, metadata."""
     language = document_language(document)
+    seller: Mapping[str, Any] = document.get("seller") or {}
+    client: Mapping[str, Any] = document.get("client") or {}
     shown_country = country_of(seller) != country_of(client)
     return {
         **_account_defaults(),
@@ -361,14 +352,23 @@ def account_head(
         "kind": kind,
         "language": language,
         "currency": currency,
-        "label": words,
+        "label": labels.labels_for(language),
         "title": title,
         "number": number,
         "logo_url": logo_url,
         "accent_color": accent_color,
         "seller": describe_seller(seller, language, show_country=shown_country),
         "client": _account_client(client, language, show_country=shown_country),
+        "draft": draft,
+        "meta": meta,
     }
+
+
+def place_and_date(seller: Mapping[str, Any], date: str, at: str, on: str) -> str:
+    """`at` with the seller's city and `date` ("Lyon, le 2 mars 2026"), or `on` without a city."""
+    address = seller.get("address")
+    city = address.get("city") if isinstance(address, Mapping) else None
+    return at.format(city=city, date=date) if city else on.format(date=date)
 
 
 def _account_defaults() -> dict[str, Any]:

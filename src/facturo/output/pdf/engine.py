@@ -25,6 +25,7 @@ import jinja2
 
 from facturo.errors import FacturoError
 from facturo.output.pdf.account import build_receipt_context, build_statement_context
+from facturo.output.pdf.books import build_receipts_book_context
 from facturo.output.pdf.letter import build_reminder_letter_context
 from facturo.output.pdf.libraries import (
     CSS,
@@ -60,6 +61,7 @@ ACCOUNT_TEMPLATES = {
     "receipt": "receipt.html",
     "statement": "statement.html",
     "reminder_letter": "reminder_letter.html",
+    "receipts_book": "receipts_book.html",
 }
 
 _TEMPLATE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
@@ -559,4 +561,6 @@ def _context_builder(kind: str) -> Callable[..., dict[str, Any]]:
         return build_statement_context
     if kind == "reminder_letter":
         return build_reminder_letter_context
+    if kind == "receipts_book":
+        return build_receipts_book_context
     return build_context

@@ -11,7 +11,7 @@ from markupsafe import Markup, escape
 
 from facturo.model.account import INDEMNITY_CURRENCY
 from facturo.output import words as labels
-from facturo.output.pdf.account import account_head
+from facturo.output.pdf.account import account_head, place_and_date
 from facturo.output.pdf.parts import document_language, footer_lines, pdf_metadata, strong
 from facturo.output.qr import make_payment_qr
 from facturo.output.values import as_date, as_decimal, claim_of
@@ -177,29 +177,22 @@ def build_reminder_letter_context(
         note.append(words["letter_account_holder"].format(holder=payment["account_holder"]))
     if payment["methods"]:
         note.append(words["letter_methods"].format(methods=payment["methods"]))
-    address = seller.get("address")
-    city = address.get("city") if isinstance(address, Mapping) else None
     return {
         **account_head(
             document,
             "reminder_letter",
-            words,
-            title,
-            number,
-            seller,
-            client,
-            logo_url,
-            accent_color,
-            currency,
+            title=title,
+            number=number,
+            currency=currency,
+            meta=pdf_metadata(title, number, seller, client, today, words),
+            draft=draft,
+            logo_url=logo_url,
+            accent_color=accent_color,
         ),
-        "draft": draft,
-        "meta": pdf_metadata(title, number, seller, client, today, words),
         "facts": [fact for fact in facts if fact is not None],
         "letter": {
-            "place_date": (
-                words["letter_place_date"].format(city=city, date=day(today))
-                if city
-                else words["letter_date"].format(date=day(today))
+            "place_date": place_and_date(
+                seller, day(today), words["letter_place_date"], words["letter_date"]
             ),
             "subject": words["letter_subject_text"].format(
                 document=document_word, number=invoice_number, date=day(invoice_date)

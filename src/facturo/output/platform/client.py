@@ -7,7 +7,6 @@ The client secret never lives in the billing folder: FACTURO_PA_SECRET or `pa.se
 from __future__ import annotations
 
 import json
-import os
 import time
 import urllib.error
 import urllib.parse
@@ -19,8 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from facturo.errors import FacturoError
-from facturo.files.identifiers import check_timeout
-from facturo.store.folder import secret_from
+from facturo.store.folder import service_section
 
 SECRET_VARIABLE = "FACTURO_PA_SECRET"
 
@@ -56,26 +54,19 @@ def settings_from(
     config: dict[str, Any], root: Path, environ: dict[str, str] | None = None
 ) -> PlatformSettings:
     """The platform settings of facturo.yaml; the secret from the environment or a file."""
-    environ = dict(os.environ) if environ is None else environ
-    pa = config.get("pa")
-    if not isinstance(pa, dict):
-        raise FacturoError(
-            "no platform settings: add a `pa:` section to facturo.yaml "
-            "(flow_url, token_url, client_id)"
-        )
-    secret = secret_from(environ, SECRET_VARIABLE, "pa.secret_file", pa.get("secret_file"), root)
-    timeout = int(pa.get("timeout_seconds") or 30)
-    problem = check_timeout(timeout)
-    if problem:
-        raise FacturoError(f"pa.timeout_seconds: {problem}")
+    section = service_section(
+        config, "pa", root, environ, what="platform", needs="flow_url, token_url, client_id",
+        secret=(SECRET_VARIABLE, "secret_file"),
+    )  # fmt: skip
+    pa = section.values
     directory = pa.get("directory_url")
     return PlatformSettings(
         flow_url=_url(pa.get("flow_url"), "flow_url"),
         token_url=_url(pa.get("token_url"), "token_url"),
         client_id=str(pa.get("client_id") or ""),
-        secret=secret,
+        secret=section.secret,
         directory_url=_url(directory, "directory_url") if directory else None,
-        timeout=timeout,
+        timeout=section.timeout,
     )
 
 
@@ -202,14 +193,15 @@ class Platform:
             raise PlatformError(f"cannot download flow {flow_id}: {_error(status, data)}")
         return data
 
-    def siren(self, siren: str) -> dict[str, Any]:
-        """GET /v1/siren/code-insee:{siren} and the directory lines of that SIREN."""
+    def siren(self, siren: str) -> dict[str, Any] | None:
+        """GET /v1/siren/code-insee:{siren} and the directory lines of that SIREN; None when
+        the directory does not know it."""
         base = self.settings.directory_url
         if not base:
             raise PlatformError("pa.directory_url is not set in facturo.yaml")
         status, data = self.call("GET", f"{base}/v1/siren/code-insee:{siren}")
         if status == 404:
-            raise PlatformError(f"SIREN {siren} is not in the directory")
+            return None
         if status != 200:
             raise PlatformError(f"directory lookup failed: {_error(status, data)}")
         unit = _json(data, base)

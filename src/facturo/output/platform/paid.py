@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 from xml.sax.saxutils import escape
 
+from facturo.model.platform_status import REJECTED, platform_state
 from facturo.output.platform.client import Platform, PlatformError, PlatformUncertain
 from facturo.output.platform.transmission import KEY, SENT
 from facturo.reports.ereporting import processing_rule
@@ -94,6 +95,9 @@ def due_for_paid_status(ledger: Ledger) -> list[str]:
         ]  # fmt: skip
         if not records or processing_rule(document) != "B2B":
             continue
+        state = platform_state(document)
+        if state is not None and state.code == REJECTED:
+            continue  # deemed never issued on the platform: no status of it to send
         done = any(
             isinstance(s, dict) and s.get("code") == PAID and s.get("flow_id")
             for s in records[-1].get("statuses") or []

@@ -17,11 +17,18 @@ from typing import Any
 from facturo.errors import FacturoError
 from facturo.output.platform.client import Platform, PlatformUncertain, settings_from
 from facturo.output.platform.transmission import KEY, SENT
+from facturo.store.cache import read_cache, write_cache
+from facturo.store.folder import Folder
 from facturo.store.index import Ledger
 from facturo.store.tracking import load_for_update, write_tracking
 
 RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
 REFUSED = {210, 213}  # 210: refused by the buyer, 213: rejected by the platform
+OVERLAP = dt.timedelta(minutes=10)  # each search goes back this far before the last mark
+EPOCH = dt.datetime.min.replace(tzinfo=dt.UTC)
+MARK = "statuses"  # .facturo/cache/statuses.json: where the last search ended
+MARK_VERSION = 1
+RECORDED, STRANGER, LATER = "recorded", "stranger", "later"
 RULE = re.compile(r"\b(BR-[A-Z0-9-]*\d+[A-Z0-9-]*|CII-SR-\d+|FX-[A-Z0-9-]+)\b")
 
 
@@ -35,14 +42,15 @@ class Status:
     rule: str
     flow_id: str
     sent: bool = False  # a status facturo sent (212 paid), not one it read
+    reason_code: str = ""  # REJ_SEMAN, DEST_INC...: what a rejection or refusal is about
 
     @property
     def rejected(self) -> bool:
         return self.code in REFUSED
 
 
-def read_cdar(data: bytes) -> tuple[str, int, str, str]:
-    """The invoice number, status code, reason and rule of a CDAR message."""
+def read_cdar(data: bytes) -> tuple[str, int, str, str, str]:
+    """The invoice number, status code, reason, rule and reason code of a CDAR message."""
     from xml.etree import ElementTree
 
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:  # a CDAR message declares no entities
@@ -61,8 +69,9 @@ def read_cdar(data: bytes) -> tuple[str, int, str, str]:
     if not number or not code_text.isdigit():
         raise FacturoError("a status message names no invoice or no status code")
     reason = " ".join(first("Reason").split())
-    rule = next(iter(RULE.findall(reason)), "") or first("ReasonCode")
-    return number, int(code_text), reason, rule
+    reason_code = first("ReasonCode")
+    rule = next(iter(RULE.findall(reason)), "") or reason_code
+    return number, int(code_text), reason, rule, reason_code
 
 
 def follow(
@@ -77,21 +86,7 @@ def follow(
     failed: list[tuple[str, str]] = []
     with ledger.folder.lock(timeout=wait):
         ledger.invalidate()
-        flows = platform.search_flows({"flowType": ["CustomerInvoiceLC"], "flowDirection": ["In"]})
-        seen = _seen(ledger)
-        for flow in flows:
-            flow_id = str(flow.get("flowId") or "")
-            if not flow_id or flow_id in seen:
-                continue
-            data = platform.download(flow_id)
-            try:
-                number, code, reason, rule = read_cdar(data)
-            except FacturoError:
-                continue  # not a status of ours to read: left for the platform's own screens
-            status = Status(number, code, reason, rule, flow_id)
-            if _record(ledger, status, today):
-                changes.append(status)
-                seen.add(flow_id)
+        changes += _read_statuses(ledger, platform, today)
         for number in due_for_paid_status(ledger):
             try:
                 flow_id = send_paid(ledger, platform, number, today, now)
@@ -103,6 +98,69 @@ def follow(
                 continue
             changes.append(Status(number, PAID, "", "", flow_id, sent=True))
     return changes, failed
+
+
+def _read_statuses(ledger: Ledger, platform: Platform, today: dt.date) -> list[Status]:
+    """The status flows updated since the last run (all of them on a first run), each
+    recorded once by its flow id; the mark of the next search kept only once all are read.
+
+    The mark is the platform's own `updatedAt`, never this machine's clock; each search goes
+    back OVERLAP before it, for flows the platform makes visible late with an earlier time.
+    A status about a document whose transmission is still pending is read again next time:
+    the mark never passes it."""
+    where: dict[str, Any] = {"flowType": ["CustomerInvoiceLC"], "flowDirection": ["In"]}
+    mark = _read_mark(ledger.folder)
+    if mark is not None:
+        where["updatedAfter"] = (mark - OVERLAP).isoformat()
+    flows = platform.search_flows(where)
+    seen = _seen(ledger)
+    changes: list[Status] = []
+    newest, held = mark, None
+    for flow in sorted(flows, key=lambda f: _instant(f.get("updatedAt")) or EPOCH):
+        flow_id = str(flow.get("flowId") or "")
+        updated = _instant(flow.get("updatedAt"))
+        if updated is not None:
+            newest = updated if newest is None else max(newest, updated)
+        if not flow_id or flow_id in seen:
+            continue
+        data = platform.download(flow_id)
+        try:
+            number, code, reason, rule, reason_code = read_cdar(data)
+        except FacturoError:
+            continue  # not a status of ours to read: left for the platform's own screens
+        status = Status(number, code, reason, rule, flow_id, reason_code=reason_code)
+        outcome = _record(ledger, status, today)
+        if outcome == RECORDED:
+            changes.append(status)
+            seen.add(flow_id)
+        elif outcome == LATER:
+            if updated is None:
+                return changes  # a status to read again that has no time: keep the mark
+            held = updated if held is None else min(held, updated)
+    if held is not None:
+        newest = held if newest is None else min(newest, held)
+    if newest is not None and newest != mark:
+        _write_mark(ledger.folder, newest)
+    return changes
+
+
+def _instant(value: Any) -> dt.datetime | None:
+    """A time the platform wrote (ISO 8601), aware (UTC when it says no zone); None if not one."""
+    try:
+        moment = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _read_mark(folder: Folder) -> dt.datetime | None:
+    """Where the last run's search ended; None before the first (or when the file is lost:
+    a full search, each status still recorded once)."""
+    return _instant(read_cache(folder, MARK, MARK_VERSION).get("updated_after"))
+
+
+def _write_mark(folder: Folder, mark: dt.datetime) -> None:
+    write_cache(folder, MARK, MARK_VERSION, {"updated_after": mark.isoformat()})
 
 
 def _seen(ledger: Ledger) -> set[str]:
@@ -118,23 +176,24 @@ def _seen(ledger: Ledger) -> set[str]:
     return seen
 
 
-def _record(ledger: Ledger, status: Status, today: dt.date) -> bool:
-    """Append the status to the document's sent transmission; False for a stranger's flow."""
+def _record(ledger: Ledger, status: Status, today: dt.date) -> str:
+    """Append the status to the document's sent transmission: RECORDED; STRANGER for a flow
+    about no document transmitted from here; LATER while its transmission is still pending."""
     try:
         path, data, text = load_for_update(ledger, status.number)
     except FacturoError:
-        return False
-    records = [
-        r for r in (data.get("tracking") or {}).get(KEY) or []
-        if isinstance(r, dict) and r.get("status") == SENT
-    ]  # fmt: skip
+        return STRANGER
+    transmissions = [r for r in (data.get("tracking") or {}).get(KEY) or [] if isinstance(r, dict)]
+    records = [r for r in transmissions if r.get("status") == SENT]
     if not records:
-        return False
+        return LATER if transmissions else STRANGER
     entry: dict[str, Any] = {"date": today, "code": status.code}
     if status.reason:
         entry["reason"] = status.reason
     if status.rule:
         entry["rule"] = status.rule
+    if status.reason_code:
+        entry["reason_code"] = status.reason_code
     entry["flow_id"] = status.flow_id
     statuses = records[-1].get("statuses")
     if not isinstance(statuses, list):
@@ -142,4 +201,4 @@ def _record(ledger: Ledger, status: Status, today: dt.date) -> bool:
         records[-1]["statuses"] = statuses
     statuses.append(entry)
     write_tracking(ledger, path, data, text)
-    return True
+    return RECORDED

@@ -15,7 +15,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from facturo.errors import FacturoError
+from facturo.model.document import Party
 from facturo.model.kinds import TAX_DOCUMENT_KINDS
+from facturo.model.platform_status import (
+    CONTENT,
+    DUPLICATE,
+    REJECTED,
+    platform_state,
+    rejection_kind,
+    transmissions_of,
+)
 from facturo.output.platform.client import (
     Platform,
     PlatformError,
@@ -25,7 +34,7 @@ from facturo.output.platform.client import (
 )
 from facturo.reports.ereporting import processing_rule
 from facturo.store.index import Ledger
-from facturo.store.tracking import load_for_update, tracking_list, write_tracking
+from facturo.store.tracking import change_list, load_for_update
 
 PENDING = "pending"
 SENT = "sent"
@@ -43,6 +52,7 @@ class Transmitted:
     flow_id: str | None
     processing_rule: str
     found: bool = False  # the platform already had it: a pending post had gone through
+    attempt: int = 1  # 2, 3...: a rejected document deposited again
 
 
 @dataclass
@@ -53,12 +63,16 @@ class TransmitRun:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (number, flow id)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (number, why)
     uncertain: list[str] = field(default_factory=list)  # no answer: searched next run
+    clients: list[str] = field(default_factory=list)  # SIRENs of the French buyers posted to
 
 
-def tracking_id(document: dict[str, Any]) -> str:
-    """facturo's id of a document's flow: the seller's SIREN and the number (64 at most)."""
+def tracking_id(document: dict[str, Any], attempt: int = 1) -> str:
+    """facturo's id of a document's flow: the seller's SIREN and the number (64 at most), and
+    from the second deposit of a rejected document on, the attempt (`-2`): each attempt is
+    searched for on its own."""
     siren = str((document.get("seller") or {}).get("siren") or "")
-    return f"{siren}-{document['number']}"[-64:] if siren else str(document["number"])[-64:]
+    base = f"{siren}-{document['number']}" if siren else str(document["number"])
+    return (f"{base}-{attempt}" if attempt > 1 else base)[-64:]
 
 
 def last_transmission(document: dict[str, Any]) -> dict[str, Any] | None:
@@ -88,10 +102,12 @@ def _render(ledger: Ledger, document: dict[str, Any], renderer: list[Any]) -> by
     return pdf
 
 
-def flow_info(document: dict[str, Any], pdf: bytes) -> dict[str, Any]:
+def flow_info(
+    document: dict[str, Any], pdf: bytes, flow_tracking: str | None = None
+) -> dict[str, Any]:
     """The `flowInfo` part of POST /v1/flows (FlowInfo in the OpenAPI)."""
     return {
-        "trackingId": tracking_id(document),
+        "trackingId": flow_tracking or tracking_id(document),
         "name": _filename(document),
         "processingRule": processing_rule(document),
         "flowSyntax": SYNTAX,
@@ -114,25 +130,12 @@ def pending_numbers(ledger: Ledger) -> list[str]:
     return numbers
 
 
-def _record(ledger: Ledger, number: str, change: Any) -> None:
-    """Apply `change` to the document's last transmission record (or append one) and write."""
-    path, data, text = load_for_update(ledger, number)
-    records = tracking_list(data, KEY)
-    change(records)
-    if not records:
-        tracking = data["tracking"]
-        del tracking[KEY]
-        if not tracking:
-            del data["tracking"]
-    write_tracking(ledger, path, data, text)
-
-
 def _settle(ledger: Ledger, number: str, flow: dict[str, Any]) -> None:
     def mark(records: list[Any]) -> None:
         records[-1]["status"] = SENT
         records[-1]["flow_id"] = str(flow.get("flowId") or "")
 
-    _record(ledger, number, mark)
+    change_list(ledger, number, KEY, mark)
 
 
 def _platform(ledger: Ledger) -> tuple[PlatformSettings, Platform]:
@@ -142,9 +145,12 @@ def _platform(ledger: Ledger) -> tuple[PlatformSettings, Platform]:
 
 def transmit(
     ledger: Ledger, numbers: list[str], today: dt.date, now: dt.datetime, *,
-    pending: bool = False, dry_run: bool = False, wait: float = 300,
+    pending: bool = False, dry_run: bool = False, wait: float = 300, again: bool = False,
 ) -> TransmitRun:  # fmt: skip
-    """Post each document as a flow, under the folder lock: two runs at once post it once."""
+    """Post each document as a flow, under the folder lock: two runs at once post it once.
+
+    With `again`, a document the platform rejected (213) for something outside its sealed
+    content is deposited again as a new attempt (again_refusal says when it may not be)."""
     run = TransmitRun()
     with ledger.folder.lock(timeout=wait):
         ledger.invalidate()
@@ -155,7 +161,8 @@ def transmit(
         renderer: list[Any] = []
         for number in wanted:
             try:
-                if not _transmit_one(ledger, platform, number, today, now, renderer, run):
+                one = _transmit_one(ledger, platform, number, today, now, renderer, run, again)
+                if not one:
                     return run  # no answer: the platform may be down, stop here
             except PlatformUncertain as error:
                 run.failed.append((number, error.message))
@@ -163,12 +170,40 @@ def transmit(
                 return run
             except FacturoError as error:
                 run.failed.append((number, error.message))
+    if platform is not None and run.clients:
+        from facturo.output.platform.directory import refresh
+
+        refresh(ledger.folder, platform, run.clients, today)  # what `check` reads
     return run
+
+
+def again_refusal(document: dict[str, Any]) -> str | None:
+    """Why a transmitted document may not be deposited again, or None when it may: only after
+    a rejection (213) that is not about its content (sealed: it would be rejected again) and
+    does not say the platform has it already."""
+    number = document["number"]
+    state = platform_state(document)
+    if state is None or state.code != REJECTED:
+        last = f"{state.state} ({state.code})" if state and state.code else "no status yet"
+        return (
+            f"{number} was not rejected by the platform (last: {last}): a document the platform "
+            "took is never deposited twice"
+        )
+    kind = rejection_kind(state.reason_code)
+    why = state.reason_code or state.rule or ""
+    if kind == CONTENT:
+        return (
+            f"{number} was rejected for its content ({why}): the sealed invoice would be "
+            "rejected again; cancel it with a credit note and issue a corrected invoice"
+        )
+    if kind == DUPLICATE:
+        return f"the platform says it has {number} already ({why}): it is not deposited twice"
+    return None
 
 
 def _transmit_one(
     ledger: Ledger, platform: Platform | None, number: str, today: dt.date, now: dt.datetime,
-    renderer: list[Any], run: TransmitRun,
+    renderer: list[Any], run: TransmitRun, again: bool = False,
 ) -> bool:  # fmt: skip
     """Post one document; False when the platform did not answer (the run stops)."""
     _, data, _ = load_for_update(ledger, number)
@@ -176,29 +211,40 @@ def _transmit_one(
     if document["kind"] not in TAX_DOCUMENT_KINDS:
         raise FacturoError(f"{number} is a {document['kind']}: only tax documents are transmitted")
     record = last_transmission(document)
+    attempt = len(transmissions_of(document)) or 1
     if record is not None and record.get("status") == SENT:
-        run.skipped.append((number, str(record.get("flow_id") or "?")))
-        return True
-    flow_tracking = tracking_id(document)
+        if not again:
+            run.skipped.append((number, str(record.get("flow_id") or "?")))
+            return True
+        refusal = again_refusal(document)
+        if refusal:
+            raise FacturoError(refusal)
+        record, attempt = None, attempt + 1  # a new attempt, recorded and searched on its own
+    elif again and record is None:
+        raise FacturoError(f"{number} was never transmitted: there is no rejection to correct")
+    flow_tracking = str(record.get("tracking_id")) if record else tracking_id(document, attempt)
     rule = processing_rule(document)
     if platform is None:
-        run.transmitted.append(Transmitted(number, flow_tracking, None, rule))
+        run.transmitted.append(Transmitted(number, flow_tracking, None, rule, attempt=attempt))
         return True
     if record is not None:  # pending: the last post never got its answer
         found = platform.search_flows({"trackingId": str(record.get("tracking_id"))})
         if found:
             _settle(ledger, number, found[0])
             flow_id = str(found[0].get("flowId"))
-            run.transmitted.append(Transmitted(number, flow_tracking, flow_id, rule, found=True))
+            found_one = Transmitted(number, flow_tracking, flow_id, rule, True, attempt)
+            run.transmitted.append(found_one)
             return True
     pdf = _render(ledger, document, renderer)
-    info = flow_info(document, pdf)
+    info = flow_info(document, pdf, flow_tracking)
     if record is None:
         intent = {
             "date": today, "tracking_id": flow_tracking, "sha256": info["sha256"],
             "status": PENDING, "started": now.isoformat(timespec="seconds"),
         }  # fmt: skip
-        _record(ledger, number, lambda records: records.append(intent))
+        if attempt > 1:
+            intent["attempt"] = attempt
+        change_list(ledger, number, KEY, lambda records: records.append(intent))
     else:
 
         def restart(records: list[Any]) -> None:
@@ -206,16 +252,20 @@ def _transmit_one(
                 date=today, sha256=info["sha256"], started=now.isoformat(timespec="seconds")
             )
 
-        _record(ledger, number, restart)
+        change_list(ledger, number, KEY, restart)
     try:
         flow = platform.post_flow(info, _filename(document), pdf)
     except PlatformUncertain:
         run.uncertain.append(number)
         return False
     except PlatformError as error:
-        _record(ledger, number, lambda records: records.pop())
+        change_list(ledger, number, KEY, lambda records: records.pop())
         run.failed.append((number, error.message))
         return True
     _settle(ledger, number, flow)
-    run.transmitted.append(Transmitted(number, flow_tracking, str(flow.get("flowId")), rule))
+    flow_id = str(flow.get("flowId"))
+    run.transmitted.append(Transmitted(number, flow_tracking, flow_id, rule, attempt=attempt))
+    client = Party.of(document.get("client"))
+    if client.country == "FR" and client.siren:
+        run.clients.append("".join(str(client.siren).split()))
     return True
