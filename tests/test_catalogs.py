@@ -115,12 +115,54 @@ def test_phrases_follow_each_language() -> None:
     assert words.describe_exemption("VATEX-FR-FRANCHISE", reason, "es").endswith(f"({reason})")
 
 
-@pytest.mark.parametrize("language", ["de", "es", "it"])
-def test_a_language_without_mail_templates_is_written_to_in_english(language: str) -> None:
-    message = Composer().compose("reminder-friendly", documents.reminder_context(1, language))
-    english = Composer().compose("reminder-friendly", documents.reminder_context(1, "en"))
-    assert (message.subject, message.text) == (english.subject, english.text)
-    assert '<html lang="en">' in message.html
+MAIL_WORDS = {
+    "de": ["Zahlungserinnerung: Rechnung F-2026-0001", "Guten Tag,", "1.234,56", "Überweisung"],
+    "es": ["Recordatorio: factura F-2026-0001", "Buenos días:", "1.234,56", "Transferencia"],
+    "it": ["Promemoria: fattura F-2026-0001", "Buongiorno,", "1.234,56", "Bonifico"],
+    "en": ["Reminder: invoice F-2026-0001", "Hello,", "€1,234.56", "Bank transfer"],
+    "fr": ["Rappel : facture F-2026-0001", "Bonjour,", "1 234,56", "Virement"],
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("level", [0, 1, 2, 3])
+def test_every_reminder_is_written_in_the_clients_language(language: str, level: int) -> None:
+    context = documents.reminder_context(level, language)
+    message = Composer().compose(("reminder-courtesy", "reminder-friendly", "reminder-firm",
+                                  "reminder-formal")[level], context)  # fmt: skip
+    mail = _catalog(language)["mail"]
+    subject = ("subject_courtesy", "subject_friendly", "subject_firm", "subject_formal")[level]
+    assert message.subject.startswith(mail[subject].split("{")[0])
+    for body in (message.text, message.html):
+        assert_all_in(body, ["F-2026-0001", mail["account_holder"], mail["reference"]])
+    assert f'<html lang="{language}">' in message.html
+    if level == 1:
+        flat = " ".join(message.text.split())
+        subject, *words_in_text = MAIL_WORDS[language]
+        assert message.subject.startswith(subject)
+        assert_all_in(flat, words_in_text)
+    if language not in ("en", "fr"):  # nothing of the English or French message is left
+        for english in ("Kind regards", "Regards", "Hello", "invoice", "Dear", "Bonjour"):
+            assert english not in message.text, english
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("kind", ["invoice", "deposit", "credit_note", "quote"])
+def test_the_message_sending_a_document_is_in_the_clients_language(
+    language: str, kind: str
+) -> None:
+    message = Composer().compose("document", documents.document_context(kind, language))
+    mail = _catalog(language)["mail"]
+    assert message.subject.startswith(f"{mail['titles'][kind]} ")
+    assert mail["named"][kind] in message.text and mail["document_closing"] in message.text
+
+
+def test_the_mail_phrases_fill_only_known_values() -> None:
+    # Each placeholder of a phrase is one the templates give (a typo would stop the sending).
+    given = {"title", "number", "seller", "due", "named", "date", "amount", "days", "balance",
+             "rate", "indemnity", "interest", "until", "total", "deadline"}  # fmt: skip
+    for key, text in _leaves(_catalog("fr")["mail"]):
+        assert _placeholders(text) <= given, key
 
 
 def test_a_folder_may_write_to_a_language_in_its_own_words(tmp_path: Path) -> None:

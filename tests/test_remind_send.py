@@ -106,6 +106,22 @@ def test_a_reminder_is_sent_to_the_client_with_copies_and_the_invoice(
     assert cli("check").exit_code == 0  # the seal still holds after the tracking write
 
 
+def test_a_german_client_gets_its_reminder_in_german(
+    cli: Cli, draft, folder: Path, mailing: SmtpServer
+) -> None:
+    write(folder / "clients" / "dupont.yaml", CLIENT_DUPONT + "language: de\n")
+    number = issue(cli, draft, "2026-10-20")  # due 2026-11-19: 3 days late, level 1
+    assert cli("remind", "--send").exit_code == 0
+    [received] = mailing.messages
+    assert received.subject == f"Zahlungserinnerung: Rechnung {number}"
+    text = " ".join(received.text().split())
+    for german in ("Guten Tag,", "ist die Rechnung", "1.620,00", "Verwendungszweck", "Grüßen"):
+        assert german in text, german
+    for other in ("Bonjour", "Hello", "Kind regards", "Rappel"):
+        assert other not in text and other not in received.html(), other
+    assert '<html lang="de">' in received.html()
+
+
 def test_a_second_run_the_same_day_sends_nothing_and_says_nothing(
     cli: Cli, draft, folder: Path, mailing: SmtpServer
 ) -> None:

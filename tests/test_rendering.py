@@ -290,7 +290,7 @@ def test_payments_recorded_later_do_not_change_the_issued_invoice(renderer: Rend
 def test_prepaid_amount_counts_as_already_paid(renderer: Renderer) -> None:
     document = documents.standard_invoice(_prepaid=Decimal("829.61"))
     text = text_of(renderer.render_pdf(document))
-    assert_all_in(text, ["Déjà réglé -829,61 €", "Net à payer 1 000,00 €"])
+    assert_all_in(text, ["Déjà réglé −829,61 €", "Net à payer 1 000,00 €"])
 
 
 def test_a_paid_invoice_still_shows_what_was_due_at_issue(renderer: Renderer) -> None:

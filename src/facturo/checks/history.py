@@ -16,7 +16,7 @@ from pathlib import Path
 
 from facturo.checks.git import NO_SEAL, History, read_history
 from facturo.errors import Problem
-from facturo.model.numbering import SERIES_OF_KIND, series_from_config
+from facturo.model.numbering import all_series
 from facturo.store.folder import ISSUED_DIRS
 from facturo.store.index import Ledger
 from facturo.store.numbers import Recorded, copy_path, read_record
@@ -57,8 +57,7 @@ def read_numbers(ledger: Ledger, *, use_cache: bool = True) -> Numbers:
             numbers.present[entry.number] = entry.path
     config, _ = ledger.config_with_problems()
     patterns = [
-        re.sub(r"\(\?P<\w+>", "(", series_from_config(config or {}, name).regex.pattern)
-        for name in dict.fromkeys(SERIES_OF_KIND.values())
+        re.sub(r"\(\?P<\w+>", "(", series.regex.pattern) for series in all_series(config or {})
     ]
     named = re.compile("|".join(f"(?:{p.strip('^$')})" for p in patterns))
     for base in ISSUED_DIRS:
@@ -100,8 +99,7 @@ def _expected_path(number: str, numbers: Numbers, config: dict[str, object]) -> 
         if match and match["stem"] == number:
             return path
     stray = next(path for path, held in numbers.strays.items() if held == number)
-    for name in dict.fromkeys(SERIES_OF_KIND.values()):
-        series = series_from_config(config, name)
+    for series in all_series(config):
         parsed = series.parse(number)
         if parsed is not None and parsed[0] is not None and stray.startswith(series.folder):
             return f"{series.folder}/{parsed[0]}/{number}.yaml"

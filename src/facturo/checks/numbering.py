@@ -6,11 +6,12 @@ from collections import defaultdict
 from typing import Any
 
 from facturo.errors import Problem
-from facturo.model.numbering import SERIES_OF_KIND, Series, series_from_config
+from facturo.model.numbering import SERIES_OF_KIND, Series, series_for
 
 
 def check_numbering(entries: list[Any], config: dict[str, Any]) -> list[Problem]:
-    """Duplicates, gaps, order of dates and the seal chain, per series."""
+    """Duplicates, gaps, order of dates and the seal chain, per series (the series of each
+    kind and the named ones of numbering.series)."""
     problems: list[Problem] = []
     by_number: dict[str, list[Any]] = defaultdict(list)
     for entry in entries:
@@ -24,11 +25,28 @@ def check_numbering(entries: list[Any], config: dict[str, Any]) -> list[Problem]
     series_entries: dict[str, list[tuple[tuple[int, int, str], Any]]] = defaultdict(list)
     period_of: dict[int, Any] = {}  # id(entry) -> its period (the group of its series)
     groups: dict[tuple[str, int | None], list[tuple[int, Any]]] = defaultdict(list)
-    series_of = {kind: series_from_config(config, name) for kind, name in SERIES_OF_KIND.items()}
+    named: dict[str, Series] = {}
+    read: dict[tuple[str, str | None], Series | None] = {}  # each series read from config once
     for entry in entries:
         if entry.kind not in SERIES_OF_KIND or entry.issue_date is None:
             continue
-        series = series_of[entry.kind]
+        key = (entry.kind, entry.series)
+        if key not in read:
+            read[key] = series_for(config, entry.kind, entry.series)
+        found = read[key]
+        if found is None:
+            problems.append(
+                Problem(
+                    entry.path,
+                    1,
+                    1,
+                    f"{entry.number} was numbered in the series {entry.series!r}, which "
+                    "numbering.series of facturo.yaml does not define (for this kind): a series "
+                    "stays defined while its documents are kept",
+                )
+            )
+            continue
+        series = named.setdefault(found.name, found)
         parsed = series.parse(entry.number)
         if parsed is None and not series.start:  # with a start, the change is documented
             problems.append(
@@ -56,7 +74,7 @@ def check_numbering(entries: list[Any], config: dict[str, Any]) -> list[Problem]
             order = (entry.issue_date.year if series.reset == "yearly" else 0, seq, entry.number)
         series_entries[series.name].append((order, entry))
     for (name, group), members in groups.items():
-        series = series_from_config(config, name)
+        series = named[name]
         problems.extend(_check_group(series, group, members))
         first = min(members, key=lambda m: m[0])[1]
         dated = [(e.number, e.issue_date.year) for _, e in series_entries[name]]
@@ -129,3 +147,24 @@ def _check_chain(ordered: list[Any], period_of: dict[int, Any]) -> list[Problem]
         expected = entry.seal
         before = entry
     return problems
+
+
+def in_series(entry: Any, series: Series) -> bool:
+    """Whether an issued document was numbered in `series`."""
+    if series.kind:
+        return bool(entry.series == series.name and SERIES_OF_KIND.get(entry.kind) == series.kind)
+    return not entry.series and SERIES_OF_KIND.get(entry.kind) == series.name
+
+
+def last_in_series(entries: list[Any], series: Series) -> Any | None:
+    """The last document of `series` among `entries`: the latest year, then the highest
+    sequence."""
+
+    def order(entry: Any) -> tuple[int, int, str]:
+        parsed = series.parse(entry.number)
+        year = entry.issue_date.year if entry.issue_date else 0
+        seq = parsed[1] if parsed else 0
+        return (year if series.reset == "yearly" else 0, seq, entry.number)
+
+    same = [entry for entry in entries if in_series(entry, series)]
+    return max(same, key=order) if same else None

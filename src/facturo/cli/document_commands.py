@@ -165,7 +165,10 @@ def list_documents(
     elif selected:
         from facturo.cli.platform_commands import platform_cell
 
-        rows = [listing.cells(entry, day) for entry in selected]
+        rows = [
+            listing.cells(entry, day, output.status_words(entry.status(day), entry.kind))
+            for entry in selected
+        ]
         columns: tuple[str, ...] = listing.COLUMNS
         if any(entry.platform for entry in selected):  # a column only where one was transmitted
             columns += ("Platform",)
@@ -216,7 +219,7 @@ def show(
     for line in _show_details(document):
         output.say(line)
     output.say(
-        f"  status:   {entry.status(day)}"
+        f"  status:   {output.status_words(entry.status(day), entry.kind)}"
         + (f", {entry.days_late(day)} days late" if receivable and entry.days_late(day) else "")
     )
     lines = document.get("lines", [])

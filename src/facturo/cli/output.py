@@ -10,6 +10,18 @@ if TYPE_CHECKING:
     from facturo.errors import Problem
 
 
+# The language the command line speaks to people (its messages, headings and words).
+LANGUAGE = "en"
+
+
+def status_words(status: str, kind: str) -> str:
+    """A status as tables for people print it ("partially paid"); JSON and filters keep the
+    code ("partially-paid")."""
+    from facturo.output.words import describe_status
+
+    return describe_status(status, kind, LANGUAGE)
+
+
 def is_terminal() -> bool:
     return sys.stdout.isatty()
 

@@ -58,17 +58,7 @@ def check_config(config: YMap, report: Report, root: Path | None = None) -> None
         )
     numbering = config.get("numbering")
     if isinstance(numbering, YMap):
-        from facturo.model.numbering import Series, yearly_pattern_problem
-
-        for series in numbering.values():
-            if isinstance(series, YMap) and "pattern" in series:
-                message = yearly_pattern_problem(series["pattern"], series.get("reset", "yearly"))
-                if message:
-                    report.error(series.mark("pattern"), message)
-                start = series.get("start")
-                if start and not Series("", series["pattern"], "never").parse(start):
-                    message = f"start {start!r} does not follow the pattern {series['pattern']!r}"
-                    report.error(series.mark("start"), message)
+        _check_numbering(numbering, report)
     mail = config.get("mail")
     if isinstance(mail, YMap):
         _check_clear_text_login(mail, report)
@@ -107,6 +97,67 @@ def check_config(config: YMap, report: Report, root: Path | None = None) -> None
             defaults.mark("vat_rate"),
             "vat_rate is ignored: a seller under VAT franchise charges no VAT",
         )
+
+
+def _check_numbering(numbering: YMap, report: Report) -> None:
+    """Each series' pattern and start, the names of named series, and that no two series
+    can ever give the same number (numbers are looked up ignoring case)."""
+    from facturo.model.numbering import (
+        DEFAULT_PATTERNS,
+        SERIES_KINDS,
+        Series,
+        pattern_problem,
+        shared_number,
+        yearly_pattern_problem,
+    )
+
+    named = numbering.get("series")
+    specs: list[tuple[str, str, YMap | None]] = [
+        (name, "", spec if isinstance(spec := numbering.get(name), YMap) else None)
+        for name in SERIES_KINDS
+    ]
+    seen: set[str] = set()
+    for spec in named if isinstance(named, YList) else []:
+        if not isinstance(spec, YMap) or not isinstance(spec.get("name"), str):
+            continue
+        name = spec["name"]
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", name):
+            report.error(spec.mark("name"), f"a series name uses A-Z a-z 0-9 - _, not {name!r}")
+        elif name in SERIES_KINDS:
+            report.error(
+                spec.mark("name"),
+                f"{name!r} is the name of the default {name} series: give this one another name",
+            )
+        elif name in seen:
+            report.error(spec.mark("name"), f"another series is already named {name!r}")
+        seen.add(name)
+        specs.append((name, str(spec.get("kind") or ""), spec))
+    series: list[tuple[Series, YMap | None]] = []
+    for name, kind, spec in specs:
+        pattern = spec.get("pattern") if spec is not None else DEFAULT_PATTERNS[name]
+        if not isinstance(pattern, str):
+            continue
+        reset = spec.get("reset", "yearly") if spec is not None else "yearly"
+        if spec is not None and (message := yearly_pattern_problem(pattern, reset)):
+            report.error(spec.mark("pattern"), message)
+        start = spec.get("start") if spec is not None else None
+        if spec is not None and start and not Series("", pattern, "never").parse(start):
+            message = f"start {start!r} does not follow the pattern {pattern!r}"
+            report.error(spec.mark("start"), message)
+        if pattern_problem(pattern) is None:
+            series.append((Series(name, pattern, reset, kind=kind), spec))
+    for index, (later, spec) in enumerate(series):
+        for earlier, _ in series[:index]:
+            number = shared_number(earlier, later)
+            if number is None or spec is None:
+                continue
+            report.error(
+                spec.mark("pattern"),
+                f"the series {later.name!r} ({later.pattern!r}) could give the numbers of the "
+                f"series {earlier.name!r} ({earlier.pattern!r}), e.g. {number}: two series "
+                "must never give the same number; give each its own prefix",
+            )
+            break
 
 
 def _check_vat_number_siren(party: YMap, report: Report) -> None:

@@ -94,6 +94,16 @@ SERIES = {
     "start": text("after a pattern change: the first number of the new pattern"),
 }
 
+NAMED_SERIES = {
+    "name": text("the series' name, which a draft gives as series: NAME", required=True),
+    "kind": choice(
+        ("invoice", "credit_note", "quote"),
+        "invoice (with deposit invoices), credit_note or quote",
+        required=True,
+    ),
+    **SERIES,
+}
+
 MAIL_SECURITY = ("starttls", "ssl", "none")
 
 REMINDER_LEVEL = {
@@ -159,6 +169,11 @@ CONFIG = {
             "invoice": mapping(SERIES, "invoices and deposit invoices"),
             "credit_note": mapping(SERIES, "credit notes"),
             "quote": mapping(SERIES, "quotes"),
+            "series": Field(
+                "list",
+                "more series of one kind, e.g. one per activity (a draft picks one by name)",
+                item=mapping(NAMED_SERIES),
+            ),
         },
         "numbering series",
     ),
@@ -295,6 +310,7 @@ DRAFT = {
     "credit_note_of": text("credit notes: number of the invoice corrected"),
     "reason": text("credit notes: why the invoice is corrected"),
     "quote": text("invoices and deposits: number of the accepted quote"),
+    "series": text("the numbering series to number it in (a name of numbering.series)"),
     "client": text("client id (file name in clients/)", required=True),
     "order_reference": text("the client's order reference"),
     "service_date": Field("date", "date of the sale or service when it differs"),
@@ -348,6 +364,7 @@ SUBSCRIPTION = {
     "lines": Field(
         "list", "the lines of each invoice", required=True, item=mapping(SUBSCRIPTION_LINE)
     ),
+    "series": text("the invoice series to number them in (a name of numbering.series)"),
     "order_reference": text("the client's order reference"),
     "payment_terms": text("payment terms", check="terms"),
     "currency": text("currency", check="currency"),

@@ -31,7 +31,7 @@ from facturo.lifecycle.matching import (
     normal_iban,
 )
 from facturo.lifecycle.payments import Recorded, record_payment
-from facturo.model.numbering import series_from_config
+from facturo.model.numbering import all_series
 from facturo.store.folder import Folder
 from facturo.store.index import Ledger
 
@@ -123,7 +123,7 @@ def import_statement(ledger: Ledger, path: Path, *, today: dt.date, dry_run: boo
         matcher = Matcher(
             open_invoices(ledger),
             recorded_transactions(ledger, {t.booking_date for t in credits}),
-            [series_from_config(config, "invoice")],
+            [s for s in all_series(config) if s.series_kind == "invoice"],
             tolerance_of(config),
         )
         ignored = set(_load_state(ledger.folder).get("ignored") or ())

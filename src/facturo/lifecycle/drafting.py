@@ -24,7 +24,7 @@ from facturo.model.document import (
     pick,
 )
 from facturo.model.exchange import ACCOUNTING_CURRENCY, ExchangeRate, vat_in_euros
-from facturo.model.kinds import TYPE_CODES
+from facturo.model.kinds import SERIES_OF_KIND, TYPE_CODES
 from facturo.model.money import (
     ZERO,
     Discount,
@@ -94,6 +94,8 @@ def build_document(
     _check_treatment_fits(draft, client, seller, treatment, operation, report)
 
     document: dict[str, Any] = {"number": None, "kind": kind}
+    if draft.get("series") and draft["series"] != SERIES_OF_KIND.get(kind):
+        document["series"] = draft["series"]  # a named series; its kind's needs no name
     if kind in TYPE_CODES:
         document["type_code"] = int(TYPE_CODES[kind])
     document["issue_date"] = issue_date

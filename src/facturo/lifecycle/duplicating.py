@@ -31,6 +31,8 @@ def draft_from_issued(ledger: Ledger, number: str, today: dt.date) -> Path:
     draft: dict[str, Any] = {"client": client_id}
     if entry.kind == "quote":
         draft["kind"] = "quote"
+    if document.get("series"):
+        draft["series"] = document["series"]  # the same activity's series
     treatment = treatment_of(document)
     if treatment != "standard":
         draft["vat"] = treatment

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from facturo.checks.history import Numbers, missing_problems, read_numbers
+from facturo.checks.numbering import in_series, last_in_series
 from facturo.errors import FacturoError, InvalidData, NotFound, Problem
 from facturo.files import schema
 from facturo.files.canonical import dump
@@ -21,7 +22,7 @@ from facturo.lifecycle.phrases import deposit_deducted
 from facturo.lifecycle.time_billing import twice_billed
 from facturo.model.document import language_of
 from facturo.model.kinds import SERIES_OF_KIND
-from facturo.model.numbering import Series, number_problem, series_from_config
+from facturo.model.numbering import Series, named_series, number_problem, series_for
 from facturo.store.index import Entry, Ledger
 from facturo.store.numbers import Recorded, add_to_record, keep_copy
 from facturo.store.seal import compute_seal
@@ -77,6 +78,7 @@ def prepare_draft(
         return None, report.problems
     if report.has_errors:
         return None, report.problems
+    _check_series(draft, config, report)
     links = _resolve_links(ledger, draft, client_id, report)
     if report.has_errors:
         return None, report.problems
@@ -88,6 +90,18 @@ def prepare_draft(
         if report.has_errors:
             return None, report.problems
     return document, report.problems
+
+
+def _check_series(draft: YMap, config: dict[str, Any], report: Report) -> None:
+    """A draft's `series` names a series of numbering.series for its kind of document."""
+    name, kind = draft.get("series"), draft.get("kind", "invoice")
+    if isinstance(name, str) and kind in SERIES_OF_KIND and series_for(config, kind, name) is None:
+        names = [s.name for s in named_series(config) if s.kind == SERIES_OF_KIND[kind]]
+        report.error(
+            draft.mark("series"),
+            f"no {SERIES_OF_KIND[kind].replace('_', ' ')} series {name!r} in numbering.series "
+            f"of facturo.yaml ({suggest(name, names)})",
+        )
 
 
 def _resolve_links(ledger: Ledger, draft: YMap, client_id: str, report: Report) -> Links:
@@ -264,21 +278,11 @@ class Issued:
     warnings: list[Problem] = field(default_factory=list)  # what `check` says of the draft
 
 
-def _series_entries(entries: list[Entry], series_name: str) -> list[Entry]:
-    return [e for e in entries if SERIES_OF_KIND.get(e.kind) == series_name]
-
-
-def _last(entries: list[Entry], config: dict[str, Any], series_name: str) -> Entry | None:
-    series = series_from_config(config, series_name)
-
-    def order(entry: Entry) -> tuple[int, int, str]:
-        parsed = series.parse(entry.number)
-        year = entry.issue_date.year if entry.issue_date else 0
-        seq = parsed[1] if parsed else 0
-        return (year if series.reset == "yearly" else 0, seq, entry.number)
-
-    same = _series_entries(entries, series_name)
-    return max(same, key=order) if same else None
+def _series(config: dict[str, Any], document: dict[str, Any]) -> Series:
+    found = series_for(config, document["kind"], document.get("series"))
+    if found is None:  # prepare_draft refused the draft
+        raise FacturoError(f"no numbering series {document.get('series')!r} in facturo.yaml")
+    return found
 
 
 def _period(series: Series, entry: Entry) -> int | None:
@@ -425,7 +429,7 @@ def _check_date_order(
     config: dict[str, Any],
     issue_date: dt.date,
 ) -> list[Problem]:
-    last = _last(entries, config, SERIES_OF_KIND[document["kind"]])
+    last = last_in_series(entries, _series(config, document))
     if last is not None and last.issue_date is not None and last.issue_date > issue_date:
         return [
             Problem(
@@ -452,19 +456,19 @@ def _issue_one(
     dry_run: bool,
 ) -> Issued:
     folder = ledger.folder
-    series = series_from_config(config, SERIES_OF_KIND[document["kind"]])
+    series = _series(config, document)
     issue_date: dt.date = document["issue_date"]
     for _ in range(CLAIM_ATTEMPTS):
-        same = _series_entries(entries, series.name)
+        same = [e for e in entries if in_series(e, series)]
         dated = [(e.number, e.issue_date.year) for e in same if e.issue_date is not None]
         if (message := series.restart_problem(issue_date.year, dated)) is not None:
-            raise FacturoError(f"facturo.yaml: numbering.{series.name}: {message}")
+            raise FacturoError(f"facturo.yaml: {series.key('pattern')}: {message}")
         taken = [e.number for e in same] + sorted(known)
         number = series.next_number(issue_date.year, taken)
         if (message := number_problem(number)) is not None:
-            raise FacturoError(f"facturo.yaml: numbering.{series.name}: {message}")
+            raise FacturoError(f"facturo.yaml: {series.key('pattern')}: {message}")
         group = series.group_of(issue_date.year)
-        last = _last([e for e in entries if _period(series, e) == group], config, series.name)
+        last = last_in_series([e for e in entries if _period(series, e) == group], series)
         document["number"] = number
         document["source"] = {"draft": folder.display(path), "sha256": sha}
         document["seal"] = compute_seal(document, last.seal if last else None)

@@ -177,7 +177,8 @@ def draft_text(due: Due) -> str:
         "subscription": subscription.id,
         "service_period": {"start": period.start, "end": period.end},
     }
-    for key in ("order_reference", "payment_terms", "currency", "language", "discount", "notes"):
+    keys = ("series", "order_reference", "payment_terms", "currency", "language", "discount")
+    for key in (*keys, "notes"):
         if key in subscription.data:
             draft[key] = subscription.data[key]
     draft["lines"] = subscription.lines_for(period)

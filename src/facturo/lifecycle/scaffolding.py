@@ -71,6 +71,9 @@ numbering:
   invoice: {{pattern: "F-{{year}}-{{seq:04}}", reset: yearly}}
   credit_note: {{pattern: "AV-{{year}}-{{seq:04}}", reset: yearly}}
   quote: {{pattern: "D-{{year}}-{{seq:04}}", reset: yearly}}
+  # More series of one kind, e.g. one per activity (a draft then says series: formation):
+  # series:
+  #   - {{name: formation, kind: invoice, pattern: "FOR-{{year}}-{{seq:03}}"}}
 """
 
 GITIGNORE = "# facturo's lock and caches\n.facturo/\n"

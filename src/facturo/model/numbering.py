@@ -1,14 +1,16 @@
 """Numbering series: patterns like F-{year}-{seq:04}, parsing numbers back, the next number.
 
 The next number is derived from the issued files themselves (no counter file to conflict
-in git) and claimed by an exclusive create of `<number>.yaml` (see folder.claim).
+in git) and claimed by an exclusive create of `<number>.yaml` (see folder.claim). Each kind
+of document has its series (invoice, credit_note, quote); `numbering.series` adds named
+ones of a kind (one per activity), which no number of another series may ever match.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +27,9 @@ DEFAULT_PATTERNS = {
     "credit_note": "AV-{year}-{seq:04}",
     "quote": "D-{year}-{seq:04}",
 }
+# The kinds of series: each kind of document takes its number from a series of one of them.
+SERIES_KINDS = tuple(DEFAULT_PATTERNS)
+_DIGIT = "#"  # a position of a pattern that takes any digit (never a character of a number)
 
 
 def pattern_problem(pattern: str) -> str | None:
@@ -56,14 +61,26 @@ def yearly_pattern_problem(pattern: str, reset: str) -> str | None:
 class Series:
     """One numbering series: its pattern and whether it restarts each year."""
 
-    name: str  # invoice | credit_note | quote
+    name: str  # invoice | credit_note | quote, or the name of a series of numbering.series
     pattern: str
     reset: str  # yearly | never
     start: str | None = None  # the first number of this pattern, after a pattern change
+    kind: str = ""  # a named series: the kind of series it is (invoice, credit_note, quote)
+
+    @property
+    def series_kind(self) -> str:
+        """invoice, credit_note or quote: which documents take their numbers from it."""
+        return self.kind or self.name
 
     @property
     def folder(self) -> str:
-        return FOLDER_OF_SERIES[self.name]
+        return FOLDER_OF_SERIES[self.series_kind]
+
+    def key(self, name: str) -> str:
+        """Where a key of this series is in facturo.yaml, for messages."""
+        if self.kind:
+            return f"{name} of numbering.series {self.name!r}"
+        return f"numbering.{self.name}.{name}"
 
     def format(self, year: int, seq: int) -> str:
         def field(match: re.Match[str]) -> str:
@@ -119,7 +136,7 @@ class Series:
         return (
             f"{others[-1]} does not follow the {self.name} pattern {self.pattern!r}: the series "
             f"would restart at {self.format(year, self.first_seq(group))}; if the pattern changed "
-            f"on purpose, give numbering.{self.name}.start, the first number of the new pattern"
+            f"on purpose, give {self.key('start')}, the first number of the new pattern"
         )
 
     def next_number(self, year: int, existing: Iterable[str]) -> str:
@@ -179,6 +196,94 @@ def series_from_config(config: dict[str, Any], name: str) -> Series:
         spec.get("reset", "yearly"),
         spec.get("start") or None,
     )
+
+
+def named_series(config: Mapping[str, Any]) -> list[Series]:
+    """The series of `numbering.series`, in their order (those facturo.yaml rules refuse are
+    left out: files.rules reports them)."""
+    numbering = config.get("numbering") or {}
+    found: list[Series] = []
+    for spec in numbering.get("series") or []:
+        if not isinstance(spec, Mapping):
+            continue
+        name, kind, pattern = spec.get("name"), spec.get("kind"), spec.get("pattern")
+        if isinstance(name, str) and kind in SERIES_KINDS and isinstance(pattern, str):
+            reset = spec.get("reset", "yearly")
+            found.append(Series(name, pattern, reset, spec.get("start") or None, kind=kind))
+    return found
+
+
+def all_series(config: Mapping[str, Any]) -> list[Series]:
+    """Every series of the folder: one per kind of series, then the named ones."""
+    defaults = [series_from_config(dict(config), name) for name in SERIES_KINDS]
+    return defaults + named_series(config)
+
+
+def series_for(config: Mapping[str, Any], kind: str, name: str | None = None) -> Series | None:
+    """The series a document of `kind` takes its number from: the named one it gives
+    (`series: NAME`), else its kind's; None for a name no series of that kind has."""
+    series_kind = SERIES_OF_KIND[kind]
+    if not name or name == series_kind:
+        return series_from_config(dict(config), series_kind)
+    for series in named_series(config):
+        if series.name == name and series.kind == series_kind:
+            return series
+    return None
+
+
+def shared_number(first: Series, second: Series) -> str | None:
+    """A number both series could give (letters compared ignoring case, as numbers are
+    looked up), or None when they can never meet."""
+    for year in (2026, 2000):
+        for seq in (1, 10, 100, 1000, 10000):
+            number = first.format(year, seq)
+            if re.match(second.regex.pattern, number, re.IGNORECASE):
+                return number
+    # The patterns as sequences of positions, walked side by side over the characters
+    # both accept: a breadth-first search of their product finds a shortest common number.
+    a, b = _positions(first.pattern), _positions(second.pattern)
+    found: dict[tuple[int, int], str] = {(-1, -1): ""}
+    queue = [(-1, -1)]
+    while queue:
+        i, j = queue.pop(0)
+        if (i, j) == (len(a) - 1, len(b) - 1):
+            return found[(i, j)]
+        for k in _moves(a, i):
+            for m in _moves(b, j):
+                common = _common(a[k][0], b[m][0])
+                if common is not None and (k, m) not in found:
+                    found[(k, m)] = found[(i, j)] + common
+                    queue.append((k, m))
+    return None
+
+
+def _positions(pattern: str) -> list[tuple[str, bool]]:
+    """Each position of a pattern's numbers: its character (or any digit) and whether it
+    may repeat (the last digit of a sequence, which has no upper width)."""
+    positions: list[tuple[str, bool]] = []
+    at = 0
+    for match in _FIELD.finditer(pattern):
+        positions += [(char, False) for char in pattern[at : match.start()]]
+        name = match.group(1)
+        width = {"year": 4, "yy": 2}.get(name) or int(name.partition(":")[2] or "1")
+        positions += [(_DIGIT, False)] * width
+        if name.startswith("seq"):
+            positions[-1] = (_DIGIT, True)
+        at = match.end()
+    return positions + [(char, False) for char in pattern[at:]]
+
+
+def _moves(positions: list[tuple[str, bool]], at: int) -> list[int]:
+    following = [at + 1] if at + 1 < len(positions) else []
+    return following + ([at] if at >= 0 and positions[at][1] else [])
+
+
+def _common(a: str, b: str) -> str | None:
+    if a == _DIGIT:
+        return "1" if b == _DIGIT else (b if b.isdigit() else None)
+    if b == _DIGIT:
+        return a if a.isdigit() else None
+    return a if a.casefold() == b.casefold() else None
 
 
 def number_problem(number: str) -> str | None:

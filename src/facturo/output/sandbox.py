@@ -191,10 +191,7 @@ def _days_filter(context: jinja2.runtime.Context, value: Any) -> str:
 def _methods_filter(context: jinja2.runtime.Context, methods: Any) -> str:
     language = _language(context)
     names = [labels.describe_payment_method(str(m), language) for m in methods or []]
-    if len(names) < 2:
-        return "".join(names)
-    last = " ou " if language == "fr" else " or "
-    return ", ".join(names[:-1]) + last + names[-1]
+    return labels.describe_alternatives(names, language)
 
 
 def _iban_filter(value: Any) -> str:

@@ -60,6 +60,19 @@ def labels_for(language: str) -> Mapping[str, str]:
     return labels
 
 
+def mail_words(language: str) -> Mapping[str, Any]:
+    """The words of the emails in a language: the phrases templates/mail/ fills in."""
+    words: Mapping[str, Any] = _catalog(language)["mail"]
+    return words
+
+
+def describe_alternatives(names: list[str], language: str) -> str:
+    """Join alternatives: "virement bancaire ou chèque" (fr), "bank transfer or cheque" (en)."""
+    if len(names) < 2:
+        return "".join(names)
+    return ", ".join(names[:-1]) + _phrase(language, "or") + names[-1]
+
+
 def format_money(amount: Decimal | int, currency: str, language: str) -> str:
     """Format an amount as "1 234,56 €" (fr) or "€1,234.56" (en).
 
@@ -68,6 +81,13 @@ def format_money(amount: Decimal | int, currency: str, language: str) -> str:
     """
     rounded = round_money(Decimal(amount), currency)
     return str(format_currency(rounded, currency, locale=_locale(language)))
+
+
+def format_deduction(amount: Decimal | int, currency: str, language: str) -> str:
+    """Format an amount taken off (a discount, a deposit deducted) with a true minus sign,
+    whatever the sign it is stored with: "−1 000,00 €" (fr), "−€1,000.00" (en)."""
+    text = format_money(-abs(Decimal(amount)), currency, language)
+    return text.replace("-", "\u2212", 1)
 
 
 def format_unit_price(amount: Decimal | int, currency: str, language: str) -> str:
@@ -133,6 +153,14 @@ def describe_country(code: str, language: str) -> str:
     """Return the country name for an ISO 3166 alpha-2 code, or the code when unknown."""
     territories = Locale.parse(_locale(language)).territories
     return str(territories.get(code.upper(), code))
+
+
+def describe_status(status: str, kind: str, language: str) -> str:
+    """A status code in words for people: "partially-paid" is "partially paid" (en),
+    "partiellement payée" (fr, of an invoice); a code it does not know stays as it is."""
+    statuses: Mapping[str, Mapping[str, str]] = _catalog(language)["statuses"]
+    group = {"deposit": "invoice"}.get(kind, kind)
+    return str((statuses.get(group) or {}).get(status, status))
 
 
 def describe_payment_method(method: str, language: str) -> str:

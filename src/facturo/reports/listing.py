@@ -75,8 +75,9 @@ def row(entry: Entry, today: dt.date) -> dict[str, Any]:
     }
 
 
-def cells(entry: Entry, today: dt.date) -> list[str]:
-    """One document as a line of text under COLUMNS (no balance on quotes and credit notes)."""
+def cells(entry: Entry, today: dt.date, status: str | None = None) -> list[str]:
+    """One document as a line of text under COLUMNS (no balance on quotes and credit notes);
+    `status` is the status as people read it (default: its code)."""
     return [
         entry.number,
         str(entry.issue_date or ""),
@@ -84,6 +85,6 @@ def cells(entry: Entry, today: dt.date) -> list[str]:
         f"{entry.gross} {entry.currency}",
         f"{entry.balance} {entry.currency}" if entry.is_receivable else "",
         str(entry.due_date or entry.valid_until or ""),
-        entry.status(today),
+        entry.status(today) if status is None else status,
         str(entry.days_late(today) or ""),
     ]

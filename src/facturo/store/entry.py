@@ -31,6 +31,7 @@ class Entry:
     path: str
     number: str = ""
     kind: str = ""
+    series: str | None = None  # a named numbering series (numbering.series); None: its kind's
     issue_date: dt.date | None = None
     due_date: dt.date | None = None
     valid_until: dt.date | None = None
@@ -201,7 +202,7 @@ class Entry:
 _TEXTS = ("path", "number", "kind", "client_id", "client_name", "currency")
 _TEXTS_OR_NONE = (
     "seal", "previous", "credit_note_of", "quote", "source_sha256", "subscription",
-    "content_sha256", "platform", "platform_rule",
+    "content_sha256", "platform", "platform_rule", "series",
 )  # fmt: skip
 _DATES = (
     "issue_date", "due_date", "valid_until", "accepted", "declined", "sent", "service_start",
@@ -289,6 +290,8 @@ def summarize(data: YMap, entry: Entry) -> None:
     entry.number = str(data.get("number"))
     kind = data.get("kind")
     entry.kind = kind if isinstance(kind, str) and kind in KINDS else ""
+    series = data.get("series")
+    entry.series = series if isinstance(series, str) and series else None
     for key in ("issue_date", "due_date", "valid_until"):
         value = data.get(key)
         if isinstance(value, dt.date):

@@ -30,9 +30,6 @@ from facturo.output.values import claim_of
 REMINDER_MESSAGES = ("reminder-courtesy", "reminder-friendly", "reminder-firm", "reminder-formal")
 MESSAGES = (*REMINDER_MESSAGES, "document")
 MAIL_FOLDER = "mail"
-# The language of the messages of a language without templates of its own (de, es, it are
-# packaged for documents only): a billing folder may add `<message>.<language>.txt`/`.html`.
-FALLBACK_LANGUAGE = "en"
 LAYOUT = "_layout.html"
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
@@ -86,13 +83,16 @@ class Composer:
             keep_trailing_newline=True,
             dates_in_text=True,
         )
+        self._env.filters["fill"] = _fill
+        self._env.filters["strong"] = _strong
 
     def compose(self, name: str, context: Mapping[str, Any]) -> Composed:
         """Compose message `name` (e.g. "reminder-firm") in the context's language.
 
-        Reads `<name>.<language>.txt` (a `Subject: ...` line, a blank line, the body) and
-        `<name>.<language>.html` (the HTML body, laid out by `_layout.html`). A language with
-        no such template (packaged or in the folder) is written in English.
+        Reads `<name>.txt` (a `Subject: ...` line, a blank line, the body) and `<name>.html`
+        (the HTML body, laid out by `_layout.html`), which write the words of the language's
+        catalog (`words`); `<name>.<language>.txt` and `.html` in the folder's templates/mail/
+        replace them for that language.
         """
         if not _NAME.fullmatch(name):
             raise MessageError(f"message {name!r}: expected a name such as {MESSAGES[1]!r}")
@@ -101,23 +101,26 @@ class Composer:
             raise MessageError(
                 f"message {name}: language {language!r} is not one of {', '.join(labels.LANGUAGES)}"
             )
-        if not self._path_of(f"{name}.{language}.txt").is_file() and (
-            self._path_of(f"{name}.{FALLBACK_LANGUAGE}.txt").is_file()
-        ):
-            language = FALLBACK_LANGUAGE
         variables = _variables(context, language)
-        base = f"{name}.{language}"
-        subject = " ".join(self._render(f"{base}.txt{_SUBJECT_PART}", variables).split())
+        text_name = self._template(name, language, "txt")
+        html_name = self._template(name, language, "html")
+        subject = " ".join(self._render(f"{text_name}{_SUBJECT_PART}", variables).split())
         if not subject:
             raise MessageError(
-                f"{self._folders.display(self._path_of(base + '.txt'))}:1: the subject is empty",
-                template=f"{base}.txt",
+                f"{self._folders.display(self._path_of(text_name))}:1: the subject is empty",
+                template=text_name,
                 line=1,
             )
-        text = _tidy(self._render(f"{base}.txt{_BODY_PART}", variables))
-        body = self._render(f"{base}.html", variables)
+        text = _tidy(self._render(f"{text_name}{_BODY_PART}", variables))
+        body = self._render(html_name, variables)
         html = self._render(LAYOUT, {**variables, "subject": subject, "body": Markup(body)})
         return Composed(subject=subject, text=text, html=html)
+
+    def _template(self, name: str, language: str, suffix: str) -> str:
+        """`<name>.<language>.<suffix>` where there is one (a folder's own words for a
+        language), else `<name>.<suffix>`, in the words of the language's catalog."""
+        own = f"{name}.{language}.{suffix}"
+        return own if self._path_of(own).is_file() else f"{name}.{suffix}"
 
     def _render(self, name: str, variables: Mapping[str, Any]) -> str:
         shown = name.split("#")[0]
@@ -203,6 +206,7 @@ def _variables(context: Mapping[str, Any], language: str) -> dict[str, Any]:
     variables.setdefault("tone", None)
     variables.setdefault("penalties", None)
     variables["language"] = language
+    variables["words"] = _trusted(labels.mail_words(language))
     for key, optional in _OPTIONAL.items():
         part = context.get(key)
         if isinstance(part, Mapping):
@@ -217,6 +221,28 @@ def _variables(context: Mapping[str, Any], language: str) -> dict[str, Any]:
     variables["claim"] = _claim(variables)
     variables["days_to_due"] = _days_to_due(variables)
     return variables
+
+
+def _trusted(words: Any) -> Any:
+    """The packaged catalog's phrases, printed as written in HTML (an apostrophe stays one):
+    they are facturo's words, never data; the values filled into them are escaped."""
+    if isinstance(words, Mapping):
+        return {key: _trusted(value) for key, value in words.items()}
+    return Markup(words) if isinstance(words, str) else words
+
+
+@jinja2.pass_eval_context
+def _fill(context: jinja2.nodes.EvalContext, phrase: Any, **values: Any) -> str:
+    """A phrase of the catalog with its {placeholders} filled: in HTML the values are escaped
+    (unless marked safe, as `strong` makes them)."""
+    if context.autoescape:
+        return Markup(phrase).format(**values)
+    return str(phrase).format(**values)
+
+
+def _strong(value: Any) -> Markup:
+    """A value set in bold in an HTML message: {{ document.number | strong }}."""
+    return Markup("<strong>{}</strong>").format(value)
 
 
 def _claim(variables: Mapping[str, Any]) -> dict[str, Any] | None:

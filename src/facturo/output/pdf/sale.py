@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -20,11 +20,15 @@ from facturo.output.pdf.parts import (
     format_period,
     pdf_metadata,
 )
+from facturo.output.pdf.totals import (
+    PAYABLE_KINDS,
+    STANDARD_CATEGORIES,
+    deposit_of,
+    summary_rows,
+    totals_rows,
+)
 from facturo.output.qr import make_link_qr, make_payment_qr
 from facturo.output.values import as_date, as_decimal
-
-_PAYABLE_KINDS = ("invoice", "deposit")
-_STANDARD_CATEGORIES = ("S", "Z")
 
 
 def build_context(
@@ -38,6 +42,13 @@ def build_context(
     language = document_language(document)
     kind = str(document.get("kind") or "invoice")
     words = labels.labels_for(language)
+    if treatment_of(document) == "franchise":
+        # No VAT under the franchise (art. 293 B CGI): prices are not "excluding VAT".
+        words = {
+            **words,
+            "unit_price": words["unit_price_no_vat"],
+            "line_total": words["line_total_no_vat"],
+        }
     currency = str(document.get("currency") or "EUR")
     seller: Mapping[str, Any] = document.get("seller") or {}
     client: Mapping[str, Any] = document.get("client") or {}
@@ -46,7 +57,13 @@ def build_context(
     issue_date = as_date(document.get("issue_date"))
     seller_country = country_of(seller)
     client_country = country_of(client)
-    lines = [_line(line, currency, language) for line in document.get("lines") or []]
+    # Deposit deductions are lines of the sealed document (EN 16931 nets them per rate), but
+    # people read them as what they are: a block of the totals, one row per deposit invoice.
+    lines = [
+        _line(line, currency, language)
+        for line in document.get("lines") or []
+        if not deposit_of(line)
+    ]
     totals: Mapping[str, Any] = document.get("totals") or {}
     # As issued: payments and credit notes recorded later never change the invoice; what is
     # owed today is the account's (statements, receipts, reminders, the letter).
@@ -69,14 +86,16 @@ def build_context(
         "client": describe_client(client, language, show_country=seller_country != client_country),
         "facts": _facts(document, kind, language, words),
         "corrected_invoice": _corrected_invoice(document, language, words),
+        "quote_reference": _quote_reference(document, kind, language, words),
         "credit_reason": _credit_reason(document, kind, words),
         "lines": lines,
         "show_unit": any(line["unit"] for line in lines),
-        "show_vat": any(line["vat_category"] in _STANDARD_CATEGORIES for line in lines),
+        "show_vat": any(line["vat_category"] in STANDARD_CATEGORIES for line in lines),
         "vat_breakdown": _vat_breakdown(totals, currency, language),
-        "totals": _totals(
+        "totals": totals_rows(
             kind,
             totals,
+            summary_rows(document, currency, language, words),
             already_paid,
             amount_due,
             currency,
@@ -106,7 +125,7 @@ def _facts(
         valid_until = as_date(document.get("valid_until"))
         if valid_until:
             facts.append((words["valid_until"], labels.format_date(valid_until, language)))
-    elif kind in _PAYABLE_KINDS:
+    elif kind in PAYABLE_KINDS:
         due_date = as_date(document.get("due_date"))
         if due_date:
             facts.append((words["due_date"], labels.format_date(due_date, language)))
@@ -134,6 +153,19 @@ def _corrected_invoice(
     issued = as_date(original.get("issue_date"))
     return words["corrects_invoice"].format(
         number=original["number"], date=labels.format_date(issued, language) if issued else "?"
+    )
+
+
+def _quote_reference(
+    document: Mapping[str, Any], kind: str, language: str, words: Mapping[str, str]
+) -> str | None:
+    """The quote an invoice or deposit invoice comes from, under its number."""
+    quote = document.get("quote")
+    if kind not in PAYABLE_KINDS or not isinstance(quote, Mapping) or not quote.get("number"):
+        return None
+    issued = as_date(quote.get("issue_date"))
+    return words["quote_reference"].format(
+        number=quote["number"], date=labels.format_date(issued, language) if issued else "?"
     )
 
 
@@ -166,7 +198,7 @@ def _line(line: Mapping[str, Any], currency: str, language: str) -> dict[str, An
         "vat_category": category,
         "vat_rate": (
             labels.format_rate(as_decimal(line.get("vat_rate", 0)), language)
-            if category in _STANDARD_CATEGORIES
+            if category in STANDARD_CATEGORIES
             else ""
         ),
         "total": labels.format_money(
@@ -178,22 +210,24 @@ def _line(line: Mapping[str, Any], currency: str, language: str) -> dict[str, An
 def _line_discount(
     line: Mapping[str, Any], currency: str, language: str, words: Mapping[str, str]
 ) -> str:
+    # A discount is always printed as what it takes off: "Remise −150,00 €", or the rate
+    # and the amount it took, "Remise 10 % (−135,00 €)".
     written = line["discount"]
-    if isinstance(written, str) and written.strip().endswith("%"):
-        shown = labels.format_rate(Decimal(written.strip().rstrip("%")), language)
-    else:
-        shown = labels.format_money(as_decimal(written), currency, language)
-    text = words["line_discount"].format(discount=shown)
     amount = line.get("discount_amount")
-    if amount is not None and not (isinstance(written, (int, Decimal)) and written == amount):
-        text += f" (−{labels.format_money(as_decimal(amount), currency, language)})"
-    return text
+    if not (isinstance(written, str) and written.strip().endswith("%")):
+        taken = labels.format_deduction(as_decimal(written), currency, language)
+        return words["line_discount"].format(discount=taken)
+    rate = labels.format_rate(Decimal(written.strip().rstrip("%")), language)
+    if amount is None:
+        return words["line_discount"].format(discount=f"\u2212{rate}")
+    taken = labels.format_deduction(as_decimal(amount), currency, language)
+    return words["line_discount"].format(discount=rate) + f" ({taken})"
 
 
 def _vat_breakdown(totals: Mapping[str, Any], currency: str, language: str) -> list[dict[str, str]]:
     rows = []
     for group in totals.get("vat") or []:
-        if str(group.get("category", "S")) not in _STANDARD_CATEGORIES:
+        if str(group.get("category", "S")) not in STANDARD_CATEGORIES:
             continue
         rows.append(
             {
@@ -239,78 +273,6 @@ def _vat_in_euros(
     }
 
 
-def _totals(
-    kind: str,
-    totals: Mapping[str, Any],
-    already_paid: Decimal,
-    amount_due: Decimal,
-    currency: str,
-    language: str,
-    words: Mapping[str, str],
-    *,
-    no_vat: bool = False,
-) -> list[dict[str, str]]:
-    def money(value: Any) -> str:
-        return labels.format_money(as_decimal(value), currency, language)
-
-    rows: list[dict[str, str]] = []
-    discount = as_decimal(totals.get("discount", 0))
-    if no_vat:  # VAT franchise: no VAT to speak of, not even "TVA 0,00 €" or "TTC"
-        if discount:
-            subtotal = money(totals.get("lines_net", 0))
-            rows.append({"label": words["lines_total"], "amount": subtotal})
-            rows.append({"label": words["discount"], "amount": money(-discount)})
-        gross = money(totals.get("gross", 0))
-        if kind == "credit_note":
-            return [
-                *rows,
-                {"label": words["credit_total_no_vat"], "amount": gross, "style": "grand"},
-            ]
-        rows.append({"label": words["total"], "amount": gross, "style": "gross"})
-        return _amount_due(rows, kind, already_paid, amount_due, money, words)
-    if discount:
-        rows.append({"label": words["lines_net"], "amount": money(totals.get("lines_net", 0))})
-        rows.append({"label": words["discount"], "amount": money(-discount)})
-    rows.append({"label": words["net"], "amount": money(totals.get("net", 0)), "style": "strong"})
-    standard = [
-        group
-        for group in totals.get("vat") or []
-        if str(group.get("category", "S")) in _STANDARD_CATEGORIES
-    ]
-    # One VAT rate fits in the totals; several are detailed in the breakdown beside them.
-    if len(standard) == 1:
-        rate = labels.format_rate(as_decimal(standard[0].get("rate", 0)), language)
-        label = words["vat_at"].format(rate=rate)
-    else:
-        label = words["vat_total"] if standard else words["vat_none"]
-    rows.append({"label": label, "amount": money(totals.get("vat_total", 0))})
-    if kind == "credit_note":
-        rows.append({"label": words["credit_total"], "amount": money(totals.get("gross", 0))})
-        rows[-1]["style"] = "grand"
-        return rows
-    rows.append(
-        {"label": words["gross"], "amount": money(totals.get("gross", 0)), "style": "gross"}
-    )
-    return _amount_due(rows, kind, already_paid, amount_due, money, words)
-
-
-def _amount_due(
-    rows: list[dict[str, str]],
-    kind: str,
-    already_paid: Decimal,
-    amount_due: Decimal,
-    money: Callable[[Any], str],
-    words: Mapping[str, str],
-) -> list[dict[str, str]]:
-    if kind not in _PAYABLE_KINDS:
-        rows[-1]["style"] = "grand"
-        return rows
-    if already_paid:
-        rows.append({"label": words["already_paid"], "amount": money(-already_paid)})
-    rows.append({"label": words["amount_due"], "amount": money(amount_due), "style": "grand"})
-    return rows
-
-
 def _payment(
     document: Mapping[str, Any],
     kind: str,
@@ -320,7 +282,7 @@ def _payment(
     language: str,
 ) -> dict[str, Any] | None:
     payment: Mapping[str, Any] = document.get("payment") or {}
-    if kind not in (*_PAYABLE_KINDS, "quote") or not payment:
+    if kind not in (*PAYABLE_KINDS, "quote") or not payment:
         return None
     seller: Mapping[str, Any] = document.get("seller") or {}
     methods = [
@@ -328,10 +290,10 @@ def _payment(
     ]
     terms = str(document.get("payment_terms") or "")
     # A quote is not paid: its payment block gives the terms, not the bank account.
-    iban = str(payment.get("iban") or "") if kind in _PAYABLE_KINDS else ""
+    iban = str(payment.get("iban") or "") if kind in PAYABLE_KINDS else ""
     due_date = as_date(document.get("due_date"))
     qr = None
-    if kind in _PAYABLE_KINDS and number and iban and amount_due > 0:
+    if kind in PAYABLE_KINDS and number and iban and amount_due > 0:
         qr = make_payment_qr(
             name=str(seller.get("name") or ""),
             iban=iban,
@@ -341,13 +303,13 @@ def _payment(
             currency=currency,
         )
     link = None
-    if kind in _PAYABLE_KINDS and number and amount_due > 0:
+    if kind in PAYABLE_KINDS and number and amount_due > 0:
         template = payment.get("link_template")
         link = payment_link(str(template) if template else None, str(number), amount_due, currency)
     return {
         "pay_by": (
             labels.format_date(due_date, language)
-            if due_date and kind in _PAYABLE_KINDS and amount_due > 0
+            if due_date and kind in PAYABLE_KINDS and amount_due > 0
             else None
         ),
         "terms": labels.describe_payment_terms(terms, language) if _is_terms(terms) else None,
@@ -355,7 +317,7 @@ def _payment(
         "account_holder": str(seller.get("name") or "") if iban else None,
         "iban": labels.format_iban(iban) or None,
         "bic": (str(payment.get("bic") or "") or None) if iban else None,
-        "reference": str(number) if number and kind in _PAYABLE_KINDS else None,
+        "reference": str(number) if number and kind in PAYABLE_KINDS else None,
         # The PNG, not the SVG: WeasyPrint parses an SVG path of a QR code 5x slower.
         "qr_image": qr.png_data_uri if qr else None,
         "qr_payload": qr.payload if qr else None,
@@ -394,7 +356,7 @@ def _mentions(
     if document.get("vat_on_debits"):
         mentions.append(words["vat_on_debits"])
     payment: Mapping[str, Any] = document.get("payment") or {}
-    if kind not in _PAYABLE_KINDS:
+    if kind not in PAYABLE_KINDS:
         return mentions
     rate = payment.get("late_penalty_rate_percent")
     client: Mapping[str, Any] = document.get("client") or {}
