@@ -19,10 +19,9 @@ from decimal import Decimal
 from enum import StrEnum
 
 from facturo.files.bank import Transaction
-from facturo.model.numbering import Series
+from facturo.model.numbering import Series, field_regex, field_width, pattern_pieces
 
 ZERO = Decimal(0)
-_FIELD = re.compile(r"\{([^{}]*)\}")
 _SEPARATORS = r"[\s\-_./]*"
 _CREDITOR_REFERENCE = re.compile(r"^RF[0-9]{2}", re.IGNORECASE)
 # Words of legal forms and titles that banks add, drop or truncate in payers' names.
@@ -107,21 +106,14 @@ def _fits(payer: frozenset[str], names: Iterable[frozenset[str]]) -> bool:
 @functools.cache
 def _tolerant(pattern: str) -> re.Pattern[str]:
     """A pattern's numbers as people type them: any case, spaces, dashes or dots anywhere."""
+    pieces = pattern_pieces(pattern)
+    has_letters = any(not is_field and any(c.isalpha() for c in v) for is_field, v in pieces)
     parts: list[str] = []
-    has_letters = any(c.isalpha() for c in _FIELD.sub("", pattern))
-    position = 0
-    for match in _FIELD.finditer(pattern):
-        parts.extend(re.escape(c) for c in pattern[position : match.start()] if c.isalnum())
-        name = match.group(1)
-        if name == "year":
-            parts.append(r"(?P<year>[0-9]{4})")
-        elif name == "yy":
-            parts.append(r"(?P<yy>[0-9]{2})")
+    for is_field, value in pieces:
+        if is_field:  # a padded sequence may be typed unpadded when letters mark the number
+            parts.append(field_regex(value, 1 if has_letters else field_width(value)))
         else:
-            width = int(name.partition(":")[2] or "1") if not has_letters else 1
-            parts.append(rf"(?P<seq>[0-9]{{{width},}})")
-        position = match.end()
-    parts.extend(re.escape(c) for c in pattern[position:] if c.isalnum())
+            parts.extend(re.escape(c) for c in value if c.isalnum())
     return re.compile(r"(?<![A-Za-z0-9])" + _SEPARATORS.join(parts) + r"(?![0-9])", re.IGNORECASE)
 
 

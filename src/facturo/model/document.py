@@ -261,13 +261,27 @@ class IssuedDocument:
 
     def account(self, credit_notes: Sequence[tuple[dt.date, Decimal]] = ()) -> Account:
         """The account of this document given the (date, gross) of its credit notes."""
-        return Account(
-            currency=self.currency,
-            due=self.due_at_issue,
-            due_date=self.due_date,
-            payments=tuple(Movement(p.date, p.amount, p.is_write_off) for p in self.payments),
-            credit_notes=tuple(Movement(day, gross) for day, gross in credit_notes),
+        return account_from(
+            self.currency, self.due_at_issue, self.due_date, self.payments, credit_notes
         )
+
+
+def account_from(
+    currency: str,
+    due: Decimal,
+    due_date: dt.date | None,
+    payments: Sequence[Payment],
+    credit_notes: Sequence[tuple[dt.date, Decimal]],
+) -> Account:
+    """The account of a receivable from what was due at issue, its payments (write-offs
+    included) and the (date, gross) of its credit notes: the file's or the index's."""
+    return Account(
+        currency=currency,
+        due=due,
+        due_date=due_date,
+        payments=tuple(Movement(p.date, p.amount, p.is_write_off) for p in payments),
+        credit_notes=tuple(Movement(day, gross) for day, gross in credit_notes),
+    )
 
 
 LINK_FIELDS = ("number", "amount", "currency")  # what a payment link template may name

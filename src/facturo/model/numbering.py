@@ -169,21 +169,37 @@ def _parse(pattern: str, number: str) -> tuple[int | None, int] | None:
 @functools.cache
 def _pattern_regex(pattern: str) -> re.Pattern[str]:
     """The regular expression recognising numbers of a pattern (compiled once)."""
-    parts: list[str] = []
-    position = 0
-    for match in _FIELD.finditer(pattern):
-        parts.append(re.escape(pattern[position : match.start()]))
-        name = match.group(1)
-        if name == "year":
-            parts.append(r"(?P<year>[0-9]{4})")
-        elif name == "yy":
-            parts.append(r"(?P<yy>[0-9]{2})")
-        else:
-            width = int(name.partition(":")[2] or "1")
-            parts.append(rf"(?P<seq>[0-9]{{{width},}})")
-        position = match.end()
-    parts.append(re.escape(pattern[position:]))
+    parts = [
+        field_regex(value, field_width(value)) if is_field else re.escape(value)
+        for is_field, value in pattern_pieces(pattern)
+    ]
     return re.compile("^" + "".join(parts) + "$")
+
+
+def pattern_pieces(pattern: str) -> list[tuple[bool, str]]:
+    """A pattern in order: (False, literal text) and (True, field name) pieces."""
+    pieces: list[tuple[bool, str]] = []
+    at = 0
+    for match in _FIELD.finditer(pattern):
+        if match.start() > at:
+            pieces.append((False, pattern[at : match.start()]))
+        pieces.append((True, match.group(1)))
+        at = match.end()
+    if at < len(pattern):
+        pieces.append((False, pattern[at:]))
+    return pieces
+
+
+def field_width(name: str) -> int:
+    """How many digits a field writes at least: 4 for {year}, 2 for {yy}, the padding of {seq}."""
+    return {"year": 4, "yy": 2}.get(name) or int(name.partition(":")[2] or "1")
+
+
+def field_regex(name: str, width: int) -> str:
+    """The named group matching a field: year and yy exactly, seq with at least `width` digits."""
+    if name in ("year", "yy"):
+        return rf"(?P<{name}>[0-9]{{{field_width(name)}}})"
+    return rf"(?P<seq>[0-9]{{{width},}})"
 
 
 def series_from_config(config: dict[str, Any], name: str) -> Series:
@@ -261,16 +277,14 @@ def _positions(pattern: str) -> list[tuple[str, bool]]:
     """Each position of a pattern's numbers: its character (or any digit) and whether it
     may repeat (the last digit of a sequence, which has no upper width)."""
     positions: list[tuple[str, bool]] = []
-    at = 0
-    for match in _FIELD.finditer(pattern):
-        positions += [(char, False) for char in pattern[at : match.start()]]
-        name = match.group(1)
-        width = {"year": 4, "yy": 2}.get(name) or int(name.partition(":")[2] or "1")
-        positions += [(_DIGIT, False)] * width
-        if name.startswith("seq"):
+    for is_field, value in pattern_pieces(pattern):
+        if not is_field:
+            positions += [(char, False) for char in value]
+            continue
+        positions += [(_DIGIT, False)] * field_width(value)
+        if value.startswith("seq"):
             positions[-1] = (_DIGIT, True)
-        at = match.end()
-    return positions + [(char, False) for char in pattern[at:]]
+    return positions
 
 
 def _moves(positions: list[tuple[str, bool]], at: int) -> list[int]:

@@ -51,8 +51,8 @@ from facturo.files.rules import (
 )
 from facturo.files.tracking import tracking_problems
 from facturo.files.yamlio import YMap, load_mapping
-from facturo.model.account import Account, Movement
-from facturo.model.document import IssuedDocument
+from facturo.model.account import Account
+from facturo.model.document import IssuedDocument, account_from
 from facturo.model.numbering import number_problem
 from facturo.model.vat import vat_treatment
 from facturo.store.cache import read_signed, write_signed
@@ -471,10 +471,4 @@ class Ledger:
         ]
         if document is not None:
             return document.account(credit_notes)
-        return Account(
-            currency=entry.currency,
-            due=entry.due,
-            due_date=entry.due_date,
-            payments=tuple(Movement(p.date, p.amount, p.is_write_off) for p in entry.payments),
-            credit_notes=tuple(Movement(day, gross) for day, gross in credit_notes),
-        )
+        return account_from(entry.currency, entry.due, entry.due_date, entry.payments, credit_notes)
