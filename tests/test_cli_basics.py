@@ -43,3 +43,23 @@ def test_the_cli_names_the_option_a_refusal_needs(
     lost = CliRunner().invoke(app, ["list"])
     assert lost.exit_code == 1
     assert lost.stderr.endswith("create one with facturo init; or point at one with --dir\n")
+
+
+def test_check_answers_a_person_and_stays_silent_for_a_script(cli, folder: Path) -> None:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "facturo", "check"]
+    piped = subprocess.run(command, cwd=folder, capture_output=True, text=True, check=True)
+    assert piped.stdout == "" and piped.stderr == ""  # cron and `check && git commit`
+    leader, follower = pty.openpty()
+    try:
+        run = subprocess.run(
+            command, cwd=folder, stdout=follower, stderr=subprocess.PIPE, text=True, check=True
+        )
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert run.stderr.startswith("no problems (")

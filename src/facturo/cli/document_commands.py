@@ -50,6 +50,8 @@ def check(
             output.say(str(problem))
         if problems:
             output.note(f"{errors} error(s), {len(problems) - errors} warning(s)")
+        elif output.is_terminal():  # a person gets an answer; a script or cron, silence
+            output.note(f"no problems ({len(ledger.entries())} issued documents)")
     return ExitCode.FAILURE if errors else ExitCode.OK
 
 
