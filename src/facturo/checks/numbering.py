@@ -156,15 +156,17 @@ def in_series(entry: Any, series: Series) -> bool:
     return not entry.series and SERIES_OF_KIND.get(entry.kind) == series.name
 
 
+def series_order(series: Series, entry: Any) -> tuple[int, int, str]:
+    """Where a document of `series` stands in it: the year (of a yearly series), then the
+    sequence."""
+    parsed = series.parse(entry.number)
+    year = entry.issue_date.year if entry.issue_date else 0
+    seq = parsed[1] if parsed else 0
+    return (year if series.reset == "yearly" else 0, seq, entry.number)
+
+
 def last_in_series(entries: list[Any], series: Series) -> Any | None:
     """The last document of `series` among `entries`: the latest year, then the highest
     sequence."""
-
-    def order(entry: Any) -> tuple[int, int, str]:
-        parsed = series.parse(entry.number)
-        year = entry.issue_date.year if entry.issue_date else 0
-        seq = parsed[1] if parsed else 0
-        return (year if series.reset == "yearly" else 0, seq, entry.number)
-
     same = [entry for entry in entries if in_series(entry, series)]
-    return max(same, key=order) if same else None
+    return max(same, key=lambda entry: series_order(series, entry)) if same else None

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from facturo.checks.history import Numbers, missing_problems, read_numbers
-from facturo.checks.numbering import in_series, last_in_series
 from facturo.errors import FacturoError, InvalidData, NotFound, Problem
 from facturo.files import schema
 from facturo.files.canonical import dump
@@ -19,6 +18,7 @@ from facturo.files.reading import Report, read_file, suggest
 from facturo.files.yamlio import YMap, load_mapping, locate
 from facturo.lifecycle.drafting import Links, build_document
 from facturo.lifecycle.phrases import deposit_deducted
+from facturo.lifecycle.sequence import Sequences
 from facturo.lifecycle.time_billing import twice_billed
 from facturo.model.document import language_of
 from facturo.model.kinds import SERIES_OF_KIND
@@ -285,15 +285,6 @@ def _series(config: dict[str, Any], document: dict[str, Any]) -> Series:
     return found
 
 
-def _period(series: Series, entry: Entry) -> int | None:
-    """The period of an entry's series its seal chains within (store/seal.py)."""
-    parsed = series.parse(entry.number)
-    year = parsed[0] if parsed and parsed[0] is not None else None
-    if year is None and entry.issue_date is not None:
-        year = entry.issue_date.year
-    return series.group_of(year or 0)
-
-
 def _header(document: dict[str, Any]) -> list[str]:
     title = TITLES.get(document["kind"], "Document")
     return [
@@ -350,7 +341,8 @@ def issue_locked(
     config = ledger.config()
     entries = list(ledger.entries())
     numbers = _numbers_in_order(ledger, dry_run)
-    known = numbers.known()  # once: the numbers issued in this batch are added to `entries`
+    # Once: the numbers issued in this batch are added to `entries` and `sequences`.
+    sequences = Sequences(entries, numbers.known())
     recovered = {path: ledger.find(number) for path, number in settled.items()}
     prepared: list[tuple[Path, dict[str, Any], str]] = []
     problems: list[Problem] = []
@@ -363,7 +355,9 @@ def issue_locked(
         document, found = prepare_draft(ledger, path, issue_date)
         problems.extend(found)
         if document is not None:
-            problems.extend(_check_date_order(ledger, path, document, entries, config, issue_date))
+            problems.extend(
+                _check_date_order(ledger, path, document, sequences, config, issue_date)
+            )
             prepared.append((path, document, sha))
     problems.extend(twice_billed(ledger, [(folder.display(p), d) for p, d, _ in prepared]))
     if any(p.is_error for p in problems):
@@ -383,7 +377,9 @@ def issue_locked(
             done = recovered[path.resolve()]
             results.append(Issued(done.number, folder.root / done.path, path, {}, recovered=True))
             continue
-        issued = _issue_one(ledger, config, entries, numbers, known, path, document, sha, dry_run)
+        issued = _issue_one(
+            ledger, config, entries, sequences, numbers, path, document, sha, dry_run
+        )
         shown = ledger.folder.display(path)
         issued.warnings = [p for p in problems if p.path == shown and not p.is_error]
         results.append(issued)
@@ -425,11 +421,11 @@ def _check_date_order(
     ledger: Ledger,
     path: Path,
     document: dict[str, Any],
-    entries: list[Entry],
+    sequences: Sequences,
     config: dict[str, Any],
     issue_date: dt.date,
 ) -> list[Problem]:
-    last = last_in_series(entries, _series(config, document))
+    last = sequences.last(_series(config, document))
     if last is not None and last.issue_date is not None and last.issue_date > issue_date:
         return [
             Problem(
@@ -448,8 +444,8 @@ def _issue_one(
     ledger: Ledger,
     config: dict[str, Any],
     entries: list[Entry],
+    sequences: Sequences,
     numbers: Numbers,
-    known: set[str],
     path: Path,
     document: dict[str, Any],
     sha: str,
@@ -459,16 +455,12 @@ def _issue_one(
     series = _series(config, document)
     issue_date: dt.date = document["issue_date"]
     for _ in range(CLAIM_ATTEMPTS):
-        same = [e for e in entries if in_series(e, series)]
-        dated = [(e.number, e.issue_date.year) for e in same if e.issue_date is not None]
-        if (message := series.restart_problem(issue_date.year, dated)) is not None:
+        if (message := sequences.restart_problem(series, issue_date.year)) is not None:
             raise FacturoError(f"facturo.yaml: {series.key('pattern')}: {message}")
-        taken = [e.number for e in same] + sorted(known)
-        number = series.next_number(issue_date.year, taken)
+        number = sequences.next_number(series, issue_date.year)
         if (message := number_problem(number)) is not None:
             raise FacturoError(f"facturo.yaml: {series.key('pattern')}: {message}")
-        group = series.group_of(issue_date.year)
-        last = last_in_series([e for e in entries if _period(series, e) == group], series)
+        last = sequences.last_of_period(series, issue_date.year)
         document["number"] = number
         document["source"] = {"draft": folder.display(path), "sha256": sha}
         document["seal"] = compute_seal(document, last.seal if last else None)
@@ -477,6 +469,7 @@ def _issue_one(
             path=folder.display(target),
             number=number,
             kind=document["kind"],
+            series=document.get("series") or None,
             issue_date=issue_date,
             seal=document["seal"]["sha256"],
             previous=document["seal"]["previous"],
@@ -485,6 +478,7 @@ def _issue_one(
         )
         if dry_run:
             entries.append(entry)
+            sequences.add(series, entry)
             return Issued(number, target, path, document)
         folder.mark_issuing(sha, path)
         text = dump(document, _header(document))
@@ -502,8 +496,10 @@ def _issue_one(
             folder.remove(path)
             folder.clear_issuing(sha)
             entries.append(entry)
+            sequences.add(series, entry)
             return Issued(number, target, path, document)
         # Someone else holds that number (a file arrived by git pull): read again, retry.
         ledger.invalidate()
         entries[:] = ledger.entries()
+        sequences.reread(entries)
     raise FacturoError(f"could not claim a number in {series.folder}/ after {CLAIM_ATTEMPTS} tries")

@@ -1,0 +1,116 @@
+"""Each numbering series as a batch of issues sees it: numbers taken, last document, seal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from facturo.checks.numbering import in_series, series_order
+from facturo.model.numbering import Series
+from facturo.store.entry import Entry
+
+
+def period_of(series: Series, entry: Entry) -> int | None:
+    """The period of an entry's series its seal chains within (store/seal.py)."""
+    parsed = series.parse(entry.number)
+    year = parsed[0] if parsed and parsed[0] is not None else None
+    if year is None and entry.issue_date is not None:
+        year = entry.issue_date.year
+    return series.group_of(year or 0)
+
+
+@dataclass
+class _State:
+    """One series: its documents read once, then each one issued in the batch added."""
+
+    series: Series
+    members: list[Entry]
+    highest: dict[int | None, int] = field(default_factory=dict)  # year (None: any) -> seq
+    last: Entry | None = None
+    last_of_period: dict[int | None, Entry] = field(default_factory=dict)
+    restarts: dict[int, str | None] = field(default_factory=dict)  # year -> restart problem
+
+    def take(self, numbers: Iterable[str]) -> None:
+        for number in numbers:
+            parsed = self.series.parse(number)
+            if parsed is None:
+                continue
+            year, seq = parsed
+            for group in {None, year}:
+                if seq > self.highest.get(group, -1):
+                    self.highest[group] = seq
+
+    def place(self, entry: Entry) -> None:
+        order = series_order(self.series, entry)
+        if self.last is None or order > series_order(self.series, self.last):
+            self.last = entry
+        period = period_of(self.series, entry)
+        current = self.last_of_period.get(period)
+        if current is None or order > series_order(self.series, current):
+            self.last_of_period[period] = entry
+
+
+class Sequences:
+    """The numbering series of the issued documents, each read from the index once and kept
+    up to date as the batch issues documents: a batch of drafts costs one pass over the
+    index, not one per draft.
+
+    `known` is every number ever issued (files, strays, git, the record): none is given
+    again. Each answer is the one the whole index would give with the batch's documents
+    added to it.
+    """
+
+    def __init__(self, entries: list[Entry], known: Iterable[str]) -> None:
+        self._entries = entries
+        self._known = sorted(known)
+        self._states: dict[Series, _State] = {}
+
+    def reread(self, entries: list[Entry]) -> None:
+        """Start again from `entries` (the index read again after a failed claim)."""
+        self._entries = entries
+        self._states = {}
+
+    def _state(self, series: Series) -> _State:
+        state = self._states.get(series)
+        if state is None:
+            members = [entry for entry in self._entries if in_series(entry, series)]
+            state = _State(series, members)
+            state.take(entry.number for entry in members)
+            state.take(self._known)
+            for entry in members:
+                state.place(entry)
+            self._states[series] = state
+        return state
+
+    def last(self, series: Series) -> Entry | None:
+        """The last document of `series` (the latest year, then the highest sequence)."""
+        return self._state(series).last
+
+    def last_of_period(self, series: Series, year: int) -> Entry | None:
+        """The last document of the period `year` falls in: the one a seal chains to."""
+        return self._state(series).last_of_period.get(series.group_of(year))
+
+    def restart_problem(self, series: Series, year: int) -> str | None:
+        """Series.restart_problem for the documents of `series`."""
+        state = self._state(series)
+        if year not in state.restarts:
+            dated = [
+                (e.number, e.issue_date.year) for e in state.members if e.issue_date is not None
+            ]
+            state.restarts[year] = series.restart_problem(year, dated)
+        return state.restarts[year]
+
+    def next_number(self, series: Series, year: int) -> str:
+        """Series.next_number after every number of the series and every number known."""
+        group = series.group_of(year)
+        highest = max(series.first_seq(group) - 1, self._state(series).highest.get(group, -1))
+        return series.format(year, highest + 1)
+
+    def add(self, series: Series, entry: Entry) -> None:
+        """A document of the batch, issued (or, in a dry run, that would be) in `series`."""
+        state = self._state(series)
+        state.members.append(entry)
+        state.take([entry.number])
+        state.place(entry)
+        if series.parse(entry.number) is None:
+            state.restarts = {}  # it changes which numbers the pattern does not read
