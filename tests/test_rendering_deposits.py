@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -130,3 +131,23 @@ def test_discounts_are_printed_with_a_minus_sign_in_every_language(
     assert minus_amounts, text  # the line discount
     assert re.search(r"−\s?(?:€\s?)?20[.,]00", text), text  # the document discount
     assert not re.search(r"(?<![\w−])-\s?(?:€\s?)?(150|20)[.,]00", text)
+
+
+def test_show_lists_the_deposits_as_their_own_block_not_as_lines(cli: Cli, folder: Path) -> None:
+    _final_invoice(cli, folder, "fr")
+    shown = cli("show", "F-2026-0002")
+    assert shown.exit_code == 0, shown.output
+    text = shown.stdout
+    assert "Déduction" not in text and "721.70" not in text and "43.30" not in text
+    assert "net before deposits 2550.00 EUR" in text
+    assert "deposits invoiced (excl. VAT):" in text
+    assert "invoice F-2026-0001 of 2026-10-06  -765.00 EUR" in text
+    assert text.index("-765.00") < text.index("net 1785.00")
+    as_json = json.loads(cli("show", "F-2026-0002", "--json").stdout)
+    assert [line["description"] for line in as_json["lines"]] == ["Refonte du site", "Repas"]
+    assert as_json["deposits"] == [
+        {"number": "F-2026-0001", "issue_date": "2026-10-06", "amount": "-765.00"}
+    ]
+    # A document without deposits has no such list, and keeps all its lines.
+    deposit = json.loads(cli("show", "F-2026-0001", "--json").stdout)
+    assert "deposits" not in deposit and len(deposit["lines"]) == 2
