@@ -177,6 +177,8 @@ def test_a_credit_note_of_a_final_invoice_keeps_its_deposits_block(
     assert facturx.xml_check_xsd(xml, "factur-x", "en16931")
     failures = {name: [str(f) for f in run(xml) if f.fatal] for name, run in judges.items()}
     assert failures == {name: [] for name in judges}
+    assert cli("check").exit_code == 0  # its sealed totals read back as deductions too
+    assert "invoice F-2026-0001 of 2026-10-06  -765.00 EUR" in cli("show", note.number).stdout
 
 
 def test_a_percentage_discount_credited_leaves_the_deducted_deposit_alone(
