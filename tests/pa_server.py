@@ -64,9 +64,13 @@ def flow_info_problems(info: Any) -> list[str]:
     return problems
 
 
-def cdar(number: str, code: int, reason: str = "", reason_code: str = "") -> bytes:
-    """A CDAR lifecycle message about invoice `number` with status `code`."""
+def cdar(
+    number: str, code: int, reason: str = "", reason_code: str = "", about_flow: str = ""
+) -> bytes:
+    """A CDAR lifecycle message about invoice `number` with status `code` (naming the flow
+    of the invoice in a GlobalID of the referenced document when `about_flow` is given)."""
     status = ""
+    named = f"<ram:GlobalID>{about_flow}</ram:GlobalID>" if about_flow else ""
     if reason or reason_code:
         status = (
             f"<ram:SpecifiedDocumentStatus><ram:ReasonCode>{reason_code}</ram:ReasonCode>"
@@ -80,7 +84,7 @@ def cdar(number: str, code: int, reason: str = "", reason_code: str = "") -> byt
         f"</ram:GuidelineSpecifiedDocumentContextParameter></rsm:ExchangedDocumentContext>"
         f"<rsm:ExchangedDocument><ram:ID>{uuid.uuid4()}</ram:ID></rsm:ExchangedDocument>"
         f"<rsm:AcknowledgementDocument><ram:ReferenceReferencedDocument>"
-        f"<ram:IssuerAssignedID>{number}</ram:IssuerAssignedID>"
+        f"<ram:IssuerAssignedID>{number}</ram:IssuerAssignedID>{named}"
         f"<ram:ProcessConditionCode>{code}</ram:ProcessConditionCode>{status}"
         f"</ram:ReferenceReferencedDocument></rsm:AcknowledgementDocument>"
         f"</rsm:CrossDomainAcknowledgementAndResponse>"
@@ -144,18 +148,19 @@ class PlatformServer:
 
     def add_status(
         self, number: str, code: int, reason: str = "", reason_code: str = "",
-        updated_at: dt.datetime | None = None,
+        updated_at: dt.datetime | None = None, tracking_id: str = "", about_flow: str = "",
     ) -> str:  # fmt: skip
         """An incoming lifecycle flow (CDAR) about invoice `number`, updated at `updated_at`
-        (now by default); its flow id."""
+        (now by default); its flow id. `tracking_id` is the status flow's trackingId, and
+        `about_flow` a flow id the CDAR names: how a platform may say which deposit it is about."""
         fields = {
             "flowSyntax": "CDAR", "flowProfile": "CIUS", "processingRule": "B2B",
-            "processingRuleSource": "Computed",
+            "processingRuleSource": "Computed", **({"trackingId": tracking_id} if tracking_id else {}),
         }  # fmt: skip
         when = updated_at.isoformat() if updated_at else None
+        message = cdar(number, code, reason, reason_code, about_flow)
         with self.lock:
-            meta = self.keep(fields, cdar(number, code, reason, reason_code), "CustomerInvoiceLC",
-                             "In", when)  # fmt: skip
+            meta = self.keep(fields, message, "CustomerInvoiceLC", "In", when)
             meta["name"] = f"{meta['flowId']}.xml"
         return str(meta["flowId"])
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -32,6 +33,23 @@ def test_init_with_flags_creates_a_valid_folder_in_a_new_repo(tmp_path: Path) ->
     assert ".facturo/" in (target / ".gitignore").read_text()
     assert (target / ".git").is_dir()
     assert run("--dir", str(target), "check").exit_code == 0
+
+
+def test_init_names_every_language_of_the_catalogs(tmp_path: Path) -> None:
+    catalogs = Path(__file__).resolve().parents[1] / "src" / "facturo" / "catalogs"
+    languages = {path.stem for path in catalogs.glob("*.yaml")}
+    assert {"fr", "en", "de", "es", "it"} <= languages
+    target = tmp_path / "billing"
+    assert run("init", str(target), *INIT_FLAGS).exit_code == 0
+    (comment,) = [
+        line.split("#", 1)[1]
+        for line in (target / "facturo.yaml").read_text("utf-8").splitlines()
+        if line.strip().startswith("language:")
+    ]
+    assert set(comment.split(":")[0].replace("|", " ").split()) == languages
+    for command in (["init"], ["client", "add"]):
+        helped = " ".join(run(*command, "--help").output.split()).split("--language")[1]
+        assert languages <= set(re.findall(r"\b[a-z]{2}\b", helped[:80])), helped
 
 
 def test_init_refuses_to_overwrite(tmp_path: Path) -> None:

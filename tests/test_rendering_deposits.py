@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import re
 from pathlib import Path
 from typing import Any
 
+import facturx
 import pytest
 
 import render_documents as documents
 from conftest import Cli
+from facturo.output.facturx import build_xml
 from facturo.output.pdf.engine import Renderer
 from facturo.store.folder import Folder
 from facturo.store.index import Ledger
@@ -130,3 +134,81 @@ def test_discounts_are_printed_with_a_minus_sign_in_every_language(
     assert minus_amounts, text  # the line discount
     assert re.search(r"−\s?(?:€\s?)?20[.,]00", text), text  # the document discount
     assert not re.search(r"(?<![\w−])-\s?(?:€\s?)?(150|20)[.,]00", text)
+
+
+def test_show_lists_the_deposits_as_their_own_block_not_as_lines(cli: Cli, folder: Path) -> None:
+    _final_invoice(cli, folder, "fr")
+    shown = cli("show", "F-2026-0002")
+    assert shown.exit_code == 0, shown.output
+    text = shown.stdout
+    assert "Déduction" not in text and "721.70" not in text and "43.30" not in text
+    assert "net before deposits 2550.00 EUR" in text
+    assert "deposits invoiced (excl. VAT):" in text
+    assert "invoice F-2026-0001 of 2026-10-06  -765.00 EUR" in text
+    assert text.index("-765.00") < text.index("net 1785.00")
+    as_json = json.loads(cli("show", "F-2026-0002", "--json").stdout)
+    assert [line["description"] for line in as_json["lines"]] == ["Refonte du site", "Repas"]
+    assert as_json["deposits"] == [
+        {"number": "F-2026-0001", "issue_date": "2026-10-06", "amount": "-765.00"}
+    ]
+    # A document without deposits has no such list, and keeps all its lines.
+    deposit = json.loads(cli("show", "F-2026-0001", "--json").stdout)
+    assert "deposits" not in deposit and len(deposit["lines"]) == 2
+
+
+def test_a_credit_note_of_a_final_invoice_keeps_its_deposits_block(
+    cli: Cli, folder: Path, renderer: Renderer, judges: dict[str, Any]
+) -> None:
+    _final_invoice(cli, folder, "fr")
+    credited = cli("credit", "F-2026-0002", "--reason", "annulation", "--date", "2026-11-10")
+    assert credited.exit_code == 0, credited.output
+    ledger = Ledger(Folder(folder))
+    (note,) = ledger.credit_notes_of("F-2026-0002")
+    document = dict(ledger.document(note.number))
+    invoice = ledger.document("F-2026-0002")
+    named = {"number": "F-2026-0001", "issue_date": dt.date(2026, 10, 6)}
+    assert [line.get("deposit") for line in document["lines"]] == [None, None, named, named]
+    assert document["totals"] == {**invoice["totals"], "due": document["totals"]["due"]}
+    text = text_of(renderer.render_pdf(document)).casefold()
+    assert "acomptes déjà facturés (ht)" in text
+    assert "facture f-2026-0001 du 06/10/2026 −765,00 €" in text
+    assert "721,70" not in text and "déduction" not in text
+    xml = build_xml(document)
+    assert facturx.xml_check_xsd(xml, "factur-x", "en16931")
+    failures = {name: [str(f) for f in run(xml) if f.fatal] for name, run in judges.items()}
+    assert failures == {name: [] for name in judges}
+    assert cli("check").exit_code == 0  # its sealed totals read back as deductions too
+    assert "invoice F-2026-0001 of 2026-10-06  -765.00 EUR" in cli("show", note.number).stdout
+
+
+def test_a_percentage_discount_credited_leaves_the_deducted_deposit_alone(
+    cli: Cli, folder: Path
+) -> None:
+    quote = QUOTE.format(language="fr").replace("discount: 100.00", 'discount: "10%"')
+    (folder / "drafts" / "q.yaml").write_text(quote, "utf-8")
+    _issue(cli, "drafts/q.yaml", "2026-10-01")
+    cli("accept", "D-2026-0001", "--deposit", "30%", "--date", "2026-10-05")
+    _issue(cli, "drafts/D-2026-0001-deposit.yaml", "2026-10-06")
+    _issue(cli, "drafts/D-2026-0001-invoice.yaml", "2026-11-02")
+    credited = cli("credit", "F-2026-0002", "--reason", "annulation", "--date", "2026-11-10")
+    assert credited.exit_code == 0, credited.output
+    ledger = Ledger(Folder(folder))
+    (note,) = ledger.credit_notes_of("F-2026-0002")
+    assert (
+        ledger.document(note.number)["totals"]["gross"]
+        == (ledger.document("F-2026-0002")["totals"]["gross"])
+    )
+
+
+def test_only_a_credit_note_line_names_a_deposit_its_invoice_deducted(
+    cli: Cli, folder: Path
+) -> None:
+    _final_invoice(cli, folder, "fr")
+    (folder / "drafts" / "bad.yaml").write_text(
+        "client: dupont\nlines:\n  - description: Travaux\n    unit_price: 100\n"
+        "    deposit: F-2026-0001\n",
+        "utf-8",
+    )
+    refused = cli("issue", "drafts/bad.yaml", "--date", "2026-11-20")
+    assert refused.exit_code != 0
+    assert "bad.yaml:5:" in refused.output and "F-2026-0001" in refused.output

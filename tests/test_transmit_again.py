@@ -124,3 +124,47 @@ def test_a_rejected_invoice_paid_later_sends_no_paid_status(
     assert len(platform.posts) == 1  # the invoice only: no 212 about a rejected one
     shown = json.loads(cli("show", number, "--json").stdout)
     assert (shown["platform"], shown["platform_code"]) == ("rejected", 213)
+
+
+@pytest.mark.parametrize("named_by", ["tracking_id", "about_flow"])
+def test_a_late_status_of_the_first_attempt_goes_to_the_first_attempt(
+    cli: Cli, draft, folder: Path, platform: PlatformServer, named_by: str
+) -> None:
+    number = issue(cli, draft, "2026-11-02")
+    assert cli("transmit", number).exit_code == 0
+    _rejected(cli, platform, number, "Destinataire inconnu", "DEST_INC")
+    assert cli("transmit", number, "--again").exit_code == 0
+    first, second = transmissions(folder, number)
+    # A status about the first deposit arrives after the second one was made: it names that
+    # deposit by the tracking id of its flow, or its CDAR names the first flow's id.
+    names = {"tracking_id": first["tracking_id"], "about_flow": first["flow_id"]}
+    platform.add_status(number, 202, **{named_by: names[named_by]})
+    assert cli("transmit", "--status").exit_code == 0
+    first, second = transmissions(folder, number)
+    assert [s["code"] for s in first["statuses"]] == [213, 202]
+    assert second.get("statuses") in (None, [])
+    # One naming the second deposit goes there; one naming nothing, to the newest.
+    platform.add_status(number, 200, tracking_id=second["tracking_id"])
+    platform.add_status(number, 203)
+    assert cli("transmit", "--status").exit_code == 0
+    first, second = transmissions(folder, number)
+    assert [s["code"] for s in first["statuses"]] == [213, 202]
+    assert sorted(s["code"] for s in second["statuses"]) == [200, 203]
+    assert cli("check").exit_code == 0
+
+
+def test_a_status_naming_an_attempt_still_pending_waits_for_it(
+    cli: Cli, draft, folder: Path, platform: PlatformServer
+) -> None:
+    write(folder / "facturo.yaml", CONFIG + platform.config(timeout_seconds=1))
+    number = issue(cli, draft, "2026-11-02")
+    assert cli("transmit", number).exit_code == 0
+    _rejected(cli, platform, number, "Adresse erronée", "ADR_ERR")
+    platform.hang_after_store = True
+    assert cli("transmit", number, "--again").exit_code == 1
+    platform.add_status(number, 200, tracking_id=f"812345676-{number}-2")
+    assert cli("transmit", "--status").output == ""  # not given to the first attempt
+    assert [s["code"] for s in transmissions(folder, number)[0]["statuses"]] == [213]
+    assert cli("transmit", number).exit_code == 0  # found on the platform: sent
+    assert cli("transmit", "--status").stdout == f"{number}: deposited (200)\n"
+    assert [s["code"] for s in transmissions(folder, number)[1]["statuses"]] == [200]

@@ -1,5 +1,6 @@
 """Commands over documents: check, issue, list, show."""
 
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -190,6 +191,7 @@ def show(
     Example: facturo show F-2026-0001
     """
     from facturo.model.kinds import is_receivable
+    from facturo.output.pdf.totals import deposit_of, deposits_deducted
 
     ledger = open_ledger()
     entry = ledger.find(number)
@@ -197,6 +199,10 @@ def show(
     document = ledger.document(number)
     day = today()
     receivable = is_receivable(document.get("kind"))
+    # The deposit invoices a final invoice deducts are a block of the totals, one row each
+    # with its number and date (as on the PDF), not lines of the sale.
+    deposits = deposits_deducted(document)
+    sold = [(i, line) for i, line in enumerate(document.get("lines", [])) if not deposit_of(line)]
     if json_output:
         account = (
             {
@@ -209,8 +215,16 @@ def show(
             else {}
         )
         platform = {"platform": entry.platform, "platform_code": entry.platform_code}
+        listed = {"lines": [line for _, line in sold], "deposits": deposits} if deposits else {}
         output.print_json(
-            {**document, "path": entry.path, "status": entry.status(day), **account, **platform}
+            {
+                **document,
+                **listed,
+                "path": entry.path,
+                "status": entry.status(day),
+                **account,
+                **platform,
+            }
         )
         return
     client = document.get("client", {})
@@ -224,12 +238,11 @@ def show(
         f"  status:   {output.status_words(entry.status(day), entry.kind)}"
         + (f", {entry.days_late(day)} days late" if receivable and entry.days_late(day) else "")
     )
-    lines = document.get("lines", [])
-    discounted = any(line.get("discount_amount") for line in lines)
+    discounted = any(line.get("discount_amount") for _, line in sold)
     columns = ["#", "Description", "Qty", "Unit price", "VAT"]
     columns += ["Discount"] if discounted else []
     rows = []
-    for i, line in enumerate(lines):
+    for i, line in sold:
         row = [
             str(i + 1),
             str(line.get("description", "")),
@@ -246,6 +259,13 @@ def show(
     totals = document.get("totals", {})
     if totals.get("discount"):
         output.say(f"  discount -{totals['discount']} ({document.get('discount', '')})")
+    if deposits:
+        before = Decimal(str(totals.get("net", 0))) - sum(d["amount"] for d in deposits)
+        output.say(f"  net before deposits {before} {currency}")
+        output.say("  deposits invoiced (excl. VAT):")
+    for deposit in deposits:
+        number, issued, taken = deposit["number"], deposit["issue_date"], -deposit["amount"]
+        output.say(f"    invoice {number} of {issued}  -{taken} {currency}")
     for group in totals.get("vat", []):
         rate, base, amount = group["rate"], group["base"], group["amount"]
         output.say(f"  VAT {group['category']} {rate}% on {base}: {amount} {currency}")

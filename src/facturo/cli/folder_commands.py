@@ -11,6 +11,9 @@ from facturo.cli import output
 from facturo.cli.app import app, handled, open_ledger, parse_date, parse_decimal, today
 from facturo.errors import InvalidData
 
+# The catalogs' languages (files/languages.py), written out: --help loads the command line only.
+LANGUAGES_TEXT = "fr, en, de, es or it"
+
 client_app = typer.Typer(
     help="Add, list and show clients (clients/<id>.yaml).", no_args_is_help=True
 )
@@ -39,7 +42,7 @@ def init(
     iban: Annotated[str | None, Opt(help="IBAN for transfers.")] = None,
     bic: Annotated[str | None, Opt(help="BIC of your bank.")] = None,
     currency: Annotated[str, Opt(help="Default currency.")] = "EUR",
-    language: Annotated[str, Opt(help="Default language of documents: fr or en.")] = "fr",
+    language: Annotated[str, Opt(help=f"Default language of documents: {LANGUAGES_TEXT}.")] = "fr",
     payment_terms: Annotated[str, Opt(help="Default payment terms.")] = "30 days",
     vat_rate: Annotated[str, Opt(help="Default VAT rate in percent.")] = "20",
     late_penalty_rate: Annotated[str, Opt(help="Late-payment penalty rate in percent.")] = "12.15",
@@ -129,7 +132,7 @@ def client_add(
     siren: Annotated[str | None, Opt(help="SIREN of a French business.")] = None,
     vat_number: Annotated[str | None, Opt(help="VAT number.")] = None,
     email: Annotated[str | None, Opt(help="Billing email.")] = None,
-    language: Annotated[str | None, Opt(help="fr or en.")] = None,
+    language: Annotated[str | None, Opt(help=f"Language of documents: {LANGUAGES_TEXT}.")] = None,
     currency: Annotated[str | None, Opt(help="Currency, e.g. EUR.")] = None,
     payment_terms: Annotated[str | None, Opt(help="e.g. 30 days.")] = None,
     vat: Annotated[str | None, Opt(help="Default VAT treatment, e.g. reverse-charge.")] = None,

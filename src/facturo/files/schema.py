@@ -280,6 +280,7 @@ LINE = {
     "vat_rate": Field("decimal", "VAT rate in percent", check="rate"),
     "discount": Field("discount", 'line discount: "10%" or an amount'),
     "service_period": mapping(PERIOD, "service period of this line"),
+    "deposit": text("credit notes: the deposit invoice this line deducts, as on the invoice"),
 }
 
 CATALOG_ITEM = {
@@ -346,7 +347,7 @@ PRICE_CHANGE = {
 }
 
 SUBSCRIPTION_LINE = {
-    **{key: spec for key, spec in LINE.items() if key != "service_period"},
+    **{key: spec for key, spec in LINE.items() if key not in ("service_period", "deposit")},
     "price_changes": Field("list", "later prices, each from a date", item=mapping(PRICE_CHANGE)),
 }
 

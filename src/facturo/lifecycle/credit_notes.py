@@ -60,6 +60,9 @@ def copy_line(
             copied["discount"] = round_money(discount.amount * share, currency)
         else:
             copied["discount"] = line["discount"]
+    if isinstance(line.get("deposit"), dict):
+        # A deposit deducted by a final invoice stays a deduction on its credit note.
+        copied["deposit"] = str(line["deposit"]["number"])
     return copied
 
 

@@ -64,6 +64,9 @@ class Links:
     credit_note_of: dict[str, Any] | None = None  # {number, issue_date} of the corrected invoice
     quote: dict[str, Any] | None = None  # {number, issue_date} of the quote it comes from
     deductions: list[dict[str, Any]] = field(default_factory=list)  # deposit invoices to deduct
+    # {number, issue_date} of the deposit invoices the corrected invoice deducted, by number:
+    # a credit note's lines naming one of them (`deposit:`) are deductions as on the invoice.
+    deposits: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def build_document(
@@ -139,10 +142,14 @@ def build_document(
     if delivery and delivery != client.get("address"):
         document["client"]["delivery_address"] = _plain_copy(delivery)
 
-    lines, inputs = _lines(draft, defaults, treatment, currency, report)
-    deductions = [deduction_input(line) for line in links.deductions]
+    drafted, drafted_inputs = _lines(draft, defaults, treatment, currency, report, links)
+    # Lines deducting a deposit come after the others, without the document discount.
+    lines = [line for line in drafted if "deposit" not in line]
+    inputs = [i for line, i in zip(drafted, drafted_inputs, strict=True) if "deposit" not in line]
+    deducting = [line for line in drafted if "deposit" in line] + links.deductions
+    deductions = [deduction_input(line) for line in deducting]
     regular_count = len(lines)
-    lines += links.deductions
+    lines += deducting
     document["lines"] = lines
     discount: Discount | None = None
     if "discount" in draft:
@@ -320,6 +327,7 @@ def _lines(
     treatment: str,
     currency: str,
     report: Report,
+    links: Links,
 ) -> tuple[list[dict[str, Any]], list[LineInput]]:
     raw_lines: YList = draft.get("lines") or YList()
     lines: list[dict[str, Any]] = []
@@ -368,6 +376,18 @@ def _lines(
             entry["discount"] = discount.written()
         if "service_period" in line:
             entry["service_period"] = _plain_copy(line["service_period"])
+        if "deposit" in line:
+            deposit = links.deposits.get(str(line["deposit"]))
+            if deposit is None:
+                report.error(
+                    line.mark("deposit"),
+                    f"{line['deposit']} is not a deposit invoice that the invoice this credit "
+                    "note corrects deducted (deposit: is for such credit note lines only)",
+                )
+            elif discount is not None:
+                report.error(line.mark("discount"), "a line deducting a deposit has no discount")
+            else:
+                entry["deposit"] = dict(deposit)
         lines.append(entry)
         inputs.append(LineInput(quantity, unit_price, line_category, rate, discount))
     return lines, inputs

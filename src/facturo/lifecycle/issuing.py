@@ -127,6 +127,10 @@ def _resolve_links(ledger: Ledger, draft: YMap, client_id: str, report: Report) 
         )
         if invoice is not None:
             links.credit_note_of = {"number": invoice.number, "issue_date": invoice.issue_date}
+            for deposit in ledger.document(invoice.number).get("lines") or []:
+                if isinstance(deposit.get("deposit"), dict):
+                    number = str(deposit["deposit"]["number"])
+                    links.deposits[number] = dict(deposit["deposit"])
             terms = _payment_mentions(ledger, invoice.number)
             if terms:
                 links.credit_note_of["payment"] = terms

@@ -1,4 +1,4 @@
-"""Text facturo writes into drafts and documents, in the document's language (fr or en).
+"""Text facturo writes into drafts and documents; its phrases exist in French and English.
 
 These are part of the document (the legal VAT mention, the line that deducts a deposit):
 they are sealed with it, unlike the words of the layout, which live in output/words.py.

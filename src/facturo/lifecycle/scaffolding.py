@@ -18,6 +18,7 @@ from typing import Any
 from facturo.errors import FacturoError, InvalidData, Problem
 from facturo.files import schema
 from facturo.files.identifiers import compact
+from facturo.files.languages import LANGUAGES
 from facturo.files.reading import read_file
 from facturo.files.rules import client_id_problem
 from facturo.files.yamlio import YMap, parse
@@ -58,7 +59,7 @@ seller:
 {bic_line}
 defaults:
   currency: {currency}
-  language: {language}                  # fr or en: labels, numbers and dates of documents
+  language: {language}                  # {languages}: labels, numbers, dates of documents
   payment_terms: {payment_terms}        # on receipt | N days | N days end of month
   vat_rate: {vat_rate}                  # percent, for lines without their own rate
   operation: services                   # services | goods | mixed (French reform mention)
@@ -115,6 +116,7 @@ def init_folder(directory: Path, answers: dict[str, Any]) -> list[Path]:
         vat_regime="franchise" if franchise else "standard",
         currency=_q(answers.get("currency") or "EUR"),
         language=answers.get("language") or "fr",
+        languages=" | ".join(LANGUAGES),
         payment_terms=_q(answers.get("payment_terms") or "30 days"),
         vat_rate=0 if franchise else answers.get("vat_rate") or 20,
         penalty=answers.get("late_penalty_rate_percent") or "12.15",

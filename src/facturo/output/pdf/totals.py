@@ -20,6 +20,26 @@ def deposit_of(line: Mapping[str, Any]) -> Mapping[str, Any] | None:
     return deposit if isinstance(deposit, Mapping) and deposit.get("number") else None
 
 
+def deposits_deducted(document: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The deposit invoices a final invoice (or its credit note) deducts, in line order, one
+    each: {number, issue_date, amount}, the amount excluding VAT summed over its lines (<0)."""
+    found: dict[str, dict[str, Any]] = {}
+    for line in document.get("lines") or []:
+        deposit = deposit_of(line)
+        if deposit is not None:
+            number = str(deposit["number"])
+            row = found.setdefault(
+                number,
+                {
+                    "number": number,
+                    "issue_date": as_date(deposit.get("issue_date")),
+                    "amount": Decimal(0),
+                },
+            )
+            row["amount"] += _line_net(line)
+    return list(found.values())
+
+
 def _line_net(line: Mapping[str, Any]) -> Decimal:
     net = line.get("net")
     if net is not None:
@@ -39,14 +59,9 @@ def summary_rows(
     def money(value: Decimal) -> str:
         return labels.format_money(value, currency, language)
 
-    deducted: dict[str, Decimal] = {}
-    dates: dict[str, Any] = {}
-    for line in document.get("lines") or []:
-        deposit = deposit_of(line)
-        if deposit is not None:
-            number = str(deposit["number"])
-            deducted[number] = deducted.get(number, Decimal(0)) + _line_net(line)
-            dates.setdefault(number, as_date(deposit.get("issue_date")))
+    deposits = deposits_deducted(document)
+    deducted = {deposit["number"]: deposit["amount"] for deposit in deposits}
+    dates = {deposit["number"]: deposit["issue_date"] for deposit in deposits}
     discount = as_decimal(totals.get("discount", 0))
     regular = as_decimal(totals.get("lines_net", 0)) - sum(deducted.values(), Decimal(0))
     rows: list[dict[str, str]] = []

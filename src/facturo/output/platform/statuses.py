@@ -4,7 +4,9 @@ The platform delivers statuses as incoming flows of type CustomerInvoiceLC whose
 CDAR message (CrossDomainAcknowledgementAndResponse): the invoice it is about
 (IssuerAssignedID), the status (ProcessConditionCode: 200 deposited, 210 refused, 212 paid,
 213 rejected...) and, for a refusal or a rejection, the reason. Each status flow is recorded
-once, by its flow id, in the transmission it belongs to.
+once, by its flow id, in the transmission it belongs to: the attempt whose flow id or tracking
+id it names (the status flow's trackingId, or a GlobalID of the document it references), the
+newest attempt when it names none (a document deposited again has several).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class Status:
     flow_id: str
     sent: bool = False  # a status facturo sent (212 paid), not one it read
     reason_code: str = ""  # REJ_SEMAN, DEST_INC...: what a rejection or refusal is about
+    names: frozenset[str] = frozenset()  # flow or tracking ids naming the attempt it is about
 
     @property
     def rejected(self) -> bool:
@@ -72,6 +75,20 @@ def read_cdar(data: bytes) -> tuple[str, int, str, str, str]:
     reason_code = first("ReasonCode")
     rule = next(iter(RULE.findall(reason)), "") or reason_code
     return number, int(code_text), reason, rule, reason_code
+
+
+def cdar_references(data: bytes) -> frozenset[str]:
+    """The ids a CDAR message gives the document it is about besides its number (the GlobalIDs
+    of its ReferenceReferencedDocument): a platform may name the flow of the invoice there."""
+    from xml.etree import ElementTree
+
+    root = ElementTree.fromstring(data)  # read_cdar parsed it first: no entities, well formed
+    return frozenset(
+        (found.text or "").strip()
+        for document in root.iter(f"{{{RAM}}}ReferenceReferencedDocument")
+        for found in document.findall(f"{{{RAM}}}GlobalID")
+        if (found.text or "").strip()
+    )
 
 
 def follow(
@@ -128,7 +145,8 @@ def _read_statuses(ledger: Ledger, platform: Platform, today: dt.date) -> list[S
             number, code, reason, rule, reason_code = read_cdar(data)
         except FacturoError:
             continue  # not a status of ours to read: left for the platform's own screens
-        status = Status(number, code, reason, rule, flow_id, reason_code=reason_code)
+        names = cdar_references(data) | ({str(flow.get("trackingId") or "")} - {""})
+        status = Status(number, code, reason, rule, flow_id, reason_code=reason_code, names=names)
         outcome = _record(ledger, status, today)
         if outcome == RECORDED:
             changes.append(status)
@@ -177,14 +195,20 @@ def _seen(ledger: Ledger) -> set[str]:
 
 
 def _record(ledger: Ledger, status: Status, today: dt.date) -> str:
-    """Append the status to the document's sent transmission: RECORDED; STRANGER for a flow
-    about no document transmitted from here; LATER while its transmission is still pending."""
+    """Append the status to the document's sent transmission it names (the newest when it
+    names none): RECORDED; STRANGER for a flow about no document transmitted from here; LATER
+    while its transmission is still pending."""
     try:
         path, data, text = load_for_update(ledger, status.number)
     except FacturoError:
         return STRANGER
     transmissions = [r for r in (data.get("tracking") or {}).get(KEY) or [] if isinstance(r, dict)]
-    records = [r for r in transmissions if r.get("status") == SENT]
+    named = [
+        r
+        for r in transmissions
+        if {str(r.get("flow_id") or ""), str(r.get("tracking_id") or "")} & status.names
+    ]
+    records = [r for r in named[-1:] or transmissions if r.get("status") == SENT]
     if not records:
         return LATER if transmissions else STRANGER
     entry: dict[str, Any] = {"date": today, "code": status.code}
