@@ -265,6 +265,9 @@ def test_receipts_book(built: Cli) -> None:
         ("2026-11-15", "F-2026-0003", "mixed", "600.00", "EUR", "transfer"),
         ("2026-11-20", "F-2026-0004", "services", "2000.00", "EUR", "transfer"),
     ]
+    # A write-off settles an invoice but brings no money in: it is not a receipt.
+    ok(built, "pay", "F-2026-0002", "--write-off", "--force", "--date", "2026-11-21")
+    assert ok(built, "export", "receipts-book", "--year", "2026") == text
     assert ok(built, "export", "receipts-book", "--year", "2025").strip() == ",".join(
         ["date", "number", "client", "client_name", "nature", "amount", "currency", "method",
          "reference"]
@@ -361,3 +364,15 @@ def test_receipts_book_pdf_in_the_seller_language(built: Cli, folder: Path) -> N
     empty = folder / "empty.pdf"
     ok(built, "export", "receipts-book", "--year", "2025", "--pdf", "--out", str(empty))
     assert "No receipts in 2025." in text_of(empty.read_bytes())
+
+
+def test_text_that_looks_like_a_formula_stays_text_in_a_workbook() -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from facturo.output.spreadsheets import workbook
+
+    data = workbook((["number", "client_name"], [{"number": "F-1", "client_name": "=1+1"}]), "t")
+    cell = load_workbook(io.BytesIO(data)).active["B2"]
+    assert (cell.value, cell.data_type) == ("=1+1", "s")

@@ -30,7 +30,8 @@ def money_format(currency: str) -> str:
 
 
 def _cell(value: Any) -> Any:
-    """The value a cell holds: numbers and dates stay themselves, the rest is text."""
+    """The value a cell holds: numbers and dates stay themselves, the rest is text (marked
+    as text where written, so that "=..." in a client's name is never a formula)."""
     if value is None or isinstance(value, (Decimal, int, dt.date)):
         return value
     return str(value)
@@ -56,6 +57,8 @@ def workbook(rows: Rows, title: str) -> bytes:
                 cell.number_format = amounts
             elif isinstance(value, dt.date):
                 cell.number_format = DATE_FORMAT
+            elif cell.data_type == "f":
+                cell.data_type = "s"  # "=..." in a name or a description stays text
             widths[index] = max(widths[index], len(_shown(value)))
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, WIDEST)

@@ -27,8 +27,8 @@ def receipt_rows(ledger: Ledger, year: int) -> list[dict[str, Any]]:
     for entry in entries:
         found = figures.get(entry.number)
         for payment in entry.payments:
-            if payment.date.year != year:
-                continue
+            if payment.date.year != year or payment.is_write_off:
+                continue  # a write-off settles the invoice, but no money came in
             rows.append({
                 "date": payment.date, "number": entry.number, "client": entry.client_id,
                 "client_name": entry.client_name,
