@@ -236,6 +236,14 @@ def test_render_numbers_drafts_and_all(cli, draft, folder: Path, tmp_path: Path)
     mixed = cli("render", *["F-2026-0001"] * 3, "F-2026-0042", "--out", str(tmp_path / "mixed"))
     assert mixed.exit_code == 1 and "no issued document" in mixed.output
     assert not (tmp_path / "mixed").exists()
+    assert cli("issue", "drafts/b.yaml", "--date", "2026-03-03", "--no-pdf").exit_code == 0
+    issued = folder / "invoices" / "2026" / "F-2026-0002.yaml"
+    issued.write_text(
+        issued.read_text("utf-8").replace("Développement", "Développement web", 1), "utf-8"
+    )
+    damaged = cli("render", "F-2026-0001", "F-2026-0002", "--out", str(tmp_path / "damaged"))
+    assert damaged.exit_code == 3 and "changed after issue" in damaged.output
+    assert not (tmp_path / "damaged").exists()  # refused before the first PDF
     assert cli("render").exit_code == 2
 
 

@@ -93,7 +93,8 @@ def jobs_for(
     previews: dict[Path, dict[str, Any]] = {}
     for target in targets:
         if target.number is not None:
-            ledger.find(target.number)
+            entry = ledger.find(target.number)
+            ledger.require_valid([entry], f"{entry.path} is damaged or was changed after issue")
             continue
         assert target.draft is not None
         if not target.draft.is_file():
