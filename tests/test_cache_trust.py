@@ -145,3 +145,18 @@ def test_a_cache_tracked_by_git_is_refused(cli: Cli, draft, folder: Path) -> Non
 
     assert result.exit_code == 1, result.output
     assert "tracked by git" in result.stderr and ".gitignore" in result.stderr, result.stderr
+
+
+def test_a_signed_cache_copied_to_another_folder_is_not_trusted(tmp_path: Path) -> None:
+    import shutil
+
+    from facturo.store.cache import read_signed, write_signed
+
+    first = tmp_path / "a" / ".facturo" / "cache" / "statuses.json"
+    write_signed(first, {"version": 1, "updated_after": "2026-12-01T00:00:00+00:00"})
+    assert read_signed(first) is not None
+    second = tmp_path / "b" / ".facturo" / "cache" / "statuses.json"
+    second.parent.mkdir(parents=True)
+    for name in ("statuses.json", "statuses.json.sig"):
+        shutil.copy(first.parent / name, second.parent / name)
+    assert read_signed(second) is None

@@ -62,8 +62,10 @@ def _key() -> bytes | None:
     return key
 
 
-def _signature(key: bytes, data: bytes) -> str:
-    return hmac.new(key, data, hashlib.sha256).hexdigest()
+def _signature(key: bytes, path: Path, data: bytes) -> str:
+    """The signature of `data` as the cache at `path`: a copy elsewhere does not verify."""
+    place = os.path.realpath(path).encode("utf-8", "surrogateescape")
+    return hmac.new(key, place + b"\0" + data, hashlib.sha256).hexdigest()
 
 
 def read_signed(path: Path) -> Any:
@@ -76,7 +78,7 @@ def read_signed(path: Path) -> Any:
         signature = path.with_name(path.name + ".sig").read_text("ascii").strip()
     except (OSError, UnicodeDecodeError):
         return None
-    if not hmac.compare_digest(signature, _signature(key, data)):
+    if not hmac.compare_digest(signature, _signature(key, path, data)):
         return None
     try:
         return json.loads(data)
@@ -96,7 +98,7 @@ def write_signed(path: Path, value: Any) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         for target, content in (
             (path, data),
-            (path.with_name(path.name + ".sig"), _signature(key, data).encode("ascii")),
+            (path.with_name(path.name + ".sig"), _signature(key, path, data).encode("ascii")),
         ):
             temporary = target.with_name(f"{target.name}.{pid}.tmp")
             temporary.write_bytes(content)
