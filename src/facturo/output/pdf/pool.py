@@ -8,6 +8,7 @@ whatever the number of documents; outcomes come back as they finish.
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 import signal
 import sys
@@ -97,7 +98,12 @@ def _on_pool(
     jobs: Iterator[RenderJob], count: int, settings: tuple[Any, ...]
 ) -> Iterator[RenderOutcome]:
     running: dict[Future[RenderOutcome], Path] = {}
-    with ProcessPoolExecutor(count, initializer=_start_worker, initargs=settings) as pool:
+    # Forked on Linux (Python 3.14 defaults to forkserver): a worker's parent is this process,
+    # which _die_with watches.
+    context = multiprocessing.get_context("fork") if sys.platform == "linux" else None
+    with ProcessPoolExecutor(
+        count, mp_context=context, initializer=_start_worker, initargs=settings
+    ) as pool:
 
         def hand_out(limit: int) -> Iterator[RenderOutcome]:
             """Give the pool jobs until `limit` run; a broken pool fails each one left."""
