@@ -118,3 +118,15 @@ def test_an_invoice_with_the_wrong_treatment_can_still_be_credited(cli: Cli, fol
     write(folder / "clients" / "kiez.yaml", GERMAN_BUSINESS)  # the number, learnt later
     result = cli("credit", "F-2026-0001", "--full", "--reason", "TVA facturée à tort")
     assert result.exit_code == 0, result.output
+
+
+def test_a_document_that_charges_no_vat_says_why_in_every_language() -> None:
+    from facturo.files.languages import LANGUAGES
+    from facturo.lifecycle.phrases import EXEMPTION_MENTIONS, exemption_mention
+
+    for language in LANGUAGES:
+        for treatment in EXEMPTION_MENTIONS:
+            assert exemption_mention(treatment, language), (treatment, language)
+    assert exemption_mention("reverse-charge", "de").startswith("Steuerschuldnerschaft")
+    assert exemption_mention("reverse-charge", "it").startswith("Inversione contabile")
+    assert exemption_mention("franchise", "es") == exemption_mention("franchise", "en")
