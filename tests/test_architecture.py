@@ -258,3 +258,17 @@ def test_architecture_md_lists_every_module_with_its_docstring() -> None:
         if f"- `{name}` — {first}" not in listed:
             missing.append(f"- `{name}` — {first}")
     assert not missing, "ARCHITECTURE.md lacks or misdescribes:\n" + "\n".join(missing)
+
+
+LONGEST = 500
+
+
+def test_a_long_module_says_why_in_its_docstring() -> None:
+    long = []
+    for path in sorted(SRC.rglob("*.py")):
+        text = path.read_text("utf-8")
+        if text.count("\n") > LONGEST and "Why so long:" not in (
+            ast.get_docstring(ast.parse(text)) or ""
+        ):
+            long.append(f"{path.relative_to(SRC)}: {text.count(chr(10))} lines")
+    assert long == []

@@ -1,4 +1,9 @@
-"""What happens to documents: drafts are prepared, issued with the next number, sealed."""
+"""What happens to documents: drafts are prepared, issued with the next number, sealed.
+
+Why so long: issuing is one transaction under one lock (every draft validated, the numbers
+known from files, git and the record checked, each draft numbered, sealed, claimed, recorded,
+the draft removed, an interrupted issue settled); its steps share the guarantees they keep.
+"""
 
 from __future__ import annotations
 
