@@ -123,10 +123,13 @@ def test_an_invoice_with_the_wrong_treatment_can_still_be_credited(cli: Cli, fol
 def test_a_document_that_charges_no_vat_says_why_in_every_language() -> None:
     from facturo.files.languages import LANGUAGES
     from facturo.lifecycle.phrases import EXEMPTION_MENTIONS, exemption_mention
+    from facturo.output.words import describe_exemption
 
     for language in LANGUAGES:
         for treatment in EXEMPTION_MENTIONS:
             assert exemption_mention(treatment, language), (treatment, language)
-    assert exemption_mention("reverse-charge", "de").startswith("Steuerschuldnerschaft")
-    assert exemption_mention("reverse-charge", "it").startswith("Inversione contabile")
-    assert exemption_mention("franchise", "es") == exemption_mention("franchise", "en")
+    # Sealed in the law's French wording, printed with the document language's translation.
+    sealed = exemption_mention("reverse-charge", "de")
+    assert sealed == exemption_mention("reverse-charge", "fr")
+    printed = describe_exemption("VATEX-EU-AE", sealed, "de")
+    assert printed.startswith("Steuerschuldnerschaft des Leistungsempfängers (Autoliquidation")

@@ -1,4 +1,4 @@
-"""Text facturo writes into drafts and documents: phrases, and VAT mentions in every language.
+"""Text facturo writes into drafts and documents; its phrases exist in French and English.
 
 These are part of the document (the legal VAT mention, the line that deducts a deposit):
 they are sealed with it, unlike the words of the layout, which live in output/words.py.
@@ -24,23 +24,14 @@ EXEMPTION_MENTIONS: dict[str, dict[str, str]] = {
         "fr": "Autoliquidation — TVA due par le preneur (art. 283-2 du CGI, "
         "art. 196 de la directive 2006/112/CE)",
         "en": "Reverse charge — VAT due by the customer (art. 196 of Directive 2006/112/EC)",
-        "de": "Steuerschuldnerschaft des Leistungsempfängers (Art. 196 der Richtlinie 2006/112/EG)",
-        "es": "Inversión del sujeto pasivo (art. 196 de la Directiva 2006/112/CE)",
-        "it": "Inversione contabile (art. 196 della direttiva 2006/112/CE)",
     },
     "intra-eu-goods": {
         "fr": "Exonération de TVA, art. 262 ter I du CGI (livraison intracommunautaire)",
         "en": "VAT exempt intra-Community supply (art. 138 of Directive 2006/112/EC)",
-        "de": "Steuerfreie innergemeinschaftliche Lieferung (Art. 138 der Richtlinie 2006/112/EG)",
-        "es": "Entrega intracomunitaria exenta (art. 138 de la Directiva 2006/112/CE)",
-        "it": "Cessione intracomunitaria non imponibile (art. 138 della direttiva 2006/112/CE)",
     },
     "export": {
         "fr": "Exonération de TVA, art. 262 I du CGI (exportation)",
         "en": "VAT exempt export (art. 146 of Directive 2006/112/EC)",
-        "de": "Steuerfreie Ausfuhrlieferung (Art. 146 der Richtlinie 2006/112/EG)",
-        "es": "Exportación exenta (art. 146 de la Directiva 2006/112/CE)",
-        "it": "Esportazione non imponibile (art. 146 della direttiva 2006/112/CE)",
     },
     "outside-scope": {
         "fr": "TVA non applicable, art. 259-1 du CGI (prestation hors de France)",
@@ -79,11 +70,11 @@ def _words(language: str) -> dict[str, str]:
 
 
 def exemption_mention(treatment: str, language: str) -> str:
-    """The legal mention of a VAT treatment in `language`, in English when it has none in
-    that language (a document that charges no VAT always says why), "" for a treatment
-    without one."""
+    """The legal mention of a VAT treatment in `language`, else in French, the wording of the
+    law (output/words.describe_exemption prints it with its translation): a document that
+    charges no VAT always says why. "" for a treatment without a mention."""
     mentions = EXEMPTION_MENTIONS.get(treatment, {})
-    return mentions.get(language) or mentions.get("en", "")
+    return mentions.get(language) or mentions.get("fr", "")
 
 
 def deposit_line(share_percent: Decimal | None, quote: str, language: str) -> str:
