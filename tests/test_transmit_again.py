@@ -189,3 +189,21 @@ def test_a_status_naming_no_attempt_waits_while_the_last_attempt_is_pending(
     first, second = transmissions(folder, number)
     assert [s["code"] for s in first["statuses"]] == [213, 207]
     assert [s["code"] for s in second["statuses"]] == [200]
+
+
+def test_no_paid_status_while_a_new_attempt_after_a_rejection_is_pending(
+    cli: Cli, draft, folder: Path, platform: PlatformServer
+) -> None:
+    write(folder / "facturo.yaml", CONFIG + platform.config(timeout_seconds=1))
+    number = issue(cli, draft, "2026-11-02")
+    assert cli("transmit", number).exit_code == 0
+    _rejected(cli, platform, number, "Destinataire inconnu", "DEST_INC")
+    platform.hang_after_store = True
+    assert cli("transmit", number, "--again").exit_code == 1
+    assert cli("pay", number, "1620", "--date", "2026-11-20").exit_code == 0
+    assert cli("transmit", "--status").output == ""
+    assert len(platform.posts) == 2  # the two deposits: no 212 about the rejected first one
+    assert [s["code"] for s in transmissions(folder, number)[0]["statuses"]] == [213]
+    assert cli("transmit", number).exit_code == 0  # the second deposit settles: now it is due
+    assert cli("transmit", "--status").exit_code == 0
+    assert [p["trackingId"] for p in platform.posts][-1] == f"812345676-{number}-2-212"
