@@ -85,7 +85,8 @@ def test_a_status_of_ours_that_comes_before_its_transmission_record_is_read_once
     cli: Cli, draft, folder: Path, platform: PlatformServer
 ) -> None:
     # Another clone issued and transmitted them; this one has not pulled yet: the status of
-    # a number of our series waits (the mark stays before it), one of another series does not.
+    # a number of our series waits (the mark stays before it), one of another series or naming
+    # another seller as its issuer does not.
     sent = issue(cli, draft, "2026-11-02")
     assert cli("transmit", sent).exit_code == 0
     untransmitted = issue(cli, draft, "2026-11-03", "d2")
@@ -94,6 +95,8 @@ def test_a_status_of_ours_that_comes_before_its_transmission_record_is_read_once
     platform.add_status(untransmitted, 213, "Destinataire inconnu", "DEST_INC", an_hour_ago)
     platform.add_status(absent, 200, updated_at=an_hour_ago + dt.timedelta(minutes=1))
     platform.add_status("OTHER-7", 200, updated_at=an_hour_ago - dt.timedelta(minutes=30))
+    another_sellers = an_hour_ago - dt.timedelta(minutes=20)
+    platform.add_status(absent, 202, updated_at=another_sellers, issuer="552100554")
     platform.add_status(sent, 200)
     assert cli("transmit", "--status").stdout == f"{sent}: deposited (200)\n"
     mark = dt.datetime.fromisoformat(json.loads((folder / MARK).read_text())["updated_after"])
