@@ -65,12 +65,19 @@ def flow_info_problems(info: Any) -> list[str]:
 
 
 def cdar(
-    number: str, code: int, reason: str = "", reason_code: str = "", about_flow: str = ""
-) -> bytes:
+    number: str, code: int, reason: str = "", reason_code: str = "", about_flow: str = "",
+    issuer: str = "",
+) -> bytes:  # fmt: skip
     """A CDAR lifecycle message about invoice `number` with status `code` (naming the flow
-    of the invoice in a GlobalID of the referenced document when `about_flow` is given)."""
+    of the invoice in a GlobalID of the referenced document when `about_flow` is given, and
+    the SIREN of the invoice's issuer when `issuer` is)."""
     status = ""
     named = f"<ram:GlobalID>{about_flow}</ram:GlobalID>" if about_flow else ""
+    if issuer:
+        named += (
+            f'<ram:IssuerTradeParty><ram:GlobalID schemeID="0002">{issuer}</ram:GlobalID>'
+            f"</ram:IssuerTradeParty>"
+        )
     if reason or reason_code:
         status = (
             f"<ram:SpecifiedDocumentStatus><ram:ReasonCode>{reason_code}</ram:ReasonCode>"
@@ -149,6 +156,7 @@ class PlatformServer:
     def add_status(
         self, number: str, code: int, reason: str = "", reason_code: str = "",
         updated_at: dt.datetime | None = None, tracking_id: str = "", about_flow: str = "",
+        issuer: str = "",
     ) -> str:  # fmt: skip
         """An incoming lifecycle flow (CDAR) about invoice `number`, updated at `updated_at`
         (now by default); its flow id. `tracking_id` is the status flow's trackingId, and
@@ -158,7 +166,7 @@ class PlatformServer:
             "processingRuleSource": "Computed", **({"trackingId": tracking_id} if tracking_id else {}),
         }  # fmt: skip
         when = updated_at.isoformat() if updated_at else None
-        message = cdar(number, code, reason, reason_code, about_flow)
+        message = cdar(number, code, reason, reason_code, about_flow, issuer)
         with self.lock:
             meta = self.keep(fields, message, "CustomerInvoiceLC", "In", when)
             meta["name"] = f"{meta['flowId']}.xml"

@@ -7,6 +7,7 @@ The local platform (tests/pa_server.py) pages its answers by cursor and filters 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 from conftest import CONFIG, Cli, issue, write
@@ -78,3 +79,35 @@ def test_a_status_of_a_document_still_pending_is_read_once_its_post_is_settled(
     assert cli("transmit", "--status").stdout == f"{pending}: deposited (200)\n"
     assert cli("transmit", "--status").stdout == ""
     assert [s["code"] for s in transmissions(folder, pending)[0]["statuses"]] == [200]
+
+
+def test_a_status_of_ours_that_comes_before_its_transmission_record_is_read_once_it_is_there(
+    cli: Cli, draft, folder: Path, platform: PlatformServer
+) -> None:
+    # Another clone issued and transmitted them; this one has not pulled yet: the status of
+    # a number of our series waits (the mark stays before it), one of another series or naming
+    # another seller as its issuer does not.
+    sent = issue(cli, draft, "2026-11-02")
+    assert cli("transmit", sent).exit_code == 0
+    untransmitted = issue(cli, draft, "2026-11-03", "d2")
+    absent = sent[:-1] + "3"  # the number the next document issued here gets
+    an_hour_ago = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    platform.add_status(untransmitted, 213, "Destinataire inconnu", "DEST_INC", an_hour_ago)
+    platform.add_status(absent, 200, updated_at=an_hour_ago + dt.timedelta(minutes=1))
+    platform.add_status("OTHER-7", 200, updated_at=an_hour_ago - dt.timedelta(minutes=30))
+    another_sellers = an_hour_ago - dt.timedelta(minutes=20)
+    platform.add_status(absent, 202, updated_at=another_sellers, issuer="552100554")
+    platform.add_status(sent, 200)
+    assert cli("transmit", "--status").stdout == f"{sent}: deposited (200)\n"
+    mark = dt.datetime.fromisoformat(json.loads((folder / MARK).read_text())["updated_after"])
+    assert mark == an_hour_ago
+    assert issue(cli, draft, "2026-11-04", "d3") == absent
+    assert cli("transmit", untransmitted).exit_code == 0
+    assert cli("transmit", absent).exit_code == 0
+    result = cli("transmit", "--status")
+    assert result.exit_code == 1  # the rejection is said
+    assert f"{absent}: deposited (200)" in result.stdout
+    assert f"{untransmitted}: rejected by the platform (213)" in result.stderr
+    assert [s["code"] for s in transmissions(folder, untransmitted)[0]["statuses"]] == [213]
+    assert [s["code"] for s in transmissions(folder, absent)[0]["statuses"]] == [200]
+    assert cli("transmit", "--status").output == ""

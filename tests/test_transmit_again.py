@@ -168,3 +168,42 @@ def test_a_status_naming_an_attempt_still_pending_waits_for_it(
     assert cli("transmit", number).exit_code == 0  # found on the platform: sent
     assert cli("transmit", "--status").stdout == f"{number}: deposited (200)\n"
     assert [s["code"] for s in transmissions(folder, number)[1]["statuses"]] == [200]
+
+
+def test_a_status_naming_no_attempt_waits_while_the_last_attempt_is_pending(
+    cli: Cli, draft, folder: Path, platform: PlatformServer
+) -> None:
+    write(folder / "facturo.yaml", CONFIG + platform.config(timeout_seconds=1))
+    number = issue(cli, draft, "2026-11-02")
+    assert cli("transmit", number).exit_code == 0
+    _rejected(cli, platform, number, "Adresse erronée", "ADR_ERR")
+    first = transmissions(folder, number)[0]
+    platform.hang_after_store = True
+    assert cli("transmit", number, "--again").exit_code == 1
+    platform.add_status(number, 200)  # names no attempt: the pending one, most likely
+    platform.add_status(number, 207, tracking_id=first["tracking_id"])  # names the first
+    assert cli("transmit", "--status").stdout == f"{number}: disputed (207)\n"
+    assert [s["code"] for s in transmissions(folder, number)[0]["statuses"]] == [213, 207]
+    assert cli("transmit", number).exit_code == 0  # found on the platform: sent
+    assert cli("transmit", "--status").stdout == f"{number}: deposited (200)\n"
+    first, second = transmissions(folder, number)
+    assert [s["code"] for s in first["statuses"]] == [213, 207]
+    assert [s["code"] for s in second["statuses"]] == [200]
+
+
+def test_no_paid_status_while_a_new_attempt_after_a_rejection_is_pending(
+    cli: Cli, draft, folder: Path, platform: PlatformServer
+) -> None:
+    write(folder / "facturo.yaml", CONFIG + platform.config(timeout_seconds=1))
+    number = issue(cli, draft, "2026-11-02")
+    assert cli("transmit", number).exit_code == 0
+    _rejected(cli, platform, number, "Destinataire inconnu", "DEST_INC")
+    platform.hang_after_store = True
+    assert cli("transmit", number, "--again").exit_code == 1
+    assert cli("pay", number, "1620", "--date", "2026-11-20").exit_code == 0
+    assert cli("transmit", "--status").output == ""
+    assert len(platform.posts) == 2  # the two deposits: no 212 about the rejected first one
+    assert [s["code"] for s in transmissions(folder, number)[0]["statuses"]] == [213]
+    assert cli("transmit", number).exit_code == 0  # the second deposit settles: now it is due
+    assert cli("transmit", "--status").exit_code == 0
+    assert [p["trackingId"] for p in platform.posts][-1] == f"812345676-{number}-2-212"

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 from xml.sax.saxutils import escape
 
-from facturo.model.platform_status import REJECTED, platform_state
+from facturo.model.platform_status import REJECTED, platform_state, transmissions_of
 from facturo.output.platform.client import Platform, PlatformError, PlatformUncertain
 from facturo.output.platform.transmission import KEY, SENT
 from facturo.reports.ereporting import processing_rule
@@ -80,7 +80,9 @@ def paid_message(document: dict[str, Any], now: dt.datetime) -> bytes:
 
 
 def due_for_paid_status(ledger: Ledger) -> list[str]:
-    """Transmitted domestic B2B invoices selling services, fully paid, with no 212 sent yet."""
+    """Transmitted domestic B2B invoices selling services, fully paid, with no 212 sent yet
+    (none while the last deposit is pending: after a rejection, the new attempt may be the
+    one the platform keeps, or be rejected too)."""
     numbers = []
     for entry in ledger.entries():
         if entry.kind not in ("invoice", "deposit") or entry.problems:
@@ -95,7 +97,9 @@ def due_for_paid_status(ledger: Ledger) -> list[str]:
         ]  # fmt: skip
         if not records or processing_rule(document) != "B2B":
             continue
-        state = platform_state(document)
+        if transmissions_of(document)[-1].get("status") != SENT:
+            continue  # the last deposit is not settled: its fate decides
+        state = platform_state(document)  # the last record is the last sent one
         if state is not None and state.code == REJECTED:
             continue  # deemed never issued on the platform: no status of it to send
         done = any(

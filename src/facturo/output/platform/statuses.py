@@ -6,7 +6,10 @@ CDAR message (CrossDomainAcknowledgementAndResponse): the invoice it is about
 213 rejected...) and, for a refusal or a rejection, the reason. Each status flow is recorded
 once, by its flow id, in the transmission it belongs to: the attempt whose flow id or tracking
 id it names (the status flow's trackingId, or a GlobalID of the document it references), the
-newest attempt when it names none (a document deposited again has several).
+newest attempt when it names none (a document deposited again has several). A status that
+cannot be recorded yet (its document or its transmission record not here: another clone
+issued or transmitted it; its attempt still pending) is read again on a later run, unless
+its number is none of this folder's numbering series or it names another seller.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from facturo.errors import FacturoError
+from facturo.model.numbering import all_series
 from facturo.output.platform.client import Platform, PlatformUncertain, settings_from
 from facturo.output.platform.transmission import KEY, SENT
 from facturo.store.cache import read_cache, write_cache
@@ -46,6 +50,7 @@ class Status:
     sent: bool = False  # a status facturo sent (212 paid), not one it read
     reason_code: str = ""  # REJ_SEMAN, DEST_INC...: what a rejection or refusal is about
     names: frozenset[str] = frozenset()  # flow or tracking ids naming the attempt it is about
+    issuer: str = ""  # the SIREN of the invoice's issuer, when the message gives one
 
     @property
     def rejected(self) -> bool:
@@ -89,6 +94,19 @@ def cdar_references(data: bytes) -> frozenset[str]:
         for found in document.findall(f"{{{RAM}}}GlobalID")
         if (found.text or "").strip()
     )
+
+
+def cdar_issuer(data: bytes) -> str:
+    """The SIREN (scheme 0002) of the issuer of the document a CDAR message is about, or ""."""
+    from xml.etree import ElementTree
+
+    root = ElementTree.fromstring(data)  # read_cdar parsed it first: no entities, well formed
+    for document in root.iter(f"{{{RAM}}}ReferenceReferencedDocument"):
+        for party in document.findall(f"{{{RAM}}}IssuerTradeParty"):
+            for found in party.findall(f"{{{RAM}}}GlobalID"):
+                if found.get("schemeID") == "0002" and (found.text or "").strip():
+                    return (found.text or "").strip()
+    return ""
 
 
 def follow(
@@ -146,7 +164,10 @@ def _read_statuses(ledger: Ledger, platform: Platform, today: dt.date) -> list[S
         except FacturoError:
             continue  # not a status of ours to read: left for the platform's own screens
         names = cdar_references(data) | ({str(flow.get("trackingId") or "")} - {""})
-        status = Status(number, code, reason, rule, flow_id, reason_code=reason_code, names=names)
+        status = Status(
+            number, code, reason, rule, flow_id, reason_code=reason_code, names=names,
+            issuer=cdar_issuer(data),
+        )  # fmt: skip
         outcome = _record(ledger, status, today)
         if outcome == RECORDED:
             changes.append(status)
@@ -196,21 +217,27 @@ def _seen(ledger: Ledger) -> set[str]:
 
 def _record(ledger: Ledger, status: Status, today: dt.date) -> str:
     """Append the status to the document's sent transmission it names (the newest when it
-    names none): RECORDED; STRANGER for a flow about no document transmitted from here; LATER
-    while its transmission is still pending."""
+    names none): RECORDED; LATER while the transmission it is about is pending (the attempt
+    it names, or the last one when it names none) or not here yet (a number of ours whose
+    document or transmission record another clone has: read again once pulled); STRANGER
+    for a number of none of our series, or a document of another seller."""
     try:
         path, data, text = load_for_update(ledger, status.number)
     except FacturoError:
-        return STRANGER
+        return LATER if _ours(ledger, status) else STRANGER
     transmissions = [r for r in (data.get("tracking") or {}).get(KEY) or [] if isinstance(r, dict)]
+    if not transmissions:
+        return LATER if _ours(ledger, status) else STRANGER
     named = [
         r
         for r in transmissions
         if {str(r.get("flow_id") or ""), str(r.get("tracking_id") or "")} & status.names
     ]
+    if not named and transmissions[-1].get("status") != SENT:
+        return LATER  # most likely about the attempt whose post is not settled yet
     records = [r for r in named[-1:] or transmissions if r.get("status") == SENT]
     if not records:
-        return LATER if transmissions else STRANGER
+        return LATER
     entry: dict[str, Any] = {"date": today, "code": status.code}
     if status.reason:
         entry["reason"] = status.reason
@@ -226,3 +253,21 @@ def _record(ledger: Ledger, status: Status, today: dt.date) -> str:
     statuses.append(entry)
     write_tracking(ledger, path, data, text)
     return RECORDED
+
+
+def _ours(ledger: Ledger, status: Status) -> bool:
+    """Whether a status may be about a document of this folder: its number is one an invoice
+    or credit note series of ours gives (letters compared ignoring case, as numbers are looked
+    up), and the message names no other seller as the issuer."""
+    try:
+        config = ledger.config()
+    except FacturoError:
+        return True  # cannot tell: read it again rather than lose it
+    siren = str((config.get("seller") or {}).get("siren") or "")
+    if status.issuer and siren and status.issuer != siren:
+        return False
+    return any(
+        re.match(series.regex.pattern, status.number, re.IGNORECASE)
+        for series in all_series(config)
+        if series.series_kind != "quote"  # quotes are never transmitted
+    )
