@@ -210,6 +210,11 @@ def test_a_paid_services_invoice_sends_its_paid_status_once(
     [flow] = platform.posted(status["trackingId"])
     assert b"<ram:ValueAmount>1620.00</ram:ValueAmount>" in flow.data
     assert b"<ram:ValuePercent>20</ram:ValuePercent>" in flow.data
+    # BR-FR-CDV-13: the referenced invoice's issuer is the seller (BT-30), not the buyer.
+    issuer = flow.data.split(b"<ram:ReferenceReferencedDocument>")[1].split(
+        b"</ram:IssuerTradeParty>"
+    )[0]
+    assert issuer.endswith(b'<ram:GlobalID schemeID="0002">812345676</ram:GlobalID>')
     assert cli("transmit", "--status").output == ""
     assert len(platform.posts) == 2
     [record] = transmissions(folder, number)

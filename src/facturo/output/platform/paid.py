@@ -43,7 +43,6 @@ def collected_by_rate(document: dict[str, Any]) -> list[tuple[Decimal, Decimal]]
 def paid_message(document: dict[str, Any], now: dt.datetime) -> bytes:
     """The CDAR message telling the platform that invoice `document` was paid."""
     seller = document.get("seller") or {}
-    client = document.get("client") or {}
     amounts = "".join(
         f"<ram:SpecifiedDocumentCharacteristic><ram:TypeCode>MEN</ram:TypeCode>"
         f"<ram:ValueAmount>{amount}</ram:ValueAmount>"
@@ -71,7 +70,7 @@ def paid_message(document: dict[str, Any], now: dt.datetime) -> bytes:
         f"{document['issue_date']:%Y%m%d}</udt:DateTimeString></ram:FormattedIssueDateTime>"
         f"<ram:ProcessConditionCode>{PAID}</ram:ProcessConditionCode>"
         f'<ram:IssuerTradeParty><ram:GlobalID schemeID="0002">'
-        f"{escape(str(client.get('siren') or ''))}</ram:GlobalID></ram:IssuerTradeParty>"
+        f"{escape(str(seller.get('siren') or ''))}</ram:GlobalID></ram:IssuerTradeParty>"
         f"<ram:SpecifiedDocumentStatus><ram:ProcessConditionCode>{PAID}"
         f"</ram:ProcessConditionCode>{amounts}</ram:SpecifiedDocumentStatus>"
         f"</ram:ReferenceReferencedDocument></rsm:AcknowledgementDocument>"
