@@ -376,3 +376,65 @@ def test_text_that_looks_like_a_formula_stays_text_in_a_workbook() -> None:
     data = workbook((["number", "client_name"], [{"number": "F-1", "client_name": "=1+1"}]), "t")
     cell = load_workbook(io.BytesIO(data)).active["B2"]
     assert (cell.value, cell.data_type) == ("=1+1", "s")
+
+
+def test_a_foreign_invoice_paid_in_parts_clears_its_accounts_in_euros(
+    cli: Cli, draft: Callable[..., Path], folder: Path
+) -> None:
+    # 833.33 USD + VAT 166.67 = 1000.00 USD at 0.855: paid 333.33 + 333.33 + 333.34. Each
+    # payment converted alone gives 285.00 + 285.00 + 285.01 = 855.01 against 855.00 invoiced.
+    draft("usd", "client: dupont\ncurrency: USD\nexchange_rate: {rate: 0.855, date: 2026-11-02}\n"
+          "lines:\n  - {description: Support, quantity: 1, unit_price: 833.33}\n")  # fmt: skip
+    ok(cli, "issue", "drafts/usd.yaml", "--date", "2026-11-02", "--no-pdf")
+    for amount, day in (("333.33", "05"), ("333.33", "10"), ("333.34", "15")):
+        ok(cli, "pay", "F-2026-0001", amount, "--date", f"2026-11-{day}")
+    path = Path(ok(cli, "export", "fec", "--year", "2026").strip())
+    rows = validate_fec(path, "812345676")
+
+    def balance(prefix: str) -> Decimal:
+        found = [r for r in rows if r["CompteNum"].startswith(prefix)]
+        assert found, prefix
+        return sum(
+            (Decimal(r["Debit"].replace(",", ".")) - Decimal(r["Credit"].replace(",", "."))
+             for r in found),
+            Decimal(0),
+        )  # fmt: skip
+
+    assert balance("411") == 0  # paid in full: the client owes nothing, in euros too
+    assert balance("44574") == 0  # the VAT awaiting payment all became due
+    assert balance("512") == Decimal("855.00")
+
+
+def test_a_write_off_is_a_loss_not_money_in_the_bank(
+    cli: Cli, draft: Callable[..., Path], folder: Path
+) -> None:
+    draft("a")  # 3 days x 450 = 1350 + VAT 270 = 1620, services (VAT due on payment)
+    ok(cli, "issue", "drafts/a.yaml", "--date", "2026-11-02", "--no-pdf")
+    ok(cli, "pay", "F-2026-0001", "1000", "--date", "2026-11-10")
+    ok(cli, "pay", "F-2026-0001", "--write-off", "--force", "--date", "2026-11-20")
+    rows = validate_fec(Path(ok(cli, "export", "fec", "--year", "2026").strip()), "812345676")
+
+    def balance(prefix: str) -> Decimal:
+        return sum(
+            (Decimal(r["Debit"].replace(",", ".")) - Decimal(r["Credit"].replace(",", "."))
+             for r in rows if r["CompteNum"].startswith(prefix)),
+            Decimal(0),
+        )  # fmt: skip
+
+    assert balance("512") == Decimal("1000.00")  # only what came in
+    assert balance("411") == 0  # settled
+    # 620 given up: its VAT (620 x 270 / 1620 = 103.33) never became due; the rest is a loss.
+    assert balance("654") == Decimal("516.67")
+    assert balance("44574") == 0
+    assert balance("4457") == Decimal("-166.67")  # VAT due on the 1000 received
+    assert {r["JournalCode"] for r in rows if r["CompteNum"].startswith("654")} == {"OD"}
+    import subprocess
+
+    path = folder / "sales.journal"
+    ok(cli, "export", "journal", "--year", "2026", "--out", str(path))
+    assert "expenses:bad-debts:654000  " in path.read_text("utf-8")
+    checked = subprocess.run(
+        ["hledger", "-f", str(path), "check", "accounts", "commodities", "ordereddates"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert checked.returncode == 0, checked.stderr

@@ -130,6 +130,7 @@ ACCOUNTING = {
     "vat": text('VAT collected account (default "445710")'),
     "vat_by_rate": Field("texts", 'VAT account per rate: ["20=445712", "5.5=445715"]'),
     "vat_pending": text('VAT on services until paid (default "445740")'),
+    "write_off": text('loss on a balance written off (default "654000")'),
 }
 
 BANK_COLUMNS = {

@@ -20,10 +20,12 @@ from facturo.reports.postings import (
     BANK,
     BANK_ACCOUNT,
     CLIENT,
+    LOSS,
     REVENUE,
     SALES,
     VAT,
     VAT_PENDING,
+    WRITE_OFFS,
     Posting,
     Transaction,
 )
@@ -37,19 +39,23 @@ SEPARATORS = {"pipe": "|", "tab": "\t"}
 ENCODINGS = ("iso-8859-15", "utf-8")
 
 # The FEC is read by the French tax administration: its labels are French.
-JOURNALS = {SALES: ("VE", "Ventes"), BANK: ("BQ", "Banque")}
+JOURNALS = {
+    SALES: ("VE", "Ventes"), BANK: ("BQ", "Banque"), WRITE_OFFS: ("OD", "Opérations diverses"),
+}  # fmt: skip
 ACCOUNT_LABELS = {
     CLIENT: "Clients",
     REVENUE: "Prestations de services et ventes",
     VAT: "TVA collectée",
     VAT_PENDING: "TVA collectée sur encaissements en attente",
     BANK_ACCOUNT: "Banque",
+    LOSS: "Pertes sur créances irrécouvrables",
 }
 KIND_LABELS = {
     "invoice": "Facture",
     "deposit": "Facture d'acompte",
     "credit_note": "Avoir",
     "payment": "Règlement",
+    "write-off": "Créance abandonnée",
 }
 
 
@@ -99,7 +105,7 @@ class Fec:
 def fec(moves: Sequence[Transaction], separator: str = "|") -> Fec:
     """The FEC of `moves` (in date order); each move becomes one numbered entry."""
     lines = [separator.join(COLUMNS)]
-    counters = {SALES: 0, BANK: 0}
+    counters = dict.fromkeys(JOURNALS, 0)
     left_out: list[str] = []
     for stated in moves:
         move = stated.in_euros()

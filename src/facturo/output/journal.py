@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from facturo.reports.postings import BANK_ACCOUNT, CLIENT, REVENUE, VAT, VAT_PENDING, Posting
+from facturo.reports.postings import BANK_ACCOUNT, CLIENT, LOSS, REVENUE, VAT, VAT_PENDING, Posting
 from facturo.reports.postings import Transaction as Move
 
 FORMATS = ("hledger", "beancount")
@@ -20,9 +20,10 @@ ROOTS = {
     REVENUE: ("Income", "Sales"),
     VAT: ("Liabilities", "VAT"),
     VAT_PENDING: ("Liabilities", "VAT-Pending"),
+    LOSS: ("Expenses", "Bad-Debts"),
 }
 KINDS = {"invoice": "Invoice", "deposit": "Deposit invoice", "credit_note": "Credit note",
-         "payment": "Payment"}  # fmt: skip
+         "payment": "Payment", "write-off": "Written off"}  # fmt: skip
 
 
 def account_name(posting: Posting, style: str) -> str:

@@ -26,8 +26,10 @@ ZERO = Decimal(0)
 EURO = "EUR"
 SALES = "sales"
 BANK = "bank"
+WRITE_OFFS = "write-offs"  # balances given up on: no money, a loss
 # Roles of accounts; output modules name them (labels) in the file's language.
 CLIENT, REVENUE, VAT, VAT_PENDING, BANK_ACCOUNT = "client", "revenue", "vat", "vat_pending", "bank"
+LOSS = "loss"
 
 
 def _by_rate(items: Any, key: str) -> dict[Decimal, str]:
@@ -55,14 +57,15 @@ class Accounts:
     revenue: str = "706000"
     vat: str = "445710"
     vat_pending: str = "445740"
+    write_off: str = "654000"  # pertes sur créances irrécouvrables
     revenue_by_rate: Mapping[Decimal, str] = field(default_factory=dict)
     vat_by_rate: Mapping[Decimal, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, config: Mapping[str, Any]) -> Accounts:
         section = config.get("accounting") or {}
-        plain = {k: str(section[k]) for k in ("client", "bank", "revenue", "vat", "vat_pending")
-                 if section.get(k)}  # fmt: skip
+        names = ("client", "bank", "revenue", "vat", "vat_pending", "write_off")
+        plain = {k: str(section[k]) for k in names if section.get(k)}
         return cls(
             **plain,
             revenue_by_rate=_by_rate(section.get("revenue_by_rate"), "revenue_by_rate"),
@@ -76,6 +79,8 @@ class Accounts:
             return self.vat_by_rate.get(rate, self.vat)
         if role == VAT_PENDING:
             return self.vat_pending
+        if role == LOSS:
+            return self.write_off
         return self.bank if role == BANK_ACCOUNT else self.client
 
 
@@ -95,6 +100,10 @@ class Posting:
     rate: Decimal | None = None
     client: str = ""  # the auxiliary (client) account, on client lines
     foreign: Decimal | None = None  # in euros: the amount in the document's own currency
+    # On a payment: what the same line of the document's earlier payments came to, in its
+    # currency (each payment is converted as the difference of two cumulated amounts, so
+    # that an invoice paid in full clears its client account to the cent in euros too).
+    before: Decimal = Decimal(0)
 
 
 @dataclass
@@ -133,23 +142,26 @@ class Transaction:
         keeping its amount in the document's currency (None without a rate).
 
         Each posting is converted and rounded to the cent on its own, so the VAT lines
-        match the VAT report; the rounding difference, a cent or two, goes to the largest
-        posting (the client's, on a sale) so the entry still balances.
+        match the VAT report; on a sale the client's line is the gross converted (what its
+        payments add up to once paid in full) and the rounding difference, a cent or two,
+        goes to the largest other posting so the entry still balances. A payment's lines
+        are converted cumulatively (see Posting.before): they balance as they are.
         """
         if self.currency == EURO:
             return self
         if self.euro_rate is None:
             return None
         postings = [
-            replace(p, debit=self._euros(p.debit), credit=self._euros(p.credit),
+            replace(p, debit=self._euros(p.debit, p.before), credit=self._euros(p.credit, p.before),
                     foreign=p.debit + p.credit)
             for p in self.postings
         ]  # fmt: skip
         difference = sum((p.debit - p.credit for p in postings), ZERO)
-        if difference and postings:
-            largest = max(
-                range(len(postings)), key=lambda i: postings[i].debit + postings[i].credit
-            )
+        others = [i for i, p in enumerate(postings) if p.role != CLIENT] or list(
+            range(len(postings))
+        )
+        if difference and others:
+            largest = max(others, key=lambda i: postings[i].debit + postings[i].credit)
             posting = postings[largest]
             if posting.debit:
                 postings[largest] = replace(posting, debit=posting.debit - difference)
@@ -158,9 +170,13 @@ class Transaction:
         postings = [p for p in postings if p.debit or p.credit]  # less than half a cent
         return replace(self, currency=EURO, postings=postings, foreign_currency=self.currency)
 
-    def _euros(self, amount: Decimal) -> Decimal:
+    def _euros(self, amount: Decimal, before: Decimal = ZERO) -> Decimal:
+        """`amount` in euros, as the step from `before` to `before + amount` (both rounded)."""
         assert self.euro_rate is not None
-        return money(amount * self.euro_rate, EURO)
+        if not amount:
+            return money(ZERO, EURO)
+        after = money((before + amount) * self.euro_rate, EURO)
+        return after - money(before * self.euro_rate, EURO)
 
 
 def _sale(entry: Entry, found: Figures, accounts: Accounts) -> Transaction:
@@ -190,24 +206,66 @@ def _receipts(entry: Entry, found: Figures, accounts: Accounts) -> list[Transact
     assert entry.issue_date is not None
     moves = []
     aux = client_account(entry.client_id)
+    paid_before = ZERO
+    vat_before: dict[Decimal, Decimal] = {}
     for payment in entry.payments:
+        if payment.is_write_off:
+            moves.append(_write_off(entry, found, accounts, payment, paid_before))
+            paid_before += payment.amount
+            continue
         move = Transaction(
             BANK, payment.date, entry.number, entry.issue_date, "payment", entry.client_id,
             entry.client_name, entry.currency, payment.method, payment.reference or "",
             euro_rate=found.euro_rate,
         )  # fmt: skip
-        move.post(BANK_ACCOUNT, accounts.bank, -payment.amount)
-        move.post(CLIENT, accounts.client, payment.amount, client=aux)
+        move.post(BANK_ACCOUNT, accounts.bank, -payment.amount, before=paid_before)
+        move.post(CLIENT, accounts.client, payment.amount, client=aux, before=paid_before)
+        paid_after = paid_before + payment.amount
         if not found.vat_on_debits:
             for group in found.groups:
                 if not group.taxed or not group.services_amount:
                     continue
+                # The VAT of what was paid so far, less what earlier payments moved: paid
+                # in full, the VAT awaiting payment is cleared to the cent.
+                done = vat_before.get(group.rate, ZERO)
+                part = money(share(group.services_amount, paid_after, found.gross),
+                             entry.currency) - done  # fmt: skip
+                vat_before[group.rate] = done + part
+                move.post(VAT_PENDING, accounts.vat_pending, -part, rate=group.rate, before=done)
+                move.post(VAT, accounts.of_rate(VAT, group.rate), part, rate=group.rate,
+                          before=done)  # fmt: skip
+        paid_before = paid_after
+        moves.append(move)
+    return moves
+
+
+def _write_off(
+    entry: Entry, found: Figures, accounts: Accounts, payment: Any, paid_before: Decimal
+) -> Transaction:
+    """A balance given up on: the client's account is cleared against a loss, never the bank.
+
+    VAT on services not yet paid never became due (encaissements): its share leaves the
+    pending account. VAT already due (goods, debits) stays in the loss, for the accountant
+    to recover once the debt is proven lost (CGI art. 272).
+    """
+    assert entry.issue_date is not None
+    move = Transaction(
+        WRITE_OFFS, payment.date, entry.number, entry.issue_date, "write-off", entry.client_id,
+        entry.client_name, entry.currency, payment.method, payment.reason or "",
+        euro_rate=found.euro_rate,
+    )  # fmt: skip
+    move.post(CLIENT, accounts.client, payment.amount, client=client_account(entry.client_id),
+              before=paid_before)  # fmt: skip
+    pending = ZERO
+    if not found.vat_on_debits:
+        for group in found.groups:
+            if group.taxed and group.services_amount:
                 part = money(share(group.services_amount, payment.amount, found.gross),
                              entry.currency)  # fmt: skip
                 move.post(VAT_PENDING, accounts.vat_pending, -part, rate=group.rate)
-                move.post(VAT, accounts.of_rate(VAT, group.rate), part, rate=group.rate)
-        moves.append(move)
-    return moves
+                pending += part
+    move.post(LOSS, accounts.write_off, -(payment.amount - pending))
+    return move
 
 
 def transactions(
