@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,6 +21,19 @@ def _rejected(cli: Cli, platform: PlatformServer, number: str, reason: str, code
     result = cli("transmit", "--status")
     assert result.exit_code == 1
     return str(result.stderr)
+
+
+def _again_unanswered(
+    cli: Cli, draft: Any, folder: Path, platform: PlatformServer, reason: str, code: str
+) -> str:
+    """An invoice rejected for `code`, then deposited again with no answer: still pending."""
+    write(folder / "facturo.yaml", CONFIG + platform.config(timeout_seconds=1))
+    number = issue(cli, draft, "2026-11-02")
+    assert cli("transmit", number).exit_code == 0
+    _rejected(cli, platform, number, reason, code)
+    platform.hang_after_store = True
+    assert cli("transmit", number, "--again").exit_code == 1
+    return number
 
 
 def test_a_rejected_addressing_is_deposited_again_as_a_new_attempt(
@@ -156,12 +170,7 @@ def test_a_late_status_of_the_first_attempt_goes_to_the_first_attempt(
 def test_a_status_naming_an_attempt_still_pending_waits_for_it(
     cli: Cli, draft, folder: Path, platform: PlatformServer
 ) -> None:
-    write(folder / "facturo.yaml", CONFIG + platform.config(timeout_seconds=1))
-    number = issue(cli, draft, "2026-11-02")
-    assert cli("transmit", number).exit_code == 0
-    _rejected(cli, platform, number, "Adresse erronée", "ADR_ERR")
-    platform.hang_after_store = True
-    assert cli("transmit", number, "--again").exit_code == 1
+    number = _again_unanswered(cli, draft, folder, platform, "Adresse erronée", "ADR_ERR")
     platform.add_status(number, 200, tracking_id=f"812345676-{number}-2")
     assert cli("transmit", "--status").output == ""  # not given to the first attempt
     assert [s["code"] for s in transmissions(folder, number)[0]["statuses"]] == [213]
@@ -173,13 +182,8 @@ def test_a_status_naming_an_attempt_still_pending_waits_for_it(
 def test_a_status_naming_no_attempt_waits_while_the_last_attempt_is_pending(
     cli: Cli, draft, folder: Path, platform: PlatformServer
 ) -> None:
-    write(folder / "facturo.yaml", CONFIG + platform.config(timeout_seconds=1))
-    number = issue(cli, draft, "2026-11-02")
-    assert cli("transmit", number).exit_code == 0
-    _rejected(cli, platform, number, "Adresse erronée", "ADR_ERR")
+    number = _again_unanswered(cli, draft, folder, platform, "Adresse erronée", "ADR_ERR")
     first = transmissions(folder, number)[0]
-    platform.hang_after_store = True
-    assert cli("transmit", number, "--again").exit_code == 1
     platform.add_status(number, 200)  # names no attempt: the pending one, most likely
     platform.add_status(number, 207, tracking_id=first["tracking_id"])  # names the first
     assert cli("transmit", "--status").stdout == f"{number}: disputed (207)\n"
@@ -194,12 +198,7 @@ def test_a_status_naming_no_attempt_waits_while_the_last_attempt_is_pending(
 def test_no_paid_status_while_a_new_attempt_after_a_rejection_is_pending(
     cli: Cli, draft, folder: Path, platform: PlatformServer
 ) -> None:
-    write(folder / "facturo.yaml", CONFIG + platform.config(timeout_seconds=1))
-    number = issue(cli, draft, "2026-11-02")
-    assert cli("transmit", number).exit_code == 0
-    _rejected(cli, platform, number, "Destinataire inconnu", "DEST_INC")
-    platform.hang_after_store = True
-    assert cli("transmit", number, "--again").exit_code == 1
+    number = _again_unanswered(cli, draft, folder, platform, "Destinataire inconnu", "DEST_INC")
     assert cli("pay", number, "1620", "--date", "2026-11-20").exit_code == 0
     assert cli("transmit", "--status").output == ""
     assert len(platform.posts) == 2  # the two deposits: no 212 about the rejected first one
