@@ -94,7 +94,7 @@ def jobs_for(
     for target in targets:
         if target.number is not None:
             entry = ledger.find(target.number)
-            ledger.require_valid([entry], f"{entry.path} is damaged or was changed after issue")
+            ledger.require_valid([entry], f"{entry.path} is invalid or was changed after issue")
             continue
         assert target.draft is not None
         if not target.draft.is_file():
