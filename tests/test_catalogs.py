@@ -177,3 +177,25 @@ def test_a_folder_may_write_to_a_language_in_its_own_words(tmp_path: Path) -> No
     )
     assert message.subject == "Erinnerung F-2026-0001"
     assert message.text == "Offen: 1.234,56\u00a0€.\n"
+
+
+def test_lines_written_into_documents_speak_the_document_language() -> None:
+    import datetime as dt
+
+    from facturo.lifecycle.phrases import credit_line, deposit_deducted
+
+    day = dt.date(2026, 4, 17)
+    assert (
+        deposit_deducted("F-1", day, "de") == "Abzug der Anzahlung: Rechnung F-1 vom 17. April 2026"
+    )
+    assert (
+        deposit_deducted("F-1", day, "fr")
+        == "Déduction de l'acompte : facture F-1 du 17 avril 2026"
+    )
+    assert deposit_deducted("F-1", day, "it").startswith(
+        "Detrazione dell'acconto: fattura F-1 del 17"
+    )
+    assert (
+        credit_line("credit_amount", "F-1", "remise", "es") == "Abono sobre la factura F-1 — remise"
+    )
+    assert deposit_deducted("F-1", day, "xx") == "Deposit deducted: invoice F-1 of 17 April 2026"

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
 from importlib import resources
+from typing import Any
 
-# The catalogs are data (words), read by output/words.py; this module only lists them, so that
-# adding a language is adding a file.
+# The catalogs are data (words): output/words.py reads the words of the layout, and
+# lifecycle/phrases.py the lines facturo writes into documents; adding a language is adding a file.
 CATALOGS = resources.files("facturo") / "catalogs"
 # The language of French law and of a folder's default: listed first, the others by name.
 HOME_LANGUAGE = "fr"
@@ -21,3 +24,17 @@ def _catalog_languages() -> tuple[str, ...]:
 
 
 LANGUAGES = _catalog_languages()
+
+
+@functools.cache
+def catalog(language: str) -> Mapping[str, Any]:
+    """The catalog of a language (facturo/catalogs/<language>.yaml), read once."""
+    if language not in LANGUAGES:
+        raise KeyError(language)
+    import yaml
+
+    text = (CATALOGS / f"{language}.yaml").read_text("utf-8")
+    # libyaml's loader when PyYAML has it: the same data, ten times faster than pure Python.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loaded: Mapping[str, Any] = yaml.load(text, Loader=loader)
+    return loaded

@@ -1,7 +1,10 @@
-"""Text facturo writes into drafts and documents; its phrases exist in French and English.
+"""Text facturo writes into drafts and documents, in the document's language.
 
 These are part of the document (the legal VAT mention, the line that deducts a deposit):
 they are sealed with it, unlike the words of the layout, which live in output/words.py.
+Deposit and credit-note lines come from each catalog's `document_lines`; the legal VAT
+mentions are the law's French (and English) wording; payment terms and units, which the
+terms grammar and the units of lines read back, are French or English.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from decimal import Decimal
 from babel.dates import format_date
 from babel.numbers import format_percent
 
-_LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+from facturo.files.languages import LANGUAGES, catalog
 
 # The legal mention printed for each VAT treatment that charges no VAT.
 EXEMPTION_MENTIONS: dict[str, dict[str, str]] = {
@@ -43,21 +46,14 @@ EXEMPTION_MENTIONS: dict[str, dict[str, str]] = {
 # The description `facturo new` writes in a draft's line: refused until the user replaces it.
 DRAFT_PLACEHOLDER = "Describe the work precisely"
 
+# Words the terms grammar and the units of lines read back: French and English only.
 _PHRASES: dict[str, dict[str, str]] = {
     "fr": {
-        "deposit": "Acompte {share} sur le devis {quote}",
-        "deposit_deducted": "Déduction de l'acompte : facture {number} du {date}",
-        "credit_amount": "Avoir sur la facture {number} — {reason}",
-        "credit_remainder": "Solde de la facture {number} — {reason}",
         "on_receipt": "à réception",
         "unit_hours": "heure",
         "unit_days": "jour",
     },
     "en": {
-        "deposit": "Deposit {share} on quote {quote}",
-        "deposit_deducted": "Deposit deducted: invoice {number} of {date}",
-        "credit_amount": "Credit on invoice {number} — {reason}",
-        "credit_remainder": "Balance of invoice {number} — {reason}",
         "on_receipt": "on receipt",
         "unit_hours": "hour",
         "unit_days": "day",
@@ -67,6 +63,16 @@ _PHRASES: dict[str, dict[str, str]] = {
 
 def _words(language: str) -> dict[str, str]:
     return _PHRASES.get(language, _PHRASES["en"])
+
+
+def _line(language: str, key: str) -> str:
+    """A line facturo writes into documents, from the `document_lines` of the catalog."""
+    known = language if language in LANGUAGES else "en"
+    return str(catalog(known)["document_lines"][key])
+
+
+def _locale(language: str) -> str:
+    return str(catalog(language if language in LANGUAGES else "en")["locale"])
 
 
 def exemption_mention(treatment: str, language: str) -> str:
@@ -81,20 +87,20 @@ def deposit_line(share_percent: Decimal | None, quote: str, language: str) -> st
     """The description of a deposit invoice's line: "Acompte 30 % sur le devis D-2026-0001"."""
     share = ""
     if share_percent is not None:
-        locale = _LOCALES.get(language, "en_GB")
+        locale = _locale(language)
         share = format_percent(share_percent / 100, locale=locale, decimal_quantization=False)
-    return _words(language)["deposit"].format(share=share, quote=quote).replace("  ", " ")
+    return _line(language, "deposit").format(share=share, quote=quote).replace("  ", " ")
 
 
 def deposit_deducted(number: str, issue_date: dt.date, language: str) -> str:
     """The description of a line deducting deposit invoice `number` from a final invoice."""
-    date = format_date(issue_date, format="long", locale=_LOCALES.get(language, "en_GB"))
-    return _words(language)["deposit_deducted"].format(number=number, date=date)
+    date = format_date(issue_date, format="long", locale=_locale(language))
+    return _line(language, "deposit_deducted").format(number=number, date=date)
 
 
 def credit_line(kind: str, number: str, reason: str, language: str) -> str:
     """A credit note line: `credit_amount` (an amount) or `credit_remainder` (what is left)."""
-    return _words(language)[kind].format(number=number, reason=reason)
+    return _line(language, kind).format(number=number, reason=reason)
 
 
 def on_receipt(language: str) -> str:

@@ -9,27 +9,16 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-import yaml
 from babel import Locale, localedata
 from babel.dates import format_date as babel_format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 from stdnum import iban as stdnum_iban
 
-from facturo.files.languages import CATALOGS, HOME_LANGUAGE
+from facturo.files.languages import HOME_LANGUAGE, catalog
 from facturo.files.languages import LANGUAGES as LANGUAGES
 from facturo.model.money import round_money
 
-
-@functools.cache
-def _catalog(language: str) -> Mapping[str, Any]:
-    """The catalog of a language (facturo/catalogs/<language>.yaml), read once."""
-    if language not in LANGUAGES:
-        raise KeyError(language)
-    text = (CATALOGS / f"{language}.yaml").read_text("utf-8")
-    # libyaml's loader when PyYAML has it: the same data, ten times faster than pure Python.
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    loaded: Mapping[str, Any] = yaml.load(text, Loader=loader)
-    return loaded
+_catalog = catalog
 
 
 @functools.cache
