@@ -89,6 +89,17 @@ def amounts(rows: list[dict[str, str]], account: str, side: str) -> Decimal:
     )
 
 
+def balance(rows: list[dict[str, str]], prefix: str) -> Decimal:
+    """Debit less credit of the FEC's accounts starting with `prefix` (at least one)."""
+    found = [r for r in rows if r["CompteNum"].startswith(prefix)]
+    assert found, prefix
+    return sum(
+        (Decimal(r["Debit"].replace(",", ".")) - Decimal(r["Credit"].replace(",", "."))
+         for r in found),
+        Decimal(0),
+    )  # fmt: skip
+
+
 def test_fec_passes_the_validator_and_matches_the_vat_report(built: Cli, folder: Path) -> None:
     result = built("export", "fec", "--year", "2026")
     assert result.exit_code == 0, result.output
@@ -391,18 +402,9 @@ def test_a_foreign_invoice_paid_in_parts_clears_its_accounts_in_euros(
     path = Path(ok(cli, "export", "fec", "--year", "2026").strip())
     rows = validate_fec(path, "812345676")
 
-    def balance(prefix: str) -> Decimal:
-        found = [r for r in rows if r["CompteNum"].startswith(prefix)]
-        assert found, prefix
-        return sum(
-            (Decimal(r["Debit"].replace(",", ".")) - Decimal(r["Credit"].replace(",", "."))
-             for r in found),
-            Decimal(0),
-        )  # fmt: skip
-
-    assert balance("411") == 0  # paid in full: the client owes nothing, in euros too
-    assert balance("44574") == 0  # the VAT awaiting payment all became due
-    assert balance("512") == Decimal("855.00")
+    assert balance(rows, "411") == 0  # paid in full: the client owes nothing, in euros too
+    assert balance(rows, "44574") == 0  # the VAT awaiting payment all became due
+    assert balance(rows, "512") == Decimal("855.00")
 
 
 def test_a_write_off_is_a_loss_not_money_in_the_bank(
@@ -414,19 +416,12 @@ def test_a_write_off_is_a_loss_not_money_in_the_bank(
     ok(cli, "pay", "F-2026-0001", "--write-off", "--force", "--date", "2026-11-20")
     rows = validate_fec(Path(ok(cli, "export", "fec", "--year", "2026").strip()), "812345676")
 
-    def balance(prefix: str) -> Decimal:
-        return sum(
-            (Decimal(r["Debit"].replace(",", ".")) - Decimal(r["Credit"].replace(",", "."))
-             for r in rows if r["CompteNum"].startswith(prefix)),
-            Decimal(0),
-        )  # fmt: skip
-
-    assert balance("512") == Decimal("1000.00")  # only what came in
-    assert balance("411") == 0  # settled
+    assert balance(rows, "512") == Decimal("1000.00")  # only what came in
+    assert balance(rows, "411") == 0  # settled
     # 620 given up: its VAT (620 x 270 / 1620 = 103.33) never became due; the rest is a loss.
-    assert balance("654") == Decimal("516.67")
-    assert balance("44574") == 0
-    assert balance("4457") == Decimal("-166.67")  # VAT due on the 1000 received
+    assert balance(rows, "654") == Decimal("516.67")
+    assert balance(rows, "44574") == 0
+    assert balance(rows, "4457") == Decimal("-166.67")  # VAT due on the 1000 received
     assert {r["JournalCode"] for r in rows if r["CompteNum"].startswith("654")} == {"OD"}
     import subprocess
 

@@ -203,69 +203,49 @@ def _sale(entry: Entry, found: Figures, accounts: Accounts) -> Transaction:
 
 
 def _receipts(entry: Entry, found: Figures, accounts: Accounts) -> list[Transaction]:
+    """One transaction per payment: money in (512 against 411), or a balance written off
+    (a loss, never the bank). Both move the VAT on services of what they settle out of
+    44574: a payment into the VAT due (44571), a write-off into the loss, since VAT not
+    received never became due (encaissements). VAT already due (goods, debits) stays in a
+    write-off's loss, for the accountant to recover once the debt is proven lost (CGI 272).
+    """
     assert entry.issue_date is not None
     moves = []
     aux = client_account(entry.client_id)
     paid_before = ZERO
     vat_before: dict[Decimal, Decimal] = {}
     for payment in entry.payments:
-        if payment.is_write_off:
-            moves.append(_write_off(entry, found, accounts, payment, paid_before))
-            paid_before += payment.amount
-            continue
+        journal, kind = (WRITE_OFFS, "write-off") if payment.is_write_off else (BANK, "payment")
         move = Transaction(
-            BANK, payment.date, entry.number, entry.issue_date, "payment", entry.client_id,
-            entry.client_name, entry.currency, payment.method, payment.reference or "",
+            journal, payment.date, entry.number, entry.issue_date, kind, entry.client_id,
+            entry.client_name, entry.currency, payment.method,
+            (payment.reason if payment.is_write_off else payment.reference) or "",
             euro_rate=found.euro_rate,
         )  # fmt: skip
-        move.post(BANK_ACCOUNT, accounts.bank, -payment.amount, before=paid_before)
+        if not payment.is_write_off:
+            move.post(BANK_ACCOUNT, accounts.bank, -payment.amount, before=paid_before)
         move.post(CLIENT, accounts.client, payment.amount, client=aux, before=paid_before)
         paid_after = paid_before + payment.amount
-        if not found.vat_on_debits:
-            for group in found.groups:
-                if not group.taxed or not group.services_amount:
-                    continue
-                # The VAT of what was paid so far, less what earlier payments moved: paid
-                # in full, the VAT awaiting payment is cleared to the cent.
-                done = vat_before.get(group.rate, ZERO)
-                part = money(share(group.services_amount, paid_after, found.gross),
-                             entry.currency) - done  # fmt: skip
-                vat_before[group.rate] = done + part
-                move.post(VAT_PENDING, accounts.vat_pending, -part, rate=group.rate, before=done)
+        settled = ZERO
+        for group in () if found.vat_on_debits else found.groups:
+            if not group.taxed or not group.services_amount:
+                continue
+            # The VAT of what is settled so far, less what earlier payments moved: settled
+            # in full, the VAT awaiting payment is cleared to the cent.
+            done = vat_before.get(group.rate, ZERO)
+            part = money(share(group.services_amount, paid_after, found.gross),
+                         entry.currency) - done  # fmt: skip
+            vat_before[group.rate] = done + part
+            move.post(VAT_PENDING, accounts.vat_pending, -part, rate=group.rate, before=done)
+            if not payment.is_write_off:
                 move.post(VAT, accounts.of_rate(VAT, group.rate), part, rate=group.rate,
                           before=done)  # fmt: skip
+            settled += part
+        if payment.is_write_off:
+            move.post(LOSS, accounts.write_off, -(payment.amount - settled))
         paid_before = paid_after
         moves.append(move)
     return moves
-
-
-def _write_off(
-    entry: Entry, found: Figures, accounts: Accounts, payment: Any, paid_before: Decimal
-) -> Transaction:
-    """A balance given up on: the client's account is cleared against a loss, never the bank.
-
-    VAT on services not yet paid never became due (encaissements): its share leaves the
-    pending account. VAT already due (goods, debits) stays in the loss, for the accountant
-    to recover once the debt is proven lost (CGI art. 272).
-    """
-    assert entry.issue_date is not None
-    move = Transaction(
-        WRITE_OFFS, payment.date, entry.number, entry.issue_date, "write-off", entry.client_id,
-        entry.client_name, entry.currency, payment.method, payment.reason or "",
-        euro_rate=found.euro_rate,
-    )  # fmt: skip
-    move.post(CLIENT, accounts.client, payment.amount, client=client_account(entry.client_id),
-              before=paid_before)  # fmt: skip
-    pending = ZERO
-    if not found.vat_on_debits:
-        for group in found.groups:
-            if group.taxed and group.services_amount:
-                part = money(share(group.services_amount, payment.amount, found.gross),
-                             entry.currency)  # fmt: skip
-                move.post(VAT_PENDING, accounts.vat_pending, -part, rate=group.rate)
-                pending += part
-    move.post(LOSS, accounts.write_off, -(payment.amount - pending))
-    return move
 
 
 def transactions(
