@@ -10,7 +10,9 @@ terms grammar and the units of lines read back, are French or English.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 from babel.dates import format_date
 from babel.numbers import format_percent
@@ -65,14 +67,18 @@ def _words(language: str) -> dict[str, str]:
     return _PHRASES.get(language, _PHRASES["en"])
 
 
+def _catalog(language: str) -> Mapping[str, Any]:
+    """The catalog of the document's language (English for one facturo does not have)."""
+    return catalog(language if language in LANGUAGES else "en")
+
+
 def _line(language: str, key: str) -> str:
     """A line facturo writes into documents, from the `document_lines` of the catalog."""
-    known = language if language in LANGUAGES else "en"
-    return str(catalog(known)["document_lines"][key])
+    return str(_catalog(language)["document_lines"][key])
 
 
 def _locale(language: str) -> str:
-    return str(catalog(language if language in LANGUAGES else "en")["locale"])
+    return str(_catalog(language)["locale"])
 
 
 def exemption_mention(treatment: str, language: str) -> str:

@@ -205,7 +205,7 @@ def _write_mark(folder: Folder, mark: dt.datetime) -> None:
 def _seen(ledger: Ledger) -> set[str]:
     seen: set[str] = set()
     for entry in ledger.entries():
-        if entry.problems:
+        if entry.problems or entry.platform is None:  # never transmitted: no status of its own
             continue
         _, data, _ = load_for_update(ledger, entry.number)
         for record in (data.get("tracking") or {}).get(KEY) or []:
