@@ -191,3 +191,19 @@ def platform(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Platform
     with running() as server:
         write(folder / "facturo.yaml", CONFIG + server.config())
         yield server
+
+
+def cached_entry(
+    data: dict[str, Any], path: str, key: list[int] | None = None, **values: Any
+) -> None:
+    """Set fields of the entry of `path` in an index cache read as JSON (entries are held
+    column by column), and its stat key when given: what a forged or stale cache holds."""
+    from facturo.store.cached_entries import default_cell
+
+    columns = data["entries"]
+    place = columns["path"].index(path)
+    for name, value in values.items():
+        column = columns.setdefault(name, [default_cell(name) for _ in data["keys"]])
+        column[place] = value
+    if key is not None:
+        data["keys"][place] = key

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from conftest import Cli, issue
+from conftest import Cli, cached_entry, issue
 
 CACHE = Path(".facturo/cache/issued.json")
 FIRST = "invoices/2026/F-2026-0001.yaml"
@@ -28,9 +28,8 @@ def forge(folder: Path, path: str, **values: Any) -> None:
     """Rewrite the cache entry of `path` with `values`, keyed to the file as it is now."""
     data = cache_of(folder)
     stat = (folder / path).stat()
-    hit = data["files"][path]
-    hit["key"] = [stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns]
-    hit["entry"].update(values)
+    key = [stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns]
+    cached_entry(data, path, key, **values)
     (folder / CACHE).write_text(json.dumps(data))
 
 

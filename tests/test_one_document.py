@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import facturo.store.index as index
-from conftest import TODAY, Cli, issue
+from conftest import TODAY, Cli, cached_entry, issue
 from facturo.checks.registry import open_ledger
 from facturo.lifecycle.payments import record_payment
 
@@ -95,10 +95,9 @@ def test_pay_never_takes_a_credit_note_from_a_forged_cache(
     three_invoices_one_credited(cli, draft)
     assert cli("show", "F-2026-0001").exit_code == 0  # writes the credit notes' cache
     data = json.loads((folder / NOTES_CACHE).read_text())
-    (hit,) = data["files"].values()
-    hit["entry"]["gross"] = (
-        "1620.00"  # not 120.00  # the whole invoice credited, says the forged cache
-    )
+    (path,) = data["entries"]["path"]
+    # the whole invoice credited (not 120.00), says the forged cache
+    cached_entry(data, path, gross="1620.00")
     (folder / NOTES_CACHE).write_text(json.dumps(data))
 
     result = cli("pay", "F-2026-0001")  # no amount: the whole balance

@@ -9,6 +9,7 @@ from pathlib import Path
 from conftest import Cli, issue, listed
 from facturo.model.platform_status import PENDING, SENT, platform_state
 from facturo.output.words import describe_platform_status
+from facturo.store.cached_entries import from_columns, to_columns
 from facturo.store.index import Entry
 from pa_server import PlatformServer
 
@@ -54,11 +55,10 @@ def test_the_platform_state_survives_the_cache() -> None:
         path="invoices/2026/F-2026-0001.yaml", number="F-2026-0001",
         platform="rejected", platform_code=213, platform_rule="BR-FR-12",
     )  # fmt: skip
-    again = Entry.from_json(json.loads(json.dumps(entry.to_json())))
+    (again, never) = from_columns(json.loads(json.dumps(to_columns([entry, Entry("x.yaml")]))), 2)
     assert (again.platform, again.platform_code, again.platform_rule) == (
         "rejected", 213, "BR-FR-12",
     )  # fmt: skip
-    never = Entry.from_json(Entry(path="x.yaml").to_json())
     assert (never.platform, never.platform_code, never.platform_rule) == (None, None, None)
 
 

@@ -1,7 +1,8 @@
-"""One issued document's summary: what list, check and numbering need, and its cached form.
+"""One issued document's summary: what list, check and numbering need.
 
-The summary is read from the document's fields (`summarize`) or back from the JSON cache
-(`Entry.from_json`), where anything of the wrong type makes the entry stale, never a crash.
+The summary is read from the document's fields (`summarize`) or back from the index cache
+(store/cached_entries.py), where anything of the wrong type makes the cache stale, never a
+crash.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from facturo.errors import Problem
+from facturo.errors import FacturoError, Problem
 from facturo.files.yamlio import YMap
 from facturo.model.account import quote_status, receivable_status
 from facturo.model.document import PENDING, Payment, email_status, emails_of, is_business
@@ -22,6 +23,8 @@ from facturo.model.statuses import ISSUED
 from facturo.store.seal import seal_problems, seal_version
 
 ZERO = Decimal(0)
+PAYMENT_ROWS = "_payment_rows"  # an entry's payments as cached, until first used
+_LISTS = frozenset(("deducts", "payments", "reminders", "problems"))  # made when first used
 
 
 @dataclass
@@ -73,6 +76,25 @@ class Entry:
     # Derived across documents on every read (never cached): credit notes on an invoice.
     credited: Decimal = ZERO
 
+    def __getattr__(self, name: str) -> Any:
+        # Only for fields not set on an entry read back from the cache (from_columns): a
+        # list field at its default, or payments still as the cache holds them.
+        if name not in _LISTS:
+            raise AttributeError(name)
+        rows = self.__dict__.pop(PAYMENT_ROWS, None) if name == "payments" else None
+        value: list[Any] = []
+        if rows:
+            from facturo.store.cached_entries import read_payments
+
+            try:
+                value = read_payments(rows)
+            except ValueError as error:  # the cache is signed: only facturo wrote it
+                raise FacturoError(
+                    f"the cached payments of {self.path} are damaged: {error}"
+                ) from None
+        setattr(self, name, value)
+        return value
+
     @property
     def is_receivable(self) -> bool:
         """Invoices and deposit invoices are owed; quotes and credit notes are not."""
@@ -105,180 +127,6 @@ class Entry:
             return ISSUED
         settled = self.paid + self.written_off
         return receivable_status(self.due, settled, self.credited, self.due_date, today)
-
-    def to_json(self) -> dict[str, Any]:
-        """The cached form: values as JSON text, keys at their default left out (smaller,
-        so faster to read back at every command)."""
-
-        def text(value: Any) -> Any:
-            if isinstance(value, Decimal):
-                return format(value, "f")
-            if isinstance(value, dt.date):
-                return value.isoformat()
-            return value
-
-        skipped = ("problems", "credited", "payments", "reminders", "pending_reminder")
-        data = {
-            k: text(v)
-            for k, v in self.__dict__.items()
-            if k not in skipped and v is not None and v != []
-        }
-        if self.payments:
-            data["payments"] = [
-                [p.date.isoformat(), format(p.amount, "f"), p.method, p.reference, p.reason]
-                for p in self.payments
-            ]
-        if self.reminders:
-            data["reminders"] = [[level, day.isoformat()] for level, day in self.reminders]
-        pending = self.pending_reminder
-        if pending is not None:
-            data["pending_reminder"] = {**pending, "date": text(pending.get("date"))}
-        if self.problems:
-            data["problems"] = [p.as_dict() for p in self.problems]
-        return data
-
-    @classmethod
-    def from_json(cls, data: Any) -> Entry:
-        """An entry read back from the cache; ValueError when anything has the wrong type
-        (a damaged or crafted cache is stale, never a crash). Read at every command for
-        every document: the checks are inline, and __init__ is skipped."""
-        if type(data) is not dict:
-            raise ValueError("not an entry")
-        get = data.get
-        values: dict[str, Any] = {}
-        for key in _TEXTS:
-            value = get(key, "")
-            if type(value) is not str:
-                raise ValueError(key)
-            values[key] = value
-        for key in _TEXTS_OR_NONE:
-            value = get(key)
-            if value is not None and type(value) is not str:
-                raise ValueError(key)
-            values[key] = value
-        for key in _DATES:
-            value = get(key)
-            if value is None or value == "":
-                values[key] = None
-            elif type(value) is str:
-                values[key] = _fromisoformat(value)
-            else:
-                raise ValueError(key)
-        for key in _AMOUNTS:
-            values[key] = _amount(get(key, "0"))
-        code = get("platform_code")
-        values["platform_code"] = None if code is None else _integer(code)
-        values["previous_line"] = _integer(get("previous_line", 0))
-        values["seal_version"] = _integer(get("seal_version", 1))
-        deducts = get("deducts", [])
-        if type(deducts) is not list:
-            raise ValueError("deducts")
-        values["deducts"] = [_text(number) for number in deducts]
-        payments = get("payments", [])
-        if type(payments) is not list:
-            raise ValueError("payments")
-        values["payments"] = [_payment(index, item) for index, item in enumerate(payments, 1)]
-        reminders = get("reminders", [])
-        if type(reminders) is not list:
-            raise ValueError("reminders")
-        values["reminders"] = [_reminder(item) for item in reminders]
-        rate = get("penalty_rate")
-        values["penalty_rate"] = None if rate is None else _amount(rate)
-        business = get("business", True)
-        if type(business) is not bool:
-            raise ValueError("business")
-        values["business"] = business
-        values["pending_reminder"] = _pending(get("pending_reminder"))
-        problems = get("problems", [])
-        if type(problems) is not list:
-            raise ValueError("problems")
-        values["problems"] = [_problem(item) for item in problems]
-        values["credited"] = ZERO
-        entry = cls.__new__(cls)
-        entry.__dict__.update(values)
-        return entry
-
-
-_TEXTS = ("path", "number", "kind", "client_id", "client_name", "currency")
-_TEXTS_OR_NONE = (
-    "seal", "previous", "credit_note_of", "quote", "source_sha256", "subscription",
-    "content_sha256", "platform", "platform_rule", "series",
-)  # fmt: skip
-_DATES = (
-    "issue_date", "due_date", "valid_until", "accepted", "declined", "sent", "service_start",
-)  # fmt: skip
-_AMOUNTS = ("gross", "due", "paid", "written_off")
-_fromisoformat = dt.date.fromisoformat
-
-
-def _text(value: Any) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"expected text, got {type(value).__name__}")
-    return value
-
-
-def _text_or_none(value: Any) -> str | None:
-    return None if value is None else _text(value)
-
-
-def _amount(value: Any) -> Decimal:
-    try:
-        amount = Decimal(_text(value))
-    except ArithmeticError:
-        raise ValueError("amount") from None
-    if not amount.is_finite():
-        raise ValueError("amount")
-    return amount
-
-
-def _date(value: Any) -> dt.date:
-    return dt.date.fromisoformat(_text(value))
-
-
-def _payment(index: int, item: Any) -> Payment:
-    if not isinstance(item, list) or len(item) != 5:
-        raise ValueError("payment")
-    day, amount, method, reference, reason = item
-    return Payment(
-        index, _date(day), _amount(amount), _text(method), _text_or_none(reference),
-        _text_or_none(reason),
-    )  # fmt: skip
-
-
-def _reminder(item: Any) -> tuple[int, dt.date]:
-    if not isinstance(item, list) or len(item) != 2:
-        raise ValueError("reminder")
-    return _integer(item[0]), _date(item[1])
-
-
-def _pending(value: Any) -> dict[str, Any] | None:
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        raise ValueError("pending_reminder")
-    level, day = value.get("level"), value.get("date")
-    return {
-        "level": None if level is None else _integer(level),
-        "date": None if day is None else _date(day),
-        "message_id": _text(value.get("message_id", "")),
-        "started": _text(value.get("started", "")),
-    }
-
-
-def _integer(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"expected an integer, got {type(value).__name__}")
-    return value
-
-
-def _problem(item: Any) -> Problem:
-    if not isinstance(item, dict):
-        raise ValueError("problem")
-    severity = _text(item.get("severity"))
-    if severity not in ("error", "warning"):
-        raise ValueError("severity")
-    line, col = _integer(item.get("line")), _integer(item.get("col"))
-    return Problem(_text(item.get("path")), line, col, _text(item.get("message")), severity)
 
 
 def summarize(data: YMap, entry: Entry) -> None:

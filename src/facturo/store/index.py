@@ -35,8 +35,8 @@ import datetime as dt
 import hashlib
 import os
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from facturo import __version__
 from facturo.errors import FacturoError, InvalidData, NotFound, Problem
@@ -56,12 +56,13 @@ from facturo.model.document import IssuedDocument, account_from
 from facturo.model.numbering import number_problem
 from facturo.model.vat import vat_treatment
 from facturo.store.cache import read_signed, write_signed
+from facturo.store.cached_entries import from_columns, to_columns
 from facturo.store.entry import ZERO, summarize
 from facturo.store.entry import Entry as Entry
 from facturo.store.entry import amount_or_zero as amount_or_zero
 from facturo.store.folder import Folder
 
-CACHE_VERSION = 12  # 12: the platform state; keys at their default left out, signed
+CACHE_VERSION = 13  # 13: entries column by column
 TRUST_CONTENT, TRUST_STAT = 1, 2
 INDEX_CACHE = "issued.json"
 NOTES_CACHE = "credit-notes.json"  # the credit notes alone: the accounts of single documents
@@ -113,6 +114,15 @@ def _read_all(items: list[tuple[Path, str, list[int]]], check: DocumentCheck | N
 def check_name(check: DocumentCheck | None) -> str:
     """What the cache records of the check behind its entries ("" for summaries only)."""
     return "" if check is None else f"{check.__module__}.{check.__qualname__}"
+
+
+@dataclass
+class _Cached:
+    """A cache read back: each file's stat key and entry, in the order of the files."""
+
+    keys: list[list[int]] = field(default_factory=list)
+    entries: list[Entry] = field(default_factory=list)
+    places: dict[str, int] = field(default_factory=dict)  # path -> its place
 
 
 class Ledger:
@@ -314,43 +324,40 @@ class Ledger:
         self, names: list[tuple[str, str]] | None = None, cache_name: str = INDEX_CACHE
     ) -> list[Entry]:
         """The summaries of `names` (every issued file by default), cached in `cache_name`."""
-        cached: dict[str, Any] = {}
+        cached = _Cached()
         if self.use_cache:
             cached = self._load_cache(cache_name)
-        fresh: dict[str, Any] = {}
-        found: dict[str, Entry] = {}
+        found: list[Entry] = []
+        keys: list[list[int]] = []
         to_read: list[tuple[Path, str, list[int]]] = []
+        at: list[int] = []  # where each file read goes in `found`
         for display, name in self.folder.issued_names() if names is None else names:
             try:
                 stat = os.stat(name)
             except OSError:
                 continue
             key = [stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns]
-            hit = cached.get(display)
-            entry = self._cached_entry(hit, key, name, display)
-            if entry is not None:
-                found[display] = entry
-                fresh[display] = hit
-            else:
-                found[display] = Entry(path=display)  # placeholder keeps the order
+            entry = self._cached_entry(cached, key, name, display)
+            if entry is None:
+                entry = Entry(path=display)  # placeholder keeps the order
                 to_read.append((Path(name), display, key))
-        for (_, display, key), entry in zip(to_read, _read_all(to_read, self.check), strict=True):
-            found[display] = entry
-            fresh[display] = {"key": key, "entry": entry.to_json()}
-        if self.use_cache and (to_read or len(fresh) != len(cached)):
-            self._save_cache(fresh, cache_name)
-        return list(found.values())
+                at.append(len(found))
+            found.append(entry)
+            keys.append(key)
+        for place, entry in zip(at, _read_all(to_read, self.check), strict=True):
+            found[place] = entry
+        if self.use_cache and (to_read or len(found) != len(cached.keys)):
+            self._save_cache(found, keys, cache_name)
+        return found
 
-    def _cached_entry(self, hit: Any, key: list[int], path: str, display: str) -> Entry | None:
+    def _cached_entry(
+        self, cached: _Cached, key: list[int], path: str, display: str
+    ) -> Entry | None:
         """The cached summary of a file, if it may be trusted (see `trust`)."""
-        if not isinstance(hit, dict) or hit.get("key") != key:
+        place = cached.places.get(display)
+        if place is None or cached.keys[place] != key:
             return None
-        try:
-            entry = Entry.from_json(hit.get("entry"))
-        except ValueError:
-            return None  # wrong types: a stale entry
-        if entry.path != display:
-            return None
+        entry = cached.entries[place]
         if self.trust == TRUST_CONTENT:
             try:
                 with open(path, "rb") as handle:
@@ -361,10 +368,10 @@ class Ledger:
                 return None
         return entry
 
-    def _load_cache(self, name: str) -> dict[str, Any]:
+    def _load_cache(self, name: str) -> _Cached:
         data = read_signed(self._cache_path(name))
         if data is None:
-            return {}
+            return _Cached()
         if not self._tracked_checked:
             self._tracked_checked = True
             tracked = self.folder.tracked_state()
@@ -375,20 +382,30 @@ class Ledger:
                     "index (keeping the files), add .facturo/ to .gitignore, then commit"
                 )
         if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
-            return {}
+            return _Cached()
         if data.get("facturo") != __version__:
-            return {}  # another version may find other problems in the same bytes
+            return _Cached()  # another version may find other problems in the same bytes
         if data.get("check") != check_name(self.check):
-            return {}  # summaries read without this check are never served as checked
-        files = data.get("files")
-        return files if isinstance(files, dict) else {}
+            return _Cached()  # summaries read without this check are never served as checked
+        keys = data.get("keys")
+        if type(keys) is not list or not all(
+            type(key) is list and len(key) == 4 and all(type(n) is int for n in key) for key in keys
+        ):
+            return _Cached()
+        try:
+            entries = from_columns(data.get("entries"), len(keys))
+        except ValueError:
+            return _Cached()  # wrong types: a stale cache
+        places = {entry.path: place for place, entry in enumerate(entries)}
+        return _Cached(keys, entries, places)
 
-    def _save_cache(self, files: dict[str, Any], name: str) -> None:
+    def _save_cache(self, entries: list[Entry], keys: list[list[int]], name: str) -> None:
         value = {
             "version": CACHE_VERSION,
             "facturo": __version__,
             "check": check_name(self.check),
-            "files": files,
+            "keys": keys,
+            "entries": to_columns(entries),
         }
         write_signed(self._cache_path(name), value)
 

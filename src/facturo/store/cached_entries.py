@@ -1,0 +1,294 @@
+"""The index cache's form of entries: column by column, checked and converted in one pass.
+
+The index cache (store/index.py) holds every entry this way: one JSON list per field, in
+the order of the paths, a column whose values are all the default left out. Read back at
+every command for every document, so each column is checked and converted at once (a wrong
+type anywhere makes the whole cache stale, never a crash); payments are only checked for
+their shape and read into Payment objects when first used (`Entry.__getattr__`): listing
+10,000 documents never looks at them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import MISSING, fields
+from decimal import Decimal
+from typing import Any
+
+from facturo.errors import Problem
+from facturo.model.document import Payment
+from facturo.store.entry import PAYMENT_ROWS, Entry
+
+_FIELD_KINDS: dict[str, str] = {
+    "path": "text", "number": "text", "kind": "text", "series": "text?",
+    "issue_date": "date", "due_date": "date", "valid_until": "date",
+    "client_id": "text", "client_name": "text", "currency": "text",
+    "gross": "amount", "due": "amount", "paid": "amount", "written_off": "amount",
+    "seal": "text?", "previous": "text?", "previous_line": "int", "seal_version": "int",
+    "source_sha256": "text?", "content_sha256": "text?", "credit_note_of": "text?",
+    "quote": "text?", "accepted": "date", "declined": "date", "sent": "date",
+    "deducts": "texts", "payments": "payments", "reminders": "reminders",
+    "penalty_rate": "amount?", "business": "bool", "pending_reminder": "pending",
+    "subscription": "text?", "service_start": "date", "platform": "text?",
+    "platform_code": "int?", "platform_rule": "text?", "problems": "problems",
+}  # fmt: skip
+_FIELDS = {found.name: found for found in fields(Entry)}
+
+
+def _default(name: str) -> Any:
+    """A field's default, as an entry made without it has it."""
+    found = _FIELDS[name]
+    if found.default_factory is not MISSING:
+        return found.default_factory()
+    return found.default
+
+
+def _to_text(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _cell(kind: str, value: Any) -> Any:
+    """One value as the cache stores it."""
+    if kind == "payments":
+        return [
+            [p.date.isoformat(), format(p.amount, "f"), p.method, p.reference, p.reason]
+            for p in value
+        ]
+    if kind == "reminders":
+        return [[level, day.isoformat()] for level, day in value]
+    if kind == "pending":
+        return None if value is None else {**value, "date": _to_text(value.get("date"))}
+    if kind == "problems":
+        return [p.as_dict() for p in value]
+    return _to_text(value)
+
+
+def default_cell(name: str) -> Any:
+    """What the cache would hold for field `name` at its default."""
+    return _cell(_FIELD_KINDS[name], _default(name))
+
+
+def to_columns(entries: list[Entry]) -> dict[str, list[Any]]:
+    """`entries` column by column (what the index cache stores)."""
+    columns: dict[str, list[Any]] = {}
+    for name, kind in _FIELD_KINDS.items():
+        default = default_cell(name)
+        cells = [_cell(kind, getattr(entry, name)) for entry in entries]
+        if any(cell != default for cell in cells):  # as written: 0.00 is not 0
+            columns[name] = cells
+    return columns
+
+
+def from_columns(columns: Any, count: int) -> list[Entry]:
+    """`count` entries read back from `to_columns`; ValueError when anything has the wrong
+    type or length (a damaged cache is stale, never a crash).
+
+    A field whose column was left out keeps its default: the class's value, or a new empty
+    list made when first used (`Entry.__getattr__`); payments are kept as the cache holds
+    them until first used.
+    """
+    if type(columns) is not dict or not set(columns) <= set(_FIELD_KINDS):
+        raise ValueError("not entry columns")
+    names: list[str] = []
+    values: list[list[Any]] = []
+    for name, column in columns.items():
+        if type(column) is not list or len(column) != count:
+            raise ValueError(name)
+        kind = _FIELD_KINDS[name]
+        try:
+            if kind == "payments":
+                values.append(_payment_shapes(column))
+                names.append(PAYMENT_ROWS)
+            else:
+                values.append(_READERS[kind](column))
+                names.append(name)
+        except (TypeError, ArithmeticError):
+            raise ValueError(name) from None
+    if "path" not in columns:
+        raise ValueError("path")
+    entries = []
+    new = Entry.__new__
+    for row in zip(*values, strict=True):
+        entry = new(Entry)
+        entry.__dict__.update(zip(names, row, strict=True))
+        entries.append(entry)
+    return entries
+
+
+def _payment_shapes(column: list[Any]) -> list[Any]:
+    """Payments as the cache holds them, checked for their shape only: most commands never
+    look at them (listing 10,000 documents), `Entry.payments` reads them when first used."""
+    if not all(
+        type(items) is list
+        and all(
+            type(item) is list
+            and len(item) == 5
+            and type(item[0]) is str
+            and type(item[1]) is str
+            and type(item[2]) is str
+            and (item[3] is None or type(item[3]) is str)
+            and (item[4] is None or type(item[4]) is str)
+            for item in items
+        )
+        for items in column
+    ):
+        raise ValueError("payments")
+    return column
+
+
+def _texts_column(column: list[Any]) -> list[Any]:
+    if not all(type(value) is str for value in column):
+        raise ValueError("text")
+    return column
+
+
+def _texts_or_none_column(column: list[Any]) -> list[Any]:
+    if not all(value is None or type(value) is str for value in column):
+        raise ValueError("text")
+    return column
+
+
+def _dates_column(column: list[Any]) -> list[Any]:
+    return [None if value is None else _fromisoformat(value) for value in column]
+
+
+def _amounts_column(column: list[Any]) -> list[Any]:
+    if not all(type(value) is str for value in column):
+        raise ValueError("amount")
+    amounts = list(map(Decimal, column))
+    if not all(map(Decimal.is_finite, amounts)):
+        raise ValueError("amount")
+    return amounts
+
+
+def _amounts_or_none_column(column: list[Any]) -> list[Any]:
+    return [None if value is None else _amount(value) for value in column]
+
+
+def _integers_column(column: list[Any]) -> list[Any]:
+    if not all(type(value) is int for value in column):
+        raise ValueError("integer")
+    return column
+
+
+def _integers_or_none_column(column: list[Any]) -> list[Any]:
+    if not all(value is None or type(value) is int for value in column):
+        raise ValueError("integer")
+    return column
+
+
+def _bools_column(column: list[Any]) -> list[Any]:
+    if not all(type(value) is bool for value in column):
+        raise ValueError("bool")
+    return column
+
+
+def _items_column(read: Any) -> Any:
+    """A column of lists (payments, reminders...): each item read by `read`."""
+
+    def column_of(column: list[Any]) -> list[Any]:
+        rows = []
+        for items in column:
+            if type(items) is not list:
+                raise ValueError("list")
+            rows.append([read(index, item) for index, item in enumerate(items, 1)] if items else [])
+        return rows
+
+    return column_of
+
+
+_READERS: dict[str, Any] = {
+    "text": _texts_column,
+    "text?": _texts_or_none_column,
+    "date": _dates_column,
+    "amount": _amounts_column,
+    "amount?": _amounts_or_none_column,
+    "int": _integers_column,
+    "int?": _integers_or_none_column,
+    "bool": _bools_column,
+    "texts": _items_column(lambda _, item: _text(item)),
+    "payments": _items_column(lambda index, item: _payment(index, item)),
+    "reminders": _items_column(lambda _, item: _reminder(item)),
+    "pending": lambda column: [_pending(value) for value in column],
+    "problems": _items_column(lambda _, item: _problem(item)),
+}
+_fromisoformat = dt.date.fromisoformat
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected text, got {type(value).__name__}")
+    return value
+
+
+def _text_or_none(value: Any) -> str | None:
+    return None if value is None else _text(value)
+
+
+def _amount(value: Any) -> Decimal:
+    try:
+        amount = Decimal(_text(value))
+    except ArithmeticError:
+        raise ValueError("amount") from None
+    if not amount.is_finite():
+        raise ValueError("amount")
+    return amount
+
+
+def _date(value: Any) -> dt.date:
+    return dt.date.fromisoformat(_text(value))
+
+
+def read_payments(rows: list[Any]) -> list[Payment]:
+    """Payments as the cache holds them (ValueError when one is not a payment)."""
+    return [_payment(index, item) for index, item in enumerate(rows, 1)]
+
+
+def _payment(index: int, item: Any) -> Payment:
+    if not isinstance(item, list) or len(item) != 5:
+        raise ValueError("payment")
+    day, amount, method, reference, reason = item
+    return Payment(
+        index, _date(day), _amount(amount), _text(method), _text_or_none(reference),
+        _text_or_none(reason),
+    )  # fmt: skip
+
+
+def _reminder(item: Any) -> tuple[int, dt.date]:
+    if not isinstance(item, list) or len(item) != 2:
+        raise ValueError("reminder")
+    return _integer(item[0]), _date(item[1])
+
+
+def _pending(value: Any) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise ValueError("pending_reminder")
+    level, day = value.get("level"), value.get("date")
+    return {
+        "level": None if level is None else _integer(level),
+        "date": None if day is None else _date(day),
+        "message_id": _text(value.get("message_id", "")),
+        "started": _text(value.get("started", "")),
+    }
+
+
+def _integer(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"expected an integer, got {type(value).__name__}")
+    return value
+
+
+def _problem(item: Any) -> Problem:
+    if not isinstance(item, dict):
+        raise ValueError("problem")
+    severity = _text(item.get("severity"))
+    if severity not in ("error", "warning"):
+        raise ValueError("severity")
+    line, col = _integer(item.get("line")), _integer(item.get("col"))
+    return Problem(_text(item.get("path")), line, col, _text(item.get("message")), severity)
