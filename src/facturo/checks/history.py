@@ -53,7 +53,7 @@ def read_numbers(ledger: Ledger, *, use_cache: bool = True) -> Numbers:
     proper: set[str] = set()
     for entry in ledger.entries():
         proper.add(entry.path)
-        if Path(entry.path).stem == entry.number:
+        if entry.path.rpartition("/")[2] == f"{entry.number}.yaml":
             numbers.present[entry.number] = entry.path
     config, _ = ledger.config_with_problems()
     patterns = [

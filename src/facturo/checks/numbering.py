@@ -27,6 +27,7 @@ def check_numbering(entries: list[Any], config: dict[str, Any]) -> list[Problem]
     groups: dict[tuple[str, int | None], list[tuple[int, Any]]] = defaultdict(list)
     named: dict[str, Series] = {}
     read: dict[tuple[str, str | None], Series | None] = {}  # each series read from config once
+    unread: dict[str, list[tuple[str, int]]] = defaultdict(list)  # numbers no pattern reads
     for entry in entries:
         if entry.kind not in SERIES_OF_KIND or entry.issue_date is None:
             continue
@@ -60,6 +61,7 @@ def check_numbering(entries: list[Any], config: dict[str, Any]) -> list[Problem]
                 )
             )
         if parsed is None:  # another pattern's number (before a documented change)
+            unread[series.name].append((entry.number, entry.issue_date.year))
             order = (entry.issue_date.year, 0, entry.number)
             period_of[id(entry)] = series.group_of(entry.issue_date.year)
         else:
@@ -77,8 +79,8 @@ def check_numbering(entries: list[Any], config: dict[str, Any]) -> list[Problem]
         series = named[name]
         problems.extend(_check_group(series, group, members))
         first = min(members, key=lambda m: m[0])[1]
-        dated = [(e.number, e.issue_date.year) for _, e in series_entries[name]]
-        message = series.restart_problem(first.issue_date.year, dated)
+        # only numbers its pattern does not read can make a series restart
+        message = series.restart_problem(first.issue_date.year, unread[name])
         if message is not None:
             problems.append(Problem(first.path, 1, 1, message))
     for ordered in series_entries.values():
