@@ -32,11 +32,12 @@ def check(
 
     Example: facturo check && git commit -am "March invoices"
     """
-    from facturo.reports.check import check_folder
+    from facturo.reports.check import check_all
 
     ledger = open_ledger(use_cache=not no_cache)
     only = [ledger.folder.display(ledger.folder.typed_path(p)) for p in paths or []]
-    problems = check_folder(ledger, today(), only)
+    checked = check_all(ledger, today(), only)
+    problems = checked.problems
     errors = sum(1 for p in problems if p.is_error)
     if json_output:
         output.print_json(
@@ -52,7 +53,7 @@ def check(
         if problems:
             output.note(f"{errors} error(s), {len(problems) - errors} warning(s)")
         elif output.is_terminal():  # a person gets an answer; a script or cron, silence
-            output.note(f"no problems ({len(ledger.entries())} issued documents)")
+            output.note(f"no problems ({checked.documents} issued documents)")
     return ExitCode.FAILURE if errors else ExitCode.OK
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
 from facturo.checks.registry import CHECKS, Check
 from facturo.errors import Problem
+from facturo.reports.check_memo import Remembered, recall, remember
 from facturo.store.index import Ledger
 
 
@@ -74,18 +76,40 @@ def time_problems(ledger: Ledger, today: dt.date) -> list[Problem]:
 FOLDER_CHECKS: dict[str, Check] = {**CHECKS, "drafts": draft_problems, "time": time_problems}
 
 
+@dataclass(frozen=True)
+class Checked:
+    """What `check` found: every problem, sorted, and how many issued documents it read."""
+
+    problems: list[Problem]
+    documents: int
+
+
 def check_folder(ledger: Ledger, today: dt.date, only: list[str] | None = None) -> list[Problem]:
+    """Every problem of the folder (or of the files under `only`), sorted by file and line."""
+    return check_all(ledger, today, only).problems
+
+
+def check_all(ledger: Ledger, today: dt.date, only: list[str] | None = None) -> Checked:
     """Every problem of the folder (or of the files under `only`), sorted by file and line.
 
     `ledger` comes from `checks.registry.open_ledger`, which checks each issued document;
     every issued file's bytes are hashed: a cached summary and its problems (seal included)
-    serve only the bytes they were read from, any other file is read and checked again.
+    serve only the bytes they were read from, any other file is read and checked again. A
+    folder whose files and git history are byte for byte as the last check saw them, on the
+    same day, gets that check's result (reports/check_memo.py).
     """
-    ledger.read_files()
-    problems = [p for check in FOLDER_CHECKS.values() for p in check(ledger, today)]
+    remembered, before = recall(ledger.folder, today) if ledger.use_cache else (None, None)
+    if remembered is None:
+        ledger.read_files()
+        found = [p for check in FOLDER_CHECKS.values() for p in check(ledger, today)]
+        problems = sorted(set(found), key=lambda p: (p.path, p.line, p.col, p.message))
+        remembered = Remembered(problems, len(ledger.entries()))
+        if before is not None:
+            remember(ledger.folder, before, remembered)
+    problems = remembered.problems
     if only:
         problems = [p for p in problems if any(_under(p.path, prefix) for prefix in only)]
-    return sorted(set(problems), key=lambda p: (p.path, p.line, p.col, p.message))
+    return Checked(problems, remembered.documents)
 
 
 def _under(path: str, prefix: str) -> bool:

@@ -1,0 +1,189 @@
+"""A warm `check` of an unchanged folder serves what the last one found, and nothing else:
+any changed byte, file, commit or day runs every check again."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import facturo.reports.check as checking
+from conftest import DRAFT, Cli, write
+from facturo.cli import app
+from facturo.errors import Problem
+from test_numbers_never_reused import THIRD, another_document, git, in_git, issue_three
+
+MEMO = Path(".facturo/cache/check.json")
+
+
+@pytest.fixture
+def runs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The named checks that ran, in order (each run of `check` that was not remembered
+    adds every name)."""
+    ran: list[str] = []
+
+    def counted(name: str, check: Any) -> Any:
+        def run(ledger: Any, today: dt.date) -> list[Problem]:
+            ran.append(name)
+            return list(check(ledger, today))
+
+        return run
+
+    wrapped = {name: counted(name, check) for name, check in checking.FOLDER_CHECKS.items()}
+    monkeypatch.setattr(checking, "FOLDER_CHECKS", wrapped)
+    return ran
+
+
+def checked(cli: Cli, runs: list[str]) -> tuple[bool, str]:
+    """Run `check`: whether the checks ran, and what it printed."""
+    before = len(runs)
+    result = cli("check")
+    return len(runs) > before, result.stdout
+
+
+def test_an_unchanged_folder_is_not_checked_twice(cli: Cli, draft, folder: Path, runs) -> None:
+    issue_three(cli, draft)
+    assert checked(cli, runs) == (True, "")
+    assert (folder / MEMO).is_file()
+    assert checked(cli, runs) == (False, "")
+    assert cli("check", "--no-cache").exit_code == 0
+    assert runs.count("documents") == 2  # --no-cache never takes the remembered result
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "issued byte", "client", "config", "new draft", "stray copy", "removed file",
+        "record", "touched only",
+    ],
+)  # fmt: skip
+def test_any_change_runs_the_checks_again(
+    cli: Cli, draft, folder: Path, runs: list[str], change: str
+) -> None:
+    issue_three(cli, draft)
+    assert checked(cli, runs)[0]
+    third = folder / THIRD
+    if change == "issued byte":
+        third.write_text(third.read_text().replace("Atelier Dupont SARL", "Atelier Dupont SARX"))
+    elif change == "client":
+        client = folder / "clients" / "berlin.yaml"
+        client.write_text(client.read_text() + "colour: blue\n")
+    elif change == "config":
+        config = folder / "facturo.yaml"
+        config.write_text(config.read_text() + "\n# a comment\n")
+    elif change == "new draft":
+        draft("later", DRAFT.replace("dupont", "nobody"))
+    elif change == "stray copy":
+        shutil.copy(third, third.with_name("F-2026-0003.yaml.bak"))
+    elif change == "removed file":
+        third.unlink()
+    elif change == "record":
+        state = (folder / ".facturo").rglob("*")
+        record = next(p for p in state if p.is_file() and not {"cache", "lock"} & set(p.parts))
+        record.write_bytes(record.read_bytes() + b"\n")
+    elif change == "touched only":
+        os.utime(third)  # same bytes: the result stands
+
+    again, printed = checked(cli, runs)
+
+    assert again is (change != "touched only")
+    expected = {
+        "issued byte": "changed after issue",
+        "client": "berlin.yaml",
+        "new draft": "unknown client 'nobody'",
+        "stray copy": "a copy of issued document F-2026-0003",
+        "removed file": "F-2026-0003",
+    }
+    if change in expected:
+        assert expected[change] in printed, printed
+
+
+def test_a_commit_runs_the_checks_again_even_when_the_files_are_the_same(
+    cli: Cli, draft, folder: Path, runs: list[str]
+) -> None:
+    issue_three(cli, draft)
+    in_git(folder)
+    assert checked(cli, runs) == (True, "")
+    original = (folder / THIRD).read_bytes()
+    another_document(folder / THIRD)
+    in_git(folder, "replace F-2026-0003")
+    (folder / THIRD).write_bytes(original)
+    in_git(folder, "put it back")  # the files are byte for byte as the last check saw them
+
+    again, printed = checked(cli, runs)
+
+    assert again
+    assert "not the only document sealed under this number" in printed, printed
+    assert checked(cli, runs)[0] is False  # and the new history is remembered in turn
+
+
+def test_another_day_runs_the_checks_again(cli: Cli, draft, folder: Path, runs) -> None:
+    issue_three(cli, draft)
+    assert cli("check").exit_code == 0
+    count = runs.count("documents")
+    env = {"FACTURO_DIR": str(folder), "FACTURO_TODAY": "2026-11-23"}
+    assert cli.runner.invoke(app, ["check"], env=env).exit_code == 0
+    assert runs.count("documents") == count + 1
+
+
+def test_a_result_facturo_did_not_keep_is_not_served(
+    cli: Cli, draft, folder: Path, runs: list[str]
+) -> None:
+    issue_three(cli, draft)
+    assert checked(cli, runs)[0]
+    third = folder / THIRD
+    third.write_text(third.read_text().replace("Atelier Dupont SARL", "Atelier Dupont SARX"))
+    assert cli("check").exit_code == 1  # the damage is found and remembered as found
+    memo = json.loads((folder / MEMO).read_text())
+    assert memo["problems"]
+    memo["problems"] = []
+    (folder / MEMO).write_text(json.dumps(memo))  # edited by hand: not facturo's
+
+    again, printed = checked(cli, runs)
+
+    assert again and "changed after issue" in printed
+
+
+def test_what_was_found_while_files_changed_is_not_kept(
+    cli: Cli, draft, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    issue_three(cli, draft)
+    third = folder / THIRD
+    original = third.read_bytes()
+    real = checking.FOLDER_CHECKS["documents"]
+
+    def changing(ledger: Any, today: dt.date) -> list[Problem]:
+        third.write_bytes(original.replace(b"Atelier Dupont SARL", b"Atelier Dupont SARX"))
+        return list(real(ledger, today))
+
+    monkeypatch.setitem(checking.FOLDER_CHECKS, "documents", changing)
+    cli("check")  # found under a fingerprint of the files before they changed
+
+    assert not (folder / MEMO).exists()
+
+
+def test_a_link_to_a_directory_is_never_remembered(
+    cli: Cli, draft, folder: Path, tmp_path: Path, runs: list[str]
+) -> None:
+    issue_three(cli, draft)
+    elsewhere = tmp_path / "elsewhere"
+    write(elsewhere / "note.txt", "kept outside\n")
+    (folder / "assets").mkdir(exist_ok=True)
+    (folder / "assets" / "shared").symlink_to(elsewhere, target_is_directory=True)
+
+    assert checked(cli, runs)[0]
+    assert checked(cli, runs)[0]
+    assert not (folder / MEMO).exists()
+
+
+def test_outside_git_the_result_is_remembered_too(cli: Cli, draft, folder: Path, runs) -> None:
+    issue_three(cli, draft)
+    assert checked(cli, runs)[0]
+    assert not checked(cli, runs)[0]
+    git(folder, "init", "-q")  # a repository appears (no file changed): its history is read
+    assert checked(cli, runs)[0]
