@@ -331,13 +331,18 @@ class Ledger:
         keys: list[list[int]] = []
         to_read: list[tuple[Path, str, list[int]]] = []
         at: list[int] = []  # where each file read goes in `found`
+        places, cached_keys, trusted = cached.places, cached.keys, self.trust != TRUST_CONTENT
         for display, name in self.folder.issued_names() if names is None else names:
             try:
                 stat = os.stat(name)
             except OSError:
                 continue
             key = [stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns]
-            entry = self._cached_entry(cached, key, name, display)
+            place = places.get(display)
+            if place is not None and trusted and cached_keys[place] == key:
+                entry: Entry | None = cached.entries[place]  # the common case, inline
+            else:
+                entry = self._cached_entry(cached, key, name, display)
             if entry is None:
                 entry = Entry(path=display)  # placeholder keeps the order
                 to_read.append((Path(name), display, key))
