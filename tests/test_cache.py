@@ -17,7 +17,7 @@ from conftest import cached_entry
 from facturo.checks.registry import open_ledger
 from facturo.errors import Problem
 from facturo.model.document import Payment
-from facturo.store.cache import write_signed
+from facturo.store.cache import read_signed, write_signed
 from facturo.store.cached_entries import from_columns, to_columns
 from facturo.store.folder import Folder
 from facturo.store.index import CACHE_VERSION, Entry, Ledger
@@ -191,3 +191,22 @@ def test_a_cache_column_of_the_wrong_type_is_stale(name: str, value: list[Any] |
     columns["gross"] = ["1.00", "2.00"]  # not one per entry
     with pytest.raises(ValueError):
         from_columns(columns, 1)
+
+
+def test_a_cache_saved_again_is_the_cache_made_from_scratch(cli, draft, folder: Path) -> None:
+    """Entries unchanged keep their cells as they were when one file changes: the result
+    must be, cell for cell, what reading every file gives."""
+    for name in ("a", "b", "c"):
+        draft(name)
+    drafts = [f"drafts/{name}.yaml" for name in ("a", "b", "c")]
+    assert cli("issue", *drafts, "--date", "2026-03-01").exit_code == 0
+    assert cli("check").exit_code == 0
+    assert cli("pay", "F-2026-0001", "100", "--date", "2026-03-02").exit_code == 0
+    (folder / "invoices/2026/F-2026-0002.yaml").unlink()
+    assert cli("list").exit_code == 0  # one entry read again, one gone, one moved up
+
+    saved = read_signed(folder / ".facturo" / "cache" / "issued.json")
+    fresh = open_ledger(folder, use_cache=False).entries()
+
+    assert saved["entries"] == json.loads(json.dumps(to_columns(fresh)))
+    assert [e.path for e in open_ledger(folder).entries()] == [e.path for e in fresh]

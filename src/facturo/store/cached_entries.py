@@ -11,7 +11,7 @@ their shape and read into Payment objects when first used (`Entry.__getattr__`):
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import MISSING, fields
+from dataclasses import MISSING, dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
@@ -72,15 +72,59 @@ def default_cell(name: str) -> Any:
     return _cell(_FIELD_KINDS[name], _default(name))
 
 
-def to_columns(entries: list[Entry]) -> dict[str, list[Any]]:
-    """`entries` column by column (what the index cache stores)."""
+def to_columns(
+    entries: list[Entry],
+    cached: dict[str, list[Any]] | None = None,
+    places: list[int | None] | None = None,
+) -> dict[str, list[Any]]:
+    """`entries` column by column (what the index cache stores). An entry read back from
+    the `cached` columns (`places`: where each one was there, None for one read anew) keeps
+    its cells as they were: one new document does not write 10,000 others cell by cell."""
     columns: dict[str, list[Any]] = {}
+    where = places if places is not None else [None] * len(entries)
     for name, kind in _FIELD_KINDS.items():
         default = default_cell(name)
-        cells = [_cell(kind, getattr(entry, name)) for entry in entries]
+        before = (cached or {}).get(name)
+        cells = [
+            _cell(kind, getattr(entry, name))
+            if place is None
+            else default
+            if before is None
+            else before[place]
+            for entry, place in zip(entries, where, strict=True)
+        ]
         if any(cell != default for cell in cells):  # as written: 0.00 is not 0
             columns[name] = cells
     return columns
+
+
+@dataclass
+class CachedIndex:
+    """An index cache read back: each file's stat key and entry, in the order of the files."""
+
+    keys: list[list[int]] = field(default_factory=list)
+    entries: list[Entry] = field(default_factory=list)
+    places: dict[str, int] = field(default_factory=dict)  # path -> its place
+    columns: dict[str, list[Any]] = field(default_factory=dict)  # as read, for saving again
+
+
+def read_index(data: Any, mark: dict[str, Any]) -> CachedIndex:
+    """The entries of an index cache as JSON, if it carries `mark` (its version, facturo's
+    version, the check its problems come from: another version may find other problems in
+    the same bytes); empty when it does not, or holds anything of the wrong type."""
+    if type(data) is not dict or any(data.get(key) != value for key, value in mark.items()):
+        return CachedIndex()
+    keys = data.get("keys")
+    if type(keys) is not list or not all(
+        type(key) is list and len(key) == 4 and all(type(n) is int for n in key) for key in keys
+    ):
+        return CachedIndex()
+    try:
+        entries = from_columns(data.get("entries"), len(keys))
+    except ValueError:
+        return CachedIndex()  # wrong types: a stale cache
+    places = {entry.path: place for place, entry in enumerate(entries)}
+    return CachedIndex(keys, entries, places, data["entries"])
 
 
 def from_columns(columns: Any, count: int) -> list[Entry]:

@@ -35,8 +35,8 @@ import datetime as dt
 import hashlib
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from facturo import __version__
 from facturo.errors import FacturoError, InvalidData, NotFound, Problem
@@ -56,7 +56,7 @@ from facturo.model.document import IssuedDocument, account_from
 from facturo.model.numbering import number_problem
 from facturo.model.vat import vat_treatment
 from facturo.store.cache import read_signed, write_signed
-from facturo.store.cached_entries import from_columns, to_columns
+from facturo.store.cached_entries import CachedIndex, read_index, to_columns
 from facturo.store.entry import ZERO, summarize
 from facturo.store.entry import Entry as Entry
 from facturo.store.entry import amount_or_zero as amount_or_zero
@@ -114,15 +114,6 @@ def _read_all(items: list[tuple[Path, str, list[int]]], check: DocumentCheck | N
 def check_name(check: DocumentCheck | None) -> str:
     """What the cache records of the check behind its entries ("" for summaries only)."""
     return "" if check is None else f"{check.__module__}.{check.__qualname__}"
-
-
-@dataclass
-class _Cached:
-    """A cache read back: each file's stat key and entry, in the order of the files."""
-
-    keys: list[list[int]] = field(default_factory=list)
-    entries: list[Entry] = field(default_factory=list)
-    places: dict[str, int] = field(default_factory=dict)  # path -> its place
 
 
 class Ledger:
@@ -324,11 +315,12 @@ class Ledger:
         self, names: list[tuple[str, str]] | None = None, cache_name: str = INDEX_CACHE
     ) -> list[Entry]:
         """The summaries of `names` (every issued file by default), cached in `cache_name`."""
-        cached = _Cached()
+        cached = CachedIndex()
         if self.use_cache:
             cached = self._load_cache(cache_name)
         found: list[Entry] = []
         keys: list[list[int]] = []
+        came_from: list[int | None] = []  # where each entry was in the cache (None: read)
         to_read: list[tuple[Path, str, list[int]]] = []
         at: list[int] = []  # where each file read goes in `found`
         places, cached_keys, trusted = cached.places, cached.keys, self.trust != TRUST_CONTENT
@@ -347,16 +339,19 @@ class Ledger:
                 entry = Entry(path=display)  # placeholder keeps the order
                 to_read.append((Path(name), display, key))
                 at.append(len(found))
+                place = None
             found.append(entry)
             keys.append(key)
+            came_from.append(place)
         for place, entry in zip(at, _read_all(to_read, self.check), strict=True):
             found[place] = entry
         if self.use_cache and (to_read or len(found) != len(cached.keys)):
-            self._save_cache(found, keys, cache_name)
+            columns = to_columns(found, cached.columns, came_from)
+            self._save_cache(columns, keys, cache_name)
         return found
 
     def _cached_entry(
-        self, cached: _Cached, key: list[int], path: str, display: str
+        self, cached: CachedIndex, key: list[int], path: str, display: str
     ) -> Entry | None:
         """The cached summary of a file, if it may be trusted (see `trust`)."""
         place = cached.places.get(display)
@@ -373,10 +368,10 @@ class Ledger:
                 return None
         return entry
 
-    def _load_cache(self, name: str) -> _Cached:
+    def _load_cache(self, name: str) -> CachedIndex:
         data = read_signed(self._cache_path(name))
         if data is None:
-            return _Cached()
+            return CachedIndex()
         if not self._tracked_checked:
             self._tracked_checked = True
             tracked = self.folder.tracked_state()
@@ -386,33 +381,14 @@ class Ledger:
                     "local cache that must never be shared or trusted; remove it from git's "
                     "index (keeping the files), add .facturo/ to .gitignore, then commit"
                 )
-        if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
-            return _Cached()
-        if data.get("facturo") != __version__:
-            return _Cached()  # another version may find other problems in the same bytes
-        if data.get("check") != check_name(self.check):
-            return _Cached()  # summaries read without this check are never served as checked
-        keys = data.get("keys")
-        if type(keys) is not list or not all(
-            type(key) is list and len(key) == 4 and all(type(n) is int for n in key) for key in keys
-        ):
-            return _Cached()
-        try:
-            entries = from_columns(data.get("entries"), len(keys))
-        except ValueError:
-            return _Cached()  # wrong types: a stale cache
-        places = {entry.path: place for place, entry in enumerate(entries)}
-        return _Cached(keys, entries, places)
+        return read_index(data, self._mark())
 
-    def _save_cache(self, entries: list[Entry], keys: list[list[int]], name: str) -> None:
-        value = {
-            "version": CACHE_VERSION,
-            "facturo": __version__,
-            "check": check_name(self.check),
-            "keys": keys,
-            "entries": to_columns(entries),
-        }
-        write_signed(self._cache_path(name), value)
+    def _mark(self) -> dict[str, Any]:
+        # summaries read by another version or without this check are never served
+        return {"version": CACHE_VERSION, "facturo": __version__, "check": check_name(self.check)}
+
+    def _save_cache(self, columns: dict[str, list[Any]], keys: list[list[int]], name: str) -> None:
+        write_signed(self._cache_path(name), {**self._mark(), "keys": keys, "entries": columns})
 
     def require_valid(self, entries: list[Entry], message: str) -> list[Entry]:
         """`entries` when none has an error, else InvalidData(`message`) with every problem."""
