@@ -20,9 +20,9 @@ from facturo.model.document import Payment
 from facturo.store.entry import PAYMENT_ROWS, Entry
 
 _FIELD_KINDS: dict[str, str] = {
-    "path": "text", "number": "text", "kind": "text", "series": "text?",
+    "path": "text", "number": "text", "kind": "shared", "series": "text?",
     "issue_date": "date", "due_date": "date", "valid_until": "date",
-    "client_id": "text", "client_name": "text", "currency": "text",
+    "client_id": "shared", "client_name": "shared", "currency": "shared",
     "gross": "amount", "due": "amount", "paid": "amount", "written_off": "amount",
     "seal": "text?", "previous": "text?", "previous_line": "int", "seal_version": "int",
     "source_sha256": "text?", "content_sha256": "text?", "credit_note_of": "text?",
@@ -139,6 +139,7 @@ def from_columns(columns: Any, count: int) -> list[Entry]:
         raise ValueError("not entry columns")
     names: list[str] = []
     values: list[list[Any]] = []
+    amounts: dict[str, Decimal] = {}  # each amount's text read once for the whole cache
     for name, column in columns.items():
         if type(column) is not list or len(column) != count:
             raise ValueError(name)
@@ -147,6 +148,9 @@ def from_columns(columns: Any, count: int) -> list[Entry]:
             if kind == "payments":
                 values.append(_payment_shapes(column))
                 names.append(PAYMENT_ROWS)
+            elif kind == "amount":
+                values.append(_amounts_column(column, amounts))
+                names.append(name)
             else:
                 values.append(_READERS[kind](column))
                 names.append(name)
@@ -190,6 +194,12 @@ def _texts_column(column: list[Any]) -> list[Any]:
     return column
 
 
+def _shared_texts_column(column: list[Any]) -> list[Any]:
+    """Texts most documents repeat (kind, currency, client): one object for each value."""
+    shared: dict[str, str] = {}
+    return [shared.setdefault(value, value) for value in _texts_column(column)]
+
+
 def _texts_or_none_column(column: list[Any]) -> list[Any]:
     if not all(value is None or type(value) is str for value in column):
         raise ValueError("text")
@@ -197,16 +207,25 @@ def _texts_or_none_column(column: list[Any]) -> list[Any]:
 
 
 def _dates_column(column: list[Any]) -> list[Any]:
-    return [None if value is None else _fromisoformat(value) for value in column]
+    """Dates (many documents share one): each value read once, one object for each."""
+    read: dict[Any, Any] = {None: None}
+    return [
+        read[value] if value in read else read.setdefault(value, _fromisoformat(value))
+        for value in column
+    ]
 
 
-def _amounts_column(column: list[Any]) -> list[Any]:
+def _amounts_column(column: list[Any], read: dict[str, Decimal]) -> list[Any]:
+    """Amounts, each text read once for the whole cache (`read`): totals, paid and due are
+    often the same amount, and a Decimal never changes, so one object serves them all."""
     if not all(type(value) is str for value in column):
         raise ValueError("amount")
-    amounts = list(map(Decimal, column))
-    if not all(map(Decimal.is_finite, amounts)):
-        raise ValueError("amount")
-    return amounts
+    return [read[value] if value in read else _new_amount(value, read) for value in column]
+
+
+def _new_amount(text: str, read: dict[str, Decimal]) -> Decimal:
+    amount = read[text] = _amount(text)
+    return amount
 
 
 def _amounts_or_none_column(column: list[Any]) -> list[Any]:
@@ -247,9 +266,9 @@ def _items_column(read: Any) -> Any:
 
 _READERS: dict[str, Any] = {
     "text": _texts_column,
+    "shared": _shared_texts_column,
     "text?": _texts_or_none_column,
     "date": _dates_column,
-    "amount": _amounts_column,
     "amount?": _amounts_or_none_column,
     "int": _integers_column,
     "int?": _integers_or_none_column,
