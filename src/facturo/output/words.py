@@ -9,15 +9,12 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from babel import Locale, localedata
-from babel.dates import format_date as babel_format_date
-from babel.numbers import format_currency, format_decimal, format_percent
-from stdnum import iban as stdnum_iban
-
 from facturo.files.languages import HOME_LANGUAGE, catalog
 from facturo.files.languages import LANGUAGES as LANGUAGES
 from facturo.model.money import round_money
 
+# babel and stdnum are imported by the formats that use them: words alone (a status in a
+# table) need neither, and they cost more to import than a short command takes to run.
 _catalog = catalog
 
 
@@ -25,6 +22,8 @@ _catalog = catalog
 def _locale(language: str, country: str | None = None) -> str:
     """The babel locale of a reader: their language as written in their country when babel
     knows it ("en_US": 12/2/26), else the catalog's ("en_GB": 02/12/2026)."""
+    from babel import localedata
+
     if country:
         tag = f"{language}_{country.upper()}"
         if localedata.exists(tag):
@@ -68,6 +67,8 @@ def format_money(amount: Decimal | int, currency: str, language: str) -> str:
     Rounded half up to the currency's minor unit first, as facturo computes totals:
     babel alone would round half to even (0.125 € shown as 0,12 €).
     """
+    from babel.numbers import format_currency
+
     rounded = round_money(Decimal(amount), currency)
     return str(format_currency(rounded, currency, locale=_locale(language)))
 
@@ -82,6 +83,8 @@ def format_deduction(amount: Decimal | int, currency: str, language: str) -> str
 def format_unit_price(amount: Decimal | int, currency: str, language: str) -> str:
     """Format a unit price with its own precision, at least the currency's minor units:
     14.545 EUR stays "14,545 €", 450 EUR is "450,00 €", 1234.5 JPY is "1 234,5 JPY"."""
+    from babel.numbers import format_currency
+
     return str(
         format_currency(
             Decimal(amount), currency, locale=_locale(language), decimal_quantization=False
@@ -91,11 +94,15 @@ def format_unit_price(amount: Decimal | int, currency: str, language: str) -> st
 
 def format_date(value: datetime.date, language: str, country: str | None = None) -> str:
     """Format a date as "2 mars 2026" (fr) or "2 March 2026" (en; "March 2, 2026" in the US)."""
+    from babel.dates import format_date as babel_format_date
+
     return str(babel_format_date(value, format="long", locale=_locale(language, country)))
 
 
 def format_month(value: datetime.date, language: str) -> str:
     """Format a month as "octobre 2026" (fr) or "October 2026" (en)."""
+    from babel.dates import format_date as babel_format_date
+
     return str(babel_format_date(value, format="LLLL y", locale=_locale(language)))
 
 
@@ -111,16 +118,22 @@ def format_date_in_text(value: datetime.date, language: str) -> str:
 
 def format_short_date(value: datetime.date, language: str, country: str | None = None) -> str:
     """Format a date for a table column: "02/03/2026" (fr, en), "3/2/26" to a reader in the US."""
+    from babel.dates import format_date as babel_format_date
+
     return str(babel_format_date(value, format="short", locale=_locale(language, country)))
 
 
 def format_number(value: Decimal | int, language: str) -> str:
     """Format a quantity without trailing zeros: "1,5" (fr) or "1.5" (en)."""
+    from babel.numbers import format_decimal
+
     return str(format_decimal(Decimal(value), locale=_locale(language), decimal_quantization=False))
 
 
 def format_rate(rate_percent: Decimal | int, language: str) -> str:
     """Format a percentage given in percent: 5.5 becomes "5,5 %" (fr) or "5.5%" (en)."""
+    from babel.numbers import format_percent
+
     fraction = Decimal(rate_percent) / 100
     return str(format_percent(fraction, locale=_locale(language), decimal_quantization=False))
 
@@ -135,11 +148,15 @@ def format_siren(siren: str) -> str:
 
 def format_iban(iban: str) -> str:
     """Group a valid IBAN by four characters; anything else is returned as written."""
+    from stdnum import iban as stdnum_iban
+
     return str(stdnum_iban.format(iban)) if iban and stdnum_iban.is_valid(iban) else iban
 
 
 def describe_country(code: str, language: str) -> str:
     """Return the country name for an ISO 3166 alpha-2 code, or the code when unknown."""
+    from babel import Locale
+
     territories = Locale.parse(_locale(language)).territories
     return str(territories.get(code.upper(), code))
 
