@@ -14,9 +14,6 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from babel.dates import format_date
-from babel.numbers import format_percent
-
 from facturo.files.languages import LANGUAGES, catalog
 
 # The legal mention printed for each VAT treatment that charges no VAT.
@@ -93,6 +90,8 @@ def deposit_line(share_percent: Decimal | None, quote: str, language: str) -> st
     """The description of a deposit invoice's line: "Acompte 30 % sur le devis D-2026-0001"."""
     share = ""
     if share_percent is not None:
+        from babel.numbers import format_percent  # here: most commands never write a line
+
         locale = _locale(language)
         share = format_percent(share_percent / 100, locale=locale, decimal_quantization=False)
     return _line(language, "deposit").format(share=share, quote=quote).replace("  ", " ")
@@ -100,6 +99,8 @@ def deposit_line(share_percent: Decimal | None, quote: str, language: str) -> st
 
 def deposit_deducted(number: str, issue_date: dt.date, language: str) -> str:
     """The description of a line deducting deposit invoice `number` from a final invoice."""
+    from babel.dates import format_date
+
     date = format_date(issue_date, format="long", locale=_locale(language))
     return _line(language, "deposit_deducted").format(number=number, date=date)
 
