@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import typer
 
+from conftest import TODAY, Cli, issue
 from facturo.cli import app
 
 SRC = Path(__file__).parents[1] / "src" / "facturo"
@@ -95,6 +96,50 @@ def test_help_does_not_import_heavy_modules(args: list[str]) -> None:
         if name and name not in HELP_MAY_IMPORT and not name.startswith("facturo.cli.")
     ]
     assert unexpected == []
+
+
+def _loaded_by(root: Path, args: list[str], packages: tuple[str, ...]) -> list[str]:
+    """The modules of `packages` a facturo command loads, run in a process of its own."""
+    code = (
+        "import sys\n"
+        f"sys.argv = ['facturo', '--dir', {str(root)!r}, '--today', {str(TODAY)!r}, *{args!r}]\n"
+        "from facturo.cli import main\n"
+        "try:\n    main()\nexcept SystemExit as exit:\n    assert not exit.code, exit.code\n"
+        "names = sorted(m for m in sys.modules if m.split('.')[0] in %r)\n"
+        "sys.stderr.write('loaded:' + ','.join(names))" % (packages,)
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return [
+        name for name in result.stderr.splitlines()[-1].removeprefix("loaded:").split(",") if name
+    ]
+
+
+# Loaded by no reading command: the PDF engine and its templates, e-invoices, spreadsheets,
+# and pydantic (typer 0.29 coerces every option through it, ~0.1 s: pyproject.toml keeps
+# typer below). A warm `list` or `show` checks no identifier (stdnum), opens no mail and no
+# TLS, and `list` formats nothing with babel.
+NEVER_WHEN_READING = ("pydantic", "weasyprint", "jinja2", "segno", "facturx", "openpyxl", "rich")
+NOT_WHEN_WARM = ("stdnum", "email", "ssl", "smtplib")
+
+
+@pytest.mark.parametrize(
+    ("args", "unexpected"),
+    [
+        (["list"], (*NEVER_WHEN_READING, *NOT_WHEN_WARM, "babel")),
+        (["show", "F-2026-0001"], (*NEVER_WHEN_READING, *NOT_WHEN_WARM)),
+        (["statement", "dupont"], NEVER_WHEN_READING),
+        (["check"], NEVER_WHEN_READING),
+    ],
+)
+def test_reading_commands_load_only_what_they_use(
+    folder: Path, draft: Any, args: list[str], unexpected: tuple[str, ...]
+) -> None:
+    """Every command pays for what it imports before it does any work: a warm `list` or
+    `show` loads the command line, the index and the words of a table, and no more."""
+    assert issue(Cli(folder), draft, "2026-03-02") == "F-2026-0001"
+    _loaded_by(folder, ["list"], ())  # builds the index cache
+    assert _loaded_by(folder, args, unexpected) == []
 
 
 def _exits(path: Path) -> list[str]:
