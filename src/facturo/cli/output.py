@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
 LANGUAGE = "en"
 
 
+@functools.cache  # a table of 10,000 documents asks for a handful of distinct answers
 def status_words(status: str, kind: str) -> str:
     """A status as tables for people print it ("partially paid"); JSON and filters keep the
     code ("partially-paid")."""
