@@ -11,6 +11,7 @@ their shape and read into Payment objects when first used (`Entry.__getattr__`):
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import MISSING, dataclass, field, fields
 from decimal import Decimal
 from typing import Any
@@ -188,22 +189,25 @@ def _payment_shapes(column: list[Any]) -> list[Any]:
     return column
 
 
-def _texts_column(column: list[Any]) -> list[Any]:
-    if not all(type(value) is str for value in column):
-        raise ValueError("text")
-    return column
+def _of_type(wanted: type, optional: bool = False) -> Callable[[list[Any]], list[Any]]:
+    """A column whose values all are of type `wanted` (or None, when `optional`), kept as
+    it is."""
+
+    def column_of(column: list[Any]) -> list[Any]:
+        if not all(type(value) is wanted or (optional and value is None) for value in column):
+            raise ValueError(wanted.__name__)
+        return column
+
+    return column_of
+
+
+_texts_column = _of_type(str)
 
 
 def _shared_texts_column(column: list[Any]) -> list[Any]:
     """Texts most documents repeat (kind, currency, client): one object for each value."""
     shared: dict[str, str] = {}
     return [shared.setdefault(value, value) for value in _texts_column(column)]
-
-
-def _texts_or_none_column(column: list[Any]) -> list[Any]:
-    if not all(value is None or type(value) is str for value in column):
-        raise ValueError("text")
-    return column
 
 
 def _dates_column(column: list[Any]) -> list[Any]:
@@ -232,24 +236,6 @@ def _amounts_or_none_column(column: list[Any]) -> list[Any]:
     return [None if value is None else _amount(value) for value in column]
 
 
-def _integers_column(column: list[Any]) -> list[Any]:
-    if not all(type(value) is int for value in column):
-        raise ValueError("integer")
-    return column
-
-
-def _integers_or_none_column(column: list[Any]) -> list[Any]:
-    if not all(value is None or type(value) is int for value in column):
-        raise ValueError("integer")
-    return column
-
-
-def _bools_column(column: list[Any]) -> list[Any]:
-    if not all(type(value) is bool for value in column):
-        raise ValueError("bool")
-    return column
-
-
 def _items_column(read: Any) -> Any:
     """A column of lists (payments, reminders...): each item read by `read`."""
 
@@ -267,12 +253,12 @@ def _items_column(read: Any) -> Any:
 _READERS: dict[str, Any] = {
     "text": _texts_column,
     "shared": _shared_texts_column,
-    "text?": _texts_or_none_column,
+    "text?": _of_type(str, optional=True),
     "date": _dates_column,
     "amount?": _amounts_or_none_column,
-    "int": _integers_column,
-    "int?": _integers_or_none_column,
-    "bool": _bools_column,
+    "int": _of_type(int),
+    "int?": _of_type(int, optional=True),
+    "bool": _of_type(bool),
     "texts": _items_column(lambda _, item: _text(item)),
     "payments": _items_column(lambda index, item: _payment(index, item)),
     "reminders": _items_column(lambda _, item: _reminder(item)),
