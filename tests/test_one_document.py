@@ -116,3 +116,23 @@ def test_a_number_typed_in_another_case_is_still_found(
     assert result.exit_code == 0, result.output
     shown = json.loads(result.stdout)
     assert (shown["number"], shown["balance"]) == ("F-2026-0001", "1500.00")
+
+
+def test_issuing_an_invoice_reads_its_client_only(
+    cli: Cli, draft: Callable[..., Path], folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder of 200 clients costs one client file to an issue or a payment, not 200."""
+    read: list[str] = []
+    original = index.Ledger._load_client
+
+    def spy(ledger: index.Ledger, path: Path) -> Any:
+        read.append(path.stem)
+        return original(ledger, path)
+
+    monkeypatch.setattr(index.Ledger, "_load_client", spy)
+    issue(cli, draft, "2026-11-02")
+    assert cli("pay", "F-2026-0001", "100", "--date", "2026-11-10").exit_code == 0
+
+    assert set(read) == {"dupont"}  # berlin.yaml is never read
+    assert cli("check").exit_code == 0
+    assert "berlin" in read  # check reads every client

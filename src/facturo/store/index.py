@@ -34,7 +34,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -116,6 +116,29 @@ def check_name(check: DocumentCheck | None) -> str:
     return "" if check is None else f"{check.__module__}.{check.__qualname__}"
 
 
+class _Clients(Mapping[str, tuple[YMap | None, list[Problem]]]):
+    """Client files by id, each read when first asked for, then kept."""
+
+    def __init__(self, paths: list[Path], load: Callable[[Path], Any]) -> None:
+        self._paths = {path.stem: path for path in paths}
+        self._load = load
+        self._read: dict[str, tuple[YMap | None, list[Problem]]] = {}
+
+    def __getitem__(self, client_id: str) -> tuple[YMap | None, list[Problem]]:
+        if client_id not in self._read:
+            self._read[client_id] = self._load(self._paths[client_id])
+        return self._read[client_id]
+
+    def __contains__(self, client_id: object) -> bool:
+        return client_id in self._paths
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+
 class Ledger:
     """The billing folder read and validated: config, clients, drafts, issued documents."""
 
@@ -133,7 +156,7 @@ class Ledger:
         self._tracked_checked = False
         folder.on_lock(self._locked)
         self._config: tuple[YMap | None, list[Problem]] | None = None
-        self._clients: dict[str, tuple[YMap | None, list[Problem]]] | None = None
+        self._clients: _Clients | None = None
         self._subscriptions: dict[str, tuple[YMap | None, list[Problem]]] | None = None
         self._entries: list[Entry] | None = None
         self._credit_notes: dict[str, list[Entry]] = {}
@@ -162,11 +185,11 @@ class Ledger:
             raise InvalidData("facturo.yaml is invalid", problems=problems)  # warnings too
         return data
 
-    def clients_with_problems(self) -> dict[str, tuple[YMap | None, list[Problem]]]:
+    def clients_with_problems(self) -> Mapping[str, tuple[YMap | None, list[Problem]]]:
+        """Each client file read against its schema and rules, by id; a client is read when
+        first asked for (issuing one invoice reads one client of 200, `check` all)."""
         if self._clients is None:
-            self._clients = {}
-            for path in self.folder.client_files():
-                self._clients[path.stem] = self._load_client(path)
+            self._clients = _Clients(self.folder.client_files(), self._load_client)
         return self._clients
 
     def _load_client(self, path: Path) -> tuple[YMap | None, list[Problem]]:
