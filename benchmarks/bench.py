@@ -83,24 +83,48 @@ def clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("FACTURO_")}
 
 
+# A process's peak memory (ru_maxrss) counts the memory of the process it was started
+# from until it runs its program: a command started by this (large) script would be
+# charged for it. Each command is started from a small launcher, whose own child it is,
+# and the launcher reports the command's exit status, time, peak memory and CPU time.
+LAUNCHER = """
+import os, sys, time
+start = time.perf_counter()
+report, command = int(sys.argv[1]), sys.argv[2:]
+pid = os.fork()
+if pid == 0:
+    os.close(report)
+    os.execvp(command[0], command)
+_, status, usage = os.wait4(pid, 0)
+elapsed = time.perf_counter() - start
+cpu = usage.ru_utime + usage.ru_stime
+found = (os.waitstatus_to_exitcode(status), elapsed, usage.ru_maxrss, cpu)
+os.write(report, " ".join(map(str, found)).encode())
+"""
+
+
 def run_once(command: list[str], cwd: Path, before: Callable[[], None] | None = None) -> Run:
-    """Wall time and peak memory (the process and the children it waited for)."""
+    """Wall time, peak memory and CPU time of `command` (and the children it waited for)."""
     if before is not None:
         before()
-    start = time.perf_counter()
+    read, write = os.pipe()
     process = subprocess.Popen(
-        command, cwd=cwd, env=clean_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
+        [sys.executable, "-c", LAUNCHER, str(write), *command],
+        cwd=cwd, env=clean_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        pass_fds=(write,),
+    )  # fmt: skip
+    os.close(write)
     assert process.stderr is not None
     error = process.stderr.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
+    process.wait()
+    with os.fdopen(read, "rb") as pipe:
+        fields = pipe.read().split()
+    code, elapsed, maxrss, cpu = int(fields[0]), float(fields[1]), int(fields[2]), float(fields[3])
+    if code != 0:
         last = error.decode("utf-8", "replace").strip().splitlines()[-1:]
-        print(f"    ! {' '.join(command[-3:])} exited {process.returncode}: {''.join(last)}")
+        print(f"    ! {' '.join(command[-3:])} exited {code}: {''.join(last)}")
         return Run(math.nan, math.nan)
-    return Run(elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
+    return Run(elapsed, maxrss / 1024, cpu)
 
 
 def measure(
