@@ -178,7 +178,8 @@ def _every_field_set() -> Entry:
     [
         ("number", 7), ("issue_date", "2026-13-01"), ("gross", "NaN"), ("gross", 12),
         ("previous_line", "7"), ("business", 1), ("payments", [[["2026-03-02", "x"]]]),
-        ("payments", [None]), ("reminders", [[[1]]]), ("problems", [[{"severity": "bad"}]]),
+        ("payments", [None]), ("payments", [[["2026-13-01", "1.00", "transfer", None, None]]]),
+        ("payments", [[["2026-03-01", "NaN", "transfer", None, None]]]), ("reminders", [[[1]]]), ("problems", [[{"severity": "bad"}]]),
         ("deducts", [[3]]), ("pending_reminder", ["x"]), ("nonsense", [1]),
     ],
 )  # fmt: skip

@@ -187,3 +187,113 @@ def test_outside_git_the_result_is_remembered_too(cli: Cli, draft, folder: Path,
     assert not checked(cli, runs)[0]
     git(folder, "init", "-q")  # a repository appears (no file changed): its history is read
     assert checked(cli, runs)[0]
+
+
+def test_a_staged_state_folder_is_refused_whatever_is_remembered(
+    cli: Cli, draft, folder: Path
+) -> None:
+    issue_three(cli, draft)
+    in_git(folder)  # .facturo/ ignored
+    assert cli("check").exit_code == 0
+    git(folder, "add", "-f", ".facturo/cache/issued.json")  # staged: no commit, no file changed
+
+    result = cli("check")
+
+    assert result.exit_code != 0 and "is tracked by git" in result.output, result.output
+
+
+def test_a_logo_whose_link_now_leads_outside_is_checked_again(
+    cli: Cli, draft, folder: Path, tmp_path: Path, runs: list[str]
+) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+    write(folder / "assets" / "real.png", "")
+    (folder / "assets" / "real.png").write_bytes(png)
+    (tmp_path / "outside.png").write_bytes(png)  # the same bytes, outside the folder
+    (folder / "assets" / "logo.png").symlink_to("real.png")
+    config = folder / "facturo.yaml"
+    config.write_text(config.read_text() + "pdf:\n  logo: assets/logo.png\n")
+    issue_three(cli, draft)
+    assert checked(cli, runs) == (True, "")
+
+    (folder / "assets" / "logo.png").unlink()
+    (folder / "assets" / "logo.png").symlink_to(tmp_path / "outside.png")
+    again, printed = checked(cli, runs)
+
+    assert again and "outside the billing folder" in printed, printed
+
+
+def test_the_logo_is_read_wherever_it_is(cli: Cli, draft, folder: Path, runs) -> None:
+    (folder / "out").mkdir()
+    (folder / "out" / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    config = folder / "facturo.yaml"
+    config.write_text(config.read_text() + "pdf:\n  logo: out/logo.png\n")
+    issue_three(cli, draft)
+    assert checked(cli, runs) == (True, "")
+    (folder / "out" / "logo.png").unlink()  # out/ is not walked: the logo is read as named
+
+    again, printed = checked(cli, runs)
+
+    assert again and "no such file" in printed, printed
+
+
+def test_a_commit_made_while_checking_is_not_taken_as_seen(
+    cli: Cli, draft, folder: Path, monkeypatch: pytest.MonkeyPatch, runs: list[str]
+) -> None:
+    issue_three(cli, draft)
+    in_git(folder)
+    real = checking.FOLDER_CHECKS["directory"]  # runs after the git check read history
+
+    def committing(ledger: Any, today: dt.date) -> list[Problem]:
+        git(folder, "commit", "-q", "--allow-empty", "-m", "made meanwhile")
+        return list(real(ledger, today))
+
+    monkeypatch.setitem(checking.FOLDER_CHECKS, "directory", committing)
+    cli("check")
+    monkeypatch.setitem(checking.FOLDER_CHECKS, "directory", real)
+
+    assert not (folder / MEMO).exists()
+    assert checked(cli, runs)[0]  # read with the new commit, then remembered
+    assert not checked(cli, runs)[0]
+
+
+def test_other_code_checks_again(
+    cli: Cli, draft, folder: Path, monkeypatch: pytest.MonkeyPatch, runs: list[str]
+) -> None:
+    import facturo.reports.check_memo as memo
+
+    issue_three(cli, draft)
+    assert checked(cli, runs)[0]
+    assert memo._code() == memo._code()  # the same installation, the same answer
+    monkeypatch.setattr(memo, "_code", lambda: b"facturo or a library upgraded")
+
+    assert checked(cli, runs)[0]
+
+
+def test_an_issue_to_settle_is_never_remembered(cli: Cli, draft, folder: Path, runs) -> None:
+    issue_three(cli, draft)
+    mark = folder / ".facturo" / "issuing" / ("0" * 64)
+    write(mark, "{}")
+    assert checked(cli, runs)[0]
+    assert checked(cli, runs)[0]
+    assert not (folder / MEMO).exists()
+
+
+def test_a_folder_that_cannot_be_read_is_checked_not_remembered(
+    cli: Cli, draft, folder: Path, monkeypatch: pytest.MonkeyPatch, runs: list[str]
+) -> None:
+    import facturo.reports.check_memo as memo
+
+    issue_three(cli, draft)
+    private = folder / "notes" / "private"
+    private.mkdir(parents=True)
+    real = os.scandir
+
+    def scandir(path: Any) -> Any:
+        if str(path) == str(private):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(memo.os, "scandir", scandir)
+
+    assert checked(cli, runs) == (True, "")
+    assert not (folder / MEMO).exists()

@@ -98,6 +98,7 @@ def check_all(ledger: Ledger, today: dt.date, only: list[str] | None = None) -> 
     folder whose files and git history are byte for byte as the last check saw them, on the
     same day, gets that check's result (reports/check_memo.py).
     """
+    ledger.refuse_tracked_state()  # staged or committed, whatever is remembered
     remembered, before = recall(ledger.folder, today) if ledger.use_cache else (None, None)
     if remembered is None:
         ledger.read_files()

@@ -2,24 +2,31 @@
 
 A warm check of an unchanged folder reads its files and git once, and checks nothing again.
 
-Every problem `check` reports comes from the folder's files, its git history and the day it
-runs. The result is kept (`.facturo/cache/check.json`, signed like every cache: see
-store/cache.py) with a fingerprint of all of them:
+Every problem `check` reports comes from the folder's files, the files its configuration
+names, its git history, the code that checks and the day it runs. The result is kept
+(`.facturo/cache/check.json`, signed like every cache: see store/cache.py) with a
+fingerprint of all of them:
 
-- the SHA-256 of every file of the folder (its path and bytes), except `.git/`, `out/` (the
-  PDFs `check` never reads) and facturo's caches, lock and scratch files; the cached answers
-  of the company directory are included (the `directory` check reads them);
+- the SHA-256 of every file of the folder (its path, its bytes, and where it leads if it is
+  a link), except `.git/`, `out/` (the PDFs) and facturo's caches, lock and scratch files;
+  the cached answers of the company directory are included (the `directory` check reads
+  them);
+- where the logo and the password file named in facturo.yaml lead, and their bytes,
+  wherever they are;
 - the commits git knows: `git log --all --reflog` from the commits seen last time lists no
   new one (a rewritten history, a new repository or a removed one changes the answer);
-- the day, facturo's version and the user's home (a `~/` password file is looked for there).
+- facturo's own files and the libraries that judge identifiers, amounts and e-invoices as
+  installed (their sizes and times), the day, facturo's version and the user's home.
 
 The result is served only when the fingerprint is the same as the one it was found with: a
-changed byte anywhere, a new or removed file, a commit or another day means every check runs
-again. The files are hashed, never trusted for their size and times: the guarantee is the
-one of a cold check, the same bytes give the same problems. A folder holding a link to a
-directory (whose files a walk would not see), a pipe or a broken link is never remembered.
-What a check found while files changed under it is not kept: the files' times are read
-again after the checks, and the result is kept only when none moved.
+changed byte anywhere, a new or removed file, a commit, an upgrade or another day means
+every check runs again. The files are hashed, never trusted for their size and times: the
+guarantee is the one of a cold check, the same bytes give the same problems. Whether git
+tracks `.facturo/` is asked on every run, remembered or not. Nothing is remembered while a
+folder hides files from the walk (a link to a directory, a pipe, a broken link, a folder
+that cannot be read) or an interrupted issue waits to be settled (its draft is recognised
+by its inode and times, not its bytes). What a check found while files changed or a
+commit was made is not kept: the files' times and git are read again after the checks.
 """
 
 from __future__ import annotations
@@ -36,13 +43,15 @@ from facturo import __version__
 from facturo.checks.git import known_tips
 from facturo.errors import Problem
 from facturo.store.cache import read_cache, write_cache
-from facturo.store.folder import Folder
+from facturo.store.folder import CONFIG_NAME, Folder
 
 CACHE = "check"
 CACHE_VERSION = 1
 SKIPPED = {".git", "out"}  # at the folder's top: never read by `check`
 STATE_READ = {"cache/directory.json", "cache/directory.json.sig"}  # state the checks read
-STATE_SKIPPED = ("cache/", "tmp/", "lock")
+UNSETTLED = ".facturo/issuing/"  # marks of an interrupted issue
+# Libraries whose rules `check` applies (identifiers, amounts and currencies, e-invoices).
+LIBRARIES = ("stdnum", "babel", "facturx", "lxml", "yaml", "dateutil")
 
 
 @dataclass(frozen=True)
@@ -62,13 +71,14 @@ class Fingerprint:
 
 def fingerprint(folder: Folder, today: dt.date) -> Fingerprint | None:
     """The fingerprint of the folder's files as they are now; None when it cannot be taken
-    (a link to a directory, a file that cannot be read)."""
+    (a link to a directory, a file or folder that cannot be read, an issue to settle)."""
     files = _files(folder.root)
-    if files is None:
-        return None
+    if files is None or any(relative.startswith(UNSETTLED) for relative, _ in files):
+        return None  # a draft is matched to its mark by its inode and times: not remembered
     digest = hashlib.sha256()
     for part in (CACHE_VERSION, __version__, today.isoformat(), os.path.expanduser("~")):
         digest.update(f"{part}\n".encode())
+    digest.update(_code())
     times = []
     for relative, path in files:
         try:
@@ -77,37 +87,90 @@ def fingerprint(folder: Folder, today: dt.date) -> Fingerprint | None:
                 stat = os.fstat(handle.fileno())
         except OSError:
             return None
-        digest.update(f"{relative}\0{content}\n".encode("utf-8", "surrogateescape"))
+        target = os.path.realpath(path) if os.path.islink(path) else ""  # where a link leads
+        digest.update(f"{relative}\0{target}\0{content}\n".encode("utf-8", "surrogateescape"))
         times.append((relative, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns))
+    named = _named_files(folder)
+    if named is None:
+        return None
+    digest.update(named)
     return Fingerprint(digest.hexdigest(), tuple(times))
 
 
+def _named_files(folder: Folder) -> bytes | None:
+    """The files facturo.yaml names (the logo, the password file), which may be anywhere:
+    where each one leads and its bytes (None when the file cannot be read as YAML)."""
+    from facturo.files.yamlio import load_mapping
+
+    config, _ = load_mapping(folder.config_path, CONFIG_NAME)
+    named = b""
+    for section, key in (("pdf", "logo"), ("mail", "password_file")):
+        values = config.get(section) if config is not None else None
+        value = values.get(key) if isinstance(values, dict) else None
+        if not isinstance(value, str):
+            continue
+        path = os.path.realpath(folder.root / os.path.expanduser(value))
+        try:
+            with open(path, "rb", buffering=0) as handle:
+                content = hashlib.sha256(handle.readall()).hexdigest()
+        except OSError as error:
+            content = f"unreadable {error.errno}"
+        named += f"{section}.{key}\0{path}\0{content}\n".encode("utf-8", "surrogateescape")
+    return named
+
+
+def _code() -> bytes:
+    """facturo's own files and the libraries that judge identifiers, amounts and e-invoices,
+    as installed (an upgrade of any of them may find other problems in the same bytes)."""
+    from importlib.util import find_spec
+
+    package = Path(__file__).resolve().parents[1]
+    places: list[str] = []
+    for directory, dirs, names in os.walk(package):
+        dirs[:] = [name for name in dirs if name != "__pycache__"]
+        places.extend(os.path.join(directory, name) for name in names)
+    for library in LIBRARIES:
+        spec = find_spec(library)
+        places.append(str(spec.origin) if spec is not None else library)
+    stated = []
+    for place in sorted(places):
+        try:
+            stat = os.stat(place)
+        except OSError:
+            stated.append(f"{place} -")
+            continue
+        stated.append(f"{place} {stat.st_size} {stat.st_mtime_ns} {stat.st_ino}")
+    return ("\n".join(stated) + "\n").encode("utf-8", "surrogateescape")
+
+
 def _files(root: Path) -> list[tuple[str, str]] | None:
-    """Every file `check` may read, as (path in the folder, path), sorted; None when a link
-    to a directory hides some from the walk."""
+    """Every file `check` may read, as (path in the folder, path), sorted; None when some
+    cannot be seen: a link to a directory, a pipe, a link to nowhere, a folder not read."""
     found: list[tuple[str, str]] = []
     pending = [("", str(root))]
     while pending:
         where, directory = pending.pop()
-        with os.scandir(directory) as entries:
-            for entry in entries:
-                relative = where + entry.name
-                if entry.is_dir(follow_symlinks=False):
+        try:
+            with os.scandir(directory) as entries:
+                for entry in entries:
+                    relative = where + entry.name
                     if not where and entry.name in SKIPPED:
                         continue
-                    pending.append((relative + "/", entry.path))
-                elif entry.is_dir() or not entry.is_file():
-                    return None  # a link to a directory, a pipe, a link to nowhere
-                elif relative.startswith(".facturo/") and _skipped_state(relative[9:]):
-                    continue
-                else:
-                    found.append((relative, entry.path))
+                    if entry.is_dir(follow_symlinks=False):
+                        pending.append((relative + "/", entry.path))
+                    elif entry.is_dir() or not entry.is_file():
+                        return None
+                    elif not (relative.startswith(".facturo/") and _skipped(relative[9:])):
+                        found.append((relative, entry.path))
+        except OSError:
+            return None
     found.sort()
     return found
 
 
-def _skipped_state(state: str) -> bool:
-    return state not in STATE_READ and state.startswith(STATE_SKIPPED)
+def _skipped(state: str) -> bool:
+    """Whether a file of .facturo/ is one no check reads (caches, scratch files, the lock)."""
+    return state not in STATE_READ and (state == "lock" or state.startswith(("cache/", "tmp/")))
 
 
 def _new_commits(root: Path, tips: list[str]) -> bytes | None:
@@ -167,6 +230,9 @@ def remember(folder: Folder, before: Fingerprint, result: Remembered) -> None:
     if [relative for relative, _ in _files(folder.root) or []] != [r for r, *_ in before.times]:
         return
     tips = known_tips(folder)
+    commits = _new_commits(folder.root, tips)
+    if commits is None or commits.partition(b"\n")[2]:
+        return  # a commit made since the checks read git's history: not what they saw
     whole = before.with_commits(folder.root, tips)
     if whole is None:
         return

@@ -169,8 +169,9 @@ def from_columns(columns: Any, count: int) -> list[Entry]:
 
 
 def _payment_shapes(column: list[Any]) -> list[Any]:
-    """Payments as the cache holds them, checked for their shape only: most commands never
-    look at them (listing 10,000 documents), `Entry.payments` reads them when first used."""
+    """Payments as the cache holds them, checked (shape, dates, amounts) but not made into
+    Payment objects: most commands never look at them (listing 10,000 documents),
+    `Entry.payments` makes them when first used."""
     if not all(
         type(items) is list
         and all(
@@ -186,6 +187,10 @@ def _payment_shapes(column: list[Any]) -> list[Any]:
         for items in column
     ):
         raise ValueError("payments")
+    for items in column:  # their dates and amounts read as Payment objects will read them
+        for item in items:
+            _fromisoformat(item[0])
+            _amount(item[1])
     return column
 
 

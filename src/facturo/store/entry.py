@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from facturo.errors import FacturoError, Problem
+from facturo.errors import Problem
 from facturo.files.yamlio import YMap
 from facturo.model.account import quote_status, receivable_status
 from facturo.model.document import PENDING, Payment, email_status, emails_of, is_business
@@ -86,12 +86,7 @@ class Entry:
         if rows:
             from facturo.store.cached_entries import read_payments
 
-            try:
-                value = read_payments(rows)
-            except ValueError as error:  # the cache is signed: only facturo wrote it
-                raise FacturoError(
-                    f"the cached payments of {self.path} are damaged: {error}"
-                ) from None
+            value = read_payments(rows)  # checked when the cache was read (from_columns)
         setattr(self, name, value)
         return value
 

@@ -395,16 +395,21 @@ class Ledger:
         data = read_signed(self._cache_path(name))
         if data is None:
             return CachedIndex()
-        if not self._tracked_checked:
-            self._tracked_checked = True
-            tracked = self.folder.tracked_state()
-            if tracked:
-                raise FacturoError(
-                    f"{tracked[0]} is tracked by git: facturo's state (.facturo/) is a "
-                    "local cache that must never be shared or trusted; remove it from git's "
-                    "index (keeping the files), add .facturo/ to .gitignore, then commit"
-                )
+        self.refuse_tracked_state()
         return read_index(data, self._mark())
+
+    def refuse_tracked_state(self) -> None:
+        """FacturoError when git tracks a file of facturo's state (.facturo/)."""
+        if self._tracked_checked:
+            return
+        self._tracked_checked = True
+        tracked = self.folder.tracked_state()
+        if tracked:
+            raise FacturoError(
+                f"{tracked[0]} is tracked by git: facturo's state (.facturo/) is a "
+                "local cache that must never be shared or trusted; remove it from git's "
+                "index (keeping the files), add .facturo/ to .gitignore, then commit"
+            )
 
     def _mark(self) -> dict[str, Any]:
         # summaries read by another version or without this check are never served
