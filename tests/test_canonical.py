@@ -165,3 +165,27 @@ def test_libyaml_writes_a_document_only_when_both_emitters_agree(data: dict[str,
     if canonical._both_write_alike(data):
         assert libyaml_text(data) == python_text(data)
     assert canonical.dump(data) == python_text(data)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(KEY, VALUE, min_size=1, max_size=6), st.integers(0, 6))
+def test_a_document_continued_from_its_first_keys_is_the_document(
+    data: dict[str, Any], split: int
+) -> None:
+    first = list(data)[:split]
+    written = canonical.dump({key: data[key] for key in first})
+    assert canonical.dump_continued(data, first, written, ["h"]) == canonical.dump(data, ["h"])
+
+
+def test_a_document_is_not_continued_after_the_end_of_a_document() -> None:
+    data = {"notes": "gardée\n\n", "seal": "x"}
+    written = canonical.dump({"notes": data["notes"]})
+    assert written.endswith("...\n")
+    assert canonical.dump_continued(data, ["notes"], written) == canonical.dump(data)
+    assert "..." not in canonical.dump(data)
+
+
+def test_keys_that_do_not_come_first_are_not_continued() -> None:
+    data = {"source": "s", "number": "F-1", "seal": "x"}
+    written = canonical.dump({"number": "F-1"})
+    assert canonical.dump_continued(data, ["number"], written) == canonical.dump(data)

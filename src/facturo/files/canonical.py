@@ -105,8 +105,25 @@ def dump(data: dict[str, Any], header: list[str] | None = None) -> str:
         width=1_000_000,  # never fold a long line: folding depends on the text
         indent=2,
     )
-    comments = "".join(f"# {line}\n" if line else "#\n" for line in header or [])
-    return comments + body
+    return _comments(header) + body
+
+
+def dump_continued(
+    data: dict[str, Any], first: list[str], written: str, header: list[str] | None = None
+) -> str:
+    """`dump(data, header)` when `written` is `dump` of the `first` keys of `data` (same
+    values): only the keys after them are emitted. A mapping's keys are written one after
+    the other at the margin, so the two texts join, unless the first one ends a document
+    (`...`, after a text kept with its trailing blank lines)."""
+    keys = list(data)
+    if not first or keys[: len(first)] != first or written.endswith("...\n"):
+        return dump(data, header)
+    rest = {key: data[key] for key in keys[len(first) :]}
+    return _comments(header) + written + (dump(rest) if rest else "")
+
+
+def _comments(header: list[str] | None) -> str:
+    return "".join(f"# {line}\n" if line else "#\n" for line in header or [])
 
 
 # Keys holding quantities, rates and amounts: YAML reads `quantity: 3` as an integer, but

@@ -17,7 +17,7 @@ from typing import Any
 from facturo.checks.history import Numbers, missing_problems, read_numbers
 from facturo.errors import FacturoError, InvalidData, NotFound, Problem
 from facturo.files import schema
-from facturo.files.canonical import dump
+from facturo.files.canonical import dump, dump_continued
 from facturo.files.catalog import fill_items
 from facturo.files.reading import Report, read_file, suggest
 from facturo.files.yamlio import YMap, load_mapping, locate
@@ -30,7 +30,7 @@ from facturo.model.kinds import SERIES_OF_KIND
 from facturo.model.numbering import Series, named_series, number_problem, series_for
 from facturo.store.index import Entry, Ledger
 from facturo.store.numbers import Recorded, add_to_record, keep_copy
-from facturo.store.seal import compute_seal
+from facturo.store.seal import compute_seal, immutable_part
 
 TITLES = {
     "invoice": "Invoice",
@@ -472,7 +472,9 @@ def _issue_one(
         last = sequences.last_of_period(series, issue_date.year)
         document["number"] = number
         document["source"] = {"draft": folder.display(path), "sha256": sha}
-        document["seal"] = compute_seal(document, last.seal if last else None)
+        sealed = immutable_part(document)
+        written = dump(sealed)  # once: the seal reads it back, the file begins with it
+        document["seal"] = compute_seal(document, last.seal if last else None, written)
         target = folder.root / series.folder / str(issue_date.year) / f"{number}.yaml"
         entry = Entry(
             path=folder.display(target),
@@ -490,7 +492,7 @@ def _issue_one(
             sequences.add(series, entry)
             return Issued(number, target, path, document)
         folder.mark_issuing(sha, path)
-        text = dump(document, _header(document))
+        text = dump_continued(document, list(sealed), written, _header(document))
         try:
             claimed = folder.claim(target, text)
         except FacturoError:
