@@ -418,10 +418,12 @@ def _numbers_in_order(ledger: Ledger, dry_run: bool) -> Numbers:
             problems=missing,
         )
     if not dry_run:
-        seen = [e for e in ledger.entries() if numbers.present.get(e.number) == e.path]
-        add_to_record(
-            ledger.folder, [Recorded(e.number, e.path, e.seal) for e in seen], numbers.record
-        )
+        seen = [
+            Recorded(e.number, e.path, e.seal)
+            for e in ledger.entries()
+            if e.number not in numbers.record and numbers.present.get(e.number) == e.path
+        ]
+        add_to_record(ledger.folder, seen, numbers.record)
     return numbers
 
 
