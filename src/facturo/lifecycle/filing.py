@@ -20,8 +20,12 @@ the one marked): the drafts claimed. A draft not claimed stays, because no issue
 had its bytes when the mark was written. That is why a draft whose bytes an issued document
 already has (issued again, or twice in one batch) is not in the batch's mark: it gets a mark
 of its own just before its claim, its removal is synced at once and its mark cleared, as
-for every draft before. A record line lost is learned again from the files by the next
-issue (issuing._numbers_in_order); a copy whose rename was not synced is lost with it.
+for every draft before.
+
+Record lines and copies are durable at the end of the batch rather than after each document
+(a killed process loses nothing the system accepted; only a power loss can): a record line
+lost is learned again from the files by the next issue (issuing._numbers_in_order), a copy
+lost is not made again, as when a crash fell between a claim and its copy before.
 """
 
 from __future__ import annotations
