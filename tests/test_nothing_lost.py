@@ -83,7 +83,7 @@ def test_a_crash_between_claim_and_draft_removal_is_recovered(cli, draft, folder
     drafts = _drafts(draft, 3)
     originals = _originals(folder, drafts)
 
-    def crash(self: Folder, path: Path) -> None:
+    def crash(self: Folder, path: Path, **_: object) -> None:
         raise RuntimeError("simulated crash after the number was claimed")
 
     with pytest.MonkeyPatch.context() as patch:
@@ -272,7 +272,7 @@ def test_any_command_under_the_lock_settles_the_marks_of_an_interrupted_issue(
 ) -> None:
     drafts = _drafts(draft, 2)
 
-    def crash(self: Folder, path: Path) -> None:
+    def crash(self: Folder, path: Path, **_: object) -> None:
         raise RuntimeError("simulated crash after the number was claimed")
 
     with pytest.MonkeyPatch.context() as patch:

@@ -1,8 +1,19 @@
-"""Canonical text of the data facturo writes: YAML files that diff well, exact `--json` copies."""
+"""Canonical text of the data facturo writes: YAML files that diff well, exact `--json` copies.
+
+The text is PyYAML's pure-Python emitter's. libyaml's emitter (about ten times faster) writes
+the same bytes for the data facturo's documents hold, but not for everything: it escapes
+characters beyond U+FFFF ("\\U0001F600" for an emoji), writes NEL (U+0085) differently, ends
+the file with `...` after a text kept with its trailing blank lines (`|+`), and writes some
+keys (empty, with a carriage return, 128 characters long) in the `? key` form. So libyaml
+writes a file only when every key is a plain name and every text is made of characters both
+emitters treat alike (`_both_write_alike`); anything else goes to the Python emitter, as does
+everything when PyYAML was built without libyaml. tests/test_canonical.py compares the two.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -33,26 +44,86 @@ def _represent_map(dumper: yaml.SafeDumper, value: dict[str, Any]) -> yaml.Mappi
     return dumper.represent_mapping("tag:yaml.org,2002:map", value.items())
 
 
-_CanonicalDumper.add_representer(Decimal, _represent_decimal)
-_CanonicalDumper.add_representer(str, _represent_str)
-_CanonicalDumper.add_representer(YMap, _represent_map)
-_CanonicalDumper.add_representer(dict, _represent_map)
-_CanonicalDumper.add_representer(YList, yaml.SafeDumper.represent_list)
+_REPRESENTERS: list[tuple[type, Any]] = [
+    (Decimal, _represent_decimal),
+    (str, _represent_str),
+    (YMap, _represent_map),
+    (dict, _represent_map),
+    (YList, yaml.SafeDumper.represent_list),
+]
+for _type, _function in _REPRESENTERS:
+    _CanonicalDumper.add_representer(_type, _function)
+
+_FastDumper: type | None = None
+if getattr(yaml, "__with_libyaml__", False):
+
+    class _LibyamlDumper(yaml.CSafeDumper):
+        """The same representers and resolver, emitted by libyaml."""
+
+        def ignore_aliases(self, data: Any) -> bool:
+            return True
+
+    for _type, _function in _REPRESENTERS:
+        _LibyamlDumper.add_representer(_type, _function)
+    _FastDumper = _LibyamlDumper
+
+# A key both emitters write as `key:`; characters both write alike in any scalar style
+# (tab and carriage return included, C0 and C1 controls, U+FEFF, U+2028, U+2029, surrogates
+# and everything beyond U+FFFF excluded).
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,63}")
+_UNLIKE = re.compile("[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]")
+_SCALARS = (bool, int, dt.date, type(None))  # dt.datetime is a dt.date
+
+
+def _both_write_alike(value: Any) -> bool:
+    """True when libyaml writes `value` byte for byte as the Python emitter does."""
+    if isinstance(value, str):
+        # A text ending in a blank line is kept with `|+`, after which libyaml ends the
+        # document with `...`.
+        return not (_UNLIKE.search(value) or value == "\n" or value.endswith("\n\n"))
+    if isinstance(value, dict):
+        return all(
+            isinstance(key, str) and _PLAIN_KEY.fullmatch(key) and _both_write_alike(item)
+            for key, item in value.items()
+        )
+    if isinstance(value, list):
+        return all(_both_write_alike(item) for item in value)
+    if isinstance(value, Decimal):
+        return value.is_finite()
+    return isinstance(value, _SCALARS)
 
 
 def dump(data: dict[str, Any], header: list[str] | None = None) -> str:
     """Canonical YAML for a file facturo writes: key order as given, block style."""
+    fast = _FastDumper is not None and _both_write_alike(data)
     body = yaml.dump(
         data,
-        Dumper=_CanonicalDumper,
+        Dumper=_FastDumper if fast else _CanonicalDumper,
         sort_keys=False,
         allow_unicode=True,
         default_flow_style=False,
         width=1_000_000,  # never fold a long line: folding depends on the text
         indent=2,
     )
-    comments = "".join(f"# {line}\n" if line else "#\n" for line in header or [])
-    return comments + body
+    return _comments(header) + body
+
+
+def dump_continued(
+    data: dict[str, Any], first: list[str], written: str, header: list[str] | None = None
+) -> str:
+    """`dump(data, header)` when `written` is `dump` of the `first` keys of `data` (same
+    values): only the keys after them are emitted. A mapping's keys are written one after
+    the other at the margin, so the two texts join, unless the first one ends a document
+    (`...`, after a text kept with its trailing blank lines)."""
+    keys = list(data)
+    if not first or keys[: len(first)] != first or written.endswith("...\n"):
+        return dump(data, header)
+    rest = {key: data[key] for key in keys[len(first) :]}
+    return _comments(header) + written + (dump(rest) if rest else "")
+
+
+def _comments(header: list[str] | None) -> str:
+    return "".join(f"# {line}\n" if line else "#\n" for line in header or [])
 
 
 # Keys holding quantities, rates and amounts: YAML reads `quantity: 3` as an integer, but

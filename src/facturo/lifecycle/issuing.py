@@ -7,6 +7,7 @@ the draft removed, an interrupted issue settled); its steps share the guarantees
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
@@ -17,11 +18,12 @@ from typing import Any
 from facturo.checks.history import Numbers, missing_problems, read_numbers
 from facturo.errors import FacturoError, InvalidData, NotFound, Problem
 from facturo.files import schema
-from facturo.files.canonical import dump
+from facturo.files.canonical import dump, dump_continued
 from facturo.files.catalog import fill_items
 from facturo.files.reading import Report, read_file, suggest
 from facturo.files.yamlio import YMap, load_mapping, locate
 from facturo.lifecycle.drafting import Links, build_document
+from facturo.lifecycle.filing import Filing
 from facturo.lifecycle.phrases import deposit_deducted
 from facturo.lifecycle.sequence import Sequences
 from facturo.lifecycle.time_billing import twice_billed
@@ -30,7 +32,7 @@ from facturo.model.kinds import SERIES_OF_KIND
 from facturo.model.numbering import Series, named_series, number_problem, series_for
 from facturo.store.index import Entry, Ledger
 from facturo.store.numbers import Recorded, add_to_record, keep_copy
-from facturo.store.seal import compute_seal
+from facturo.store.seal import compute_seal, immutable_part
 
 TITLES = {
     "invoice": "Invoice",
@@ -320,7 +322,8 @@ def issue_drafts(
 
     Under the folder lock: validate every draft first (nothing is written if one is
     invalid), then for each one take the next number, seal, claim `<number>.yaml` by
-    exclusive create and only then remove the draft.
+    exclusive create and only then remove the draft (lifecycle/filing.py: what a crash at
+    any point leaves, and how the next command sees the issue through).
     """
     check_issue_date(issue_date, today)
     with ledger.locked() as settled:
@@ -371,27 +374,32 @@ def issue_locked(
     problems.extend(twice_billed(ledger, [(folder.display(p), d) for p, d, _ in prepared]))
     if any(p.is_error for p in problems):
         raise InvalidData("nothing was issued", problems=problems)  # warnings too
+    filing = None
+    if not dry_run:
+        before = {e.source_sha256 for e in entries if e.source_sha256}
+        marked = [(sha, path) for path, document, sha in prepared if document]
+        filing = Filing.start(folder, numbers.record, marked, before)
     results: list[Issued] = []
-    for path, document, sha in prepared:
-        if document.get("quote") and document["kind"] == "invoice" and results and not dry_run:
-            # A deposit invoice issued just before, in this batch, must be deducted.
-            ledger.invalidate()
-            document, found = prepare_draft(ledger, path, issue_date)
-            if document is None:
-                raise InvalidData(
-                    f"issued {', '.join(r.number for r in results)}, then stopped",
-                    problems=[p for p in found if p.is_error],
-                )
-        if not document:
-            done = recovered[path.resolve()]
-            results.append(Issued(done.number, folder.root / done.path, path, {}, recovered=True))
-            continue
-        issued = _issue_one(
-            ledger, config, entries, sequences, numbers, path, document, sha, dry_run
-        )
-        shown = ledger.folder.display(path)
-        issued.warnings = [p for p in problems if p.path == shown and not p.is_error]
-        results.append(issued)
+    with filing or contextlib.nullcontext():
+        for path, document, sha in prepared:
+            if document.get("quote") and document["kind"] == "invoice" and results and filing:
+                # A deposit invoice issued just before, in this batch, must be deducted.
+                ledger.invalidate()
+                document, found = prepare_draft(ledger, path, issue_date)
+                if document is None:
+                    raise InvalidData(
+                        f"issued {', '.join(r.number for r in results)}, then stopped",
+                        problems=[p for p in found if p.is_error],
+                    )
+            if not document:
+                done = recovered[path.resolve()]
+                where = folder.root / done.path
+                results.append(Issued(done.number, where, path, {}, recovered=True))
+                continue
+            issued = _issue_one(ledger, config, entries, sequences, path, document, sha, filing)
+            shown = ledger.folder.display(path)
+            issued.warnings = [p for p in problems if p.path == shown and not p.is_error]
+            results.append(issued)
     ledger.invalidate()
     return results
 
@@ -410,10 +418,12 @@ def _numbers_in_order(ledger: Ledger, dry_run: bool) -> Numbers:
             problems=missing,
         )
     if not dry_run:
-        seen = [e for e in ledger.entries() if numbers.present.get(e.number) == e.path]
-        add_to_record(
-            ledger.folder, [Recorded(e.number, e.path, e.seal) for e in seen], numbers.record
-        )
+        seen = [
+            Recorded(e.number, e.path, e.seal)
+            for e in ledger.entries()
+            if e.number not in numbers.record and numbers.present.get(e.number) == e.path
+        ]
+        add_to_record(ledger.folder, seen, numbers.record)
     return numbers
 
 
@@ -454,15 +464,15 @@ def _issue_one(
     config: dict[str, Any],
     entries: list[Entry],
     sequences: Sequences,
-    numbers: Numbers,
     path: Path,
     document: dict[str, Any],
     sha: str,
-    dry_run: bool,
+    filing: Filing | None,  # None: a dry run
 ) -> Issued:
     folder = ledger.folder
     series = _series(config, document)
     issue_date: dt.date = document["issue_date"]
+    own = filing.own_mark(sha, path) if filing is not None else None
     for _ in range(CLAIM_ATTEMPTS):
         if (message := sequences.restart_problem(series, issue_date.year)) is not None:
             raise FacturoError(f"facturo.yaml: {series.key('pattern')}: {message}")
@@ -472,7 +482,9 @@ def _issue_one(
         last = sequences.last_of_period(series, issue_date.year)
         document["number"] = number
         document["source"] = {"draft": folder.display(path), "sha256": sha}
-        document["seal"] = compute_seal(document, last.seal if last else None)
+        sealed = immutable_part(document)
+        written = dump(sealed)  # once: the seal reads it back, the file begins with it
+        document["seal"] = compute_seal(document, last.seal if last else None, written)
         target = folder.root / series.folder / str(issue_date.year) / f"{number}.yaml"
         entry = Entry(
             path=folder.display(target),
@@ -485,25 +497,21 @@ def _issue_one(
             seal_version=document["seal"]["version"],
             source_sha256=sha,
         )
-        if dry_run:
+        if filing is None:
             entries.append(entry)
             sequences.add(series, entry)
             return Issued(number, target, path, document)
-        folder.mark_issuing(sha, path)
-        text = dump(document, _header(document))
+        text = dump_continued(document, list(sealed), written, _header(document))
         try:
             claimed = folder.claim(target, text)
         except FacturoError:
-            if not target.exists():  # nothing was claimed: no issue to see through
-                folder.clear_issuing(sha)
+            filing.claim_failed(target, own)
             raise
         if claimed:
-            recorded = Recorded(number, entry.path, entry.seal)
-            add_to_record(folder, [recorded], numbers.record)
-            numbers.record[number] = recorded
-            keep_copy(folder, entry.path, text)
-            folder.remove(path)
-            folder.clear_issuing(sha)
+            filing.claimed(Recorded(number, entry.path, entry.seal))
+            keep_copy(folder, entry.path, text, later=filing.directories)
+            folder.remove(path, later=None if own else filing.directories)
+            filing.removed(own)
             entries.append(entry)
             sequences.add(series, entry)
             return Issued(number, target, path, document)

@@ -29,6 +29,9 @@ class _State:
     last: Entry | None = None
     last_of_period: dict[int | None, Entry] = field(default_factory=dict)
     restarts: dict[int, str | None] = field(default_factory=dict)  # year -> restart problem
+    # series_order of `last` and of each `last_of_period`: each number is parsed once
+    orders: dict[int | None, tuple[int, int, str]] = field(default_factory=dict)
+    last_order: tuple[int, int, str] | None = None
 
     def take(self, numbers: Iterable[str]) -> None:
         for number in numbers:
@@ -42,12 +45,12 @@ class _State:
 
     def place(self, entry: Entry) -> None:
         order = series_order(self.series, entry)
-        if self.last is None or order > series_order(self.series, self.last):
-            self.last = entry
+        if self.last_order is None or order > self.last_order:
+            self.last, self.last_order = entry, order
         period = period_of(self.series, entry)
-        current = self.last_of_period.get(period)
-        if current is None or order > series_order(self.series, current):
-            self.last_of_period[period] = entry
+        current = self.orders.get(period)
+        if current is None or order > current:
+            self.last_of_period[period], self.orders[period] = entry, order
 
 
 class Sequences:
@@ -75,8 +78,9 @@ class Sequences:
         if state is None:
             members = [entry for entry in self._entries if in_series(entry, series)]
             state = _State(series, members)
-            state.take(entry.number for entry in members)
-            state.take(self._known)
+            taken = {entry.number for entry in members}
+            state.take(taken)
+            state.take(number for number in self._known if number not in taken)
             for entry in members:
                 state.place(entry)
             self._states[series] = state

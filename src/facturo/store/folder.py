@@ -3,6 +3,9 @@
 Every write goes through a temporary file in `.facturo/tmp` that is fsynced, then renamed
 over the target (`write_atomic`) or hard-linked to a name that must not exist yet
 (`claim`): a crash at any point leaves either the old file or the new one, never half.
+A batch may leave the fsync of the directories its renames and removals changed to its end
+(`later`, `sync_directories`: lifecycle/filing.py says when that is sound); a claim's
+directory is always synced at once.
 """
 
 from __future__ import annotations
@@ -243,8 +246,11 @@ class Folder:
             raise
         return Path(name)
 
-    def write_atomic(self, path: Path, data: bytes | str, mode: int = 0o644) -> None:
-        """Replace `path` with `data` all at once."""
+    def write_atomic(
+        self, path: Path, data: bytes | str, mode: int = 0o644, *, later: set[Path] | None = None
+    ) -> None:
+        """Replace `path` with `data` all at once (the data is durable before the rename;
+        with `later`, the rename is made durable by `sync_directories`, see `remove`)."""
         raw = data.encode("utf-8") if isinstance(data, str) else data
         with self._writing(path):
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -256,7 +262,7 @@ class Folder:
                 with contextlib.suppress(OSError):
                     os.unlink(temporary)
                 raise
-            _fsync_dir(path.parent)
+            _sync_or_add(path.parent, later)
 
     def claim(self, path: Path, data: bytes | str) -> bool:
         """Create `path` with `data` only if it does not exist yet; False if it does."""
@@ -286,21 +292,34 @@ class Folder:
                 return path
         raise FacturoError(f"too many drafts named {stem}-*.yaml")
 
-    def mark_issuing(self, sha256: str, draft: Path) -> None:
-        """Record, durably and before the claim, that `draft` is being issued.
+    def mark_issuing(self, drafts: list[tuple[str, Path]], *, alone: bool = True) -> str:
+        """Record, durably and before the first claim, that `drafts` (sha256, path) are being
+        issued: one mark for them all (one file, fsynced with its directory). Its name.
 
-        The mark names the draft file itself (path, inode, mtime, size), not only its
-        content: a later draft with the same bytes is another file, issued normally.
+        The mark names each draft file itself (path, inode, mtime, size), not only its
+        content: a later draft with the same bytes is another file, issued normally. The
+        mark of one draft, `alone` (the only mark of its command), is the file
+        `issuing/<sha256>` it always was; any other is named after its content.
         """
-        mark = {"draft": self.display(draft), "identity": file_identity(draft)}
-        self.write_atomic(self.state_dir / "issuing" / sha256, json.dumps(mark))
+        marks = [
+            (sha, {"draft": self.display(p), "identity": file_identity(p)}) for sha, p in drafts
+        ]
+        if len(marks) == 1 and alone:
+            name, mark = marks[0]
+            text = json.dumps(mark)
+        else:
+            text = json.dumps({"drafts": [{"sha256": sha, **mark} for sha, mark in marks]})
+            name = "batch-" + hashlib.sha256(text.encode()).hexdigest()
+        self.write_atomic(self.state_dir / "issuing" / name, text)
+        return name
 
     def issuing(self) -> dict[str, IssuingMark]:
         """Drafts (by sha256) whose issue started and was not seen through."""
-        return {path.name: mark for path, mark in self._marks("issuing").items()}
+        return {sha: mark for marks in self._marks("issuing").values() for sha, mark in marks}
 
-    def clear_issuing(self, sha256: str) -> None:
-        (self.state_dir / "issuing" / sha256).unlink(missing_ok=True)
+    def clear_issuing(self, name: str) -> None:
+        """Remove the mark `name` (once every draft it names that was issued is removed)."""
+        (self.state_dir / "issuing" / name).unlink(missing_ok=True)
 
     def settle_marks(self, issued_from: dict[str, str]) -> dict[Path, str]:
         """Settle the marks a crash left (under the lock): a marked draft that was issued
@@ -308,19 +327,25 @@ class Folder:
         wrote for itself and never issued; every mark is cleared. The drafts removed as
         issued (resolved paths), with the number each became."""
         removed: dict[Path, str] = {}
-        for sha, mark in self.issuing().items():
-            number = issued_from.get(sha)
-            draft = self.resolve_inside(mark.draft) if mark.draft else None
-            if number is not None and draft is not None and draft.is_file():
-                same = hashlib.sha256(draft.read_bytes()).hexdigest() == sha
-                if same and mark.is_the_file(draft, self.display(draft)):
-                    self.remove(draft)
-                    removed[draft.resolve()] = number
-            self.clear_issuing(sha)
-        for mark_path, mark in self._marks("transient").items():
-            draft = self.resolve_inside(mark.draft) if mark.draft and mark.identity else None
-            if draft is not None and draft.is_file() and mark.is_the_file(draft, mark.draft or ""):
-                self.remove(draft)  # written by a command that died before issuing it
+        for mark_path, marks in self._marks("issuing").items():
+            for sha, mark in marks:
+                number = issued_from.get(sha)
+                draft = self.resolve_inside(mark.draft) if mark.draft else None
+                if number is not None and draft is not None and draft.is_file():
+                    same = hashlib.sha256(draft.read_bytes()).hexdigest() == sha
+                    if same and mark.is_the_file(draft, self.display(draft)):
+                        self.remove(draft)
+                        removed[draft.resolve()] = number
+            self.clear_issuing(mark_path.name)
+        for mark_path, marks in self._marks("transient").items():
+            for _, mark in marks:
+                draft = self.resolve_inside(mark.draft) if mark.draft and mark.identity else None
+                if (
+                    draft is not None
+                    and draft.is_file()
+                    and mark.is_the_file(draft, mark.draft or "")
+                ):
+                    self.remove(draft)  # written by a command that died before issuing it
             mark_path.unlink(missing_ok=True)
         return removed
 
@@ -335,29 +360,42 @@ class Folder:
         name = hashlib.sha256(self.display(draft).encode()).hexdigest()
         (self.state_dir / "transient" / name).unlink(missing_ok=True)
 
-    def _marks(self, kind: str) -> dict[Path, IssuingMark]:
+    def _marks(self, kind: str) -> dict[Path, list[tuple[str, IssuingMark]]]:
+        """Each mark file of `kind` and the drafts it names, each with its sha256 (a mark
+        of one draft is named by it)."""
         marks = self.state_dir / kind
         if not marks.is_dir():
             return {}
-        found: dict[Path, IssuingMark] = {}
+        found: dict[Path, list[tuple[str, IssuingMark]]] = {}
         for path in marks.iterdir():
             try:
                 data = json.loads(path.read_text("utf-8") or "{}")
             except (OSError, ValueError):
                 data = {}
-            draft = data.get("draft") if isinstance(data, dict) else None
-            identity = data.get("identity") if isinstance(data, dict) else None
-            found[path] = IssuingMark(
-                draft if isinstance(draft, str) else None,
-                identity if isinstance(identity, list) else None,
-            )
+            named = data.get("drafts") if isinstance(data, dict) else None
+            if isinstance(named, list):
+                found[path] = [
+                    (item["sha256"], _mark(item))
+                    for item in named
+                    if isinstance(item, dict) and isinstance(item.get("sha256"), str)
+                ]
+            else:
+                found[path] = [(path.name, _mark(data))]
         return found
 
-    def remove(self, path: Path) -> None:
-        """Delete a file durably."""
+    def remove(self, path: Path, *, later: set[Path] | None = None) -> None:
+        """Delete a file durably (with `later`, its directory is added there to be fsynced
+        by `sync_directories`, once for a whole batch)."""
         with self._writing(path):
             path.unlink()
-            _fsync_dir(path.parent)
+            _sync_or_add(path.parent, later)
+
+    def sync_directories(self, directories: set[Path]) -> None:
+        """fsync each directory a batch of writes changed (`later`), making them durable."""
+        while directories:
+            directory = directories.pop()
+            with self._writing(directory):
+                _fsync_dir(directory)
 
 
 @dataclass(frozen=True)
@@ -381,6 +419,22 @@ def file_identity(path: Path) -> list[int]:
     except OSError:
         return []
     return [stat.st_ino, stat.st_mtime_ns, stat.st_size]
+
+
+def _mark(data: object) -> IssuingMark:
+    draft = data.get("draft") if isinstance(data, dict) else None
+    identity = data.get("identity") if isinstance(data, dict) else None
+    return IssuingMark(
+        draft if isinstance(draft, str) else None,
+        identity if isinstance(identity, list) else None,
+    )
+
+
+def _sync_or_add(directory: Path, later: set[Path] | None) -> None:
+    if later is None:
+        _fsync_dir(directory)
+    else:
+        later.add(directory)
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -84,9 +84,10 @@ def add_to_record(
         os.fsync(handle.fileno())
 
 
-def keep_copy(folder: Folder, path: str, text: str) -> None:
-    """Keep the document filed at `path` as issued, to put it back if it is lost."""
-    folder.write_atomic(copy_path(folder, path), text)
+def keep_copy(folder: Folder, path: str, text: str, *, later: set[Path] | None = None) -> None:
+    """Keep the document filed at `path` as issued, to put it back if it is lost (with
+    `later`: its directory is fsynced at the end of the batch, see Folder.remove)."""
+    folder.write_atomic(copy_path(folder, path), text, later=later)
 
 
 def _ends_with_newline(path: Path) -> bool:

@@ -73,10 +73,12 @@ def seal_version(document: dict[str, Any]) -> int:
     return version if version in (FIRST_VERSION, VERSION) else 0
 
 
-def _as_read_back(document: dict[str, Any]) -> dict[str, Any]:
+def _as_read_back(document: dict[str, Any], text: str | None) -> dict[str, Any]:
     """The immutable part as `check` will read it from the file (3.0 and 3 stay distinct,
     a Decimal("3") written as 3 reads back as the integer 3): what is sealed is what is read."""
-    data, problems = parse(dump(immutable_part(document)), "<seal>")
+    if text is None:
+        text = dump(immutable_part(document))
+    data, problems = parse(text, "<seal>")
     if problems or not isinstance(data, dict):
         raise ValueError(f"the document does not read back: {problems}")
     return data
@@ -117,9 +119,15 @@ def seal_hash(document: dict[str, Any], previous: str | None, version: int = VER
     return _digest(sealed, version)
 
 
-def compute_seal(document: dict[str, Any], previous: str | None) -> dict[str, Any]:
-    """The `seal` section for `document` (current rule), chained to the previous hash."""
-    written = _as_read_back(document)
+def compute_seal(
+    document: dict[str, Any], previous: str | None, text: str | None = None
+) -> dict[str, Any]:
+    """The `seal` section for `document` (current rule), chained to the previous hash.
+
+    `text`: `dump(immutable_part(document))` when the caller has it (to write the file from
+    it, see canonical.dump_continued), else it is made here.
+    """
+    written = _as_read_back(document, text)
     return {
         "version": VERSION,
         "previous": previous,
