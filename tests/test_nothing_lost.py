@@ -287,3 +287,28 @@ def test_any_command_under_the_lock_settles_the_marks_of_an_interrupted_issue(
     assert not drafts[0].exists(), "the draft issued as F-2026-0001 is removed"
     assert drafts[1].exists(), "a draft never issued stays"
     assert cli("check").stdout == ""
+
+
+def test_a_new_folder_is_made_durable_in_its_parent(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first invoice of a year creates its folder: a power loss must not lose it with
+    the invoice inside, so the new folder's parent is synced too."""
+    import facturo.store.folder as folders
+
+    synced: list[Path] = []
+    real = folders._fsync_dir
+
+    def spy(directory: Path) -> None:
+        synced.append(directory)
+        real(directory)
+
+    monkeypatch.setattr(folders, "_fsync_dir", spy)
+    target = folder / "invoices" / "2027" / "F-2027-0001.yaml"
+
+    assert Folder(folder).claim(target, "number: F-2027-0001\n")
+
+    assert synced == [folder, folder / "invoices", folder / "invoices" / "2027"]
+    synced.clear()
+    assert Folder(folder).claim(target.with_name("F-2027-0002.yaml"), "number: F-2027-0002\n")
+    assert synced == [folder / "invoices" / "2027"]  # nothing new but the file

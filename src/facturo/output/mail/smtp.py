@@ -19,7 +19,7 @@ from typing import Any
 from facturo.errors import FacturoError
 from facturo.files.identifiers import check_port, is_loopback
 from facturo.files.rules import clear_text_login_problem
-from facturo.store.folder import service_section
+from facturo.store.services import service_section
 
 PASSWORD_VARIABLE = "FACTURO_SMTP_PASSWORD"
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}

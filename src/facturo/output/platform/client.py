@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from facturo.errors import FacturoError
-from facturo.store.folder import service_section
+from facturo.store.services import service_section
 
 SECRET_VARIABLE = "FACTURO_PA_SECRET"
 
