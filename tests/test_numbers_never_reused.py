@@ -362,3 +362,27 @@ def test_a_batch_reads_the_record_of_numbers_once(
     assert len(reads) == 1
     recorded = original(numbers.Folder(folder))
     assert sorted(recorded) == [f"F-2026-000{i}" for i in range(1, 5)]
+
+
+@pytest.mark.parametrize(
+    "torn",
+    ['{"number": "F-2026-0009", "path": "inv', '{"number": "F-2026-0009"', "{", '"x"', "[1, 2"],
+)
+def test_the_record_reads_every_whole_line_and_leaves_a_torn_one(folder: Path, torn: str) -> None:
+    from facturo.store.folder import Folder
+    from facturo.store.numbers import read_record, record_path
+
+    whole = [
+        json.dumps({"number": f"F-2026-000{n}", "path": f"invoices/2026/F-2026-000{n}.yaml",
+                    "seal": "a" * 64})
+        for n in (1, 2, 3)
+    ]  # fmt: skip
+    record = record_path(Folder(folder))
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text("\n".join([whole[0], torn, whole[1], "", whole[2], torn]) + "\n")
+
+    found = read_record(Folder(folder))
+
+    assert sorted(found) == ["F-2026-0001", "F-2026-0002", "F-2026-0003"]
+    record.write_text("\n".join(whole) + "\n")  # every line whole: read as one list
+    assert read_record(Folder(folder)) == found
