@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from facturo.checks.numbering import in_series, series_order
+from facturo.checks.numbering import in_series
 from facturo.model.numbering import Series
 from facturo.store.entry import Entry
 
+Parsed = tuple[int | None, int] | None  # a number as its series reads it (year, sequence)
 
-def period_of(series: Series, entry: Entry) -> int | None:
-    """The period of an entry's series its seal chains within (store/seal.py)."""
-    parsed = series.parse(entry.number)
+
+def period_of(series: Series, entry: Entry, parsed: Parsed) -> int | None:
+    """The period of an entry's series its seal chains within (store/seal.py); `parsed`:
+    its number as the series reads it."""
     year = parsed[0] if parsed and parsed[0] is not None else None
     if year is None and entry.issue_date is not None:
         year = entry.issue_date.year
@@ -32,22 +34,32 @@ class _State:
     # series_order of `last` and of each `last_of_period`: each number is parsed once
     orders: dict[int | None, tuple[int, int, str]] = field(default_factory=dict)
     last_order: tuple[int, int, str] | None = None
+    unread: list[Entry] = field(default_factory=list)  # numbers the pattern does not read
 
     def take(self, numbers: Iterable[str]) -> None:
         for number in numbers:
-            parsed = self.series.parse(number)
-            if parsed is None:
-                continue
-            year, seq = parsed
-            for group in {None, year}:
-                if seq > self.highest.get(group, -1):
-                    self.highest[group] = seq
+            self._take(self.series.parse(number))
+
+    def _take(self, parsed: Parsed) -> None:
+        if parsed is None:
+            return
+        year, seq = parsed
+        for group in {None, year}:
+            if seq > self.highest.get(group, -1):
+                self.highest[group] = seq
 
     def place(self, entry: Entry) -> None:
-        order = series_order(self.series, entry)
+        """A document of the series: its number taken, and where it stands in the series."""
+        parsed = self.series.parse(entry.number)  # once: a series of 10,000 is placed at once
+        self._take(parsed)
+        if parsed is None:
+            self.unread.append(entry)
+        seq = parsed[1] if parsed else 0
+        year = entry.issue_date.year if entry.issue_date else 0
+        order = (year if self.series.reset == "yearly" else 0, seq, entry.number)  # series_order
         if self.last_order is None or order > self.last_order:
             self.last, self.last_order = entry, order
-        period = period_of(self.series, entry)
+        period = period_of(self.series, entry, parsed)
         current = self.orders.get(period)
         if current is None or order > current:
             self.last_of_period[period], self.orders[period] = entry, order
@@ -78,11 +90,10 @@ class Sequences:
         if state is None:
             members = [entry for entry in self._entries if in_series(entry, series)]
             state = _State(series, members)
-            taken = {entry.number for entry in members}
-            state.take(taken)
-            state.take(number for number in self._known if number not in taken)
             for entry in members:
                 state.place(entry)
+            taken = {entry.number for entry in members}
+            state.take(number for number in self._known if number not in taken)
             self._states[series] = state
         return state
 
@@ -98,8 +109,9 @@ class Sequences:
         """Series.restart_problem for the documents of `series`."""
         state = self._state(series)
         if year not in state.restarts:
+            # only numbers its pattern does not read can make a series restart
             dated = [
-                (e.number, e.issue_date.year) for e in state.members if e.issue_date is not None
+                (e.number, e.issue_date.year) for e in state.unread if e.issue_date is not None
             ]
             state.restarts[year] = series.restart_problem(year, dated)
         return state.restarts[year]
@@ -114,7 +126,7 @@ class Sequences:
         """A document of the batch, issued (or, in a dry run, that would be) in `series`."""
         state = self._state(series)
         state.members.append(entry)
-        state.take([entry.number])
+        unread = len(state.unread)
         state.place(entry)
-        if series.parse(entry.number) is None:
+        if len(state.unread) != unread:
             state.restarts = {}  # it changes which numbers the pattern does not read
