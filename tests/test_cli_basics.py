@@ -63,3 +63,22 @@ def test_check_answers_a_person_and_stays_silent_for_a_script(cli, folder: Path)
         os.close(follower)
         os.close(leader)
     assert run.stderr.startswith("no problems (")
+
+
+def test_a_reader_that_stops_early_gets_no_error_message(cli, draft, folder: Path) -> None:
+    """`facturo list | head -1`: the pipe closed before facturo wrote is no error to print."""
+    import os
+    import subprocess
+    import sys
+
+    issue(cli, draft, "2026-11-02")
+    for command in (["list"], ["list", "--json"], ["show", "F-2026-0001"]):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "facturo", "--dir", str(folder), *command],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "FACTURO_TODAY": "2026-11-22"},
+        )  # fmt: skip
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()  # the reader is gone before the first line is written
+        error = process.stderr.read().decode()
+        process.wait(timeout=60)
+        assert error == "", error

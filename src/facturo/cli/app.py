@@ -218,6 +218,10 @@ def handled(command: Callable[P, ExitCode | None]) -> Callable[P, None]:
             output.error(exc.message + remedy)
             output.print_problems(exc.problems)
             code = exc.exit_code
+        except BrokenPipeError:  # the reader had enough (`facturo list | head`): no message
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())  # what is left in the buffer goes nowhere
+            code = ExitCode.FAILURE
         except OSError as exc:  # the system refused: a full disk, a read-only place
             if state.traceback:
                 raise
