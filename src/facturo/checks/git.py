@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 import subprocess
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from facturo.store.cache import read_cache, write_cache
 from facturo.store.folder import ISSUED_DIRS, Folder
@@ -183,29 +184,41 @@ def _unquote(path: str) -> str:
 
 
 def _read_seals(root: Path, history: History) -> None:
-    """The seal of every blob not read yet (one `git cat-file` call; then cached)."""
+    """The seal of every blob not read yet (one `git cat-file` call; then cached). The blobs
+    are read one by one as git writes them: ten years of history is never held at once."""
     wanted = [
         blob for item in history.paths.values() for blob in item.blobs if blob not in history.seals
     ]
     if not wanted:
         return
-    result = subprocess.run(
+    process = subprocess.Popen(
         ["git", "-C", str(root), "cat-file", "--batch"],
-        input=("\n".join(wanted) + "\n").encode(), capture_output=True, timeout=300, check=False,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    data = result.stdout
-    position = 0
-    for blob in wanted:
-        end = data.find(b"\n", position)
-        if end < 0:
-            break
-        header = data[position:end].split()
-        position = end + 1
-        if len(header) < 3 or header[1] == b"missing":
-            history.seals[blob] = NO_SEAL
-            continue
-        size = int(header[2])
-        content = data[position : position + size]
-        position += size + 1
-        match = SEAL_SHA.search(content)
-        history.seals[blob] = match[1].decode() if match else NO_SEAL
+    assert process.stdin is not None and process.stdout is not None
+    asked = ("\n".join(wanted) + "\n").encode()
+    writer = threading.Thread(target=_feed, args=(process.stdin, asked), daemon=True)
+    writer.start()  # git answers while it is asked: its output must be read meanwhile
+    try:
+        for blob in wanted:
+            header = process.stdout.readline().split()
+            if not header:
+                break
+            if len(header) < 3 or header[1] == b"missing":
+                history.seals[blob] = NO_SEAL
+                continue
+            content = process.stdout.read(int(header[2]) + 1)  # and the newline after it
+            match = SEAL_SHA.search(content)
+            history.seals[blob] = match[1].decode() if match else NO_SEAL
+    finally:
+        process.stdout.close()
+        writer.join(timeout=300)
+        process.wait(timeout=300)
+
+
+def _feed(stdin: IO[bytes], data: bytes) -> None:
+    try:
+        stdin.write(data)
+        stdin.close()
+    except OSError:  # git stopped reading: what it answered is all there is
+        pass
