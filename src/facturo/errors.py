@@ -47,6 +47,19 @@ class Problem:
             "message": self.message,
         }
 
+    @classmethod
+    def from_dict(cls, item: object) -> Problem:
+        """A problem read back from `as_dict` (a cache); ValueError on anything else."""
+        if type(item) is not dict:
+            raise ValueError("problem")
+        path, line, col = item.get("path"), item.get("line"), item.get("col")
+        message, severity = item.get("message"), item.get("severity")
+        if not (type(path) is str and type(message) is str and severity in ("error", "warning")):
+            raise ValueError("problem")
+        if type(line) is not int or type(col) is not int:
+            raise ValueError("problem")
+        return cls(path, line, col, message, severity)
+
 
 class Remedy(StrEnum):
     """What lets a refused call through; the CLI names the option that gives it."""

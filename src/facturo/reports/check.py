@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
 
 from facturo.checks.registry import CHECKS, Check
 from facturo.errors import Problem
-from facturo.reports.check_memo import Remembered, recall, remember
+from facturo.reports.check_memo import Checked, recall, remember
 from facturo.store.index import Ledger
 
 
@@ -76,14 +75,6 @@ def time_problems(ledger: Ledger, today: dt.date) -> list[Problem]:
 FOLDER_CHECKS: dict[str, Check] = {**CHECKS, "drafts": draft_problems, "time": time_problems}
 
 
-@dataclass(frozen=True)
-class Checked:
-    """What `check` found: every problem, sorted, and how many issued documents it read."""
-
-    problems: list[Problem]
-    documents: int
-
-
 def check_folder(ledger: Ledger, today: dt.date, only: list[str] | None = None) -> list[Problem]:
     """Every problem of the folder (or of the files under `only`), sorted by file and line."""
     return check_all(ledger, today, only).problems
@@ -99,18 +90,18 @@ def check_all(ledger: Ledger, today: dt.date, only: list[str] | None = None) -> 
     same day, gets that check's result (reports/check_memo.py).
     """
     ledger.refuse_tracked_state()  # staged or committed, whatever is remembered
-    remembered, before = recall(ledger.folder, today) if ledger.use_cache else (None, None)
-    if remembered is None:
+    checked, before = recall(ledger.folder, today) if ledger.use_cache else (None, None)
+    if checked is None:
         ledger.read_files()
         found = [p for check in FOLDER_CHECKS.values() for p in check(ledger, today)]
         problems = sorted(set(found), key=lambda p: (p.path, p.line, p.col, p.message))
-        remembered = Remembered(problems, len(ledger.entries()))
+        checked = Checked(problems, len(ledger.entries()))
         if before is not None:
-            remember(ledger.folder, before, remembered)
-    problems = remembered.problems
-    if only:
-        problems = [p for p in problems if any(_under(p.path, prefix) for prefix in only)]
-    return Checked(problems, remembered.documents)
+            remember(ledger.folder, before, checked)
+    if not only:
+        return checked
+    kept = [p for p in checked.problems if any(_under(p.path, prefix) for prefix in only)]
+    return Checked(kept, checked.documents)
 
 
 def _under(path: str, prefix: str) -> bool:

@@ -61,11 +61,8 @@ class Fingerprint:
     files: str
     times: tuple[tuple[str, int, int, int], ...]  # path, size, mtime, ctime
 
-    def with_commits(self, root: Path, tips: list[str]) -> str | None:
-        """The whole fingerprint: the files, and git's commits not reached from `tips`."""
-        commits = _new_commits(root, tips)
-        if commits is None:
-            return None
+    def with_commits(self, commits: bytes) -> str:
+        """The whole fingerprint: the files, and what git answered for new commits."""
         return hashlib.sha256(self.files.encode() + b"\n" + commits).hexdigest()
 
 
@@ -82,24 +79,19 @@ def fingerprint(folder: Folder, today: dt.date) -> Fingerprint | None:
     times = []
     for relative, path in files:
         try:
-            with open(path, "rb", buffering=0) as handle:
-                content = hashlib.sha256(handle.readall()).hexdigest()
-                stat = os.fstat(handle.fileno())
+            content, stat = _hashed(path)
         except OSError:
             return None
         target = os.path.realpath(path) if os.path.islink(path) else ""  # where a link leads
         digest.update(f"{relative}\0{target}\0{content}\n".encode("utf-8", "surrogateescape"))
         times.append((relative, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns))
-    named = _named_files(folder)
-    if named is None:
-        return None
-    digest.update(named)
+    digest.update(_named_files(folder))
     return Fingerprint(digest.hexdigest(), tuple(times))
 
 
-def _named_files(folder: Folder) -> bytes | None:
+def _named_files(folder: Folder) -> bytes:
     """The files facturo.yaml names (the logo, the password file), which may be anywhere:
-    where each one leads and its bytes (None when the file cannot be read as YAML)."""
+    where each one leads and its bytes."""
     from facturo.files.yamlio import load_mapping
 
     config, _ = load_mapping(folder.config_path, CONFIG_NAME)
@@ -111,12 +103,17 @@ def _named_files(folder: Folder) -> bytes | None:
             continue
         path = os.path.realpath(folder.root / os.path.expanduser(value))
         try:
-            with open(path, "rb", buffering=0) as handle:
-                content = hashlib.sha256(handle.readall()).hexdigest()
+            content, _ = _hashed(path)
         except OSError as error:
             content = f"unreadable {error.errno}"
         named += f"{section}.{key}\0{path}\0{content}\n".encode("utf-8", "surrogateescape")
     return named
+
+
+def _hashed(path: str) -> tuple[str, os.stat_result]:
+    """The SHA-256 of a file's bytes, and its times as it was read."""
+    with open(path, "rb", buffering=0) as handle:
+        return hashlib.sha256(handle.readall()).hexdigest(), os.fstat(handle.fileno())
 
 
 def _code() -> bytes:
@@ -188,14 +185,14 @@ def _new_commits(root: Path, tips: list[str]) -> bytes | None:
 
 
 @dataclass(frozen=True)
-class Remembered:
-    """A check's result as remembered: its problems and how many issued documents it read."""
+class Checked:
+    """What `check` found: every problem, sorted, and how many issued documents it read."""
 
     problems: list[Problem]
     documents: int
 
 
-def recall(folder: Folder, today: dt.date) -> tuple[Remembered | None, Fingerprint | None]:
+def recall(folder: Folder, today: dt.date) -> tuple[Checked | None, Fingerprint | None]:
     """The remembered result if the folder and its git history are as they were then, and
     the fingerprint of the folder's files (None when it cannot be taken)."""
     now = fingerprint(folder, today)
@@ -205,19 +202,20 @@ def recall(folder: Folder, today: dt.date) -> tuple[Remembered | None, Fingerpri
     tips = data.get("tips")
     if type(tips) is not list or not all(type(tip) is str for tip in tips):
         return None, now
-    if data.get("fingerprint") != now.with_commits(folder.root, tips):
+    commits = _new_commits(folder.root, tips)
+    if commits is None or data.get("fingerprint") != now.with_commits(commits):
         return None, now
     try:
-        problems = [_problem(item) for item in data["problems"]]
+        problems = [Problem.from_dict(item) for item in data["problems"]]
         documents = data["documents"]
     except (KeyError, TypeError, ValueError):
         return None, now
     if type(documents) is not int:
         return None, now
-    return Remembered(problems, documents), now
+    return Checked(problems, documents), now
 
 
-def remember(folder: Folder, before: Fingerprint, result: Remembered) -> None:
+def remember(folder: Folder, before: Fingerprint, result: Checked) -> None:
     """Keep `result` under the fingerprint of the files taken `before` the checks ran and
     git's commits as the checks read them, unless a file moved while they ran."""
     for relative, size, mtime, ctime in before.times:
@@ -233,26 +231,10 @@ def remember(folder: Folder, before: Fingerprint, result: Remembered) -> None:
     commits = _new_commits(folder.root, tips)
     if commits is None or commits.partition(b"\n")[2]:
         return  # a commit made since the checks read git's history: not what they saw
-    whole = before.with_commits(folder.root, tips)
-    if whole is None:
-        return
     value: dict[str, Any] = {
-        "fingerprint": whole,
+        "fingerprint": before.with_commits(commits),
         "tips": tips,
         "documents": result.documents,
         "problems": [problem.as_dict() for problem in result.problems],
     }
     write_cache(folder, CACHE, CACHE_VERSION, value)
-
-
-def _problem(item: Any) -> Problem:
-    if type(item) is not dict:
-        raise ValueError("problem")
-    path, line, col, message, severity = (
-        item["path"], item["line"], item["col"], item["message"], item["severity"],
-    )  # fmt: skip
-    if not (type(path) is str and type(message) is str and severity in ("error", "warning")):
-        raise ValueError("problem")
-    if type(line) is not int or type(col) is not int:
-        raise ValueError("problem")
-    return Problem(path, line, col, message, severity)

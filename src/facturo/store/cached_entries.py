@@ -268,7 +268,7 @@ _READERS: dict[str, Any] = {
     "payments": _items_column(lambda index, item: _payment(index, item)),
     "reminders": _items_column(lambda _, item: _reminder(item)),
     "pending": lambda column: [_pending(value) for value in column],
-    "problems": _items_column(lambda _, item: _problem(item)),
+    "problems": _items_column(lambda _, item: Problem.from_dict(item)),
 }
 _fromisoformat = dt.date.fromisoformat
 
@@ -336,13 +336,3 @@ def _integer(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"expected an integer, got {type(value).__name__}")
     return value
-
-
-def _problem(item: Any) -> Problem:
-    if not isinstance(item, dict):
-        raise ValueError("problem")
-    severity = _text(item.get("severity"))
-    if severity not in ("error", "warning"):
-        raise ValueError("severity")
-    line, col = _integer(item.get("line")), _integer(item.get("col"))
-    return Problem(_text(item.get("path")), line, col, _text(item.get("message")), severity)

@@ -57,7 +57,7 @@ from facturo.model.numbering import number_problem
 from facturo.model.vat import vat_treatment
 from facturo.store.cache import read_signed, write_signed
 from facturo.store.cached_entries import CachedIndex, read_index, to_columns
-from facturo.store.entry import ZERO, summarize
+from facturo.store.entry import PAYMENT_ROWS, ZERO, summarize
 from facturo.store.entry import Entry as Entry
 from facturo.store.entry import amount_or_zero as amount_or_zero
 from facturo.store.folder import Folder
@@ -109,6 +109,15 @@ def _read_all(items: list[tuple[Path, str, list[int]]], check: DocumentCheck | N
     chunk = max(50, len(work) // (workers * 4))
     with ProcessPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(_read_one, work, chunksize=chunk))
+
+
+def _holds(path: str, entry: Entry) -> bool:
+    """Whether the file at `path` has the bytes `entry` was read from."""
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.sha256(handle.read()).hexdigest() == entry.content_sha256
+    except OSError:
+        return False
 
 
 def check_name(check: DocumentCheck | None) -> str:
@@ -298,6 +307,7 @@ class Ledger:
         self._verified_paths.add(entry.path)
         fresh = read_issued(self.folder.root / entry.path, entry.path, self.check)
         credited = entry.credited
+        entry.__dict__.pop(PAYMENT_ROWS, None)  # the payments are the file's now
         entry.__dict__.update(fresh.__dict__)
         entry.credited = credited
         return entry
@@ -353,11 +363,14 @@ class Ledger:
             except OSError:
                 continue
             key = [stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns]
+            # a cached summary serves while the file's stat key is the same (and, trusting
+            # contents only, its bytes hash as the summary's did: see `trust`)
             place = places.get(display)
-            if place is not None and trusted and cached_keys[place] == key:
-                entry: Entry | None = cached.entries[place]  # the common case, inline
-            else:
-                entry = self._cached_entry(cached, key, name, display)
+            entry: Entry | None = None
+            if place is not None and cached_keys[place] == key:
+                entry = cached.entries[place]
+                if not trusted and not _holds(name, entry):
+                    entry = None
             if entry is None:
                 entry = Entry(path=display)  # placeholder keeps the order
                 to_read.append((Path(name), display, key))
@@ -372,24 +385,6 @@ class Ledger:
             columns = to_columns(found, cached.columns, came_from)
             self._save_cache(columns, keys, cache_name)
         return found
-
-    def _cached_entry(
-        self, cached: CachedIndex, key: list[int], path: str, display: str
-    ) -> Entry | None:
-        """The cached summary of a file, if it may be trusted (see `trust`)."""
-        place = cached.places.get(display)
-        if place is None or cached.keys[place] != key:
-            return None
-        entry = cached.entries[place]
-        if self.trust == TRUST_CONTENT:
-            try:
-                with open(path, "rb") as handle:
-                    content = hashlib.sha256(handle.read()).hexdigest()
-            except OSError:
-                return None
-            if content != entry.content_sha256:
-                return None
-        return entry
 
     def _load_cache(self, name: str) -> CachedIndex:
         data = read_signed(self._cache_path(name))
