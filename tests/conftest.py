@@ -193,6 +193,28 @@ def platform(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Platform
         yield server
 
 
+def index_cache(path: Path) -> dict[str, Any]:
+    """An index cache file as one JSON value: its mark, `keys` (four numbers per file) and
+    `entries` (its columns), as store/cached_entries.py decodes it."""
+    from facturo.store.cached_entries import decode_index
+
+    return decode_index(path.read_bytes())
+
+
+def write_index_cache(path: Path, data: dict[str, Any], *, signed: bool) -> None:
+    """Write `data` (as index_cache reads it) as an index cache: signed as facturo signs
+    its caches, or not (edited by hand, copied from elsewhere)."""
+    from facturo.store.cache import write_signed_bytes
+    from facturo.store.cached_entries import encode_index
+
+    mark = {key: value for key, value in data.items() if key not in ("keys", "entries")}
+    raw = encode_index(mark, data["keys"], data["entries"])
+    if signed:
+        write_signed_bytes(path, raw)
+    else:
+        path.write_bytes(raw)
+
+
 def cached_entry(
     data: dict[str, Any], path: str, key: list[int] | None = None, **values: Any
 ) -> None:

@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 
 import facturo.store.index as index
-from conftest import cached_entry
+from conftest import cached_entry, index_cache, write_index_cache
 from facturo.checks.registry import open_ledger
 from facturo.errors import Problem
 from facturo.model.document import Payment
-from facturo.store.cache import read_signed, write_signed
 from facturo.store.cached_entries import from_columns, to_columns
+from facturo.store.entry import UNREAD
 from facturo.store.folder import Folder
 from facturo.store.index import CACHE_VERSION, Entry, Ledger
 
@@ -33,14 +33,14 @@ def test_the_cache_is_json_and_is_used(cli, draft, folder: Path) -> None:
     _issue_two(cli, draft)
     assert cli("list").exit_code == 0
     cache = folder / ".facturo" / "cache" / "issued.json"
-    data = json.loads(cache.read_text())
+    data = index_cache(cache)
     assert sorted(data["entries"]["path"]) == [
         "invoices/2026/F-2026-0001.yaml",
         "invoices/2026/F-2026-0002.yaml",
     ]
     # A cached entry is served as long as the file's size, mtime and inode are unchanged.
     cached_entry(data, "invoices/2026/F-2026-0001.yaml", client_name="from the cache")
-    write_signed(cache, data)  # as facturo writes it, with this user's key
+    write_index_cache(cache, data, signed=True)  # as facturo writes it, with this user's key
     names = {e.client_name for e in open_ledger(folder).entries()}
     assert "from the cache" in names
 
@@ -49,9 +49,9 @@ def test_a_cache_facturo_did_not_sign_is_ignored(cli, draft, folder: Path) -> No
     _issue_two(cli, draft)
     assert cli("list").exit_code == 0
     cache = folder / ".facturo" / "cache" / "issued.json"
-    data = json.loads(cache.read_text())
+    data = index_cache(cache)
     cached_entry(data, "invoices/2026/F-2026-0001.yaml", client_name="from the cache")
-    cache.write_text(json.dumps(data))  # edited by hand, or copied from elsewhere
+    write_index_cache(cache, data, signed=False)  # edited by hand, or copied from elsewhere
 
     names = {e.client_name for e in open_ledger(folder).entries()}
 
@@ -112,10 +112,10 @@ def test_no_cache_and_broken_cache(cli, draft, folder: Path) -> None:
     cache.parent.mkdir(parents=True, exist_ok=True)
     cache.write_text("{not json")
     assert cli("check").exit_code == 0
-    assert json.loads(cache.read_text())["version"] == CACHE_VERSION  # rewritten
-    data = json.loads(cache.read_text())
+    assert index_cache(cache)["version"] == CACHE_VERSION  # rewritten
+    data = index_cache(cache)
     cached_entry(data, "invoices/2026/F-2026-0001.yaml", problems=[], client_name="stale")
-    cache.write_text(json.dumps(data))
+    write_index_cache(cache, data, signed=False)
     listed = json.loads(cli("list", "--json", "--no-cache").stdout)
     assert {d["client_name"] for d in listed} == {"Atelier Dupont SARL"}
 
@@ -127,7 +127,7 @@ def test_entries_read_without_the_check_are_never_served_as_checked(
     (folder / "invoices/2026/F-2026-0002.yaml").rename(folder / "invoices/2026/F-2026-0009.yaml")
     summaries = Ledger(Folder(folder)).entries()  # summaries only, cached as such
     assert [p for e in summaries for p in e.problems] == []
-    cache = json.loads((folder / ".facturo" / "cache" / "issued.json").read_text())
+    cache = index_cache(folder / ".facturo" / "cache" / "issued.json")
     assert cache["check"] == ""
     checked = open_ledger(folder).entries()
     assert any("the file name does not match" in p.message for e in checked for p in e.problems)
@@ -206,8 +206,61 @@ def test_a_cache_saved_again_is_the_cache_made_from_scratch(cli, draft, folder: 
     (folder / "invoices/2026/F-2026-0002.yaml").unlink()
     assert cli("list").exit_code == 0  # one entry read again, one gone, one moved up
 
-    saved = read_signed(folder / ".facturo" / "cache" / "issued.json")
+    saved = index_cache(folder / ".facturo" / "cache" / "issued.json")
     fresh = open_ledger(folder, use_cache=False).entries()
 
     assert saved["entries"] == json.loads(json.dumps(to_columns(fresh)))
     assert [e.path for e in open_ledger(folder).entries()] == [e.path for e in fresh]
+
+
+def test_a_cache_saved_again_while_verifying_is_the_cache_made_from_scratch(
+    cli, draft, folder: Path
+) -> None:
+    """Verifying (check, issue) keeps the cells as read; the saved cache must still be what
+    reading every file gives."""
+    for name in ("a", "b", "c"):
+        draft(name)
+    drafts = [f"drafts/{name}.yaml" for name in ("a", "b", "c")]
+    assert cli("issue", *drafts, "--date", "2026-03-01").exit_code == 0
+    assert cli("pay", "F-2026-0003", "100", "--date", "2026-03-02").exit_code == 0
+    (folder / "invoices/2026/F-2026-0001.yaml").unlink()
+    assert cli("check").exit_code == 1  # a number is missing; the cache is saved all the same
+
+    saved = index_cache(folder / ".facturo" / "cache" / "issued.json")
+    fresh = open_ledger(folder, use_cache=False).entries()
+
+    assert saved["entries"] == json.loads(json.dumps(to_columns(fresh)))
+
+
+def test_listing_leaves_payments_and_seals_unread_until_asked(cli, draft, folder: Path) -> None:
+    _issue_two(cli, draft)
+    assert cli("pay", "F-2026-0001", "100", "--date", "2026-03-02").exit_code == 0
+    assert cli("list").exit_code == 0
+    fresh = open_ledger(folder, use_cache=False).entries()
+
+    cached = open_ledger(folder).entries()  # as `list` reads them
+
+    assert all(UNREAD in e.__dict__ for e in cached)
+    assert not {"payments", "seal", "content_sha256"} & set(cached[0].__dict__)
+    assert cached[0].payments == fresh[0].payments != []  # read when asked for
+    assert cached == fresh  # every field, seal included, the files' own
+
+
+def test_a_damaged_column_read_late_is_read_from_the_files(cli, draft, folder: Path) -> None:
+    """The cache is facturo's (signed) but a column read late has the wrong type: the
+    entries that ask for it are read from their files, never served the cache's value."""
+    _issue_two(cli, draft)
+    assert cli("pay", "F-2026-0001", "100", "--date", "2026-03-02").exit_code == 0
+    assert cli("list").exit_code == 0
+    cache = folder / ".facturo" / "cache" / "issued.json"
+    data = index_cache(cache)
+    data["entries"]["payments"] = [[["2026-03-02", "NaN", "transfer", None, None]], []]
+    data["entries"]["seal"] = [7, 7]
+    write_index_cache(cache, data, signed=True)
+    fresh = open_ledger(folder, use_cache=False).entries()
+
+    cached = open_ledger(folder).entries()
+
+    assert [e.payments for e in cached] == [e.payments for e in fresh]
+    assert [e.seal for e in cached] == [e.seal for e in fresh]
+    assert fresh[0].payments[0].amount == Decimal("100.00")

@@ -13,15 +13,14 @@ from typing import Any
 
 import pytest
 
-from conftest import Cli, cached_entry, issue
+from conftest import Cli, cached_entry, index_cache, issue, write_index_cache
 
 CACHE = Path(".facturo/cache/issued.json")
 FIRST = "invoices/2026/F-2026-0001.yaml"
 
 
 def cache_of(folder: Path) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((folder / CACHE).read_text())
-    return data
+    return index_cache(folder / CACHE)
 
 
 def forge(folder: Path, path: str, **values: Any) -> None:
@@ -30,7 +29,7 @@ def forge(folder: Path, path: str, **values: Any) -> None:
     stat = (folder / path).stat()
     key = [stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns]
     cached_entry(data, path, key, **values)
-    (folder / CACHE).write_text(json.dumps(data))
+    write_index_cache(folder / CACHE, data, signed=False)
 
 
 def test_check_verifies_seals_from_the_files_whatever_the_cache_says(

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import facturo.store.index as index
-from conftest import TODAY, Cli, cached_entry, issue
+from conftest import TODAY, Cli, cached_entry, index_cache, issue, write_index_cache
 from facturo.checks.registry import open_ledger
 from facturo.lifecycle.payments import record_payment
 
@@ -94,11 +94,11 @@ def test_pay_never_takes_a_credit_note_from_a_forged_cache(
 ) -> None:
     three_invoices_one_credited(cli, draft)
     assert cli("show", "F-2026-0001").exit_code == 0  # writes the credit notes' cache
-    data = json.loads((folder / NOTES_CACHE).read_text())
+    data = index_cache(folder / NOTES_CACHE)
     (path,) = data["entries"]["path"]
     # the whole invoice credited (not 120.00), says the forged cache
     cached_entry(data, path, gross="1620.00")
-    (folder / NOTES_CACHE).write_text(json.dumps(data))
+    write_index_cache(folder / NOTES_CACHE, data, signed=False)
 
     result = cli("pay", "F-2026-0001")  # no amount: the whole balance
 

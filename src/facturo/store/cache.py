@@ -70,6 +70,17 @@ def _signature(key: bytes, path: Path, data: bytes) -> str:
 
 def read_signed(path: Path) -> Any:
     """The JSON value of the cache at `path`, or None when absent, unsigned or forged."""
+    data = read_signed_bytes(path)
+    if data is None:
+        return None
+    try:
+        return json.loads(data)
+    except ValueError:
+        return None
+
+
+def read_signed_bytes(path: Path) -> bytes | None:
+    """The bytes of the cache at `path`, or None when absent, unsigned or forged."""
     key = _key()
     if key is None:
         return None
@@ -80,19 +91,20 @@ def read_signed(path: Path) -> Any:
         return None
     if not hmac.compare_digest(signature, _signature(key, path, data)):
         return None
-    try:
-        return json.loads(data)
-    except ValueError:
-        return None
+    return data
 
 
 def write_signed(path: Path, value: Any) -> None:
     """Write `value` as the cache at `path` with its signature (best effort: a cache that
     cannot be written only costs time)."""
+    write_signed_bytes(path, json.dumps(value, separators=(",", ":")).encode("utf-8"))
+
+
+def write_signed_bytes(path: Path, data: bytes) -> None:
+    """Write `data` as the cache at `path` with its signature (best effort)."""
     key = _key()
     if key is None:
         return
-    data = json.dumps(value, separators=(",", ":")).encode("utf-8")
     pid = os.getpid()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,24 +1,29 @@
-"""The index cache's form of entries: column by column, checked and converted in one pass.
+"""The index cache's form of entries: one JSON line per field, each read when needed.
 
-The index cache (store/index.py) holds every entry this way: one JSON list per field, in
-the order of the paths, a column whose values are all the default left out. Read back at
-every command for every document, so each column is checked and converted at once (a wrong
-type anywhere makes the whole cache stale, never a crash); payments are only checked for
-their shape and read into Payment objects when first used (`Entry.__getattr__`): listing
-10,000 documents never looks at them.
+The index cache (store/index.py) is JSON lines: a header (the cache's mark, how many
+entries, which columns), the files' stat keys in one flat list, then one line per field
+holding every entry's value in the order of the paths (a column whose values are all the
+default is left out). A column read is checked and converted at once: a wrong type anywhere
+makes the whole cache stale, never a crash. Two kinds of column are left unread until an
+entry asks for one (`Unread`, through `Entry.__getattr__`): the payments, and the seal's
+fields unless the files are being verified. Listing 10,000 documents parses neither, which
+is half of the cache's bytes. A column read late that turns out wrong is never served: the
+entries that ask for it are read from their files.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from dataclasses import MISSING, dataclass, field, fields
 from decimal import Decimal
+from itertools import repeat
 from typing import Any
 
 from facturo.errors import Problem
 from facturo.model.document import Payment
-from facturo.store.entry import PAYMENT_ROWS, Entry
+from facturo.store.entry import SEAL_FIELDS, UNREAD, Entry
 
 _FIELD_KINDS: dict[str, str] = {
     "path": "text", "number": "text", "kind": "shared", "series": "text?",
@@ -75,22 +80,24 @@ def default_cell(name: str) -> Any:
 
 def to_columns(
     entries: list[Entry],
-    cached: dict[str, list[Any]] | None = None,
+    cached: CachedIndex | None = None,
     places: list[int | None] | None = None,
 ) -> dict[str, list[Any]]:
     """`entries` column by column (what the index cache stores). An entry read back from
-    the `cached` columns (`places`: where each one was there, None for one read anew) keeps
-    its cells as they were: one new document does not write 10,000 others cell by cell."""
+    the `cached` index (`places`: where each one was there, None for one read anew) keeps
+    its cells as they were: one new document does not write 10,000 others cell by cell.
+    A column the cache no longer holds as read is made again from the entries (the same
+    cells: each kind of value reads back as it was written)."""
     columns: dict[str, list[Any]] = {}
     where = places if places is not None else [None] * len(entries)
     for name, kind in _FIELD_KINDS.items():
         default = default_cell(name)
-        before = (cached or {}).get(name)
+        before = cached.cells(name) if cached is not None else None
         cells = [
             _cell(kind, getattr(entry, name))
-            if place is None
+            if place is None or before is None
             else default
-            if before is None
+            if before is ABSENT
             else before[place]
             for entry, place in zip(entries, where, strict=True)
         ]
@@ -99,69 +106,195 @@ def to_columns(
     return columns
 
 
+ABSENT: list[Any] = []  # a column the cache leaves out: every value is the default
+LATE = frozenset(("payments", *SEAL_FIELDS))  # columns that may be left unread
+
+
 @dataclass
 class CachedIndex:
-    """An index cache read back: each file's stat key and entry, in the order of the files."""
+    """An index cache read back: each file's stat key (four numbers each, in one list) and
+    entry, in the order of the files."""
 
-    keys: list[list[int]] = field(default_factory=list)
+    keys: list[int] = field(default_factory=list)
     entries: list[Entry] = field(default_factory=list)
     places: dict[str, int] = field(default_factory=dict)  # path -> its place
-    columns: dict[str, list[Any]] = field(default_factory=dict)  # as read, for saving again
+    kept: dict[str, list[Any]] = field(default_factory=dict)  # columns as read, to save again
+    lines: dict[str, bytes] = field(default_factory=dict)  # columns not read yet
+    names: frozenset[str] = frozenset()  # the columns the cache holds
+
+    def cells(self, name: str) -> list[Any] | None:
+        """Column `name` as the cache holds it, ABSENT when left out, None when it was read
+        and not kept (the entries hold it)."""
+        if name not in self.names:
+            return ABSENT
+        if name in self.kept:
+            return self.kept[name]
+        line = self.lines.get(name)
+        return None if line is None else _json_list(line, len(self.entries))
 
 
-def read_index(data: Any, mark: dict[str, Any]) -> CachedIndex:
-    """The entries of an index cache as JSON, if it carries `mark` (its version, facturo's
+def encode_index(mark: dict[str, Any], keys: list[list[int]], columns: dict[str, Any]) -> bytes:
+    """The index cache's bytes: a header line, the stat keys, one line per column."""
+    header = {**mark, "count": len(keys), "columns": list(columns)}
+    lines = [header, [number for key in keys for number in key], *columns.values()]
+    return b"\n".join(json.dumps(line, separators=(",", ":")).encode() for line in lines)
+
+
+def decode_index(data: bytes) -> dict[str, Any]:
+    """An index cache's bytes as one JSON value: its mark, `keys` (a list of four numbers
+    for each file) and `entries` (its columns); ValueError when it is not one."""
+    header, flat, *columns = (json.loads(line) for line in data.split(b"\n"))
+    if type(header) is not dict or type(flat) is not list:
+        raise ValueError("not an index cache")
+    names = header.pop("columns", [])
+    header.pop("count", None)
+    keys = [flat[at : at + 4] for at in range(0, len(flat), 4)]
+    return {**header, "keys": keys, "entries": dict(zip(names, columns, strict=True))}
+
+
+def read_index(
+    lines: list[bytes],
+    mark: dict[str, Any],
+    *,
+    eager: frozenset[str] = frozenset(),
+    keep: bool = False,
+    reread: Callable[[str], Entry] | None = None,
+) -> CachedIndex:
+    """The entries of an index cache's `lines`, if it carries `mark` (its version, facturo's
     version, the check its problems come from: another version may find other problems in
-    the same bytes); empty when it does not, or holds anything of the wrong type."""
-    if type(data) is not dict or any(data.get(key) != value for key, value in mark.items()):
-        return CachedIndex()
-    keys = data.get("keys")
-    if type(keys) is not list or not all(
-        type(key) is list and len(key) == 4 and all(type(n) is int for n in key) for key in keys
-    ):
-        return CachedIndex()
+    the same bytes); empty when it does not, or holds anything of the wrong type.
+
+    The LATE columns not in `eager` are left unread until an entry asks (`reread` reads
+    that entry's file when such a column turns out wrong); `keep` keeps the columns read
+    as they are, to save the cache again cell for cell.
+    """
     try:
-        entries = from_columns(data.get("entries"), len(keys))
+        header = json.loads(lines[0])
+        if type(header) is not dict or any(header.get(k) != v for k, v in mark.items()):
+            return CachedIndex()
+        count, names = header.get("count"), header.get("columns")
+        if (
+            type(count) is not int
+            or type(names) is not list
+            or len(names) != len(lines) - 2
+            or not set(names) <= set(_FIELD_KINDS)
+            or len(set(names)) != len(names)
+        ):
+            return CachedIndex()
+        keys = _json_list(lines[1], 4 * count)
+        if not all(type(n) is int for n in keys):
+            return CachedIndex()
+        late = {n: line for n, line in zip(names, lines[2:], strict=True) if n in LATE - eager}
+        kept: dict[str, list[Any]] = {}
+        values: dict[str, list[Any]] = {}
+        amounts: dict[str, Decimal] = {}
+        for at, name in enumerate(names, 2):
+            if name not in late:  # read, checked and converted one column at a time
+                cells = _json_list(lines[at], count)
+                values[name] = _values(name, cells, count, amounts)
+                if keep:
+                    kept[name] = cells
+            lines[at] = b""  # each line is held once: as read, or as bytes until asked for
+        unread = Unread(late, reread) if late else None
+        entries = _entries(values, count, unread)
     except ValueError:
         return CachedIndex()  # wrong types: a stale cache
     places = {entry.path: place for place, entry in enumerate(entries)}
-    return CachedIndex(keys, entries, places, data["entries"])
+    if unread is not None:
+        unread.places = places
+    return CachedIndex(keys, entries, places, kept, late if keep else {}, frozenset(names))
 
 
-def from_columns(columns: Any, count: int) -> list[Entry]:
+def _json_list(line: bytes, count: int) -> list[Any]:
+    """A JSON list of `count` values; ValueError when the line is anything else."""
+    value = json.loads(line)
+    if type(value) is not list or len(value) != count:
+        raise ValueError("not a column")
+    return value
+
+
+class Unread:
+    """The columns of one index cache left unread: each is read, checked and converted
+    whole when an entry first asks for one of its values."""
+
+    names = LATE  # every field that may be unread; one the cache left out is its default
+
+    def __init__(self, lines: dict[str, bytes], reread: Callable[[str], Entry] | None) -> None:
+        self.lines = lines
+        self.places: dict[str, int] = {}
+        self.reread = reread
+        self.columns: dict[str, list[Any] | None] = {}  # None: the column is wrong
+        self.fresh: dict[str, Entry] = {}  # entries read from their files instead
+
+    def value(self, name: str, path: str) -> Any:
+        if name not in self.lines:
+            return _default(name)
+        if name not in self.columns:
+            self.columns[name] = self._read(name)
+        column = self.columns[name]
+        if column is None:  # a damaged column: what the file says
+            if self.reread is None:
+                raise AttributeError(name)
+            if path not in self.fresh:
+                self.fresh[path] = self.reread(path)
+            return getattr(self.fresh[path], name)
+        cell = column[self.places[path]]
+        return read_payments(cell) if name == "payments" else cell
+
+    def _read(self, name: str) -> list[Any] | None:
+        try:
+            cells = _json_list(self.lines[name], len(self.places))
+            if name == "payments":
+                return _payment_shapes(cells)
+            return _READERS[_FIELD_KINDS[name]](cells)  # type: ignore[no-any-return]
+        except (ValueError, TypeError, ArithmeticError):
+            return None
+
+
+def from_columns(columns: Any, count: int, unread: Unread | None = None) -> list[Entry]:
     """`count` entries read back from `to_columns`; ValueError when anything has the wrong
     type or length (a damaged cache is stale, never a crash).
 
     A field whose column was left out keeps its default: the class's value, or a new empty
-    list made when first used (`Entry.__getattr__`); payments are kept as the cache holds
-    them until first used.
+    list made when first used (`Entry.__getattr__`); one of a column left `unread` is read
+    from there when first used.
     """
     if type(columns) is not dict or not set(columns) <= set(_FIELD_KINDS):
         raise ValueError("not entry columns")
-    names: list[str] = []
-    values: list[list[Any]] = []
-    amounts: dict[str, Decimal] = {}  # each amount's text read once for the whole cache
-    for name, column in columns.items():
-        if type(column) is not list or len(column) != count:
-            raise ValueError(name)
-        kind = _FIELD_KINDS[name]
-        try:
-            if kind == "payments":
-                values.append(_payment_shapes(column))
-                names.append(PAYMENT_ROWS)
-            elif kind == "amount":
-                values.append(_amounts_column(column, amounts))
-                names.append(name)
-            else:
-                values.append(_READERS[kind](column))
-                names.append(name)
-        except (TypeError, ArithmeticError):
-            raise ValueError(name) from None
-    if "path" not in columns:
+    amounts: dict[str, Decimal] = {}
+    values = {name: _values(name, cells, count, amounts) for name, cells in columns.items()}
+    return _entries(values, count, unread)
+
+
+def _values(name: str, cells: Any, count: int, amounts: dict[str, Decimal]) -> list[Any]:
+    """Column `name` as the entries hold it: checked and converted (`amounts`: each
+    amount's text read once for the whole cache); ValueError when it is wrong."""
+    if type(cells) is not list or len(cells) != count:
+        raise ValueError(name)
+    kind = _FIELD_KINDS[name]
+    try:
+        if kind == "amount":
+            return _amounts_column(cells, amounts)
+        if kind == "payments":
+            return [read_payments(rows) for rows in _payment_shapes(cells)]
+        return _READERS[kind](cells)  # type: ignore[no-any-return]
+    except (TypeError, ArithmeticError):
+        raise ValueError(name) from None
+
+
+def _entries(values: dict[str, list[Any]], count: int, unread: Unread | None) -> list[Entry]:
+    """Entries made from converted columns, without Entry.__init__ (each field it leaves
+    out is its default through `Entry.__getattr__`)."""
+    if "path" not in values:
         raise ValueError("path")
+    names: list[str] = list(values)
+    rows: list[Any] = list(values.values())
+    if unread is not None:
+        names.append(UNREAD)
+        rows.append(repeat(unread, count))
     entries = []
     new = Entry.__new__
-    for row in zip(*values, strict=True):
+    for row in zip(*rows, strict=True):
         entry = new(Entry)
         entry.__dict__.update(zip(names, row, strict=True))
         entries.append(entry)

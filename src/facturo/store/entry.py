@@ -23,7 +23,16 @@ from facturo.model.statuses import ISSUED
 from facturo.store.seal import seal_problems, seal_version
 
 ZERO = Decimal(0)
-PAYMENT_ROWS = "_payment_rows"  # an entry's payments as cached, until first used
+UNREAD = "_unread"  # the columns of the index cache an entry read back left unread
+# The seal's fields: only the commands that verify files (check, issue) read them.
+SEAL_FIELDS = (
+    "seal",
+    "previous",
+    "previous_line",
+    "seal_version",
+    "source_sha256",
+    "content_sha256",
+)
 _LISTS = frozenset(("deducts", "payments", "reminders", "problems"))  # made when first used
 
 
@@ -77,16 +86,21 @@ class Entry:
     credited: Decimal = ZERO
 
     def __getattr__(self, name: str) -> Any:
-        # Only for fields not set on an entry read back from the cache (from_columns): a
-        # list field at its default, or payments still as the cache holds them.
-        if name not in _LISTS:
+        # Only for fields not set on an entry read back from the cache (from_columns): one
+        # of a column left unread (store/cached_entries.py: Unread), a seal field or a
+        # list field at its default.
+        if name.startswith("__"):
             raise AttributeError(name)
-        rows = self.__dict__.pop(PAYMENT_ROWS, None) if name == "payments" else None
-        value: list[Any] = []
-        if rows:
-            from facturo.store.cached_entries import read_payments
-
-            value = read_payments(rows)  # checked when the cache was read (from_columns)
+        unread = self.__dict__.get(UNREAD)
+        value: Any
+        if unread is not None and name in unread.names:
+            value = unread.value(name, self.path)
+        elif name in _SEAL_DEFAULTS:
+            value = _SEAL_DEFAULTS[name]
+        elif name in _LISTS:
+            value = []
+        else:
+            raise AttributeError(name)
         setattr(self, name, value)
         return value
 
@@ -122,6 +136,13 @@ class Entry:
             return ISSUED
         settled = self.paid + self.written_off
         return receivable_status(self.due, settled, self.credited, self.due_date, today)
+
+
+# No class value for the seal's fields: an entry that has none goes through __getattr__,
+# which reads them from the cache's unread columns.
+_SEAL_DEFAULTS = {name: getattr(Entry, name) for name in SEAL_FIELDS}
+for _name in SEAL_FIELDS:
+    delattr(Entry, _name)
 
 
 def summarize(data: YMap, entry: Entry) -> None:

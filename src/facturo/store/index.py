@@ -55,14 +55,14 @@ from facturo.model.account import Account
 from facturo.model.document import IssuedDocument, account_from
 from facturo.model.numbering import number_problem
 from facturo.model.vat import vat_treatment
-from facturo.store.cache import read_signed, write_signed
-from facturo.store.cached_entries import CachedIndex, read_index, to_columns
-from facturo.store.entry import PAYMENT_ROWS, ZERO, summarize
+from facturo.store.cache import read_signed_bytes, write_signed_bytes
+from facturo.store.cached_entries import LATE, CachedIndex, encode_index, read_index, to_columns
+from facturo.store.entry import UNREAD, ZERO, summarize
 from facturo.store.entry import Entry as Entry
 from facturo.store.entry import amount_or_zero as amount_or_zero
 from facturo.store.folder import Folder
 
-CACHE_VERSION = 13  # 13: entries column by column
+CACHE_VERSION = 14  # 13: entries column by column; 14: one JSON line per column
 TRUST_CONTENT, TRUST_STAT = 1, 2
 INDEX_CACHE = "issued.json"
 NOTES_CACHE = "credit-notes.json"  # the credit notes alone: the accounts of single documents
@@ -307,7 +307,7 @@ class Ledger:
         self._verified_paths.add(entry.path)
         fresh = read_issued(self.folder.root / entry.path, entry.path, self.check)
         credited = entry.credited
-        entry.__dict__.pop(PAYMENT_ROWS, None)  # the payments are the file's now
+        entry.__dict__.pop(UNREAD, None)  # every field is the file's now
         entry.__dict__.update(fresh.__dict__)
         entry.credited = credited
         return entry
@@ -367,7 +367,7 @@ class Ledger:
             # contents only, its bytes hash as the summary's did: see `trust`)
             place = places.get(display)
             entry: Entry | None = None
-            if place is not None and cached_keys[place] == key:
+            if place is not None and cached_keys[4 * place : 4 * place + 4] == key:
                 entry = cached.entries[place]
                 if not trusted and not _holds(name, entry):
                     entry = None
@@ -381,17 +381,22 @@ class Ledger:
             came_from.append(place)
         for place, entry in zip(at, _read_all(to_read, self.check), strict=True):
             found[place] = entry
-        if self.use_cache and (to_read or len(found) != len(cached.keys)):
-            columns = to_columns(found, cached.columns, came_from)
+        if self.use_cache and (to_read or len(found) != len(cached.entries)):
+            columns = to_columns(found, cached, came_from)
             self._save_cache(columns, keys, cache_name)
         return found
 
     def _load_cache(self, name: str) -> CachedIndex:
-        data = read_signed(self._cache_path(name))
+        data = read_signed_bytes(self._cache_path(name))
         if data is None:
             return CachedIndex()
         self.refuse_tracked_state()
-        return read_index(data, self._mark())
+        lines, data = data.split(b"\n"), None  # read_index lets go of each line once read
+        # verifying files reads the seal's fields of every entry, and saves the cache again
+        eager = LATE - {"payments"} if self.trust == TRUST_CONTENT else frozenset()
+        root, check = self.folder.root, self.check  # (a column read late was damaged:)
+        reread = lambda path: read_issued(root / path, path, check)  # noqa: E731
+        return read_index(lines, self._mark(), eager=eager, keep=bool(eager), reread=reread)
 
     def refuse_tracked_state(self) -> None:
         """FacturoError when git tracks a file of facturo's state (.facturo/)."""
@@ -411,7 +416,7 @@ class Ledger:
         return {"version": CACHE_VERSION, "facturo": __version__, "check": check_name(self.check)}
 
     def _save_cache(self, columns: dict[str, list[Any]], keys: list[list[int]], name: str) -> None:
-        write_signed(self._cache_path(name), {**self._mark(), "keys": keys, "entries": columns})
+        write_signed_bytes(self._cache_path(name), encode_index(self._mark(), keys, columns))
 
     def require_valid(self, entries: list[Entry], message: str) -> list[Entry]:
         """`entries` when none has an error, else InvalidData(`message`) with every problem."""
