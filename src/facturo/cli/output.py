@@ -53,17 +53,16 @@ def print_table(
         Console().print(table)
         return
     widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(columns)]
+    aligns = [str.rjust if column in right else str.ljust for column in columns]
 
     def line(cells: Sequence[str]) -> str:
-        parts = [
-            cell.rjust(width) if column in right else cell.ljust(width)
-            for cell, width, column in zip(cells, widths, columns, strict=True)
-        ]
+        parts = [align(c, w) for align, c, w in zip(aligns, cells, widths, strict=True)]
         return "  ".join(parts).rstrip()
 
-    sys.stdout.write(line(columns) + "\n")
+    write = sys.stdout.write
+    write(line(columns) + "\n")
     for row in rows:
-        sys.stdout.write(line(row) + "\n")
+        write(line(row) + "\n")
 
 
 def print_problems(problems: Sequence[Problem]) -> None:

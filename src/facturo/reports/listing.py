@@ -78,13 +78,14 @@ def row(entry: Entry, today: dt.date) -> dict[str, Any]:
 def cells(entry: Entry, today: dt.date, status: str | None = None) -> list[str]:
     """One document as a line of text under COLUMNS (no balance on quotes and credit notes);
     `status` is the status as people read it (default: its code)."""
+    currency, receivable = entry.currency, entry.is_receivable
     return [
         entry.number,
         str(entry.issue_date or ""),
         entry.client_id,
-        f"{entry.gross} {entry.currency}",
-        f"{entry.balance} {entry.currency}" if entry.is_receivable else "",
+        f"{entry.gross} {currency}",
+        f"{entry.balance} {currency}" if receivable else "",
         str(entry.due_date or entry.valid_until or ""),
         entry.status(today) if status is None else status,
-        str(entry.days_late(today) or ""),
+        str(entry.days_late(today) or "") if receivable else "",
     ]

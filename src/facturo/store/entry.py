@@ -23,6 +23,7 @@ from facturo.model.statuses import ISSUED
 from facturo.store.seal import seal_problems, seal_version
 
 ZERO = Decimal(0)
+_RECEIVABLE = {kind: is_receivable(kind) for kind in KINDS}  # asked for every entry listed
 UNREAD = "_unread"  # the columns of the index cache an entry read back left unread
 # The seal's fields: only the commands that verify files (check, issue) read them.
 SEAL_FIELDS = (
@@ -107,7 +108,7 @@ class Entry:
     @property
     def is_receivable(self) -> bool:
         """Invoices and deposit invoices are owed; quotes and credit notes are not."""
-        return is_receivable(self.kind)
+        return _RECEIVABLE.get(self.kind, False)
 
     @property
     def balance(self) -> Decimal:
