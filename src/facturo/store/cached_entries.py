@@ -366,7 +366,9 @@ def _amounts_column(column: list[Any], read: dict[str, Decimal]) -> list[Any]:
 
 
 def _new_amount(text: str, read: dict[str, Decimal]) -> Decimal:
-    amount = read[text] = _amount(text)
+    amount = read[text] = Decimal(text)  # a text: the column was checked
+    if not amount.is_finite():
+        raise ValueError("amount")
     return amount
 
 

@@ -124,22 +124,18 @@ class Folder:
     def issued_names(self, dirs: tuple[str, ...] = ISSUED_DIRS) -> list[tuple[str, str]]:
         """Every issued document file (of `dirs`) as (its display path, its path), in the
         order of `issued_files`, built as text: no pathlib work per file on a large folder."""
-        found: list[tuple[str, str, str, str]] = []  # folder, year, file name, path
-        for name in dirs:
+        found: list[tuple[str, str]] = []
+        for name in sorted(dirs):  # as paths sort: part by part
             try:
                 with os.scandir(self.root / name) as years:
-                    year_dirs = [(entry.name, entry.path) for entry in years if entry.is_dir()]
+                    year_dirs = sorted((e.name, e.path) for e in years if e.is_dir())
             except (FileNotFoundError, NotADirectoryError):
                 continue
             for year, year_dir in year_dirs:
-                with os.scandir(year_dir) as entries:
-                    found.extend(
-                        (name, year, entry.name, entry.path)
-                        for entry in entries
-                        if entry.name.endswith(".yaml") and not entry.name.startswith(".")
-                    )
-        found.sort(key=lambda item: item[:3])  # as paths sort: part by part
-        return [(f"{name}/{year}/{file}", path) for name, year, file, path in found]
+                shown, at = f"{name}/{year}/", year_dir + os.sep
+                files = [n for n in os.listdir(year_dir) if n.endswith(".yaml")]
+                found.extend((shown + n, at + n) for n in sorted(files) if n[0] != ".")
+        return found
 
     def issued_named(self, stem: str) -> list[tuple[str, str]]:
         """The issued files named `<stem>.yaml`, in any series folder and year (display path,
