@@ -264,3 +264,36 @@ def test_a_damaged_column_read_late_is_read_from_the_files(cli, draft, folder: P
     assert [e.payments for e in cached] == [e.payments for e in fresh]
     assert [e.seal for e in cached] == [e.seal for e in fresh]
     assert fresh[0].payments[0].amount == Decimal("100.00")
+
+
+def test_the_seals_left_unread_come_from_the_same_cache_or_from_the_files(
+    cli, draft, folder: Path
+) -> None:
+    """Listing keeps no seal column in memory: asked later, they are read from the cache
+    again if it is the same bytes, else from the files, never from a cache written since."""
+    _issue_two(cli, draft)
+    assert cli("list").exit_code == 0
+    cache = folder / ".facturo" / "cache" / "issued.json"
+    fresh = open_ledger(folder, use_cache=False).entries()
+    cached = open_ledger(folder).entries()
+    assert cached[0].seal == fresh[0].seal is not None  # the same cache, read again
+    others = open_ledger(folder).entries()
+    data = index_cache(cache)
+    data["entries"]["seal"] = ["f" * 64, "e" * 64]  # written anew, by facturo, since
+    write_index_cache(cache, data, signed=True)
+
+    assert [e.seal for e in others] == [e.seal for e in fresh]
+
+
+def test_stat_keys_past_what_eight_bytes_hold_are_kept_as_numbers(cli, draft, folder: Path) -> None:
+    _issue_two(cli, draft)
+    assert cli("list").exit_code == 0
+    cache = folder / ".facturo" / "cache" / "issued.json"
+    data = index_cache(cache)
+    data["keys"][0][2] = 2**64 - 1  # an inode number no signed 64-bit integer holds
+    write_index_cache(cache, data, signed=True)
+
+    result = cli("list", "--json")
+
+    assert result.exit_code == 0, result.output
+    assert index_cache(cache)["keys"][0][2] != 2**64 - 1  # that file read again, the key fixed

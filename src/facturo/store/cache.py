@@ -81,6 +81,13 @@ def read_signed(path: Path) -> Any:
 
 def read_signed_bytes(path: Path) -> bytes | None:
     """The bytes of the cache at `path`, or None when absent, unsigned or forged."""
+    found = read_signed_file(path)
+    return None if found is None else found[0]
+
+
+def read_signed_file(path: Path) -> tuple[bytes, str] | None:
+    """The bytes of the cache at `path` and their signature (the same signature is the same
+    bytes), or None when absent, unsigned or forged."""
     key = _key()
     if key is None:
         return None
@@ -91,7 +98,7 @@ def read_signed_bytes(path: Path) -> bytes | None:
         return None
     if not hmac.compare_digest(signature, _signature(key, path, data)):
         return None
-    return data
+    return data, signature
 
 
 def write_signed(path: Path, value: Any) -> None:

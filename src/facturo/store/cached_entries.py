@@ -15,14 +15,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from array import array
 from collections.abc import Callable
 from dataclasses import MISSING, dataclass, field, fields
 from decimal import Decimal
 from itertools import repeat
+from pathlib import Path
 from typing import Any
 
-from facturo.errors import Problem
-from facturo.model.document import Payment
+from facturo.store.cache import read_signed_file
+from facturo.store.cache_values import READERS, amounts_column, payment_shapes, read_payments
 from facturo.store.entry import SEAL_FIELDS, UNREAD, Entry
 
 _FIELD_KINDS: dict[str, str] = {
@@ -115,7 +117,7 @@ class CachedIndex:
     """An index cache read back: each file's stat key (four numbers each, in one list) and
     entry, in the order of the files."""
 
-    keys: list[int] = field(default_factory=list)
+    keys: list[int] | array[int] = field(default_factory=list)
     entries: list[Entry] = field(default_factory=list)
     places: dict[str, int] = field(default_factory=dict)  # path -> its place
     kept: dict[str, list[Any]] = field(default_factory=dict)  # columns as read, to save again
@@ -152,6 +154,31 @@ def decode_index(data: bytes) -> dict[str, Any]:
     return {**header, "keys": keys, "entries": dict(zip(names, columns, strict=True))}
 
 
+def load_index(
+    path: Path,
+    mark: dict[str, Any],
+    *,
+    found: Callable[[], None],
+    verifying: bool,
+    reread: Callable[[str], Entry],
+) -> CachedIndex:
+    """The index cache at `path` (see read_index), if facturo signed it; `found` is told
+    first. Verifying files reads the seal's fields of every entry at once, and keeps the
+    columns read to save the cache again."""
+    signed = read_signed_file(path)
+    if signed is None:
+        return CachedIndex()
+    found()
+    lines, signature, signed = signed[0].split(b"\n"), signed[1], None  # (held once)
+
+    def again() -> list[bytes] | None:  # the same cache, if it was not written since
+        now = read_signed_file(path)
+        return now[0].split(b"\n") if now is not None and now[1] == signature else None
+
+    eager = LATE - {"payments"} if verifying else frozenset()
+    return read_index(lines, mark, eager=eager, keep=verifying, reread=reread, again=again)
+
+
 def read_index(
     lines: list[bytes],
     mark: dict[str, Any],
@@ -159,6 +186,7 @@ def read_index(
     eager: frozenset[str] = frozenset(),
     keep: bool = False,
     reread: Callable[[str], Entry] | None = None,
+    again: Callable[[], list[bytes] | None] | None = None,
 ) -> CachedIndex:
     """The entries of an index cache's `lines`, if it carries `mark` (its version, facturo's
     version, the check its problems come from: another version may find other problems in
@@ -166,7 +194,10 @@ def read_index(
 
     The LATE columns not in `eager` are left unread until an entry asks (`reread` reads
     that entry's file when such a column turns out wrong); `keep` keeps the columns read
-    as they are, to save the cache again cell for cell.
+    as they are, to save the cache again cell for cell. With `again` (the same cache's
+    lines read once more, None once it was written anew) the seal's columns are not even
+    kept in memory: only the commands that verify files ask for them, and they read them
+    at once.
     """
     try:
         header = json.loads(lines[0])
@@ -181,10 +212,13 @@ def read_index(
             or len(set(names)) != len(names)
         ):
             return CachedIndex()
-        keys = _json_list(lines[1], 4 * count)
-        if not all(type(n) is int for n in keys):
+        flat = _json_list(lines[1], 4 * count)
+        if not all(type(n) is int for n in flat):
             return CachedIndex()
+        keys = _compact(flat)
+        del flat
         late = {n: line for n, line in zip(names, lines[2:], strict=True) if n in LATE - eager}
+        unread = Unread(dict(late), reread, names if again else [], again) if late else None
         kept: dict[str, list[Any]] = {}
         values: dict[str, list[Any]] = {}
         amounts: dict[str, Decimal] = {}
@@ -195,7 +229,6 @@ def read_index(
                 if keep:
                     kept[name] = cells
             lines[at] = b""  # each line is held once: as read, or as bytes until asked for
-        unread = Unread(late, reread) if late else None
         entries = _entries(values, count, unread)
     except ValueError:
         return CachedIndex()  # wrong types: a stale cache
@@ -203,6 +236,14 @@ def read_index(
     if unread is not None:
         unread.places = places
     return CachedIndex(keys, entries, places, kept, late if keep else {}, frozenset(names))
+
+
+def _compact(numbers: list[int]) -> list[int] | array[int]:
+    """Stat keys as machine numbers (8 bytes each, not a Python object each), when they fit."""
+    try:
+        return array("q", numbers)
+    except OverflowError:  # an inode number past 2**63
+        return numbers
 
 
 def _json_list(line: bytes, count: int) -> list[Any]:
@@ -219,15 +260,27 @@ class Unread:
 
     names = LATE  # every field that may be unread; one the cache left out is its default
 
-    def __init__(self, lines: dict[str, bytes], reread: Callable[[str], Entry] | None) -> None:
+    def __init__(
+        self,
+        lines: dict[str, bytes],
+        reread: Callable[[str], Entry] | None,
+        names: list[str] | None = None,
+        again: Callable[[], list[bytes] | None] | None = None,
+    ) -> None:
         self.lines = lines
         self.places: dict[str, int] = {}
         self.reread = reread
         self.columns: dict[str, list[Any] | None] = {}  # None: the column is wrong
         self.fresh: dict[str, Entry] = {}  # entries read from their files instead
+        self.again = again
+        self.where: dict[str, int] = {}  # the line of each seal column let go of
+        for at, name in enumerate(names or [], 2):
+            if name in SEAL_FIELDS and name in lines:
+                self.where[name] = at
+                del lines[name]
 
     def value(self, name: str, path: str) -> Any:
-        if name not in self.lines:
+        if name not in self.lines and name not in self.where:
             return _default(name)
         if name not in self.columns:
             self.columns[name] = self._read(name)
@@ -242,11 +295,19 @@ class Unread:
         return read_payments(cell) if name == "payments" else cell
 
     def _read(self, name: str) -> list[Any] | None:
+        line = self.lines.get(name)
+        if line is None and self.again is not None:  # the seal's columns: read them all now
+            lines = self.again()
+            if lines is None:  # written anew since: the files say
+                return None
+            self.lines.update({seal: lines[at] for seal, at in self.where.items()})
+            self.where = {}
+            line = self.lines[name]
         try:
-            cells = _json_list(self.lines[name], len(self.places))
+            cells = _json_list(line or b"", len(self.places))
             if name == "payments":
-                return _payment_shapes(cells)
-            return _READERS[_FIELD_KINDS[name]](cells)  # type: ignore[no-any-return]
+                return payment_shapes(cells)
+            return READERS[_FIELD_KINDS[name]](cells)  # type: ignore[no-any-return]
         except (ValueError, TypeError, ArithmeticError):
             return None
 
@@ -274,10 +335,10 @@ def _values(name: str, cells: Any, count: int, amounts: dict[str, Decimal]) -> l
     kind = _FIELD_KINDS[name]
     try:
         if kind == "amount":
-            return _amounts_column(cells, amounts)
+            return amounts_column(cells, amounts)
         if kind == "payments":
-            return [read_payments(rows) for rows in _payment_shapes(cells)]
-        return _READERS[kind](cells)  # type: ignore[no-any-return]
+            return [read_payments(rows) for rows in payment_shapes(cells)]
+        return READERS[kind](cells)  # type: ignore[no-any-return]
     except (TypeError, ArithmeticError):
         raise ValueError(name) from None
 
@@ -299,175 +360,3 @@ def _entries(values: dict[str, list[Any]], count: int, unread: Unread | None) ->
         entry.__dict__.update(zip(names, row, strict=True))
         entries.append(entry)
     return entries
-
-
-def _payment_shapes(column: list[Any]) -> list[Any]:
-    """Payments as the cache holds them, checked (shape, dates, amounts) but not made into
-    Payment objects: most commands never look at them (listing 10,000 documents),
-    `Entry.payments` makes them when first used."""
-    if not all(
-        type(items) is list
-        and all(
-            type(item) is list
-            and len(item) == 5
-            and type(item[0]) is str
-            and type(item[1]) is str
-            and type(item[2]) is str
-            and (item[3] is None or type(item[3]) is str)
-            and (item[4] is None or type(item[4]) is str)
-            for item in items
-        )
-        for items in column
-    ):
-        raise ValueError("payments")
-    for items in column:  # their dates and amounts read as Payment objects will read them
-        for item in items:
-            _fromisoformat(item[0])
-            _amount(item[1])
-    return column
-
-
-def _of_type(wanted: type, optional: bool = False) -> Callable[[list[Any]], list[Any]]:
-    """A column whose values all are of type `wanted` (or None, when `optional`), kept as
-    it is."""
-
-    def column_of(column: list[Any]) -> list[Any]:
-        if not all(type(value) is wanted or (optional and value is None) for value in column):
-            raise ValueError(wanted.__name__)
-        return column
-
-    return column_of
-
-
-_texts_column = _of_type(str)
-
-
-def _shared_texts_column(column: list[Any]) -> list[Any]:
-    """Texts most documents repeat (kind, currency, client): one object for each value."""
-    shared: dict[str, str] = {}
-    return [shared.setdefault(value, value) for value in _texts_column(column)]
-
-
-def _dates_column(column: list[Any]) -> list[Any]:
-    """Dates (many documents share one): each value read once, one object for each."""
-    read: dict[Any, Any] = {None: None}
-    return [
-        read[value] if value in read else read.setdefault(value, _fromisoformat(value))
-        for value in column
-    ]
-
-
-def _amounts_column(column: list[Any], read: dict[str, Decimal]) -> list[Any]:
-    """Amounts, each text read once for the whole cache (`read`): totals, paid and due are
-    often the same amount, and a Decimal never changes, so one object serves them all."""
-    if not all(type(value) is str for value in column):
-        raise ValueError("amount")
-    return [read[value] if value in read else _new_amount(value, read) for value in column]
-
-
-def _new_amount(text: str, read: dict[str, Decimal]) -> Decimal:
-    amount = read[text] = Decimal(text)  # a text: the column was checked
-    if not amount.is_finite():
-        raise ValueError("amount")
-    return amount
-
-
-def _amounts_or_none_column(column: list[Any]) -> list[Any]:
-    return [None if value is None else _amount(value) for value in column]
-
-
-def _items_column(read: Any) -> Any:
-    """A column of lists (payments, reminders...): each item read by `read`."""
-
-    def column_of(column: list[Any]) -> list[Any]:
-        rows = []
-        for items in column:
-            if type(items) is not list:
-                raise ValueError("list")
-            rows.append([read(index, item) for index, item in enumerate(items, 1)] if items else [])
-        return rows
-
-    return column_of
-
-
-_READERS: dict[str, Any] = {
-    "text": _texts_column,
-    "shared": _shared_texts_column,
-    "text?": _of_type(str, optional=True),
-    "date": _dates_column,
-    "amount?": _amounts_or_none_column,
-    "int": _of_type(int),
-    "int?": _of_type(int, optional=True),
-    "bool": _of_type(bool),
-    "texts": _items_column(lambda _, item: _text(item)),
-    "payments": _items_column(lambda index, item: _payment(index, item)),
-    "reminders": _items_column(lambda _, item: _reminder(item)),
-    "pending": lambda column: [_pending(value) for value in column],
-    "problems": _items_column(lambda _, item: Problem.from_dict(item)),
-}
-_fromisoformat = dt.date.fromisoformat
-
-
-def _text(value: Any) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"expected text, got {type(value).__name__}")
-    return value
-
-
-def _text_or_none(value: Any) -> str | None:
-    return None if value is None else _text(value)
-
-
-def _amount(value: Any) -> Decimal:
-    try:
-        amount = Decimal(_text(value))
-    except ArithmeticError:
-        raise ValueError("amount") from None
-    if not amount.is_finite():
-        raise ValueError("amount")
-    return amount
-
-
-def _date(value: Any) -> dt.date:
-    return dt.date.fromisoformat(_text(value))
-
-
-def read_payments(rows: list[Any]) -> list[Payment]:
-    """Payments as the cache holds them (ValueError when one is not a payment)."""
-    return [_payment(index, item) for index, item in enumerate(rows, 1)]
-
-
-def _payment(index: int, item: Any) -> Payment:
-    if not isinstance(item, list) or len(item) != 5:
-        raise ValueError("payment")
-    day, amount, method, reference, reason = item
-    return Payment(
-        index, _date(day), _amount(amount), _text(method), _text_or_none(reference),
-        _text_or_none(reason),
-    )  # fmt: skip
-
-
-def _reminder(item: Any) -> tuple[int, dt.date]:
-    if not isinstance(item, list) or len(item) != 2:
-        raise ValueError("reminder")
-    return _integer(item[0]), _date(item[1])
-
-
-def _pending(value: Any) -> dict[str, Any] | None:
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        raise ValueError("pending_reminder")
-    level, day = value.get("level"), value.get("date")
-    return {
-        "level": None if level is None else _integer(level),
-        "date": None if day is None else _date(day),
-        "message_id": _text(value.get("message_id", "")),
-        "started": _text(value.get("started", "")),
-    }
-
-
-def _integer(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"expected an integer, got {type(value).__name__}")
-    return value

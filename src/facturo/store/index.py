@@ -55,8 +55,8 @@ from facturo.model.account import Account
 from facturo.model.document import IssuedDocument, account_from
 from facturo.model.numbering import number_problem
 from facturo.model.vat import vat_treatment
-from facturo.store.cache import read_signed_bytes, write_signed_bytes
-from facturo.store.cached_entries import LATE, CachedIndex, encode_index, read_index, to_columns
+from facturo.store.cache import write_signed_bytes
+from facturo.store.cached_entries import CachedIndex, encode_index, load_index, to_columns
 from facturo.store.entry import UNREAD, ZERO, summarize
 from facturo.store.entry import Entry as Entry
 from facturo.store.entry import amount_or_zero as amount_or_zero
@@ -367,7 +367,7 @@ class Ledger:
             # contents only, its bytes hash as the summary's did: see `trust`)
             place = places.get(display)
             entry: Entry | None = None
-            if place is not None and cached_keys[4 * place : 4 * place + 4] == key:
+            if place is not None and list(cached_keys[4 * place : 4 * place + 4]) == key:
                 entry = cached.entries[place]
                 if not trusted and not _holds(name, entry):
                     entry = None
@@ -387,16 +387,12 @@ class Ledger:
         return found
 
     def _load_cache(self, name: str) -> CachedIndex:
-        data = read_signed_bytes(self._cache_path(name))
-        if data is None:
-            return CachedIndex()
-        self.refuse_tracked_state()
-        lines, data = data.split(b"\n"), None  # read_index lets go of each line once read
-        # verifying files reads the seal's fields of every entry, and saves the cache again
-        eager = LATE - {"payments"} if self.trust == TRUST_CONTENT else frozenset()
-        root, check = self.folder.root, self.check  # (a column read late was damaged:)
-        reread = lambda path: read_issued(root / path, path, check)  # noqa: E731
-        return read_index(lines, self._mark(), eager=eager, keep=bool(eager), reread=reread)
+        root, check = self.folder.root, self.check
+        return load_index(
+            self._cache_path(name), self._mark(), found=self.refuse_tracked_state,
+            verifying=self.trust == TRUST_CONTENT,
+            reread=lambda display: read_issued(root / display, display, check),
+        )  # fmt: skip
 
     def refuse_tracked_state(self) -> None:
         """FacturoError when git tracks a file of facturo's state (.facturo/)."""
