@@ -81,24 +81,32 @@ def read_signed(path: Path) -> Any:
 
 def read_signed_bytes(path: Path) -> bytes | None:
     """The bytes of the cache at `path`, or None when absent, unsigned or forged."""
-    found = read_signed_file(path)
-    return None if found is None else found[0]
+    found = read_signed_lines(path)
+    return None if found is None else b"".join(found[0])
 
 
-def read_signed_file(path: Path) -> tuple[bytes, str] | None:
-    """The bytes of the cache at `path` and their signature (the same signature is the same
-    bytes), or None when absent, unsigned or forged."""
+def read_signed_lines(path: Path) -> tuple[list[bytes], str] | None:
+    """The lines of the cache at `path` (each with its end of line) and their signature
+    (the same signature is the same bytes), or None when absent, unsigned or forged.
+
+    Read line by line, the signature computed along: the bytes are held once, as lines,
+    which a reader can let go of one by one."""
     key = _key()
     if key is None:
         return None
+    place = os.path.realpath(path).encode("utf-8", "surrogateescape")
+    digest = hmac.new(key, place + b"\0", hashlib.sha256)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            lines = list(handle)
         signature = path.with_name(path.name + ".sig").read_text("ascii").strip()
     except (OSError, UnicodeDecodeError):
         return None
-    if not hmac.compare_digest(signature, _signature(key, path, data)):
+    for line in lines:
+        digest.update(line)
+    if not hmac.compare_digest(signature, digest.hexdigest()):
         return None
-    return data, signature
+    return lines, signature
 
 
 def write_signed(path: Path, value: Any) -> None:

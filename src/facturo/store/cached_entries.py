@@ -23,7 +23,7 @@ from itertools import repeat
 from pathlib import Path
 from typing import Any
 
-from facturo.store.cache import read_signed_file
+from facturo.store.cache import read_signed_lines
 from facturo.store.cache_values import READERS, amounts_column, payment_shapes, read_payments
 from facturo.store.entry import SEAL_FIELDS, UNREAD, Entry
 
@@ -165,15 +165,16 @@ def load_index(
     """The index cache at `path` (see read_index), if facturo signed it; `found` is told
     first. Verifying files reads the seal's fields of every entry at once, and keeps the
     columns read to save the cache again."""
-    signed = read_signed_file(path)
+    signed = read_signed_lines(path)
     if signed is None:
         return CachedIndex()
     found()
-    lines, signature, signed = signed[0].split(b"\n"), signed[1], None  # (held once)
+    lines, signature = signed
+    del signed  # each line is let go of once read
 
     def again() -> list[bytes] | None:  # the same cache, if it was not written since
-        now = read_signed_file(path)
-        return now[0].split(b"\n") if now is not None and now[1] == signature else None
+        now = read_signed_lines(path)
+        return now[0] if now is not None and now[1] == signature else None
 
     eager = LATE - {"payments"} if verifying else frozenset()
     return read_index(lines, mark, eager=eager, keep=verifying, reread=reread, again=again)
