@@ -21,6 +21,7 @@ import hmac
 import json
 import os
 import secrets
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -117,22 +118,37 @@ def write_signed(path: Path, value: Any) -> None:
 
 def write_signed_bytes(path: Path, data: bytes) -> None:
     """Write `data` as the cache at `path` with its signature (best effort)."""
+    write_signed_lines(path, [data])
+
+
+def write_signed_lines(path: Path, lines: Iterable[bytes]) -> None:
+    """Write `lines` (each with its end of line) as the cache at `path`, one at a time as
+    they are made, then their signature (best effort). A reader sees the old cache, the new
+    one, or a cache and a signature that do not go together: none."""
     key = _key()
     if key is None:
         return
+    place = os.path.realpath(path).encode("utf-8", "surrogateescape")
+    digest = hmac.new(key, place + b"\0", hashlib.sha256)
     pid = os.getpid()
+    temporary = path.with_name(f"{path.name}.{pid}.tmp")
+    signature = path.with_name(path.name + ".sig")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        for target, content in (
-            (path, data),
-            (path.with_name(path.name + ".sig"), _signature(key, path, data).encode("ascii")),
-        ):
-            temporary = target.with_name(f"{target.name}.{pid}.tmp")
-            temporary.write_bytes(content)
-            os.replace(temporary, target)
+        with temporary.open("wb") as handle:
+            for line in lines:
+                digest.update(line)
+                handle.write(line)
+        os.replace(temporary, path)
+        temporary = signature.with_name(f"{signature.name}.{pid}.tmp")
+        temporary.write_bytes(digest.hexdigest().encode("ascii"))
+        os.replace(temporary, signature)
     except OSError:
         with contextlib.suppress(OSError):
             path.unlink()
+    finally:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
 
 
 def cache_path(folder: Folder, name: str) -> Path:

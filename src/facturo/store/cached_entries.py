@@ -1,9 +1,10 @@
 """The index cache's form of entries: one JSON line per field, each read when needed.
 
-The index cache (store/index.py) is JSON lines: a header (the cache's mark, how many
-entries, which columns), the files' stat keys in one flat list, then one line per field
-holding every entry's value in the order of the paths (a column whose values are all the
-default is left out). A column read is checked and converted at once: a wrong type anywhere
+The index cache (store/index.py) is JSON lines: the files' stat keys in one flat list, one
+line per field holding every entry's value in the order of the paths (a column whose values
+are all the default is left out), then a header (the cache's mark, how many entries, which
+columns): written one line at a time, read one line at a time (each let go of once read).
+A column read is checked and converted at once: a wrong type anywhere
 makes the whole cache stale, never a crash. Two kinds of column are left unread until an
 entry asks for one (`Unread`, through `Entry.__getattr__`): the payments, and the seal's
 fields unless the files are being verified. Listing 10,000 documents parses neither, which
@@ -16,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import MISSING, dataclass, field, fields
 from decimal import Decimal
 from itertools import repeat
@@ -85,12 +86,20 @@ def to_columns(
     cached: CachedIndex | None = None,
     places: list[int | None] | None = None,
 ) -> dict[str, list[Any]]:
-    """`entries` column by column (what the index cache stores). An entry read back from
-    the `cached` index (`places`: where each one was there, None for one read anew) keeps
-    its cells as they were: one new document does not write 10,000 others cell by cell.
-    A column the cache no longer holds as read is made again from the entries (the same
-    cells: each kind of value reads back as it was written)."""
-    columns: dict[str, list[Any]] = {}
+    """`entries` column by column: what the index cache stores (see column_cells)."""
+    return dict(column_cells(entries, cached, places))
+
+
+def column_cells(
+    entries: list[Entry],
+    cached: CachedIndex | None = None,
+    places: list[int | None] | None = None,
+) -> Iterator[tuple[str, list[Any]]]:
+    """Each column of `entries` but those all at their default, made one at a time. An
+    entry read back from the `cached` index (`places`: where each one was there, None for
+    one read anew) keeps its cells as they were: one new document does not write 10,000
+    others cell by cell. A column the cache no longer holds as read is made again from the
+    entries (the same cells: each kind of value reads back as it was written)."""
     where = places if places is not None else [None] * len(entries)
     for name, kind in _FIELD_KINDS.items():
         default = default_cell(name)
@@ -104,8 +113,7 @@ def to_columns(
             for entry, place in zip(entries, where, strict=True)
         ]
         if any(cell != default for cell in cells):  # as written: 0.00 is not 0
-            columns[name] = cells
-    return columns
+            yield name, cells
 
 
 ABSENT: list[Any] = []  # a column the cache leaves out: every value is the default
@@ -135,17 +143,27 @@ class CachedIndex:
         return None if line is None else _json_list(line, len(self.entries))
 
 
-def encode_index(mark: dict[str, Any], keys: list[list[int]], columns: dict[str, Any]) -> bytes:
-    """The index cache's bytes: a header line, the stat keys, one line per column."""
-    header = {**mark, "count": len(keys), "columns": list(columns)}
-    lines = [header, [number for key in keys for number in key], *columns.values()]
-    return b"\n".join(json.dumps(line, separators=(",", ":")).encode() for line in lines)
+def encode_index(
+    mark: dict[str, Any], keys: list[list[int]], columns: Iterable[tuple[str, list[Any]]]
+) -> Iterator[bytes]:
+    """The index cache's lines, each made as it is written: the stat keys, one line per
+    column, then the header (the mark, how many entries, which columns)."""
+    yield _line([number for key in keys for number in key])
+    names = []
+    for name, cells in columns:
+        names.append(name)
+        yield _line(cells)
+    yield _line({**mark, "count": len(keys), "columns": names}).rstrip(b"\n")
+
+
+def _line(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":")).encode() + b"\n"
 
 
 def decode_index(data: bytes) -> dict[str, Any]:
     """An index cache's bytes as one JSON value: its mark, `keys` (a list of four numbers
     for each file) and `entries` (its columns); ValueError when it is not one."""
-    header, flat, *columns = (json.loads(line) for line in data.split(b"\n"))
+    flat, *columns, header = (json.loads(line) for line in data.split(b"\n"))
     if type(header) is not dict or type(flat) is not list:
         raise ValueError("not an index cache")
     names = header.pop("columns", [])
@@ -201,7 +219,7 @@ def read_index(
     at once.
     """
     try:
-        header = json.loads(lines[0])
+        header = json.loads(lines[-1])
         if type(header) is not dict or any(header.get(k) != v for k, v in mark.items()):
             return CachedIndex()
         count, names = header.get("count"), header.get("columns")
@@ -213,17 +231,17 @@ def read_index(
             or len(set(names)) != len(names)
         ):
             return CachedIndex()
-        flat = _json_list(lines[1], 4 * count)
+        flat = _json_list(lines[0], 4 * count)
         if not all(type(n) is int for n in flat):
             return CachedIndex()
         keys = _compact(flat)
         del flat
-        late = {n: line for n, line in zip(names, lines[2:], strict=True) if n in LATE - eager}
+        late = {n: line for n, line in zip(names, lines[1:-1], strict=True) if n in LATE - eager}
         unread = Unread(dict(late), reread, names if again else [], again) if late else None
         kept: dict[str, list[Any]] = {}
         values: dict[str, list[Any]] = {}
         amounts: dict[str, Decimal] = {}
-        for at, name in enumerate(names, 2):
+        for at, name in enumerate(names, 1):
             if name not in late:  # read, checked and converted one column at a time
                 cells = _json_list(lines[at], count)
                 values[name] = _values(name, cells, count, amounts)
@@ -275,7 +293,7 @@ class Unread:
         self.fresh: dict[str, Entry] = {}  # entries read from their files instead
         self.again = again
         self.where: dict[str, int] = {}  # the line of each seal column let go of
-        for at, name in enumerate(names or [], 2):
+        for at, name in enumerate(names or [], 1):
             if name in SEAL_FIELDS and name in lines:
                 self.where[name] = at
                 del lines[name]

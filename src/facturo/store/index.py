@@ -55,8 +55,8 @@ from facturo.model.account import Account
 from facturo.model.document import IssuedDocument, account_from
 from facturo.model.numbering import number_problem
 from facturo.model.vat import vat_treatment
-from facturo.store.cache import write_signed_bytes
-from facturo.store.cached_entries import CachedIndex, encode_index, load_index, to_columns
+from facturo.store.cache import write_signed_lines
+from facturo.store.cached_entries import CachedIndex, column_cells, encode_index, load_index
 from facturo.store.entry import UNREAD, ZERO, summarize
 from facturo.store.entry import Entry as Entry
 from facturo.store.entry import amount_or_zero as amount_or_zero
@@ -382,8 +382,7 @@ class Ledger:
         for place, entry in zip(at, _read_all(to_read, self.check), strict=True):
             found[place] = entry
         if self.use_cache and (to_read or len(found) != len(cached.entries)):
-            columns = to_columns(found, cached, came_from)
-            self._save_cache(columns, keys, cache_name)
+            self._save_cache(column_cells(found, cached, came_from), keys, cache_name)
         return found
 
     def _load_cache(self, name: str) -> CachedIndex:
@@ -411,8 +410,10 @@ class Ledger:
         # summaries read by another version or without this check are never served
         return {"version": CACHE_VERSION, "facturo": __version__, "check": check_name(self.check)}
 
-    def _save_cache(self, columns: dict[str, list[Any]], keys: list[list[int]], name: str) -> None:
-        write_signed_bytes(self._cache_path(name), encode_index(self._mark(), keys, columns))
+    def _save_cache(
+        self, columns: Iterator[tuple[str, list[Any]]], keys: list[list[int]], name: str
+    ) -> None:
+        write_signed_lines(self._cache_path(name), encode_index(self._mark(), keys, columns))
 
     def require_valid(self, entries: list[Entry], message: str) -> list[Entry]:
         """`entries` when none has an error, else InvalidData(`message`) with every problem."""
