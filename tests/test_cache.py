@@ -297,3 +297,19 @@ def test_stat_keys_past_what_eight_bytes_hold_are_kept_as_numbers(cli, draft, fo
 
     assert result.exit_code == 0, result.output
     assert index_cache(cache)["keys"][0][2] != 2**64 - 1  # that file read again, the key fixed
+
+
+@pytest.mark.parametrize("content", [b"", b"{}", b"[]\n[]", b'{"version": 13, "keys": []}'])
+def test_a_signed_cache_of_another_form_is_stale(cli, draft, folder: Path, content: bytes) -> None:
+    """Empty, a single line, an older cache: read as no cache, rebuilt, never a crash."""
+    from facturo.store.cache import write_signed_bytes
+
+    _issue_two(cli, draft)
+    cache = folder / ".facturo" / "cache" / "issued.json"
+    write_signed_bytes(cache, content)
+
+    result = cli("list", "--json")
+
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.stdout)) == 2
+    assert index_cache(cache)["version"] == CACHE_VERSION

@@ -218,6 +218,8 @@ def read_index(
     kept in memory: only the commands that verify files ask for them, and they read them
     at once.
     """
+    if len(lines) < 2:  # not even a header and keys
+        return CachedIndex()
     try:
         header = json.loads(lines[-1])
         if type(header) is not dict or any(header.get(k) != v for k, v in mark.items()):
