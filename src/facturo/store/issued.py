@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from facturo.errors import Problem
+from facturo.files.written import read_written
 from facturo.files.yamlio import YMap, load_mapping
 from facturo.store.entry import Entry, summarize
 
@@ -29,7 +30,10 @@ def read_issued(path: Path, display: str, check: DocumentCheck | None = None) ->
     except OSError:
         raw = None  # load_mapping reports what is wrong
     content = None if raw is None else hashlib.sha256(raw).hexdigest()
-    data, problems = load_mapping(path, display, raw)
+    data = None if raw is None else read_written(raw)  # the form facturo writes, fast
+    problems: list[Problem] = []
+    if data is None:
+        data, problems = load_mapping(path, display, raw)
     entry = Entry(path=display, problems=list(problems), content_sha256=content)
     if data is None:
         return entry
