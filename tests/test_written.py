@@ -154,3 +154,32 @@ def test_edited_documents_read_as_yamlio_reads_them(seed: int) -> None:
                 lines.insert(line, lines[rng.randrange(len(lines))])
                 text = "\n".join(lines)
         compared(text.encode("utf-8"))
+
+
+def test_check_finds_the_same_problems_with_either_reader(
+    cli, draft, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    for day, name in (("2026-11-02", "a"), ("2026-11-03", "b"), ("2026-11-04", "c")):
+        issue(cli, draft, day, name)
+    files = sorted(folder.glob("invoices/2026/*.yaml"))
+    edits = [
+        ("Atelier Dupont", "Atelier Durand"),  # a sealed field
+        ("gross: ", "gross: 1"),  # a total
+        ("issue_date: 2026-11-04", "issue_date: 2025-11-04"),  # filed under another year
+    ]
+    for path, (old, new) in zip(files, edits, strict=True):
+        text = path.read_text("utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new, 1), "utf-8")
+    with files[0].open("a", encoding="utf-8") as handle:
+        handle.write("tracking:\n  payments:\n  - date: 2026-10-01\n    amount: -5\n")
+    assert all(compared(path.read_bytes()) is not None for path in files)
+    fast = cli("check", "--no-cache")
+    import facturo.store.issued as issued
+
+    monkeypatch.setattr(issued, "read_written", lambda raw: None)
+    slow = cli("check", "--no-cache")
+    assert fast.exit_code == slow.exit_code == 1
+    assert fast.stdout == slow.stdout, fast.stdout
+    for found in ("sealed field", "totals.gross", "filed under 2026", "negative payment"):
+        assert found in fast.stdout, fast.stdout
