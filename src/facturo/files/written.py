@@ -99,15 +99,15 @@ class _Reader:
         there, if any); and where the lines after it start."""
         if depth > _DEEPEST:
             raise _NotWritten
-        lines, end = self.lines, len(self.lines)
+        lines, end, first, column = self.lines, len(self.lines), self.first_line, indent + 1
         data = YMap()
-        data.line, data.col = at + self.first_line, indent + 1
+        data.line, data.col = at + first, column
         marks, raw = data.key_marks, data.raw
         key, value = lines[at][2], lines[at][3]
         while True:
             if not key or key in data:
                 raise _NotWritten
-            marks[key] = (at + self.first_line, indent + 1)
+            marks[key] = (at + first, column)
             if value:
                 if value == "[]" or value == "{}":
                     data[key] = self._empty(value, at, indent + len(key) + 2)
@@ -117,38 +117,34 @@ class _Reader:
                     if plain and not isinstance(item, str):
                         raw[key] = value
                 at += 1
-            else:  # `key:` and a block below
-                data[key], at = self._block(at + 1, indent, depth + 1)
+            else:  # `key:`, and below it a list at its column or a mapping two deeper
+                if at + 1 == end:
+                    raise _NotWritten
+                spaces, dash, below, _, _ = lines[at + 1]
+                if dash and len(spaces) == indent:
+                    data[key], at = self._list(at + 1, indent, depth + 1)
+                elif below and not dash and len(spaces) == indent + 2:
+                    data[key], at = self.mapping(at + 1, indent + 2, depth + 1)
+                else:
+                    raise _NotWritten  # an empty value, or indented otherwise
             if at == end:
                 return data, at
             spaces, dash, key, value, _ = lines[at]
-            if len(spaces) < indent:
-                return data, at
-            if len(spaces) > indent or dash:
+            if len(spaces) != indent or dash:
+                if len(spaces) < indent:
+                    return data, at
                 raise _NotWritten
-
-    def _block(self, at: int, indent: int, depth: int) -> tuple[Any, int]:
-        """The block under a `key:` at column `indent`: a list at that column, or a mapping
-        two columns deeper."""
-        if at == len(self.lines):
-            raise _NotWritten
-        spaces, dash, key, _, _ = self.lines[at]
-        if len(spaces) == indent and dash:
-            return self._list(at, indent, depth)
-        if len(spaces) == indent + 2 and key and not dash:
-            return self.mapping(at, indent + 2, depth)
-        raise _NotWritten  # an empty value, or indented otherwise than facturo writes
 
     def _list(self, at: int, indent: int, depth: int) -> tuple[YList, int]:
         if depth > _DEEPEST:
             raise _NotWritten
-        lines, end = self.lines, len(self.lines)
+        lines, end, first, column = self.lines, len(self.lines), self.first_line, indent + 3
         data = YList()
-        data.line, data.col = at + self.first_line, indent + 1
+        data.line, data.col = at + first, indent + 1
         marks = data.item_marks
         while True:
             _, _, key, _, alone = lines[at]
-            marks.append((at + self.first_line, indent + 3))
+            marks.append((at + first, column))
             if key:
                 item, at = self.mapping(at, indent + 2, depth + 1)
                 data.append(item)
@@ -156,14 +152,14 @@ class _Reader:
                 if alone == "[]" or alone == "{}":
                     data.append(self._empty(alone, at, indent + 2))
                 else:
-                    data.append(_scalar(alone)[0])
+                    data.append((_SCALARS.get(alone) or _scalar(alone))[0])
                 at += 1
             if at == end:
                 return data, at
             spaces, dash, _, _, _ = lines[at]
-            if len(spaces) < indent or (len(spaces) == indent and not dash):
-                return data, at  # the list ends: the next key of a mapping around it
-            if len(spaces) > indent:
+            if len(spaces) != indent or not dash:
+                if len(spaces) <= indent:
+                    return data, at  # the list ends: the next key of a mapping around it
                 raise _NotWritten
 
     def _empty(self, text: str, at: int, column: int) -> YList | YMap:

@@ -74,7 +74,8 @@ def read_all(items: list[tuple[Path, str, list[int]]], check: DocumentCheck | No
         return [_read_one(item) for item in work]
     from concurrent.futures import ProcessPoolExecutor
 
-    chunk = max(50, len(work) // (workers * 4))
+    # chunks small enough that the workers end together (the last one is the tail)
+    chunk = max(50, len(work) // (workers * 16))
     with ProcessPoolExecutor(max_workers=workers) as pool:
         read = pool.map(_read_one, work, chunksize=chunk)  # the workers exist from here on
         while _ALONGSIDE:  # in this thread: nothing runs here while a worker is forked
