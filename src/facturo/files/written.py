@@ -27,7 +27,10 @@ _HEADER = re.compile(r"(?:#[^\n]*\n|\n)*")  # comment and blank lines before the
 # One line: its indent, a list item's dash, and `key:`, `key: value` or a scalar alone.
 _LINE = re.compile(r"( *)(- )?(?:([A-Za-z_][A-Za-z0-9_-]*):(?: (.+))?|(.+))\n")
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
-_SCALARS: dict[str, tuple[Any, bool]] = {}  # scalar text -> its value, and if it is plain
+# Scalar text -> its value, and whether it is plain: short texts (amounts, dates, names,
+# codes) repeat from one document to the next; long ones (digests) do not, and are not kept.
+_SCALARS: dict[str, tuple[Any, bool]] = {}
+KEPT_SCALARS, KEPT_LENGTH = 50_000, 48
 _DEEPEST = 64  # levels of nesting; deeper is left to yamlio
 Line = tuple[str, str, str, str, str]
 
@@ -84,7 +87,7 @@ def _scalar(text: str) -> tuple[Any, bool]:
         if value is NOT_READ:
             raise _NotWritten
         read = (value, True)
-    if len(_SCALARS) < 200_000:
+    if len(text) <= KEPT_LENGTH and len(_SCALARS) < KEPT_SCALARS:
         _SCALARS[text] = read
     return read
 
