@@ -8,6 +8,7 @@ does the work it is given `alongside` (the git history `check` reads) meanwhile.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import os
 from collections.abc import Callable, Iterator
@@ -76,7 +77,9 @@ def read_all(items: list[tuple[Path, str, list[int]]], check: DocumentCheck | No
 
     # chunks small enough that the workers end together (the last one is the tail)
     chunk = max(50, len(work) // (workers * 16))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # A worker's garbage collector leaves alone what it inherited from this process: it
+    # would walk all of it (and copy every page it touches) on each full collection.
+    with ProcessPoolExecutor(max_workers=workers, initializer=gc.freeze) as pool:
         read = pool.map(_read_one, work, chunksize=chunk)  # the workers exist from here on
         while _ALONGSIDE:  # in this thread: nothing runs here while a worker is forked
             _ALONGSIDE.pop(0)()
