@@ -7,10 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import facturo.checks.history as history
 import facturo.store.index as index
 import facturo.store.issued as issued
+from facturo.checks.git import NO_SEAL, SEAL_SHA, seal_in
 from test_numbers_never_reused import THIRD, another_document, in_git, issue_three
 
 
@@ -104,3 +107,18 @@ def test_git_read_alongside_serves_only_the_entries_read_with_it(
     numbers = history.read_numbers(ledger, use_cache=False)
     assert calls == [1] and ledger not in history._READ_AHEAD
     assert "F-2026-0002" in numbers.known() - set(numbers.present)
+
+
+PIECES = [
+    "seal:\n", "  sha256: " + "a" * 64 + "\n", "  previous: null\n", "\tsha256: " + "b" * 64 + "\n",
+    "xseal:\n", " seal:\n", "number: F-1\n", "  sha256: short\n", "seal: x\n", "\n", "seal:",
+    "  fields: seal: sha256\n",
+]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=12))
+def test_the_seal_of_a_blob_is_found_as_the_pattern_finds_it(pieces: list[str]) -> None:
+    content = "".join(pieces).encode()
+    match = SEAL_SHA.search(content)
+    assert seal_in(content) == (match[1].decode() if match else NO_SEAL)
