@@ -58,7 +58,8 @@ _ALONGSIDE: list[Callable[[], object]] = []
 
 @contextlib.contextmanager
 def alongside(job: Callable[[], object]) -> Iterator[None]:
-    """Run `job` here while worker processes read issued files, if they do meanwhile."""
+    """Run `job` here while worker processes read issued files, if they do meanwhile
+    (`job` handles its own errors: one it raises stops the reading of the files)."""
     _ALONGSIDE.append(job)
     try:
         yield
