@@ -183,3 +183,18 @@ def test_check_finds_the_same_problems_with_either_reader(
     assert fast.stdout == slow.stdout, fast.stdout
     for found in ("sealed field", "totals.gross", "filed under 2026", "negative payment"):
         assert found in fast.stdout, fast.stdout
+
+
+def test_every_file_of_a_bench_folder_reads_as_yamlio_reads_it(tmp_path: Path) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("generate", REPO / "benchmarks/generate.py")
+    assert spec is not None and spec.loader is not None
+    generate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generate)
+    generate.build_folder(tmp_path, 100, 12)
+    issued = sorted(tmp_path.glob("invoices/*/*.yaml"))
+    assert len(issued) == 100
+    assert all(compared(path.read_bytes()) is not None for path in issued)
+    for path in sorted(tmp_path.rglob("*.yaml")):  # config, clients, drafts: either way
+        compared(path.read_bytes())
