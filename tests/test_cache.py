@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 import facturo.store.index as index
+import facturo.store.issued as issued
 from conftest import cached_entry, index_cache, write_index_cache
 from facturo.checks.registry import open_ledger
 from facturo.errors import Problem
@@ -73,6 +74,7 @@ def test_a_warm_check_parses_no_file_whose_bytes_are_unchanged(
         return original(file, display, check)
 
     monkeypatch.setattr(index, "read_issued", spy)
+    monkeypatch.setattr(issued, "read_issued", spy)  # as worker processes call it
     assert cli("check").exit_code == 0  # the folder's bytes are unchanged: the last result
     assert parsed == []
     config = folder / "facturo.yaml"

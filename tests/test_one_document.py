@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 import facturo.store.index as index
+import facturo.store.issued as issued
 from conftest import TODAY, Cli, cached_entry, index_cache, issue, write_index_cache
 from facturo.checks.registry import open_ledger
 from facturo.lifecycle.payments import record_payment
@@ -33,6 +34,7 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         return open(path, *args, **kwargs)
 
     monkeypatch.setattr(index, "read_issued", spy)
+    monkeypatch.setattr(issued, "read_issued", spy)  # as worker processes call it
     monkeypatch.setattr(index, "open", opened, raising=False)
     return seen
 

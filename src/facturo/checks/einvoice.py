@@ -7,6 +7,7 @@ platforms would reject although EN 16931 accepts it, for warnings on drafts.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -200,14 +201,23 @@ def as_decimal(value: Any) -> Decimal:
     return Decimal(value)
 
 
+_SCALARS = frozenset((Decimal, int, bool, float, dt.date, dt.datetime))  # never blank
+
+
 def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, Sequence | Mapping) and not value)
+    if value is None:
+        return True
+    if isinstance(value, (str, list, dict, tuple)):  # what documents hold: known at once
+        return not value
+    if type(value) in _SCALARS:
+        return False
+    return isinstance(value, Sequence | Mapping) and not value
 
 
 def _get(document: Mapping[str, Any], path: str) -> Any:
     value: Any = document
     for key in path.split("."):
-        if not isinstance(value, Mapping):
+        if not isinstance(value, dict) and not isinstance(value, Mapping):
             return None
         value = value.get(key)
     return value

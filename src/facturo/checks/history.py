@@ -9,8 +9,10 @@ was not always the same (a document replaced by another under the same number).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +20,8 @@ from facturo.checks.git import NO_SEAL, History, read_history
 from facturo.errors import Problem
 from facturo.model.numbering import all_series
 from facturo.store.folder import ISSUED_DIRS
-from facturo.store.index import Ledger
+from facturo.store.index import Entry, Ledger
+from facturo.store.issued import alongside
 from facturo.store.numbers import Recorded, copy_path, read_record
 
 ISSUED_PATH = re.compile(r"^(?P<dir>[a-z-]+)/(?P<year>[^/]+)/(?P<stem>[^/.][^/]*)\.yaml$")
@@ -46,12 +49,36 @@ class Numbers:
         return set(self.present) | set(self.strays.values()) | from_git | set(self.record)
 
 
+# Git history read while worker processes read a ledger's files, by ledger: whether git's
+# cache was used, and the entries read meanwhile (it serves only a read_numbers over them).
+_READ_AHEAD: weakref.WeakKeyDictionary[Ledger, tuple[bool, History, list[Entry]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def entries_with_history(ledger: Ledger, *, use_cache: bool = True) -> list[Entry]:
+    """The ledger's entries; when worker processes read its files, git history is read
+    meanwhile, for read_numbers over these entries (else it reads git when it is asked)."""
+    found: list[History] = []
+
+    def read() -> None:
+        with contextlib.suppress(Exception):  # read_numbers reads it again, and says why
+            found.append(read_history(ledger.folder, use_cache=use_cache))
+
+    with alongside(read):
+        entries = ledger.entries()
+    if found:
+        _READ_AHEAD[ledger] = (use_cache, found[0], entries)
+    return entries
+
+
 def read_numbers(ledger: Ledger, *, use_cache: bool = True) -> Numbers:
     """The numbers of the files, the strays, git history and the record, read once."""
     folder = ledger.folder
     numbers = Numbers()
     proper: set[str] = set()
-    for entry in ledger.entries():
+    entries = entries_with_history(ledger, use_cache=use_cache)
+    for entry in entries:
         proper.add(entry.path)
         if entry.path.rpartition("/")[2] == f"{entry.number}.yaml":
             numbers.present[entry.number] = entry.path
@@ -70,7 +97,11 @@ def read_numbers(ledger: Ledger, *, use_cache: bool = True) -> Numbers:
                 number = _number_in(Path(directory) / name, name, named)
                 if number is not None:
                     numbers.strays[display] = number
-    numbers.history = read_history(folder, use_cache=use_cache)
+    read_ahead = _READ_AHEAD.pop(ledger, None)
+    if read_ahead is not None and read_ahead[0] == use_cache and read_ahead[2] is entries:
+        numbers.history = read_ahead[1]
+    else:
+        numbers.history = read_history(folder, use_cache=use_cache)
     numbers.record = read_record(folder)
     return numbers
 

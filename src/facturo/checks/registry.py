@@ -8,7 +8,7 @@ from pathlib import Path
 
 from facturo.checks.directory import directory_problems
 from facturo.checks.documents import check_document
-from facturo.checks.history import history_problems
+from facturo.checks.history import entries_with_history, history_problems
 from facturo.checks.numbering import check_numbering
 from facturo.errors import Problem
 from facturo.files.catalog import read_catalog
@@ -49,7 +49,8 @@ def document_problems(ledger: Ledger, today: dt.date) -> list[Problem]:
     """Each issued document on its own: syntax, seal, keys, name and place, totals, e-invoice."""
     if ledger.check is not check_document:
         raise ValueError("checking documents needs a ledger from checks.registry.open_ledger")
-    return [p for entry in ledger.entries() for p in entry.problems]
+    entries = entries_with_history(ledger, use_cache=ledger.use_cache)  # git: for "git"
+    return [p for entry in entries for p in entry.problems]
 
 
 def numbering_problems(ledger: Ledger, today: dt.date) -> list[Problem]:

@@ -230,6 +230,34 @@ _SCALARS: dict[str, Any] = {
     "tag:yaml.org,2002:bool": _construct_bool,
 }
 _READ_ERRORS = (ValueError, TypeError, AttributeError, KeyError, OverflowError)
+NOT_READ = object()  # what plain_value gives for a text it cannot read alone
+
+
+class _Plain(_StrictResolver, yaml.constructor.SafeConstructor):
+    """What the loader does with a plain scalar's text, without a document around it."""
+
+    def __init__(self) -> None:
+        _StrictResolver.__init__(self)
+        yaml.constructor.SafeConstructor.__init__(self)
+
+
+_PLAIN = _Plain()
+
+
+def plain_value(text: str) -> Any:
+    """The value the loader gives a plain scalar written `text` (on one line), or
+    NOT_READ when it would not give one without a problem (another tag, a failure)."""
+    tag = _PLAIN_TAGS.get(text)
+    if tag is None:
+        tag = _StrictResolver.resolve(_PLAIN, ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+    if tag == _STR_TAG:
+        return text
+    if tag not in _SCALARS:
+        return NOT_READ
+    try:
+        return _SCALARS[tag](_PLAIN, ScalarNode(tag, text))
+    except _READ_ERRORS:
+        return NOT_READ
 
 
 class _Builder:

@@ -57,58 +57,18 @@ from facturo.model.numbering import number_problem
 from facturo.model.vat import vat_treatment
 from facturo.store.cache import write_signed_lines
 from facturo.store.cached_entries import CachedIndex, column_cells, encode_index, load_index
-from facturo.store.entry import UNREAD, ZERO, summarize
+from facturo.store.entry import UNREAD, ZERO
 from facturo.store.entry import Entry as Entry
 from facturo.store.entry import amount_or_zero as amount_or_zero
 from facturo.store.folder import Folder
+from facturo.store.issued import DocumentCheck, read_issued
+from facturo.store.issued import read_all as _read_all
 
 CACHE_VERSION = 14  # 13: entries column by column; 14: one JSON line per column
 TRUST_CONTENT, TRUST_STAT = 1, 2
 INDEX_CACHE = "issued.json"
 NOTES_CACHE = "credit-notes.json"  # the credit notes alone: the accounts of single documents
 CREDIT_NOTES_DIRS = ("credit-notes",)
-
-
-# What a ledger may add to each entry: the problems of one issued document on its own.
-# A module-level function, so that worker processes can receive it by name.
-DocumentCheck = Callable[[YMap, Path, Entry], list[Problem]]
-
-
-def read_issued(path: Path, display: str, check: DocumentCheck | None = None) -> Entry:
-    """Read one issued file: its summary, and with `check` the problems it has on its own."""
-    try:
-        raw: bytes | None = path.read_bytes()
-    except OSError:
-        raw = None  # load_mapping reports what is wrong
-    content = None if raw is None else hashlib.sha256(raw).hexdigest()
-    data, problems = load_mapping(path, display, raw)
-    entry = Entry(path=display, problems=list(problems), content_sha256=content)
-    if data is None:
-        return entry
-    summarize(data, entry)
-    if check is not None:
-        entry.problems.extend(check(data, path, entry))
-    return entry
-
-
-PARALLEL_FROM = 400  # below this, starting worker processes costs more than it saves
-
-
-def _read_one(item: tuple[Path, str, DocumentCheck | None]) -> Entry:
-    return read_issued(*item)
-
-
-def _read_all(items: list[tuple[Path, str, list[int]]], check: DocumentCheck | None) -> list[Entry]:
-    """Read files on every core when there are many (a cold cache on a big folder)."""
-    work = [(path, display, check) for path, display, _ in items]
-    workers = min(os.cpu_count() or 1, 8)
-    if len(work) < PARALLEL_FROM or workers < 2:
-        return [_read_one(item) for item in work]
-    from concurrent.futures import ProcessPoolExecutor
-
-    chunk = max(50, len(work) // (workers * 4))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(_read_one, work, chunksize=chunk))
 
 
 def _holds(path: str, entry: Entry) -> bool:

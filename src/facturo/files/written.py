@@ -1,0 +1,172 @@
+"""The YAML facturo writes (files/canonical.py), read without a YAML parser; else None.
+
+A cold `check` parses every issued file, and a YAML parser spends most of its time on what
+these files never hold. This reader knows only the narrow form the canonical emitter
+writes: comment lines before the first key, `key: value` lines with plain keys, mappings
+nested two spaces deeper, lists at their key's indent (`- item`), plain and single-quoted
+scalars on one line, `[]` and `{}`. On anything else (a blank line or a comment further
+down, a tab, double quotes, `|` blocks, anchors, tags, a duplicate key, a value yamlio would
+report) it gives None, and yamlio reads the file. What it gives is what yamlio gives the
+same text: the values and their types, the line and column of each mapping, list, key and
+item, and the raw text of plain non-text values (tests/test_written.py compares them).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from facturo.files.yamlio import MAX_FILE_BYTES, NOT_READ, YList, YMap, plain_value
+
+# Any character that makes the text not plainly the emitter's: tab, the line breaks YAML
+# knows besides \n, a byte order mark, and what yamlio refuses (control characters).
+_UNUSUAL = re.compile(
+    "[^\x0a\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+_HEADER = re.compile(r"(?:#[^\n]*\n|\n)*")  # comment and blank lines before the first key
+# One line: its indent, a list item's dash, and `key:`, `key: value` or a scalar alone.
+_LINE = re.compile(r"( *)(- )?(?:([A-Za-z_][A-Za-z0-9_-]*):(?: (.+))?|(.+))\n")
+_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
+# Scalar text -> its value, and whether it is plain: short texts (amounts, dates, names,
+# codes) repeat from one document to the next; long ones (digests) do not, and are not kept.
+_SCALARS: dict[str, tuple[Any, bool]] = {}
+KEPT_SCALARS, KEPT_LENGTH = 50_000, 48
+_DEEPEST = 64  # levels of nesting; deeper is left to yamlio
+Line = tuple[str, str, str, str, str]
+
+
+class _NotWritten(Exception):
+    """The text is not in the form facturo writes."""
+
+
+def read_written(raw: bytes) -> YMap | None:
+    """The top-level mapping of a file's bytes as yamlio reads it without a problem, when
+    they are UTF-8 text in the narrow form facturo writes; None for anything else."""
+    if len(raw) > MAX_FILE_BYTES or not raw.endswith(b"\n"):
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if _UNUSUAL.search(text):
+        return None
+    header = _HEADER.match(text)
+    start = header.end() if header else 0
+    lines: list[Line] = _LINE.findall(text, start)
+    if len(lines) != text.count("\n", start) or not lines:
+        return None  # a line that is none of those (an empty one)
+    spaces, dash, key, _, _ = lines[0]
+    if spaces or dash or not key:
+        return None
+    try:
+        data, at = _Reader(lines, text.count("\n", 0, start) + 1).mapping(0, 0, 0)
+    except _NotWritten:
+        return None
+    return data if at == len(lines) else None
+
+
+def _scalar(text: str) -> tuple[Any, bool]:
+    """The value of a scalar written `text` on one line, and whether it is plain."""
+    found = _SCALARS.get(text)
+    if found is not None:
+        return found
+    first = text[0]
+    if text[-1] == " " or first == " ":
+        raise _NotWritten
+    if first == "'":
+        inner = text[1:-1]
+        if len(text) < 2 or text[-1] != "'" or "'" in inner.replace("''", ""):
+            raise _NotWritten
+        read: tuple[Any, bool] = (inner.replace("''", "'"), False)
+    else:
+        if first in _INDICATORS and not (first == "-" and text[1:2] not in ("", " ")):
+            raise _NotWritten
+        if " #" in text or ": " in text or text[-1] == ":":
+            raise _NotWritten
+        value = plain_value(text)
+        if value is NOT_READ:
+            raise _NotWritten
+        read = (value, True)
+    if len(text) <= KEPT_LENGTH and len(_SCALARS) < KEPT_SCALARS:
+        _SCALARS[text] = read
+    return read
+
+
+class _Reader:
+    def __init__(self, lines: list[Line], first_line: int) -> None:
+        self.lines = lines
+        self.first_line = first_line  # the line number of lines[0]
+
+    def mapping(self, at: int, indent: int, depth: int) -> tuple[YMap, int]:
+        """The mapping whose first key is on `lines[at]` at column `indent` (after a dash
+        there, if any); and where the lines after it start."""
+        if depth > _DEEPEST:
+            raise _NotWritten
+        lines, end, first, column = self.lines, len(self.lines), self.first_line, indent + 1
+        data = YMap()
+        data.line, data.col = at + first, column
+        marks, raw = data.key_marks, data.raw
+        key, value = lines[at][2], lines[at][3]
+        while True:
+            if not key or key in data:
+                raise _NotWritten
+            marks[key] = (at + first, column)
+            if value:
+                if value == "[]" or value == "{}":
+                    data[key] = self._empty(value, at, indent + len(key) + 2)
+                else:
+                    item, plain = _SCALARS.get(value) or _scalar(value)
+                    data[key] = item
+                    if plain and not isinstance(item, str):
+                        raw[key] = value
+                at += 1
+            else:  # `key:`, and below it a list at its column or a mapping two deeper
+                if at + 1 == end:
+                    raise _NotWritten
+                spaces, dash, below, _, _ = lines[at + 1]
+                if dash and len(spaces) == indent:
+                    data[key], at = self._list(at + 1, indent, depth + 1)
+                elif below and not dash and len(spaces) == indent + 2:
+                    data[key], at = self.mapping(at + 1, indent + 2, depth + 1)
+                else:
+                    raise _NotWritten  # an empty value, or indented otherwise
+            if at == end:
+                return data, at
+            spaces, dash, key, value, _ = lines[at]
+            if len(spaces) != indent or dash:
+                if len(spaces) < indent:
+                    return data, at
+                raise _NotWritten
+
+    def _list(self, at: int, indent: int, depth: int) -> tuple[YList, int]:
+        if depth > _DEEPEST:
+            raise _NotWritten
+        lines, end, first, column = self.lines, len(self.lines), self.first_line, indent + 3
+        data = YList()
+        data.line, data.col = at + first, indent + 1
+        marks = data.item_marks
+        while True:
+            _, _, key, _, alone = lines[at]
+            marks.append((at + first, column))
+            if key:
+                item, at = self.mapping(at, indent + 2, depth + 1)
+                data.append(item)
+            else:
+                if alone == "[]" or alone == "{}":
+                    data.append(self._empty(alone, at, indent + 2))
+                else:
+                    data.append((_SCALARS.get(alone) or _scalar(alone))[0])
+                at += 1
+            if at == end:
+                return data, at
+            spaces, dash, _, _, _ = lines[at]
+            if len(spaces) != indent or not dash:
+                if len(spaces) <= indent:
+                    return data, at  # the list ends: the next key of a mapping around it
+                raise _NotWritten
+
+    def _empty(self, text: str, at: int, column: int) -> YList | YMap:
+        """`[]` or `{}` at `column` (0-based) of `lines[at]`."""
+        empty: YList | YMap = YList() if text == "[]" else YMap()
+        empty.line, empty.col = at + self.first_line, column + 1
+        return empty

@@ -1,0 +1,124 @@
+"""A cold `check` over many documents: files read by worker processes, git read meanwhile."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import facturo.checks.history as history
+import facturo.store.index as index
+import facturo.store.issued as issued
+from facturo.checks.git import NO_SEAL, SEAL_SHA, seal_in
+from test_numbers_never_reused import THIRD, another_document, in_git, issue_three
+
+
+@pytest.fixture
+def folder_with_history(cli, draft, folder: Path) -> Path:  # type: ignore[no-untyped-def]
+    """Three invoices in git, the third replaced under its number, the second deleted."""
+    issue_three(cli, draft)
+    in_git(folder)
+    another_document(folder / THIRD)
+    (folder / "invoices/2026/F-2026-0002.yaml").unlink()
+    in_git(folder, "replace F-2026-0003, remove F-2026-0002")
+    return folder
+
+
+def cold_check(cli, folder: Path) -> Any:  # type: ignore[no-untyped-def]
+    shutil.rmtree(folder / ".facturo" / "cache", ignore_errors=True)
+    return cli("check")
+
+
+def test_git_is_read_while_workers_read_the_files(
+    cli, folder_with_history: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one_by_one = cold_check(cli, folder_with_history)
+    assert "issued document deleted" in one_by_one.stdout, one_by_one.output
+    assert "not the only document sealed" in one_by_one.stdout, one_by_one.output
+
+    reading: list[bool] = []  # for each read of git: whether workers were reading files
+    workers = [False]
+    read_all, read_history = index._read_all, history.read_history
+
+    def counted_read_all(*args: Any) -> Any:
+        workers[0] = True
+        try:
+            return read_all(*args)
+        finally:
+            workers[0] = False
+
+    def counted_history(*args: Any, **kwargs: Any) -> Any:
+        reading.append(workers[0])
+        return read_history(*args, **kwargs)
+
+    monkeypatch.setattr(issued, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(index, "_read_all", counted_read_all)
+    monkeypatch.setattr(history, "read_history", counted_history)
+    in_parallel = cold_check(cli, folder_with_history)
+
+    assert reading == [True], "git was read once, while the workers read the files"
+    assert (in_parallel.exit_code, in_parallel.stdout) == (one_by_one.exit_code, one_by_one.stdout)
+
+
+def test_git_read_that_fails_alongside_is_read_again(
+    cli, folder_with_history: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = cold_check(cli, folder_with_history)
+    calls: list[int] = []
+    read_history = history.read_history
+
+    def failing_first(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("git vanished")
+        return read_history(*args, **kwargs)
+
+    monkeypatch.setattr(issued, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(history, "read_history", failing_first)
+    again = cold_check(cli, folder_with_history)
+
+    assert len(calls) == 2
+    assert (again.exit_code, again.stdout) == (expected.exit_code, expected.stdout)
+
+
+def test_git_read_alongside_serves_only_the_entries_read_with_it(
+    folder_with_history: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from facturo.checks.registry import open_ledger
+
+    monkeypatch.setattr(issued, "PARALLEL_FROM", 1)
+    ledger = open_ledger(folder_with_history, use_cache=False)
+    history.entries_with_history(ledger, use_cache=False)
+    assert ledger in history._READ_AHEAD
+    ledger.invalidate()  # the files are read again: so is git
+    calls: list[int] = []
+    read_history = history.read_history
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return read_history(*args, **kwargs)
+
+    monkeypatch.setattr(history, "read_history", counted)
+    monkeypatch.setattr(issued, "PARALLEL_FROM", 10**9)  # one by one: nothing alongside
+    numbers = history.read_numbers(ledger, use_cache=False)
+    assert calls == [1] and ledger not in history._READ_AHEAD
+    assert "F-2026-0002" in numbers.known() - set(numbers.present)
+
+
+PIECES = [
+    "seal:\n", "  sha256: " + "a" * 64 + "\n", "  previous: null\n", "\tsha256: " + "b" * 64 + "\n",
+    "xseal:\n", " seal:\n", "number: F-1\n", "  sha256: short\n", "seal: x\n", "\n", "seal:",
+    "  fields: seal: sha256\n",
+]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=12))
+def test_the_seal_of_a_blob_is_found_as_the_pattern_finds_it(pieces: list[str]) -> None:
+    content = "".join(pieces).encode()
+    match = SEAL_SHA.search(content)
+    assert seal_in(content) == (match[1].decode() if match else NO_SEAL)
