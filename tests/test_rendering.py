@@ -12,6 +12,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pikepdf
@@ -409,17 +410,22 @@ def test_each_stream_is_compressed_once(
 
     import pydyf
 
-    made = 0
-    compressor = zlib.compressobj
+    from facturo.output.pdf import finish
 
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        nonlocal made
-        made += 1
-        return compressor(*args, **kwargs)
+    made = 0
+
+    def counting(compressor: Callable[..., Any]) -> Callable[..., Any]:
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            nonlocal made
+            made += 1
+            return compressor(*args, **kwargs)
+
+        return counted
 
     invoice = documents.standard_invoice()
     expected = renderer.render_pdf(invoice)
-    monkeypatch.setattr(pydyf.zlib, "compressobj", counted)
+    monkeypatch.setattr(pydyf, "zlib", SimpleNamespace(compressobj=counting(zlib.compressobj)))
+    monkeypatch.setattr(finish, "zlib", SimpleNamespace(compress=counting(zlib.compress)))
     pdf = renderer.render_pdf(invoice)
     assert pdf == expected
     with pikepdf.open(io.BytesIO(pdf)) as document:
@@ -429,6 +435,28 @@ def test_each_stream_is_compressed_once(
             if isinstance(item, pikepdf.Stream) and item.get("/Filter") == "/FlateDecode"
         )
     assert made <= streams + 1, (made, streams)
+
+
+def test_fonts_and_pages_are_compressed_at_zlib_default_level(renderer: Renderer) -> None:
+    # Level 9 (pydyf's own) takes 2.5 times as long for files 0.3% smaller.
+    import zlib
+
+    with pikepdf.open(io.BytesIO(renderer.render_pdf(documents.standard_invoice()))) as pdf:
+        streams = [page.Contents for page in pdf.pages]
+        for page in pdf.pages:
+            for font in page.Resources.Font.values():
+                descriptor = (
+                    font.DescendantFonts[0].FontDescriptor
+                    if "/DescendantFonts" in font
+                    else font.FontDescriptor
+                )
+                streams += [
+                    descriptor[key] for key in ("/FontFile2", "/FontFile3") if key in descriptor
+                ]
+        assert len(streams) > len(pdf.pages)
+        for stream in streams:
+            raw = stream.read_raw_bytes()
+            assert raw == zlib.compress(zlib.decompress(raw), 6)
 
 
 def test_title_author_and_dates_come_from_the_document(renderer: Renderer) -> None:
