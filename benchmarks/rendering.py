@@ -2,9 +2,10 @@
 
 Each figure sits beside bare WeasyPrint laying out the same HTML with the same stylesheet on
 the same machine: one cold process for `render NUMBER`, a pool of as many processes as
-facturo uses (each keeping its fonts and stylesheet, as facturo's workers do) laying out up
-to 200 copies for `render --all`. Memory is the peak of the sum of the resident memory of
-every process of the command (its workers included), sampled every 50 ms.
+facturo uses (each keeping its fonts and stylesheet, as facturo's workers do) laying out the
+HTML of the same documents (up to 200 of them) for `render --all`. Memory is the peak of the
+sum of the resident memory of every process of the command (its workers included), sampled
+every 50 ms. Other work on the machine slows both alike but not evenly: compare CPU time.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pathlib import Path
 from generate import cached_folder
 
 RENDER_SIZES = (100, 1_000)
-BARE_BATCH = 200  # the bare pool's rate is per document: this many are enough
+BARE_BATCH = 200  # the bare pool's rate is per document: the first this many are enough
 CLIENTS = 200
 BARE_ONE = """\
 import sys
@@ -42,23 +43,23 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
-html, templates, count, workers = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+pages, templates, workers = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 base = Path(templates).as_uri() + "/"
-text = Path(html).read_text("utf-8")
+texts = [page.read_text("utf-8") for page in sorted(pages.glob("*.html"))]
 state = {}
 def start():
     fonts = FontConfiguration()
     state["fonts"] = fonts
     state["css"] = weasyprint.CSS(url=base + "style.css", font_config=fonts)
 def render(index):
-    source = weasyprint.HTML(string=text, base_url=base)
+    source = weasyprint.HTML(string=texts[index], base_url=base)
     pdf = source.write_pdf(
         stylesheets=[state["css"]], font_config=state["fonts"], pdf_variant="pdf/a-3b"
     )
     return len(pdf)
 if __name__ == "__main__":
     with ProcessPoolExecutor(workers, initializer=start) as pool:
-        assert all(pool.map(render, range(count)))
+        assert all(pool.map(render, range(len(texts))))
 """
 
 
@@ -131,15 +132,28 @@ def median_of(runs: int, once: Callable[[], Sample]) -> Sample:
     )
 
 
-def invoice_html(root: Path, number: str, into: Path) -> Path:
-    """The HTML facturo lays out for `number`, for bare WeasyPrint to lay out too."""
+def invoice_html(root: Path, numbers: list[str], into: Path) -> list[Path]:
+    """The HTML facturo lays out for each of `numbers`, for bare WeasyPrint to lay out too."""
     from facturo.checks.registry import open_ledger
     from facturo.output.pdf.engine import Renderer
+    from facturo.output.publishing import renderer_options
 
     ledger = open_ledger(root)
-    page = into / f"{number}.html"
-    page.write_text(Renderer(root).render_html(dict(ledger.document(number))), "utf-8")
-    return page
+    renderer = Renderer(**renderer_options(ledger))
+    into.mkdir(parents=True, exist_ok=True)
+    pages = []
+    for number in numbers:
+        page = into / f"{number}.html"
+        page.write_text(renderer.render_html(dict(ledger.document(number))), "utf-8")
+        pages.append(page)
+    return pages
+
+
+def first_numbers(root: Path, count: int) -> list[str]:
+    """The numbers of the first `count` issued documents, in the order `render --all` takes."""
+    from facturo.checks.registry import open_ledger
+
+    return [entry.number for entry in open_ledger(root).entries()][:count]
 
 
 def bench_rendering(
@@ -164,7 +178,7 @@ def bench_rendering(
     cores = len(os.sched_getaffinity(0))
     first = cached_folder(min(sizes), min(CLIENTS, max(min(sizes) // 10, 20)))
     number = some_number(first)
-    page = invoice_html(first, number, work)
+    (page,) = invoice_html(first, [number], work)
     (work / "one-bare.py").write_text(BARE_ONE, "utf-8")
     (work / "many-bare.py").write_text(BARE_MANY, "utf-8")
     out = work / "render-one"
@@ -203,9 +217,11 @@ def bench_rendering(
         shutil.rmtree(batch, ignore_errors=True)
         if not rendered:
             continue
-        bare_count = min(size, BARE_BATCH)
-        bare_pool = [python, str(work / "many-bare.py"), str(page), str(templates)]
-        floor = run_sampled([*bare_pool, str(bare_count), str(cores)], work, env)
+        pages = work / f"pages-{size}"
+        shutil.rmtree(pages, ignore_errors=True)
+        bare_count = len(invoice_html(root, first_numbers(root, BARE_BATCH), pages))
+        bare_pool = [python, str(work / "many-bare.py"), str(pages), str(templates)]
+        floor = run_sampled([*bare_pool, str(cores)], work, env)
         rate, bare_rate = rendered / run.seconds, bare_count / floor.seconds
         peaks[size] = run.peak_mib
         row(

@@ -6,12 +6,16 @@ import datetime
 import functools
 import os
 import re
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from facturo.output.pdf.libraries import pydyf, weasyprint
 
+# zlib's default level: level 9 (pydyf's) takes 2.5 times as long on fonts and pages, for
+# files 0.3% smaller.
+COMPRESSION_LEVEL = 6
 _RDF_BLOCK = re.compile(rb"<rdf:RDF\b(?P<attributes>[^>]*)>(?P<body>.*?)</rdf:RDF>", re.DOTALL)
 _XML_ATTRIBUTE = re.compile(rb'([\w:.-]+)\s*=\s*"[^"]*"')
 
@@ -37,7 +41,7 @@ def font_timestamps(moment: datetime.datetime) -> Iterator[None]:
 
 def finish_pdf(document: Any, pdf: Any) -> None:
     """Fix two things WeasyPrint 70 writes that Factur-X validators reject, then make each
-    stream's bytes once."""
+    stream's bytes once, compressed at COMPRESSION_LEVEL."""
     _list_files_once(pdf)
     _merge_xmp_packets(pdf)
     _write_streams_once(pdf)
@@ -81,7 +85,7 @@ def _merge_xmp_packets(pdf: Any) -> None:
 def _write_streams_once(pdf: Any) -> None:
     # pydyf joins and compresses (zlib level 9) every stream twice: once to write it, once
     # more to hash the whole file for the /ID a PDF/A needs. Nothing changes a stream after
-    # this point, so its bytes are kept from the first time: the same bytes, made once.
+    # this point, so its bytes are kept from the first time, made once.
     for item in pdf.objects:
         if isinstance(item, pydyf.Stream):
             item.__class__ = _written_once(type(item))
@@ -93,11 +97,22 @@ _WRITTEN_ONCE: dict[type[Any], type[Any]] = {}
 def _written_once(kind: type[Any]) -> type[Any]:
     """A subclass of the stream class `kind` whose bytes are made on first use, then kept."""
     if kind not in _WRITTEN_ONCE:
+        made_by_pydyf = kind.data is pydyf.Stream.data
 
         def data(self: Any) -> bytes:
+            if made_by_pydyf and self.compress:
+                return _compressed(self)
             made: bytes = kind.data.fget(self)
             return made
 
         attributes = {"data": functools.cached_property(data), "__module__": __name__}
         _WRITTEN_ONCE[kind] = type(kind.__name__, (kind,), attributes)
     return _WRITTEN_ONCE[kind]
+
+
+def _compressed(stream: Any) -> bytes:
+    """The bytes pydyf writes for a compressed stream, compressed at COMPRESSION_LEVEL."""
+    content = b"\n".join(pydyf._to_bytes(item) for item in stream.stream)
+    packed = zlib.compress(content, COMPRESSION_LEVEL)
+    extra = pydyf.Dictionary({**stream.extra, "Filter": "/FlateDecode", "Length": len(packed)})
+    return b"\n".join((extra.data, b"stream", packed, b"endstream"))

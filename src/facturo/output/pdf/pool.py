@@ -8,6 +8,7 @@ whatever the number of documents; outcomes come back as they finish.
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
 import signal
@@ -29,6 +30,8 @@ _QUEUED_PER_WORKER = 2
 # Documents a worker renders before a fresh one (forked again) takes over.
 JOBS_PER_WORKER = 500
 _STOPPED = "the rendering process stopped"
+# New objects between two collections of the youngest generation in a worker (Python: 700).
+_YOUNG_OBJECTS_PER_COLLECTION = 10_000
 
 
 @dataclass(frozen=True)
@@ -145,6 +148,19 @@ def _start_worker(
     global _worker_renderer
     _die_with(parent)
     _worker_renderer = Renderer(root, template=template, logo=logo, accent_color=accent_color)
+    _collect_garbage_for_documents()
+
+
+def _collect_garbage_for_documents() -> None:
+    """Let the garbage collector skip what a worker keeps and run less often per document.
+
+    What the worker holds once started (modules, the parent's data, the stylesheet, fonts)
+    is never garbage: frozen, no collection looks at it again. A document makes some hundred
+    thousand objects, most of them kept to its end: collecting every 700 of them (Python's
+    default) went through them over and over, a tenth of a document's time.
+    """
+    gc.freeze()
+    gc.set_threshold(_YOUNG_OBJECTS_PER_COLLECTION, *gc.get_threshold()[1:])
 
 
 def _die_with(parent: int) -> None:
