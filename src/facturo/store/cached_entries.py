@@ -134,13 +134,13 @@ class CachedIndex:
 
     def cells(self, name: str) -> list[Any] | None:
         """Column `name` as the cache holds it, ABSENT when left out, None when it was read
-        and not kept (the entries hold it)."""
+        and not kept (the entries hold it) or is damaged (made again from the entries)."""
         if name not in self.names:
             return ABSENT
         if name in self.kept:
             return self.kept[name]
         line = self.lines.get(name)
-        return None if line is None else _json_list(line, len(self.entries))
+        return None if line is None else _late_cells(name, line, len(self.entries))
 
 
 def encode_index(
@@ -324,13 +324,19 @@ class Unread:
             self.lines.update({seal: lines[at] for seal, at in self.where.items()})
             self.where = {}
             line = self.lines[name]
-        try:
-            cells = _json_list(line or b"", len(self.places))
-            if name == "payments":
-                return payment_shapes(cells)
-            return READERS[_FIELD_KINDS[name]](cells)  # type: ignore[no-any-return]
-        except (ValueError, TypeError, ArithmeticError):
-            return None
+        return _late_cells(name, line or b"", len(self.places))
+
+
+def _late_cells(name: str, line: bytes, count: int) -> list[Any] | None:
+    """A column read late, checked (payments: for their shape, dates and amounts); None
+    when it is damaged: never served, nor saved again."""
+    try:
+        cells = _json_list(line, count)
+        if name == "payments":
+            return payment_shapes(cells)
+        return READERS[_FIELD_KINDS[name]](cells)  # type: ignore[no-any-return]
+    except (ValueError, TypeError, ArithmeticError):
+        return None
 
 
 def from_columns(columns: Any, count: int, unread: Unread | None = None) -> list[Entry]:
