@@ -315,3 +315,20 @@ def test_a_signed_cache_of_another_form_is_stale(cli, draft, folder: Path, conte
     assert result.exit_code == 0, result.output
     assert len(json.loads(result.stdout)) == 2
     assert index_cache(cache)["version"] == CACHE_VERSION
+
+
+def test_an_entry_read_back_from_the_cache_can_be_sent_to_another_process(
+    cli, draft, folder: Path
+) -> None:
+    import pickle
+
+    _issue_two(cli, draft)
+    assert cli("pay", "F-2026-0001", "100", "--date", "2026-03-02").exit_code == 0
+    assert cli("list").exit_code == 0
+    cached = open_ledger(folder).entries()
+    assert UNREAD in cached[0].__dict__
+
+    sent = pickle.loads(pickle.dumps(cached))
+
+    assert sent == open_ledger(folder, use_cache=False).entries()
+    assert all(UNREAD not in entry.__dict__ for entry in sent)

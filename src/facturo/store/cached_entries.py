@@ -131,15 +131,26 @@ class CachedIndex:
     kept: dict[str, list[Any]] = field(default_factory=dict)  # columns as read, to save again
     lines: dict[str, bytes] = field(default_factory=dict)  # columns not read yet
     names: frozenset[str] = frozenset()  # the columns the cache holds
+    order: list[str] = field(default_factory=list)  # its columns, line by line
+    again: Callable[[], list[bytes] | None] | None = None  # its lines read again, if unchanged
+    read_again: list[bytes] | None = None
 
     def cells(self, name: str) -> list[Any] | None:
         """Column `name` as the cache holds it, ABSENT when left out, None when it was read
-        and not kept (the entries hold it) or is damaged (made again from the entries)."""
+        and not kept, nor the same cache can be read again (the entries hold it), or it is
+        damaged (made again from the entries)."""
         if name not in self.names:
             return ABSENT
         if name in self.kept:
             return self.kept[name]
         line = self.lines.get(name)
+        if line is None and self.again is not None:  # saving: the same bytes, read once more
+            if self.read_again is None:
+                self.read_again = self.again() or []
+            if self.read_again:
+                line = self.read_again[self.order.index(name) + 1]
+                if name not in LATE:  # checked when the cache was read: these very bytes
+                    return _json_list(line, len(self.entries))
         return None if line is None else _late_cells(name, line, len(self.entries))
 
 
@@ -256,7 +267,9 @@ def read_index(
     places = {entry.path: place for place, entry in enumerate(entries)}
     if unread is not None:
         unread.places = places
-    return CachedIndex(keys, entries, places, kept, late if keep else {}, frozenset(names))
+    return CachedIndex(
+        keys, entries, places, kept, late if keep else {}, frozenset(names), names, again
+    )
 
 
 def _compact(numbers: list[int]) -> list[int] | array[int]:

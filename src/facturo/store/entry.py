@@ -105,6 +105,13 @@ class Entry:
         setattr(self, name, value)
         return value
 
+    def __getstate__(self) -> dict[str, Any]:
+        # Pickled (sent to another process): every field its own, none left to a cache.
+        if UNREAD in self.__dict__:
+            for name in self.__dict__[UNREAD].names:
+                getattr(self, name)
+        return {name: value for name, value in self.__dict__.items() if name != UNREAD}
+
     @property
     def is_receivable(self) -> bool:
         """Invoices and deposit invoices are owed; quotes and credit notes are not."""

@@ -64,7 +64,7 @@ from facturo.store.folder import Folder
 from facturo.store.issued import DocumentCheck, read_issued
 from facturo.store.issued import read_all as _read_all
 
-CACHE_VERSION = 14  # 13: entries column by column; 14: one JSON line per column
+CACHE_VERSION = 15  # 13: entries column by column; 15: one JSON line per column
 TRUST_CONTENT, TRUST_STAT = 1, 2
 INDEX_CACHE = "issued.json"
 NOTES_CACHE = "credit-notes.json"  # the credit notes alone: the accounts of single documents
