@@ -63,27 +63,22 @@ def _key() -> bytes | None:
     return key
 
 
-def _signature(key: bytes, path: Path, data: bytes) -> str:
-    """The signature of `data` as the cache at `path`: a copy elsewhere does not verify."""
+def _signer(key: bytes, path: Path) -> hmac.HMAC:
+    """The signature of bytes as the cache at `path`, to be fed: a copy elsewhere does not
+    verify."""
     place = os.path.realpath(path).encode("utf-8", "surrogateescape")
-    return hmac.new(key, place + b"\0" + data, hashlib.sha256).hexdigest()
+    return hmac.new(key, place + b"\0", hashlib.sha256)
 
 
 def read_signed(path: Path) -> Any:
     """The JSON value of the cache at `path`, or None when absent, unsigned or forged."""
-    data = read_signed_bytes(path)
-    if data is None:
+    found = read_signed_lines(path)
+    if found is None:
         return None
     try:
-        return json.loads(data)
+        return json.loads(b"".join(found[0]))
     except ValueError:
         return None
-
-
-def read_signed_bytes(path: Path) -> bytes | None:
-    """The bytes of the cache at `path`, or None when absent, unsigned or forged."""
-    found = read_signed_lines(path)
-    return None if found is None else b"".join(found[0])
 
 
 def read_signed_lines(path: Path) -> tuple[list[bytes], str] | None:
@@ -95,8 +90,7 @@ def read_signed_lines(path: Path) -> tuple[list[bytes], str] | None:
     key = _key()
     if key is None:
         return None
-    place = os.path.realpath(path).encode("utf-8", "surrogateescape")
-    digest = hmac.new(key, place + b"\0", hashlib.sha256)
+    digest = _signer(key, path)
     try:
         with path.open("rb") as handle:
             lines = list(handle)
@@ -128,8 +122,7 @@ def write_signed_lines(path: Path, lines: Iterable[bytes]) -> None:
     key = _key()
     if key is None:
         return
-    place = os.path.realpath(path).encode("utf-8", "surrogateescape")
-    digest = hmac.new(key, place + b"\0", hashlib.sha256)
+    digest = _signer(key, path)
     pid = os.getpid()
     temporary = path.with_name(f"{path.name}.{pid}.tmp")
     signature = path.with_name(path.name + ".sig")

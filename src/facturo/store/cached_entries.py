@@ -118,6 +118,7 @@ def column_cells(
 
 ABSENT: list[Any] = []  # a column the cache leaves out: every value is the default
 LATE = frozenset(("payments", *SEAL_FIELDS))  # columns that may be left unread
+Again = Callable[[int], "bytes | None"]  # line `at` of the same cache read again, or None
 
 
 @dataclass
@@ -132,8 +133,7 @@ class CachedIndex:
     lines: dict[str, bytes] = field(default_factory=dict)  # columns not read yet
     names: frozenset[str] = frozenset()  # the columns the cache holds
     order: list[str] = field(default_factory=list)  # its columns, line by line
-    again: Callable[[], list[bytes] | None] | None = None  # its lines read again, if unchanged
-    read_again: list[bytes] | None = None
+    again: Again | None = None  # a line of the same bytes read again
 
     def cells(self, name: str) -> list[Any] | None:
         """Column `name` as the cache holds it, ABSENT when left out, None when it was read
@@ -145,12 +145,9 @@ class CachedIndex:
             return self.kept[name]
         line = self.lines.get(name)
         if line is None and self.again is not None:  # saving: the same bytes, read once more
-            if self.read_again is None:
-                self.read_again = self.again() or []
-            if self.read_again:
-                line = self.read_again[self.order.index(name) + 1]
-                if name not in LATE:  # checked when the cache was read: these very bytes
-                    return _json_list(line, len(self.entries))
+            line = self.again(self.order.index(name) + 1)
+            if line is not None and name not in LATE:  # checked when first read: these bytes
+                return _json_list(line, len(self.entries))
         return None if line is None else _late_cells(name, line, len(self.entries))
 
 
@@ -201,9 +198,14 @@ def load_index(
     lines, signature = signed
     del signed  # each line is let go of once read
 
-    def again() -> list[bytes] | None:  # the same cache, if it was not written since
-        now = read_signed_lines(path)
-        return now[0] if now is not None and now[1] == signature else None
+    again_read: list[list[bytes] | None] = []  # the same cache read once more, when asked
+
+    def again(at: int) -> bytes | None:  # its line `at`, None if it was written since
+        if not again_read:
+            now = read_signed_lines(path)
+            again_read.append(now[0] if now is not None and now[1] == signature else None)
+        lines = again_read[0]
+        return None if lines is None else lines[at]
 
     eager = LATE - {"payments"} if verifying else frozenset()
     return read_index(lines, mark, eager=eager, keep=verifying, reread=reread, again=again)
@@ -216,7 +218,7 @@ def read_index(
     eager: frozenset[str] = frozenset(),
     keep: bool = False,
     reread: Callable[[str], Entry] | None = None,
-    again: Callable[[], list[bytes] | None] | None = None,
+    again: Again | None = None,
 ) -> CachedIndex:
     """The entries of an index cache's `lines`, if it carries `mark` (its version, facturo's
     version, the check its problems come from: another version may find other problems in
@@ -224,8 +226,8 @@ def read_index(
 
     The LATE columns not in `eager` are left unread until an entry asks (`reread` reads
     that entry's file when such a column turns out wrong); `keep` keeps the columns read
-    as they are, to save the cache again cell for cell. With `again` (the same cache's
-    lines read once more, None once it was written anew) the seal's columns are not even
+    as they are, to save the cache again cell for cell. With `again` (a line of the same
+    cache read once more, None once it was written anew) the seal's columns are not even
     kept in memory: only the commands that verify files ask for them, and they read them
     at once.
     """
@@ -250,7 +252,9 @@ def read_index(
         keys = _compact(flat)
         del flat
         late = {n: line for n, line in zip(names, lines[1:-1], strict=True) if n in LATE - eager}
-        unread = Unread(dict(late), reread, names if again else [], again) if late else None
+        held = {n: line for n, line in late.items() if not (again and n in SEAL_FIELDS)}
+        where = {n: names.index(n) + 1 for n in late}
+        unread = Unread(held, where, reread, again) if late else None
         kept: dict[str, list[Any]] = {}
         values: dict[str, list[Any]] = {}
         amounts: dict[str, Decimal] = {}
@@ -297,29 +301,25 @@ class Unread:
     def __init__(
         self,
         lines: dict[str, bytes],
+        at: dict[str, int],
         reread: Callable[[str], Entry] | None,
-        names: list[str] | None = None,
-        again: Callable[[], list[bytes] | None] | None = None,
+        again: Again | None = None,
     ) -> None:
-        self.lines = lines
+        self.lines = lines  # those held in memory; the others are read `again`
+        self.at = at  # the line of each column left unread
         self.places: dict[str, int] = {}
         self.reread = reread
+        self.again = again
         self.columns: dict[str, list[Any] | None] = {}  # None: the column is wrong
         self.fresh: dict[str, Entry] = {}  # entries read from their files instead
-        self.again = again
-        self.where: dict[str, int] = {}  # the line of each seal column let go of
-        for at, name in enumerate(names or [], 1):
-            if name in SEAL_FIELDS and name in lines:
-                self.where[name] = at
-                del lines[name]
 
     def value(self, name: str, path: str) -> Any:
-        if name not in self.lines and name not in self.where:
+        if name not in self.at:
             return _default(name)
         if name not in self.columns:
             self.columns[name] = self._read(name)
         column = self.columns[name]
-        if column is None:  # a damaged column: what the file says
+        if column is None:  # a damaged column, or a cache written since: what the file says
             if self.reread is None:
                 raise AttributeError(name)
             if path not in self.fresh:
@@ -330,14 +330,9 @@ class Unread:
 
     def _read(self, name: str) -> list[Any] | None:
         line = self.lines.get(name)
-        if line is None and self.again is not None:  # the seal's columns: read them all now
-            lines = self.again()
-            if lines is None:  # written anew since: the files say
-                return None
-            self.lines.update({seal: lines[at] for seal, at in self.where.items()})
-            self.where = {}
-            line = self.lines[name]
-        return _late_cells(name, line or b"", len(self.places))
+        if line is None and self.again is not None:
+            line = self.again(self.at[name])
+        return None if line is None else _late_cells(name, line, len(self.places))
 
 
 def _late_cells(name: str, line: bytes, count: int) -> list[Any] | None:
