@@ -69,9 +69,9 @@ def test_a_warm_check_parses_no_file_whose_bytes_are_unchanged(
     parsed: list[str] = []
     original = index.read_issued
 
-    def spy(file: Path, display: str, check: Any = None) -> index.Entry:
+    def spy(file: Path, display: str, *args: Any) -> index.Entry:
         parsed.append(display)
-        return original(file, display, check)
+        return original(file, display, *args)
 
     monkeypatch.setattr(index, "read_issued", spy)
     monkeypatch.setattr(issued, "read_issued", spy)  # as worker processes call it

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 import facturo.checks.history as history
 import facturo.store.index as index
 import facturo.store.issued as issued
-from facturo.checks.git import NO_SEAL, SEAL_SHA, seal_in
-from test_numbers_never_reused import THIRD, another_document, in_git, issue_three
+from facturo.store.issued import NO_SEAL, SEAL_SHA, seal_in
+from test_numbers_never_reused import THIRD, another_document, git, in_git, issue_three
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def test_git_is_read_while_workers_read_the_files(
 
     reading: list[bool] = []  # for each read of git: whether workers were reading files
     workers = [False]
-    read_all, read_history = index._read_all, history.read_history
+    read_all, read_history, start = index._read_all, history.read_history, history.start_history
 
     def counted_read_all(*args: Any) -> Any:
         workers[0] = True
@@ -55,9 +55,14 @@ def test_git_is_read_while_workers_read_the_files(
         reading.append(workers[0])
         return read_history(*args, **kwargs)
 
+    def counted_start(*args: Any, **kwargs: Any) -> Any:
+        reading.append(workers[0])
+        return start(*args, **kwargs)
+
     monkeypatch.setattr(issued, "PARALLEL_FROM", 1)
     monkeypatch.setattr(index, "_read_all", counted_read_all)
     monkeypatch.setattr(history, "read_history", counted_history)
+    monkeypatch.setattr(history, "start_history", counted_start)
     in_parallel = cold_check(cli, folder_with_history)
 
     assert reading == [True], "git was read once, while the workers read the files"
@@ -68,20 +73,23 @@ def test_git_read_that_fails_alongside_is_read_again(
     cli, folder_with_history: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     expected = cold_check(cli, folder_with_history)
-    calls: list[int] = []
+    calls: list[str] = []
     read_history = history.read_history
 
-    def failing_first(*args: Any, **kwargs: Any) -> Any:
-        calls.append(1)
-        if len(calls) == 1:
-            raise RuntimeError("git vanished")
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        calls.append("alongside")
+        raise RuntimeError("git vanished")
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append("after")
         return read_history(*args, **kwargs)
 
     monkeypatch.setattr(issued, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(history, "read_history", failing_first)
+    monkeypatch.setattr(history, "start_history", failing)
+    monkeypatch.setattr(history, "read_history", counted)
     again = cold_check(cli, folder_with_history)
 
-    assert len(calls) == 2
+    assert calls == ["alongside", "after"]
     assert (again.exit_code, again.stdout) == (expected.exit_code, expected.stdout)
 
 
@@ -107,6 +115,34 @@ def test_git_read_alongside_serves_only_the_entries_read_with_it(
     numbers = history.read_numbers(ledger, use_cache=False)
     assert calls == [1] and ledger not in history._READ_AHEAD
     assert "F-2026-0002" in numbers.known() - set(numbers.present)
+
+
+def test_a_file_read_names_its_git_blob_and_the_seal_git_would_give(
+    folder_with_history: Path,
+) -> None:
+    from facturo.checks.git import read_history
+    from facturo.checks.registry import open_ledger
+
+    ledger = open_ledger(folder_with_history, use_cache=False)
+    entries = ledger.entries()
+    assert len(ledger.blob_seals) == len(entries) == 2
+    for entry in entries:
+        blob = git(folder_with_history, "hash-object", entry.path).strip()
+        assert ledger.blob_seals[blob] == entry.seal
+    from_git = read_history(ledger.folder, use_cache=False)
+    with_files = read_history(ledger.folder, use_cache=False, known=ledger.blob_seals)
+    assert with_files == from_git
+    assert set(ledger.blob_seals) < set(from_git.seals), "the replaced and deleted ones: git"
+
+
+def test_a_blob_whose_seal_is_known_is_not_read_from_git(folder_with_history: Path) -> None:
+    from facturo.checks.git import read_history
+    from facturo.store.folder import Folder
+
+    blob = git(folder_with_history, "hash-object", THIRD).strip()
+    history = read_history(Folder(folder_with_history), use_cache=False, known={blob: "told"})
+    assert history.seals[blob] == "told"
+    assert sorted(set(history.seals.values()) - {"told"}) != [], "the others come from git"
 
 
 PIECES = [

@@ -25,9 +25,9 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     original = index.read_issued
 
-    def spy(path: Path, display: str, check: Any = None) -> index.Entry:
+    def spy(path: Path, display: str, *args: Any) -> index.Entry:
         seen.append(display)
-        return original(path, display, check)
+        return original(path, display, *args)
 
     def opened(path: str, *args: Any, **kwargs: Any) -> Any:  # hashed against the cache
         seen.append(Path(path).relative_to(Path(path).parents[2]).as_posix())

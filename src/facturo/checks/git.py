@@ -9,20 +9,19 @@ next run reads only the commits added since.
 
 from __future__ import annotations
 
-import re
 import subprocess
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 from facturo.store.cache import read_cache, write_cache
 from facturo.store.folder import ISSUED_DIRS, Folder
+from facturo.store.issued import NO_SEAL, seal_in
 
 CACHE_VERSION = 1
 MAX_TIPS = 2000  # beyond this, history is read again from scratch
-SEAL_SHA = re.compile(rb"^seal:\s*\n(?:[ \t]+.*\n)*?[ \t]+sha256:[ \t]*([0-9a-f]{64})", re.M)
-NO_SEAL = ""
 
 
 @dataclass
@@ -110,8 +109,17 @@ def known_tips(folder: Folder) -> list[str]:
     return _load(folder).tips
 
 
-def read_history(folder: Folder, *, use_cache: bool = True) -> History:
-    """What git remembers of the issued folders (empty outside a repository)."""
+def read_history(
+    folder: Folder, *, use_cache: bool = True, known: Mapping[str, str] | None = None
+) -> History:
+    """What git remembers of the issued folders (empty outside a repository); `known`: the
+    seal of blobs already read (store/issued.py), not asked of git again."""
+    return start_history(folder, use_cache=use_cache).finish(known or {})
+
+
+def start_history(folder: Folder, *, use_cache: bool = True) -> HistoryReading:
+    """The first half of read_history: the commits and paths, not yet the seal of each new
+    blob (the files being read meanwhile may name most of them)."""
     history = _load(folder) if use_cache else History()
     try:
         result = _log(folder.root, history.tips)
@@ -119,23 +127,44 @@ def read_history(folder: Folder, *, use_cache: bool = True) -> History:
             history = History()  # a cached commit is gone (gc): read everything again
             result = _log(folder.root, [])
         if result.returncode != 0:
-            return History()  # not a repository, or no commit yet
+            return HistoryReading(folder, History(), [], use_cache, done=True)
         commits = _parse_log(result.stdout, history)
-        _read_seals(folder.root, history)
     except (OSError, subprocess.TimeoutExpired):
-        return History()
-    history.available = True
-    if commits or not use_cache:
-        parents = {parent for _, parent_list in commits for parent in parent_list}
-        tips = [c for c, _ in commits if c not in parents] + [
-            t for t in history.tips if t not in parents
-        ]
-        history.tips = list(dict.fromkeys(tips))
-        if len(history.tips) > MAX_TIPS:
-            history.tips = []
-        if use_cache:
-            _save(folder, history)
-    return history
+        return HistoryReading(folder, History(), [], use_cache, done=True)
+    return HistoryReading(folder, history, commits, use_cache)
+
+
+@dataclass
+class HistoryReading:
+    """Git's history with the seals of its new blobs still to read (start_history)."""
+
+    folder: Folder
+    history: History
+    commits: list[tuple[str, list[str]]]  # the commits read, with their parents
+    use_cache: bool
+    done: bool = False  # nothing more to read: not a repository, no commit, git failed
+
+    def finish(self, known: Mapping[str, str]) -> History:
+        """The whole history: each new blob's seal from `known`, else read from git."""
+        history, commits = self.history, self.commits
+        if self.done:
+            return history
+        try:
+            _read_seals(self.folder.root, history, known)
+        except (OSError, subprocess.TimeoutExpired):
+            return History()
+        history.available = True
+        if commits or not self.use_cache:
+            parents = {parent for _, parent_list in commits for parent in parent_list}
+            tips = [c for c, _ in commits if c not in parents] + [
+                t for t in history.tips if t not in parents
+            ]
+            history.tips = list(dict.fromkeys(tips))
+            if len(history.tips) > MAX_TIPS:
+                history.tips = []
+            if self.use_cache:
+                _save(self.folder, history)
+        return history
 
 
 def _log(root: Path, tips: list[str]) -> subprocess.CompletedProcess[str]:
@@ -183,12 +212,20 @@ def _unquote(path: str) -> str:
     return path
 
 
-def _read_seals(root: Path, history: History) -> None:
-    """The seal of every blob not read yet (one `git cat-file` call; then cached). The blobs
-    are read one by one as git writes them: ten years of history is never held at once."""
-    wanted = [
-        blob for item in history.paths.values() for blob in item.blobs if blob not in history.seals
-    ]
+def _read_seals(root: Path, history: History, known: Mapping[str, str]) -> None:
+    """The seal of every blob not read yet: from `known`, else from git (one `git cat-file`
+    call; then cached). The blobs are read one by one as git writes them: ten years of
+    history is never held at once."""
+    wanted = []
+    for item in history.paths.values():
+        for blob in item.blobs:
+            if blob in history.seals:
+                continue
+            seal = known.get(blob)
+            if seal is None:
+                wanted.append(blob)
+            else:
+                history.seals[blob] = seal
     if not wanted:
         return
     process = subprocess.Popen(
@@ -213,19 +250,6 @@ def _read_seals(root: Path, history: History) -> None:
         process.stdout.close()
         writer.join(timeout=300)
         process.wait(timeout=300)
-
-
-def seal_in(content: bytes) -> str:
-    """The seal hash a file's bytes hold (SEAL_SHA's first match), else NO_SEAL: the regex
-    is tried only where a line starts with `seal:` (found far faster than by searching)."""
-    start = 0
-    while (at := content.find(b"seal:", start)) >= 0:
-        if at == 0 or content[at - 1] == 0x0A:  # "\n"
-            match = SEAL_SHA.match(content, at)
-            if match:
-                return match[1].decode()
-        start = at + 1
-    return NO_SEAL
 
 
 def _feed(stdin: IO[bytes], data: bytes) -> None:

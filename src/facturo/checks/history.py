@@ -16,12 +16,12 @@ import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from facturo.checks.git import NO_SEAL, History, read_history
+from facturo.checks.git import History, HistoryReading, read_history, start_history
 from facturo.errors import Problem
 from facturo.model.numbering import all_series
 from facturo.store.folder import ISSUED_DIRS
 from facturo.store.index import Entry, Ledger
-from facturo.store.issued import alongside
+from facturo.store.issued import NO_SEAL, alongside
 from facturo.store.numbers import Recorded, copy_path, read_record
 
 ISSUED_PATH = re.compile(r"^(?P<dir>[a-z-]+)/(?P<year>[^/]+)/(?P<stem>[^/.][^/]*)\.yaml$")
@@ -59,16 +59,17 @@ _READ_AHEAD: weakref.WeakKeyDictionary[Ledger, tuple[bool, History, list[Entry]]
 def entries_with_history(ledger: Ledger, *, use_cache: bool = True) -> list[Entry]:
     """The ledger's entries; when worker processes read its files, git history is read
     meanwhile, for read_numbers over these entries (else it reads git when it is asked)."""
-    found: list[History] = []
+    found: list[HistoryReading] = []
 
     def read() -> None:
         with contextlib.suppress(Exception):  # read_numbers reads it again, and says why
-            found.append(read_history(ledger.folder, use_cache=use_cache))
+            found.append(start_history(ledger.folder, use_cache=use_cache))
 
     with alongside(read):
         entries = ledger.entries()
     if found:
-        _READ_AHEAD[ledger] = (use_cache, found[0], entries)
+        with contextlib.suppress(Exception):  # the blobs the files read did not name
+            _READ_AHEAD[ledger] = (use_cache, found[0].finish(ledger.blob_seals), entries)
     return entries
 
 
@@ -101,7 +102,7 @@ def read_numbers(ledger: Ledger, *, use_cache: bool = True) -> Numbers:
     if read_ahead is not None and read_ahead[0] == use_cache and read_ahead[2] is entries:
         numbers.history = read_ahead[1]
     else:
-        numbers.history = read_history(folder, use_cache=use_cache)
+        numbers.history = read_history(folder, use_cache=use_cache, known=ledger.blob_seals)
     numbers.record = read_record(folder)
     return numbers
 

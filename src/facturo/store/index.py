@@ -133,6 +133,9 @@ class Ledger:
         self._named: dict[str, Entry | None] = {}  # numbers found by their file's name
         self._notes_only: dict[str, list[Entry]] | None = None  # credit-notes/ alone
         self._verified_paths: set[str] = set()
+        # The seal of the git blob of each file read (cached summaries name none): true of
+        # those bytes for good, so never invalidated (checks/git.py reads fewer blobs).
+        self.blob_seals: dict[str, str] = {}
 
     # -- config and clients ------------------------------------------------------------
     def config_with_problems(self) -> tuple[YMap | None, list[Problem]]:
@@ -339,7 +342,9 @@ class Ledger:
             found.append(entry)
             keys.append(key)
             came_from.append(place)
-        for place, entry in zip(at, _read_all(to_read, self.check), strict=True):
+        read, seals = _read_all(to_read, self.check)
+        self.blob_seals.update(seals)
+        for place, entry in zip(at, read, strict=True):
             found[place] = entry
         if self.use_cache and (to_read or len(found) != len(cached.entries)):
             self._save_cache(column_cells(found, cached, came_from), keys, cache_name)

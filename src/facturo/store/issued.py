@@ -2,7 +2,9 @@
 
 A cold `check` of ten years of documents reads every file: worker processes share them out
 (each parses, summarizes and checks its files), and this process, which would only wait,
-does the work it is given `alongside` (the git history `check` reads) meanwhile.
+does the work it is given `alongside` (the git history `check` reads) meanwhile. Each file
+read also names its git blob and the seal those bytes hold: git's history of a document
+whose content never changed need not be read from git a second time.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import contextlib
 import gc
 import hashlib
 import os
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -22,15 +25,46 @@ from facturo.store.entry import Entry, summarize
 # What a ledger may add to each entry: the problems of one issued document on its own.
 # A module-level function, so that worker processes can receive it by name.
 DocumentCheck = Callable[[YMap, Path, Entry], list[Problem]]
+SEAL_SHA = re.compile(rb"^seal:\s*\n(?:[ \t]+.*\n)*?[ \t]+sha256:[ \t]*([0-9a-f]{64})", re.M)
+NO_SEAL = ""
 
 
-def read_issued(path: Path, display: str, check: DocumentCheck | None = None) -> Entry:
-    """Read one issued file: its summary, and with `check` the problems it has on its own."""
+def seal_in(content: bytes) -> str:
+    """The seal hash a file's bytes hold (SEAL_SHA's first match), else NO_SEAL: the regex
+    is tried only where a line starts with `seal:` (found far faster than by searching)."""
+    start = 0
+    while (at := content.find(b"seal:", start)) >= 0:
+        if at == 0 or content[at - 1] == 0x0A:  # "\n"
+            match = SEAL_SHA.match(content, at)
+            if match:
+                return match[1].decode()
+        start = at + 1
+    return NO_SEAL
+
+
+def blob_of(content: bytes) -> tuple[str, str]:
+    """The git blob id of `content` (what `git hash-object` answers) and its seal."""
+    blob = hashlib.sha1(b"blob %d\0" % len(content), usedforsecurity=False)
+    blob.update(content)
+    return blob.hexdigest(), seal_in(content)
+
+
+def read_issued(
+    path: Path,
+    display: str,
+    check: DocumentCheck | None = None,
+    blobs: dict[str, str] | None = None,
+) -> Entry:
+    """Read one issued file: its summary, and with `check` the problems it has on its own
+    (with `blobs`: the git blob of the bytes read is added to it, with the seal they hold)."""
     try:
         raw: bytes | None = path.read_bytes()
     except OSError:
         raw = None  # load_mapping reports what is wrong
     content = None if raw is None else hashlib.sha256(raw).hexdigest()
+    if raw is not None and blobs is not None:
+        blob, seal = blob_of(raw)
+        blobs[blob] = seal
     data = None if raw is None else read_written(raw)  # the form facturo writes, fast
     problems: list[Problem] = []
     if data is None:
@@ -47,8 +81,9 @@ def read_issued(path: Path, display: str, check: DocumentCheck | None = None) ->
 PARALLEL_FROM = 400  # below this, starting worker processes costs more than it saves
 
 
-def _read_one(item: tuple[Path, str, DocumentCheck | None]) -> Entry:
-    return read_issued(*item)
+def _read_one(item: tuple[Path, str, DocumentCheck | None]) -> tuple[Entry, dict[str, str]]:
+    blobs: dict[str, str] = {}
+    return read_issued(*item, blobs), blobs
 
 
 # Work this process does while worker processes read files, instead of waiting for them
@@ -68,12 +103,15 @@ def alongside(job: Callable[[], object]) -> Iterator[None]:
             _ALONGSIDE.remove(job)
 
 
-def read_all(items: list[tuple[Path, str, list[int]]], check: DocumentCheck | None) -> list[Entry]:
-    """Read files on every core when there are many (a cold cache on a big folder)."""
+def read_all(
+    items: list[tuple[Path, str, list[int]]], check: DocumentCheck | None
+) -> tuple[list[Entry], dict[str, str]]:
+    """Read files on every core when there are many (a cold cache on a big folder): their
+    entries, and the seal of each one's git blob."""
     work = [(path, display, check) for path, display, _ in items]
     workers = min(os.cpu_count() or 1, 8)
     if len(work) < PARALLEL_FROM or workers < 2:
-        return [_read_one(item) for item in work]
+        return _with_blobs(map(_read_one, work))
     from concurrent.futures import ProcessPoolExecutor
 
     # chunks small enough that the workers end together (the last one is the tail)
@@ -84,4 +122,12 @@ def read_all(items: list[tuple[Path, str, list[int]]], check: DocumentCheck | No
         read = pool.map(_read_one, work, chunksize=chunk)  # the workers exist from here on
         while _ALONGSIDE:  # in this thread: nothing runs here while a worker is forked
             _ALONGSIDE.pop(0)()
-        return list(read)
+        return _with_blobs(read)
+
+
+def _with_blobs(read: Iterator[tuple[Entry, dict[str, str]]]) -> tuple[list[Entry], dict[str, str]]:
+    entries, seals = [], {}
+    for entry, blobs in read:
+        entries.append(entry)
+        seals.update(blobs)
+    return entries, seals
