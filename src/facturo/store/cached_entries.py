@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from array import array
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import MISSING, dataclass, field, fields
 from decimal import Decimal
@@ -26,7 +27,7 @@ from typing import Any
 
 from facturo.store.cache import read_signed_lines
 from facturo.store.cache_values import READERS, amounts_column, payment_shapes, read_payments
-from facturo.store.entry import SEAL_FIELDS, UNREAD, Entry
+from facturo.store.entry import FIELD_NAMES, SEAL_FIELDS, SETTERS, UNREAD, Entry
 
 _FIELD_KINDS: dict[str, str] = {
     "path": "text", "number": "text", "kind": "shared", "series": "text?",
@@ -351,9 +352,8 @@ def from_columns(columns: Any, count: int, unread: Unread | None = None) -> list
     """`count` entries read back from `to_columns`; ValueError when anything has the wrong
     type or length (a damaged cache is stale, never a crash).
 
-    A field whose column was left out keeps its default: the class's value, or a new empty
-    list made when first used (`Entry.__getattr__`); one of a column left `unread` is read
-    from there when first used.
+    A field whose column was left out is its default when first used (`Entry.__getattr__`:
+    a new empty list for a list); one of a column left `unread` is read from there.
     """
     if type(columns) is not dict or not set(columns) <= set(_FIELD_KINDS):
         raise ValueError("not entry columns")
@@ -383,15 +383,13 @@ def _entries(values: dict[str, list[Any]], count: int, unread: Unread | None) ->
     out is its default through `Entry.__getattr__`)."""
     if "path" not in values:
         raise ValueError("path")
-    names: list[str] = list(values)
-    rows: list[Any] = list(values.values())
-    if unread is not None:
-        names.append(UNREAD)
-        rows.append(repeat(unread, count))
-    entries = []
     new = Entry.__new__
-    for row in zip(*rows, strict=True):
-        entry = new(Entry)
-        entry.__dict__.update(zip(names, row, strict=True))
-        entries.append(entry)
+    entries = [new(Entry) for _ in range(count)]
+    setters = dict(zip(FIELD_NAMES, SETTERS, strict=True))
+    for name, column in values.items():  # by each field's slot, column by column
+        if len(column) != count:
+            raise ValueError(name)
+        deque(map(setters[name], entries, column), maxlen=0)
+    if unread is not None:
+        deque(map(setattr, entries, repeat(UNREAD), repeat(unread)), maxlen=0)
     return entries

@@ -8,7 +8,7 @@ crash.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
@@ -37,7 +37,7 @@ SEAL_FIELDS = (
 _LISTS = frozenset(("deducts", "payments", "reminders", "problems"))  # made when first used
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     """What `list`, `check` and numbering need to know of one issued document."""
 
@@ -85,32 +85,46 @@ class Entry:
     problems: list[Problem] = field(default_factory=list)
     # Derived across documents on every read (never cached): credit notes on an invoice.
     credited: Decimal = ZERO
+    # The index cache's columns left unread that this entry reads from when first asked
+    # (store/cached_entries.py: Unread); None once every field is its own.
+    _unread: Any = field(default=None, init=False, repr=False, compare=False)
 
     def __getattr__(self, name: str) -> Any:
-        # Only for fields not set on an entry read back from the cache (from_columns): one
-        # of a column left unread (store/cached_entries.py: Unread), a seal field or a
-        # list field at its default.
-        if name.startswith("__"):
+        # Only for a field not set, on an entry read back from the cache (store/
+        # cached_entries.py makes them without __init__): one of a column left unread,
+        # else its default (a new empty list for a list field).
+        if name.startswith("_"):
             raise AttributeError(name)
-        unread = self.__dict__.get(UNREAD)
+        try:
+            unread = _UNREAD_SLOT.__get__(self)
+        except AttributeError:
+            unread = None
         value: Any
         if unread is not None and name in unread.names:
             value = unread.value(name, self.path)
-        elif name in _SEAL_DEFAULTS:
-            value = _SEAL_DEFAULTS[name]
         elif name in _LISTS:
             value = []
+        elif name in _DEFAULTS:
+            value = _DEFAULTS[name]
         else:
             raise AttributeError(name)
         setattr(self, name, value)
         return value
 
-    def __getstate__(self) -> dict[str, Any]:
+    def __getstate__(self) -> tuple[Any, ...]:
         # Pickled (sent to another process): every field its own, none left to a cache.
-        if UNREAD in self.__dict__:
-            for name in self.__dict__[UNREAD].names:
-                getattr(self, name)
-        return {name: value for name, value in self.__dict__.items() if name != UNREAD}
+        return tuple(getattr(self, name) for name in FIELD_NAMES)
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        for setter, value in zip(SETTERS, state, strict=True):
+            setter(self, value)
+        self._unread = None
+
+    def take(self, other: Entry) -> None:
+        """Every field as `other` holds it (an entry read again from its file)."""
+        for name in FIELD_NAMES:
+            setattr(self, name, getattr(other, name))
+        self._unread = None
 
     @property
     def is_receivable(self) -> bool:
@@ -146,11 +160,12 @@ class Entry:
         return receivable_status(self.due, settled, self.credited, self.due_date, today)
 
 
-# No class value for the seal's fields: an entry that has none goes through __getattr__,
-# which reads them from the cache's unread columns.
-_SEAL_DEFAULTS = {name: getattr(Entry, name) for name in SEAL_FIELDS}
-for _name in SEAL_FIELDS:
-    delattr(Entry, _name)
+# An entry's fields are slots (no dictionary each: 50,000 entries are held at once), and
+# one not set goes through __getattr__: its value is an unread column's, or its default.
+FIELD_NAMES = tuple(found.name for found in fields(Entry) if found.name != UNREAD)
+_DEFAULTS = {found.name: found.default for found in fields(Entry) if found.default is not MISSING}
+_UNREAD_SLOT = vars(Entry)[UNREAD]
+SETTERS = tuple(vars(Entry)[name].__set__ for name in FIELD_NAMES)  # by the slots themselves
 
 
 def summarize(data: YMap, entry: Entry) -> None:

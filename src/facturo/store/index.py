@@ -57,7 +57,7 @@ from facturo.model.numbering import number_problem
 from facturo.model.vat import vat_treatment
 from facturo.store.cache import write_signed_lines
 from facturo.store.cached_entries import CachedIndex, column_cells, encode_index, load_index
-from facturo.store.entry import UNREAD, ZERO
+from facturo.store.entry import ZERO
 from facturo.store.entry import Entry as Entry
 from facturo.store.entry import amount_or_zero as amount_or_zero
 from facturo.store.folder import Folder
@@ -270,8 +270,7 @@ class Ledger:
         self._verified_paths.add(entry.path)
         fresh = read_issued(self.folder.root / entry.path, entry.path, self.check)
         credited = entry.credited
-        entry.__dict__.pop(UNREAD, None)  # every field is the file's now
-        entry.__dict__.update(fresh.__dict__)
+        entry.take(fresh)  # every field is the file's now
         entry.credited = credited
         return entry
 
