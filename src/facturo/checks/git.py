@@ -22,6 +22,9 @@ from facturo.store.issued import NO_SEAL, seal_in
 
 CACHE_VERSION = 1
 MAX_TIPS = 2000  # beyond this, history is read again from scratch
+# git keeps up to 96 MiB of delta bases by default: reading every commit's changes fills
+# it (git log held 125 MB at 10,000 commits, 29 MB with this, and was no slower).
+LEAN = ("-c", "core.deltaBaseCacheLimit=4m")
 
 
 @dataclass
@@ -51,7 +54,7 @@ class History:
 
 def _git(root: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        ["git", "-C", str(root), "-c", "core.quotepath=off", *args],
+        ["git", "-C", str(root), "-c", "core.quotepath=off", *LEAN, *args],
         input=stdin, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
 
@@ -229,7 +232,7 @@ def _read_seals(root: Path, history: History, known: Mapping[str, str]) -> None:
     if not wanted:
         return
     process = subprocess.Popen(
-        ["git", "-C", str(root), "cat-file", "--batch"],
+        ["git", "-C", str(root), *LEAN, "cat-file", "--batch"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     assert process.stdin is not None and process.stdout is not None
