@@ -208,7 +208,8 @@ def write_index_cache(path: Path, data: dict[str, Any], *, signed: bool) -> None
     from facturo.store.cached_entries import encode_index
 
     mark = {key: value for key, value in data.items() if key not in ("keys", "entries")}
-    raw = b"".join(encode_index(mark, data["keys"], data["entries"].items()))
+    keys = [number for key in data["keys"] for number in key]
+    raw = b"".join(encode_index(mark, keys, data["entries"].items()))
     if signed:
         write_signed_bytes(path, raw)
     else:

@@ -18,7 +18,7 @@ import datetime as dt
 import json
 from array import array
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import MISSING, dataclass, field, fields
 from decimal import Decimal
 from itertools import repeat
@@ -153,16 +153,17 @@ class CachedIndex:
 
 
 def encode_index(
-    mark: dict[str, Any], keys: list[list[int]], columns: Iterable[tuple[str, list[Any]]]
+    mark: dict[str, Any], keys: Sequence[int], columns: Iterable[tuple[str, list[Any]]]
 ) -> Iterator[bytes]:
-    """The index cache's lines, each made as it is written: the stat keys, one line per
-    column, then the header (the mark, how many entries, which columns)."""
-    yield _line([number for key in keys for number in key])
+    """The index cache's lines, each made as it is written: the stat keys (four numbers
+    for each file, in a row), one line per column, then the header (the mark, how many
+    entries, which columns)."""
+    yield _line(list(keys))
     names = []
     for name, cells in columns:
         names.append(name)
         yield _line(cells)
-    yield _line({**mark, "count": len(keys), "columns": names}).rstrip(b"\n")
+    yield _line({**mark, "count": len(keys) // 4, "columns": names}).rstrip(b"\n")
 
 
 def _line(value: Any) -> bytes:

@@ -34,9 +34,10 @@ import contextlib
 import datetime as dt
 import hashlib
 import os
-from collections.abc import Callable, Iterator, Mapping
+from array import array
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from facturo import __version__
 from facturo.errors import FacturoError, InvalidData, NotFound, Problem
@@ -313,10 +314,12 @@ class Ledger:
         cached = CachedIndex()
         if self.use_cache:
             cached = self._load_cache(cache_name)
-        found: list[Entry] = []
-        keys: list[list[int]] = []
+        # Held for every file of ten years at once, so kept lean: the stat keys as machine
+        # numbers, a file to read as two texts, its place in `found` as None until read.
+        found: list[Entry | None] = []
+        keys: array[int] | list[int] = array("q")  # four numbers for each file, in a row
         came_from: list[int | None] = []  # where each entry was in the cache (None: read)
-        to_read: list[tuple[Path, str, list[int]]] = []
+        to_read: list[tuple[str, str]] = []  # (its path, its display path)
         at: list[int] = []  # where each file read goes in `found`
         places, cached_keys, trusted = cached.places, cached.keys, self.trust != TRUST_CONTENT
         for display, name in self.folder.issued_names() if names is None else names:
@@ -324,30 +327,34 @@ class Ledger:
                 stat = os.stat(name)
             except OSError:
                 continue
-            key = [stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns]
+            key = (stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns)
             # a cached summary serves while the file's stat key is the same (and, trusting
             # contents only, its bytes hash as the summary's did: see `trust`)
             place = places.get(display)
             entry: Entry | None = None
-            if place is not None and list(cached_keys[4 * place : 4 * place + 4]) == key:
+            if place is not None and tuple(cached_keys[4 * place : 4 * place + 4]) == key:
                 entry = cached.entries[place]
                 if not trusted and not _holds(name, entry):
                     entry = None
             if entry is None:
-                entry = Entry(path=display)  # placeholder keeps the order
-                to_read.append((Path(name), display, key))
+                to_read.append((name, display))
                 at.append(len(found))
                 place = None
             found.append(entry)
-            keys.append(key)
+            try:
+                keys.extend(key)
+            except OverflowError:  # an inode number past 2**63
+                keys = [*keys, *key]
             came_from.append(place)
         read, seals = _read_all(to_read, self.check)
         self.blob_seals.update(seals)
         for place, entry in zip(at, read, strict=True):
             found[place] = entry
-        if self.use_cache and (to_read or len(found) != len(cached.entries)):
-            self._save_cache(column_cells(found, cached, came_from), keys, cache_name)
-        return found
+        del read
+        entries = cast(list[Entry], found)  # every place filled
+        if self.use_cache and (to_read or len(entries) != len(cached.entries)):
+            self._save_cache(column_cells(entries, cached, came_from), keys, cache_name)
+        return entries
 
     def _load_cache(self, name: str) -> CachedIndex:
         root, check = self.folder.root, self.check
@@ -375,7 +382,7 @@ class Ledger:
         return {"version": CACHE_VERSION, "facturo": __version__, "check": check_name(self.check)}
 
     def _save_cache(
-        self, columns: Iterator[tuple[str, list[Any]]], keys: list[list[int]], name: str
+        self, columns: Iterator[tuple[str, list[Any]]], keys: Sequence[int], name: str
     ) -> None:
         write_signed_lines(self._cache_path(name), encode_index(self._mark(), keys, columns))
 

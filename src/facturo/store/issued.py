@@ -81,9 +81,10 @@ def read_issued(
 PARALLEL_FROM = 400  # below this, starting worker processes costs more than it saves
 
 
-def _read_one(item: tuple[Path, str, DocumentCheck | None]) -> tuple[Entry, dict[str, str]]:
+def _read_one(item: tuple[str, str, DocumentCheck | None]) -> tuple[Entry, dict[str, str]]:
+    path, display, check = item
     blobs: dict[str, str] = {}
-    return read_issued(*item, blobs), blobs
+    return read_issued(Path(path), display, check, blobs), blobs
 
 
 # Work this process does while worker processes read files, instead of waiting for them
@@ -104,11 +105,11 @@ def alongside(job: Callable[[], object]) -> Iterator[None]:
 
 
 def read_all(
-    items: list[tuple[Path, str, list[int]]], check: DocumentCheck | None
+    items: list[tuple[str, str]], check: DocumentCheck | None
 ) -> tuple[list[Entry], dict[str, str]]:
-    """Read files on every core when there are many (a cold cache on a big folder): their
-    entries, and the seal of each one's git blob."""
-    work = [(path, display, check) for path, display, _ in items]
+    """Read files (path, display path) on every core when there are many (a cold cache on
+    a big folder): their entries, and the seal of each one's git blob."""
+    work = [(path, display, check) for path, display in items]
     workers = min(os.cpu_count() or 1, 8)
     if len(work) < PARALLEL_FROM or workers < 2:
         return _with_blobs(map(_read_one, work))
