@@ -9,9 +9,10 @@ next run reads only the commits added since.
 
 from __future__ import annotations
 
+import io
 import subprocess
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -32,7 +33,7 @@ LEAN = (
 )  # fmt: skip
 
 
-@dataclass
+@dataclass(slots=True)
 class PathHistory:
     """One path as git knew it: its blobs (with the first commit of each), how it left."""
 
@@ -57,10 +58,10 @@ class History:
         )
 
 
-def _git(root: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+def _git(root: Path, *args: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
         ["git", "-C", str(root), "-c", "core.quotepath=off", *LEAN, *args],
-        input=stdin, capture_output=True, text=True, timeout=300, check=False,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
     )  # fmt: skip
 
 
@@ -130,13 +131,12 @@ def start_history(folder: Folder, *, use_cache: bool = True) -> HistoryReading:
     blob (the files being read meanwhile may name most of them)."""
     history = _load(folder) if use_cache else History()
     try:
-        result = _log(folder.root, history.tips)
-        if result.returncode != 0 and history.tips:
+        commits = _log(folder.root, history)
+        if commits is None and history.tips:
             history = History()  # a cached commit is gone (gc): read everything again
-            result = _log(folder.root, [])
-        if result.returncode != 0:
+            commits = _log(folder.root, history)
+        if commits is None:
             return HistoryReading(folder, History(), [], use_cache, done=True)
-        commits = _parse_log(result.stdout, history)
     except (OSError, subprocess.TimeoutExpired):
         return HistoryReading(folder, History(), [], use_cache, done=True)
     return HistoryReading(folder, history, commits, use_cache)
@@ -175,29 +175,42 @@ class HistoryReading:
         return history
 
 
-def _log(root: Path, tips: list[str]) -> subprocess.CompletedProcess[str]:
+def _log(root: Path, history: History) -> list[tuple[str, list[str]]] | None:
+    """The commits not reached from `history`'s tips, read into it as git writes them (ten
+    years of changes are never held as one text); None when git fails (then `history`
+    holds part of what it wrote)."""
     # Every commit, with no pathspec: limiting to the issued folders makes git test each
     # commit against its parents for them (three times slower); the paths are sorted out
     # while parsing. Merges list no changes here either way: the changes of both sides are
     # in the commits they merged.
-    revisions = "".join(f"^{tip}\n" for tip in tips)  # commits read before
-    return _git(
+    process = _git(
         root, "log", "--all", "--reflog", "--stdin", "--no-renames",
         "--raw", "--no-abbrev", "--relative", "--format=@%H %P",
-        stdin=revisions,
     )  # fmt: skip
+    assert process.stdin is not None and process.stdout is not None
+    revisions = "".join(f"^{tip}\n" for tip in history.tips).encode()  # commits read before
+    writer = threading.Thread(target=_feed, args=(process.stdin, revisions), daemon=True)
+    writer.start()  # many tips may not fit the pipe: git reads them while it is read
+    try:
+        text = io.TextIOWrapper(process.stdout, "utf-8", "surrogateescape", newline="\n")
+        commits = _parse_log(text, history)
+    finally:
+        process.stdout.close()
+        writer.join(timeout=300)
+        code = process.wait(timeout=300)
+    return commits if code == 0 else None
 
 
-def _parse_log(text: str, history: History) -> list[tuple[str, list[str]]]:
+def _parse_log(lines: Iterable[str], history: History) -> list[tuple[str, list[str]]]:
     """Fill `history` from `git log --raw` output; the commits read, with their parents."""
     commits: list[tuple[str, list[str]]] = []
     commit = ""
-    for line in text.splitlines():
+    for line in lines:
         if line.startswith("@"):
             commit, *parents = line[1:].split()
             commits.append((commit, parents))
         elif line.startswith(":"):
-            head, _, path = line.partition("\t")
+            head, _, path = line.rstrip("\n").partition("\t")
             fields = head.split()
             if len(fields) < 5:
                 continue

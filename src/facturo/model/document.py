@@ -151,7 +151,7 @@ class Party:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Payment:
     """One entry of `tracking.payments`: money received (or a negative correction)."""
 
