@@ -297,3 +297,42 @@ def test_a_folder_that_cannot_be_read_is_checked_not_remembered(
 
     assert checked(cli, runs) == (True, "")
     assert not (folder / MEMO).exists()
+
+
+def test_a_cold_check_hashes_for_its_memo_only_what_it_did_not_read(
+    cli: Cli, draft, folder: Path, runs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import facturo.reports.check_memo as memo
+
+    issue_three(cli, draft)
+    hashed: list[str] = []
+    real = memo._hashed
+
+    def counted(path: str) -> Any:
+        hashed.append(Path(path).relative_to(folder).as_posix())
+        return real(path)
+
+    monkeypatch.setattr(memo, "_hashed", counted)
+    shutil.rmtree(folder / ".facturo" / "cache", ignore_errors=True)  # nothing remembered
+    assert checked(cli, runs)[0]
+    assert hashed and not [path for path in hashed if path.startswith("invoices/")]
+
+    assert not checked(cli, runs)[0]  # what it kept is what a warm check finds
+    assert "invoices/2026/F-2026-0001.yaml" in hashed  # which hashes every file
+
+
+def test_the_bytes_the_checks_read_stand_for_the_files_hashed(
+    cli: Cli, draft, folder: Path
+) -> None:
+    from facturo.checks.registry import open_ledger
+    from facturo.reports.check_memo import fingerprint
+
+    issue_three(cli, draft)
+    ledger = open_ledger(folder)
+    ledger.read_files()
+    read = {entry.path: str(entry.content_sha256) for entry in ledger.entries()}
+    day = dt.date(2026, 11, 22)
+
+    assert fingerprint(ledger.folder, day, read) == fingerprint(ledger.folder, day)
+    wrong = {path: "0" * 64 for path in read}
+    assert fingerprint(ledger.folder, day, wrong) != fingerprint(ledger.folder, day)

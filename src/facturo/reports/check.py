@@ -96,8 +96,9 @@ def check_all(ledger: Ledger, today: dt.date, only: list[str] | None = None) -> 
         found = [p for check in FOLDER_CHECKS.values() for p in check(ledger, today)]
         problems = sorted(set(found), key=lambda p: (p.path, p.line, p.col, p.message))
         checked = Checked(problems, len(ledger.entries()))
-        if before is not None:
-            remember(ledger.folder, before, checked)
+        if before is not None:  # the bytes of issued files as the checks read them
+            read = {e.path: e.content_sha256 for e in ledger.entries() if e.content_sha256}
+            remember(ledger.folder, before, checked, read)
     if not only:
         return checked
     kept = [p for p in checked.problems if any(_under(p.path, prefix) for prefix in only)]

@@ -27,6 +27,9 @@ folder hides files from the walk (a link to a directory, a pipe, a broken link, 
 that cannot be read) or an interrupted issue waits to be settled (its draft is recognised
 by its inode and times, not its bytes). What a check found while files changed or a
 commit was made is not kept: the files' times and git are read again after the checks.
+With nothing remembered yet, only the files' times are taken before the checks, and the
+fingerprint is made after them from the bytes they read (a cold check reads every issued
+file: hashing them all again first would read ten years of documents twice).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ import datetime as dt
 import hashlib
 import os
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,17 +62,23 @@ LIBRARIES = ("stdnum", "babel", "facturx", "lxml", "yaml", "dateutil")
 class Fingerprint:
     """The folder's files as `check` may read them (their digest), and the times of each."""
 
-    files: str
+    files: str  # "" when only their times were taken (see `stated`)
     times: tuple[tuple[str, int, int, int], ...]  # path, size, mtime, ctime
+    today: dt.date
+    named: bytes = b""  # the files facturo.yaml names, as `stated` found them
 
     def with_commits(self, commits: bytes) -> str:
         """The whole fingerprint: the files, and what git answered for new commits."""
         return hashlib.sha256(self.files.encode() + b"\n" + commits).hexdigest()
 
 
-def fingerprint(folder: Folder, today: dt.date) -> Fingerprint | None:
+def fingerprint(
+    folder: Folder, today: dt.date, known: Mapping[str, str] | None = None
+) -> Fingerprint | None:
     """The fingerprint of the folder's files as they are now; None when it cannot be taken
-    (a link to a directory, a file or folder that cannot be read, an issue to settle)."""
+    (a link to a directory, a file or folder that cannot be read, an issue to settle).
+    `known`: the SHA-256 of files' bytes as just read (by path in the folder), not hashed
+    again; whoever gives them makes sure the files have not moved since."""
     files = _files(folder.root)
     if files is None or any(relative.startswith(UNSETTLED) for relative, _ in files):
         return None  # a draft is matched to its mark by its inode and times: not remembered
@@ -77,16 +87,38 @@ def fingerprint(folder: Folder, today: dt.date) -> Fingerprint | None:
         digest.update(f"{part}\n".encode())
     digest.update(_code())
     times = []
+    known = known or {}
     for relative, path in files:
         try:
-            content, stat = _hashed(path)
+            content = known.get(relative)
+            if content is None:
+                content, stat = _hashed(path)
+            else:
+                stat = os.stat(path)
         except OSError:
             return None
         target = os.path.realpath(path) if os.path.islink(path) else ""  # where a link leads
         digest.update(f"{relative}\0{target}\0{content}\n".encode("utf-8", "surrogateescape"))
         times.append((relative, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns))
     digest.update(_named_files(folder))
-    return Fingerprint(digest.hexdigest(), tuple(times))
+    return Fingerprint(digest.hexdigest(), tuple(times), today)
+
+
+def stated(folder: Folder, today: dt.date) -> Fingerprint | None:
+    """The times of the folder's files, not their bytes (hashed after the checks, with the
+    bytes the checks read: `remember`), and the files facturo.yaml names; None as for
+    `fingerprint`."""
+    files = _files(folder.root)
+    if files is None or any(relative.startswith(UNSETTLED) for relative, _ in files):
+        return None
+    times = []
+    for relative, path in files:
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return None
+        times.append((relative, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns))
+    return Fingerprint("", tuple(times), today, _named_files(folder))
 
 
 def _named_files(folder: Folder) -> bytes:
@@ -194,14 +226,15 @@ class Checked:
 
 def recall(folder: Folder, today: dt.date) -> tuple[Checked | None, Fingerprint | None]:
     """The remembered result if the folder and its git history are as they were then, and
-    the fingerprint of the folder's files (None when it cannot be taken)."""
-    now = fingerprint(folder, today)
-    if now is None:
-        return None, None
+    the fingerprint of the folder's files (None when it cannot be taken; only their times
+    when nothing is remembered: a cold check reads every file anyway)."""
     data = read_cache(folder, CACHE, CACHE_VERSION)
     tips = data.get("tips")
     if type(tips) is not list or not all(type(tip) is str for tip in tips):
-        return None, now
+        return None, stated(folder, today)
+    now = fingerprint(folder, today)
+    if now is None:
+        return None, None
     commits = _new_commits(folder.root, tips)
     if commits is None or data.get("fingerprint") != now.with_commits(commits):
         return None, now
@@ -215,9 +248,18 @@ def recall(folder: Folder, today: dt.date) -> tuple[Checked | None, Fingerprint 
     return Checked(problems, documents), now
 
 
-def remember(folder: Folder, before: Fingerprint, result: Checked) -> None:
+def remember(
+    folder: Folder, before: Fingerprint, result: Checked, read: Mapping[str, str] | None = None
+) -> None:
     """Keep `result` under the fingerprint of the files taken `before` the checks ran and
-    git's commits as the checks read them, unless a file moved while they ran."""
+    git's commits as the checks read them, unless a file moved while they ran. When only
+    their times were taken before, the files are hashed now (but those the checks `read`:
+    the SHA-256 of their bytes, by path), and none may have moved since."""
+    if not before.files:
+        now = fingerprint(folder, before.today, read)
+        if now is None or now.times != before.times or _named_files(folder) != before.named:
+            return
+        before = now
     for relative, size, mtime, ctime in before.times:
         try:
             stat = os.stat(folder.root / relative)
