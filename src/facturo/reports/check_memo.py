@@ -80,7 +80,7 @@ def fingerprint(
     `known`: the SHA-256 of files' bytes as just read (by path in the folder), not hashed
     again; whoever gives them makes sure the files have not moved since."""
     files = _files(folder.root)
-    if files is None or any(relative.startswith(UNSETTLED) for relative, _ in files):
+    if files is None or any(relative.startswith(UNSETTLED) for relative, _, _ in files):
         return None  # a draft is matched to its mark by its inode and times: not remembered
     digest = hashlib.sha256()
     for part in (CACHE_VERSION, __version__, today.isoformat(), os.path.expanduser("~")):
@@ -88,7 +88,7 @@ def fingerprint(
     digest.update(_code())
     times = []
     known = known or {}
-    for relative, path in files:
+    for relative, path, link in files:
         try:
             content = known.get(relative)
             if content is None:
@@ -97,7 +97,7 @@ def fingerprint(
                 stat = os.stat(path)
         except OSError:
             return None
-        target = os.path.realpath(path) if os.path.islink(path) else ""  # where a link leads
+        target = os.path.realpath(path) if link else ""  # where a link leads
         digest.update(f"{relative}\0{target}\0{content}\n".encode("utf-8", "surrogateescape"))
         times.append((relative, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns))
     digest.update(_named_files(folder))
@@ -109,10 +109,10 @@ def stated(folder: Folder, today: dt.date) -> Fingerprint | None:
     bytes the checks read: `remember`), and the files facturo.yaml names; None as for
     `fingerprint`."""
     files = _files(folder.root)
-    if files is None or any(relative.startswith(UNSETTLED) for relative, _ in files):
+    if files is None or any(relative.startswith(UNSETTLED) for relative, _, _ in files):
         return None
     times = []
-    for relative, path in files:
+    for relative, path, _ in files:
         try:
             stat = os.stat(path)
         except OSError:
@@ -143,9 +143,17 @@ def _named_files(folder: Folder) -> bytes:
 
 
 def _hashed(path: str) -> tuple[str, os.stat_result]:
-    """The SHA-256 of a file's bytes, and its times as it was read."""
-    with open(path, "rb", buffering=0) as handle:
-        return hashlib.sha256(handle.readall()).hexdigest(), os.fstat(handle.fileno())
+    """The SHA-256 of a file's bytes, and its times as it was opened (one read of its size
+    and one to see its end, without a file object: ten years of documents are hashed)."""
+    handle = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        stat = os.fstat(handle)
+        digest = hashlib.sha256(os.read(handle, stat.st_size + 1))
+        while chunk := os.read(handle, 1 << 16):  # it grew meanwhile
+            digest.update(chunk)
+        return digest.hexdigest(), stat
+    finally:
+        os.close(handle)
 
 
 def _code() -> bytes:
@@ -172,10 +180,11 @@ def _code() -> bytes:
     return ("\n".join(stated) + "\n").encode("utf-8", "surrogateescape")
 
 
-def _files(root: Path) -> list[tuple[str, str]] | None:
-    """Every file `check` may read, as (path in the folder, path), sorted; None when some
-    cannot be seen: a link to a directory, a pipe, a link to nowhere, a folder not read."""
-    found: list[tuple[str, str]] = []
+def _files(root: Path) -> list[tuple[str, str, bool]] | None:
+    """Every file `check` may read, as (path in the folder, path, whether it is a link),
+    sorted; None when some cannot be seen: a link to a directory, a pipe, a link to
+    nowhere, a folder not read."""
+    found: list[tuple[str, str, bool]] = []
     pending = [("", str(root))]
     while pending:
         where, directory = pending.pop()
@@ -190,7 +199,7 @@ def _files(root: Path) -> list[tuple[str, str]] | None:
                     elif entry.is_dir() or not entry.is_file():
                         return None
                     elif not (relative.startswith(".facturo/") and _skipped(relative[9:])):
-                        found.append((relative, entry.path))
+                        found.append((relative, entry.path, entry.is_symlink()))
         except OSError:
             return None
     found.sort()
@@ -267,7 +276,7 @@ def remember(
             return
         if (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns) != (size, mtime, ctime):
             return
-    if [relative for relative, _ in _files(folder.root) or []] != [r for r, *_ in before.times]:
+    if [relative for relative, *_ in _files(folder.root) or []] != [r for r, *_ in before.times]:
         return
     tips = known_tips(folder)
     commits = _new_commits(folder.root, tips)
