@@ -306,13 +306,13 @@ def test_a_cold_check_hashes_for_its_memo_only_what_it_did_not_read(
 
     issue_three(cli, draft)
     hashed: list[str] = []
-    real = memo._hashed
+    real = memo.hashed
 
     def counted(path: str) -> Any:
         hashed.append(Path(path).relative_to(folder).as_posix())
         return real(path)
 
-    monkeypatch.setattr(memo, "_hashed", counted)
+    monkeypatch.setattr(memo, "hashed", counted)
     shutil.rmtree(folder / ".facturo" / "cache", ignore_errors=True)  # nothing remembered
     assert checked(cli, runs)[0]
     assert hashed and not [path for path in hashed if path.startswith("invoices/")]

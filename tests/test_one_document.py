@@ -29,13 +29,15 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         seen.append(display)
         return original(path, display, *args)
 
-    def opened(path: str, *args: Any, **kwargs: Any) -> Any:  # hashed against the cache
+    hashed = index.hashed
+
+    def opened(path: str) -> Any:  # hashed against the cache
         seen.append(Path(path).relative_to(Path(path).parents[2]).as_posix())
-        return open(path, *args, **kwargs)
+        return hashed(path)
 
     monkeypatch.setattr(index, "read_issued", spy)
     monkeypatch.setattr(issued, "read_issued", spy)  # as worker processes call it
-    monkeypatch.setattr(index, "open", opened, raising=False)
+    monkeypatch.setattr(index, "hashed", opened)
     return seen
 
 

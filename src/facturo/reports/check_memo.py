@@ -47,7 +47,7 @@ from facturo import __version__
 from facturo.checks.git import known_tips
 from facturo.errors import Problem
 from facturo.store.cache import read_cache, write_cache
-from facturo.store.folder import CONFIG_NAME, Folder
+from facturo.store.folder import CONFIG_NAME, Folder, hashed
 
 CACHE = "check"
 CACHE_VERSION = 1
@@ -92,7 +92,7 @@ def fingerprint(
         try:
             content = known.get(relative)
             if content is None:
-                content, stat = _hashed(path)
+                content, stat = hashed(path)
             else:
                 stat = os.stat(path)
         except OSError:
@@ -135,25 +135,11 @@ def _named_files(folder: Folder) -> bytes:
             continue
         path = os.path.realpath(folder.root / os.path.expanduser(value))
         try:
-            content, _ = _hashed(path)
+            content, _ = hashed(path)
         except OSError as error:
             content = f"unreadable {error.errno}"
         named += f"{section}.{key}\0{path}\0{content}\n".encode("utf-8", "surrogateescape")
     return named
-
-
-def _hashed(path: str) -> tuple[str, os.stat_result]:
-    """The SHA-256 of a file's bytes, and its times as it was opened (one read of its size
-    and one to see its end, without a file object: ten years of documents are hashed)."""
-    handle = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
-    try:
-        stat = os.fstat(handle)
-        digest = hashlib.sha256(os.read(handle, stat.st_size + 1))
-        while chunk := os.read(handle, 1 << 16):  # it grew meanwhile
-            digest.update(chunk)
-        return digest.hexdigest(), stat
-    finally:
-        os.close(handle)
 
 
 def _code() -> bytes:

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import os
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -61,7 +60,7 @@ from facturo.store.cached_entries import CachedIndex, column_cells, encode_index
 from facturo.store.entry import ZERO
 from facturo.store.entry import Entry as Entry
 from facturo.store.entry import amount_or_zero as amount_or_zero
-from facturo.store.folder import Folder
+from facturo.store.folder import Folder, hashed
 from facturo.store.issued import DocumentCheck, read_issued
 from facturo.store.issued import read_all as _read_all
 
@@ -75,8 +74,7 @@ CREDIT_NOTES_DIRS = ("credit-notes",)
 def _holds(path: str, entry: Entry) -> bool:
     """Whether the file at `path` has the bytes `entry` was read from."""
     try:
-        with open(path, "rb") as handle:
-            return hashlib.sha256(handle.read()).hexdigest() == entry.content_sha256
+        return hashed(path)[0] == entry.content_sha256
     except OSError:
         return False
 
