@@ -15,6 +15,7 @@ import hashlib
 import os
 import re
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from pathlib import Path
 
 from facturo.errors import Problem
@@ -75,8 +76,18 @@ def read_issued(
     summarize(data, entry)
     if check is not None:
         entry.problems.extend(check(data, path, entry))
+    for name in AMOUNTS:  # one object for each amount as written (sent and held as one)
+        value = getattr(entry, name)
+        if value is not None and len(_AMOUNTS) < KEPT_AMOUNTS:
+            setattr(entry, name, _AMOUNTS.setdefault(str(value), value))
     return entry
 
+
+# Amounts repeat from one document to the next (what is paid is what was due, nothing was
+# written off): each entry's are made the same objects, by their text (0.00 is not 0).
+AMOUNTS = ("gross", "due", "paid", "written_off", "penalty_rate")
+_AMOUNTS: dict[str, Decimal] = {}
+KEPT_AMOUNTS = 20_000
 
 PARALLEL_FROM = 400  # below this, starting worker processes costs more than it saves
 
@@ -128,7 +139,10 @@ def read_all(
 
 def _with_blobs(read: Iterator[tuple[Entry, dict[str, str]]]) -> tuple[list[Entry], dict[str, str]]:
     entries, seals = [], {}
+    chain: dict[str | None, str | None] = {}  # a seal is the next document's `previous`
     for entry, blobs in read:
         entries.append(entry)
         seals.update(blobs)
+        entry.seal = chain.setdefault(entry.seal, entry.seal)
+        entry.previous = chain.setdefault(entry.previous, entry.previous)
     return entries, seals
