@@ -167,6 +167,28 @@ def test_what_was_found_while_files_changed_is_not_kept(
     assert not (folder / MEMO).exists()
 
 
+def test_what_was_found_while_files_changed_does_not_replace_what_was_kept(
+    cli: Cli, draft, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    issue_three(cli, draft)
+    cli("check")
+    kept = (folder / MEMO).read_bytes()
+    config = folder / "facturo.yaml"
+    config.write_text(config.read_text() + "# checked again\n")  # what was kept no longer serves
+    third = folder / THIRD
+    original = third.read_bytes()
+    real = checking.FOLDER_CHECKS["documents"]
+
+    def changing(ledger: Any, today: dt.date) -> list[Problem]:
+        third.write_bytes(original.replace(b"Atelier Dupont SARL", b"Atelier Dupont SARX"))
+        return list(real(ledger, today))
+
+    monkeypatch.setitem(checking.FOLDER_CHECKS, "documents", changing)
+    cli("check")
+
+    assert (folder / MEMO).read_bytes() == kept
+
+
 def test_a_link_to_a_directory_is_never_remembered(
     cli: Cli, draft, folder: Path, tmp_path: Path, runs: list[str]
 ) -> None:

@@ -243,6 +243,20 @@ def recall(folder: Folder, today: dt.date) -> tuple[Checked | None, Fingerprint 
     return Checked(problems, documents), now
 
 
+def _unmoved(folder: Folder, before: Fingerprint) -> bool:
+    """Whether the folder's files are those of `before`, with the same times."""
+    for relative, size, mtime, ctime in before.times:
+        try:
+            stat = os.stat(folder.root / relative)
+        except OSError:
+            return False
+        if (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns) != (size, mtime, ctime):
+            return False
+    return [relative for relative, *_ in _files(folder.root) or []] == [
+        relative for relative, *_ in before.times
+    ]
+
+
 def remember(
     folder: Folder, before: Fingerprint, result: Checked, read: Mapping[str, str] | None = None
 ) -> None:
@@ -250,19 +264,12 @@ def remember(
     git's commits as the checks read them, unless a file moved while they ran. When only
     their times were taken before, the files are hashed now (but those the checks `read`:
     the SHA-256 of their bytes, by path), and none may have moved since."""
-    if not before.files:
+    if not before.files:  # taken now, after the checks: the same files, the same times
         now = fingerprint(folder, before.today, read)
         if now is None or now.times != before.times or _named_files(folder) != before.named:
             return
         before = now
-    for relative, size, mtime, ctime in before.times:
-        try:
-            stat = os.stat(folder.root / relative)
-        except OSError:
-            return
-        if (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns) != (size, mtime, ctime):
-            return
-    if [relative for relative, *_ in _files(folder.root) or []] != [r for r, *_ in before.times]:
+    elif not _unmoved(folder, before):
         return
     tips = known_tips(folder)
     commits = _new_commits(folder.root, tips)
