@@ -73,22 +73,30 @@ class Fingerprint:
 
 
 def fingerprint(
-    folder: Folder, today: dt.date, known: Mapping[str, str] | None = None
+    folder: Folder,
+    today: dt.date,
+    known: Mapping[str, str] | None = None,
+    expected: tuple[tuple[str, int, int, int], ...] | None = None,
 ) -> Fingerprint | None:
     """The fingerprint of the folder's files as they are now; None when it cannot be taken
-    (a link to a directory, a file or folder that cannot be read, an issue to settle).
-    `known`: the SHA-256 of files' bytes as just read (by path in the folder), not hashed
-    again; whoever gives them makes sure the files have not moved since."""
+    (a link to a directory, a file or folder that cannot be read, an issue to settle), or
+    the files or their times are not the `expected` ones. `known`: the SHA-256 of files'
+    bytes as just read (by path in the folder), not hashed again; whoever gives them makes
+    sure the files have not moved since."""
     files = _files(folder.root)
-    if files is None or any(relative.startswith(UNSETTLED) for relative, _, _ in files):
+    if files is None or any(relative.startswith(UNSETTLED) for relative, _ in files):
         return None  # a draft is matched to its mark by its inode and times: not remembered
+    if expected is not None and len(expected) != len(files):
+        return None
     digest = hashlib.sha256()
     for part in (CACHE_VERSION, __version__, today.isoformat(), os.path.expanduser("~")):
         digest.update(f"{part}\n".encode())
     digest.update(_code())
     times = []
     known = known or {}
-    for relative, path, link in files:
+    root = str(folder.root) + os.sep
+    for at, (relative, link) in enumerate(files):
+        path = root + relative
         try:
             content = known.get(relative)
             if content is None:
@@ -99,9 +107,13 @@ def fingerprint(
             return None
         target = os.path.realpath(path) if link else ""  # where a link leads
         digest.update(f"{relative}\0{target}\0{content}\n".encode("utf-8", "surrogateescape"))
-        times.append((relative, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns))
+        found = (relative, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+        if expected is None:
+            times.append(found)
+        elif expected[at] != found:
+            return None
     digest.update(_named_files(folder))
-    return Fingerprint(digest.hexdigest(), tuple(times), today)
+    return Fingerprint(digest.hexdigest(), tuple(times) if expected is None else expected, today)
 
 
 def stated(folder: Folder, today: dt.date) -> Fingerprint | None:
@@ -109,12 +121,13 @@ def stated(folder: Folder, today: dt.date) -> Fingerprint | None:
     bytes the checks read: `remember`), and the files facturo.yaml names; None as for
     `fingerprint`."""
     files = _files(folder.root)
-    if files is None or any(relative.startswith(UNSETTLED) for relative, _, _ in files):
+    if files is None or any(relative.startswith(UNSETTLED) for relative, _ in files):
         return None
     times = []
-    for relative, path, _ in files:
+    root = str(folder.root) + os.sep
+    for relative, _ in files:
         try:
-            stat = os.stat(path)
+            stat = os.stat(root + relative)
         except OSError:
             return None
         times.append((relative, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns))
@@ -166,11 +179,11 @@ def _code() -> bytes:
     return ("\n".join(stated) + "\n").encode("utf-8", "surrogateescape")
 
 
-def _files(root: Path) -> list[tuple[str, str, bool]] | None:
-    """Every file `check` may read, as (path in the folder, path, whether it is a link),
-    sorted; None when some cannot be seen: a link to a directory, a pipe, a link to
-    nowhere, a folder not read."""
-    found: list[tuple[str, str, bool]] = []
+def _files(root: Path) -> list[tuple[str, bool]] | None:
+    """Every file `check` may read, as (path in the folder, whether it is a link), sorted;
+    None when some cannot be seen: a link to a directory, a pipe, a link to nowhere, a
+    folder not read."""
+    found: list[tuple[str, bool]] = []
     pending = [("", str(root))]
     while pending:
         where, directory = pending.pop()
@@ -185,7 +198,7 @@ def _files(root: Path) -> list[tuple[str, str, bool]] | None:
                     elif entry.is_dir() or not entry.is_file():
                         return None
                     elif not (relative.startswith(".facturo/") and _skipped(relative[9:])):
-                        found.append((relative, entry.path, entry.is_symlink()))
+                        found.append((relative, entry.is_symlink()))
         except OSError:
             return None
     found.sort()
@@ -265,8 +278,8 @@ def remember(
     their times were taken before, the files are hashed now (but those the checks `read`:
     the SHA-256 of their bytes, by path), and none may have moved since."""
     if not before.files:  # taken now, after the checks: the same files, the same times
-        now = fingerprint(folder, before.today, read)
-        if now is None or now.times != before.times or _named_files(folder) != before.named:
+        now = fingerprint(folder, before.today, read, before.times)
+        if now is None or _named_files(folder) != before.named:
             return
         before = now
     elif not _unmoved(folder, before):
