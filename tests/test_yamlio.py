@@ -134,3 +134,14 @@ def test_direct_build_gives_what_the_constructors_give(text: str) -> None:
     data, problems = parse(text, "f.yaml")
     assert _shape(data) == _shape(expected)
     assert problems == expected_problems
+
+
+def test_mappings_and_lists_made_with_or_without_items_have_their_marks() -> None:
+    for made, items in (
+        (YMap(), {}),
+        (YMap({"a": 1}, b=2), {"a": 1, "b": 2}),
+        (YMap(c=3), {"c": 3}),
+    ):
+        assert made == items and (made.line, made.col, made.key_marks, made.raw) == (0, 0, {}, {})
+    for listed, values in ((YList(), []), (YList([1, 2]), [1, 2]), (YList("ab"), ["a", "b"])):
+        assert listed == values and (listed.line, listed.col, listed.item_marks) == (0, 0, [])

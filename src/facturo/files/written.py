@@ -102,10 +102,8 @@ def _scalar(text: str) -> tuple[Any, str | None]:
     return read
 
 
-def _marks_of(column: int, lines: int) -> list[tuple[int, int]]:
-    """The marks of `column` for lines 0 to `lines` - 1, shared when there are not many."""
-    if lines > MARKED_LINES:
-        return [(line, column) for line in range(lines)]
+def _shared_marks(column: int, lines: int) -> list[tuple[int, int]]:
+    """The marks of `column` for lines 0 to at least `lines` - 1, shared by every document."""
     row = _MARKS.setdefault(column, [])
     if len(row) < lines:
         row.extend((line, column) for line in range(len(row), lines))
@@ -116,6 +114,8 @@ class _Reader:
     def __init__(self, lines: list[Line], first_line: int) -> None:
         self.lines = lines
         self.first_line = first_line  # the line number of lines[0]
+        self.last = first_line + len(lines)  # marks are needed up to this line
+        self.rows: dict[int, list[tuple[int, int]]] = {}  # a long document's own marks
 
     def mapping(self, at: int, indent: int, depth: int) -> tuple[YMap, int]:
         """The mapping whose first key is on `lines[at]` at column `indent` (after a dash
@@ -123,7 +123,9 @@ class _Reader:
         if depth > _DEEPEST:
             raise _NotWritten
         lines, end, first, column = self.lines, len(self.lines), self.first_line, indent + 1
-        row = _marks_of(column, end + first)
+        row = _MARKS.get(column)
+        if row is None or len(row) < self.last:
+            row = self._marks(column)
         data = YMap()
         data.line, data.col = row[at + first]
         marks, raw, scalars = data.key_marks, data.raw, _SCALARS
@@ -165,7 +167,9 @@ class _Reader:
         if depth > _DEEPEST:
             raise _NotWritten
         lines, end, first = self.lines, len(self.lines), self.first_line
-        row = _marks_of(indent + 3, end + first)
+        row = _MARKS.get(indent + 3)
+        if row is None or len(row) < self.last:
+            row = self._marks(indent + 3)
         data = YList()
         data.line, data.col = at + first, indent + 1
         marks, scalars = data.item_marks, _SCALARS
@@ -191,6 +195,15 @@ class _Reader:
                 if len(spaces) <= indent:
                     return data, at  # the list ends: the next key of a mapping around it
                 raise _NotWritten
+
+    def _marks(self, column: int) -> list[tuple[int, int]]:
+        """The marks of `column` by line: shared, unless the document has many lines."""
+        if self.last <= MARKED_LINES:
+            return _shared_marks(column, self.last)
+        row = self.rows.get(column)
+        if row is None:
+            row = self.rows[column] = [(line, column) for line in range(self.last)]
+        return row
 
     def _empty(self, text: str, at: int, column: int) -> YList | YMap:
         """`[]` or `{}` at `column` (0-based) of `lines[at]`."""

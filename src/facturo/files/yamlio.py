@@ -40,7 +40,8 @@ class YMap(dict[str, Any]):
     __slots__ = ("col", "key_marks", "line", "raw")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        if args or kwargs:  # (an empty one, made for every mapping read, skips the call)
+            super().__init__(*args, **kwargs)
         self.line = 0
         self.col = 0
         self.key_marks: dict[str, tuple[int, int]] = {}
@@ -57,7 +58,8 @@ class YList(list[Any]):
     __slots__ = ("col", "item_marks", "line")
 
     def __init__(self, *args: Any) -> None:
-        super().__init__(*args)
+        if args:
+            super().__init__(*args)
         self.line = 0
         self.col = 0
         self.item_marks: list[tuple[int, int]] = []
