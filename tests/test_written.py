@@ -234,3 +234,15 @@ def test_a_document_longer_than_the_shared_marks_reads_as_yamlio_reads_it() -> N
     fast = compared(raw)
     assert fast is not None and fast["end"].mark("at")[0] == raw.count(b"\n")
     assert compared(plain_document()) is not None  # and the shared marks still serve others
+
+
+def test_the_kept_scalars_start_again_when_full_and_read_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import facturo.files.written as written
+
+    monkeypatch.setattr(written, "KEPT_SCALARS", 5)
+    monkeypatch.setattr(written, "_SCALARS", {})
+    for _ in range(3):
+        assert compared(plain_document()) is not None
+        assert 0 < len(written._SCALARS) <= 5

@@ -97,7 +97,9 @@ def _scalar(text: str) -> tuple[Any, str | None]:
         if value is NOT_READ:
             raise _NotWritten
         read = (value, None if isinstance(value, str) else text)
-    if len(text) <= KEPT_LENGTH and len(_SCALARS) < KEPT_SCALARS:
+    if len(text) <= KEPT_LENGTH:
+        if len(_SCALARS) >= KEPT_SCALARS:
+            _SCALARS.clear()  # full of texts seen once (numbers, references): start again
         _SCALARS[text] = read
     return read
 
