@@ -135,3 +135,18 @@ def test_an_amount_discount_always_adds_up_exactly(bases: list[D], amount: D) ->
     parts = split_discount(Discount(amount=amount), bases, "EUR")
     assert sum(parts, D(0)) == amount
     assert all(part >= -D("0.01") for part in parts)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.decimals(min_value=-(10**12), max_value=10**12, places=6),
+    st.sampled_from(["EUR", "JPY", "KWD", "USD", "CHF", "BHD", "CLF", "XXX"]),
+)
+def test_rounding_uses_the_minor_unit_of_the_currency_as_babel_gives_it(
+    amount: D, currency: str
+) -> None:
+    from decimal import ROUND_HALF_UP
+
+    quantum = D(1).scaleb(-minor_units(currency))
+    expected = amount.quantize(quantum, rounding=ROUND_HALF_UP)
+    assert str(round_money(amount, currency)) == str(expected)

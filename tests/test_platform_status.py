@@ -6,6 +6,8 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import pytest
+
 from conftest import Cli, issue, listed
 from facturo.model.platform_status import PENDING, SENT, platform_state
 from facturo.output.words import describe_platform_status
@@ -83,3 +85,45 @@ def test_the_words_of_the_states_come_from_the_catalogs() -> None:
     assert describe_platform_status("rejected", "fr", 213) == "rejetée par la plateforme (213)"
     assert describe_platform_status("paid", "fr") == "encaissée"
     assert describe_platform_status("unknown", "en", 299) == "status (299)"
+
+
+TRACKINGS: list[object] = [
+    None, "text", [], {}, {"payments": []}, {"reminders": None}, {"reminders": "x"},
+    {"sendings": [{"date": dt.date(2026, 11, 3), "to": "a@b.fr"}, "junk"]},
+    {"sendings": [{"date": "2026-11-03", "status": "not-sent"}, {"date": dt.date(2026, 11, 4)}]},
+    {"reminders": [
+        {"level": 1, "date": dt.date(2026, 12, 1)},
+        {"level": 2, "date": dt.date(2026, 12, 15), "status": "pending", "message_id": "<m>"},
+        {"level": "3", "date": dt.date(2026, 12, 20), "status": "not-sent"},
+    ]},
+    {"transmissions": "x"}, {"transmissions": [{"date": dt.date(2026, 11, 2), "status": "pending"}]},
+    {"transmissions": [{
+        "date": dt.date(2026, 11, 2), "status": "sent", "flow_id": "f1",
+        "statuses": [{"date": dt.date(2026, 11, 5), "code": 213, "rule": "BR-FR-12"}],
+    }]},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("tracking", TRACKINGS)
+def test_a_summary_holds_what_the_tracking_section_says(tracking: object) -> None:
+    from facturo.files.yamlio import YMap, load_mapping
+    from facturo.model.document import emails_of
+    from facturo.store.entry import _pending_reminder, _reminders, summarize
+
+    path = Path(__file__).resolve().parents[1] / "examples/freelance/invoices/2026/F-2026-0001.yaml"
+    data, _ = load_mapping(path, path.name)
+    assert isinstance(data, YMap)
+    if tracking is None:
+        data.pop("tracking", None)
+    else:
+        data["tracking"] = tracking
+    entry = Entry(path.name, reminders=[(9, dt.date(2000, 1, 1))], pending_reminder={"x": 1})
+    summarize(data, entry)
+    assert entry.reminders == _reminders(data)
+    assert entry.pending_reminder == _pending_reminder(data)
+    sendings = emails_of(data, "sendings") if isinstance(tracking, dict) else []
+    first = sendings[0].get("date") if sendings else None
+    assert entry.sent == (first if isinstance(first, dt.date) else None)
+    state = platform_state(data)
+    expected = (state.state, state.code, state.rule) if state else (None, None, None)
+    assert (entry.platform, entry.platform_code, entry.platform_rule) == expected

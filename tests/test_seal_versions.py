@@ -176,3 +176,41 @@ def test_clones_issuing_across_the_new_year_merge_into_a_valid_chain(
     result = facturo(folder, "check", today="2027-01-02")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "seal chain" not in result.stdout
+
+
+def test_the_digests_are_those_of_the_json_text_the_rules_define(tmp_path: Path) -> None:
+    import datetime as dt
+    import hashlib
+    import importlib.util
+    import json
+    from decimal import Decimal
+
+    from facturo.store.seal import VERSION, _digest
+
+    def typed(value: object) -> dict[str, str]:
+        if isinstance(value, Decimal):
+            return {"decimal": format(value, "f")}
+        if isinstance(value, dt.datetime):
+            return {"datetime": value.isoformat()}
+        assert isinstance(value, dt.date)
+        return {"date": value.isoformat()}
+
+    def exact(value: object) -> str:
+        return format(value, "f") if isinstance(value, Decimal) else typed(value)["date"]
+
+    options = {"sort_keys": True, "ensure_ascii": False, "separators": (",", ":")}
+    spec = importlib.util.spec_from_file_location(
+        "generate", EXAMPLES.parent / "benchmarks/generate.py"
+    )
+    assert spec is not None and spec.loader is not None
+    generate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generate)
+    generate.build_folder(tmp_path, 40, 5)  # a bench folder's documents, as well as the examples
+    issued = sorted([*EXAMPLES.glob("*/*/20*/*.yaml"), *tmp_path.glob("invoices/*/*.yaml")])
+    assert len(issued) > 40
+    for path in issued:
+        data, problems = load_mapping(path, path.name)
+        assert data is not None and not problems
+        for version, default in ((FIRST_VERSION, exact), (VERSION, typed)):
+            text = json.dumps(data, default=default, **options)  # type: ignore[arg-type]
+            assert _digest(data, version) == hashlib.sha256(text.encode()).hexdigest()

@@ -198,3 +198,51 @@ def test_every_file_of_a_bench_folder_reads_as_yamlio_reads_it(tmp_path: Path) -
     assert all(compared(path.read_bytes()) is not None for path in issued)
     for path in sorted(tmp_path.rglob("*.yaml")):  # config, clients, drafts: either way
         compared(path.read_bytes())
+
+
+# Characters the reader leaves to yamlio wherever they stand, and some it reads.
+REFUSED = "\x00\x01\t\r\x1f\x7f\x80\x85\x9f\u2028\u2029\ufeff\ufffe\uffff"
+ACCEPTED = "\xa0é—\u2027\u202a\ufefe\uff00\ufffd😀"
+
+
+@pytest.mark.parametrize("character", list(REFUSED + ACCEPTED))
+def test_an_unusual_character_anywhere_leaves_the_file_to_yamlio(character: str) -> None:
+    original = plain_document().decode("utf-8")
+    for at in (original.index("Atelier"), original.index("# Invoice") + 2, len(original) - 1):
+        text = original[:at] + character + original[at:]
+        fast = compared(text.encode("utf-8"))
+        assert (fast is None) if character in REFUSED else (fast is not None), (character, at)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40))
+def test_only_the_characters_beyond_ascii_are_searched_for_unusual_ones(text: str) -> None:
+    from facturo.files.written import _ORDINARY, _UNUSUAL
+
+    raw = text.encode("utf-8", "surrogatepass")
+    rest = raw.translate(None, _ORDINARY)
+    found = bool(rest) and _UNUSUAL.search(rest.decode("utf-8", "surrogatepass")) is not None
+    assert found == (_UNUSUAL.search(text) is not None)
+
+
+def test_a_document_longer_than_the_shared_marks_reads_as_yamlio_reads_it() -> None:
+    from facturo.files.written import MARKED_LINES
+
+    lines = [{"description": f"ligne {n}", "net": Decimal(n)} for n in range(MARKED_LINES)]
+    raw = dump({"number": "F-1", "lines": lines, "end": {"at": 1}}, ["A header"]).encode()
+    assert raw.count(b"\n") > MARKED_LINES
+    fast = compared(raw)
+    assert fast is not None and fast["end"].mark("at")[0] == raw.count(b"\n")
+    assert compared(plain_document()) is not None  # and the shared marks still serve others
+
+
+def test_the_kept_scalars_start_again_when_full_and_read_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import facturo.files.written as written
+
+    monkeypatch.setattr(written, "KEPT_SCALARS", 5)
+    monkeypatch.setattr(written, "_SCALARS", {})
+    for _ in range(3):
+        assert compared(plain_document()) is not None
+        assert 0 < len(written._SCALARS) <= 5

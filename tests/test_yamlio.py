@@ -6,6 +6,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from facturo.errors import Problem
 from facturo.files.canonical import dump
@@ -134,3 +136,31 @@ def test_direct_build_gives_what_the_constructors_give(text: str) -> None:
     data, problems = parse(text, "f.yaml")
     assert _shape(data) == _shape(expected)
     assert problems == expected_problems
+
+
+def test_mappings_and_lists_made_with_or_without_items_have_their_marks() -> None:
+    for made, items in (
+        (YMap(), {}),
+        (YMap({"a": 1}, b=2), {"a": 1, "b": 2}),
+        (YMap(c=3), {"c": 3}),
+    ):
+        assert made == items and (made.line, made.col, made.key_marks, made.raw) == (0, 0, {}, {})
+    for listed, values in ((YList(), []), (YList([1, 2]), [1, 2]), (YList("ab"), ["a", "b"])):
+        assert listed == values and (listed.line, listed.col, listed.item_marks) == (0, 0, [])
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from(list("tTfFnNyYoO~-+.0123456789<=!&*_ :#aB\xe9")), max_size=8)
+    | st.text(max_size=8)
+)
+def test_a_plain_scalar_is_text_exactly_when_the_resolvers_say_so(text: str) -> None:
+    from yaml.nodes import ScalarNode
+
+    from facturo.files.yamlio import _PLAIN, _RESOLVED_FIRST, _STR_TAG, _StrictResolver, plain_value
+
+    tag = _StrictResolver.resolve(_PLAIN, ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+    if text and text[0] not in _RESOLVED_FIRST:
+        assert tag == _STR_TAG  # what plain_value takes for granted
+    if tag == _STR_TAG:
+        assert plain_value(text) == text

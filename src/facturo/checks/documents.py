@@ -52,24 +52,27 @@ def check_document(data: YMap, path: Path, entry: Entry) -> list[Problem]:
     if path.stem != number:
         error(data.mark("number"), f"the file name does not match the number {number!r} inside")
     kind = data.get("kind")
+    parent = path.parent
     if not isinstance(kind, str) or kind not in SERIES_OF_KIND:
         error(data.mark("kind"), f"unknown document kind {kind!r}")
-    elif path.parent.parent.name != FOLDER_OF_SERIES[SERIES_OF_KIND[kind]]:
+    elif parent.parent.name != FOLDER_OF_SERIES[SERIES_OF_KIND[kind]]:
         expected = FOLDER_OF_SERIES[SERIES_OF_KIND[kind]]
         error(data.mark("kind"), f"a document of kind {kind} belongs in {expected}/")
     issue_date = data.get("issue_date")
     if not isinstance(issue_date, dt.date):
         error(data.mark("issue_date"), "the issue date must be a date")
-    elif path.parent.name != str(issue_date.year):
+    elif parent.name != str(issue_date.year):
         error(
             data.mark("issue_date"),
-            f"issued in {issue_date.year} but filed under {path.parent.name}/",
+            f"issued in {issue_date.year} but filed under {parent.name}/",
         )
 
     problems.extend(tracking_problems(data, entry.path))
 
+    read_with_errors = any(p.is_error for p in entry.problems)
+
     def has_errors() -> bool:
-        return any(p.is_error for p in (*entry.problems, *problems))
+        return read_with_errors or any(p.is_error for p in problems)
 
     if not has_errors():
         _check_totals(data, error)

@@ -214,9 +214,15 @@ def _blank(value: Any) -> bool:
     return isinstance(value, Sequence | Mapping) and not value
 
 
+_STEPS: dict[str, list[str]] = {}  # the few paths asked for, split once
+
+
 def _get(document: Mapping[str, Any], path: str) -> Any:
     value: Any = document
-    for key in path.split("."):
+    steps = _STEPS.get(path)
+    if steps is None:
+        steps = _STEPS.setdefault(path, path.split(".")) if len(_STEPS) < 1000 else path.split(".")
+    for key in steps:
         if not isinstance(value, dict) and not isinstance(value, Mapping):
             return None
         value = value.get(key)

@@ -23,14 +23,23 @@ from facturo.files.yamlio import MAX_FILE_BYTES, NOT_READ, YList, YMap, plain_va
 _UNUSUAL = re.compile(
     "[^\x0a\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
 )
+# Bytes of characters _UNUSUAL never finds (\n and printable ASCII). Deleting them from
+# UTF-8 leaves the other characters whole (no byte of theirs is below 0x80): only those
+# are searched, and each line is ASCII but for a few accents.
+_ORDINARY = bytes((0x0A, *range(0x20, 0x7F)))
 _HEADER = re.compile(r"(?:#[^\n]*\n|\n)*")  # comment and blank lines before the first key
 # One line: its indent, a list item's dash, and `key:`, `key: value` or a scalar alone.
 _LINE = re.compile(r"( *)(- )?(?:([A-Za-z_][A-Za-z0-9_-]*):(?: (.+))?|(.+))\n")
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
-# Scalar text -> its value, and whether it is plain: short texts (amounts, dates, names,
-# codes) repeat from one document to the next; long ones (digests) do not, and are not kept.
-_SCALARS: dict[str, tuple[Any, bool]] = {}
+# Scalar text -> its value, and the text again when yamlio keeps it as raw (a plain scalar
+# read as no text): short texts (amounts, dates, names, codes) repeat from one document to
+# the next; long ones (digests) do not, and are not kept.
+_SCALARS: dict[str, tuple[Any, str | None]] = {}
 KEPT_SCALARS, KEPT_LENGTH = 50_000, 48
+# Marks (line, column) shared by every document, by column then line: a document's keys
+# take theirs from here instead of making a pair each.
+_MARKS: dict[int, list[tuple[int, int]]] = {}
+MARKED_LINES = 4096
 _DEEPEST = 64  # levels of nesting; deeper is left to yamlio
 Line = tuple[str, str, str, str, str]
 
@@ -48,7 +57,8 @@ def read_written(raw: bytes) -> YMap | None:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    if _UNUSUAL.search(text):
+    rest = raw.translate(None, _ORDINARY)
+    if rest and _UNUSUAL.search(rest.decode("utf-8")):
         return None
     header = _HEADER.match(text)
     start = header.end() if header else 0
@@ -65,8 +75,8 @@ def read_written(raw: bytes) -> YMap | None:
     return data if at == len(lines) else None
 
 
-def _scalar(text: str) -> tuple[Any, bool]:
-    """The value of a scalar written `text` on one line, and whether it is plain."""
+def _scalar(text: str) -> tuple[Any, str | None]:
+    """The value of a scalar written `text` on one line, and `text` if yamlio keeps it raw."""
     found = _SCALARS.get(text)
     if found is not None:
         return found
@@ -77,7 +87,7 @@ def _scalar(text: str) -> tuple[Any, bool]:
         inner = text[1:-1]
         if len(text) < 2 or text[-1] != "'" or "'" in inner.replace("''", ""):
             raise _NotWritten
-        read: tuple[Any, bool] = (inner.replace("''", "'"), False)
+        read: tuple[Any, str | None] = (inner.replace("''", "'"), None)
     else:
         if first in _INDICATORS and not (first == "-" and text[1:2] not in ("", " ")):
             raise _NotWritten
@@ -86,16 +96,28 @@ def _scalar(text: str) -> tuple[Any, bool]:
         value = plain_value(text)
         if value is NOT_READ:
             raise _NotWritten
-        read = (value, True)
-    if len(text) <= KEPT_LENGTH and len(_SCALARS) < KEPT_SCALARS:
+        read = (value, None if isinstance(value, str) else text)
+    if len(text) <= KEPT_LENGTH:
+        if len(_SCALARS) >= KEPT_SCALARS:
+            _SCALARS.clear()  # full of texts seen once (numbers, references): start again
         _SCALARS[text] = read
     return read
+
+
+def _shared_marks(column: int, lines: int) -> list[tuple[int, int]]:
+    """The marks of `column` for lines 0 to at least `lines` - 1, shared by every document."""
+    row = _MARKS.setdefault(column, [])
+    if len(row) < lines:
+        row.extend((line, column) for line in range(len(row), lines))
+    return row
 
 
 class _Reader:
     def __init__(self, lines: list[Line], first_line: int) -> None:
         self.lines = lines
         self.first_line = first_line  # the line number of lines[0]
+        self.last = first_line + len(lines)  # marks are needed up to this line
+        self.rows: dict[int, list[tuple[int, int]]] = {}  # a long document's own marks
 
     def mapping(self, at: int, indent: int, depth: int) -> tuple[YMap, int]:
         """The mapping whose first key is on `lines[at]` at column `indent` (after a dash
@@ -103,22 +125,27 @@ class _Reader:
         if depth > _DEEPEST:
             raise _NotWritten
         lines, end, first, column = self.lines, len(self.lines), self.first_line, indent + 1
+        row = _MARKS.get(column)
+        if row is None or len(row) < self.last:
+            row = self._marks(column)
         data = YMap()
-        data.line, data.col = at + first, column
-        marks, raw = data.key_marks, data.raw
+        data.line, data.col = row[at + first]
+        marks, raw, scalars = data.key_marks, data.raw, _SCALARS
         key, value = lines[at][2], lines[at][3]
         while True:
             if not key or key in data:
                 raise _NotWritten
-            marks[key] = (at + first, column)
+            marks[key] = row[at + first]
             if value:
-                if value == "[]" or value == "{}":
-                    data[key] = self._empty(value, at, indent + len(key) + 2)
-                else:
-                    item, plain = _SCALARS.get(value) or _scalar(value)
-                    data[key] = item
-                    if plain and not isinstance(item, str):
-                        raw[key] = value
+                found = scalars.get(value)
+                if found is None:
+                    if value == "[]" or value == "{}":
+                        found = (self._empty(value, at, indent + len(key) + 2), None)
+                    else:
+                        found = _scalar(value)
+                data[key], kept = found
+                if kept is not None:
+                    raw[key] = kept
                 at += 1
             else:  # `key:`, and below it a list at its column or a mapping two deeper
                 if at + 1 == end:
@@ -141,21 +168,27 @@ class _Reader:
     def _list(self, at: int, indent: int, depth: int) -> tuple[YList, int]:
         if depth > _DEEPEST:
             raise _NotWritten
-        lines, end, first, column = self.lines, len(self.lines), self.first_line, indent + 3
+        lines, end, first = self.lines, len(self.lines), self.first_line
+        row = _MARKS.get(indent + 3)
+        if row is None or len(row) < self.last:
+            row = self._marks(indent + 3)
         data = YList()
         data.line, data.col = at + first, indent + 1
-        marks = data.item_marks
+        marks, scalars = data.item_marks, _SCALARS
         while True:
             _, _, key, _, alone = lines[at]
-            marks.append((at + first, column))
+            marks.append(row[at + first])
             if key:
                 item, at = self.mapping(at, indent + 2, depth + 1)
                 data.append(item)
             else:
-                if alone == "[]" or alone == "{}":
-                    data.append(self._empty(alone, at, indent + 2))
-                else:
-                    data.append((_SCALARS.get(alone) or _scalar(alone))[0])
+                found = scalars.get(alone)
+                if found is None:
+                    if alone == "[]" or alone == "{}":
+                        found = (self._empty(alone, at, indent + 2), None)
+                    else:
+                        found = _scalar(alone)
+                data.append(found[0])
                 at += 1
             if at == end:
                 return data, at
@@ -164,6 +197,15 @@ class _Reader:
                 if len(spaces) <= indent:
                     return data, at  # the list ends: the next key of a mapping around it
                 raise _NotWritten
+
+    def _marks(self, column: int) -> list[tuple[int, int]]:
+        """The marks of `column` by line: shared, unless the document has many lines."""
+        if self.last <= MARKED_LINES:
+            return _shared_marks(column, self.last)
+        row = self.rows.get(column)
+        if row is None:
+            row = self.rows[column] = [(line, column) for line in range(self.last)]
+        return row
 
     def _empty(self, text: str, at: int, column: int) -> YList | YMap:
         """`[]` or `{}` at `column` (0-based) of `lines[at]`."""

@@ -40,7 +40,8 @@ class YMap(dict[str, Any]):
     __slots__ = ("col", "key_marks", "line", "raw")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        if args or kwargs:  # (an empty one, made for every mapping read, skips the call)
+            super().__init__(*args, **kwargs)
         self.line = 0
         self.col = 0
         self.key_marks: dict[str, tuple[int, int]] = {}
@@ -57,7 +58,8 @@ class YList(list[Any]):
     __slots__ = ("col", "item_marks", "line")
 
     def __init__(self, *args: Any) -> None:
-        super().__init__(*args)
+        if args:
+            super().__init__(*args)
         self.line = 0
         self.col = 0
         self.item_marks: list[tuple[int, int]] = []
@@ -244,9 +246,18 @@ class _Plain(_StrictResolver, yaml.constructor.SafeConstructor):
 _PLAIN = _Plain()
 
 
+# The first characters an implicit resolver looks at (None: one looks at every scalar): a
+# plain scalar starting with another is text without trying any (names, references).
+_RESOLVED_FIRST = frozenset(
+    first for first, resolvers in _StrictResolver.yaml_implicit_resolvers.items() if resolvers
+)
+
+
 def plain_value(text: str) -> Any:
     """The value the loader gives a plain scalar written `text` (on one line), or
     NOT_READ when it would not give one without a problem (another tag, a failure)."""
+    if text and text[0] not in _RESOLVED_FIRST and None not in _RESOLVED_FIRST:
+        return text
     tag = _PLAIN_TAGS.get(text)
     if tag is None:
         tag = _StrictResolver.resolve(_PLAIN, ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]

@@ -80,10 +80,15 @@ def decimal_problem(number: Decimal) -> str | None:
     return None
 
 
+@cache
+def _minor_unit(currency: str) -> Decimal:
+    """The currency's minor unit as a Decimal: 0.01 for EUR, 1 for JPY."""
+    return Decimal(1).scaleb(-minor_units(currency))
+
+
 def round_money(amount: Decimal, currency: str) -> Decimal:
     """Round half-up to the currency's minor unit."""
-    quantum = Decimal(1).scaleb(-minor_units(currency))
-    return amount.quantize(quantum, rounding=ROUND_HALF_UP)
+    return amount.quantize(_minor_unit(currency), rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ crash.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, field, fields
 from decimal import Decimal
 from typing import Any
@@ -194,8 +195,14 @@ def summarize(data: YMap, entry: Entry) -> None:
         amount = sum((p.amount for p in entry.payments if p.is_write_off is write_off), ZERO)
         exact = round_money(amount, entry.currency) if is_currency(entry.currency) else amount
         setattr(entry, key, exact)
-    entry.reminders = _reminders(data)
-    entry.pending_reminder = _pending_reminder(data)
+    tracking = data.get("tracking")
+    # Emails and transmissions are looked for only in a tracking section that has them.
+    recorded = tracking if isinstance(tracking, (dict, Mapping)) else {}
+    if "reminders" in recorded:
+        entry.reminders = _reminders(data)
+        entry.pending_reminder = _pending_reminder(data)
+    else:
+        entry.reminders, entry.pending_reminder = [], None
     rate = _inner(data, "payment", "late_penalty_rate_percent")
     entry.penalty_rate = amount_or_zero(rate) if rate is not None else None
     client = data.get("client")
@@ -210,17 +217,16 @@ def summarize(data: YMap, entry: Entry) -> None:
         deposit = line.get("deposit") if isinstance(line, dict) else None
         if isinstance(deposit, dict) and deposit.get("number") not in entry.deducts:
             entry.deducts.append(str(deposit.get("number")))
-    tracking = data.get("tracking")
     if isinstance(tracking, dict):
         for key in ("accepted", "declined"):
             event = tracking.get(key)
             if isinstance(event, dict) and isinstance(event.get("date"), dt.date):
                 setattr(entry, key, event["date"])
-        sendings = emails_of(data, "sendings")
+        sendings = emails_of(data, "sendings") if "sendings" in tracking else []
         if sendings:
             first = sendings[0].get("date")
             entry.sent = first if isinstance(first, dt.date) else None
-    state = platform_state(data)
+    state = platform_state(data) if "transmissions" in recorded else None
     if state is not None:
         entry.platform, entry.platform_code, entry.platform_rule = (
             state.state,

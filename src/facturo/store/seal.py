@@ -58,12 +58,16 @@ def _typed(value: Any) -> dict[str, str]:
     raise TypeError(f"cannot seal a {type(value).__name__}")
 
 
+_OPTIONS: dict[str, Any] = {"sort_keys": True, "ensure_ascii": False, "separators": (",", ":")}
+_ENCODERS = {
+    FIRST_VERSION: json.JSONEncoder(default=_exact, **_OPTIONS),
+    VERSION: json.JSONEncoder(default=_typed, **_OPTIONS),
+}
+
+
 def _digest(value: Any, version: int = FIRST_VERSION) -> str:
-    encode = _exact if version == FIRST_VERSION else _typed
-    text = json.dumps(
-        value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=encode
-    )
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    encoder = _ENCODERS[FIRST_VERSION if version == FIRST_VERSION else VERSION]
+    return hashlib.sha256(encoder.encode(value).encode("utf-8")).hexdigest()
 
 
 def seal_version(document: dict[str, Any]) -> int:
