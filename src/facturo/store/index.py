@@ -341,8 +341,8 @@ class Ledger:
             found.append(entry)
             try:
                 keys.extend(key)
-            except OverflowError:  # an inode number past 2**63
-                keys = [*keys, *key]
+            except OverflowError:  # an inode number past 2**63 (the numbers before it went in)
+                keys = [*keys[: 4 * len(came_from)], *key]
             came_from.append(place)
         read, seals = _read_all(to_read, self.check)
         self.blob_seals.update(seals)
