@@ -1,4 +1,5 @@
-"""Defects found reviewing the cold check's lean reading: each test failed before its fix."""
+"""The cold check's lean reading at its edges: stat keys past eight bytes, a file written
+while the check memo hashes it after the checks."""
 
 from __future__ import annotations
 
