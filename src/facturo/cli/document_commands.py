@@ -169,10 +169,7 @@ def list_documents(
     elif selected:
         from facturo.cli.platform_commands import platform_cell
 
-        rows = [
-            listing.cells(entry, day, output.status_words(entry.status(day), entry.kind))
-            for entry in selected
-        ]
+        rows = listing.table(selected, day, output.status_words)
         columns: tuple[str, ...] = listing.COLUMNS
         if any(entry.platform for entry in selected):  # a column only where one was transmitted
             columns += ("Platform",)

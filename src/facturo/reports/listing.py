@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # the CLI's help reads STATUSES without loading the index
 
 __all__ = [
     "AMOUNT_COLUMNS", "COLUMNS", "PLATFORM_STATES", "STATUSES", "Filters", "cells", "row", "select",
+    "table",
 ]  # fmt: skip
 
 
@@ -89,3 +90,41 @@ def cells(entry: Entry, today: dt.date, status: str | None = None) -> list[str]:
         entry.status(today) if status is None else status,
         str(entry.days_late(today) or "") if receivable else "",
     ]
+
+
+def table(
+    entries: Iterable[Entry], today: dt.date, say: Callable[[str, str], str]
+) -> list[list[str]]:
+    """`cells` of every entry, its status as `say(status, kind)` words it: the same lines,
+    made in one pass with what each entry is read once (10,000 documents listed)."""
+    from facturo.model.account import receivable_status
+
+    owed_by_kind: dict[str, bool] = {}
+    days: dict[dt.date | None, str] = {None: ""}  # documents share dates: each written once
+    lines = []
+    for entry in entries:
+        kind, currency, due_date = entry.kind, entry.currency, entry.due_date
+        owed = owed_by_kind.get(kind)
+        if owed is None:
+            owed = owed_by_kind[kind] = entry.is_receivable
+        if owed:
+            due, paid, credited = entry.due, entry.paid, entry.credited
+            written_off = entry.written_off
+            balance = due - paid - written_off - credited  # as Entry.balance
+            status = receivable_status(due, paid + written_off, credited, due_date, today)
+            late = 0 if due_date is None or balance <= 0 else max(0, (today - due_date).days)
+            owes, lateness = f"{balance} {currency}", str(late or "")
+        else:
+            status, owes, lateness = entry.status(today), "", ""
+        issued, until = entry.issue_date, due_date or entry.valid_until
+        lines.append([
+            entry.number,
+            days[issued] if issued in days else days.setdefault(issued, str(issued)),
+            entry.client_id,
+            f"{entry.gross} {currency}",
+            owes,
+            days[until] if until in days else days.setdefault(until, str(until)),
+            say(status, kind),
+            lateness,
+        ])  # fmt: skip
+    return lines

@@ -88,7 +88,11 @@ def _new_amount(text: str, read: dict[str, Decimal]) -> Decimal:
 
 
 def _amounts_or_none_column(column: list[Any]) -> list[Any]:
-    return [None if value is None else _amount(value) for value in column]
+    """Amounts or None (a rate most documents share: each text read once)."""
+    read: dict[Any, Any] = {None: None}
+    return [
+        read[value] if value in read else read.setdefault(value, _amount(value)) for value in column
+    ]
 
 
 def _items_column(read: Any) -> Any:

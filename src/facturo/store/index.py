@@ -224,9 +224,12 @@ class Ledger:
             for entry in entries:
                 if entry.kind == "credit_note" and entry.credit_note_of:
                     self._credit_notes.setdefault(entry.credit_note_of, []).append(entry)
+            credited = {
+                number: sum((note.gross for note in notes), ZERO)
+                for number, notes in self._credit_notes.items()
+            }
             for entry in entries:
-                notes = self._credit_notes.get(entry.number, [])
-                entry.credited = sum((note.gross for note in notes), ZERO)
+                entry.credited = credited.get(entry.number, ZERO)
             self._entries = entries
             self._by_number = None
             self._verified_paths = set()  # new Entry objects: none read from its file yet
