@@ -54,11 +54,11 @@ def print_table(
         return
     by_column = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
     widths = [max([len(c), *map(len, cells)]) for c, cells in zip(columns, by_column, strict=True)]
-    # each cell padded to its column's width (str.format pads as ljust and rjust do)
-    aligns = (">" if column in right else "<" for column in columns)
-    line = "  ".join("{:" + a + str(w) + "}" for a, w in zip(aligns, widths, strict=True)).format
-    text = [line(*columns).rstrip()]
-    text += [line(*row).rstrip() for row in rows]
+    # each cell padded to its column's width, as ljust (%-9s) and rjust (%9s) pad texts
+    aligns = ("" if column in right else "-" for column in columns)
+    line = "  ".join(f"%{a}{w}s" for a, w in zip(aligns, widths, strict=True))
+    text = [(line % tuple(columns)).rstrip()]
+    text += [(line % tuple(row)).rstrip() for row in rows]
     text.append("")
     sys.stdout.write("\n".join(text))
 
