@@ -163,3 +163,64 @@ def test_listing_under_the_lock_or_without_the_cache_reads_the_entries(
     ledger = open_ledger(folder)
     with ledger.locked():  # cached summaries trusted for their bytes only
         assert listed(ledger) is None
+
+
+# -- a statement makes the entries of one client alone -------------------------------------
+
+BERLIN = DRAFT.replace("client: dupont", "client: berlin")
+
+
+def test_the_entries_of_one_client_are_those_of_every_entry(
+    cli: Cli, draft: Callable[..., Path], folder: Path
+) -> None:
+    _a_mixed_folder(cli, draft)
+    draft("e", BERLIN)
+    assert cli("issue", "drafts/e.yaml", "--date", "2026-03-04").exit_code == 0
+    assert cli("list").exit_code == 0
+    every = open_ledger(folder, use_cache=False).entries()
+
+    for client in ("dupont", "berlin", "nobody"):
+        ledger = open_ledger(folder)
+        alone = ledger.entries_of(client)
+        assert ledger._entries is None  # no entry made of every document
+        assert alone == [e for e in every if e.client_id == client]
+        assert [e.credited for e in alone] == [e.credited for e in every if e.client_id == client]
+    assert [e.number for e in open_ledger(folder).entries_of("berlin")] == ["F-2026-0005"]
+    for args in (["statement", "dupont"], ["statement", "dupont", "--json"]):
+        fresh = cli(*args).stdout
+        (folder / CACHE).unlink()
+        assert cli(*args).stdout == fresh
+
+
+@pytest.mark.parametrize("change", [_pay, _remove, _touch, _add, _forge, _damage])
+def test_the_entries_of_one_client_are_read_anew_when_the_cache_does_not_serve(
+    cli: Cli, draft: Callable[..., Path], folder: Path, change: Callable[[Cli, Path], None]
+) -> None:
+    _a_mixed_folder(cli, draft)
+    assert cli("list").exit_code == 0
+    change(cli, folder)
+    every = open_ledger(folder, use_cache=False).entries()
+
+    ledger = open_ledger(folder)
+    alone = ledger.entries_of("dupont")
+
+    assert ledger._entries is not None  # read through every entry
+    assert alone == [e for e in every if e.client_id == "dupont"]
+
+
+def test_a_damaged_payments_column_of_one_client_is_read_from_the_files(
+    cli: Cli, draft: Callable[..., Path], folder: Path
+) -> None:
+    _a_mixed_folder(cli, draft)
+    assert cli("list").exit_code == 0
+    data = index_cache(folder / CACHE)
+    first, second = (data["entries"]["number"].index(n) for n in ("F-2026-0001", "F-2026-0002"))
+    data["entries"]["payments"][first] = {}
+    data["entries"]["payments"][second] = [["2026-03-02", "810.00", "transfer", None, None]] * 2
+    write_index_cache(folder / CACHE, data, signed=True)
+    every = {e.number: e for e in open_ledger(folder, use_cache=False).entries()}
+
+    alone = {e.number: e for e in open_ledger(folder).entries_of("dupont")}
+
+    assert alone["F-2026-0001"].payments == every["F-2026-0001"].payments != []  # the file's
+    assert len(alone["F-2026-0002"].payments) == 2  # well formed: the cache is served

@@ -10,16 +10,12 @@ entry asks for one (`Unread`, through `Entry.__getattr__`): the payments, and th
 fields unless the files are being verified. Listing 10,000 documents parses neither, which
 is half of the cache's bytes. A column read late that turns out wrong is never served: the
 entries that ask for it are read from their files.
-
-`list` reads a few columns without making entries at all (load_columns), while the files
-are those of the cache, each with its stat key (files_as_cached); else the entries say.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import MISSING, dataclass, field, fields
@@ -237,7 +233,7 @@ def read_index(
     at once.
     """
     try:
-        count, names, keys = _header_and_keys(lines, mark)
+        count, names, keys = header_and_keys(lines, mark)
         late = {n: line for n, line in zip(names, lines[1:-1], strict=True) if n in LATE - eager}
         held = {n: line for n, line in late.items() if not (again and n in SEAL_FIELDS)}
         where = {n: names.index(n) + 1 for n in late}
@@ -257,13 +253,13 @@ def read_index(
         return CachedIndex()  # wrong types: a stale cache
     places = {entry.path: place for place, entry in enumerate(entries)}
     if unread is not None:
-        unread.places = places
+        unread.places, unread.count = places, count
     return CachedIndex(
         keys, entries, places, kept, late if keep else {}, frozenset(names), names, again
     )
 
 
-def _header_and_keys(
+def header_and_keys(
     lines: list[bytes], mark: dict[str, Any]
 ) -> tuple[int, list[str], list[int] | array[int]]:
     """How many entries an index cache's `lines` hold, its columns and stat keys; ValueError
@@ -286,53 +282,6 @@ def _header_and_keys(
     if not all(type(n) is int for n in flat):
         raise ValueError("not stat keys")
     return count, names, _compact(flat)
-
-
-def load_columns(
-    path: Path, mark: dict[str, Any], wanted: Iterable[str], *, found: Callable[[], None]
-) -> tuple[list[int] | array[int], dict[str, list[Any]]] | None:
-    """The stat keys and the columns `wanted` (not LATE ones) of the index cache at `path`,
-    each checked and converted as read_index does, without making an entry of them (a
-    column left out: its default for each); None when the cache is absent, not facturo's,
-    not of `mark`, or any of these columns is damaged. `found` is told first, as by
-    load_index."""
-    signed = read_signed_lines(path)
-    if signed is None:
-        return None
-    found()
-    lines = signed[0]
-    del signed
-    try:
-        count, names, keys = _header_and_keys(lines, mark)
-        where = {name: at for at, name in enumerate(names, 1)}
-        amounts: dict[str, Decimal] = {}
-        columns = {}
-        for name in wanted:
-            if name in LATE:
-                raise ValueError(name)  # read late, one by one: not here
-            if name in where:
-                columns[name] = _values(name, _json_list(lines[where[name]], count), count, amounts)
-            else:  # a list each, as entries made without it have
-                columns[name] = [_default(name) for _ in range(count)]
-    except ValueError:
-        return None
-    return keys, columns
-
-
-def files_as_cached(
-    listed: list[tuple[str, str]], paths: list[str], keys: list[int] | array[int]
-) -> bool:
-    """Whether the files `listed` (display path, path) are those of an index cache, in its
-    order (`paths`), each with the stat key (`keys`) it was read with: none added, removed,
-    renamed or changed since."""
-    if [display for display, _ in listed] != paths:
-        return False
-    try:
-        stats = [os.stat(name) for _, name in listed]
-    except OSError:
-        return False
-    now = [n for s in stats for n in (s.st_size, s.st_mtime_ns, s.st_ino, s.st_ctime_ns)]
-    return list(keys) == now
 
 
 def _compact(numbers: list[int]) -> list[int] | array[int]:
@@ -367,7 +316,8 @@ class Unread:
     ) -> None:
         self.lines = lines  # those held in memory; the others are read `again`
         self.at = at  # the line of each column left unread
-        self.places: dict[str, int] = {}
+        self.places: dict[str, int] = {}  # the place in the columns of each entry made
+        self.count = 0  # how many the columns hold
         self.reread = reread
         self.again = again
         self.columns: dict[str, list[Any] | None] = {}  # None: the column is wrong
@@ -401,10 +351,10 @@ class Unread:
             return None
         if name == "payments":  # each cell checked when asked for (_payments_cell)
             try:
-                return _json_list(line, len(self.places))
+                return _json_list(line, self.count)
             except ValueError:
                 return None
-        return _late_cells(name, line, len(self.places))
+        return _late_cells(name, line, self.count)
 
 
 def _payments_cell(cell: Any) -> list[Payment] | None:

@@ -238,31 +238,32 @@ class Ledger:
     def columns(self, wanted: tuple[str, ...]) -> dict[str, list[Any]] | None:
         """The fields `wanted` of every issued document, column by column in the order of
         `entries()`, `credited` included: straight from the index cache when it serves
-        every file as it is (the same files, each with the stat key it was read with, and
-        stat keys trusted: see `trust`), without making an entry of each; None when
-        `entries()` must say (it reads what changed and saves the cache)."""
-        from facturo.store.cached_entries import files_as_cached, load_columns
+        every file as it is and stat keys are trusted (see `trust`), without making an
+        entry of each; None when `entries()` must say (it reads what changed)."""
+        from facturo.store.cached_columns import read_columns
 
         if not self.use_cache or self.trust != TRUST_STAT or self._entries is not None:
             return None
-        needed = {*wanted, "path", "number", "kind", "credit_note_of", "gross"} - {"credited"}
-        loaded = load_columns(
-            self._cache_path(), self._mark(), needed, found=self.refuse_tracked_state
-        )
-        if loaded is None:
-            return None
-        keys, columns = loaded
-        if not files_as_cached(self.folder.issued_names(), columns["path"], keys):
-            return None
-        notes: dict[str, list[Any]] = {}
-        for kind, of, gross in zip(
-            columns["kind"], columns["credit_note_of"], columns["gross"], strict=True
-        ):
-            if kind == "credit_note" and of:
-                notes.setdefault(of, []).append(gross)
-        credited = {number: sum(amounts, ZERO) for number, amounts in notes.items()}
-        columns["credited"] = [credited.get(number, ZERO) for number in columns["number"]]
-        return {name: columns[name] for name in wanted}
+        return read_columns(
+            self._cache_path(), self._mark(), wanted, self.folder.issued_names,
+            found=self.refuse_tracked_state,
+        )  # fmt: skip
+
+    def entries_of(self, client_id: str) -> list[Entry]:
+        """The entries of `client_id`'s documents, as `entries()` has them: without making
+        an entry of every other document while the cache serves every file (`columns`)."""
+        from facturo.store.cached_columns import read_rows
+
+        if self.use_cache and self.trust == TRUST_STAT and self._entries is None:
+            root, check = self.folder.root, self.check
+            entries = read_rows(
+                self._cache_path(), self._mark(), "client_id", client_id,
+                self.folder.issued_names, found=self.refuse_tracked_state,
+                reread=lambda display: read_issued(root / display, display, check),
+            )  # fmt: skip
+            if entries is not None:
+                return entries
+        return [entry for entry in self.entries() if entry.client_id == client_id]
 
     def credit_notes_of(self, number: str, until: dt.date | None = None) -> list[Entry]:
         """The credit notes correcting invoice `number` (issued on or before `until`)."""
