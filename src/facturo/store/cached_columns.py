@@ -13,6 +13,8 @@ import os
 from array import array
 from collections.abc import Callable, Iterable
 from decimal import Decimal
+from itertools import chain
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -173,11 +175,13 @@ def files_as_cached(
     """Whether the files `listed` (display path, path) are those of an index cache, in its
     order (`paths`), each with the stat key (`keys`) it was read with: none added, removed,
     renamed or changed since."""
-    if [display for display, _ in listed] != paths:
+    if list(map(itemgetter(0), listed)) != paths:
         return False
     try:
-        stats = [os.stat(name) for _, name in listed]
+        stats = list(map(os.stat, map(itemgetter(1), listed)))
     except OSError:
         return False
-    now = [n for s in stats for n in (s.st_size, s.st_mtime_ns, s.st_ino, s.st_ctime_ns)]
-    return list(keys) == now
+    return list(keys) == list(chain.from_iterable(map(_STAT_KEY, stats)))
+
+
+_STAT_KEY = attrgetter("st_size", "st_mtime_ns", "st_ino", "st_ctime_ns")  # as index.py keys
