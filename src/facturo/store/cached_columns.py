@@ -111,12 +111,14 @@ def load_rows(
         at = {name: place for place, name in enumerate(names, 1)}
         amounts: dict[str, Decimal] = {}
 
+        parsed: dict[str, list[Any]] = {}  # each line parsed once
+
         def column(name: str, rows: list[int] | None = None) -> list[Any]:
             if name not in at:
                 return [_default(name) for _ in range(count if rows is None else len(rows))]
-            cells = _json_list(lines[at[name]], count)
-            if rows is not None:
-                cells = [cells[row] for row in rows]
+            if name not in parsed:
+                parsed[name] = _json_list(lines[at[name]], count)
+            cells = parsed[name] if rows is None else [parsed[name][row] for row in rows]
             return _values(name, cells, len(cells), amounts)
 
         paths, chosen = column("path"), column(field_name)
@@ -162,8 +164,10 @@ def load_columns(
                 raise ValueError(name)  # read late, one by one: not here
             if name in where:
                 columns[name] = _values(name, _json_list(lines[where[name]], count), count, amounts)
-            else:  # a list each, as entries made without it have
-                columns[name] = [_default(name) for _ in range(count)]
+            else:  # its default for each (a list each, as entries made without it have)
+                default = _default(name)
+                same = type(default) is not list
+                columns[name] = [default] * count if same else [[] for _ in range(count)]
     except ValueError:
         return None
     return keys, columns
