@@ -181,11 +181,11 @@ def files_as_cached(
     renamed or changed since."""
     if list(map(itemgetter(0), listed)) != paths:
         return False
-    try:
-        stats = list(map(os.stat, map(itemgetter(1), listed)))
+    try:  # each stat let go of once its key is taken
+        now = list(chain.from_iterable(map(_STAT_KEY, map(os.stat, map(itemgetter(1), listed)))))
     except OSError:
         return False
-    return list(keys) == list(chain.from_iterable(map(_STAT_KEY, stats)))
+    return list(keys) == now
 
 
 _STAT_KEY = attrgetter("st_size", "st_mtime_ns", "st_ino", "st_ctime_ns")  # as index.py keys
