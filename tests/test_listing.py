@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from facturo.reports.listing import STATUSES, Filters, cells, row, select
+from facturo.reports.listing import STATUSES, Filters, Listed, cells, row, select, table
 from facturo.store.index import Entry
 
 TODAY = dt.date(2026, 6, 1)
@@ -84,3 +84,56 @@ def test_cells_leave_the_balance_of_a_quote_blank() -> None:
     quote = cells(ENTRIES[3], TODAY)
     assert quote[4] == "" and quote[5] == "2026-05-01" and quote[6] == "expired"
     assert cells(ENTRIES[1], TODAY)[4] == "100.00 EUR"
+
+
+def _say(status: str, kind: str) -> str:
+    return f"{status} ({kind})"
+
+
+def test_the_table_has_the_cells_of_each_entry() -> None:
+    credited = _entry("F-2026-0004", due_date=dt.date(2026, 5, 1), credited=Decimal("20.00"))
+    cancelled = _entry("F-2026-0005", credited=Decimal("120.00"))
+    written_off = _entry(
+        "F-2026-0006", due_date=dt.date(2026, 5, 1), paid=Decimal("119.00"),
+        written_off=Decimal("1.00"),
+    )  # fmt: skip
+    deposit = _entry("A-2026-0001", "deposit", due_date=dt.date(2026, 5, 20), gross=Decimal("50"))
+    undated = _entry("F-2026-0007", issue_date=None, due_date=None, currency="JPY")
+    accepted = _entry("D-2026-0002", "quote", accepted=dt.date(2026, 3, 2), sent=TODAY)
+    entries = [*ENTRIES, credited, cancelled, written_off, deposit, undated, accepted]
+    for day in (TODAY, dt.date(2026, 5, 1), dt.date(2027, 1, 1)):
+        expected = [cells(entry, day, _say(entry.status(day), entry.kind)) for entry in entries]
+        assert table(entries, day, _say) == expected
+    assert table(entries, TODAY, _say)[5][4:] == [
+        "100.00 EUR",
+        "2026-05-01",
+        "overdue (invoice)",
+        "31",
+    ]
+
+
+def test_a_listed_row_says_what_its_entry_says() -> None:
+    entries = [
+        *ENTRIES,
+        _entry("F-2026-0004", due_date=dt.date(2026, 5, 1), credited=Decimal("20.00")),
+        _entry("F-2026-0005", credited=Decimal("120.00")),
+        _entry("F-2026-0006", paid=Decimal("119.00"), written_off=Decimal("1.00")),
+        _entry("A-2026-0001", "deposit", due_date=dt.date(2026, 5, 20), paid=Decimal("130")),
+        _entry("D-2026-0002", "quote", accepted=dt.date(2026, 3, 2), sent=TODAY),
+        _entry("D-2026-0003", "quote", declined=dt.date(2026, 3, 2)),
+        _entry("D-2026-0004", "quote", sent=dt.date(2026, 3, 2)),
+        _entry("F-2026-0007", "", platform="rejected", platform_code=213, platform_rule="BR-1"),
+    ]
+    for entry in entries:
+        listed = Listed(*(getattr(entry, name) for name in Listed._fields))
+        for day in (dt.date(2026, 1, 1), TODAY, dt.date(2027, 1, 1)):
+            assert listed.status(day) == entry.status(day), (entry.number, day)
+            assert listed.days_late(day) == entry.days_late(day)
+            assert row(listed, day) == row(entry, day)
+        assert (listed.is_receivable, listed.balance) == (entry.is_receivable, entry.balance)
+        assert str(listed.balance) == str(entry.balance)  # the same decimals too
+
+
+def test_amounts_read_in_a_table_as_in_a_format() -> None:
+    for text in ("0", "0.00", "-0.00", "1E+2", "1E-7", "0.000001", "120.5", "-3.10", "1234567.89"):
+        assert str(Decimal(text)) == f"{Decimal(text)}"

@@ -1,5 +1,6 @@
 """Commands over documents: check, issue, list, show."""
 
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -163,16 +164,16 @@ def list_documents(
     ledger = open_ledger(use_cache=not no_cache)
     day = today()
     filters = listing.Filters(client=client, year=year, status=status, kind=kind, platform=platform)
-    selected = listing.select(ledger.entries(), filters, day)
+    documents: Sequence[listing.Summary] | None = listing.listed(ledger)
+    if documents is None:  # something changed since the index cache was written
+        documents = ledger.entries()
+    selected = listing.select(documents, filters, day)
     if json_output:
         output.print_json([listing.row(entry, day) for entry in selected])
     elif selected:
         from facturo.cli.platform_commands import platform_cell
 
-        rows = [
-            listing.cells(entry, day, output.status_words(entry.status(day), entry.kind))
-            for entry in selected
-        ]
+        rows = listing.table(selected, day, output.status_words)
         columns: tuple[str, ...] = listing.COLUMNS
         if any(entry.platform for entry in selected):  # a column only where one was transmitted
             columns += ("Platform",)

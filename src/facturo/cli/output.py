@@ -52,17 +52,15 @@ def print_table(
             table.add_row(*row)
         Console().print(table)
         return
-    widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(columns)]
-    aligns = [str.rjust if column in right else str.ljust for column in columns]
-
-    def line(cells: Sequence[str]) -> str:
-        parts = [align(c, w) for align, c, w in zip(aligns, cells, widths, strict=True)]
-        return "  ".join(parts).rstrip()
-
-    write = sys.stdout.write
-    write(line(columns) + "\n")
-    for row in rows:
-        write(line(row) + "\n")
+    by_column = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
+    widths = [max([len(c), *map(len, cells)]) for c, cells in zip(columns, by_column, strict=True)]
+    # each cell padded to its column's width, as ljust (%-9s) and rjust (%9s) pad texts
+    aligns = ("" if column in right else "-" for column in columns)
+    line = "  ".join(f"%{a}{w}s" for a, w in zip(aligns, widths, strict=True))
+    text = [(line % tuple(columns)).rstrip()]
+    text += [(line % tuple(row)).rstrip() for row in rows]
+    text.append("")
+    sys.stdout.write("\n".join(text))
 
 
 def print_problems(problems: Sequence[Problem]) -> None:

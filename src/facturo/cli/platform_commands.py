@@ -11,7 +11,7 @@ from facturo.errors import ExitCode
 
 if TYPE_CHECKING:
     from facturo.output.platform.statuses import Status
-    from facturo.store.entry import Entry
+    from facturo.reports.listing import Summary
 
 Opt = typer.Option
 
@@ -53,7 +53,7 @@ def next_step(status: "Status") -> str:
     return f"next: if the invoice is at fault, {correct}; if not, {again}"
 
 
-def platform_cell(entry: "Entry") -> str:
+def platform_cell(entry: "Summary") -> str:
     """A document's platform state in a `list` column: `rejected by the platform (213) BR-FR-12`."""
     from facturo.output.words import describe_platform_status
 

@@ -19,10 +19,9 @@ from typing import Any
 from facturo.files.yamlio import MAX_FILE_BYTES, NOT_READ, YList, YMap, plain_value
 
 # Any character that makes the text not plainly the emitter's: tab, the line breaks YAML
-# knows besides \n, a byte order mark, and what yamlio refuses (control characters).
-_UNUSUAL = re.compile(
-    "[^\x0a\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
-)
+# knows besides \n, a byte order mark, and what yamlio refuses (control characters). Named
+# one by one, not as all the others: 0.5 ms to compile at every start instead of 5.
+_UNUSUAL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 # Bytes of characters _UNUSUAL never finds (\n and printable ASCII). Deleting them from
 # UTF-8 leaves the other characters whole (no byte of theirs is below 0x80): only those
 # are searched, and each line is ASCII but for a few accents.

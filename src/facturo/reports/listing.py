@@ -3,23 +3,143 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
+from facturo.model.kinds import KINDS
+from facturo.model.kinds import is_receivable as kind_is_receivable
 from facturo.model.platform_status import STATES
-from facturo.model.statuses import STATUSES
+from facturo.model.statuses import ISSUED, STATUSES
 
 # `list --platform`: a state of model/platform_status.py, or `none` (never transmitted).
 NOT_TRANSMITTED = "none"
 PLATFORM_STATES = (*STATES, NOT_TRANSMITTED)
 
 if TYPE_CHECKING:  # the CLI's help reads STATUSES without loading the index
-    from facturo.store.index import Entry
+    from facturo.store.index import Ledger
 
 __all__ = [
-    "AMOUNT_COLUMNS", "COLUMNS", "PLATFORM_STATES", "STATUSES", "Filters", "cells", "row", "select",
+    "AMOUNT_COLUMNS", "COLUMNS", "PLATFORM_STATES", "STATUSES", "Filters", "Listed", "Summary",
+    "cells", "listed", "row", "select", "table",
 ]  # fmt: skip
+
+
+class Summary(Protocol):
+    """What `list` reads of a document: an index entry (store/entry.py), or a Listed row."""
+
+    @property
+    def path(self) -> str: ...
+    @property
+    def number(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def issue_date(self) -> dt.date | None: ...
+    @property
+    def due_date(self) -> dt.date | None: ...
+    @property
+    def valid_until(self) -> dt.date | None: ...
+    @property
+    def client_id(self) -> str: ...
+    @property
+    def client_name(self) -> str: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def gross(self) -> Decimal: ...
+    @property
+    def due(self) -> Decimal: ...
+    @property
+    def paid(self) -> Decimal: ...
+    @property
+    def written_off(self) -> Decimal: ...
+    @property
+    def credited(self) -> Decimal: ...
+    @property
+    def platform(self) -> str | None: ...
+    @property
+    def platform_code(self) -> int | None: ...
+    @property
+    def platform_rule(self) -> str | None: ...
+    @property
+    def is_receivable(self) -> bool: ...
+    @property
+    def balance(self) -> Decimal: ...
+    def days_late(self, today: dt.date) -> int: ...
+    def status(self, today: dt.date) -> str: ...
+
+
+Listable = TypeVar("Listable", bound=Summary)
+_RECEIVABLE = {kind: kind_is_receivable(kind) for kind in KINDS}
+
+
+class Listed(NamedTuple):
+    """One document as `list` shows it, read straight from the index cache's columns
+    (Ledger.columns): the fields, balance, lateness and status of its index entry."""
+
+    path: str
+    number: str
+    kind: str
+    issue_date: dt.date | None
+    due_date: dt.date | None
+    valid_until: dt.date | None
+    client_id: str
+    client_name: str
+    currency: str
+    gross: Decimal
+    due: Decimal
+    paid: Decimal
+    written_off: Decimal
+    credited: Decimal
+    sent: dt.date | None
+    accepted: dt.date | None
+    declined: dt.date | None
+    platform: str | None
+    platform_code: int | None
+    platform_rule: str | None
+
+    # As store/entry.py's Entry says them (tests/test_listing.py compares both).
+    @property
+    def is_receivable(self) -> bool:
+        return _RECEIVABLE.get(self.kind, False)
+
+    @property
+    def balance(self) -> Decimal:
+        if not self.is_receivable:
+            return self.due * 0
+        return self.due - self.paid - self.written_off - self.credited
+
+    def days_late(self, today: dt.date) -> int:
+        if not self.is_receivable or self.due_date is None or self.balance <= 0:
+            return 0
+        return max(0, (today - self.due_date).days)
+
+    def status(self, today: dt.date) -> str:
+        from facturo.model.account import quote_status, receivable_status
+
+        if self.kind == "quote":
+            return quote_status(
+                today,
+                valid_until=self.valid_until,
+                sent=self.sent,
+                accepted=self.accepted,
+                declined=self.declined,
+            )
+        if not self.is_receivable:
+            return ISSUED
+        settled = self.paid + self.written_off
+        return receivable_status(self.due, settled, self.credited, self.due_date, today)
+
+
+def listed(ledger: Ledger) -> list[Listed] | None:
+    """Every issued document as a Listed row, when the index cache serves them all as they
+    are (Ledger.columns); None when the ledger's entries must say."""
+    columns = ledger.columns(Listed._fields)
+    if columns is None:
+        return None
+    return list(map(Listed._make, zip(*columns.values(), strict=True)))
 
 
 COLUMNS = ("Number", "Date", "Client", "Total", "Balance", "Due", "Status", "Late")
@@ -36,7 +156,7 @@ class Filters:
     kind: str | None = None
     platform: str | None = None  # a state of PLATFORM_STATES
 
-    def keep(self, entry: Entry, today: dt.date) -> bool:
+    def keep(self, entry: Summary, today: dt.date) -> bool:
         return (
             (self.client is None or entry.client_id == self.client)
             and (self.platform is None or (entry.platform or NOT_TRANSMITTED) == self.platform)
@@ -46,13 +166,18 @@ class Filters:
         )
 
 
-def select(entries: Iterable[Entry], filters: Filters, today: dt.date) -> list[Entry]:
+EVERYTHING = Filters()
+
+
+def select(entries: Iterable[Listable], filters: Filters, today: dt.date) -> list[Listable]:
     """The entries the filters keep, by issue date, then number."""
-    kept = [entry for entry in entries if filters.keep(entry, today)]
+    kept = (
+        list(entries) if filters == EVERYTHING else [e for e in entries if filters.keep(e, today)]
+    )
     return sorted(kept, key=lambda e: (e.issue_date or today, e.number))
 
 
-def row(entry: Entry, today: dt.date) -> dict[str, Any]:
+def row(entry: Summary, today: dt.date) -> dict[str, Any]:
     """One document's summary as `list --json` prints it: totals, balance, status, lateness."""
     return {
         "number": entry.number,
@@ -75,7 +200,7 @@ def row(entry: Entry, today: dt.date) -> dict[str, Any]:
     }
 
 
-def cells(entry: Entry, today: dt.date, status: str | None = None) -> list[str]:
+def cells(entry: Summary, today: dt.date, status: str | None = None) -> list[str]:
     """One document as a line of text under COLUMNS (no balance on quotes and credit notes);
     `status` is the status as people read it (default: its code)."""
     currency, receivable = entry.currency, entry.is_receivable
@@ -89,3 +214,41 @@ def cells(entry: Entry, today: dt.date, status: str | None = None) -> list[str]:
         entry.status(today) if status is None else status,
         str(entry.days_late(today) or "") if receivable else "",
     ]
+
+
+def table(
+    entries: Iterable[Summary], today: dt.date, say: Callable[[str, str], str]
+) -> list[list[str]]:
+    """`cells` of every entry, its status as `say(status, kind)` words it: the same lines,
+    made in one pass with what each entry is read once (10,000 documents listed)."""
+    from facturo.model.account import receivable_status
+
+    owed_by_kind: dict[str, bool] = {}
+    days: dict[dt.date | None, str] = {None: ""}  # documents share dates: each written once
+    lines = []
+    for entry in entries:
+        kind, currency, due_date = entry.kind, entry.currency, entry.due_date
+        owed = owed_by_kind.get(kind)
+        if owed is None:
+            owed = owed_by_kind[kind] = entry.is_receivable
+        if owed:
+            due, paid, credited = entry.due, entry.paid, entry.credited
+            written_off = entry.written_off
+            balance = due - paid - written_off - credited  # as Entry.balance
+            status = receivable_status(due, paid + written_off, credited, due_date, today)
+            late = 0 if due_date is None or balance <= 0 else max(0, (today - due_date).days)
+            owes, lateness = str(balance) + " " + currency, str(late or "")
+        else:
+            status, owes, lateness = entry.status(today), "", ""
+        issued, until = entry.issue_date, due_date or entry.valid_until
+        lines.append([
+            entry.number,
+            days[issued] if issued in days else days.setdefault(issued, str(issued)),
+            entry.client_id,
+            str(entry.gross) + " " + currency,  # str(Decimal) is f"{Decimal}", faster
+            owes,
+            days[until] if until in days else days.setdefault(until, str(until)),
+            say(status, kind),
+            lateness,
+        ])  # fmt: skip
+    return lines

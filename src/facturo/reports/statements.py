@@ -27,7 +27,7 @@ def build_statement(
     if start is not None and start > end:
         raise FacturoError(f"the statement starts ({start}) after it ends ({end})")
     config = ledger.config()
-    entries = [e for e in ledger.entries() if e.client_id == client_id and e.kind != "quote"]
+    entries = [e for e in ledger.entries_of(client_id) if e.kind != "quote"]
     ledger.require_valid(entries, f"no statement for {client_id}: some documents are invalid")
     client = _client(ledger, client_id, entries)
     currencies = sorted({e.currency for e in entries})

@@ -45,9 +45,10 @@ def payment_shapes(column: list[Any]) -> list[Any]:
 def _of_type(wanted: type, optional: bool = False) -> Callable[[list[Any]], list[Any]]:
     """A column whose values all are of type `wanted` (or None, when `optional`), kept as
     it is."""
+    allowed = {wanted, type(None)} if optional else {wanted}
 
     def column_of(column: list[Any]) -> list[Any]:
-        if not all(type(value) is wanted or (optional and value is None) for value in column):
+        if not allowed.issuperset(map(type, column)):
             raise ValueError(wanted.__name__)
         return column
 
@@ -60,35 +61,39 @@ _texts_column = _of_type(str)
 def _shared_texts_column(column: list[Any]) -> list[Any]:
     """Texts most documents repeat (kind, currency, client): one object for each value."""
     shared: dict[str, str] = {}
-    return [shared.setdefault(value, value) for value in _texts_column(column)]
+    return list(map(shared.setdefault, _texts_column(column), column))
+
+
+def _each_once(column: list[Any], read: dict[Any, Any], convert: Callable[[Any], Any]) -> list[Any]:
+    """`column` with each value converted by `convert` once (`read`: the values converted,
+    shared with other columns): a value many documents share is one object."""
+    for value in set(column):  # TypeError for a value no JSON text holds as a key
+        if value not in read:
+            read[value] = convert(value)
+    return list(map(read.__getitem__, column))
 
 
 def _dates_column(column: list[Any]) -> list[Any]:
     """Dates (many documents share one): each value read once, one object for each."""
-    read: dict[Any, Any] = {None: None}
-    return [
-        read[value] if value in read else read.setdefault(value, _fromisoformat(value))
-        for value in column
-    ]
+    return _each_once(column, {None: None}, _fromisoformat)
 
 
 def amounts_column(column: list[Any], read: dict[str, Decimal]) -> list[Any]:
     """Amounts, each text read once for the whole cache (`read`): totals, paid and due are
     often the same amount, and a Decimal never changes, so one object serves them all."""
-    if not all(type(value) is str for value in column):
-        raise ValueError("amount")
-    return [read[value] if value in read else _new_amount(value, read) for value in column]
+    return _each_once(_texts_column(column), read, _finite_amount)
 
 
-def _new_amount(text: str, read: dict[str, Decimal]) -> Decimal:
-    amount = read[text] = Decimal(text)  # a text: the column was checked
+def _finite_amount(text: str) -> Decimal:
+    amount = Decimal(text)  # a text: the column was checked
     if not amount.is_finite():
         raise ValueError("amount")
     return amount
 
 
 def _amounts_or_none_column(column: list[Any]) -> list[Any]:
-    return [None if value is None else _amount(value) for value in column]
+    """Amounts or None (a rate most documents share: each text read once)."""
+    return _each_once(column, {None: None}, _amount)
 
 
 def _items_column(read: Any) -> Any:

@@ -25,6 +25,7 @@ from itertools import repeat
 from pathlib import Path
 from typing import Any
 
+from facturo.model.document import Payment
 from facturo.store.cache import read_signed_lines
 from facturo.store.cache_values import READERS, amounts_column, payment_shapes, read_payments
 from facturo.store.entry import FIELD_NAMES, SEAL_FIELDS, SETTERS, UNREAD, Entry
@@ -233,26 +234,8 @@ def read_index(
     kept in memory: only the commands that verify files ask for them, and they read them
     at once.
     """
-    if len(lines) < 2:  # not even a header and keys
-        return CachedIndex()
     try:
-        header = json.loads(lines[-1])
-        if type(header) is not dict or any(header.get(k) != v for k, v in mark.items()):
-            return CachedIndex()
-        count, names = header.get("count"), header.get("columns")
-        if (
-            type(count) is not int
-            or type(names) is not list
-            or len(names) != len(lines) - 2
-            or not set(names) <= set(_FIELD_KINDS)
-            or len(set(names)) != len(names)
-        ):
-            return CachedIndex()
-        flat = _json_list(lines[0], 4 * count)
-        if not all(type(n) is int for n in flat):
-            return CachedIndex()
-        keys = _compact(flat)
-        del flat
+        count, names, keys = header_and_keys(lines, mark)
         late = {n: line for n, line in zip(names, lines[1:-1], strict=True) if n in LATE - eager}
         held = {n: line for n, line in late.items() if not (again and n in SEAL_FIELDS)}
         where = {n: names.index(n) + 1 for n in late}
@@ -272,10 +255,35 @@ def read_index(
         return CachedIndex()  # wrong types: a stale cache
     places = {entry.path: place for place, entry in enumerate(entries)}
     if unread is not None:
-        unread.places = places
+        unread.places, unread.count = places, count
     return CachedIndex(
         keys, entries, places, kept, late if keep else {}, frozenset(names), names, again
     )
+
+
+def header_and_keys(
+    lines: list[bytes], mark: dict[str, Any]
+) -> tuple[int, list[str], list[int] | array[int]]:
+    """How many entries an index cache's `lines` hold, its columns and stat keys; ValueError
+    when it does not carry `mark` or is not an index cache."""
+    if len(lines) < 2:  # not even a header and keys
+        raise ValueError("not an index cache")
+    header = json.loads(lines[-1])
+    if type(header) is not dict or any(header.get(k) != v for k, v in mark.items()):
+        raise ValueError("another mark")
+    count, names = header.get("count"), header.get("columns")
+    if (
+        type(count) is not int
+        or type(names) is not list
+        or len(names) != len(lines) - 2
+        or not set(names) <= set(_FIELD_KINDS)
+        or len(set(names)) != len(names)
+    ):
+        raise ValueError("not an index cache")
+    flat = _json_list(lines[0], 4 * count)
+    if not all(type(n) is int for n in flat):
+        raise ValueError("not stat keys")
+    return count, names, _compact(flat)
 
 
 def _compact(numbers: list[int]) -> list[int] | array[int]:
@@ -296,7 +304,8 @@ def _json_list(line: bytes, count: int) -> list[Any]:
 
 class Unread:
     """The columns of one index cache left unread: each is read, checked and converted
-    whole when an entry first asks for one of its values."""
+    whole when an entry first asks for one of its values; payments, cell by cell (the
+    statement of one client reads the payments of 50 documents in 10,000)."""
 
     names = LATE  # every field that may be unread; one the cache left out is its default
 
@@ -309,7 +318,8 @@ class Unread:
     ) -> None:
         self.lines = lines  # those held in memory; the others are read `again`
         self.at = at  # the line of each column left unread
-        self.places: dict[str, int] = {}
+        self.places: dict[str, int] = {}  # the place in the columns of each entry made
+        self.count = 0  # how many the columns hold
         self.reread = reread
         self.again = again
         self.columns: dict[str, list[Any] | None] = {}  # None: the column is wrong
@@ -321,20 +331,43 @@ class Unread:
         if name not in self.columns:
             self.columns[name] = self._read(name)
         column = self.columns[name]
-        if column is None:  # a damaged column, or a cache written since: what the file says
-            if self.reread is None:
-                raise AttributeError(name)
-            if path not in self.fresh:
-                self.fresh[path] = self.reread(path)
-            return getattr(self.fresh[path], name)
-        cell = column[self.places[path]]
-        return read_payments(cell) if name == "payments" else cell
+        if column is not None:
+            cell = column[self.places[path]]
+            if name != "payments":
+                return cell
+            payments = _payments_cell(cell)
+            if payments is not None:
+                return payments
+        # a damaged column or cell, or a cache written since: what the file says
+        if self.reread is None:
+            raise AttributeError(name)
+        if path not in self.fresh:
+            self.fresh[path] = self.reread(path)
+        return getattr(self.fresh[path], name)
 
     def _read(self, name: str) -> list[Any] | None:
         line = self.lines.get(name)
         if line is None and self.again is not None:
             line = self.again(self.at[name])
-        return None if line is None else _late_cells(name, line, len(self.places))
+        if line is None:
+            return None
+        if name == "payments":  # each cell checked when asked for (_payments_cell)
+            try:
+                return _json_list(line, self.count)
+            except ValueError:
+                return None
+        return _late_cells(name, line, self.count)
+
+
+def _payments_cell(cell: Any) -> list[Payment] | None:
+    """The payments of one document as the cache holds them, None when they are not
+    payments (read_payments checks each as payment_shapes does: shape, date, amount)."""
+    if type(cell) is not list:
+        return None
+    try:
+        return read_payments(cell)
+    except (ValueError, TypeError, ArithmeticError):
+        return None
 
 
 def _late_cells(name: str, line: bytes, count: int) -> list[Any] | None:

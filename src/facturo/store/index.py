@@ -226,13 +226,46 @@ class Ledger:
             for entry in entries:
                 if entry.kind == "credit_note" and entry.credit_note_of:
                     self._credit_notes.setdefault(entry.credit_note_of, []).append(entry)
+            credited = {
+                number: sum((note.gross for note in notes), ZERO)
+                for number, notes in self._credit_notes.items()
+            }
             for entry in entries:
-                notes = self._credit_notes.get(entry.number, [])
-                entry.credited = sum((note.gross for note in notes), ZERO)
+                entry.credited = credited.get(entry.number, ZERO)
             self._entries = entries
             self._by_number = None
             self._verified_paths = set()  # new Entry objects: none read from its file yet
         return self._entries
+
+    def columns(self, wanted: tuple[str, ...]) -> dict[str, list[Any]] | None:
+        """The fields `wanted` of every issued document, column by column in the order of
+        `entries()`, `credited` included: straight from the index cache when it serves
+        every file as it is and stat keys are trusted (see `trust`), without making an
+        entry of each; None when `entries()` must say (it reads what changed)."""
+        from facturo.store.cached_columns import read_columns
+
+        if not self.use_cache or self.trust != TRUST_STAT or self._entries is not None:
+            return None
+        return read_columns(
+            self._cache_path(), self._mark(), wanted, self.folder.issued_names,
+            found=self.refuse_tracked_state,
+        )  # fmt: skip
+
+    def entries_of(self, client_id: str) -> list[Entry]:
+        """The entries of `client_id`'s documents, as `entries()` has them: without making
+        an entry of every other document while the cache serves every file (`columns`)."""
+        from facturo.store.cached_columns import read_rows
+
+        if self.use_cache and self.trust == TRUST_STAT and self._entries is None:
+            root, check = self.folder.root, self.check
+            entries = read_rows(
+                self._cache_path(), self._mark(), "client_id", client_id,
+                self.folder.issued_names, found=self.refuse_tracked_state,
+                reread=lambda display: read_issued(root / display, display, check),
+            )  # fmt: skip
+            if entries is not None:
+                return entries
+        return [entry for entry in self.entries() if entry.client_id == client_id]
 
     def credit_notes_of(self, number: str, until: dt.date | None = None) -> list[Entry]:
         """The credit notes correcting invoice `number` (issued on or before `until`)."""
