@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Protocol
 
 from facturo.model.money import round_money
 from facturo.model.statuses import (
@@ -173,6 +174,65 @@ def receivable_status(
     if due_date is not None and today > due_date:
         return OVERDUE
     return PARTIALLY_PAID if paid > 0 else ISSUED
+
+
+class Summarized(Protocol):
+    """What a document's balance, lateness and status are derived from: an index entry
+    (store/entry.py) or a row `list` reads straight from the cache (reports/listing.py)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def is_receivable(self) -> bool: ...
+    @property
+    def due(self) -> Decimal: ...
+    @property
+    def paid(self) -> Decimal: ...
+    @property
+    def written_off(self) -> Decimal: ...
+    @property
+    def credited(self) -> Decimal: ...
+    @property
+    def due_date(self) -> dt.date | None: ...
+    @property
+    def valid_until(self) -> dt.date | None: ...
+    @property
+    def sent(self) -> dt.date | None: ...
+    @property
+    def accepted(self) -> dt.date | None: ...
+    @property
+    def declined(self) -> dt.date | None: ...
+
+
+def balance_of(document: Summarized) -> Decimal:
+    """What the client still owes: due - payments - write-offs - credit notes (0 unless
+    receivable)."""
+    if not document.is_receivable:
+        return document.due * 0  # zero, with the currency's decimals
+    return document.due - document.paid - document.written_off - document.credited
+
+
+def days_late_of(document: Summarized, today: dt.date) -> int:
+    """Days past the due date while something is owed (0 otherwise)."""
+    if not document.is_receivable or document.due_date is None or balance_of(document) <= 0:
+        return 0
+    return max(0, (today - document.due_date).days)
+
+
+def status_of(document: Summarized, today: dt.date) -> str:
+    """A status code, derived, never stored (model/statuses.py lists them)."""
+    if document.kind == "quote":
+        return quote_status(
+            today,
+            valid_until=document.valid_until,
+            sent=document.sent,
+            accepted=document.accepted,
+            declined=document.declined,
+        )
+    if not document.is_receivable:
+        return ISSUED
+    settled = document.paid + document.written_off
+    return receivable_status(document.due, settled, document.credited, document.due_date, today)
 
 
 def aging_bucket(days_late: int) -> str:

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
+from facturo.model.account import balance_of, days_late_of, status_of
 from facturo.model.kinds import KINDS
 from facturo.model.kinds import is_receivable as kind_is_receivable
 from facturo.model.platform_status import STATES
-from facturo.model.statuses import ISSUED, STATUSES
+from facturo.model.statuses import STATUSES
 
 # `list --platform`: a state of model/platform_status.py, or `none` (never transmitted).
 NOT_TRANSMITTED = "none"
@@ -100,37 +101,20 @@ class Listed(NamedTuple):
     platform_code: int | None
     platform_rule: str | None
 
-    # As store/entry.py's Entry says them (tests/test_listing.py compares both).
+    # As store/entry.py's Entry says them: the same derivations (model/account.py).
     @property
     def is_receivable(self) -> bool:
         return _RECEIVABLE.get(self.kind, False)
 
     @property
     def balance(self) -> Decimal:
-        if not self.is_receivable:
-            return self.due * 0
-        return self.due - self.paid - self.written_off - self.credited
+        return balance_of(self)
 
     def days_late(self, today: dt.date) -> int:
-        if not self.is_receivable or self.due_date is None or self.balance <= 0:
-            return 0
-        return max(0, (today - self.due_date).days)
+        return days_late_of(self, today)
 
     def status(self, today: dt.date) -> str:
-        from facturo.model.account import quote_status, receivable_status
-
-        if self.kind == "quote":
-            return quote_status(
-                today,
-                valid_until=self.valid_until,
-                sent=self.sent,
-                accepted=self.accepted,
-                declined=self.declined,
-            )
-        if not self.is_receivable:
-            return ISSUED
-        settled = self.paid + self.written_off
-        return receivable_status(self.due, settled, self.credited, self.due_date, today)
+        return status_of(self, today)
 
 
 def listed(ledger: Ledger) -> list[Listed] | None:

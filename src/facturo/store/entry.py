@@ -15,12 +15,11 @@ from typing import Any
 
 from facturo.errors import Problem
 from facturo.files.yamlio import YMap
-from facturo.model.account import quote_status, receivable_status
+from facturo.model.account import balance_of, days_late_of, status_of
 from facturo.model.document import PENDING, Payment, email_status, emails_of, is_business
 from facturo.model.kinds import KINDS, is_receivable
 from facturo.model.money import is_currency, round_money
 from facturo.model.platform_status import platform_state
-from facturo.model.statuses import ISSUED
 from facturo.store.seal import seal_problems, seal_version
 
 ZERO = Decimal(0)
@@ -136,29 +135,14 @@ class Entry:
     def balance(self) -> Decimal:
         """What the client still owes: due - payments - write-offs - credit notes (0 unless
         receivable)."""
-        if not self.is_receivable:
-            return self.due * 0  # zero, with the currency's decimals
-        return self.due - self.paid - self.written_off - self.credited
+        return balance_of(self)
 
     def days_late(self, today: dt.date) -> int:
-        if not self.is_receivable or self.due_date is None or self.balance <= 0:
-            return 0
-        return max(0, (today - self.due_date).days)
+        return days_late_of(self, today)
 
     def status(self, today: dt.date) -> str:
         """A status code, derived, never stored (model/account.py lists them)."""
-        if self.kind == "quote":
-            return quote_status(
-                today,
-                valid_until=self.valid_until,
-                sent=self.sent,
-                accepted=self.accepted,
-                declined=self.declined,
-            )
-        if not self.is_receivable:
-            return ISSUED
-        settled = self.paid + self.written_off
-        return receivable_status(self.due, settled, self.credited, self.due_date, today)
+        return status_of(self, today)
 
 
 # An entry's fields are slots (no dictionary each: 50,000 entries are held at once), and
