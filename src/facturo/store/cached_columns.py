@@ -100,12 +100,9 @@ def load_rows(
     the LATE columns left unread), and what credit notes credit each of their numbers;
     None when the cache is absent, not facturo's, not of `mark` or damaged in a column
     these are read from."""
-    signed = read_signed_lines(path)
-    if signed is None:
+    lines = _signed_lines(path, found)
+    if lines is None:
         return None
-    found()
-    lines = signed[0]
-    del signed
     try:
         count, names, keys = header_and_keys(lines, mark)
         at = {name: place for place, name in enumerate(names, 1)}
@@ -148,12 +145,9 @@ def load_columns(
     column left out: its default for each); None when the cache is absent, not facturo's,
     not of `mark`, or any of these columns is damaged. `found` is told first, as by
     load_index."""
-    signed = read_signed_lines(path)
-    if signed is None:
+    lines = _signed_lines(path, found)
+    if lines is None:
         return None
-    found()
-    lines = signed[0]
-    del signed
     try:
         count, names, keys = header_and_keys(lines, mark)
         where = {name: at for at, name in enumerate(names, 1)}
@@ -171,6 +165,16 @@ def load_columns(
     except ValueError:
         return None
     return keys, columns
+
+
+def _signed_lines(path: Path, found: Callable[[], None]) -> list[bytes] | None:
+    """The lines of the index cache at `path` if facturo signed it (`found` is told first,
+    as by load_index); None when it did not."""
+    signed = read_signed_lines(path)
+    if signed is None:
+        return None
+    found()
+    return signed[0]
 
 
 def files_as_cached(
