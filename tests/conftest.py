@@ -230,3 +230,21 @@ def cached_entry(
         column[place] = value
     if key is not None:
         data["keys"][place] = key
+
+
+def watch_parsing(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The issued files parsed from now on (by this process or, forked after this, by its
+    worker processes), by display path."""
+    import facturo.store.index as index
+    import facturo.store.issued as issued
+
+    parsed: list[str] = []
+    original = issued.read_issued
+
+    def spy(file: Path, display: str, *args: Any) -> Any:
+        parsed.append(display)
+        return original(file, display, *args)
+
+    monkeypatch.setattr(index, "read_issued", spy)
+    monkeypatch.setattr(issued, "read_issued", spy)  # as worker processes call it
+    return parsed

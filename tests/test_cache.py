@@ -11,9 +11,7 @@ from typing import Any
 
 import pytest
 
-import facturo.store.index as index
-import facturo.store.issued as issued
-from conftest import cached_entry, index_cache, write_index_cache
+from conftest import cached_entry, index_cache, watch_parsing, write_index_cache
 from facturo.checks.registry import open_ledger
 from facturo.errors import Problem
 from facturo.model.document import Payment
@@ -65,15 +63,7 @@ def test_a_warm_check_parses_no_file_whose_bytes_are_unchanged(
     assert cli("check").exit_code == 0
     path = folder / "invoices" / "2026" / "F-2026-0002.yaml"
     os.utime(path)  # touched: its times changed, its bytes did not
-    parsed: list[str] = []
-    original = index.read_issued
-
-    def spy(file: Path, display: str, *args: Any) -> index.Entry:
-        parsed.append(display)
-        return original(file, display, *args)
-
-    monkeypatch.setattr(index, "read_issued", spy)
-    monkeypatch.setattr(issued, "read_issued", spy)  # as worker processes call it
+    parsed = watch_parsing(monkeypatch)
     assert cli("check").exit_code == 0  # the folder's bytes are unchanged: the last result
     assert parsed == []
     config = folder / "facturo.yaml"

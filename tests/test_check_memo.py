@@ -149,19 +149,23 @@ def test_a_result_facturo_did_not_keep_is_not_served(
     assert again and "changed after issue" in printed
 
 
+def _changed_while_checked(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The issued file at `path` changes while `check` reads the documents."""
+    original = path.read_bytes()
+    real = checking.FOLDER_CHECKS["documents"]
+
+    def changing(ledger: Any, today: dt.date) -> list[Problem]:
+        path.write_bytes(original.replace(b"Atelier Dupont SARL", b"Atelier Dupont SARX"))
+        return list(real(ledger, today))
+
+    monkeypatch.setitem(checking.FOLDER_CHECKS, "documents", changing)
+
+
 def test_what_was_found_while_files_changed_is_not_kept(
     cli: Cli, draft, folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     issue_three(cli, draft)
-    third = folder / THIRD
-    original = third.read_bytes()
-    real = checking.FOLDER_CHECKS["documents"]
-
-    def changing(ledger: Any, today: dt.date) -> list[Problem]:
-        third.write_bytes(original.replace(b"Atelier Dupont SARL", b"Atelier Dupont SARX"))
-        return list(real(ledger, today))
-
-    monkeypatch.setitem(checking.FOLDER_CHECKS, "documents", changing)
+    _changed_while_checked(folder / THIRD, monkeypatch)
     cli("check")  # found under a fingerprint of the files before they changed
 
     assert not (folder / MEMO).exists()
@@ -175,15 +179,7 @@ def test_what_was_found_while_files_changed_does_not_replace_what_was_kept(
     kept = (folder / MEMO).read_bytes()
     config = folder / "facturo.yaml"
     config.write_text(config.read_text() + "# checked again\n")  # what was kept no longer serves
-    third = folder / THIRD
-    original = third.read_bytes()
-    real = checking.FOLDER_CHECKS["documents"]
-
-    def changing(ledger: Any, today: dt.date) -> list[Problem]:
-        third.write_bytes(original.replace(b"Atelier Dupont SARL", b"Atelier Dupont SARX"))
-        return list(real(ledger, today))
-
-    monkeypatch.setitem(checking.FOLDER_CHECKS, "documents", changing)
+    _changed_while_checked(folder / THIRD, monkeypatch)
     cli("check")
 
     assert (folder / MEMO).read_bytes() == kept

@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 
 import facturo.store.index as index
-import facturo.store.issued as issued
-from conftest import index_cache
+from conftest import index_cache, watch_parsing
 
 BIG = 2**63  # an inode number no signed 64-bit integer holds (NFS, FUSE, overlay file ids)
 
@@ -40,15 +39,7 @@ def test_stat_keys_of_inodes_past_eight_bytes_are_saved_whole_and_serve(
     assert cli("issue", "drafts/a.yaml", "drafts/b.yaml", "--date", "2026-03-01").exit_code == 0
     monkeypatch.setattr(index, "os", _BigInodes())
     assert cli("list").exit_code == 0
-    parsed: list[str] = []
-    original = index.read_issued
-
-    def spy(file: Path, display: str, *args: Any) -> index.Entry:
-        parsed.append(display)
-        return original(file, display, *args)
-
-    monkeypatch.setattr(index, "read_issued", spy)
-    monkeypatch.setattr(issued, "read_issued", spy)
+    parsed = watch_parsing(monkeypatch)
 
     assert cli("list").exit_code == 0
 

@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 
 import facturo.store.index as index
-import facturo.store.issued as issued
-from conftest import TODAY, Cli, cached_entry, index_cache, issue, write_index_cache
+from conftest import TODAY, Cli, cached_entry, index_cache, issue, watch_parsing, write_index_cache
 from facturo.checks.registry import open_ledger
 from facturo.lifecycle.payments import record_payment
 
@@ -22,21 +21,13 @@ NOTES_CACHE = Path(".facturo/cache/credit-notes.json")
 @pytest.fixture
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The issued files read (parsed, or hashed against the cache) from now on."""
-    seen: list[str] = []
-    original = index.read_issued
-
-    def spy(path: Path, display: str, *args: Any) -> index.Entry:
-        seen.append(display)
-        return original(path, display, *args)
-
+    seen = watch_parsing(monkeypatch)
     hashed = index.hashed
 
     def opened(path: str) -> Any:  # hashed against the cache
         seen.append(Path(path).relative_to(Path(path).parents[2]).as_posix())
         return hashed(path)
 
-    monkeypatch.setattr(index, "read_issued", spy)
-    monkeypatch.setattr(issued, "read_issued", spy)  # as worker processes call it
     monkeypatch.setattr(index, "hashed", opened)
     return seen
 

@@ -175,9 +175,9 @@ def test_check_finds_the_same_problems_with_either_reader(
         handle.write("tracking:\n  payments:\n  - date: 2026-10-01\n    amount: -5\n")
     assert all(compared(path.read_bytes()) is not None for path in files)
     fast = cli("check", "--no-cache")
-    import facturo.store.issued as issued
+    import facturo.files.written as written
 
-    monkeypatch.setattr(issued, "read_written", lambda raw: None)
+    monkeypatch.setattr(written, "read_written", lambda raw: None)
     slow = cli("check", "--no-cache")
     assert fast.exit_code == slow.exit_code == 1
     assert fast.stdout == slow.stdout, fast.stdout

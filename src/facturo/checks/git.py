@@ -9,10 +9,11 @@ next run reads only the commits added since.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import subprocess
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -58,11 +59,23 @@ class History:
         )
 
 
-def _git(root: Path, *args: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
+@contextlib.contextmanager
+def _git(root: Path, *args: str, asked: bytes) -> Iterator[subprocess.Popen[bytes]]:
+    """git running `args`, `asked` written to it meanwhile (it answers before it has read
+    all of it: its output is read as it writes it); waited for on leaving."""
+    process = subprocess.Popen(
         ["git", "-C", str(root), "-c", "core.quotepath=off", *LEAN, *args],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
     )  # fmt: skip
+    assert process.stdin is not None and process.stdout is not None
+    writer = threading.Thread(target=_feed, args=(process.stdin, asked), daemon=True)
+    writer.start()
+    try:
+        yield process
+    finally:
+        process.stdout.close()
+        writer.join(timeout=300)
+        process.wait(timeout=300)
 
 
 def _load(folder: Folder) -> History:
@@ -183,22 +196,16 @@ def _log(root: Path, history: History) -> list[tuple[str, list[str]]] | None:
     # commit against its parents for them (three times slower); the paths are sorted out
     # while parsing. Merges list no changes here either way: the changes of both sides are
     # in the commits they merged.
-    process = _git(
+    revisions = "".join(f"^{tip}\n" for tip in history.tips).encode()  # commits read before
+    with _git(
         root, "log", "--all", "--reflog", "--stdin", "--no-renames",
         "--raw", "--no-abbrev", "--relative", "--format=@%H %P",
-    )  # fmt: skip
-    assert process.stdin is not None and process.stdout is not None
-    revisions = "".join(f"^{tip}\n" for tip in history.tips).encode()  # commits read before
-    writer = threading.Thread(target=_feed, args=(process.stdin, revisions), daemon=True)
-    writer.start()  # many tips may not fit the pipe: git reads them while it is read
-    try:
+        asked=revisions,
+    ) as process:  # fmt: skip
+        assert process.stdout is not None
         text = io.TextIOWrapper(process.stdout, "utf-8", "surrogateescape", newline="\n")
         commits = _parse_log(text, history)
-    finally:
-        process.stdout.close()
-        writer.join(timeout=300)
-        code = process.wait(timeout=300)
-    return commits if code == 0 else None
+    return commits if process.returncode == 0 else None
 
 
 def _parse_log(lines: Iterable[str], history: History) -> list[tuple[str, list[str]]]:
@@ -249,15 +256,8 @@ def _read_seals(root: Path, history: History, known: Mapping[str, str]) -> None:
                 history.seals[blob] = seal
     if not wanted:
         return
-    process = subprocess.Popen(
-        ["git", "-C", str(root), *LEAN, "cat-file", "--batch"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    assert process.stdin is not None and process.stdout is not None
-    asked = ("\n".join(wanted) + "\n").encode()
-    writer = threading.Thread(target=_feed, args=(process.stdin, asked), daemon=True)
-    writer.start()  # git answers while it is asked: its output must be read meanwhile
-    try:
+    with _git(root, "cat-file", "--batch", asked=("\n".join(wanted) + "\n").encode()) as process:
+        assert process.stdout is not None
         for blob in wanted:
             header = process.stdout.readline().split()
             if not header:
@@ -267,10 +267,6 @@ def _read_seals(root: Path, history: History, known: Mapping[str, str]) -> None:
                 continue
             content = process.stdout.read(int(header[2]) + 1)  # and the newline after it
             history.seals[blob] = seal_in(content)
-    finally:
-        process.stdout.close()
-        writer.join(timeout=300)
-        process.wait(timeout=300)
 
 
 def _feed(stdin: IO[bytes], data: bytes) -> None:

@@ -14,9 +14,18 @@ item, and the raw text of plain non-text values (tests/test_written.py compares 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
-from facturo.files.yamlio import MAX_FILE_BYTES, NOT_READ, YList, YMap, plain_value
+from facturo.errors import Problem
+from facturo.files.yamlio import (
+    MAX_FILE_BYTES,
+    NOT_READ,
+    YList,
+    YMap,
+    load_mapping,
+    plain_value,
+)
 
 # Any character that makes the text not plainly the emitter's: tab, the line breaks YAML
 # knows besides \n, a byte order mark, and what yamlio refuses (control characters). Named
@@ -45,6 +54,17 @@ Line = tuple[str, str, str, str, str]
 
 class _NotWritten(Exception):
     """The text is not in the form facturo writes."""
+
+
+def load_mapping_written(
+    path: Path, display: str, raw: bytes | None
+) -> tuple[YMap | None, list[Problem]]:
+    """What yamlio.load_mapping gives for a file of bytes `raw` (None: they could not be
+    read), without a YAML parser when they are in the form facturo writes."""
+    data = None if raw is None else read_written(raw)
+    if data is not None:
+        return data, []
+    return load_mapping(path, display, raw)
 
 
 def read_written(raw: bytes) -> YMap | None:

@@ -101,8 +101,6 @@ def fingerprint(
             content = known.get(relative)
             if content is None:
                 content, stat = hashed(path)
-                if expected is not None:  # the checks ran before: its times once read
-                    stat = os.stat(path)
             else:
                 stat = os.stat(path)
         except OSError:

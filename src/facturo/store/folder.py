@@ -407,15 +407,15 @@ class IssuingMark:
 
 
 def hashed(path: str) -> tuple[str, os.stat_result]:
-    """The SHA-256 of a file's bytes, and its times as it was opened (one read of its size
-    and one to see its end, without a file object: ten years of documents are hashed)."""
+    """The SHA-256 of a file's bytes, and its times once they were read (one read of its
+    size and one to see its end, without a file object: ten years of documents are hashed).
+    A file written while it is read has the new times: never the old times with new bytes."""
     handle = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
     try:
-        stat = os.fstat(handle)
-        digest = hashlib.sha256(os.read(handle, stat.st_size + 1))
+        digest = hashlib.sha256(os.read(handle, os.fstat(handle).st_size + 1))
         while chunk := os.read(handle, 1 << 16):  # it grew meanwhile
             digest.update(chunk)
-        return digest.hexdigest(), stat
+        return digest.hexdigest(), os.fstat(handle)
     finally:
         os.close(handle)
 

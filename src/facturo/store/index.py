@@ -359,14 +359,11 @@ class Ledger:
     def _cache_path(self, name: str = INDEX_CACHE) -> Path:
         return self.folder.state_dir / "cache" / name
 
+    @_collecting_less()
     def _read_entries(
         self, names: list[tuple[str, str]] | None = None, cache_name: str = INDEX_CACHE
     ) -> list[Entry]:
         """The summaries of `names` (every issued file by default), cached in `cache_name`."""
-        with _collecting_less():
-            return self._read_entries_in(names, cache_name)
-
-    def _read_entries_in(self, names: list[tuple[str, str]] | None, cache_name: str) -> list[Entry]:
         cached = CachedIndex()
         if self.use_cache:
             cached = self._load_cache(cache_name)

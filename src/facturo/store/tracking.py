@@ -11,11 +11,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from facturo.errors import FacturoError, InvalidData, Problem
+from facturo.errors import FacturoError, InvalidData
 from facturo.files.canonical import dump
 from facturo.files.tracking import tracking_problems
-from facturo.files.written import read_written
-from facturo.files.yamlio import YMap, load_mapping, parse
+from facturo.files.written import load_mapping_written
+from facturo.files.yamlio import YMap, parse
 from facturo.store.index import Ledger
 from facturo.store.seal import immutable_part, verify
 
@@ -36,10 +36,7 @@ def load_for_update(ledger: Ledger, number: str) -> tuple[Path, YMap, str]:
     entry = ledger.find(number)
     path = ledger.folder.root / entry.path
     raw = path.read_bytes()  # read once: the data and the text are of the same bytes
-    data = read_written(raw)  # the form facturo writes, read without a YAML parser
-    problems: list[Problem] = []
-    if data is None:
-        data, problems = load_mapping(path, entry.path, raw)
+    data, problems = load_mapping_written(path, entry.path, raw)
     errors = [p for p in problems if p.is_error]
     if data is None or errors:
         raise InvalidData(f"{entry.path} cannot be read", problems=errors)
