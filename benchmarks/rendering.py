@@ -134,7 +134,7 @@ def median_of(runs: int, once: Callable[[], Sample]) -> Sample:
 
 def invoice_html(root: Path, numbers: list[str], into: Path) -> list[Path]:
     """The HTML facturo lays out for each of `numbers`, for bare WeasyPrint to lay out too."""
-    from facturo.checks.registry import open_ledger
+    from facturo.checks.documents import open_ledger
     from facturo.output.pdf.engine import Renderer
     from facturo.output.publishing import renderer_options
 
@@ -151,7 +151,7 @@ def invoice_html(root: Path, numbers: list[str], into: Path) -> list[Path]:
 
 def first_numbers(root: Path, count: int) -> list[str]:
     """The numbers of the first `count` issued documents, in the order `render --all` takes."""
-    from facturo.checks.registry import open_ledger
+    from facturo.checks.documents import open_ledger
 
     return [entry.number for entry in open_ledger(root).entries()][:count]
 

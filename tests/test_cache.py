@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from conftest import cached_entry, index_cache, watch_parsing, write_index_cache
-from facturo.checks.registry import open_ledger
+from facturo.checks.documents import open_ledger
 from facturo.errors import Problem
 from facturo.model.document import Payment
 from facturo.store.cached_entries import from_columns, to_columns

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from conftest import Cli, index_cache, write_index_cache
-from facturo.checks.registry import open_ledger
+from facturo.checks.documents import open_ledger
 from facturo.store.cached_entries import to_columns
 
 CACHE = Path(".facturo/cache/issued.json")

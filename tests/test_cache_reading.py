@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from conftest import DRAFT, Cli, index_cache, write_index_cache
-from facturo.checks.registry import open_ledger
+from facturo.checks.documents import open_ledger
 from facturo.reports.listing import Listed, listed
 
 CACHE = Path(".facturo/cache/issued.json")

@@ -96,7 +96,7 @@ def test_git_read_that_fails_alongside_is_read_again(
 def test_git_read_alongside_serves_only_the_entries_read_with_it(
     folder_with_history: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from facturo.checks.registry import open_ledger
+    from facturo.checks.documents import open_ledger
 
     monkeypatch.setattr(issued, "PARALLEL_FROM", 1)
     ledger = open_ledger(folder_with_history, use_cache=False)
@@ -120,8 +120,8 @@ def test_git_read_alongside_serves_only_the_entries_read_with_it(
 def test_a_file_read_names_its_git_blob_and_the_seal_git_would_give(
     folder_with_history: Path,
 ) -> None:
+    from facturo.checks.documents import open_ledger
     from facturo.checks.git import read_history
-    from facturo.checks.registry import open_ledger
 
     ledger = open_ledger(folder_with_history, use_cache=False)
     entries = ledger.entries()

@@ -342,7 +342,7 @@ def test_a_cold_check_hashes_for_its_memo_only_what_it_did_not_read(
 def test_the_bytes_the_checks_read_stand_for_the_files_hashed(
     cli: Cli, draft, folder: Path
 ) -> None:
-    from facturo.checks.registry import open_ledger
+    from facturo.checks.documents import open_ledger
     from facturo.reports.check_memo import fingerprint
 
     issue_three(cli, draft)

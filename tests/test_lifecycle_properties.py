@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from conftest import CLIENT_BERLIN, CLIENT_DUPONT, CONFIG, DRAFT, TODAY, Cli, snapshot
-from facturo.checks.registry import open_ledger
+from facturo.checks.documents import open_ledger
 from facturo.errors import FacturoError
 from facturo.files.canonical import dump
 from facturo.files.yamlio import load_mapping

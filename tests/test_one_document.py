@@ -12,7 +12,7 @@ import pytest
 
 import facturo.store.index as index
 from conftest import TODAY, Cli, cached_entry, index_cache, issue, watch_parsing, write_index_cache
-from facturo.checks.registry import open_ledger
+from facturo.checks.documents import open_ledger
 from facturo.lifecycle.payments import record_payment
 
 NOTES_CACHE = Path(".facturo/cache/credit-notes.json")

@@ -106,7 +106,8 @@ TRACKINGS: list[object] = [
 
 @pytest.mark.parametrize("tracking", TRACKINGS)
 def test_a_summary_holds_what_the_tracking_section_says(tracking: object) -> None:
-    from facturo.files.yamlio import YMap, load_mapping
+    from facturo.files.marked import YMap
+    from facturo.files.yamlio import load_mapping
     from facturo.model.document import emails_of
     from facturo.store.entry import _pending_reminder, _reminders, summarize
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from conftest import TODAY, Cli
-from facturo.checks.registry import CHECKS, open_ledger
+from facturo.checks.documents import open_ledger
+from facturo.checks.registry import CHECKS
 from facturo.errors import Problem
 from facturo.reports.check import FOLDER_CHECKS, check_folder
 from facturo.store.folder import Folder

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import TODAY
-from facturo.checks.registry import open_ledger
+from facturo.checks.documents import open_ledger
 from facturo.reports.check import check_folder
 
 FIXTURES = sorted((Path(__file__).parent / "fixtures" / "invalid").glob("*.yaml"))

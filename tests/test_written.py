@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 
 from conftest import DRAFT, issue
 from facturo.files.canonical import dump
+from facturo.files.marked import YList, YMap
 from facturo.files.written import read_written
-from facturo.files.yamlio import YList, YMap, parse
+from facturo.files.yamlio import parse
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from facturo.errors import Problem
 from facturo.files.canonical import dump
-from facturo.files.yamlio import YList, YMap, _Loader, parse
+from facturo.files.marked import YList, YMap
+from facturo.files.yamlio import _Loader, parse
 
 
 def test_decimals_are_exact_and_traps_stay_strings() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from facturo.errors import Problem
-from facturo.files.yamlio import YMap, locate
+from facturo.files.marked import YMap, locate
 from facturo.model.document import DIRECTORY_SCHEME, Party
 from facturo.store.directory import DirectoryAnswer, read_directory
 from facturo.store.index import Ledger

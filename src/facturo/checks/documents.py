@@ -9,12 +9,13 @@ from pathlib import Path
 
 from facturo.checks.einvoice import missing_fields
 from facturo.errors import Problem
+from facturo.files.marked import YMap, locate
 from facturo.files.tracking import tracking_problems
-from facturo.files.yamlio import YMap, locate
 from facturo.model.exchange import document_vat_in_euros
 from facturo.model.money import LineInput, compute_totals, parse_discount
 from facturo.model.numbering import FOLDER_OF_SERIES, SERIES_OF_KIND, number_problem
-from facturo.store.index import Entry, amount_or_zero
+from facturo.store.folder import Folder
+from facturo.store.index import Entry, Ledger, amount_or_zero
 
 REQUIRED = (
     "number",
@@ -28,6 +29,13 @@ REQUIRED = (
     "seal",
 )
 Mark = tuple[int, int]
+
+
+def open_ledger(root: Path | Folder, *, use_cache: bool = True) -> Ledger:
+    """The ledger of a billing folder whose issued documents are checked as `check` does (a command
+    the cache serves imports no other check)."""
+    folder = root if isinstance(root, Folder) else Folder(root)
+    return Ledger(folder, use_cache=use_cache, check=check_document)
 
 
 def check_document(data: YMap, path: Path, entry: Entry) -> list[Problem]:

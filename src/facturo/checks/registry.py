@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from pathlib import Path
 
 from facturo.checks.directory import directory_problems
 from facturo.checks.documents import check_document
@@ -12,17 +11,10 @@ from facturo.checks.history import entries_with_history, history_problems
 from facturo.checks.numbering import check_numbering
 from facturo.errors import Problem
 from facturo.files.catalog import read_catalog
-from facturo.store.folder import Folder
 from facturo.store.index import Ledger
 
 # A named check: every problem of one kind in the folder (`today` for those that need it).
 Check = Callable[[Ledger, dt.date], list[Problem]]
-
-
-def open_ledger(root: Path | Folder, *, use_cache: bool = True) -> Ledger:
-    """The ledger of a billing folder whose issued documents are checked as `check` does."""
-    folder = root if isinstance(root, Folder) else Folder(root)
-    return Ledger(folder, use_cache=use_cache, check=check_document)
 
 
 def config_problems(ledger: Ledger, today: dt.date) -> list[Problem]:
@@ -48,7 +40,7 @@ def catalog_problems(ledger: Ledger, today: dt.date) -> list[Problem]:
 def document_problems(ledger: Ledger, today: dt.date) -> list[Problem]:
     """Each issued document on its own: syntax, seal, keys, name and place, totals, e-invoice."""
     if ledger.check is not check_document:
-        raise ValueError("checking documents needs a ledger from checks.registry.open_ledger")
+        raise ValueError("checking documents needs a ledger from checks.documents.open_ledger")
     entries = entries_with_history(ledger, use_cache=ledger.use_cache)  # git: for "git"
     return [p for entry in entries for p in entry.problems]
 

@@ -148,7 +148,7 @@ def today() -> dt.date:
 
 
 def open_ledger(*, use_cache: bool = True) -> "Ledger":
-    from facturo.checks.registry import open_ledger as open_checked
+    from facturo.checks.documents import open_ledger as open_checked
     from facturo.store.folder import find_root
 
     root_dir = find_root(Path.cwd(), state.directory)

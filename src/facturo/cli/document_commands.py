@@ -161,25 +161,30 @@ def list_documents(
         if platform not in listing.PLATFORM_STATES:
             known = ", ".join(listing.PLATFORM_STATES)
             raise typer.BadParameter(f"expected one of: {known}", param_hint="--platform")
-    ledger = open_ledger(use_cache=not no_cache)
-    day = today()
-    filters = listing.Filters(client=client, year=year, status=status, kind=kind, platform=platform)
-    documents: Sequence[listing.Summary] | None = listing.listed(ledger)
-    if documents is None:  # something changed since the index cache was written
-        documents = ledger.entries()
-    selected = listing.select(documents, filters, day)
-    if json_output:
-        output.print_json([listing.row(entry, day) for entry in selected])
-    elif selected:
-        from facturo.cli.platform_commands import platform_cell
+    from facturo.store.index import collecting_less
 
-        rows = listing.table(selected, day, output.status_words)
-        columns: tuple[str, ...] = listing.COLUMNS
-        if any(entry.platform for entry in selected):  # a column only where one was transmitted
-            columns += ("Platform",)
-            for cells, entry in zip(rows, selected, strict=True):
-                cells.append(platform_cell(entry))
-        output.print_table(columns, rows, right=listing.AMOUNT_COLUMNS)
+    with collecting_less():  # what it reads is printed, none of it garbage
+        ledger = open_ledger(use_cache=not no_cache)
+        day = today()
+        filters = listing.Filters(
+            client=client, year=year, status=status, kind=kind, platform=platform
+        )
+        documents: Sequence[listing.Summary] | None = listing.listed(ledger)
+        if documents is None:  # something changed since the index cache was written
+            documents = ledger.entries()
+        selected = listing.select(documents, filters, day)
+        if json_output:
+            output.print_json([listing.row(entry, day) for entry in selected])
+        elif selected:
+            from facturo.cli.platform_commands import platform_cell
+
+            rows = listing.table(selected, day, output.status_words)
+            columns: tuple[str, ...] = listing.COLUMNS
+            if any(entry.platform for entry in selected):  # a column only where one was transmitted
+                columns += ("Platform",)
+                for cells, entry in zip(rows, selected, strict=True):
+                    cells.append(platform_cell(entry))
+            output.print_table(columns, rows, right=listing.AMOUNT_COLUMNS)
 
 
 @app.command()

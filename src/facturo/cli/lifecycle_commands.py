@@ -242,21 +242,23 @@ def statement(
     """
     from facturo.output import words
     from facturo.reports.statements import build_statement
+    from facturo.store.index import collecting_less
 
-    ledger = open_ledger()
-    data = build_statement(
-        ledger,
-        client,
-        start=parse_date(start, "--from"),
-        end=parse_date(end, "--to") or today(),
-        currency=currency,
-    )
-    for row in data["rows"]:
-        row["description"] = words.describe_statement_row(row, data["language"])
-    if json_output:
-        output.print_json(data)
-    else:
-        _print_statement(data)
+    with collecting_less():  # what it reads is printed, none of it garbage
+        ledger = open_ledger()
+        data = build_statement(
+            ledger,
+            client,
+            start=parse_date(start, "--from"),
+            end=parse_date(end, "--to") or today(),
+            currency=currency,
+        )
+        for row in data["rows"]:
+            row["description"] = words.describe_statement_row(row, data["language"])
+        if json_output:
+            output.print_json(data)
+        else:
+            _print_statement(data)
     return _render_one(ledger, data, None, quiet=json_output) if pdf else ExitCode.OK
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from facturo.files.yamlio import YList, YMap
+from facturo.files.marked import YList, YMap
 
 
 class _CanonicalDumper(yaml.SafeDumper):

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from facturo.errors import Problem
 from facturo.files import schema
+from facturo.files.marked import YList, YMap
 from facturo.files.reading import read_file, suggest
-from facturo.files.yamlio import YList, YMap, load_mapping
 
 CATALOG_FILE = "catalog.yaml"
 FILLED = ("description", "unit", "unit_price", "vat_rate")
@@ -24,6 +24,8 @@ def read_catalog(root: Path) -> tuple[dict[str, YMap], list[Problem]]:
     path = root / CATALOG_FILE
     if not path.exists():
         return {}, []
+    from facturo.files.yamlio import load_mapping  # a YAML parser: when there is a catalog
+
     data, problems = load_mapping(path, CATALOG_FILE)
     if data is None:
         return {}, problems

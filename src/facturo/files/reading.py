@@ -10,8 +10,8 @@ from typing import Any
 
 from facturo.errors import Problem
 from facturo.files.identifiers import VALUE_CHECKS
+from facturo.files.marked import YList, YMap
 from facturo.files.schema import Field
-from facturo.files.yamlio import YList, YMap
 from facturo.model.money import decimal_problem
 
 Mark = tuple[int, int]

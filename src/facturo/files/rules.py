@@ -6,8 +6,8 @@ import datetime as dt
 import re
 from pathlib import Path
 
+from facturo.files.marked import YList, YMap, locate
 from facturo.files.reading import Report
-from facturo.files.yamlio import YList, YMap, locate
 from facturo.model.document import DEFAULTS
 
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from facturo.errors import Problem
 from facturo.files import schema
+from facturo.files.marked import YList, YMap
 from facturo.files.reading import Report, read_mapping
-from facturo.files.yamlio import YList, YMap
 from facturo.model.kinds import is_receivable
 
 TRACKING = "tracking"

@@ -18,14 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from facturo.errors import Problem
-from facturo.files.yamlio import (
-    MAX_FILE_BYTES,
-    NOT_READ,
-    YList,
-    YMap,
-    load_mapping,
-    plain_value,
-)
+from facturo.files.marked import YList, YMap
+from facturo.files.yamlio import MAX_FILE_BYTES, NOT_READ, load_mapping, plain_value
 
 # Any character that makes the text not plainly the emitter's: tab, the line breaks YAML
 # knows besides \n, a byte order mark, and what yamlio refuses (control characters). Named

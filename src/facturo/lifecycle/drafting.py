@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from facturo.files.marked import YList, YMap
 from facturo.files.reading import Report
-from facturo.files.yamlio import YList, YMap
 from facturo.lifecycle.phrases import DRAFT_PLACEHOLDER, exemption_mention
 from facturo.model.account import RECOVERY_INDEMNITY_EUR
 from facturo.model.document import (

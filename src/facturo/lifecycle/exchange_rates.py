@@ -19,9 +19,10 @@ from typing import Any
 
 from facturo.errors import FacturoError, InvalidData
 from facturo.files import schema
+from facturo.files.marked import YMap
 from facturo.files.reading import read_file
 from facturo.files.reference_rates import reference_rate
-from facturo.files.yamlio import YMap, load_mapping, parse
+from facturo.files.yamlio import load_mapping, parse
 from facturo.model.document import currency_of
 from facturo.model.exchange import ACCOUNTING_CURRENCY, ExchangeRate, to_euros
 from facturo.store.index import Ledger

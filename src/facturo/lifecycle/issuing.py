@@ -20,8 +20,9 @@ from facturo.errors import FacturoError, InvalidData, NotFound, Problem
 from facturo.files import schema
 from facturo.files.canonical import dump, dump_continued
 from facturo.files.catalog import fill_items
+from facturo.files.marked import YMap, locate
 from facturo.files.reading import Report, read_file, suggest
-from facturo.files.yamlio import YMap, load_mapping, locate
+from facturo.files.yamlio import load_mapping
 from facturo.lifecycle.drafting import Links, build_document
 from facturo.lifecycle.filing import Filing
 from facturo.lifecycle.phrases import deposit_deducted

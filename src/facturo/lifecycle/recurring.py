@@ -23,8 +23,9 @@ from typing import Any
 from facturo.errors import FacturoError, InvalidData, Problem
 from facturo.files import schema
 from facturo.files.canonical import dump
+from facturo.files.marked import YMap
 from facturo.files.reading import read_file
-from facturo.files.yamlio import YMap, load_mapping, parse
+from facturo.files.yamlio import load_mapping, parse
 from facturo.lifecycle.drafting import build_document
 from facturo.lifecycle.issuing import Issued, issue_drafts
 from facturo.model.money import round_money

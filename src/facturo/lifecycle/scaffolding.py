@@ -19,9 +19,10 @@ from facturo.errors import FacturoError, InvalidData, Problem
 from facturo.files import schema
 from facturo.files.identifiers import compact
 from facturo.files.languages import LANGUAGES
+from facturo.files.marked import YMap
 from facturo.files.reading import read_file
 from facturo.files.rules import client_id_problem
-from facturo.files.yamlio import YMap, parse
+from facturo.files.yamlio import parse
 from facturo.lifecycle.exchange_rates import Proposal, propose_rate, rate_block
 from facturo.lifecycle.phrases import DRAFT_PLACEHOLDER
 from facturo.model.document import DEFAULTS, currency_of

@@ -83,7 +83,7 @@ def check_folder(ledger: Ledger, today: dt.date, only: list[str] | None = None) 
 def check_all(ledger: Ledger, today: dt.date, only: list[str] | None = None) -> Checked:
     """Every problem of the folder (or of the files under `only`), sorted by file and line.
 
-    `ledger` comes from `checks.registry.open_ledger`, which checks each issued document;
+    `ledger` comes from `checks.documents.open_ledger`, which checks each issued document;
     every issued file's bytes are hashed: a cached summary and its problems (seal included)
     serve only the bytes they were read from, any other file is read and checked again. A
     folder whose files and git history are byte for byte as the last check saw them, on the

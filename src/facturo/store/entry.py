@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from facturo.errors import Problem
-from facturo.files.yamlio import YMap
+from facturo.files.marked import YMap
 from facturo.model.account import balance_of, days_late_of, status_of
 from facturo.model.document import PENDING, Payment, email_status, emails_of, is_business
 from facturo.model.kinds import KINDS, is_receivable

@@ -47,6 +47,7 @@ from facturo import __version__
 from facturo.errors import FacturoError, InvalidData, NotFound, Problem
 from facturo.files import schema
 from facturo.files.catalog import fill_items, read_catalog
+from facturo.files.marked import YMap
 from facturo.files.reading import read_file
 from facturo.files.rules import (
     check_client,
@@ -55,7 +56,6 @@ from facturo.files.rules import (
     client_id_problem,
 )
 from facturo.files.tracking import tracking_problems
-from facturo.files.yamlio import YMap, load_mapping
 from facturo.model.account import Account
 from facturo.model.document import IssuedDocument, account_from
 from facturo.model.numbering import number_problem
@@ -76,6 +76,14 @@ NOTES_CACHE = "credit-notes.json"  # the credit notes alone: the accounts of sin
 CREDIT_NOTES_DIRS = ("credit-notes",)
 
 
+def _load_mapping(path: Path, display: str) -> tuple[YMap | None, list[Problem]]:
+    """yamlio.load_mapping, its YAML parser imported when a file is parsed: a command the
+    cache serves (`list`, `statement`) starts without it."""
+    from facturo.files.yamlio import load_mapping
+
+    return load_mapping(path, display)
+
+
 def _holds(path: str, entry: Entry) -> bool:
     """Whether the file at `path` has the bytes `entry` was read from."""
     try:
@@ -85,10 +93,11 @@ def _holds(path: str, entry: Entry) -> bool:
 
 
 @contextlib.contextmanager
-def _collecting_less() -> Iterator[None]:
+def collecting_less() -> Iterator[None]:
     """Young objects collected every 20,000 while entries are read and saved, not every 700:
     ten thousand entries (and their cache's cells) are made and kept, none of them garbage,
-    and each collection walked them again (a second of a cold check at 10,000 invoices)."""
+    and each collection walked them again (a second of a cold check at 10,000 invoices).
+    Commands that read the index and print it (`list`, `statement`) run so throughout."""
     before = gc.get_threshold()
     gc.set_threshold(max(before[0], YOUNG_WHILE_READING), *before[1:])
     try:
@@ -161,7 +170,7 @@ class Ledger:
     def config_with_problems(self) -> tuple[YMap | None, list[Problem]]:
         if self._config is None:
             display = self.folder.display(self.folder.config_path)
-            data, problems = load_mapping(self.folder.config_path, display)
+            data, problems = _load_mapping(self.folder.config_path, display)
             if data is None:
                 self._config = (None, problems)
             else:
@@ -186,7 +195,7 @@ class Ledger:
 
     def _load_client(self, path: Path) -> tuple[YMap | None, list[Problem]]:
         display = self.folder.display(path)
-        data, problems = load_mapping(path, display)
+        data, problems = _load_mapping(path, display)
         id_problem = client_id_problem(path.stem)
         if id_problem:
             problems.append(Problem(display, 0, 0, id_problem))
@@ -203,7 +212,7 @@ class Ledger:
             self._subscriptions = {}
             for path in self.folder.subscription_files():
                 display = self.folder.display(path)
-                data, problems = load_mapping(path, display)
+                data, problems = _load_mapping(path, display)
                 id_problem = client_id_problem(path.stem)
                 if id_problem:
                     problems.append(
@@ -359,7 +368,7 @@ class Ledger:
     def _cache_path(self, name: str = INDEX_CACHE) -> Path:
         return self.folder.state_dir / "cache" / name
 
-    @_collecting_less()
+    @collecting_less()
     def _read_entries(
         self, names: list[tuple[str, str]] | None = None, cache_name: str = INDEX_CACHE
     ) -> list[Entry]:
@@ -495,7 +504,7 @@ class Ledger:
     def document(self, number: str) -> YMap:
         """The full data of an issued document."""
         entry = self.find(number)
-        data, problems = load_mapping(self.folder.root / entry.path, entry.path)
+        data, problems = _load_mapping(self.folder.root / entry.path, entry.path)
         if data is None:
             raise InvalidData(f"{entry.path} cannot be read", problems=problems)
         invalid_tracking = [p for p in tracking_problems(data, entry.path) if p.is_error]

@@ -19,8 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from facturo.errors import Problem
-from facturo.files.written import load_mapping_written
-from facturo.files.yamlio import YMap
+from facturo.files.marked import YMap
 from facturo.store.entry import Entry, summarize
 
 # What a ledger may add to each entry: the problems of one issued document on its own.
@@ -66,6 +65,8 @@ def read_issued(
     if raw is not None and blobs is not None:
         blob, seal = blob_of(raw)
         blobs[blob] = seal
+    from facturo.files.written import load_mapping_written  # a YAML parser: when reading
+
     data, problems = load_mapping_written(path, display, raw)
     entry = Entry(path=display, problems=list(problems), content_sha256=content)
     if data is None:

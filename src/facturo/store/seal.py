@@ -20,8 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from facturo.errors import Problem
-from facturo.files.canonical import dump
-from facturo.files.yamlio import YMap, locate, parse
+from facturo.files.marked import YMap, locate
 
 UNSEALED = frozenset({"source", "seal", "tracking"})
 SHORT = 8
@@ -80,6 +79,9 @@ def seal_version(document: dict[str, Any]) -> int:
 def _as_read_back(document: dict[str, Any], text: str | None) -> dict[str, Any]:
     """The immutable part as `check` will read it from the file (3.0 and 3 stay distinct,
     a Decimal("3") written as 3 reads back as the integer 3): what is sealed is what is read."""
+    from facturo.files.canonical import dump  # PyYAML: when sealing, not reading
+    from facturo.files.yamlio import parse
+
     if text is None:
         text = dump(immutable_part(document))
     data, problems = parse(text, "<seal>")

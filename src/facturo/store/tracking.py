@@ -12,10 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from facturo.errors import FacturoError, InvalidData
-from facturo.files.canonical import dump
+from facturo.files.marked import YMap
 from facturo.files.tracking import tracking_problems
-from facturo.files.written import load_mapping_written
-from facturo.files.yamlio import YMap, parse
 from facturo.store.index import Ledger
 from facturo.store.seal import immutable_part, verify
 
@@ -36,6 +34,8 @@ def load_for_update(ledger: Ledger, number: str) -> tuple[Path, YMap, str]:
     entry = ledger.find(number)
     path = ledger.folder.root / entry.path
     raw = path.read_bytes()  # read once: the data and the text are of the same bytes
+    from facturo.files.written import load_mapping_written  # a YAML parser: when updating
+
     data, problems = load_mapping_written(path, entry.path, raw)
     errors = [p for p in problems if p.is_error]
     if data is None or errors:
@@ -59,7 +59,11 @@ def write_tracking(ledger: Ledger, path: Path, data: YMap, text: str) -> None:
     tracking = data.pop(TRACKING, None)
     if tracking:
         data[TRACKING] = tracking  # always the last section
+    from facturo.files.canonical import dump  # PyYAML: when updating, not reading
+    from facturo.files.yamlio import parse
+
     new_text = dump(data, _header(text))
+
     written, problems = parse(new_text, ledger.folder.display(path))
     if problems or not isinstance(written, dict) or not verify(written):
         raise FacturoError(f"refusing to write {path}: the sealed part would change")
