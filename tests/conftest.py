@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from facturo.cli import app
+from facturo.cli import app, only
 from pa_server import SECRET as PA_SECRET
 from pa_server import PlatformServer, running
 
@@ -115,7 +115,9 @@ class Cli:
 
     def __call__(self, *args: str, input: str | None = None):  # type: ignore[no-untyped-def]
         env = {"FACTURO_DIR": str(self.root), "FACTURO_TODAY": TODAY.isoformat()}
-        return self.runner.invoke(app, list(args), input=input, env=env, catch_exceptions=False)
+        # as `facturo` runs: typer given the one command named (cli.main)
+        command = only(app, list(args))
+        return self.runner.invoke(command, list(args), input=input, env=env, catch_exceptions=False)
 
 
 @pytest.fixture

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import gc
+import sys
+
+import typer
 
 # Importing the command modules registers their commands, in this order in --help.
 # isort: off
@@ -28,7 +32,54 @@ def main() -> None:
     # walks it again. Reading ten years of entries collects less while it runs
     # (store/index.py); rendering keeps Python's pace, or its garbage piles up.
     gc.freeze()
-    app(prog_name="facturo")
+    only(app, sys.argv[1:])(prog_name="facturo")
 
 
-__all__ = ["app", "main"]
+def only(full: typer.Typer, args: list[str]) -> typer.Typer:
+    """`full` with the one command or group `args` run, when they name one after the root's
+    own options; else `full`. typer makes every command's options at each start (~15 ms for
+    all of facturo's) where the one run needs its own; --help, a misspelt command (the
+    suggestions) and anything unusual get `full`, as do shell completions (no arguments)."""
+    name = _command_word(full, args)
+    commands = [c for c in full.registered_commands if _name(c) == name]
+    groups = [g for g in full.registered_groups if g.name == name]
+    if name is None or len(commands) + len(groups) != 1:
+        return full
+    narrowed = copy.copy(full)
+    narrowed.registered_commands, narrowed.registered_groups = commands, groups
+    return narrowed
+
+
+def _command_word(full: typer.Typer, args: list[str]) -> str | None:
+    """The first argument that is not the root's option or its value; None at `--`, --help,
+    --version or an option the root does not take."""
+    bare = copy.copy(full)
+    bare.registered_commands, bare.registered_groups = [], []
+    root = typer.main.get_command(bare)
+    valued = {o for p in root.params if not getattr(p, "is_flag", True) for o in p.opts}
+    flags = {
+        o for p in root.params if getattr(p, "is_flag", False) and not p.is_eager for o in p.opts
+    }
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg in valued:
+            index += 2
+        elif arg in flags or arg.split("=", 1)[0] in valued:
+            index += 1
+        elif arg.startswith("-"):
+            return None
+        else:
+            return arg
+    return None
+
+
+def _name(command: typer.models.CommandInfo) -> str | None:
+    if command.name:
+        return command.name
+    return (
+        None if command.callback is None else typer.main.get_command_name(command.callback.__name__)
+    )
+
+
+__all__ = ["app", "main", "only"]
