@@ -124,6 +124,8 @@ def test_workers_freeze_what_they_hold_and_collect_garbage_less_often(
     assert len(made) == 4
     for path in made:
         frozen, young = map(int, path.read_text().split())
-        assert frozen > 10_000
+        # a worker starts with its parent's frozen objects (importing facturo.cli froze
+        # some): what it froze itself is what it holds beyond them
+        assert frozen - before[0] > 10_000
         assert young == 10_000
     assert (gc.get_freeze_count(), gc.get_threshold()) == before  # not this process's
