@@ -158,3 +158,38 @@ def test_the_seal_of_a_blob_is_found_as_the_pattern_finds_it(pieces: list[str]) 
     content = "".join(pieces).encode()
     match = SEAL_SHA.search(content)
     assert seal_in(content) == (match[1].decode() if match else NO_SEAL)
+
+
+def test_worker_processes_are_forked_with_the_yaml_reader_already_imported(
+    cli, draft, folder: Path, tmp_path: Path
+) -> None:
+    """A cold `list` of many documents reads them in worker processes: the reader of the
+    files is imported once, before they are forked, not again in each of them."""
+    import subprocess
+    import sys
+
+    from conftest import TODAY, issue
+
+    for day in ("2026-03-02", "2026-03-03", "2026-03-04"):
+        issue(cli, draft, day)
+    imported_again = tmp_path / "imported-again"
+    code = (
+        "import os, sys\n"
+        "import facturo.store.issued as issued\n"
+        "issued.PARALLEL_FROM = 1\n"
+        "os.cpu_count = lambda: 2\n"
+        "original = issued._read_one\n"
+        "def _read_one(item):\n"
+        "    if 'facturo.files.written' not in sys.modules:\n"
+        f"        open({str(imported_again)!r}, 'a').write(str(os.getpid()) + '\\n')\n"
+        "    return original(item)\n"
+        "issued._read_one = _read_one\n"
+        f"sys.argv = ['facturo', '--dir', {str(folder)!r}, '--today', {str(TODAY)!r},"
+        " 'list', '--no-cache']\n"
+        "from facturo.cli import main\n"
+        "main()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "F-2026-0003" in result.stdout
+    assert not imported_again.exists(), imported_again.read_text()

@@ -124,6 +124,8 @@ def read_all(
         return _with_blobs(map(_read_one, work))
     from concurrent.futures import ProcessPoolExecutor
 
+    import facturo.files.written  # noqa: F401  (the reader: imported here once, each worker forked with it)
+
     # chunks small enough that the workers end together (the last one is the tail)
     chunk = max(50, len(work) // (workers * 16))
     # A worker's garbage collector leaves alone what it inherited from this process: it
