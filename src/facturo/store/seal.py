@@ -57,7 +57,11 @@ def _typed(value: Any) -> dict[str, str]:
     raise TypeError(f"cannot seal a {type(value).__name__}")
 
 
-_OPTIONS: dict[str, Any] = {"sort_keys": True, "ensure_ascii": False, "separators": (",", ":")}
+# Nothing sealed can hold itself (both YAML readers refuse anchors and aliases): the
+# encoder need not remember each mapping and list it is inside (a tenth of its time).
+_OPTIONS: dict[str, Any] = {
+    "sort_keys": True, "ensure_ascii": False, "separators": (",", ":"), "check_circular": False
+}  # fmt: skip
 _ENCODERS = {
     FIRST_VERSION: json.JSONEncoder(default=_exact, **_OPTIONS),
     VERSION: json.JSONEncoder(default=_typed, **_OPTIONS),
