@@ -354,3 +354,21 @@ def test_the_bytes_the_checks_read_stand_for_the_files_hashed(
     assert fingerprint(ledger.folder, day, read) == fingerprint(ledger.folder, day)
     wrong = {path: "0" * 64 for path in read}
     assert fingerprint(ledger.folder, day, wrong) != fingerprint(ledger.folder, day)
+
+
+def test_the_memo_keeps_the_commits_the_history_read_ended_at(
+    cli: Cli, draft, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import facturo.checks.git as git_history
+    from facturo.store.cache import read_cache
+    from facturo.store.folder import Folder
+
+    issue_three(cli, draft)
+    in_git(folder)
+    loaded: list[Path] = []
+    real = git_history._load
+    monkeypatch.setattr(git_history, "_load", lambda at: loaded.append(at.root) or real(at))
+    assert cli("check").exit_code == 0
+    head = git(folder, "rev-parse", "HEAD").strip()
+    assert read_cache(Folder(folder), "check", 1)["tips"] == real(Folder(folder)).tips == [head]
+    assert len(loaded) == 1  # the history's cache is read once, not again for its tips

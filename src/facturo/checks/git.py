@@ -127,8 +127,13 @@ def _save(folder: Folder, history: History) -> None:
 
 
 def known_tips(folder: Folder) -> list[str]:
-    """The commits the history read last ended at (none when it was not cached)."""
-    return _load(folder).tips
+    """The commits the history read last ended at (none when it was not cached): as this
+    process read it, else as cached (not the whole cache loaded again for them)."""
+    tips = _READ_TIPS.get(folder.root)
+    return list(tips) if tips is not None else _load(folder).tips
+
+
+_READ_TIPS: dict[Path, list[str]] = {}  # by folder: where the history read here ended
 
 
 def read_history(
@@ -169,6 +174,7 @@ class HistoryReading:
         """The whole history: each new blob's seal from `known`, else read from git."""
         history, commits = self.history, self.commits
         if self.done:
+            _READ_TIPS[self.folder.root] = list(history.tips)
             return history
         try:
             _read_seals(self.folder.root, history, known)
@@ -185,6 +191,7 @@ class HistoryReading:
                 history.tips = []
             if self.use_cache:
                 _save(self.folder, history)
+        _READ_TIPS[self.folder.root] = list(history.tips)
         return history
 
 
