@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from facturo.checks.registry import CHECKS, Check
 from facturo.errors import Problem
 from facturo.reports.check_memo import Checked, recall, remember
 from facturo.store.index import Ledger
+from facturo.store.issued import alongside
 
 
 def draft_problems(ledger: Ledger, today: dt.date) -> list[Problem]:
@@ -73,6 +75,19 @@ def time_problems(ledger: Ledger, today: dt.date) -> list[Problem]:
 
 
 FOLDER_CHECKS: dict[str, Check] = {**CHECKS, "drafts": draft_problems, "time": time_problems}
+FIRST = "documents"  # what its worker processes read, the other checks read meanwhile
+
+
+def _read_meanwhile(ledger: Ledger) -> None:
+    """The files the config, clients and subscriptions checks read, read (and kept by the
+    ledger) while worker processes read the issued files; one that fails is read again by
+    its check, which says why."""
+    with contextlib.suppress(Exception):
+        ledger.config_with_problems()
+        clients = ledger.clients_with_problems()
+        for client_id in clients:
+            clients[client_id]
+        ledger.subscriptions_with_problems()
 
 
 def check_folder(ledger: Ledger, today: dt.date, only: list[str] | None = None) -> list[Problem]:
@@ -93,7 +108,9 @@ def check_all(ledger: Ledger, today: dt.date, only: list[str] | None = None) -> 
     checked, before = recall(ledger.folder, today) if ledger.use_cache else (None, None)
     if checked is None:
         ledger.read_files()
-        found = [p for check in FOLDER_CHECKS.values() for p in check(ledger, today)]
+        names = sorted(FOLDER_CHECKS, key=lambda name: name != FIRST)  # the rest in order
+        with alongside(lambda: _read_meanwhile(ledger)):
+            found = [p for name in names for p in FOLDER_CHECKS[name](ledger, today)]
         problems = sorted(set(found), key=lambda p: (p.path, p.line, p.col, p.message))
         checked = Checked(problems, len(ledger.entries()))
         if before is not None:  # the bytes of issued files as the checks read them

@@ -97,14 +97,17 @@ def _read_one(item: tuple[str, str, DocumentCheck | None]) -> tuple[Entry, dict[
 
 
 # Work this process does while worker processes read files, instead of waiting for them
-# (`check` reads git history then): given by `alongside`, run only when workers read.
+# (`check` reads git history then, and the files its first checks read): given by
+# `alongside`, run only when workers read, the last one given first (the innermost: git's
+# history, whose own process then works meanwhile too).
 _ALONGSIDE: list[Callable[[], object]] = []
 
 
 @contextlib.contextmanager
 def alongside(job: Callable[[], object]) -> Iterator[None]:
     """Run `job` here while worker processes read issued files, if they do meanwhile
-    (`job` handles its own errors: one it raises stops the reading of the files)."""
+    (`job` handles its own errors: one it raises stops the reading of the files); jobs
+    given later run first."""
     _ALONGSIDE.append(job)
     try:
         yield
@@ -133,7 +136,7 @@ def read_all(
     with ProcessPoolExecutor(max_workers=workers, initializer=gc.freeze) as pool:
         read = pool.map(_read_one, work, chunksize=chunk)  # the workers exist from here on
         while _ALONGSIDE:  # in this thread: nothing runs here while a worker is forked
-            _ALONGSIDE.pop(0)()
+            _ALONGSIDE.pop()()
         return _with_blobs(read)
 
 
