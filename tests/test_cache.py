@@ -336,3 +336,24 @@ def held(entry: Entry) -> set[str]:
         if name != UNREAD or value is not None:
             found.add(name)
     return found
+
+
+def test_cells_made_column_by_column_are_those_made_cell_by_cell() -> None:
+    from facturo.store.cached_entries import _FIELD_KINDS, _cell, default_cell
+
+    made = [
+        Entry(path="a.yaml", number="F-1", issue_date=dt.date(2026, 1, 2), gross=Decimal("1.50")),
+        Entry(path="b.yaml", penalty_rate=Decimal("12.15"), deducts=["A-1"], previous_line=3),
+        Entry(path="c.yaml", problems=[Problem("c.yaml", 1, 2, "bad")], business=False),
+        Entry(
+            path="d.yaml",
+            payments=[Payment(1, dt.date(2026, 2, 1), Decimal("1.50"), "transfer", None, None)],
+        ),
+    ]
+    made[1].client_id = Decimal("3")  # type: ignore[assignment]  # a wrong type, as text
+    columns = to_columns(made)
+    for name, kind in _FIELD_KINDS.items():
+        cells = [_cell(kind, getattr(entry, name)) for entry in made]
+        if any(cell != default_cell(name) for cell in cells):
+            assert columns.pop(name) == cells, name
+    assert columns == {}
