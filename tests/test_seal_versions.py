@@ -3,10 +3,12 @@ runs per series and period so that clones merging across a new year verify."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -214,3 +216,13 @@ def test_the_digests_are_those_of_the_json_text_the_rules_define(tmp_path: Path)
         for version, default in ((FIRST_VERSION, exact), (VERSION, typed)):
             text = json.dumps(data, default=default, **options)  # type: ignore[arg-type]
             assert _digest(data, version) == hashlib.sha256(text.encode()).hexdigest()
+
+
+def test_equal_amounts_written_otherwise_are_sealed_as_written() -> None:
+    from facturo.store.seal import _digest
+
+    values = [Decimal("1.0"), Decimal("1.00"), Decimal("1"), Decimal("0.00"), dt.date(2026, 1, 2)]
+    first = [_digest({"v": value}, 2) for value in values]
+    again = [_digest({"v": value}, 2) for value in values]  # each typed once, then kept
+    fresh = [_digest({"v": Decimal(str(value))}, 2) for value in values[:4]]
+    assert first == again and first[:4] == fresh and len(set(first)) == len(values)

@@ -48,13 +48,28 @@ def _exact(value: Any) -> str:
 
 
 def _typed(value: Any) -> dict[str, str]:
+    kept = _TYPED.get(id(value))
+    if kept is not None and kept[0] is value:
+        return kept[1]
+    typed: dict[str, str]
     if isinstance(value, Decimal):
-        return {"decimal": format(value, "f")}
-    if isinstance(value, dt.datetime):
-        return {"datetime": value.isoformat()}
-    if isinstance(value, dt.date):
-        return {"date": value.isoformat()}
-    raise TypeError(f"cannot seal a {type(value).__name__}")
+        typed = {"decimal": format(value, "f")}
+    elif isinstance(value, dt.datetime):
+        typed = {"datetime": value.isoformat()}
+    elif isinstance(value, dt.date):
+        typed = {"date": value.isoformat()}
+    else:
+        raise TypeError(f"cannot seal a {type(value).__name__}")
+    if len(_TYPED) < KEPT_TYPED:
+        _TYPED[id(value)] = (value, typed)
+    return typed
+
+
+# Each amount and date as sealed, by the object itself: the reader of written files gives
+# one object for each text that repeats (files/written.py), so most are made once. The
+# object is held, so that its id is never another's; 0.00 and 0 stay two objects.
+_TYPED: dict[int, tuple[Any, dict[str, str]]] = {}
+KEPT_TYPED = 8192
 
 
 # Nothing sealed can hold itself (both YAML readers refuse anchors and aliases): the
