@@ -69,6 +69,43 @@ def test_git_is_read_while_workers_read_the_files(
     assert (in_parallel.exit_code, in_parallel.stdout) == (one_by_one.exit_code, one_by_one.stdout)
 
 
+def test_config_and_clients_are_read_while_workers_read_the_files(
+    cli, folder_with_history: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (folder_with_history / "clients/dupont.yaml").write_text(
+        (folder_with_history / "clients/dupont.yaml").read_text("utf-8") + "bogus: 1\n", "utf-8"
+    )
+    one_by_one = cold_check(cli, folder_with_history)
+    assert "bogus" in one_by_one.stdout, one_by_one.output
+
+    order: list[str] = []  # "git" and "client" as each is read, "files" once the workers end
+    with_blobs, start = issued._with_blobs, history.start_history
+    load_client = index.Ledger._load_client
+
+    def collected(*args: Any) -> Any:
+        result = with_blobs(*args)
+        order.append("files")
+        return result
+
+    def started(*args: Any, **kwargs: Any) -> Any:
+        order.append("git")
+        return start(*args, **kwargs)
+
+    def loaded(self: Any, path: Path) -> Any:
+        order.append("client")
+        return load_client(self, path)
+
+    monkeypatch.setattr(issued, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(issued, "_with_blobs", collected)
+    monkeypatch.setattr(history, "start_history", started)
+    monkeypatch.setattr(index.Ledger, "_load_client", loaded)
+    in_parallel = cold_check(cli, folder_with_history)
+
+    clients = len(list((folder_with_history / "clients").glob("*.yaml")))
+    assert order == ["git", *["client"] * clients, "files"], "git, then clients, meanwhile"
+    assert (in_parallel.exit_code, in_parallel.stdout) == (one_by_one.exit_code, one_by_one.stdout)
+
+
 def test_git_read_that_fails_alongside_is_read_again(
     cli, folder_with_history: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -193,40 +230,3 @@ def test_worker_processes_are_forked_with_the_yaml_reader_already_imported(
     assert result.returncode == 0, result.stderr
     assert "F-2026-0003" in result.stdout
     assert not imported_again.exists(), imported_again.read_text()
-
-
-def test_config_and_clients_are_read_while_workers_read_the_files(
-    cli, folder_with_history: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    (folder_with_history / "clients/dupont.yaml").write_text(
-        (folder_with_history / "clients/dupont.yaml").read_text("utf-8") + "bogus: 1\n", "utf-8"
-    )
-    one_by_one = cold_check(cli, folder_with_history)
-    assert "bogus" in one_by_one.stdout, one_by_one.output
-
-    order: list[str] = []  # "git" and "client" as each is read, "files" once the workers end
-    with_blobs, start = issued._with_blobs, history.start_history
-    load_client = index.Ledger._load_client
-
-    def collected(*args: Any) -> Any:
-        result = with_blobs(*args)
-        order.append("files")
-        return result
-
-    def started(*args: Any, **kwargs: Any) -> Any:
-        order.append("git")
-        return start(*args, **kwargs)
-
-    def loaded(self: Any, path: Path) -> Any:
-        order.append("client")
-        return load_client(self, path)
-
-    monkeypatch.setattr(issued, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(issued, "_with_blobs", collected)
-    monkeypatch.setattr(history, "start_history", started)
-    monkeypatch.setattr(index.Ledger, "_load_client", loaded)
-    in_parallel = cold_check(cli, folder_with_history)
-
-    clients = len(list((folder_with_history / "clients").glob("*.yaml")))
-    assert order == ["git", *["client"] * clients, "files"], "git, then clients, meanwhile"
-    assert (in_parallel.exit_code, in_parallel.stdout) == (one_by_one.exit_code, one_by_one.stdout)
