@@ -145,6 +145,28 @@ def test_an_entry_read_back_from_the_cache_has_every_field(cli, draft, folder: P
     assert from_columns(json.loads(json.dumps(to_columns([every, blank]))), 2) == [every, blank]
 
 
+def test_the_cache_is_encoded_a_few_cells_at_a_time_as_it_was_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from facturo.store import cached_entries
+    from facturo.store.cached_entries import column_lines, decode_index, encode_index
+
+    entries = [_every_field_set(), Entry(path="x"), Entry(path="y", number="F-1")] * 3
+    keys = list(range(4 * len(entries)))
+    whole = to_columns(entries)
+    monkeypatch.setattr(cached_entries, "ENCODED_AT_ONCE", 2)  # 9 entries: 5 pieces each
+
+    lines = list(column_lines(entries))
+    raw = b"".join(encode_index({"version": 1}, keys, iter(lines)))
+
+    assert [name for name, _ in lines] == list(whole)
+    assert [json.loads(line) for _, line in lines] == json.loads(json.dumps(list(whole.values())))
+    decoded = decode_index(raw)
+    assert decoded["keys"] == [keys[at : at + 4] for at in range(0, len(keys), 4)]
+    assert decoded["entries"] == json.loads(json.dumps(whole))
+    assert from_columns(decoded["entries"], len(entries)) == entries
+
+
 def _every_field_set() -> Entry:
     """An entry with no field at its default."""
     day = dt.date(2026, 3, 2)

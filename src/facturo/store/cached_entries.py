@@ -102,20 +102,59 @@ def column_cells(
     one read anew) keeps its cells as they were: one new document does not write 10,000
     others cell by cell. A column the cache no longer holds as read is made again from the
     entries (the same cells: each kind of value reads back as it was written)."""
+    for name, pieces in _column_pieces(entries, cached, places, lambda cells: cells):
+        yield name, [cell for piece in pieces for cell in piece]
+
+
+def column_lines(
+    entries: list[Entry],
+    cached: CachedIndex | None = None,
+    places: list[int | None] | None = None,
+) -> Iterator[tuple[str, bytes]]:
+    """column_cells as the lines of the index cache, each encoded ENCODED_AT_ONCE cells at a
+    time: the cells of a whole column (50,000 documents' payments) are never held at once,
+    only their JSON."""
+    for name, pieces in _column_pieces(entries, cached, places, _members):
+        yield name, b"[" + b",".join(piece for piece in pieces if piece) + b"]\n"
+
+
+ENCODED_AT_ONCE = 4096  # cells of a column made and encoded at a time
+
+
+def _column_pieces(
+    entries: list[Entry],
+    cached: CachedIndex | None,
+    places: list[int | None] | None,
+    kept: Callable[[list[Any]], Any],
+) -> Iterator[tuple[str, list[Any]]]:
+    """Each column not all at its default, as `kept` keeps each ENCODED_AT_ONCE cells of it."""
     where = places if places is not None else [None] * len(entries)
     for name, kind in _FIELD_KINDS.items():
         default = default_cell(name)
         before = cached.cells(name) if cached is not None else None
-        cells = [
-            _cell(kind, getattr(entry, name))
-            if place is None or before is None
-            else default
-            if before is ABSENT
-            else before[place]
-            for entry, place in zip(entries, where, strict=True)
-        ]
-        if any(cell != default for cell in cells):  # as written: 0.00 is not 0
-            yield name, cells
+        pieces, differs = [], False
+        for start in range(0, len(entries), ENCODED_AT_ONCE):
+            cells = [
+                _cell(kind, getattr(entry, name))
+                if place is None or before is None
+                else default
+                if before is ABSENT
+                else before[place]
+                for entry, place in zip(
+                    entries[start : start + ENCODED_AT_ONCE],
+                    where[start : start + ENCODED_AT_ONCE],
+                    strict=True,
+                )
+            ]
+            differs = differs or any(cell != default for cell in cells)  # 0.00 is not 0
+            pieces.append(kept(cells))
+        if differs:
+            yield name, pieces
+
+
+def _members(values: list[Any]) -> bytes:
+    """The JSON of `values` without its brackets: a piece of a longer list."""
+    return _line(values)[1:-2]
 
 
 ABSENT: list[Any] = []  # a column the cache leaves out: every value is the default
@@ -154,16 +193,21 @@ class CachedIndex:
 
 
 def encode_index(
-    mark: dict[str, Any], keys: Sequence[int], columns: Iterable[tuple[str, list[Any]]]
+    mark: dict[str, Any],
+    keys: Sequence[int],
+    columns: Iterable[tuple[str, list[Any] | bytes]],
 ) -> Iterator[bytes]:
     """The index cache's lines, each made as it is written: the stat keys (four numbers
-    for each file, in a row), one line per column, then the header (the mark, how many
-    entries, which columns)."""
-    yield _line(list(keys))
+    for each file, in a row), one line per column (its cells, or its line: column_lines),
+    then the header (the mark, how many entries, which columns)."""
+    yield b"["
+    for start in range(0, len(keys), 4 * ENCODED_AT_ONCE):
+        yield (b"," if start else b"") + _members(list(keys[start : start + 4 * ENCODED_AT_ONCE]))
+    yield b"]\n"
     names = []
     for name, cells in columns:
         names.append(name)
-        yield _line(cells)
+        yield cells if isinstance(cells, bytes) else _line(cells)
     yield _line({**mark, "count": len(keys) // 4, "columns": names}).rstrip(b"\n")
 
 

@@ -61,7 +61,7 @@ from facturo.model.document import IssuedDocument, account_from
 from facturo.model.numbering import number_problem
 from facturo.model.vat import vat_treatment
 from facturo.store.cache import write_signed_lines
-from facturo.store.cached_entries import CachedIndex, column_cells, encode_index, load_index
+from facturo.store.cached_entries import CachedIndex, column_lines, encode_index, load_index
 from facturo.store.entry import ZERO
 from facturo.store.entry import Entry as Entry
 from facturo.store.entry import amount_or_zero as amount_or_zero
@@ -406,7 +406,7 @@ class Ledger:
         del read
         entries = cast(list[Entry], found)  # every place filled
         if self.use_cache and (to_read or len(entries) != len(cached.entries)):
-            self._save_cache(column_cells(entries, cached, came_from), keys, cache_name)
+            self._save_cache(column_lines(entries, cached, came_from), keys, cache_name)
         return entries
 
     def _load_cache(self, name: str) -> CachedIndex:
@@ -435,7 +435,7 @@ class Ledger:
         return {"version": CACHE_VERSION, "facturo": __version__, "check": check_name(self.check)}
 
     def _save_cache(
-        self, columns: Iterator[tuple[str, list[Any]]], keys: Sequence[int], name: str
+        self, columns: Iterator[tuple[str, bytes]], keys: Sequence[int], name: str
     ) -> None:
         write_signed_lines(self._cache_path(name), encode_index(self._mark(), keys, columns))
 
