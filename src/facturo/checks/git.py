@@ -4,25 +4,28 @@ One `git log` over every ref and the reflog (so a `git reset --hard` does not hi
 with full history (a merge resolved with --ours still shows the other side's version), reads
 each path under invoices/, credit-notes/ and quotes/ that was ever committed and each blob it
 had. What was read is cached in `.facturo/cache/git.json` with the commits it ended at: the
-next run reads only the commits added since.
+next run reads only the commits added since. The cache is three JSON lines (the commits it
+ended at first, read alone by the check's memo), written as they are encoded.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import json
 import subprocess
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from facturo.store.cache import read_cache, write_cache
+from facturo.store.cache import cache_path, read_signed_head, read_signed_lines, write_signed_lines
 from facturo.store.folder import ISSUED_DIRS, Folder
 from facturo.store.issued import NO_SEAL, seal_in
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: three JSON lines (LINES), the tips readable alone
+LINES = ("version and tips", "seals", "paths")
 MAX_TIPS = 2000  # beyond this, history is read again from scratch
 # Reading every commit's changes, git by default keeps up to 96 MiB of delta bases and maps
 # the whole pack (its pages count as its memory): at 50,000 commits git log held 313 MB,
@@ -79,12 +82,19 @@ def _git(root: Path, *args: str, asked: bytes) -> Iterator[subprocess.Popen[byte
 
 
 def _load(folder: Folder) -> History:
-    data = read_cache(folder, "git", CACHE_VERSION)
-    if not data:
+    signed = read_signed_lines(cache_path(folder, "git"))
+    if signed is None or len(signed[0]) != len(LINES):
         return History()
+    lines = signed[0]
+    del signed
     try:
-        history = History(seals=_texts(data["seals"]), tips=list(data["tips"]))
-        paths = data["paths"]
+        tips = _tips(lines[0])
+        if tips is None:
+            return History()
+        history = History(seals=_texts(json.loads(lines[1])), tips=tips)
+        lines[1] = b""  # each line let go of once read
+        paths = json.loads(lines[2])
+        lines[2] = b""
         blobs = [item["blobs"] for item in paths.values()]
         deleted = [item.get("deleted_in") for item in paths.values()]
         # checked all at once (one pass over 10,000 paths, not one check per path)
@@ -93,7 +103,6 @@ def _load(folder: Folder) -> History:
             and all(type(item) is dict for item in blobs)
             and all(type(k) is str and type(v) is str for item in blobs for k, v in item.items())
             and all(gone is None or type(gone) is str for gone in deleted)
-            and all(type(tip) is str for tip in history.tips)
         ):
             return History()
         history.paths = {
@@ -103,6 +112,17 @@ def _load(folder: Folder) -> History:
         return history
     except (ValueError, TypeError, KeyError, AttributeError):
         return History()  # a damaged cache: read history again
+
+
+def _tips(header: bytes) -> list[str] | None:
+    """The tips the git cache's first line names, None when it is not this version's."""
+    data = json.loads(header)
+    if type(data) is not dict or data.get("version") != CACHE_VERSION:
+        return None
+    tips = data.get("tips")
+    if type(tips) is not list or not all(type(tip) is str for tip in tips):
+        raise ValueError("tips")
+    return tips
 
 
 def _texts(value: Any) -> dict[str, str]:
@@ -115,20 +135,52 @@ def _texts(value: Any) -> dict[str, str]:
 
 
 def _save(folder: Folder, history: History) -> None:
-    data: dict[str, Any] = {
-        "tips": history.tips,
-        "seals": history.seals,
-        "paths": {
-            path: {"blobs": item.blobs, "deleted_in": item.deleted_in}
-            for path, item in history.paths.items()
-        },
-    }
-    write_cache(folder, "git", CACHE_VERSION, data)
+    """The cache of `history`, written as it is encoded, some paths at a time: ten years of
+    history is never held a second time as one text."""
+    write_signed_lines(cache_path(folder, "git"), _encoded(history))
+
+
+SAVED_AT_ONCE = 2000  # paths (or seals) encoded in one piece
+
+
+def _encoded(history: History) -> Iterator[bytes]:
+    """The git cache's LINES (JSON each), piece by piece."""
+    yield _json({"version": CACHE_VERSION, "tips": history.tips}) + b"\n{"
+    yield from _pieces(history.seals.items(), lambda value: value)
+    yield b"}\n{"
+    yield from _pieces(
+        history.paths.items(),
+        lambda item: {"blobs": item.blobs, "deleted_in": item.deleted_in},
+    )
+    yield b"}\n"
+
+
+def _pieces(items: Iterable[tuple[str, Any]], shown: Callable[[Any], Any]) -> Iterator[bytes]:
+    """The members of a JSON object, SAVED_AT_ONCE in each piece, commas between them."""
+    batch: dict[str, Any] = {}
+    first = True
+    for key, value in items:
+        batch[key] = shown(value)
+        if len(batch) == SAVED_AT_ONCE:
+            yield (b"" if first else b",") + _json(batch)[1:-1]
+            batch, first = {}, False
+    if batch:
+        yield (b"" if first else b",") + _json(batch)[1:-1]
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":")).encode()
 
 
 def known_tips(folder: Folder) -> list[str]:
-    """The commits the history read last ended at (none when it was not cached)."""
-    return _load(folder).tips
+    """The commits the history read last ended at (none when it was not cached): the first
+    line of the cache alone is read (the rest only hashed, for its signature)."""
+    try:
+        header = read_signed_head(cache_path(folder, "git"))
+        tips = None if header is None else _tips(header)
+    except ValueError:
+        return []
+    return tips or []
 
 
 def read_history(
