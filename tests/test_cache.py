@@ -156,8 +156,8 @@ def test_the_cache_is_encoded_a_few_cells_at_a_time_as_it_was_whole(
     whole = to_columns(entries)
     monkeypatch.setattr(cached_entries, "ENCODED_AT_ONCE", 2)  # 9 entries: 5 pieces each
 
-    lines = list(column_lines(entries))
-    raw = b"".join(encode_index({"version": 1}, keys, iter(lines)))
+    lines = [(name, b"".join(pieces)) for name, pieces in column_lines(entries)]
+    raw = b"".join(encode_index({"version": 1}, keys, column_lines(entries)))
 
     assert [name for name, _ in lines] == list(whole)
     assert [json.loads(line) for _, line in lines] == json.loads(json.dumps(list(whole.values())))

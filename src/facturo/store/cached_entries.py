@@ -102,54 +102,62 @@ def column_cells(
     one read anew) keeps its cells as they were: one new document does not write 10,000
     others cell by cell. A column the cache no longer holds as read is made again from the
     entries (the same cells: each kind of value reads back as it was written)."""
-    for name, pieces in _column_pieces(entries, cached, places, lambda cells: cells):
-        yield name, [cell for piece in pieces for cell in piece]
+    for name, cells_of in _columns(entries, cached, places):
+        yield name, cells_of(0, len(entries))
 
 
 def column_lines(
     entries: list[Entry],
     cached: CachedIndex | None = None,
     places: list[int | None] | None = None,
-) -> Iterator[tuple[str, bytes]]:
-    """column_cells as the lines of the index cache, each encoded ENCODED_AT_ONCE cells at a
-    time: the cells of a whole column (50,000 documents' payments) are never held at once,
-    only their JSON."""
-    for name, pieces in _column_pieces(entries, cached, places, _members):
-        yield name, b"[" + b",".join(piece for piece in pieces if piece) + b"]\n"
+) -> Iterator[tuple[str, Iterator[bytes]]]:
+    """column_cells as the lines of the index cache, each in pieces of ENCODED_AT_ONCE cells
+    made and encoded as they are written: neither the cells of a whole column (50,000
+    documents' payments) nor its JSON is ever held at once."""
+    for name, cells_of in _columns(entries, cached, places):
+        yield name, _pieces(cells_of, len(entries))
 
 
-ENCODED_AT_ONCE = 4096  # cells of a column made and encoded at a time
+ENCODED_AT_ONCE = 2048  # cells of a column made and encoded at a time
+Cells = Callable[[int, int], list[Any]]  # a column's cells from one place to another
 
 
-def _column_pieces(
-    entries: list[Entry],
-    cached: CachedIndex | None,
-    places: list[int | None] | None,
-    kept: Callable[[list[Any]], Any],
-) -> Iterator[tuple[str, list[Any]]]:
-    """Each column not all at its default, as `kept` keeps each ENCODED_AT_ONCE cells of it."""
+def _columns(
+    entries: list[Entry], cached: CachedIndex | None, places: list[int | None] | None
+) -> Iterator[tuple[str, Cells]]:
+    """Each column not all at its default, as a way to make its cells: the first cells
+    that differ from the default are looked for first (most often the first few)."""
     where = places if places is not None else [None] * len(entries)
     for name, kind in _FIELD_KINDS.items():
         default = default_cell(name)
         before = cached.cells(name) if cached is not None else None
-        pieces, differs = [], False
-        for start in range(0, len(entries), ENCODED_AT_ONCE):
-            cells = [
+
+        def cells_of(
+            start: int, stop: int, name: str = name, kind: str = kind, before: Any = before,
+            default: Any = default,
+        ) -> list[Any]:  # fmt: skip
+            return [
                 _cell(kind, getattr(entry, name))
                 if place is None or before is None
                 else default
                 if before is ABSENT
                 else before[place]
-                for entry, place in zip(
-                    entries[start : start + ENCODED_AT_ONCE],
-                    where[start : start + ENCODED_AT_ONCE],
-                    strict=True,
-                )
+                for entry, place in zip(entries[start:stop], where[start:stop], strict=True)
             ]
-            differs = differs or any(cell != default for cell in cells)  # 0.00 is not 0
-            pieces.append(kept(cells))
-        if differs:
-            yield name, pieces
+
+        if any(  # as written: 0.00 is not 0
+            any(cell != default for cell in cells_of(start, start + ENCODED_AT_ONCE))
+            for start in range(0, len(entries), ENCODED_AT_ONCE)
+        ):
+            yield name, cells_of
+
+
+def _pieces(cells_of: Cells, count: int) -> Iterator[bytes]:
+    """The JSON list of a column's `count` cells, ENCODED_AT_ONCE cells at a time."""
+    yield b"["
+    for start in range(0, count, ENCODED_AT_ONCE):
+        yield (b"," if start else b"") + _members(cells_of(start, start + ENCODED_AT_ONCE))
+    yield b"]\n"
 
 
 def _members(values: list[Any]) -> bytes:
@@ -195,11 +203,11 @@ class CachedIndex:
 def encode_index(
     mark: dict[str, Any],
     keys: Sequence[int],
-    columns: Iterable[tuple[str, list[Any] | bytes]],
+    columns: Iterable[tuple[str, list[Any] | Iterator[bytes]]],
 ) -> Iterator[bytes]:
     """The index cache's lines, each made as it is written: the stat keys (four numbers
-    for each file, in a row), one line per column (its cells, or its line: column_lines),
-    then the header (the mark, how many entries, which columns)."""
+    for each file, in a row), one line per column (its cells, or the pieces of its line:
+    column_lines), then the header (the mark, how many entries, which columns)."""
     yield b"["
     for start in range(0, len(keys), 4 * ENCODED_AT_ONCE):
         yield (b"," if start else b"") + _members(list(keys[start : start + 4 * ENCODED_AT_ONCE]))
@@ -207,7 +215,10 @@ def encode_index(
     names = []
     for name, cells in columns:
         names.append(name)
-        yield cells if isinstance(cells, bytes) else _line(cells)
+        if isinstance(cells, Iterator):
+            yield from cells
+        else:
+            yield _line(cells)
     yield _line({**mark, "count": len(keys) // 4, "columns": names}).rstrip(b"\n")
 
 

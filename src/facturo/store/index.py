@@ -435,7 +435,7 @@ class Ledger:
         return {"version": CACHE_VERSION, "facturo": __version__, "check": check_name(self.check)}
 
     def _save_cache(
-        self, columns: Iterator[tuple[str, bytes]], keys: Sequence[int], name: str
+        self, columns: Iterator[tuple[str, Iterator[bytes]]], keys: Sequence[int], name: str
     ) -> None:
         write_signed_lines(self._cache_path(name), encode_index(self._mark(), keys, columns))
 
