@@ -135,6 +135,26 @@ def test_a_file_read_names_its_git_blob_and_the_seal_git_would_give(
     assert set(ledger.blob_seals) < set(from_git.seals), "the replaced and deleted ones: git"
 
 
+def test_the_seals_of_blobs_are_held_once(
+    folder_with_history: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from facturo.checks.registry import open_ledger
+
+    monkeypatch.setattr(issued, "PARALLEL_FROM", 1)  # git is read while workers read files
+    ledger = open_ledger(folder_with_history, use_cache=False)
+    (folder_with_history / "invoices/2026/uncommitted.yaml").write_text("kind: invoice\n")
+    entries = history.entries_with_history(ledger, use_cache=False)
+    read = history._READ_AHEAD[ledger][1]
+
+    assert ledger.blob_seals is read.seals
+    blob = git(folder_with_history, "hash-object", "invoices/2026/uncommitted.yaml").strip()
+    assert ledger.blob_seals[blob] == ""  # read from the file alone: no seal
+    for entry in entries:
+        if entry.seal is not None:
+            found = git(folder_with_history, "hash-object", entry.path).strip()
+            assert ledger.blob_seals[found] is entry.seal
+
+
 def test_a_blob_whose_seal_is_known_is_not_read_from_git(folder_with_history: Path) -> None:
     from facturo.checks.git import read_history
     from facturo.store.folder import Folder
@@ -158,3 +178,18 @@ def test_the_seal_of_a_blob_is_found_as_the_pattern_finds_it(pieces: list[str]) 
     content = "".join(pieces).encode()
     match = SEAL_SHA.search(content)
     assert seal_in(content) == (match[1].decode() if match else NO_SEAL)
+
+
+def test_a_path_keeps_each_blob_with_the_first_commit_that_had_it() -> None:
+    from facturo.checks.git import PathHistory
+
+    item = PathHistory()
+    for blob, commit in [("b1", "c3"), ("b1", "c2"), ("b2", "c2"), ("b3", "c1"), ("b2", "c1")]:
+        item.add(blob, commit)
+
+    assert item.blobs == {"b1": "c3", "b2": "c2", "b3": "c1"}
+    assert list(item.blobs) == ["b1", "b2", "b3"]
+    assert PathHistory.of(item.blobs, "c9") == PathHistory(
+        "b1", "c3", {"b2": "c2", "b3": "c1"}, "c9"
+    )
+    assert PathHistory.of({}).blobs == {} and PathHistory.of({"b": "c"}).more is None

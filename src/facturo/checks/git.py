@@ -39,10 +39,44 @@ LEAN = (
 
 @dataclass(slots=True)
 class PathHistory:
-    """One path as git knew it: its blobs (with the first commit of each), how it left."""
+    """One path as git knew it: its blobs (with the first commit of each), how it left.
 
-    blobs: dict[str, str] = field(default_factory=dict)  # blob -> a commit that had it
+    Most paths had one blob in ten years: it is held in two slots, not in a mapping of its
+    own (50,000 paths), and `blobs` makes that mapping when asked."""
+
+    blob: str = ""  # its first blob ("": none yet)
+    commit: str = ""  # a commit that had it
+    more: dict[str, str] | None = None  # its other blobs -> a commit that had each
     deleted_in: str | None = None  # a commit that deleted it
+
+    @classmethod
+    def of(cls, blobs: Mapping[str, str], deleted_in: str | None = None) -> PathHistory:
+        """The history of a path with `blobs` (blob -> a commit that had it)."""
+        item = cls(deleted_in=deleted_in)
+        for blob, commit in blobs.items():
+            item.add(blob, commit)
+        return item
+
+    def add(self, blob: str, commit: str) -> None:
+        """`blob`, had by `commit` (unless it was seen before: its first commit stays)."""
+        if not self.blob:
+            self.blob, self.commit = blob, commit
+        elif blob != self.blob:
+            if self.more is None:
+                self.more = {}
+            self.more.setdefault(blob, commit)
+
+    def pairs(self) -> Iterator[tuple[str, str]]:
+        """Each blob with a commit that had it, in the order they were found."""
+        if self.blob:
+            yield self.blob, self.commit
+        if self.more:
+            yield from self.more.items()
+
+    @property
+    def blobs(self) -> dict[str, str]:
+        """Blob -> a commit that had it."""
+        return dict(self.pairs())
 
 
 @dataclass
@@ -58,7 +92,9 @@ class History:
         """Paths that received one of `path`'s blobs (a rename or a copy)."""
         blobs = set(self.paths[path].blobs)
         return sorted(
-            other for other, item in self.paths.items() if other != path and blobs & set(item.blobs)
+            other
+            for other, item in self.paths.items()
+            if other != path and any(blob in blobs for blob, _ in item.pairs())
         )
 
 
@@ -106,7 +142,7 @@ def _load(folder: Folder) -> History:
         ):
             return History()
         history.paths = {
-            path: PathHistory(item, gone)
+            path: PathHistory.of(item, gone)
             for path, item, gone in zip(paths, blobs, deleted, strict=True)
         }
         return history
@@ -280,7 +316,7 @@ def _parse_log(lines: Iterable[str], history: History) -> list[tuple[str, list[s
             item = history.paths.setdefault(path, PathHistory())
             for blob in (old, new):
                 if set(blob) != {"0"}:
-                    item.blobs.setdefault(blob, commit)  # a commit that had this blob
+                    item.add(blob, commit)  # a commit that had this blob
             if status == "D":
                 item.deleted_in = commit
     return commits
@@ -298,7 +334,7 @@ def _read_seals(root: Path, history: History, known: Mapping[str, str]) -> None:
     history is never held at once."""
     wanted = []
     for item in history.paths.values():
-        for blob in item.blobs:
+        for blob, _ in item.pairs():
             if blob in history.seals:
                 continue
             seal = known.get(blob)

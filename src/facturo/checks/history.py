@@ -69,8 +69,23 @@ def entries_with_history(ledger: Ledger, *, use_cache: bool = True) -> list[Entr
         entries = ledger.entries()
     if found:
         with contextlib.suppress(Exception):  # the blobs the files read did not name
-            _READ_AHEAD[ledger] = (use_cache, found[0].finish(ledger.blob_seals), entries)
+            history = found[0].finish(ledger.blob_seals)
+            _hold_seals_once(ledger, history, entries)
+            _READ_AHEAD[ledger] = (use_cache, history, entries)
     return entries
+
+
+def _hold_seals_once(ledger: Ledger, history: History, entries: list[Entry]) -> None:
+    """The seals of git's blobs held once for ten years of documents: each the same text as
+    its entry's seal, and one mapping of blobs to seals for the history and the ledger's
+    files read (a blob's bytes hold one seal for good: the same facts, whoever read them)."""
+    same = {entry.seal: entry.seal for entry in entries if entry.seal is not None}
+    seals = history.seals
+    for blob, seal in seals.items():
+        seals[blob] = same.get(seal, seal)
+    for blob, seal in ledger.blob_seals.items():  # files not committed: git has not their blob
+        seals.setdefault(blob, same.get(seal, seal))
+    ledger.blob_seals = seals
 
 
 def read_numbers(ledger: Ledger, *, use_cache: bool = True) -> Numbers:
@@ -196,7 +211,7 @@ def replaced_problems(ledger: Ledger, numbers: Numbers) -> list[Problem]:
         match = ISSUED_PATH.match(path)
         if not match:
             continue
-        for blob, commit in item.blobs.items():
+        for blob, commit in item.pairs():
             seal = numbers.history.seals.get(blob, NO_SEAL)
             if seal:
                 by_number.setdefault(match["stem"], {}).setdefault(seal, f"commit {commit[:10]}")
