@@ -193,3 +193,22 @@ def test_a_path_keeps_each_blob_with_the_first_commit_that_had_it() -> None:
         "b1", "c3", {"b2": "c2", "b3": "c1"}, "c9"
     )
     assert PathHistory.of({}).blobs == {} and PathHistory.of({"b": "c"}).more is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_the_tips_of_a_walk_are_the_commits_no_commit_read_has_for_parent(data: Any) -> None:
+    from facturo.checks.git import Walk
+
+    ids = [f"{n:040x}" for n in range(data.draw(st.integers(1, 12)))]
+    read = data.draw(st.permutations(ids))
+    walked = [(commit, data.draw(st.lists(st.sampled_from(ids), max_size=2))) for commit in read]
+    before = data.draw(st.lists(st.sampled_from([*ids, "f" * 40]), max_size=3))
+    walk = Walk()
+    for commit, parents in walked:
+        walk.read(commit, parents)
+
+    parents = {parent for _, named in walked for parent in named}
+    expected = [c for c, _ in walked if c not in parents] + [t for t in before if t not in parents]
+    assert walk.tips(before) == list(dict.fromkeys(expected))
+    assert walk.count == len(walked)

@@ -237,10 +237,43 @@ def start_history(folder: Folder, *, use_cache: bool = True) -> HistoryReading:
             history = History()  # a cached commit is gone (gc): read everything again
             commits = _log(folder.root, history)
         if commits is None:
-            return HistoryReading(folder, History(), [], use_cache, done=True)
+            return HistoryReading(folder, History(), Walk(), use_cache, done=True)
     except (OSError, subprocess.TimeoutExpired):
-        return HistoryReading(folder, History(), [], use_cache, done=True)
+        return HistoryReading(folder, History(), Walk(), use_cache, done=True)
     return HistoryReading(folder, history, commits, use_cache)
+
+
+@dataclass
+class Walk:
+    """The commits a `git log` read, as much as finding the tips needs: each parent named
+    (its 20 bytes), and the commits read that no commit read names as its parent. Ten years
+    of commits are not held as texts, each with a list of its parents."""
+
+    count: int = 0  # how many were read
+    heads: dict[str, None] = field(default_factory=dict)  # in the order they were read
+    parents: set[bytes] = field(default_factory=set)
+
+    def read(self, commit: str, parents: list[str]) -> None:
+        self.count += 1
+        if _raw(commit) not in self.parents:
+            self.heads[commit] = None
+        for parent in parents:
+            self.parents.add(_raw(parent))
+            self.heads.pop(parent, None)
+
+    def tips(self, before: list[str]) -> list[str]:
+        """The commits read that no other one read has for parent, then those of the tips
+        `before` that none of them has for parent."""
+        after = [tip for tip in before if _raw(tip) not in self.parents]
+        return list(dict.fromkeys([*self.heads, *after]))
+
+
+def _raw(commit: str) -> bytes:
+    """A commit's id as its 20 bytes (the text's own bytes if it is not hexadecimal)."""
+    try:
+        return bytes.fromhex(commit)
+    except ValueError:
+        return commit.encode("utf-8", "surrogateescape")
 
 
 @dataclass
@@ -249,7 +282,7 @@ class HistoryReading:
 
     folder: Folder
     history: History
-    commits: list[tuple[str, list[str]]]  # the commits read, with their parents
+    commits: Walk  # the commits read
     use_cache: bool
     done: bool = False  # nothing more to read: not a repository, no commit, git failed
 
@@ -263,12 +296,8 @@ class HistoryReading:
         except (OSError, subprocess.TimeoutExpired):
             return History()
         history.available = True
-        if commits or not self.use_cache:
-            parents = {parent for _, parent_list in commits for parent in parent_list}
-            tips = [c for c, _ in commits if c not in parents] + [
-                t for t in history.tips if t not in parents
-            ]
-            history.tips = list(dict.fromkeys(tips))
+        if commits.count or not self.use_cache:
+            history.tips = commits.tips(history.tips)
             if len(history.tips) > MAX_TIPS:
                 history.tips = []
             if self.use_cache:
@@ -276,7 +305,7 @@ class HistoryReading:
         return history
 
 
-def _log(root: Path, history: History) -> list[tuple[str, list[str]]] | None:
+def _log(root: Path, history: History) -> Walk | None:
     """The commits not reached from `history`'s tips, read into it as git writes them (ten
     years of changes are never held as one text); None when git fails (then `history`
     holds part of what it wrote)."""
@@ -296,14 +325,14 @@ def _log(root: Path, history: History) -> list[tuple[str, list[str]]] | None:
     return commits if process.returncode == 0 else None
 
 
-def _parse_log(lines: Iterable[str], history: History) -> list[tuple[str, list[str]]]:
-    """Fill `history` from `git log --raw` output; the commits read, with their parents."""
-    commits: list[tuple[str, list[str]]] = []
+def _parse_log(lines: Iterable[str], history: History) -> Walk:
+    """Fill `history` from `git log --raw` output; the commits read."""
+    commits = Walk()
     commit = ""
     for line in lines:
         if line.startswith("@"):
             commit, *parents = line[1:].split()
-            commits.append((commit, parents))
+            commits.read(commit, parents)
         elif line.startswith(":"):
             head, _, path = line.rstrip("\n").partition("\t")
             fields = head.split()
