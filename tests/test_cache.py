@@ -346,6 +346,32 @@ def test_an_entry_read_back_from_the_cache_can_be_sent_to_another_process(
     assert all(held(entry) == set(FIELD_NAMES) for entry in sent)
 
 
+def test_entries_sent_apart_arrive_whole_sharing_what_they_repeat() -> None:
+    import pickle
+
+    from facturo.store.entry import forget_shared, peek
+
+    every = _every_field_set()
+    blank = Entry(path="x", client_name="Acme", gross=Decimal("12.00"), due=Decimal("0.00"))
+    # two chunks from two workers: each arrives with its own copy of every value
+    first, again = pickle.loads(pickle.dumps(every)), pickle.loads(pickle.dumps(every))
+    (other,) = pickle.loads(pickle.dumps([blank]))
+    forget_shared()
+
+    assert first.client_name is again.client_name is other.client_name
+    assert first.gross is again.gross is other.gross and str(other.due) == "0.00"
+    assert first.issue_date is again.payments[0].date and first.payments[0] == every.payments[0]
+    assert first.deducts == ["F-2026-0002"] and held(first) == set(FIELD_NAMES)
+    empty = {"deducts", "payments", "reminders", "problems"}
+    assert held(other) == set(FIELD_NAMES) - empty, "an empty list is made when first used"
+    assert [peek(other, name) for name in sorted(empty)] == [[], [], [], []]
+    assert held(other) == set(FIELD_NAMES) - empty, "peek makes none"
+    other.problems.append(Problem("x", 1, 1, "kept"))
+    assert [p.message for p in other.problems] == ["kept"] and "problems" in held(other)
+    other.problems.clear()
+    assert first == again == every and other == blank
+
+
 def held(entry: Entry) -> set[str]:
     """The fields `entry` holds itself (not left to its defaults or an unread column), and
     UNREAD when it has unread columns."""

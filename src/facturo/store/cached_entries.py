@@ -28,7 +28,7 @@ from typing import Any
 from facturo.model.document import Payment
 from facturo.store.cache import read_signed_lines
 from facturo.store.cache_values import READERS, amounts_column, payment_shapes, read_payments
-from facturo.store.entry import FIELD_NAMES, SEAL_FIELDS, SETTERS, UNREAD, Entry
+from facturo.store.entry import FIELD_NAMES, SEAL_FIELDS, SETTERS, UNREAD, Entry, peek
 
 _FIELD_KINDS: dict[str, str] = {
     "path": "text", "number": "text", "kind": "shared", "series": "text?",
@@ -137,7 +137,7 @@ def _columns(
             default: Any = default,
         ) -> list[Any]:  # fmt: skip
             return [
-                _cell(kind, getattr(entry, name))
+                _cell(kind, peek(entry, name))
                 if place is None or before is None
                 else default
                 if before is ABSENT

@@ -62,7 +62,7 @@ from facturo.model.numbering import number_problem
 from facturo.model.vat import vat_treatment
 from facturo.store.cache import write_signed_lines
 from facturo.store.cached_entries import CachedIndex, column_lines, encode_index, load_index
-from facturo.store.entry import ZERO
+from facturo.store.entry import ZERO, forget_shared
 from facturo.store.entry import Entry as Entry
 from facturo.store.entry import amount_or_zero as amount_or_zero
 from facturo.store.folder import Folder, hashed
@@ -399,7 +399,10 @@ class Ledger:
             except OverflowError:  # an inode number past 2**63 (the numbers before it went in)
                 keys = [*keys[: 4 * len(came_from)], *key]
             came_from.append(place)
-        read, seals = _read_all(to_read, self.check)
+        try:
+            read, seals = _read_all(to_read, self.check)
+        finally:
+            forget_shared()  # what entries from worker processes were made to share
         self.blob_seals.update(seals)
         for place, entry in zip(at, read, strict=True):
             found[place] = entry
