@@ -48,6 +48,18 @@ class Numbers:
         }
         return set(self.present) | set(self.strays.values()) | from_git | set(self.record)
 
+    def missing(self) -> set[str]:
+        """The numbers known without their file: `known()` less those present, found
+        without a set of every number ever issued (50,000 of them)."""
+        present = self.present
+        found = {number for number in self.strays.values() if number not in present}
+        found.update(number for number in self.record if number not in present)
+        for path in self.history.paths:
+            match = ISSUED_PATH.match(path)
+            if match and match["dir"] in ISSUED_DIRS and match["stem"] not in present:
+                found.add(match["stem"])
+        return found
+
 
 # Git history read while worker processes read a ledger's files, by ledger: whether git's
 # cache was used, and the entries read meanwhile (it serves only a read_numbers over them).
@@ -158,7 +170,7 @@ def missing_problems(ledger: Ledger, numbers: Numbers) -> list[Problem]:
     problems: list[Problem] = []
     folder = ledger.folder
     config, _ = ledger.config_with_problems()
-    for number in sorted(numbers.known() - set(numbers.present)):
+    for number in sorted(numbers.missing()):
         path = _expected_path(number, numbers, config or {})
         strays = sorted(p for p, held in numbers.strays.items() if held == number)
         git = numbers.history.paths.get(path)
@@ -206,25 +218,30 @@ def missing_problems(ledger: Ledger, numbers: Numbers) -> list[Problem]:
 
 def replaced_problems(ledger: Ledger, numbers: Numbers) -> list[Problem]:
     """Numbers that held more than one sealed document over time (git or the record)."""
-    by_number: dict[str, dict[str, str]] = {}  # number -> seal -> where it was seen
+    # number -> the seal of its document, for each document in its own file and sealed
+    sealed = {
+        entry.number: entry.seal
+        for entry in ledger.entries()
+        if entry.seal is not None and numbers.present.get(entry.number) == entry.path
+    }
+    others: dict[str, dict[str, str]] = {}  # number -> another seal -> where it was seen
     for path, item in numbers.history.paths.items():
         match = ISSUED_PATH.match(path)
-        if not match:
+        if not match or match["stem"] not in sealed:
             continue
+        number = match["stem"]
         for blob, commit in item.pairs():
             seal = numbers.history.seals.get(blob, NO_SEAL)
-            if seal:
-                by_number.setdefault(match["stem"], {}).setdefault(seal, f"commit {commit[:10]}")
+            if seal and seal != sealed[number]:
+                others.setdefault(number, {}).setdefault(seal, f"commit {commit[:10]}")
     for number, recorded in numbers.record.items():
-        if recorded.seal:
-            by_number.setdefault(number, {}).setdefault(recorded.seal, "facturo's record")
+        if recorded.seal and number in sealed and recorded.seal != sealed[number]:
+            others.setdefault(number, {}).setdefault(recorded.seal, "facturo's record")
     problems: list[Problem] = []
-    for entry in ledger.entries():
-        seals = by_number.get(entry.number, {})
-        others = {seal: where for seal, where in seals.items() if seal != entry.seal}
-        if entry.seal is None or not others or numbers.present.get(entry.number) != entry.path:
+    for entry in ledger.entries():  # each number's document in its own file (`sealed`)
+        if entry.number not in others or numbers.present.get(entry.number) != entry.path:
             continue
-        where = ", ".join(sorted(set(others.values())))
+        where = ", ".join(sorted(set(others[entry.number].values())))
         problems.append(
             Problem(
                 entry.path,
