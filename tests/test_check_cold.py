@@ -147,6 +147,8 @@ def test_the_seals_of_blobs_are_held_once(
     read = history._READ_AHEAD[ledger][1]
 
     assert ledger.blob_seals is read.seals
+    committed = [(e.path, next(p for p in read.paths if p == e.path)) for e in entries[:2]]
+    assert [entry is known for entry, known in committed] == [True, True]
     blob = git(folder_with_history, "hash-object", "invoices/2026/uncommitted.yaml").strip()
     assert ledger.blob_seals[blob] == ""  # read from the file alone: no seal
     for entry in entries:

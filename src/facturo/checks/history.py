@@ -82,15 +82,16 @@ def entries_with_history(ledger: Ledger, *, use_cache: bool = True) -> list[Entr
     if found:
         with contextlib.suppress(Exception):  # the blobs the files read did not name
             history = found[0].finish(ledger.blob_seals)
-            _hold_seals_once(ledger, history, entries)
+            _hold_once(ledger, history, entries)
             _READ_AHEAD[ledger] = (use_cache, history, entries)
     return entries
 
 
-def _hold_seals_once(ledger: Ledger, history: History, entries: list[Entry]) -> None:
+def _hold_once(ledger: Ledger, history: History, entries: list[Entry]) -> None:
     """The seals of git's blobs held once for ten years of documents: each the same text as
     its entry's seal, and one mapping of blobs to seals for the history and the ledger's
-    files read (a blob's bytes hold one seal for good: the same facts, whoever read them)."""
+    files read (a blob's bytes hold one seal for good: the same facts, whoever read them);
+    the paths git knows, the same texts as the entries' paths."""
     same = {entry.seal: entry.seal for entry in entries if entry.seal is not None}
     seals = history.seals
     for blob, seal in seals.items():
@@ -98,6 +99,9 @@ def _hold_seals_once(ledger: Ledger, history: History, entries: list[Entry]) -> 
     for blob, seal in ledger.blob_seals.items():  # files not committed: git has not their blob
         seals.setdefault(blob, same.get(seal, seal))
     ledger.blob_seals = seals
+    del same
+    paths = {entry.path: entry.path for entry in entries}  # each path's text held once
+    history.paths = {paths.get(path, path): item for path, item in history.paths.items()}
 
 
 def read_numbers(ledger: Ledger, *, use_cache: bool = True) -> Numbers:
