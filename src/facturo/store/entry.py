@@ -204,11 +204,16 @@ def _shared(state: tuple[Any, ...]) -> list[Any]:
             values[at] = intern(values[at])
     for at in _SHARED_DATES:
         values[at] = _day(values[at])
+    # an entry's amounts are often one object (paid is what was due): each looked up once
+    seen: dict[int, Any] = {}  # id -> shared, of objects `state` keeps alive meanwhile
     for at in _SHARED_AMOUNTS:
-        values[at] = _amount(values[at])
+        value = values[at]
+        if id(value) not in seen:
+            seen[id(value)] = _amount(value)
+        values[at] = seen[id(value)]
     payments = values[_PAYMENTS]
     if payments and type(payments) is list:
-        values[_PAYMENTS] = [_payment(payment) for payment in payments]
+        values[_PAYMENTS] = [_payment(payment, seen) for payment in payments]
     return values
 
 
@@ -226,12 +231,14 @@ def _amount(value: Any) -> Any:
     return _AMOUNTS.setdefault(str(value), value)
 
 
-def _payment(payment: Any) -> Any:
+def _payment(payment: Any, seen: dict[int, Any]) -> Any:
     if type(payment) is not Payment:
         return payment
+    amount = seen.get(id(payment.amount))
     return Payment(
-        payment.index, _day(payment.date), _amount(payment.amount), intern(payment.method),
-        payment.reference, payment.reason,
+        payment.index, _day(payment.date),
+        _amount(payment.amount) if amount is None else amount,
+        intern(payment.method), payment.reference, payment.reason,
     )  # fmt: skip
 
 
