@@ -214,3 +214,21 @@ def test_the_tips_of_a_walk_are_the_commits_no_commit_read_has_for_parent(data: 
     expected = [c for c, _ in walked if c not in parents] + [t for t in before if t not in parents]
     assert walk.tips(before) == list(dict.fromkeys(expected))
     assert walk.count == len(walked)
+
+
+def test_documents_read_by_workers_keep_no_empty_list_of_problems(
+    folder_with_history: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datetime as dt
+
+    from facturo.checks.registry import document_problems, open_ledger
+
+    monkeypatch.setattr(issued, "PARALLEL_FROM", 1)  # entries sent back from workers
+    ledger = open_ledger(folder_with_history, use_cache=False)
+    ledger.read_files()
+
+    assert document_problems(ledger, dt.date(2026, 12, 1)) == []
+    for entry in ledger.entries():
+        with pytest.raises(AttributeError):  # the slot is not set: made when first used
+            object.__getattribute__(entry, "problems")
+    assert [entry.problems for entry in ledger.entries()] == [[], []]

@@ -12,6 +12,7 @@ from facturo.checks.history import entries_with_history, history_problems
 from facturo.checks.numbering import check_numbering
 from facturo.errors import Problem
 from facturo.files.catalog import read_catalog
+from facturo.store.entry import peek
 from facturo.store.folder import Folder
 from facturo.store.index import Ledger
 
@@ -50,7 +51,7 @@ def document_problems(ledger: Ledger, today: dt.date) -> list[Problem]:
     if ledger.check is not check_document:
         raise ValueError("checking documents needs a ledger from checks.registry.open_ledger")
     entries = entries_with_history(ledger, use_cache=ledger.use_cache)  # git: for "git"
-    return [p for entry in entries for p in entry.problems]
+    return [p for entry in entries for p in peek(entry, "problems")]  # no empty list made
 
 
 def numbering_problems(ledger: Ledger, today: dt.date) -> list[Problem]:
