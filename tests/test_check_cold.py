@@ -232,3 +232,23 @@ def test_documents_read_by_workers_keep_no_empty_list_of_problems(
         with pytest.raises(AttributeError):  # the slot is not set: made when first used
             object.__getattribute__(entry, "problems")
     assert [entry.problems for entry in ledger.entries()] == [[], []]
+
+
+def test_history_read_alongside_is_let_go_of_once_its_problems_are_found(
+    folder_with_history: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datetime as dt
+
+    from facturo.checks.registry import document_problems, git_problems, open_ledger
+
+    today = dt.date(2026, 12, 1)
+    expected = git_problems(open_ledger(folder_with_history, use_cache=False), today)
+    monkeypatch.setattr(issued, "PARALLEL_FROM", 1)  # git is read while workers read files
+    ledger = open_ledger(folder_with_history, use_cache=False)
+    ledger.read_files()
+
+    document_problems(ledger, today)
+
+    assert ledger not in history._READ_AHEAD and ledger in history._FOUND_AHEAD
+    assert git_problems(ledger, today) == expected and len(expected) == 2
+    assert ledger not in history._FOUND_AHEAD

@@ -261,5 +261,26 @@ def replaced_problems(ledger: Ledger, numbers: Numbers) -> list[Problem]:
 
 def history_problems(ledger: Ledger) -> list[Problem]:
     """Numbers missing, renamed or replaced, as git and facturo's record remember them."""
+    found = _FOUND_AHEAD.pop(ledger, None)
+    if found is not None and found[0] == ledger.use_cache and found[2] is ledger.entries():
+        return list(found[1])
     numbers = read_numbers(ledger, use_cache=ledger.use_cache)
     return missing_problems(ledger, numbers) + replaced_problems(ledger, numbers)
+
+
+# The history problems of a ledger found as soon as git's history was read alongside its
+# files, by ledger: whether git's cache was used, the problems, the entries they are of.
+_FOUND_AHEAD: weakref.WeakKeyDictionary[Ledger, tuple[bool, list[Problem], list[Entry]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def find_history_problems_ahead(ledger: Ledger) -> None:
+    """When git's history was read while the ledger's files were (entries_with_history),
+    its problems are found now, for history_problems over the same entries, and the
+    history let go of: ten years of it are not held while the other checks run."""
+    if ledger not in _READ_AHEAD:
+        return
+    entries = ledger.entries()
+    found = history_problems(ledger)
+    _FOUND_AHEAD[ledger] = (ledger.use_cache, found, entries)

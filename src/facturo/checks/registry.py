@@ -8,7 +8,11 @@ from pathlib import Path
 
 from facturo.checks.directory import directory_problems
 from facturo.checks.documents import check_document
-from facturo.checks.history import entries_with_history, history_problems
+from facturo.checks.history import (
+    entries_with_history,
+    find_history_problems_ahead,
+    history_problems,
+)
 from facturo.checks.numbering import check_numbering
 from facturo.errors import Problem
 from facturo.files.catalog import read_catalog
@@ -51,6 +55,7 @@ def document_problems(ledger: Ledger, today: dt.date) -> list[Problem]:
     if ledger.check is not check_document:
         raise ValueError("checking documents needs a ledger from checks.registry.open_ledger")
     entries = entries_with_history(ledger, use_cache=ledger.use_cache)  # git: for "git"
+    find_history_problems_ahead(ledger)  # the history read meanwhile is let go of
     return [p for entry in entries for p in peek(entry, "problems")]  # no empty list made
 
 
