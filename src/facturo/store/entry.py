@@ -197,47 +197,44 @@ KEPT_SHARED = 20_000  # values of each kind shared at most
 
 
 def _shared(state: tuple[Any, ...]) -> list[Any]:
-    """An entry's pickled fields with the values other entries hold made the same objects."""
+    """An entry's pickled fields with the values other entries hold made the same objects
+    (once KEPT_SHARED dates or amounts are, those of later entries are kept as they are)."""
     values = list(state)
     for at in _SHARED_TEXTS:
-        if type(values[at]) is str:
-            values[at] = intern(values[at])
+        value = values[at]
+        if type(value) is str:
+            values[at] = intern(value)
+    days, amounts = _DAYS, _AMOUNTS
+    if len(days) >= KEPT_SHARED or len(amounts) >= KEPT_SHARED:
+        return values
     for at in _SHARED_DATES:
-        values[at] = _day(values[at])
+        value = values[at]
+        if type(value) is dt.date:
+            values[at] = days.setdefault(value, value)
     # an entry's amounts are often one object (paid is what was due): each looked up once
-    seen: dict[int, Any] = {}  # id -> shared, of objects `state` keeps alive meanwhile
+    seen: dict[int, Decimal] = {}  # id -> shared, of objects `state` keeps alive meanwhile
     for at in _SHARED_AMOUNTS:
         value = values[at]
-        if id(value) not in seen:
-            seen[id(value)] = _amount(value)
-        values[at] = seen[id(value)]
+        if type(value) is Decimal:
+            shared = seen.get(id(value))
+            if shared is None:
+                shared = seen[id(value)] = amounts.setdefault(str(value), value)
+            values[at] = shared
     payments = values[_PAYMENTS]
     if payments and type(payments) is list:
         values[_PAYMENTS] = [_payment(payment, seen) for payment in payments]
     return values
 
 
-def _day(value: Any) -> Any:
-    if type(value) is not dt.date or len(_DAYS) >= KEPT_SHARED:
-        return _DAYS.get(value, value) if type(value) is dt.date else value
-    return _DAYS.setdefault(value, value)
-
-
-def _amount(value: Any) -> Any:
-    if type(value) is not Decimal:
-        return value
-    if len(_AMOUNTS) >= KEPT_SHARED:
-        return _AMOUNTS.get(str(value), value)
-    return _AMOUNTS.setdefault(str(value), value)
-
-
-def _payment(payment: Any, seen: dict[int, Any]) -> Any:
-    if type(payment) is not Payment:
+def _payment(payment: Any, seen: dict[int, Decimal]) -> Any:
+    if type(payment) is not Payment or type(payment.amount) is not Decimal:
         return payment
     amount = seen.get(id(payment.amount))
+    if amount is None:
+        amount = _AMOUNTS.setdefault(str(payment.amount), payment.amount)
+    day = payment.date
     return Payment(
-        payment.index, _day(payment.date),
-        _amount(payment.amount) if amount is None else amount,
+        payment.index, _DAYS.setdefault(day, day) if type(day) is dt.date else day, amount,
         intern(payment.method), payment.reference, payment.reason,
     )  # fmt: skip
 
