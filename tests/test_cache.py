@@ -145,6 +145,28 @@ def test_an_entry_read_back_from_the_cache_has_every_field(cli, draft, folder: P
     assert from_columns(json.loads(json.dumps(to_columns([every, blank]))), 2) == [every, blank]
 
 
+def test_the_cache_is_encoded_a_few_cells_at_a_time_as_it_was_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from facturo.store import cached_entries
+    from facturo.store.cached_entries import column_lines, decode_index, encode_index
+
+    entries = [_every_field_set(), Entry(path="x"), Entry(path="y", number="F-1")] * 3
+    keys = list(range(4 * len(entries)))
+    whole = to_columns(entries)
+    monkeypatch.setattr(cached_entries, "ENCODED_AT_ONCE", 2)  # 9 entries: 5 pieces each
+
+    lines = [(name, b"".join(pieces)) for name, pieces in column_lines(entries)]
+    raw = b"".join(encode_index({"version": 1}, keys, column_lines(entries)))
+
+    assert [name for name, _ in lines] == list(whole)
+    assert [json.loads(line) for _, line in lines] == json.loads(json.dumps(list(whole.values())))
+    decoded = decode_index(raw)
+    assert decoded["keys"] == [keys[at : at + 4] for at in range(0, len(keys), 4)]
+    assert decoded["entries"] == json.loads(json.dumps(whole))
+    assert from_columns(decoded["entries"], len(entries)) == entries
+
+
 def _every_field_set() -> Entry:
     """An entry with no field at its default."""
     day = dt.date(2026, 3, 2)
@@ -322,6 +344,32 @@ def test_an_entry_read_back_from_the_cache_can_be_sent_to_another_process(
     assert sent == open_ledger(folder, use_cache=False).entries()
     assert all(UNREAD not in held(entry) for entry in sent)
     assert all(held(entry) == set(FIELD_NAMES) for entry in sent)
+
+
+def test_entries_sent_apart_arrive_whole_sharing_what_they_repeat() -> None:
+    import pickle
+
+    from facturo.store.entry import forget_shared, peek
+
+    every = _every_field_set()
+    blank = Entry(path="x", client_name="Acme", gross=Decimal("12.00"), due=Decimal("0.00"))
+    # two chunks from two workers: each arrives with its own copy of every value
+    first, again = pickle.loads(pickle.dumps(every)), pickle.loads(pickle.dumps(every))
+    (other,) = pickle.loads(pickle.dumps([blank]))
+    forget_shared()
+
+    assert first.client_name is again.client_name is other.client_name
+    assert first.gross is again.gross is other.gross and str(other.due) == "0.00"
+    assert first.issue_date is again.payments[0].date and first.payments[0] == every.payments[0]
+    assert first.deducts == ["F-2026-0002"] and held(first) == set(FIELD_NAMES)
+    empty = {"deducts", "payments", "reminders", "problems"}
+    assert held(other) == set(FIELD_NAMES) - empty, "an empty list is made when first used"
+    assert [peek(other, name) for name in sorted(empty)] == [[], [], [], []]
+    assert held(other) == set(FIELD_NAMES) - empty, "peek makes none"
+    other.problems.append(Problem("x", 1, 1, "kept"))
+    assert [p.message for p in other.problems] == ["kept"] and "problems" in held(other)
+    other.problems.clear()
+    assert first == again == every and other == blank
 
 
 def held(entry: Entry) -> set[str]:

@@ -172,6 +172,28 @@ def test_a_file_read_names_its_git_blob_and_the_seal_git_would_give(
     assert set(ledger.blob_seals) < set(from_git.seals), "the replaced and deleted ones: git"
 
 
+def test_the_seals_of_blobs_are_held_once(
+    folder_with_history: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from facturo.checks.documents import open_ledger
+
+    monkeypatch.setattr(issued, "PARALLEL_FROM", 1)  # git is read while workers read files
+    ledger = open_ledger(folder_with_history, use_cache=False)
+    (folder_with_history / "invoices/2026/uncommitted.yaml").write_text("kind: invoice\n")
+    entries = history.entries_with_history(ledger, use_cache=False)
+    read = history._READ_AHEAD[ledger][1]
+
+    assert ledger.blob_seals is read.seals
+    committed = [(e.path, next(p for p in read.paths if p == e.path)) for e in entries[:2]]
+    assert [entry is known for entry, known in committed] == [True, True]
+    blob = git(folder_with_history, "hash-object", "invoices/2026/uncommitted.yaml").strip()
+    assert ledger.blob_seals[blob] == ""  # read from the file alone: no seal
+    for entry in entries:
+        if entry.seal is not None:
+            found = git(folder_with_history, "hash-object", entry.path).strip()
+            assert ledger.blob_seals[found] is entry.seal
+
+
 def test_a_blob_whose_seal_is_known_is_not_read_from_git(folder_with_history: Path) -> None:
     from facturo.checks.git import read_history
     from facturo.store.folder import Folder
@@ -230,3 +252,77 @@ def test_worker_processes_are_forked_with_the_yaml_reader_already_imported(
     assert result.returncode == 0, result.stderr
     assert "F-2026-0003" in result.stdout
     assert not imported_again.exists(), imported_again.read_text()
+
+
+def test_a_path_keeps_each_blob_with_the_first_commit_that_had_it() -> None:
+    from facturo.checks.git import PathHistory
+
+    item = PathHistory()
+    for blob, commit in [("b1", "c3"), ("b1", "c2"), ("b2", "c2"), ("b3", "c1"), ("b2", "c1")]:
+        item.add(blob, commit)
+
+    assert item.blobs == {"b1": "c3", "b2": "c2", "b3": "c1"}
+    assert list(item.blobs) == ["b1", "b2", "b3"]
+    assert PathHistory.of(item.blobs, "c9") == PathHistory(
+        "b1", "c3", {"b2": "c2", "b3": "c1"}, "c9"
+    )
+    assert PathHistory.of({}).blobs == {} and PathHistory.of({"b": "c"}).more is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_the_tips_of_a_walk_are_the_commits_no_commit_read_has_for_parent(data: Any) -> None:
+    from facturo.checks.git import Walk
+
+    ids = [f"{n:040x}" for n in range(data.draw(st.integers(1, 12)))]
+    read = data.draw(st.permutations(ids))
+    walked = [(commit, data.draw(st.lists(st.sampled_from(ids), max_size=2))) for commit in read]
+    before = data.draw(st.lists(st.sampled_from([*ids, "f" * 40]), max_size=3))
+    walk = Walk()
+    for commit, parents in walked:
+        walk.read(commit, parents)
+
+    parents = {parent for _, named in walked for parent in named}
+    expected = [c for c, _ in walked if c not in parents] + [t for t in before if t not in parents]
+    assert walk.tips(before) == list(dict.fromkeys(expected))
+    assert walk.count == len(walked)
+
+
+def test_documents_read_by_workers_keep_no_empty_list_of_problems(
+    folder_with_history: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datetime as dt
+
+    from facturo.checks.documents import open_ledger
+    from facturo.checks.registry import document_problems
+
+    monkeypatch.setattr(issued, "PARALLEL_FROM", 1)  # entries sent back from workers
+    ledger = open_ledger(folder_with_history, use_cache=False)
+    ledger.read_files()
+
+    assert document_problems(ledger, dt.date(2026, 12, 1)) == []
+    for entry in ledger.entries():
+        with pytest.raises(AttributeError):  # the slot is not set: made when first used
+            object.__getattribute__(entry, "problems")
+    assert [entry.problems for entry in ledger.entries()] == [[], []]
+
+
+def test_history_read_alongside_is_let_go_of_once_its_problems_are_found(
+    folder_with_history: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datetime as dt
+
+    from facturo.checks.documents import open_ledger
+    from facturo.checks.registry import document_problems, git_problems
+
+    today = dt.date(2026, 12, 1)
+    expected = git_problems(open_ledger(folder_with_history, use_cache=False), today)
+    monkeypatch.setattr(issued, "PARALLEL_FROM", 1)  # git is read while workers read files
+    ledger = open_ledger(folder_with_history, use_cache=False)
+    ledger.read_files()
+
+    document_problems(ledger, today)
+
+    assert ledger not in history._READ_AHEAD and ledger in history._FOUND_AHEAD
+    assert git_problems(ledger, today) == expected and len(expected) == 2
+    assert ledger not in history._FOUND_AHEAD

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -230,7 +231,7 @@ def test_git_history_is_read_once_then_only_the_new_commits(cli, draft, folder: 
     in_git(folder)
     assert cli("check").exit_code == 0
     cache = folder / ".facturo/cache/git.json"
-    first = json.loads(cache.read_text())
+    first = read_git_cache(cache)
     assert first["tips"] == [git(folder, "rev-parse", "HEAD").strip()]
     git(folder, "rm", "-q", THIRD)
     in_git(folder, "oops")
@@ -238,14 +239,70 @@ def test_git_history_is_read_once_then_only_the_new_commits(cli, draft, folder: 
     lines = check_lines(cli)
 
     assert any(line.startswith(f"{THIRD}: issued document deleted") for line in lines), lines
-    second = json.loads(cache.read_text())
+    second = read_git_cache(cache)
     assert second["tips"] == [git(folder, "rev-parse", "HEAD").strip()]
     # A tip git no longer has (history rewritten and collected): read everything again.
     second["tips"] = ["0" * 39 + "1"]
     second["paths"] = {}
-    cache.write_text(json.dumps(second))
+    write_git_cache(cache, second)
     history = read_history(Folder(folder))
     assert THIRD in history.paths and history.paths[THIRD].deleted_in is not None
+
+
+def read_git_cache(cache: Path) -> dict[str, Any]:
+    """The git cache's three lines as one mapping."""
+    header, seals, paths = (json.loads(line) for line in cache.read_bytes().splitlines())
+    return {**header, "seals": seals, "paths": paths}
+
+
+def write_git_cache(cache: Path, data: dict[str, Any]) -> None:
+    """`data` (as read_git_cache reads it) written as the git cache, signed as facturo signs."""
+    from facturo.store.cache import write_signed_lines
+
+    header = {"version": data["version"], "tips": data["tips"]}
+    lines = [json.dumps(part).encode() + b"\n" for part in (header, data["seals"], data["paths"])]
+    write_signed_lines(cache, lines)
+
+
+def test_git_history_reads_back_as_saved_a_few_paths_at_a_time(
+    cli, draft, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from facturo.checks import git as git_history
+    from facturo.store.folder import Folder
+
+    issue_three(cli, draft)
+    in_git(folder)
+    git(folder, "mv", THIRD, "invoices/2026/moved.yaml")
+    in_git(folder, "moved")
+    monkeypatch.setattr(git_history, "SAVED_AT_ONCE", 2)  # 4 paths: pieces, commas between
+    read = git_history.read_history(Folder(folder))
+
+    again = git_history._load(Folder(folder))
+
+    assert len(read.paths) == 4 and len(read.seals) == 3
+    assert (again.paths, again.seals, again.tips) == (read.paths, read.seals, read.tips)
+
+
+def test_a_known_tip_is_read_from_the_first_line_alone(cli, draft, folder: Path) -> None:
+    from facturo.checks import git as git_history
+    from facturo.checks.git import known_tips
+    from facturo.store.folder import Folder
+
+    issue_three(cli, draft)
+    in_git(folder)
+    assert cli("check").exit_code == 0
+    cache = folder / ".facturo/cache/git.json"
+    head = git(folder, "rev-parse", "HEAD").strip()
+    assert known_tips(Folder(folder)) == [head]  # as this process read it
+    git_history._READ_TIPS.clear()  # another process: the cache's first line
+    assert known_tips(Folder(folder)) == [head]
+    data = read_git_cache(cache)
+    write_git_cache(cache, {**data, "tips": ["0" * 40]})
+    assert known_tips(Folder(folder)) == ["0" * 40]
+    cache.write_bytes(cache.read_bytes().replace(b"0" * 40, b"1" * 40))  # not signed so
+    assert known_tips(Folder(folder)) == []
+    write_git_cache(cache, {**data, "tips": [5]})
+    assert known_tips(Folder(folder)) == []
 
 
 def test_a_stray_copy_alone_keeps_its_number(cli, draft, folder: Path) -> None:
@@ -292,7 +349,7 @@ def test_a_damaged_git_cache_is_read_again(cli, draft, folder: Path, damage: dic
     in_git(folder, "oops")
     assert cli("check").exit_code == 1
     cache = folder / ".facturo/cache/git.json"
-    cache.write_text(json.dumps({**json.loads(cache.read_text()), **damage}))
+    write_git_cache(cache, {**read_git_cache(cache), **damage})  # signed: read, found wrong
 
     lines = check_lines(cli)
 
@@ -331,7 +388,7 @@ def test_a_billing_folder_inside_a_larger_repository(cli, draft, folder: Path) -
 
     assert any(line.startswith(f"{THIRD}: issued document deleted") for line in lines), lines
     assert not any("X-2026-0009" in line for line in lines), lines
-    history = json.loads((folder / ".facturo" / "cache" / "git.json").read_text("utf-8"))
+    history = read_git_cache(folder / ".facturo" / "cache" / "git.json")
     assert sorted(history["paths"]) == [f"invoices/2026/F-2026-000{n}.yaml" for n in (1, 2, 3)], (
         history["paths"]
     )

@@ -48,6 +48,18 @@ class Numbers:
         }
         return set(self.present) | set(self.strays.values()) | from_git | set(self.record)
 
+    def missing(self) -> set[str]:
+        """The numbers known without their file: `known()` less those present, found
+        without a set of every number ever issued (50,000 of them)."""
+        present = self.present
+        found = {number for number in self.strays.values() if number not in present}
+        found.update(number for number in self.record if number not in present)
+        for path in self.history.paths:
+            match = ISSUED_PATH.match(path)
+            if match and match["dir"] in ISSUED_DIRS and match["stem"] not in present:
+                found.add(match["stem"])
+        return found
+
 
 # Git history read while worker processes read a ledger's files, by ledger: whether git's
 # cache was used, and the entries read meanwhile (it serves only a read_numbers over them).
@@ -69,8 +81,27 @@ def entries_with_history(ledger: Ledger, *, use_cache: bool = True) -> list[Entr
         entries = ledger.entries()
     if found:
         with contextlib.suppress(Exception):  # the blobs the files read did not name
-            _READ_AHEAD[ledger] = (use_cache, found[0].finish(ledger.blob_seals), entries)
+            history = found[0].finish(ledger.blob_seals)
+            _hold_once(ledger, history, entries)
+            _READ_AHEAD[ledger] = (use_cache, history, entries)
     return entries
+
+
+def _hold_once(ledger: Ledger, history: History, entries: list[Entry]) -> None:
+    """The seals of git's blobs held once for ten years of documents: each the same text as
+    its entry's seal, and one mapping of blobs to seals for the history and the ledger's
+    files read (a blob's bytes hold one seal for good: the same facts, whoever read them);
+    the paths git knows, the same texts as the entries' paths."""
+    same = {entry.seal: entry.seal for entry in entries if entry.seal is not None}
+    seals = history.seals
+    for blob, seal in seals.items():
+        seals[blob] = same.get(seal, seal)
+    for blob, seal in ledger.blob_seals.items():  # files not committed: git has not their blob
+        seals.setdefault(blob, same.get(seal, seal))
+    ledger.blob_seals = seals
+    del same
+    paths = {entry.path: entry.path for entry in entries}  # each path's text held once
+    history.paths = {paths.get(path, path): item for path, item in history.paths.items()}
 
 
 def read_numbers(ledger: Ledger, *, use_cache: bool = True) -> Numbers:
@@ -143,7 +174,7 @@ def missing_problems(ledger: Ledger, numbers: Numbers) -> list[Problem]:
     problems: list[Problem] = []
     folder = ledger.folder
     config, _ = ledger.config_with_problems()
-    for number in sorted(numbers.known() - set(numbers.present)):
+    for number in sorted(numbers.missing()):
         path = _expected_path(number, numbers, config or {})
         strays = sorted(p for p, held in numbers.strays.items() if held == number)
         git = numbers.history.paths.get(path)
@@ -191,25 +222,30 @@ def missing_problems(ledger: Ledger, numbers: Numbers) -> list[Problem]:
 
 def replaced_problems(ledger: Ledger, numbers: Numbers) -> list[Problem]:
     """Numbers that held more than one sealed document over time (git or the record)."""
-    by_number: dict[str, dict[str, str]] = {}  # number -> seal -> where it was seen
+    # number -> the seal of its document, for each document in its own file and sealed
+    sealed = {
+        entry.number: entry.seal
+        for entry in ledger.entries()
+        if entry.seal is not None and numbers.present.get(entry.number) == entry.path
+    }
+    others: dict[str, dict[str, str]] = {}  # number -> another seal -> where it was seen
     for path, item in numbers.history.paths.items():
         match = ISSUED_PATH.match(path)
-        if not match:
+        if not match or match["stem"] not in sealed:
             continue
-        for blob, commit in item.blobs.items():
+        number = match["stem"]
+        for blob, commit in item.pairs():
             seal = numbers.history.seals.get(blob, NO_SEAL)
-            if seal:
-                by_number.setdefault(match["stem"], {}).setdefault(seal, f"commit {commit[:10]}")
+            if seal and seal != sealed[number]:
+                others.setdefault(number, {}).setdefault(seal, f"commit {commit[:10]}")
     for number, recorded in numbers.record.items():
-        if recorded.seal:
-            by_number.setdefault(number, {}).setdefault(recorded.seal, "facturo's record")
+        if recorded.seal and number in sealed and recorded.seal != sealed[number]:
+            others.setdefault(number, {}).setdefault(recorded.seal, "facturo's record")
     problems: list[Problem] = []
-    for entry in ledger.entries():
-        seals = by_number.get(entry.number, {})
-        others = {seal: where for seal, where in seals.items() if seal != entry.seal}
-        if entry.seal is None or not others or numbers.present.get(entry.number) != entry.path:
+    for entry in ledger.entries():  # each number's document in its own file (`sealed`)
+        if entry.number not in others or numbers.present.get(entry.number) != entry.path:
             continue
-        where = ", ".join(sorted(set(others.values())))
+        where = ", ".join(sorted(set(others[entry.number].values())))
         problems.append(
             Problem(
                 entry.path,
@@ -225,5 +261,26 @@ def replaced_problems(ledger: Ledger, numbers: Numbers) -> list[Problem]:
 
 def history_problems(ledger: Ledger) -> list[Problem]:
     """Numbers missing, renamed or replaced, as git and facturo's record remember them."""
+    found = _FOUND_AHEAD.pop(ledger, None)
+    if found is not None and found[0] == ledger.use_cache and found[2] is ledger.entries():
+        return list(found[1])
     numbers = read_numbers(ledger, use_cache=ledger.use_cache)
     return missing_problems(ledger, numbers) + replaced_problems(ledger, numbers)
+
+
+# The history problems of a ledger found as soon as git's history was read alongside its
+# files, by ledger: whether git's cache was used, the problems, the entries they are of.
+_FOUND_AHEAD: weakref.WeakKeyDictionary[Ledger, tuple[bool, list[Problem], list[Entry]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def find_history_problems_ahead(ledger: Ledger) -> None:
+    """When git's history was read while the ledger's files were (entries_with_history),
+    its problems are found now, for history_problems over the same entries, and the
+    history let go of: ten years of it are not held while the other checks run."""
+    if ledger not in _READ_AHEAD:
+        return
+    entries = ledger.entries()
+    found = history_problems(ledger)
+    _FOUND_AHEAD[ledger] = (ledger.use_cache, found, entries)

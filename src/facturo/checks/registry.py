@@ -7,10 +7,15 @@ from collections.abc import Callable
 
 from facturo.checks.directory import directory_problems
 from facturo.checks.documents import check_document
-from facturo.checks.history import entries_with_history, history_problems
+from facturo.checks.history import (
+    entries_with_history,
+    find_history_problems_ahead,
+    history_problems,
+)
 from facturo.checks.numbering import check_numbering
 from facturo.errors import Problem
 from facturo.files.catalog import read_catalog
+from facturo.store.entry import peek
 from facturo.store.index import Ledger
 
 # A named check: every problem of one kind in the folder (`today` for those that need it).
@@ -42,7 +47,8 @@ def document_problems(ledger: Ledger, today: dt.date) -> list[Problem]:
     if ledger.check is not check_document:
         raise ValueError("checking documents needs a ledger from checks.documents.open_ledger")
     entries = entries_with_history(ledger, use_cache=ledger.use_cache)  # git: for "git"
-    return [p for entry in entries for p in entry.problems]
+    find_history_problems_ahead(ledger)  # the history read meanwhile is let go of
+    return [p for entry in entries for p in peek(entry, "problems")]  # no empty list made
 
 
 def numbering_problems(ledger: Ledger, today: dt.date) -> list[Problem]:

@@ -104,6 +104,27 @@ def read_signed_lines(path: Path) -> tuple[list[bytes], str] | None:
     return lines, signature
 
 
+def read_signed_head(path: Path) -> bytes | None:
+    """The first line of the cache at `path`, or None when absent, unsigned or forged: the
+    rest is only hashed, for the signature, a block at a time (never held)."""
+    key = _key()
+    if key is None:
+        return None
+    digest = _signer(key, path)
+    try:
+        with path.open("rb") as handle:
+            head = handle.readline()
+            digest.update(head)
+            while block := handle.read(1 << 20):
+                digest.update(block)
+        signature = path.with_name(path.name + ".sig").read_text("ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not hmac.compare_digest(signature, digest.hexdigest()):
+        return None
+    return head
+
+
 def write_signed(path: Path, value: Any) -> None:
     """Write `value` as the cache at `path` with its signature (best effort: a cache that
     cannot be written only costs time)."""

@@ -10,6 +10,9 @@ entry asks for one (`Unread`, through `Entry.__getattr__`): the payments, and th
 fields unless the files are being verified. Listing 10,000 documents parses neither, which
 is half of the cache's bytes. A column read late that turns out wrong is never served: the
 entries that ask for it are read from their files.
+
+Why so long: the cache's form is written and read here, column kind by column kind; split,
+how a kind is encoded and how it is checked when read back would drift apart.
 """
 
 from __future__ import annotations
@@ -22,14 +25,13 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import MISSING, dataclass, field, fields
 from decimal import Decimal
 from itertools import repeat
-from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 from facturo.model.document import Payment
 from facturo.store.cache import read_signed_lines
 from facturo.store.cache_values import READERS, amounts_column, payment_shapes, read_payments
-from facturo.store.entry import FIELD_NAMES, SEAL_FIELDS, SETTERS, UNREAD, Entry
+from facturo.store.entry import FIELD_NAMES, SEAL_FIELDS, SETTERS, UNREAD, Entry, peek
 
 _FIELD_KINDS: dict[str, str] = {
     "path": "text", "number": "text", "kind": "shared", "series": "text?",
@@ -103,24 +105,70 @@ def column_cells(
     one read anew) keeps its cells as they were: one new document does not write 10,000
     others cell by cell. A column the cache no longer holds as read is made again from the
     entries (the same cells: each kind of value reads back as it was written)."""
+    for name, cells_of in _columns(entries, cached, places):
+        yield name, cells_of(0, len(entries))
+
+
+def column_lines(
+    entries: list[Entry],
+    cached: CachedIndex | None = None,
+    places: list[int | None] | None = None,
+) -> Iterator[tuple[str, Iterator[bytes]]]:
+    """column_cells as the lines of the index cache, each in pieces of ENCODED_AT_ONCE cells
+    made and encoded as they are written: neither the cells of a whole column (50,000
+    documents' payments) nor its JSON is ever held at once."""
+    for name, cells_of in _columns(entries, cached, places):
+        yield name, _pieces(cells_of, len(entries))
+
+
+ENCODED_AT_ONCE = 2048  # cells of a column made and encoded at a time
+Cells = Callable[[int, int], list[Any]]  # a column's cells from one place to another
+
+
+def _columns(
+    entries: list[Entry], cached: CachedIndex | None, places: list[int | None] | None
+) -> Iterator[tuple[str, Cells]]:
+    """Each column not all at its default, as a way to make its cells: the first cells
+    that differ from the default are looked for first (most often the first few)."""
     where = places if places is not None else [None] * len(entries)
     fresh = all(place is None for place in where)  # a cold cache: every cell made anew
     for name, kind in _FIELD_KINDS.items():
         default = default_cell(name)
         before = cached.cells(name) if cached is not None and not fresh else None
-        if before is None:
-            cells = _fresh_cells(kind, list(map(attrgetter(name), entries)))
-        else:
-            cells = [
-                _cell(kind, getattr(entry, name))
+
+        def cells_of(
+            start: int, stop: int, name: str = name, kind: str = kind, before: Any = before,
+            default: Any = default,
+        ) -> list[Any]:  # fmt: skip
+            if before is None:  # column by column
+                return _fresh_cells(kind, [peek(entry, name) for entry in entries[start:stop]])
+            return [
+                _cell(kind, peek(entry, name))
                 if place is None
                 else default
                 if before is ABSENT
                 else before[place]
-                for entry, place in zip(entries, where, strict=True)
+                for entry, place in zip(entries[start:stop], where[start:stop], strict=True)
             ]
-        if any(cell != default for cell in cells):  # as written: 0.00 is not 0
-            yield name, cells
+
+        if any(  # as written: 0.00 is not 0
+            any(cell != default for cell in cells_of(start, start + ENCODED_AT_ONCE))
+            for start in range(0, len(entries), ENCODED_AT_ONCE)
+        ):
+            yield name, cells_of
+
+
+def _pieces(cells_of: Cells, count: int) -> Iterator[bytes]:
+    """The JSON list of a column's `count` cells, ENCODED_AT_ONCE cells at a time."""
+    yield b"["
+    for start in range(0, count, ENCODED_AT_ONCE):
+        yield (b"," if start else b"") + _members(cells_of(start, start + ENCODED_AT_ONCE))
+    yield b"]\n"
+
+
+def _members(values: list[Any]) -> bytes:
+    """The JSON of `values` without its brackets: a piece of a longer list."""
+    return _line(values)[1:-2]
 
 
 _AS_IS = frozenset((str, int, bool, type(None)))  # values a cell holds as they are
@@ -173,16 +221,24 @@ class CachedIndex:
 
 
 def encode_index(
-    mark: dict[str, Any], keys: Sequence[int], columns: Iterable[tuple[str, list[Any]]]
+    mark: dict[str, Any],
+    keys: Sequence[int],
+    columns: Iterable[tuple[str, list[Any] | Iterator[bytes]]],
 ) -> Iterator[bytes]:
     """The index cache's lines, each made as it is written: the stat keys (four numbers
-    for each file, in a row), one line per column, then the header (the mark, how many
-    entries, which columns)."""
-    yield _line(list(keys))
+    for each file, in a row), one line per column (its cells, or the pieces of its line:
+    column_lines), then the header (the mark, how many entries, which columns)."""
+    yield b"["
+    for start in range(0, len(keys), 4 * ENCODED_AT_ONCE):
+        yield (b"," if start else b"") + _members(list(keys[start : start + 4 * ENCODED_AT_ONCE]))
+    yield b"]\n"
     names = []
     for name, cells in columns:
         names.append(name)
-        yield _line(cells)
+        if isinstance(cells, Iterator):
+            yield from cells
+        else:
+            yield _line(cells)
     yield _line({**mark, "count": len(keys) // 4, "columns": names}).rstrip(b"\n")
 
 

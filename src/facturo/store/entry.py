@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, field, fields
 from decimal import Decimal
+from sys import intern
 from typing import Any
 
 from facturo.errors import Problem
@@ -116,9 +117,13 @@ class Entry:
         return tuple(getattr(self, name) for name in FIELD_NAMES)
 
     def __setstate__(self, state: tuple[Any, ...]) -> None:
-        for setter, value in zip(SETTERS, state, strict=True):
+        values = _shared(state)
+        for setter, value in zip(SETTERS, values, strict=True):
             setter(self, value)
         self._unread = None
+        for at, deleter in _LIST_DELETERS:  # an empty list is made when first used
+            if values[at] == []:
+                deleter(self)
 
     def take(self, other: Entry) -> None:
         """Every field as `other` holds it (an entry read again from its file)."""
@@ -150,7 +155,94 @@ class Entry:
 FIELD_NAMES = tuple(found.name for found in fields(Entry) if found.name != UNREAD)
 _DEFAULTS = {found.name: found.default for found in fields(Entry) if found.default is not MISSING}
 _UNREAD_SLOT = vars(Entry)[UNREAD]
+AMOUNTS = ("gross", "due", "paid", "written_off", "penalty_rate")  # the amounts of a document
 SETTERS = tuple(vars(Entry)[name].__set__ for name in FIELD_NAMES)  # by the slots themselves
+_LIST_DELETERS = tuple(
+    (FIELD_NAMES.index(name), vars(Entry)[name].__delete__) for name in sorted(_LISTS)
+)
+
+
+def peek(entry: Entry, name: str) -> Any:
+    """Field `name` of `entry` as __getattr__ would give it, without keeping a list made for
+    it (the index cache reads every field of 50,000 entries: most lists are empty)."""
+    try:
+        return _SLOTS[name].__get__(entry)
+    except AttributeError:
+        pass
+    if name in _LISTS:
+        try:
+            unread = _UNREAD_SLOT.__get__(entry)
+        except AttributeError:
+            unread = None
+        if unread is None or name not in unread.names:
+            return []
+    return getattr(entry, name)
+
+
+_SLOTS = {name: vars(Entry)[name] for name in FIELD_NAMES}
+
+
+# Entries received from worker processes come in chunks, each with its own copy of every
+# value: the texts, dates and amounts many documents repeat (a client, a day, a price) are
+# made one object each as they arrive (50,000 entries are held at once), until `forget_shared`.
+_TEXTS = "kind series client_id client_name currency subscription platform platform_rule"
+_DATES = "issue_date due_date valid_until accepted declined sent service_start"
+_SHARED_TEXTS = tuple(FIELD_NAMES.index(name) for name in _TEXTS.split())
+_SHARED_DATES = tuple(FIELD_NAMES.index(name) for name in _DATES.split())
+_SHARED_AMOUNTS = tuple(FIELD_NAMES.index(name) for name in (*AMOUNTS, "credited"))
+_PAYMENTS = FIELD_NAMES.index("payments")
+_DAYS: dict[dt.date, dt.date] = {}
+_AMOUNTS: dict[str, Decimal] = {}  # by their text: 0.00 is not 0
+KEPT_SHARED = 20_000  # values of each kind shared at most
+
+
+def _shared(state: tuple[Any, ...]) -> list[Any]:
+    """An entry's pickled fields with the values other entries hold made the same objects
+    (once KEPT_SHARED dates or amounts are, those of later entries are kept as they are)."""
+    values = list(state)
+    for at in _SHARED_TEXTS:
+        value = values[at]
+        if type(value) is str:
+            values[at] = intern(value)
+    days, amounts = _DAYS, _AMOUNTS
+    if len(days) >= KEPT_SHARED or len(amounts) >= KEPT_SHARED:
+        return values
+    for at in _SHARED_DATES:
+        value = values[at]
+        if type(value) is dt.date:
+            values[at] = days.setdefault(value, value)
+    # an entry's amounts are often one object (paid is what was due): each looked up once
+    seen: dict[int, Decimal] = {}  # id -> shared, of objects `state` keeps alive meanwhile
+    for at in _SHARED_AMOUNTS:
+        value = values[at]
+        if type(value) is Decimal:
+            shared = seen.get(id(value))
+            if shared is None:
+                shared = seen[id(value)] = amounts.setdefault(str(value), value)
+            values[at] = shared
+    payments = values[_PAYMENTS]
+    if payments and type(payments) is list:
+        values[_PAYMENTS] = [_payment(payment, seen) for payment in payments]
+    return values
+
+
+def _payment(payment: Any, seen: dict[int, Decimal]) -> Any:
+    if type(payment) is not Payment or type(payment.amount) is not Decimal:
+        return payment
+    amount = seen.get(id(payment.amount))
+    if amount is None:
+        amount = _AMOUNTS.setdefault(str(payment.amount), payment.amount)
+    day = payment.date
+    return Payment(
+        payment.index, _DAYS.setdefault(day, day) if type(day) is dt.date else day, amount,
+        intern(payment.method), payment.reference, payment.reason,
+    )  # fmt: skip
+
+
+def forget_shared() -> None:
+    """Let go of the values entries received were made to share (see _shared)."""
+    _DAYS.clear()
+    _AMOUNTS.clear()
 
 
 def summarize(data: YMap, entry: Entry) -> None:

@@ -61,8 +61,8 @@ from facturo.model.document import IssuedDocument, account_from
 from facturo.model.numbering import number_problem
 from facturo.model.vat import vat_treatment
 from facturo.store.cache import write_signed_lines
-from facturo.store.cached_entries import CachedIndex, column_cells, encode_index, load_index
-from facturo.store.entry import ZERO
+from facturo.store.cached_entries import CachedIndex, column_lines, encode_index, load_index
+from facturo.store.entry import ZERO, forget_shared
 from facturo.store.entry import Entry as Entry
 from facturo.store.entry import amount_or_zero as amount_or_zero
 from facturo.store.folder import Folder, hashed
@@ -408,14 +408,17 @@ class Ledger:
             except OverflowError:  # an inode number past 2**63 (the numbers before it went in)
                 keys = [*keys[: 4 * len(came_from)], *key]
             came_from.append(place)
-        read, seals = _read_all(to_read, self.check)
+        try:
+            read, seals = _read_all(to_read, self.check)
+        finally:
+            forget_shared()  # what entries from worker processes were made to share
         self.blob_seals.update(seals)
         for place, entry in zip(at, read, strict=True):
             found[place] = entry
         del read
         entries = cast(list[Entry], found)  # every place filled
         if self.use_cache and (to_read or len(entries) != len(cached.entries)):
-            self._save_cache(column_cells(entries, cached, came_from), keys, cache_name)
+            self._save_cache(column_lines(entries, cached, came_from), keys, cache_name)
         return entries
 
     def _load_cache(self, name: str) -> CachedIndex:
@@ -444,7 +447,7 @@ class Ledger:
         return {"version": CACHE_VERSION, "facturo": __version__, "check": check_name(self.check)}
 
     def _save_cache(
-        self, columns: Iterator[tuple[str, list[Any]]], keys: Sequence[int], name: str
+        self, columns: Iterator[tuple[str, Iterator[bytes]]], keys: Sequence[int], name: str
     ) -> None:
         write_signed_lines(self._cache_path(name), encode_index(self._mark(), keys, columns))
 
