@@ -21,14 +21,15 @@ import hmac
 import json
 import os
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 if TYPE_CHECKING:
     from facturo.store.folder import Folder
 
 KEY_BYTES = 32
+_Read = TypeVar("_Read")
 
 
 def key_path() -> Path:
@@ -87,42 +88,49 @@ def read_signed_lines(path: Path) -> tuple[list[bytes], str] | None:
 
     Read line by line, the signature computed along: the bytes are held once, as lines,
     which a reader can let go of one by one."""
-    key = _key()
-    if key is None:
-        return None
-    digest = _signer(key, path)
-    try:
-        with path.open("rb") as handle:
-            lines = list(handle)
-        signature = path.with_name(path.name + ".sig").read_text("ascii").strip()
-    except (OSError, UnicodeDecodeError):
-        return None
-    for line in lines:
-        digest.update(line)
-    if not hmac.compare_digest(signature, digest.hexdigest()):
-        return None
-    return lines, signature
+
+    def lines_of(handle: BinaryIO, digest: hmac.HMAC) -> list[bytes]:
+        lines = list(handle)
+        for line in lines:
+            digest.update(line)
+        return lines
+
+    return _read_signed(path, lines_of)
 
 
 def read_signed_head(path: Path) -> bytes | None:
     """The first line of the cache at `path`, or None when absent, unsigned or forged: the
     rest is only hashed, for the signature, a block at a time (never held)."""
+
+    def head_of(handle: BinaryIO, digest: hmac.HMAC) -> bytes:
+        head = handle.readline()
+        digest.update(head)
+        while block := handle.read(1 << 20):
+            digest.update(block)
+        return head
+
+    found = _read_signed(path, head_of)
+    return None if found is None else found[0]
+
+
+def _read_signed(
+    path: Path, read: Callable[[BinaryIO, hmac.HMAC], _Read]
+) -> tuple[_Read, str] | None:
+    """What `read` takes from the cache at `path` as it feeds its bytes to the signature,
+    and the signature; None when the cache is absent, unsigned or forged."""
     key = _key()
     if key is None:
         return None
     digest = _signer(key, path)
     try:
         with path.open("rb") as handle:
-            head = handle.readline()
-            digest.update(head)
-            while block := handle.read(1 << 20):
-                digest.update(block)
+            found = read(handle, digest)
         signature = path.with_name(path.name + ".sig").read_text("ascii").strip()
     except (OSError, UnicodeDecodeError):
         return None
     if not hmac.compare_digest(signature, digest.hexdigest()):
         return None
-    return head
+    return found, signature
 
 
 def write_signed(path: Path, value: Any) -> None:
