@@ -130,6 +130,35 @@ def test_git_read_that_fails_alongside_is_read_again(
     assert (again.exit_code, again.stdout) == (expected.exit_code, expected.stdout)
 
 
+def test_subscriptions_read_alongside_that_fail_are_read_again_by_their_check(
+    cli, folder_with_history: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (folder_with_history / "subscriptions").mkdir()
+    for name, every in (("a-support", "month"), ("b-support", "fortnight")):
+        (folder_with_history / "subscriptions" / f"{name}.yaml").write_text(
+            f"client: dupont\nschedule: {{every: {every}}}\nstart: 2026-01-01\nlines:\n"
+            "  - {description: Support, quantity: 1, unit_price: 100.00}\n",
+            "utf-8",
+        )
+    expected = cold_check(cli, folder_with_history)
+    assert "subscriptions/b-support.yaml" in expected.stdout, expected.output
+    failed: list[Path] = []
+    catalog_for = index.Ledger.catalog_for
+
+    def failing_once(self: Any, data: Any) -> Any:  # the first subscription read fails
+        if not failed:
+            failed.append(self.folder.root)
+            raise OSError("catalog.yaml was being replaced")
+        return catalog_for(self, data)
+
+    monkeypatch.setattr(issued, "PARALLEL_FROM", 1)  # subscriptions read while workers read
+    monkeypatch.setattr(index.Ledger, "catalog_for", failing_once)
+    again = cold_check(cli, folder_with_history)
+
+    assert failed, "a subscription was read while the workers read the files, and failed"
+    assert (again.exit_code, again.stdout) == (expected.exit_code, expected.stdout)
+
+
 def test_git_read_alongside_serves_only_the_entries_read_with_it(
     folder_with_history: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

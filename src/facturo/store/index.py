@@ -209,7 +209,7 @@ class Ledger:
         """Each subscription file read against its schema and rules, by id."""
         if self._subscriptions is None:
             clients = self.clients_with_problems()
-            self._subscriptions = {}
+            found: dict[str, tuple[YMap | None, list[Problem]]] = {}  # kept once all are read
             for path in self.folder.subscription_files():
                 display = self.folder.display(path)
                 data, problems = _load_mapping(path, display)
@@ -224,7 +224,8 @@ class Ledger:
                     normal, report = read_file(data, schema.SUBSCRIPTION, display)
                     check_subscription(normal, report, set(clients))
                     data, problems = normal, problems + report.problems
-                self._subscriptions[path.stem] = (data, problems)
+                found[path.stem] = (data, problems)
+            self._subscriptions = found
         return self._subscriptions
 
     def catalog_for(self, data: YMap) -> tuple[dict[str, YMap], bool]:
