@@ -51,15 +51,21 @@ def read_columns(
     keys, columns = loaded
     if not files_as_cached(listing(), columns["path"], keys):
         return None
-    notes: dict[str, list[Any]] = {}
-    for kind, of, gross in zip(
-        columns["kind"], columns["credit_note_of"], columns["gross"], strict=True
-    ):
-        if kind == "credit_note" and of:
-            notes.setdefault(of, []).append(gross)
-    credited = {number: sum(amounts, ZERO) for number, amounts in notes.items()}
+    credited = _credited(columns["kind"], columns["credit_note_of"], columns["gross"])
     columns["credited"] = [credited.get(number, ZERO) for number in columns["number"]]
     return {name: columns[name] for name in wanted}
+
+
+def _credited(
+    kinds: list[Any], credit_notes_of: list[Any], grosses: list[Any]
+) -> dict[str, Decimal]:
+    """What the credit notes among these documents (by column) credit each number, summed
+    as Ledger.entries sums them."""
+    credited: dict[str, Decimal] = {}
+    for kind, of, gross in zip(kinds, credit_notes_of, grosses, strict=True):
+        if kind == "credit_note" and of:
+            credited[of] = credited.get(of, ZERO) + gross
+    return credited
 
 
 def read_rows(
@@ -121,10 +127,9 @@ def load_rows(
         paths, chosen = column("path"), column(field_name)
         rows = [row for row, found_value in enumerate(chosen) if found_value == value]
         notes = [row for row, kind in enumerate(column("kind")) if kind == "credit_note"]
-        credited: dict[str, Decimal] = {}
-        for of, gross in zip(column("credit_note_of", notes), column("gross", notes), strict=True):
-            if of:
-                credited[of] = credited.get(of, ZERO) + gross
+        credited = _credited(
+            column("kind", notes), column("credit_note_of", notes), column("gross", notes)
+        )
         late = {name: lines[at[name]] for name in LATE if name in at}
         unread = Unread(late, {name: at[name] for name in late}, reread) if late else None
         values = {name: column(name, rows) for name in names if name not in LATE}
