@@ -50,10 +50,9 @@ app = _load_commands()
 
 
 def main() -> None:
-    # What start-up made (modules, the commands) is never garbage: frozen, no collection
-    # walks it again. Reading ten years of entries collects less while it runs
-    # (store/index.py); rendering keeps Python's pace, or its garbage piles up.
-    gc.freeze()
+    # What start-up made is frozen (_load_commands). Reading ten years of entries collects
+    # less while it runs (store/index.py); rendering keeps Python's pace, or its garbage
+    # piles up.
     only(app, sys.argv[1:])(prog_name="facturo")
 
 
