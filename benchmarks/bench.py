@@ -42,7 +42,9 @@ def bare_typer_app() -> tuple[str, int]:
     number of options, each a plain `str`), and how many commands it has."""
     import typer.main
 
-    from facturo.cli import app as facturo_app
+    from facturo.cli import full_app
+
+    facturo_app = full_app()
 
     lines = ["import typer", "", "app = typer.Typer()", ""]
     count = 0
@@ -493,8 +495,9 @@ def profile(facturo_cli: list[str], root: Path, work: Path) -> None:
         print(f"  {micros / 1000:8.1f} ms {name}")
     print("\nProfile: warm `facturo list` (cProfile, cumulative, top 20)")
     script = (
-        "import cProfile, sys\nfrom facturo.cli import app\n"
-        "cProfile.run(\"app(['list'], prog_name='facturo', standalone_mode=False)\", sys.argv[1])\n"
+        "import cProfile, sys\nfrom facturo.cli import main\n"
+        "out, sys.argv = sys.argv[1], ['facturo', 'list']\n"
+        "cProfile.run('main()', out)\n"
     )
     subprocess.run(
         [python, "-c", script, str(work / "list.prof")],

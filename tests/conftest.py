@@ -14,9 +14,11 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from facturo.cli import app, only
+from facturo.cli import full_app, only
 from pa_server import SECRET as PA_SECRET
 from pa_server import PlatformServer, running
+
+app = full_app()
 
 TODAY = dt.date(2026, 11, 22)
 

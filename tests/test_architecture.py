@@ -12,7 +12,9 @@ import pytest
 import typer
 
 from conftest import TODAY, Cli, issue
-from facturo.cli import app
+from facturo.cli import full_app
+
+app = full_app()
 
 SRC = Path(__file__).parents[1] / "src" / "facturo"
 README = Path(__file__).parents[1] / "README.md"

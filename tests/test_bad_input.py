@@ -13,7 +13,9 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import TODAY, snapshot
-from facturo.cli import app
+from facturo.cli import full_app
+
+app = full_app()
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "freelance"
 DRAFT = "drafts/velo-partage-sprint-4.yaml"

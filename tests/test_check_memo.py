@@ -14,9 +14,11 @@ import pytest
 
 import facturo.reports.check as checking
 from conftest import DRAFT, Cli, write
-from facturo.cli import app
+from facturo.cli import full_app
 from facturo.errors import Problem
 from test_numbers_never_reused import THIRD, another_document, git, in_git, issue_three
+
+app = full_app()
 
 MEMO = Path(".facturo/cache/check.json")
 

@@ -11,7 +11,9 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from conftest import CLIENT_DUPONT, TODAY, write
-from facturo.cli import app
+from facturo.cli import full_app
+
+app = full_app()
 
 INIT_FLAGS = [
     "--name", "Camille Martin", "--street", "12 rue des Lilas", "--postcode", "75011",

@@ -8,8 +8,10 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import issue
-from facturo.cli import app
+from facturo.cli import full_app
 from facturo.files.yamlio import load_mapping
+
+app = full_app()
 
 
 def test_issue_assigns_the_first_number_and_removes_the_draft(cli, draft, folder: Path) -> None:

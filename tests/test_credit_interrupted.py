@@ -16,7 +16,7 @@ from conftest import DRAFT, Cli, issue
 KILLED_CREDIT = """\
 import os, signal, sys
 import facturo.lifecycle.issuing as issuing
-from facturo.cli import app
+from facturo.cli import full_app
 
 how = sys.argv[1]
 
@@ -29,7 +29,7 @@ if how == "kill-after-claim":  # the credit note is issued, its draft not yet re
     issuing.keep_copy = interrupted
 else:
     issuing.prepare_draft = interrupted
-app(sys.argv[2:])
+full_app()(sys.argv[2:])
 """
 
 

@@ -15,8 +15,10 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import snapshot
-from facturo.cli import app
+from facturo.cli import full_app
 from facturo.files.yamlio import load_mapping
+
+app = full_app()
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 SOURCES = EXAMPLES / "sources"

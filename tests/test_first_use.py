@@ -175,7 +175,9 @@ def test_init_on_a_terminal_asks_contact_and_bank_details(tmp_path: Path) -> Non
 def test_init_takes_contact_and_bank_details_as_options(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from facturo.cli import app
+    from facturo.cli import full_app
+
+    app = full_app()
 
     target = tmp_path / "billing"
     flags = [
@@ -319,7 +321,9 @@ def test_the_folder_option_goes_after_the_command_too(
 ) -> None:
     from typer.testing import CliRunner
 
-    from facturo.cli import app
+    from facturo.cli import full_app
+
+    app = full_app()
 
     path = draft()
     env = {"FACTURO_TODAY": "2026-11-22"}

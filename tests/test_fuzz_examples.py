@@ -17,7 +17,9 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from conftest import TODAY
-from facturo.cli import app
+from facturo.cli import full_app
+
+app = full_app()
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 FOLDERS = ("freelance", "micro")

@@ -17,7 +17,7 @@ from conftest import DRAFT, Cli, issue
 KILLED_ISSUE = """\
 import os, signal, sys
 import facturo.lifecycle.issuing as issuing
-from facturo.cli import app
+from facturo.cli import full_app
 
 calls = 0
 keep_copy = issuing.keep_copy
@@ -30,7 +30,7 @@ def killed(*args, **kwargs):
     keep_copy(*args, **kwargs)
 
 issuing.keep_copy = killed
-app(sys.argv[2:])
+full_app()(sys.argv[2:])
 """
 
 

@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 
 from conftest import Cli, listed, write
-from facturo.cli import app
+from facturo.cli import full_app
 from facturo.model.schedule import Schedule, periods
+
+app = full_app()
 
 D = Decimal
 

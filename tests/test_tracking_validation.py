@@ -9,7 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import TODAY, snapshot
-from facturo.cli import app
+from facturo.cli import full_app
+
+app = full_app()
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "freelance"
 INVOICE = "invoices/2026/F-2026-0012.yaml"  # issued 2026-10-09, no tracking yet

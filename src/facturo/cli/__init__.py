@@ -2,58 +2,86 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import gc
 import importlib
 import sys
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import typer
 
-# The command modules, in the order their commands are listed in --help.
-COMMAND_MODULES = (
-    "folder_commands",
-    "document_commands",
-    "lifecycle_commands",
-    "mail_commands",
-    "pdf_commands",
-    "report_commands",
-    "export_commands",
-    "subscription_commands",
-    "bank_commands",
-    "time_commands",
-    "draft_commands",
-    "platform_commands",
-)
+# The command modules, in the order their commands are listed in --help, with the commands
+# and groups each registers when imported (tests/test_one_command.py holds them to it): a
+# run imports the one module that has its command.
+COMMAND_MODULES: dict[str, tuple[str, ...]] = {
+    "folder_commands": ("init", "new", "rate", "client"),
+    "document_commands": ("check", "issue", "list", "show"),
+    "lifecycle_commands": ("pay", "credit", "accept", "decline", "receipt", "statement"),
+    "mail_commands": ("remind", "send"),
+    "pdf_commands": ("render", "einvoice", "doctor"),
+    "report_commands": ("report",),
+    "export_commands": ("export",),
+    "subscription_commands": ("recur", "subscription"),
+    "bank_commands": ("bank",),
+    "time_commands": ("bill-time", "time"),
+    "draft_commands": ("edit",),
+    "platform_commands": ("transmit", "directory"),
+}
+_MODULE_OF = {name: module for module, names in COMMAND_MODULES.items() for name in names}
 
 
-def _load_commands() -> typer.Typer:
-    """The app with every command registered (importing a command module registers its
-    commands), nothing collected meanwhile: start-up makes tens of thousands of objects,
+def _load_commands(modules: Iterable[str] = COMMAND_MODULES) -> typer.Typer:
+    """The app with the commands of `modules` registered (importing a command module
+    registers its commands; every module by default), listed in the order of
+    COMMAND_MODULES whichever was imported first."""
+    with _uncollected():
+        for name in modules:
+            importlib.import_module(f"facturo.cli.{name}")
+        from facturo.cli.app import app as loaded
+
+        place = {module: at for at, module in enumerate(COMMAND_MODULES)}
+        loaded.registered_commands.sort(key=lambda c: place.get(_module(c), len(place)))
+        loaded.registered_groups.sort(
+            key=lambda g: place.get(_MODULE_OF.get(g.name or "", ""), len(place))
+        )
+    return loaded
+
+
+@contextlib.contextmanager
+def _uncollected() -> Iterator[None]:
+    """Nothing collected while the app loads: start-up makes tens of thousands of objects,
     none of them garbage, and collecting walked them some 35 times (~7 ms at each start).
     Frozen once made, they are not walked later either."""
     collecting = gc.isenabled()
     gc.disable()
     try:
-        for name in COMMAND_MODULES:
-            importlib.import_module(f"facturo.cli.{name}")
-        from facturo.cli.app import app as loaded
+        yield
     finally:
         gc.freeze()  # (and Python's count of new objects starts again from none)
         if collecting:
             gc.enable()
-    return loaded
 
 
-app = _load_commands()
+def full_app() -> typer.Typer:
+    """The whole app, every command registered: --help lists them all."""
+    return _load_commands()
 
 
 def main() -> None:
     # What start-up made is frozen (_load_commands). Reading ten years of entries collects
     # less while it runs (store/index.py); rendering keeps Python's pace, or its garbage
     # piles up.
-    only(app, sys.argv[1:])(prog_name="facturo")
+    args = sys.argv[1:]
+    with _uncollected():
+        from facturo.cli.app import app as root  # the root's options, no command yet
+
+        name = _command_word(root, args)
+    module = _MODULE_OF.get(name or "")
+    full = _load_commands() if module is None else _load_commands([module])
+    _narrowed(full, name)(prog_name="facturo")
 
 
 def only(full: typer.Typer, args: list[str]) -> typer.Typer:
@@ -61,7 +89,11 @@ def only(full: typer.Typer, args: list[str]) -> typer.Typer:
     own options; else `full`. typer makes every command's options at each start (~15 ms for
     all of facturo's) where the one run needs its own; --help, a misspelt command (the
     suggestions) and anything unusual get `full`, as do shell completions (no arguments)."""
-    name = _command_word(full, args)
+    return _narrowed(full, _command_word(full, args))
+
+
+def _narrowed(full: typer.Typer, name: str | None) -> typer.Typer:
+    """`full` with command or group `name` alone when it has exactly one of that name."""
     commands = [c for c in full.registered_commands if _name(c) == name]
     groups = [g for g in full.registered_groups if g.name == name]
     if name is None or len(commands) + len(groups) != 1:
@@ -97,6 +129,11 @@ def _command_word(full: typer.Typer, args: list[str]) -> str | None:
     return None
 
 
+def _module(command: typer.models.CommandInfo) -> str:
+    """The command module (of COMMAND_MODULES) that registered `command`."""
+    return "" if command.callback is None else command.callback.__module__.rpartition(".")[2]
+
+
 def _name(command: typer.models.CommandInfo) -> str | None:
     import typer
 
@@ -107,4 +144,4 @@ def _name(command: typer.models.CommandInfo) -> str | None:
     )
 
 
-__all__ = ["app", "main", "only"]
+__all__ = ["full_app", "main", "only"]
