@@ -283,8 +283,8 @@ def test_other_code_checks_again(
 
     issue_three(cli, draft)
     assert checked(cli, runs)[0]
-    assert memo._code() == memo._code()  # the same installation, the same answer
-    monkeypatch.setattr(memo, "_code", lambda: b"facturo or a library upgraded")
+    assert memo.code_identity() == memo.code_identity()  # the same installation, the same answer
+    monkeypatch.setattr(memo, "code_identity", lambda: b"facturo or a library upgraded")
 
     assert checked(cli, runs)[0]
 

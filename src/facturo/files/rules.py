@@ -35,8 +35,9 @@ def check_reminder_levels(policy: YMap, report: Report) -> None:
         seen[level] = days
 
 
-def check_config(config: YMap, report: Report, root: Path | None = None) -> None:
-    """Rules of facturo.yaml beyond types: what the law requires of the seller."""
+def check_config(config: YMap, report: Report) -> None:
+    """Rules of facturo.yaml beyond types: what the law requires of the seller (its bytes
+    alone decide them; check_config_places judges what it names elsewhere)."""
     seller = config.get("seller")
     if not isinstance(seller, YMap):
         return
@@ -62,19 +63,6 @@ def check_config(config: YMap, report: Report, root: Path | None = None) -> None
     mail = config.get("mail")
     if isinstance(mail, YMap):
         _check_clear_text_login(mail, report)
-    pdf = config.get("pdf")
-    if isinstance(pdf, YMap) and isinstance(pdf.get("logo"), str) and root is not None:
-        problem = logo_problem(pdf["logo"], root)
-        if problem:
-            report.error(pdf.mark("logo"), f"pdf.logo {pdf['logo']}: {problem}")
-    if isinstance(mail, YMap) and "password_file" in mail and root is not None:
-        secret = (root / Path(mail["password_file"]).expanduser()).resolve()
-        if secret.is_relative_to(root.resolve()):
-            report.error(
-                mail.mark("password_file"),
-                "the password file is inside the billing folder (git would keep it): move it "
-                "out, e.g. ~/.config/facturo/smtp-password",
-            )
     reminders = config.get("reminders")
     if isinstance(reminders, YMap):
         check_reminder_levels(reminders, report)
@@ -97,6 +85,28 @@ def check_config(config: YMap, report: Report, root: Path | None = None) -> None
             defaults.mark("vat_rate"),
             "vat_rate is ignored: a seller under VAT franchise charges no VAT",
         )
+
+
+def check_config_places(config: YMap, report: Report, root: Path) -> None:
+    """Rules of facturo.yaml on the files it names: the logo is an image inside the billing
+    folder, the mail password file is outside it (judged, as the other rules, once the seller
+    is a mapping)."""
+    if not isinstance(config.get("seller"), YMap):
+        return
+    pdf = config.get("pdf")
+    if isinstance(pdf, YMap) and isinstance(pdf.get("logo"), str):
+        problem = logo_problem(pdf["logo"], root)
+        if problem:
+            report.error(pdf.mark("logo"), f"pdf.logo {pdf['logo']}: {problem}")
+    mail = config.get("mail")
+    if isinstance(mail, YMap) and "password_file" in mail:
+        secret = (root / Path(mail["password_file"]).expanduser()).resolve()
+        if secret.is_relative_to(root.resolve()):
+            report.error(
+                mail.mark("password_file"),
+                "the password file is inside the billing folder (git would keep it): move it "
+                "out, e.g. ~/.config/facturo/smtp-password",
+            )
 
 
 def _check_numbering(numbering: YMap, report: Report) -> None:

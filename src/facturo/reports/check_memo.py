@@ -46,7 +46,7 @@ from typing import Any
 from facturo import __version__
 from facturo.checks.git import known_tips
 from facturo.errors import Problem
-from facturo.store.cache import read_cache, write_cache
+from facturo.store.cache import code_identity, read_cache, write_cache
 from facturo.store.folder import CONFIG_NAME, Folder, hashed
 
 CACHE = "check"
@@ -54,8 +54,6 @@ CACHE_VERSION = 1
 SKIPPED = {".git", "out"}  # at the folder's top: never read by `check`
 STATE_READ = {"cache/directory.json", "cache/directory.json.sig"}  # state the checks read
 UNSETTLED = ".facturo/issuing/"  # marks of an interrupted issue
-# Libraries whose rules `check` applies (identifiers, amounts and currencies, e-invoices).
-LIBRARIES = ("stdnum", "babel", "facturx", "lxml", "yaml", "dateutil")
 
 
 @dataclass(frozen=True)
@@ -91,7 +89,7 @@ def fingerprint(
     digest = hashlib.sha256()
     for part in (CACHE_VERSION, __version__, today.isoformat(), os.path.expanduser("~")):
         digest.update(f"{part}\n".encode())
-    digest.update(_code())
+    digest.update(code_identity())
     times = []
     known = known or {}
     root = str(folder.root) + os.sep
@@ -153,30 +151,6 @@ def _named_files(folder: Folder) -> bytes:
             content = f"unreadable {error.errno}"
         named += f"{section}.{key}\0{path}\0{content}\n".encode("utf-8", "surrogateescape")
     return named
-
-
-def _code() -> bytes:
-    """facturo's own files and the libraries that judge identifiers, amounts and e-invoices,
-    as installed (an upgrade of any of them may find other problems in the same bytes)."""
-    from importlib.util import find_spec
-
-    package = Path(__file__).resolve().parents[1]
-    places: list[str] = []
-    for directory, dirs, names in os.walk(package):
-        dirs[:] = [name for name in dirs if name != "__pycache__"]
-        places.extend(os.path.join(directory, name) for name in names)
-    for library in LIBRARIES:
-        spec = find_spec(library)
-        places.append(str(spec.origin) if spec is not None else library)
-    stated = []
-    for place in sorted(places):
-        try:
-            stat = os.stat(place)
-        except OSError:
-            stated.append(f"{place} -")
-            continue
-        stated.append(f"{place} {stat.st_size} {stat.st_mtime_ns} {stat.st_ino}")
-    return ("\n".join(stated) + "\n").encode("utf-8", "surrogateescape")
 
 
 def _files(root: Path) -> list[tuple[str, bool]] | None:

@@ -16,6 +16,7 @@ as empty and is rebuilt; one that cannot be written is left out. It is JSON, nev
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import hmac
 import json
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
     from facturo.store.folder import Folder
 
 KEY_BYTES = 32
+# Libraries whose rules facturo applies (identifiers, amounts and currencies, e-invoices).
+LIBRARIES = ("stdnum", "babel", "facturx", "lxml", "yaml", "dateutil")
 _Read = TypeVar("_Read")
 
 
@@ -189,3 +192,29 @@ def read_cache(folder: Folder, name: str, version: int) -> dict[str, Any]:
 def write_cache(folder: Folder, name: str, version: int, data: dict[str, Any]) -> None:
     """Replace the cache `name` whole (a reader sees the old one or the new one)."""
     write_signed(cache_path(folder, name), {"version": version, **data})
+
+
+@functools.cache
+def code_identity() -> bytes:
+    """facturo's own files and the libraries that judge identifiers, amounts and e-invoices,
+    as installed (their sizes and times): an upgrade of any of them may read the same bytes
+    otherwise, so what was found with other code is not served."""
+    from importlib.util import find_spec
+
+    package = Path(__file__).resolve().parents[1]
+    places: list[str] = []
+    for directory, dirs, names in os.walk(package):
+        dirs[:] = [name for name in dirs if name != "__pycache__"]
+        places.extend(os.path.join(directory, name) for name in names)
+    for library in LIBRARIES:
+        spec = find_spec(library)
+        places.append(str(spec.origin) if spec is not None else library)
+    stated = []
+    for place in sorted(places):
+        try:
+            stat = os.stat(place)
+        except OSError:
+            stated.append(f"{place} -")
+            continue
+        stated.append(f"{place} {stat.st_size} {stat.st_mtime_ns} {stat.st_ino}")
+    return ("\n".join(stated) + "\n").encode("utf-8", "surrogateescape")

@@ -48,10 +48,11 @@ from facturo.errors import FacturoError, InvalidData, NotFound, Problem
 from facturo.files import schema
 from facturo.files.catalog import fill_items, read_catalog
 from facturo.files.marked import YMap
-from facturo.files.reading import read_file
+from facturo.files.reading import Report, read_file
 from facturo.files.rules import (
     check_client,
     check_config,
+    check_config_places,
     check_subscription,
     client_id_problem,
 )
@@ -68,6 +69,7 @@ from facturo.store.entry import amount_or_zero as amount_or_zero
 from facturo.store.folder import Folder, hashed
 from facturo.store.issued import DocumentCheck, read_issued
 from facturo.store.issued import read_all as _read_all
+from facturo.store.validated import Read, read_validated
 
 CACHE_VERSION = 15  # 13: entries column by column; 15: one JSON line per column
 TRUST_CONTENT, TRUST_STAT = 1, 2
@@ -76,12 +78,37 @@ NOTES_CACHE = "credit-notes.json"  # the credit notes alone: the accounts of sin
 CREDIT_NOTES_DIRS = ("credit-notes",)
 
 
-def _load_mapping(path: Path, display: str) -> tuple[YMap | None, list[Problem]]:
+def _load_mapping(
+    path: Path, display: str, raw: bytes | None = None
+) -> tuple[YMap | None, list[Problem]]:
     """yamlio.load_mapping, its YAML parser imported when a file is parsed: a command the
-    cache serves (`list`, `statement`) starts without it."""
+    caches serve (`list`, `statement`) starts without it."""
     from facturo.files.yamlio import load_mapping
 
-    return load_mapping(path, display)
+    return load_mapping(path, display, raw)
+
+
+def _read_config(path: Path, display: str, raw: bytes | None) -> Read:
+    """facturo.yaml read against its schema and the rules its bytes alone decide."""
+    data, problems = _load_mapping(path, display, raw)
+    if data is None:
+        return None, problems
+    normal, report = read_file(data, schema.CONFIG, display)
+    check_config(normal, report)
+    return normal, problems + report.problems
+
+
+def _read_client(path: Path, display: str, raw: bytes | None) -> Read:
+    """A client file read against its schema and rules, its name as an id."""
+    data, problems = _load_mapping(path, display, raw)
+    id_problem = client_id_problem(path.stem)
+    if id_problem:
+        problems.append(Problem(display, 0, 0, id_problem))
+    if data is None:
+        return None, problems
+    normal, report = read_file(data, schema.CLIENT, display)
+    check_client(normal, report)
+    return normal, problems + report.problems
 
 
 def _holds(path: str, entry: Entry) -> bool:
@@ -150,6 +177,7 @@ class Ledger:
         # unchanged) or CONTENT (its bytes hash as cached: `check`, and under the lock,
         # where money data is written or sent).
         self.trust = TRUST_STAT
+        self._validated_kept = use_cache  # user files as last validated (store/validated.py)
         self._settled: dict[Path, str] = {}
         self._tracked_checked = False
         folder.on_lock(self._locked)
@@ -169,14 +197,13 @@ class Ledger:
     # -- config and clients ------------------------------------------------------------
     def config_with_problems(self) -> tuple[YMap | None, list[Problem]]:
         if self._config is None:
-            display = self.folder.display(self.folder.config_path)
-            data, problems = _load_mapping(self.folder.config_path, display)
-            if data is None:
-                self._config = (None, problems)
-            else:
-                normal, report = read_file(data, schema.CONFIG, display)
-                check_config(normal, report, self.folder.root)
-                self._config = (normal, problems + report.problems)
+            path = self.folder.config_path
+            data, problems = self._validated(path, _read_config)
+            if data is not None:  # what other files decide: checked at every read
+                report = Report(self.folder.display(path))
+                check_config_places(data, report, self.folder.root)
+                problems = problems + report.problems
+            self._config = (data, problems)
         return self._config
 
     def config(self) -> YMap:
@@ -194,16 +221,16 @@ class Ledger:
         return self._clients
 
     def _load_client(self, path: Path) -> tuple[YMap | None, list[Problem]]:
-        display = self.folder.display(path)
-        data, problems = _load_mapping(path, display)
-        id_problem = client_id_problem(path.stem)
-        if id_problem:
-            problems.append(Problem(display, 0, 0, id_problem))
-        if data is None:
-            return None, problems
-        normal, report = read_file(data, schema.CLIENT, display)
-        check_client(normal, report)
-        return normal, problems + report.problems
+        return self._validated(path, _read_client)
+
+    def _validated(
+        self, path: Path, read: Callable[[Path, str, bytes | None], Read]
+    ) -> tuple[YMap | None, list[Problem]]:
+        """What `read` gives for the user file at `path`, kept by its bytes
+        (store/validated.py): the same bytes are not parsed and judged again."""
+        memo = self.folder.state_dir / "cache" / "read" if self._validated_kept else None
+        found = self.refuse_tracked_state
+        return read_validated(path, self.folder.display(path), memo, read, found=found)
 
     def subscriptions_with_problems(self) -> dict[str, tuple[YMap | None, list[Problem]]]:
         """Each subscription file read against its schema and rules, by id."""
@@ -339,8 +366,11 @@ class Ledger:
 
     def read_files(self) -> None:
         """Hash every issued file from now on (`check`): a cached summary, with its problems,
-        serves only the bytes it was read from."""
+        serves only the bytes it was read from. User files are parsed and judged, neither
+        served nor kept one by one (for every client of the folder, that costs more than
+        it saves; `check` remembers its whole result)."""
         self.trust = TRUST_CONTENT
+        self._validated_kept = False
         self.invalidate()
 
     def _locked(self) -> None:
