@@ -224,3 +224,29 @@ def test_a_damaged_payments_column_of_one_client_is_read_from_the_files(
 
     assert alone["F-2026-0001"].payments == every["F-2026-0001"].payments != []  # the file's
     assert len(alone["F-2026-0002"].payments) == 2  # well formed: the cache is served
+
+
+@pytest.mark.parametrize(
+    ("column", "damaged"),
+    [("issue_date", "2026-02-30"), ("due_date", 20260331), ("currency", None), ("due", "x")],
+)
+def test_a_damaged_cell_a_statement_reads_is_read_from_its_file_the_others_from_the_cache(
+    cli: Cli, draft: Callable[..., Path], folder: Path, column: str, damaged: Any
+) -> None:
+    _a_mixed_folder(cli, draft)
+    assert cli("list").exit_code == 0
+    fresh = cli("statement", "dupont", "--json").stdout
+    data = index_cache(folder / CACHE)
+    first = data["entries"]["number"].index("F-2026-0001")
+    data["entries"][column][first] = damaged
+    data["entries"]["client_name"] = [7] * len(data["keys"])  # wrong, and never read
+    write_index_cache(folder / CACHE, data, signed=True)
+    every = [e for e in open_ledger(folder, use_cache=False).entries() if e.client_id == "dupont"]
+
+    ledger = open_ledger(folder)
+    alone = ledger.entries_of("dupont")
+
+    assert ledger._entries is None  # the cache served the others
+    assert [getattr(e, column) for e in alone] == [getattr(e, column) for e in every]
+    assert alone == every
+    assert cli("statement", "dupont", "--json").stdout == fresh

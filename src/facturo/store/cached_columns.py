@@ -130,9 +130,16 @@ def load_rows(
         credited = _credited(
             column("kind", notes), column("credit_note_of", notes), column("gross", notes)
         )
-        late = {name: lines[at[name]] for name in LATE if name in at}
-        unread = Unread(late, {name: at[name] for name in late}, reread) if late else None
-        values = {name: column(name, rows) for name in names if name not in LATE}
+        # The columns choosing the rows read above; each other one is read (whole, once) if
+        # an entry asks for it: a statement shows 10 of the 38 fields.
+        chosen_by = {"path", field_name, "kind", "credit_note_of", "gross"}
+        late = {name: lines[at[name]] for name in names if name not in chosen_by}
+        unread = None
+        if late:
+            places, by_cell = {name: at[name] for name in late}, frozenset(late)
+            unread = Unread(late, places, reread, by_cell=by_cell)
+            unread.names = by_cell
+        values = {name: column(name, rows) for name in names if name in chosen_by}
         entries = _entries(values, len(rows), unread)
     except ValueError:
         return None

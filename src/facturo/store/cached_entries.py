@@ -379,8 +379,9 @@ def _json_list(line: bytes, count: int) -> list[Any]:
 
 class Unread:
     """The columns of one index cache left unread: each is read, checked and converted
-    whole when an entry first asks for one of its values; payments, cell by cell (the
-    statement of one client reads the payments of 50 documents in 10,000)."""
+    whole when an entry first asks for one of its values; those `by_cell` (payments, and
+    every column of a statement's rows) are checked and converted cell by cell, as asked
+    for (the statement of one client reads 50 documents of 10,000)."""
 
     names = LATE  # every field that may be unread; one the cache left out is its default
 
@@ -390,15 +391,19 @@ class Unread:
         at: dict[str, int],
         reread: Callable[[str], Entry] | None,
         again: Again | None = None,
+        *,
+        by_cell: frozenset[str] = frozenset(("payments",)),
     ) -> None:
         self.lines = lines  # those held in memory; the others are read `again`
         self.at = at  # the line of each column left unread
+        self.by_cell = by_cell
         self.places: dict[str, int] = {}  # the place in the columns of each entry made
         self.count = 0  # how many the columns hold
         self.reread = reread
         self.again = again
         self.columns: dict[str, list[Any] | None] = {}  # None: the column is wrong
         self.fresh: dict[str, Entry] = {}  # entries read from their files instead
+        self.amounts: dict[str, Decimal] = {}  # each amount's text read once
 
     def value(self, name: str, path: str) -> Any:
         if name not in self.at:
@@ -408,11 +413,11 @@ class Unread:
         column = self.columns[name]
         if column is not None:
             cell = column[self.places[path]]
-            if name != "payments":
+            if name not in self.by_cell:
                 return cell
-            payments = _payments_cell(cell)
-            if payments is not None:
-                return payments
+            value = _one_cell(name, cell, self.amounts)
+            if value is not _WRONG:
+                return value
         # a damaged column or cell, or a cache written since: what the file says
         if self.reread is None:
             raise AttributeError(name)
@@ -426,12 +431,27 @@ class Unread:
             line = self.again(self.at[name])
         if line is None:
             return None
-        if name == "payments":  # each cell checked when asked for (_payments_cell)
+        if name in self.by_cell:  # each cell checked when asked for (_one_cell)
             try:
                 return _json_list(line, self.count)
             except ValueError:
                 return None
         return _late_cells(name, line, self.count)
+
+
+_WRONG = object()  # a cell that is not what its column holds
+
+
+def _one_cell(name: str, cell: Any, amounts: dict[str, Decimal]) -> Any:
+    """One cell of column `name`, checked and converted as the whole column would be;
+    _WRONG when it is not one."""
+    if name == "payments":
+        payments = _payments_cell(cell)
+        return _WRONG if payments is None else payments
+    try:
+        return _values(name, [cell], 1, amounts)[0]
+    except ValueError:
+        return _WRONG
 
 
 def _payments_cell(cell: Any) -> list[Payment] | None:
