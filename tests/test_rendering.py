@@ -540,6 +540,26 @@ def test_same_document_gives_identical_bytes_in_two_processes(tmp_path: Path) ->
     assert digests == {in_process}
 
 
+def test_fonttools_subsetter_is_loaded_only_where_harfbuzz_cannot_subset() -> None:
+    script = textwrap.dedent(
+        """
+        import sys
+        sys.path.insert(0, sys.argv[1])
+        import render_documents
+        from facturo.output.pdf.engine import render_pdf
+        render_pdf(render_documents.standard_invoice())
+        print(type(sys.modules["fontTools.subset"]).__name__)
+        """
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script, str(TESTS)], check=True, capture_output=True, text=True
+    )
+    # (the fallback below renders with it, loaded on first use)
+    assert run.stdout.strip() == (
+        "_LazyModule" if weasyprint.pdf.fonts.harfbuzz_subset else "module"
+    )
+
+
 def test_fonttools_fallback_is_reproducible_too(
     renderer: Renderer, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -6,16 +6,38 @@ WeasyPrint asks cffi for each library under several names ("libgobject-2.0-0",
 process). On Linux the list always ends with the library's soname, which the dynamic
 loader finds on its own, so the search is skipped while WeasyPrint loads; if that ever
 fails, the import is tried again with the search.
+
+WeasyPrint also imports fontTools' subsetter (~0.15 s), which it uses only where HarfBuzz
+cannot subset fonts (no libharfbuzz-subset). It is imported lazily: loaded when first used.
 """
 
 from __future__ import annotations
 
 import ctypes.util
+import importlib.util
 import sys
 from typing import Any
 
 
+def _lazy(name: str) -> None:
+    """Module `name` imported lazily from now on: loaded when one of its names is first
+    used, not when it is imported (importlib.util.LazyLoader)."""
+    if name in sys.modules:
+        return
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None:
+        return
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    parent, _, child = name.rpartition(".")
+    if parent:  # `from parent import child` takes it as it is, without asking anything of it
+        setattr(sys.modules[parent], child, module)
+
+
 def _import_weasyprint() -> Any:
+    _lazy("fontTools.subset")
     if not sys.platform.startswith("linux"):
         import weasyprint.pdf.fonts
 
