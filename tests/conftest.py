@@ -156,6 +156,27 @@ def listed(cli: Cli, *args: str) -> dict[str, dict[str, Any]]:
     return {d["number"]: d for d in json.loads(result.stdout)}
 
 
+def run_in_new_process(folder: Path, *args: str, modules: tuple[str, ...]) -> tuple[str, list[str]]:
+    """`facturo ARGS` run in a new Python process in `folder`, as a user runs it: what it
+    printed, and which of `modules` it imported."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from facturo.cli import main\n"
+        "sys.argv = ['facturo', *sys.argv[1:]]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"sys.stderr.write(' '.join(m for m in {modules!r} if m in sys.modules))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code, *args], cwd=folder, capture_output=True, text=True,
+        check=True, env={**os.environ, "FACTURO_TODAY": "2026-11-22"},
+    )  # fmt: skip
+    return run.stdout, run.stderr.split()
+
+
 def snapshot(root: Path) -> dict[str, str]:
     """Every file under `root` (but facturo's git-ignored state) with its sha256."""
     return {

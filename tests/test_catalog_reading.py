@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import itertools
-import os
-import subprocess
-import sys
 
 import pytest
 import yaml
 
+from conftest import run_in_new_process
 from facturo.files.languages import CATALOGS, LANGUAGES, catalog, read_words
 
 
@@ -133,15 +131,6 @@ def test_mixed_shapes_are_read_as_pyyaml_reads_them() -> None:
 def test_list_prints_status_words_without_importing_pyyaml(cli, draft, folder) -> None:  # type: ignore[no-untyped-def]
     assert cli("issue", str(draft()), "--date", "2026-03-02").exit_code == 0
     assert cli("list").exit_code == 0  # the index cache, as a second `list` finds it
-    code = (
-        "import sys; sys.argv = ['facturo', 'list']\n"
-        "from facturo.cli import main\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "sys.stderr.write('yaml' if 'yaml' in sys.modules else 'no yaml')\n"
-    )
-    run = subprocess.run(
-        [sys.executable, "-c", code], cwd=folder, capture_output=True, text=True, check=True,
-        env={**os.environ, "FACTURO_TODAY": "2026-11-22"},
-    )  # fmt: skip
-    assert "F-2026-0001" in run.stdout and "overdue" in run.stdout.lower(), run.stdout
-    assert run.stderr.endswith("no yaml"), run.stderr
+    printed, imported = run_in_new_process(folder, "list", modules=("yaml",))
+    assert "F-2026-0001" in printed and "overdue" in printed.lower(), printed
+    assert imported == []

@@ -4,10 +4,8 @@ give back what reading them gave, anything else is read again."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +13,7 @@ import pytest
 
 import facturo.store.index as index
 import facturo.store.validated as validated
-from conftest import CLIENT_DUPONT, CONFIG, write
+from conftest import CLIENT_DUPONT, CONFIG, run_in_new_process, write
 from facturo.files.marked import YList, YMap
 from facturo.store.folder import Folder
 from facturo.store.index import Ledger
@@ -186,18 +184,11 @@ def test_a_statement_served_by_the_caches_starts_without_yaml_or_stdnum(cli, dra
     write(folder / "clients" / "dupont.yaml", CLIENT_DUPONT)
     assert cli("issue", str(draft()), "--date", "2026-03-02").exit_code == 0
     assert cli("statement", "dupont").exit_code == 0  # the caches, as the next run finds them
-    code = (
-        "import sys; sys.argv = ['facturo', 'statement', 'dupont']\n"
-        "from facturo.cli import main\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "sys.stderr.write(' '.join(m for m in ('yaml', 'stdnum') if m in sys.modules))\n"
+    printed, imported = run_in_new_process(
+        folder, "statement", "dupont", modules=("yaml", "stdnum")
     )
-    run = subprocess.run(
-        [sys.executable, "-c", code], cwd=folder, capture_output=True, text=True, check=True,
-        env={**os.environ, "FACTURO_TODAY": "2026-11-22"},
-    )  # fmt: skip
-    assert "F-2026-0001" in run.stdout, run.stdout
-    assert run.stderr == "", run.stderr
+    assert "F-2026-0001" in printed, printed
+    assert imported == []
 
 
 def test_every_kind_of_value_comes_back_with_its_type_and_marks() -> None:
