@@ -250,3 +250,35 @@ def test_a_damaged_cell_a_statement_reads_is_read_from_its_file_the_others_from_
     assert [getattr(e, column) for e in alone] == [getattr(e, column) for e in every]
     assert alone == every
     assert cli("statement", "dupont", "--json").stdout == fresh
+
+
+# -- who saves the index cache ------------------------------------------------------------
+
+
+def test_a_command_under_the_lock_leaves_a_few_new_files_for_the_next_reader_to_save(
+    cli: Cli, draft: Callable[..., Path], folder: Path
+) -> None:
+    _three_invoices_paid(cli, draft)  # `list` last: the cache holds every file
+    saved = (folder / CACHE).read_bytes()
+    for name, day in (("d", "2026-03-03"), ("e", "2026-03-04")):
+        draft(name)
+        assert cli("issue", f"drafts/{name}.yaml", "--date", day).exit_code == 0
+    assert cli("pay", "F-2026-0004", "1", "--date", "2026-03-04").exit_code == 0
+    assert (folder / CACHE).read_bytes() == saved  # not written again for a few files
+
+    assert cli("list", "--json").stdout == cli("list", "--json", "--no-cache").stdout
+    assert len(index_cache(folder / CACHE)["keys"]) == 5  # the reader saved them
+
+
+def test_a_command_under_the_lock_saves_the_cache_when_many_files_changed(
+    cli: Cli, draft: Callable[..., Path], folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import facturo.store.index as index
+
+    _three_invoices_paid(cli, draft)
+    monkeypatch.setattr(index, "LEFT_TO_READERS", 0)
+    for name, day in (("d", "2026-03-03"), ("e", "2026-03-04")):
+        draft(name)
+        assert cli("issue", f"drafts/{name}.yaml", "--date", day).exit_code == 0
+    # saved at the second issue's lock: the first one's invoice read anew, not yet the second
+    assert len(index_cache(folder / CACHE)["keys"]) == 4

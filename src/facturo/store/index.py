@@ -73,6 +73,11 @@ from facturo.store.validated import Read, read_validated
 
 CACHE_VERSION = 15  # 13: entries column by column; 15: one JSON line per column
 TRUST_CONTENT, TRUST_STAT = 1, 2
+# Files read anew (or gone) that a command holding the lock leaves for the next command that
+# only reads to save in the index cache: writing money data, it does not rewrite ten years
+# of summaries for the few files it and the last command changed (the cache, stale, still
+# serves every other file).
+LEFT_TO_READERS = 64
 INDEX_CACHE = "issued.json"
 NOTES_CACHE = "credit-notes.json"  # the credit notes alone: the accounts of single documents
 CREDIT_NOTES_DIRS = ("credit-notes",)
@@ -178,6 +183,7 @@ class Ledger:
         # where money data is written or sent).
         self.trust = TRUST_STAT
         self._validated_kept = use_cache  # user files as last validated (store/validated.py)
+        self._locked_here = False  # this process holds the folder lock
         self._settled: dict[Path, str] = {}
         self._tracked_checked = False
         folder.on_lock(self._locked)
@@ -377,6 +383,7 @@ class Ledger:
         # Under the lock money data is written or sent: cached summaries must match the
         # bytes of their files, and the issues a crash interrupted are settled first.
         self.trust = min(self.trust, TRUST_CONTENT)
+        self._locked_here = True
         self.invalidate()
         pending = self.folder.issuing()
         issued_from = {  # the whole index only when an issue was interrupted
@@ -448,7 +455,8 @@ class Ledger:
             found[place] = entry
         del read
         entries = cast(list[Entry], found)  # every place filled
-        if self.use_cache and (to_read or len(entries) != len(cached.entries)):
+        changed = len(to_read) + abs(len(entries) - len(to_read) - len(cached.entries))
+        if self.use_cache and changed and not (self._locked_here and changed <= LEFT_TO_READERS):
             self._save_cache(column_lines(entries, cached, came_from), keys, cache_name)
         return entries
 
