@@ -593,6 +593,64 @@ def test_single_page_has_no_page_number(renderer: Renderer) -> None:
     assert "1/1" not in pages[0]
 
 
+def _count_layouts(renderer: Renderer, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    laid_out: list[str] = []
+    layout = renderer._layout
+
+    def counted(html: str) -> Any:
+        laid_out.append(html)
+        return layout(html)
+
+    monkeypatch.setattr(renderer, "_layout", counted)
+    return laid_out
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        documents.standard_invoice,
+        lambda: documents.long_invoice(40),
+        documents.statement,
+        documents.long_statement,
+    ],
+)
+def test_a_document_is_laid_out_once(
+    renderer: Renderer, monkeypatch: pytest.MonkeyPatch, make: Callable[[], dict[str, Any]]
+) -> None:
+    # One page or several, the page count guessed from the rows is right for these: the
+    # pages are laid out once, numbered only when there are several.
+    laid_out = _count_layouts(renderer, monkeypatch)
+    pages = page_texts(renderer.render_pdf(make()))
+    assert len(laid_out) == 1
+    assert ("multi-page" in laid_out[0]) == (len(pages) > 1)
+
+
+@pytest.mark.parametrize(
+    ("rows", "make", "count"),
+    [
+        (0, documents.standard_invoice, 1),  # guessed several pages: one
+        (1000, lambda: documents.long_invoice(40), 3),  # guessed one page: three
+    ],
+)
+def test_a_wrong_guess_of_the_page_count_is_laid_out_again(
+    renderer: Renderer,
+    monkeypatch: pytest.MonkeyPatch,
+    rows: int,
+    make: Callable[[], dict[str, Any]],
+    count: int,
+) -> None:
+    monkeypatch.setattr(engine, "ROWS_ON_SEVERAL_PAGES", rows)
+    laid_out = _count_layouts(renderer, monkeypatch)
+    pdf = renderer.render_pdf(make())
+    pages = page_texts(pdf)
+    assert len(laid_out) == 2
+    assert len(pages) == count
+    numbers = [f"{number}/{count}" in text for number, text in enumerate(pages, start=1)]
+    assert numbers == [count > 1] * count
+    monkeypatch.undo()
+    assert _pixels(pdf) == _pixels(Renderer().render_pdf(make()))
+
+
 # -- safety -------------------------------------------------------------------------------------
 
 
