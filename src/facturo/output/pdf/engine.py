@@ -59,9 +59,9 @@ _BLOCK_TAGS = (
 _BLOCK_TAG = rf"</?(?:{_BLOCK_TAGS})\b"
 _BETWEEN_BLOCKS = re.compile(rf"({_BLOCK_TAG}[^<>]*>)[ \t]*\n\s*(?={_BLOCK_TAG})")
 # Table rows (lines, ledger entries, totals...) from which a document is laid out with page
-# numbers first: no packaged template fits this many on one page (an invoice of 8 lines
-# and a statement of 18 entries, ~23 rows, take two), and a wrong guess only costs the
-# second layout every document of several pages used to need.
+# numbers first: with the packaged templates, an invoice of 8 lines and a statement of 18
+# entries (~23 rows) already take two pages. A wrong guess costs one more layout, as every
+# document of several pages used to.
 ROWS_ON_SEVERAL_PAGES = 24
 _COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 
