@@ -58,6 +58,11 @@ _BLOCK_TAGS = (
 )
 _BLOCK_TAG = rf"</?(?:{_BLOCK_TAGS})\b"
 _BETWEEN_BLOCKS = re.compile(rf"({_BLOCK_TAG}[^<>]*>)[ \t]*\n\s*(?={_BLOCK_TAG})")
+# Table rows (lines, ledger entries, totals...) from which a document is laid out with page
+# numbers first: with the packaged templates, an invoice of 8 lines and a statement of 18
+# entries (~23 rows) already take two pages. A wrong guess costs one more layout, as every
+# document of several pages used to.
+ROWS_ON_SEVERAL_PAGES = 24
 _COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 
 
@@ -113,10 +118,7 @@ class Renderer:
         """
         context = self._context(document, draft=draft)
         try:
-            rendered = self._layout(context, multi_page=False)
-            # Page numbers go only on documents of several pages: lay out again with them.
-            if len(rendered.pages) > 1:
-                rendered = self._layout(context, multi_page=True)
+            rendered = self._laid_out(context)
             created = _attachment_time(document)
             rendered.metadata.attachments = [
                 self._fetcher.attachment(item, created) for item in attachments
@@ -145,8 +147,26 @@ class Renderer:
             name = _document_name(document)
             raise RenderError(f"{name}: cannot render this document ({error!r})") from None
 
-    def _layout(self, context: dict[str, Any], *, multi_page: bool) -> Any:
-        html = self._render_template(context, multi_page=multi_page)
+    def _laid_out(self, context: dict[str, Any]) -> Any:
+        """The pages of a document, numbered "1/2"... only when there are several.
+
+        The numbers are known only once the pages are laid out: a document is laid out
+        again when the first guess of its page count was wrong. A document of many table
+        rows is guessed to need several pages, others one (the page areas are the same
+        either way, so the second layout differs only by the numbers).
+        """
+        single = self._render_template(context, multi_page=False)
+        if single.count("<tr") >= ROWS_ON_SEVERAL_PAGES:
+            rendered = self._layout(self._render_template(context, multi_page=True))
+            if len(rendered.pages) == 1:
+                rendered = self._layout(single)
+        else:
+            rendered = self._layout(single)
+            if len(rendered.pages) > 1:
+                rendered = self._layout(self._render_template(context, multi_page=True))
+        return rendered
+
+    def _layout(self, html: str) -> Any:
         if self.compact:
             html = _BETWEEN_BLOCKS.sub(r"\1", html)
         source = HTML(string=html, base_url=self._base_url, url_fetcher=self._fetcher)

@@ -12,7 +12,13 @@ from markupsafe import Markup, escape
 from facturo.model.account import INDEMNITY_CURRENCY
 from facturo.output import words as labels
 from facturo.output.pdf.account import account_head, place_and_date
-from facturo.output.pdf.parts import document_language, footer_lines, pdf_metadata, strong
+from facturo.output.pdf.parts import (
+    document_language,
+    footer_lines,
+    grey_png,
+    pdf_metadata,
+    strong,
+)
 from facturo.output.qr import make_payment_qr
 from facturo.output.values import as_date, as_decimal, claim_of
 
@@ -246,7 +252,7 @@ def _letter_payment(
         "iban": labels.format_iban(iban) or None,
         "bic": bic if iban else None,
         "reference": reference,
-        "qr_image": qr.png_data_uri if qr else None,
+        "qr_image": grey_png(qr.png_data_uri) if qr else None,
         "qr_payload": qr.payload if qr else None,
         "amount_due": labels.format_money(total, currency, language),
     }

@@ -1,13 +1,16 @@
-"""What every document context shares: language, PDF metadata, parties, periods, footer."""
+"""What every document context shares: language, metadata, parties, periods, footer, QR codes."""
 
 from __future__ import annotations
 
+import base64
 import datetime
+import io
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from markupsafe import Markup
+from PIL import Image
 
 from facturo.output import words as labels
 from facturo.output.values import as_date
@@ -162,3 +165,20 @@ def footer_lines(seller: Mapping[str, Any], words: Mapping[str, str]) -> list[st
 def strong(text: str) -> Markup:
     """Text in bold inside a sentence of HTML, escaped."""
     return Markup("<strong>{}</strong>").format(text)
+
+
+_PNG_DATA = "data:image/png;base64,"
+
+
+def grey_png(data_uri: str) -> str:
+    """A QR code's PNG data URI (one bit a pixel, as segno writes it) in 8-bit grey.
+
+    The same pixels, drawn the same: WeasyPrint turns a 1-bit PNG into RGB and encodes it
+    again, then once more for the PDF; a grey one only for the PDF, a third of the bytes
+    (~6% of an invoice's rendering).
+    """
+    image = Image.open(io.BytesIO(base64.b64decode(data_uri.removeprefix(_PNG_DATA))))
+    grey = io.BytesIO()
+    # WeasyPrint compresses the pixels again for the PDF: this PNG is only read once.
+    image.convert("L").save(grey, format="PNG", compress_level=1)
+    return _PNG_DATA + base64.b64encode(grey.getvalue()).decode("ascii")

@@ -18,6 +18,7 @@ from facturo.output.pdf.parts import (
     document_language,
     footer_lines,
     format_period,
+    grey_png,
     pdf_metadata,
 )
 from facturo.output.pdf.totals import (
@@ -319,11 +320,11 @@ def _payment(
         "bic": (str(payment.get("bic") or "") or None) if iban else None,
         "reference": str(number) if number and kind in PAYABLE_KINDS else None,
         # The PNG, not the SVG: WeasyPrint parses an SVG path of a QR code 5x slower.
-        "qr_image": qr.png_data_uri if qr else None,
+        "qr_image": grey_png(qr.png_data_uri) if qr else None,
         "qr_payload": qr.payload if qr else None,
         "amount_due": labels.format_money(amount_due, currency, language),
         "link": link,
-        "link_qr": make_link_qr(link) if link else None,
+        "link_qr": grey_png(make_link_qr(link)) if link else None,
     }
 
 
