@@ -127,6 +127,27 @@ def test_the_logo_and_the_password_file_are_judged_at_every_read(folder: Path) -
     assert Ledger(Folder(folder)).config_with_problems()[1] == read  # the same bytes, kept
 
 
+def test_the_problems_of_facturo_yaml_keep_their_order(folder: Path) -> None:
+    # The logo and the password file are judged where they always were among the rules:
+    # after the seller's and the mail's, before the reminder levels' and the defaults'.
+    text = CONFIG + (
+        "pdf: {logo: assets/missing.svg}\n"
+        "mail: {host: smtp.example.fr, from: c@example.fr, password_file: pw}\n"
+        "reminders:\n  levels:\n    - {level: 5, days: 3}\n"
+    )
+    write(folder / "facturo.yaml", text)
+    expected = [
+        f"pdf.logo assets/missing.svg: no such file in the billing folder {folder.resolve()}",
+        "the password file is inside the billing folder (git would keep it): move it out, "
+        "e.g. ~/.config/facturo/smtp-password",
+        "reminder levels go from 0 to 3, not 5",
+    ]
+    for _ in ("read", "kept"):
+        problems = Ledger(Folder(folder)).config_with_problems()[1]
+        assert [p.message for p in problems] == expected
+    assert (folder / ".facturo" / "cache" / "read" / "facturo.yaml.json").exists()
+
+
 def test_a_memo_not_signed_here_is_never_used(
     folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -27,7 +27,7 @@ from facturo.errors import Problem
 from facturo.files.marked import YList, YMap
 from facturo.store.cache import code_identity, read_signed, write_signed
 
-MEMO_VERSION = 1
+MEMO_VERSION = 2  # 2: facturo.yaml's rules judged after its places are not kept
 Read = tuple[YMap | None, list[Problem]]  # a file's values (None: unusable) and problems
 
 
