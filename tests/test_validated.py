@@ -125,6 +125,49 @@ def test_the_logo_and_the_password_file_are_judged_at_every_read(folder: Path) -
     assert Ledger(Folder(folder)).config_with_problems()[1] == read  # the same bytes, kept
 
 
+def test_the_problems_of_facturo_yaml_keep_their_order(folder: Path) -> None:
+    # The logo and the password file are judged where they always were among the rules:
+    # after the seller's and the mail's, before the reminder levels' and the defaults'.
+    text = CONFIG + (
+        "pdf: {logo: assets/missing.svg}\n"
+        "mail: {host: smtp.example.fr, from: c@example.fr, password_file: pw}\n"
+        "reminders:\n  levels:\n    - {level: 5, days: 3}\n"
+    )
+    write(folder / "facturo.yaml", text)
+    expected = [
+        f"pdf.logo assets/missing.svg: no such file in the billing folder {folder.resolve()}",
+        "the password file is inside the billing folder (git would keep it): move it out, "
+        "e.g. ~/.config/facturo/smtp-password",
+        "reminder levels go from 0 to 3, not 5",
+    ]
+    for _ in ("read", "kept"):
+        problems = Ledger(Folder(folder)).config_with_problems()[1]
+        assert [p.message for p in problems] == expected
+    assert (folder / ".facturo" / "cache" / "read" / "facturo.yaml.json").exists()
+
+
+def test_a_client_file_linked_to_an_endless_one_is_too_large_not_read_whole(
+    folder: Path,
+) -> None:
+    # Read in a process that may not grow past 1 GiB: reading /dev/zero whole fails there.
+    (folder / "clients" / "zero.yaml").symlink_to("/dev/zero")
+    code = (
+        "import resource, sys\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))\n"
+        "from pathlib import Path\n"
+        "from facturo.store.folder import Folder\n"
+        "from facturo.store.index import Ledger\n"
+        "for _ in ('read', 'read again'):\n"
+        "    data, problems = Ledger(Folder(Path(sys.argv[1]))).clients_with_problems()['zero']\n"
+        "    print(data, [str(p) for p in problems])\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code, str(folder)], capture_output=True, text=True, check=False
+    )
+    too_large = "['clients/zero.yaml: too large for a facturo file (over 4 MB)']"
+    assert run.stdout == f"None {too_large}\n" * 2, run.stderr[-2000:]
+
+
 def test_a_memo_not_signed_here_is_never_used(
     folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

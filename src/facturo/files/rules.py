@@ -37,7 +37,15 @@ def check_reminder_levels(policy: YMap, report: Report) -> None:
 
 def check_config(config: YMap, report: Report) -> None:
     """Rules of facturo.yaml beyond types: what the law requires of the seller (its bytes
-    alone decide them; check_config_places judges what it names elsewhere)."""
+    alone decide them; check_config_places judges what it names elsewhere, its problems
+    listed between those of these two halves)."""
+    check_config_before_places(config, report)
+    check_config_after_places(config, report)
+
+
+def check_config_before_places(config: YMap, report: Report) -> None:
+    """The rules of facturo.yaml judged before check_config_places: the seller's, the
+    numbering's, the mail login's."""
     seller = config.get("seller")
     if not isinstance(seller, YMap):
         return
@@ -63,6 +71,15 @@ def check_config(config: YMap, report: Report) -> None:
     mail = config.get("mail")
     if isinstance(mail, YMap):
         _check_clear_text_login(mail, report)
+
+
+def check_config_after_places(config: YMap, report: Report) -> None:
+    """The rules of facturo.yaml judged after check_config_places: the reminder levels', the
+    defaults'."""
+    seller = config.get("seller")
+    if not isinstance(seller, YMap):
+        return
+    regime = seller.get("vat_regime", "standard")
     reminders = config.get("reminders")
     if isinstance(reminders, YMap):
         check_reminder_levels(reminders, report)

@@ -51,7 +51,8 @@ from facturo.files.marked import YMap
 from facturo.files.reading import Report, read_file
 from facturo.files.rules import (
     check_client,
-    check_config,
+    check_config_after_places,
+    check_config_before_places,
     check_config_places,
     check_subscription,
     client_id_problem,
@@ -94,12 +95,13 @@ def _load_mapping(
 
 
 def _read_config(path: Path, display: str, raw: bytes | None) -> Read:
-    """facturo.yaml read against its schema and the rules its bytes alone decide."""
+    """facturo.yaml read against its schema and the rules its bytes alone decide that come
+    before those on the files it names (Ledger.config_with_problems judges the others)."""
     data, problems = _load_mapping(path, display, raw)
     if data is None:
         return None, problems
     normal, report = read_file(data, schema.CONFIG, display)
-    check_config(normal, report)
+    check_config_before_places(normal, report)
     return normal, problems + report.problems
 
 
@@ -208,6 +210,7 @@ class Ledger:
             if data is not None:  # what other files decide: checked at every read
                 report = Report(self.folder.display(path))
                 check_config_places(data, report, self.folder.root)
+                check_config_after_places(data, report)  # (listed after, as always)
                 problems = problems + report.problems
             self._config = (data, problems)
         return self._config

@@ -27,7 +27,8 @@ from facturo.errors import Problem
 from facturo.files.marked import YList, YMap
 from facturo.store.cache import code_identity, read_signed, write_signed
 
-MEMO_VERSION = 1
+MEMO_VERSION = 2  # 2: facturo.yaml's rules judged after its places are not kept
+KEPT_AT_MOST = 1 << 20  # bytes: a larger file (or /dev/zero) is read each time, never whole
 Read = tuple[YMap | None, list[Problem]]  # a file's values (None: unusable) and problems
 
 
@@ -47,9 +48,12 @@ def read_validated(
     alone decide), from the memo in `memo_dir` when it read the same bytes with the same
     code, else read and kept there (None: no memo). `found` is told before a memo is used."""
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(KEPT_AT_MOST + 1)
     except OSError:
         return read(path, display, None)  # it says why the file cannot be read
+    if len(raw) > KEPT_AT_MOST:  # maybe not all of it: `read` reads within its own limit
+        return read(path, display, None)
     if memo_dir is None:
         return read(path, display, raw)
     where = memo_dir / f"{display}.json"
