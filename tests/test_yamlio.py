@@ -165,3 +165,30 @@ def test_a_plain_scalar_is_text_exactly_when_the_resolvers_say_so(text: str) -> 
         assert tag == _STR_TAG  # what plain_value takes for granted
     if tag == _STR_TAG:
         assert plain_value(text) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "".join(f"{'  ' * level}a:\n" for level in range(700)) + "  " * 700 + "b: 1\n",
+        "a: " + "[" * 700 + "]" * 700 + "\n",
+        "a: " + "{b: " * 700 + "1" + "}" * 700 + "\n",
+    ],
+    ids=["block mappings", "flow lists", "flow mappings"],
+)
+def test_a_file_nested_too_deep_is_a_problem_at_its_line_not_a_crash(text: str) -> None:
+    data, problems = parse(text, "clients/deep.yaml")
+    assert [p.message for p in problems] == [
+        "nested more than 64 levels deep (facturo files need a few)"
+    ]
+    assert problems[0].line >= 1
+    assert isinstance(data, YMap)  # what is not too deep is read
+
+
+def test_sixty_four_levels_are_read_whole() -> None:
+    text = "".join(f"{'  ' * level}a:\n" for level in range(63)) + "  " * 63 + "b: 1\n"
+    data, problems = parse(text, "f.yaml")
+    assert problems == []
+    for _ in range(63):
+        data = data["a"]
+    assert data == {"b": 1}

@@ -245,6 +245,7 @@ class _Builder:
     def __init__(self, loader: _Loader) -> None:
         self.loader = loader
         self.seen: set[int] = set()
+        self.depth = 0  # mappings and lists open around the node being built
 
     def build(self, node: Node, where: tuple[int, int]) -> Any:
         loader = self.loader
@@ -268,10 +269,22 @@ class _Builder:
                 except _READ_ERRORS as exc:
                     loader.problems.append((*_where(node), f"cannot read this value ({exc})"))
                     return node.value
+        elif isinstance(node, (MappingNode, SequenceNode)) and self.depth >= MAX_DEPTH:
+            message = f"nested more than {MAX_DEPTH} levels deep (facturo files need a few)"
+            loader.problems.append((*_where(node), message))
+            return None
         elif isinstance(node, MappingNode) and tag == _MAP_TAG:
-            return self.map(node)
+            self.depth += 1
+            try:
+                return self.map(node)
+            finally:
+                self.depth -= 1
         elif isinstance(node, SequenceNode) and tag == _SEQ_TAG:
-            return self.seq(node)
+            self.depth += 1
+            try:
+                return self.seq(node)
+            finally:
+                self.depth -= 1
         return loader.construct_object(node, deep=True)
 
     def map(self, node: MappingNode) -> YMap:
@@ -318,6 +331,7 @@ _NOT_PRINTABLE = re.compile(
     "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 )
 MAX_FILE_BYTES = 4 * 1024 * 1024  # far above any real document; keeps a stray file cheap
+MAX_DEPTH = 64  # mappings and lists within each other; facturo's files need a few
 
 
 def _position(text: str, offset: int) -> tuple[int, int]:
@@ -347,6 +361,9 @@ def parse(text: str, path: str) -> tuple[Any, list[Problem]]:
         return None, [Problem(path, 0, 0, f"YAML error: {exc}")]
     except (ValueError, TypeError, AttributeError, KeyError, OverflowError) as exc:
         return None, [Problem(path, 1, 1, f"cannot read this file ({exc})")]
+    except RecursionError:  # nested too deep for the parser itself, before the builder
+        message = f"nested more than {MAX_DEPTH} levels deep (facturo files need a few)"
+        return None, [Problem(path, 1, 1, message)]
     finally:
         loader.dispose()
     problems = [Problem(path, line, col, message) for line, col, message in loader.problems]
