@@ -241,3 +241,20 @@ def test_statement_errors(
     assert result.exit_code == code
     assert message in result.output
     assert not (folder / "out").exists()
+
+
+def test_a_client_whose_file_is_invalid_is_said_invalid_not_unknown(cli: Cli, folder: Path) -> None:
+    client = folder / "clients" / "dupont.yaml"
+    client.write_text(client.read_text("utf-8").replace("552100554", "552100555"), "utf-8")
+
+    result = cli("statement", "dupont")
+
+    assert result.exit_code != 0
+    assert "client 'dupont' is invalid" in result.output
+    assert re.search(r"clients/dupont\.yaml:\d+:\d+: invalid SIREN '552100555'", result.output)
+    assert "unknown client" not in result.output
+    unknown = cli("statement", "dupnt")
+    assert (
+        unknown.exit_code != 0
+        and "unknown client 'dupnt' (did you mean 'dupont'?)" in unknown.output
+    )

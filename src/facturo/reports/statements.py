@@ -110,10 +110,9 @@ def _client(ledger: Ledger, client_id: str, entries: list[Entry]) -> dict[str, A
     data, problems = clients.get(client_id, (None, []))
     if data is not None and not any(p.is_error for p in problems):
         return {"id": client_id, **{k: data[k] for k in (*CLIENT_KEYS, "language") if k in data}}
-    if not entries:
-        from facturo.files.reading import suggest
-
-        raise FacturoError(f"unknown client {client_id!r} ({suggest(client_id, sorted(clients))})")
+    if not entries:  # and no document recorded it: unknown (with a suggestion), or invalid
+        valid = ledger.client(client_id)  # (its problems said): NotFound or InvalidData
+        return {"id": client_id, **{k: valid[k] for k in (*CLIENT_KEYS, "language") if k in valid}}
     latest = max(entries, key=lambda e: (e.issue_date or dt.date.min, e.number))
     return dict(ledger.document(latest.number)["client"])
 
