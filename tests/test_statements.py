@@ -219,6 +219,10 @@ def test_one_currency_per_statement(cli: Cli, draft) -> None:
     assert [r["number"] for r in statement(cli, "dupont")["rows"]] == ["F-2026-0001"]
     usd = statement(cli, "dupont", "--currency", "USD")
     assert (usd["currency"], [r["number"] for r in usd["rows"]]) == ("USD", ["F-2026-0002"])
+    for other in ("usd", "CHF"):  # a typo, or a currency they were never billed in
+        result = cli("statement", "dupont", "--currency", other)
+        assert result.exit_code == 1
+        assert f"dupont has no document in {other}: theirs are in EUR, USD" in result.output
 
 
 @pytest.mark.parametrize(

@@ -31,6 +31,10 @@ def build_statement(
     ledger.require_valid(entries, f"no statement for {client_id}: some documents are invalid")
     client = _client(ledger, client_id, entries)
     currencies = sorted({e.currency for e in entries})
+    if currency is not None and currencies and currency not in currencies:
+        raise FacturoError(
+            f"{client_id} has no document in {currency}: theirs are in {', '.join(currencies)}"
+        )
     currency = currency or _default_currency(client, currencies, config)
     entries = [e for e in entries if e.currency == currency]
     language = client.get("language") or (config.get("defaults") or {}).get("language") or "fr"
