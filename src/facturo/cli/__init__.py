@@ -42,11 +42,8 @@ def _load_commands(modules: Iterable[str] = COMMAND_MODULES) -> typer.Typer:
             importlib.import_module(f"facturo.cli.{name}")
         from facturo.cli.app import app as loaded
 
-        place = {module: at for at, module in enumerate(COMMAND_MODULES)}
-        loaded.registered_commands.sort(key=lambda c: place.get(_module(c), len(place)))
-        loaded.registered_groups.sort(
-            key=lambda g: place.get(_MODULE_OF.get(g.name or "", ""), len(place))
-        )
+        loaded.registered_commands.sort(key=lambda command: _place(_name(command)))
+        loaded.registered_groups.sort(key=lambda group: _place(group.name))
     return loaded
 
 
@@ -129,9 +126,11 @@ def _command_word(full: typer.Typer, args: list[str]) -> str | None:
     return None
 
 
-def _module(command: typer.models.CommandInfo) -> str:
-    """The command module (of COMMAND_MODULES) that registered `command`."""
-    return "" if command.callback is None else command.callback.__module__.rpartition(".")[2]
+def _place(name: str | None) -> int:
+    """Where the module of command or group `name` stands in COMMAND_MODULES (last if none)."""
+    modules = list(COMMAND_MODULES)
+    module = _MODULE_OF.get(name or "")
+    return modules.index(module) if module is not None else len(modules)
 
 
 def _name(command: typer.models.CommandInfo) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
@@ -270,22 +271,21 @@ class _Builder:
                     loader.problems.append((*_where(node), f"cannot read this value ({exc})"))
                     return node.value
         elif isinstance(node, (MappingNode, SequenceNode)) and self.depth >= MAX_DEPTH:
-            message = f"nested more than {MAX_DEPTH} levels deep (facturo files need a few)"
-            loader.problems.append((*_where(node), message))
+            loader.problems.append((*_where(node), TOO_DEEP))
             return None
         elif isinstance(node, MappingNode) and tag == _MAP_TAG:
-            self.depth += 1
-            try:
-                return self.map(node)
-            finally:
-                self.depth -= 1
+            return self._within(self.map, node)
         elif isinstance(node, SequenceNode) and tag == _SEQ_TAG:
-            self.depth += 1
-            try:
-                return self.seq(node)
-            finally:
-                self.depth -= 1
+            return self._within(self.seq, node)
         return loader.construct_object(node, deep=True)
+
+    def _within(self, build: Callable[[Any], Any], node: Node) -> Any:
+        """`build(node)`, one level deeper."""
+        self.depth += 1
+        try:
+            return build(node)
+        finally:
+            self.depth -= 1
 
     def map(self, node: MappingNode) -> YMap:
         problems = self.loader.problems
@@ -332,6 +332,7 @@ _NOT_PRINTABLE = re.compile(
 )
 MAX_FILE_BYTES = 4 * 1024 * 1024  # far above any real document; keeps a stray file cheap
 MAX_DEPTH = 64  # mappings and lists within each other; facturo's files need a few
+TOO_DEEP = f"nested more than {MAX_DEPTH} levels deep (facturo files need a few)"
 
 
 def _position(text: str, offset: int) -> tuple[int, int]:
@@ -362,8 +363,7 @@ def parse(text: str, path: str) -> tuple[Any, list[Problem]]:
     except (ValueError, TypeError, AttributeError, KeyError, OverflowError) as exc:
         return None, [Problem(path, 1, 1, f"cannot read this file ({exc})")]
     except RecursionError:  # nested too deep for the parser itself, before the builder
-        message = f"nested more than {MAX_DEPTH} levels deep (facturo files need a few)"
-        return None, [Problem(path, 1, 1, message)]
+        return None, [Problem(path, 1, 1, TOO_DEEP)]
     finally:
         loader.dispose()
     problems = [Problem(path, line, col, message) for line, col, message in loader.problems]

@@ -103,7 +103,8 @@ def load_rows(
 ) -> tuple[list[int] | array[int], list[str], list[Entry], dict[str, Decimal]] | None:
     """Of the index cache at `path` (see load_index): every file's stat key and path, the
     entries whose `field_name` is `value` (made alone: one client's 50 documents of 10,000;
-    the LATE columns left unread), and what credit notes credit each of their numbers;
+    the columns that do not choose them left unread), and what credit notes credit each of
+    their numbers;
     None when the cache is absent, not facturo's, not of `mark` or damaged in a column
     these are read from."""
     lines = _signed_lines(path, found)
@@ -130,15 +131,14 @@ def load_rows(
         credited = _credited(
             column("kind", notes), column("credit_note_of", notes), column("gross", notes)
         )
-        # The columns choosing the rows read above; each other one is read (whole, once) if
-        # an entry asks for it: a statement shows 10 of the 38 fields.
+        # The columns choosing the rows are read above; each other one only if an entry
+        # asks for it, then cell by cell: a statement shows 10 of the 38 fields.
         chosen_by = {"path", field_name, "kind", "credit_note_of", "gross"}
         late = {name: lines[at[name]] for name in names if name not in chosen_by}
         unread = None
         if late:
-            places, by_cell = {name: at[name] for name in late}, frozenset(late)
-            unread = Unread(late, places, reread, by_cell=by_cell)
-            unread.names = by_cell
+            lines_at, by_cell = {name: at[name] for name in late}, frozenset(late)
+            unread = Unread(late, lines_at, reread, names=by_cell, by_cell=by_cell)
         values = {name: column(name, rows) for name in names if name in chosen_by}
         entries = _entries(values, len(rows), unread)
     except ValueError:

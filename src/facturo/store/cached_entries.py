@@ -383,8 +383,6 @@ class Unread:
     every column of a statement's rows) are checked and converted cell by cell, as asked
     for (the statement of one client reads 50 documents of 10,000)."""
 
-    names = LATE  # every field that may be unread; one the cache left out is its default
-
     def __init__(
         self,
         lines: dict[str, bytes],
@@ -392,10 +390,12 @@ class Unread:
         reread: Callable[[str], Entry] | None,
         again: Again | None = None,
         *,
+        names: frozenset[str] = LATE,
         by_cell: frozenset[str] = frozenset(("payments",)),
     ) -> None:
         self.lines = lines  # those held in memory; the others are read `again`
         self.at = at  # the line of each column left unread
+        self.names = names  # every field that may be unread (one left out: its default)
         self.by_cell = by_cell
         self.places: dict[str, int] = {}  # the place in the columns of each entry made
         self.count = 0  # how many the columns hold

@@ -458,7 +458,8 @@ class Ledger:
             found[place] = entry
         del read
         entries = cast(list[Entry], found)  # every place filled
-        changed = len(to_read) + abs(len(entries) - len(to_read) - len(cached.entries))
+        served = len(entries) - len(to_read)  # by cached summaries
+        changed = len(to_read) + len(cached.entries) - served  # files read anew, or gone
         if self.use_cache and changed and not (self._locked_here and changed <= LEFT_TO_READERS):
             self._save_cache(column_lines(entries, cached, came_from), keys, cache_name)
         return entries

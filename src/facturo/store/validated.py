@@ -63,8 +63,8 @@ def read_validated(
         try:
             result = _decoded(kept, display)
         except (KeyError, TypeError, ValueError, ArithmeticError):
-            result = None
-        if result is not None:
+            pass  # damaged: read the file again
+        else:
             found()
             return result
     data, problems = read(path, display, raw)
@@ -77,11 +77,10 @@ def read_validated(
 
 
 def _mark(raw: bytes) -> dict[str, Any]:
-    code = hashlib.sha256(code_identity()).hexdigest()
     return {
         "version": MEMO_VERSION,
         "facturo": __version__,
-        "code": code,
+        "code": hashlib.sha256(code_identity()).hexdigest(),
         "sha256": hashlib.sha256(raw).hexdigest(),
     }
 
