@@ -7,6 +7,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from conftest import Cli
+from facturo.cli import output
+from facturo.errors import Problem
 from facturo.output.words import format_money, format_unit_price
 from pdf_text import page_texts, plain
 
@@ -124,6 +126,22 @@ def test_a_new_draft_is_refused_until_its_placeholder_is_replaced(cli: Cli, fold
     )
     assert cli("check").exit_code == 0, cli("check").stdout
     assert cli("issue", str(path)).exit_code == 0
+
+
+def test_issue_lists_a_new_drafts_problems_in_line_order_as_check_does(
+    cli: Cli, folder: Path
+) -> None:
+    # Found in another order: the description inside a line, then the total of the lines.
+    path = folder / cli("new", "--client", "dupont").stdout.strip()
+    checked = cli("check").stdout.splitlines()
+    issued = cli("issue", str(path))
+    assert issued.exit_code == 3, issued.output
+    listed = [line for line in issued.stderr.splitlines() if line.startswith("drafts/")]
+    assert [line.split(": ", 1)[1] for line in listed] == [
+        "the total is 0: fill in the lines' unit_price",
+        "the description is still the draft's placeholder: describe the work done",
+    ]
+    assert listed == checked
 
 
 def _run_on_a_terminal(args: list[str], answers: list[str]) -> tuple[int, str]:
@@ -404,3 +422,18 @@ def test_issue_shows_the_warnings_of_a_draft_it_issues(
     result = cli("issue", str(path), "--date", "2026-03-02")
     assert result.exit_code == 0 and result.stdout == "F-2026-0001\n"
     assert "drafts/d1.yaml:5:5: warning: 19% is not a VAT rate in France" in result.stderr
+
+
+def test_problems_keep_the_order_of_their_files_and_are_in_line_order_within_each() -> None:
+    found = [
+        Problem("drafts/b.yaml", 9, 1, "late"),
+        Problem("drafts/b.yaml", 2, 5, "early"),
+        Problem("drafts/a.yaml", 4, 1, "a"),
+        Problem("drafts/b.yaml", 2, 3, "first"),
+    ]
+    assert [(p.path, p.line, p.col) for p in output.in_line_order(found)] == [
+        ("drafts/b.yaml", 2, 3),
+        ("drafts/b.yaml", 2, 5),
+        ("drafts/b.yaml", 9, 1),
+        ("drafts/a.yaml", 4, 1),
+    ]
