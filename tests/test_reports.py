@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from collections.abc import Callable
 from decimal import Decimal as D
 from html.parser import HTMLParser
@@ -14,6 +15,8 @@ from typing import Any
 import pytest
 
 from conftest import Cli
+from facturo.reports import figures
+from facturo.store import issued
 from facturo.store.cache import read_signed, write_signed
 from report_folder import build, ok
 
@@ -243,6 +246,40 @@ def test_figures_come_from_a_cache_that_a_changed_file_invalidates(
     assert rows(cli, "revenue")[0]["invoiced_net"] == "1350.00"
     cache.write_text("not json", "utf-8")  # a broken cache only costs time
     assert rows(cli, "revenue")[0]["invoiced_net"] == "1350.00"
+
+
+_READ_ONE = figures._read_one
+
+
+def _read_and_tell(item: tuple[str, str, list[int]]) -> dict[str, Any] | None:
+    """figures._read_one, saying which process ran it (a file in the folder: workers' lists
+    are their own)."""
+    path = Path(item[0]).parents[2] / "read-by.txt"
+    with path.open("a", encoding="utf-8") as out:
+        out.write(f"{os.getpid()}\n")
+    return _READ_ONE(item)
+
+
+def test_figures_read_by_workers_give_the_same_reports_and_cache(
+    built: Cli, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = folder / ".facturo" / "cache" / "figures.json"
+    reports = (("revenue",), ("vat", "--month", "2026-11"), ("turnover",))
+    cache.unlink(missing_ok=True)
+    one_by_one = [built("report", *args, "--json").stdout for args in reports]
+    kept = read_signed(cache)
+
+    cache.unlink()
+    told = folder / "read-by.txt"
+    monkeypatch.setattr(issued, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(figures, "_read_one", _read_and_tell)
+    in_workers = [built("report", *args, "--json").stdout for args in reports]
+
+    readers = told.read_text("utf-8").split()
+    assert len(readers) == len(kept["files"]) == 7  # every file read once, by a worker
+    assert str(os.getpid()) not in readers
+    assert in_workers == one_by_one
+    assert read_signed(cache) == kept
 
 
 def test_reports_warn_when_issued_documents_have_problems(

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from facturo.files.yamlio import load_mapping
+from facturo.files.written import load_mapping_written
 from facturo.model.money import round_money
 from facturo.model.vat import treatment_of
 from facturo.store.cache import read_cache, write_cache
+from facturo.store.issued import on_every_core
 
 if TYPE_CHECKING:
     from facturo.store.index import Ledger
@@ -183,13 +185,14 @@ def _euro_rate(data: dict[str, Any], currency: str) -> Decimal | None:
 
 
 def read_figures(ledger: Ledger, numbers: set[str] | None = None) -> dict[str, Figures]:
-    """The figures of every issued document (or of `numbers`), by number, through the cache."""
+    """The figures of every issued document (or of `numbers`), by number, through the cache;
+    files not cached are read on every core when there are many (ten years the first time)."""
     folder = ledger.folder
     cached = read_cache(folder, "figures", CACHE_VERSION)
     files: dict[str, Any] = cached.get("files") or {}
     fresh: dict[str, Any] = {}
-    found: dict[str, Figures] = {}
-    changed = False
+    to_read: list[tuple[str, str, list[int]]] = []  # (its path, its display path, its key)
+    wanted: list[str] = []  # the display paths of the documents asked for
     for entry in ledger.entries():
         if numbers is not None and entry.number not in numbers:
             if entry.path in files:
@@ -201,17 +204,37 @@ def read_figures(ledger: Ledger, numbers: set[str] | None = None) -> dict[str, F
         except OSError:
             continue
         key = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+        wanted.append(entry.path)
         hit = files.get(entry.path)
         if hit is not None and hit.get("key") == key:
-            figures = Figures.from_json(hit["figures"])
+            fresh[entry.path] = hit
         else:
-            data, _ = load_mapping(full, entry.path)
-            if data is None:
-                continue
-            figures = figures_of(data)
-            changed = True
-        fresh[entry.path] = {"key": key, "figures": figures.to_json()}
-        found[figures.number] = figures
+            to_read.append((str(full), entry.path, key))
+            fresh[entry.path] = None  # its place, kept in the index's order
+    changed = False
+    for (_, display, key), read in zip(to_read, on_every_core(_read_one, to_read), strict=True):
+        if read is None:
+            del fresh[display]
+        else:
+            fresh[display], changed = {"key": key, "figures": read}, True
     if changed or len(fresh) != len(files):
         write_cache(folder, "figures", CACHE_VERSION, {"files": fresh})
+    found: dict[str, Figures] = {}
+    for path in wanted:
+        if (kept := fresh.get(path)) is not None:
+            figures = Figures.from_json(kept["figures"])
+            found[figures.number] = figures
     return found
+
+
+def _read_one(item: tuple[str, str, list[int]]) -> dict[str, Any] | None:
+    """The figures of one issued file as the cache keeps them; None when it is not a
+    mapping (`check` says why)."""
+    path, display, _ = item
+    try:
+        with open(path, "rb") as handle:
+            raw: bytes | None = handle.read()
+    except OSError:
+        raw = None
+    data, _ = load_mapping_written(Path(path), display, raw)
+    return None if data is None else figures_of(data).to_json()

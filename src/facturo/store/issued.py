@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import TypeVar
 
 from facturo.errors import Problem
 from facturo.files.marked import YMap
@@ -27,6 +28,8 @@ from facturo.store.entry import Entry, summarize
 DocumentCheck = Callable[[YMap, Path, Entry], list[Problem]]
 SEAL_SHA = re.compile(rb"^seal:\s*\n(?:[ \t]+.*\n)*?[ \t]+sha256:[ \t]*([0-9a-f]{64})", re.M)
 NO_SEAL = ""
+_Item = TypeVar("_Item")
+_Result = TypeVar("_Result")
 
 
 def seal_in(content: bytes) -> str:
@@ -122,23 +125,33 @@ def read_all(
 ) -> tuple[list[Entry], dict[str, str]]:
     """Read files (path, display path) on every core when there are many (a cold cache on
     a big folder): their entries, and the seal of each one's git blob."""
-    work = [(path, display, check) for path, display in items]
+    if items:  # the reader, imported here once (workers are forked with it)
+        import facturo.files.written  # noqa: F401
+
+    return _with_blobs(
+        on_every_core(_read_one, [(path, display, check) for path, display in items])
+    )
+
+
+def on_every_core(function: Callable[[_Item], _Result], work: list[_Item]) -> Iterator[_Result]:
+    """`map(function, work)`, on every core when there is enough work to pay for starting
+    worker processes (PARALLEL_FROM); this process does the work given `alongside` meanwhile.
+    `function` is module-level, so that workers receive it by name."""
     workers = min(os.cpu_count() or 1, 8)
     if len(work) < PARALLEL_FROM or workers < 2:
-        return _with_blobs(map(_read_one, work))
+        yield from map(function, work)
+        return
     from concurrent.futures import ProcessPoolExecutor
-
-    import facturo.files.written  # noqa: F401  (the reader: imported here once, each worker forked with it)
 
     # chunks small enough that the workers end together (the last one is the tail)
     chunk = max(50, len(work) // (workers * 16))
     # A worker's garbage collector leaves alone what it inherited from this process: it
     # would walk all of it (and copy every page it touches) on each full collection.
     with ProcessPoolExecutor(max_workers=workers, initializer=gc.freeze) as pool:
-        read = pool.map(_read_one, work, chunksize=chunk)  # the workers exist from here on
+        done = pool.map(function, work, chunksize=chunk)  # the workers exist from here on
         while _ALONGSIDE:  # in this thread: nothing runs here while a worker is forked
             _ALONGSIDE.pop()()
-        return _with_blobs(read)
+        yield from done
 
 
 def _with_blobs(read: Iterator[tuple[Entry, dict[str, str]]]) -> tuple[list[Entry], dict[str, str]]:
