@@ -48,10 +48,12 @@ def workbook(rows: Rows, title: str) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     widths = [len(c) for c in columns]
-    for row in found:
+    for number, row in enumerate(found, start=2):
         sheet.append([_cell(row.get(c)) for c in columns])
         amounts = money_format(str(row.get("currency") or ""))
-        for index, (column, cell) in enumerate(zip(columns, sheet[sheet.max_row], strict=True)):
+        # the row's cells by their place (sheet.max_row would look at every cell, each row)
+        cells = (sheet.cell(number, place) for place in range(1, len(columns) + 1))
+        for index, (column, cell) in enumerate(zip(columns, cells, strict=True)):
             value = row.get(column)
             if isinstance(value, Decimal) and is_money(column):
                 cell.number_format = amounts
