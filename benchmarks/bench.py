@@ -220,7 +220,10 @@ def user_install() -> list[str]:
     return [str(script)]
 
 
-def drop_cache(root: Path) -> Callable[[], None]:
+def drop_cache(root: Path, name: str | None = None) -> Callable[[], None]:
+    """Before a run: remove the folder's caches (or the one named)."""
+    if name is not None:
+        return functools.partial(Path.unlink, root / ".facturo" / "cache" / name, True)
     return lambda: shutil.rmtree(root / ".facturo" / "cache", ignore_errors=True)
 
 
@@ -297,6 +300,16 @@ def bench_sizes(facturo_cli: list[str], sizes: tuple[int, ...], work: Path) -> N
             "remind --dry-run (warm)",
             size,
             measure([*facturo_cli, "remind", "--dry-run"], root, runs),
+        )
+        record(
+            "report vat (figures not cached)",
+            size,
+            measure([*facturo_cli, "report", "vat"], root, 3, drop_cache(root, "figures.json")),
+        )
+        record(
+            "export xlsx",
+            size,
+            measure([*facturo_cli, "export", "xlsx", "--out", str(work / "all.xlsx")], root, 3),
         )
         copy = working_copy(root, work)
         measure([*facturo_cli, "list"], copy, 1)  # the copy's cache
