@@ -13,10 +13,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import DRAFT, issue
+from facturo.files import yamlio
 from facturo.files.canonical import dump
 from facturo.files.marked import YList, YMap
 from facturo.files.written import read_written
 from facturo.files.yamlio import parse
+from facturo.store.folder import Folder
+from facturo.store.index import Ledger
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -82,6 +85,33 @@ def test_documents_facturo_issues_are_read_fast(cli, draft, folder: Path) -> Non
     fast = [path.name for path in files if compared(path.read_bytes()) is not None]
     multiline = [path.name for path in files if b": |" in path.read_bytes()]
     assert multiline and sorted(set(p.name for p in files) - set(fast)) == sorted(multiline)
+
+
+def test_a_document_opened_by_number_is_read_fast_and_as_yamlio_reads_it(
+    cli, draft, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    number = issue(cli, draft, "2026-11-02")
+    assert cli("pay", number, "100.50", "--date", "2026-11-10").exit_code == 0
+    path = folder / "invoices" / "2026" / f"{number}.yaml"
+    parsed: list[str] = []  # the files given to yamlio's parser
+    real_parse = yamlio.parse
+
+    def counted(text: str, display: str) -> Any:
+        parsed.append(display)
+        return real_parse(text, display)
+
+    monkeypatch.setattr(yamlio, "parse", counted)
+    display = f"invoices/2026/{number}.yaml"
+    fast = Ledger(Folder(folder)).document(number)
+    assert parsed == []
+    slow, problems = real_parse(path.read_text("utf-8"), display)
+    assert problems == [] and difference(fast, slow) is None
+
+    # Edited by hand into a form facturo does not write (a tab): yamlio reads it, the same.
+    path.write_text(path.read_text("utf-8") + "#\tchecked by hand\n", "utf-8")
+    edited = Ledger(Folder(folder)).document(number)
+    assert set(parsed) == {display}  # (the index reads the changed file too)
+    assert difference(edited, fast) is None
 
 
 # Text with what YAML makes special: indicators, quotes, spaces, breaks, accents, emoji.
