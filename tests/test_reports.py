@@ -264,16 +264,17 @@ def test_figures_read_by_workers_give_the_same_reports_and_cache(
     built: Cli, folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cache = folder / ".facturo" / "cache" / "figures.json"
-    reports = (("revenue",), ("vat", "--month", "2026-11"), ("turnover",))
+    reports = (("revenue",), ("vat", "--period", "2026-11"), ("turnover",))
     cache.unlink(missing_ok=True)
-    one_by_one = [built("report", *args, "--json").stdout for args in reports]
+    one_by_one = [ok(built, "report", *args, "--json") for args in reports]
+    assert all(json.loads(out) for out in one_by_one)  # each report has rows
     kept = read_signed(cache)
 
     cache.unlink()
     told = folder / "read-by.txt"
     monkeypatch.setattr(issued, "PARALLEL_FROM", 1)
     monkeypatch.setattr(figures, "_read_one", _read_and_tell)
-    in_workers = [built("report", *args, "--json").stdout for args in reports]
+    in_workers = [ok(built, "report", *args, "--json") for args in reports]
 
     readers = told.read_text("utf-8").split()
     assert len(readers) == len(kept["files"]) == 7  # every file read once, by a worker
