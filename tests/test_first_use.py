@@ -7,8 +7,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from conftest import Cli
-from facturo.cli import output
 from facturo.errors import Problem
+from facturo.lifecycle.issuing import in_line_order
 from facturo.output.words import format_money, format_unit_price
 from pdf_text import page_texts, plain
 
@@ -431,7 +431,7 @@ def test_problems_keep_the_order_of_their_files_and_are_in_line_order_within_eac
         Problem("drafts/a.yaml", 4, 1, "a"),
         Problem("drafts/b.yaml", 2, 3, "first"),
     ]
-    assert [(p.path, p.line, p.col) for p in output.in_line_order(found)] == [
+    assert [(p.path, p.line, p.col) for p in in_line_order(found)] == [
         ("drafts/b.yaml", 2, 3),
         ("drafts/b.yaml", 2, 5),
         ("drafts/b.yaml", 9, 1),

@@ -251,7 +251,7 @@ def test_figures_come_from_a_cache_that_a_changed_file_invalidates(
 _READ_ONE = figures._read_one
 
 
-def _read_and_tell(item: tuple[str, str, list[int]]) -> dict[str, Any] | None:
+def _read_and_tell(item: tuple[str, str]) -> dict[str, Any] | None:
     """figures._read_one, saying which process ran it (a file in the folder: workers' lists
     are their own)."""
     path = Path(item[0]).parents[2] / "read-by.txt"
@@ -273,6 +273,7 @@ def test_figures_read_by_workers_give_the_same_reports_and_cache(
     cache.unlink()
     told = folder / "read-by.txt"
     monkeypatch.setattr(issued, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)  # workers, even on one core
     monkeypatch.setattr(figures, "_read_one", _read_and_tell)
     in_workers = [ok(built, "report", *args, "--json") for args in reports]
 

@@ -216,7 +216,7 @@ def handled(command: Callable[P, ExitCode | None]) -> Callable[P, None]:
 
             remedy = f"; {REMEDIES[exc.remedy]}" if exc.remedy else ""
             output.error(exc.message + remedy)
-            output.print_problems(output.in_line_order(exc.problems))
+            output.print_problems(exc.problems)
             code = exc.exit_code
         except BrokenPipeError:  # the reader had enough (`facturo list | head`): no message
             devnull = os.open(os.devnull, os.O_WRONLY)

@@ -79,15 +79,6 @@ def print_problems(problems: Sequence[Problem]) -> None:
         sys.stderr.write(f"{problem}\n")
 
 
-def in_line_order(problems: Sequence[Problem]) -> list[Problem]:
-    """Each file's problems by line and column, as `check` lists them; files in the order
-    their first problem came (the draft named first stays first)."""
-    first: dict[str, int] = {}
-    for problem in problems:
-        first.setdefault(problem.path, len(first))
-    return sorted(problems, key=lambda p: (first[p.path], p.line, p.col))
-
-
 def error(message: str) -> None:
     if sys.stderr.isatty():
         from rich.console import Console

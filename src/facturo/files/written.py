@@ -61,6 +61,17 @@ def load_mapping_written(
     return load_mapping(path, display, raw)
 
 
+def load_file_written(path: Path, display: str) -> tuple[YMap | None, list[Problem]]:
+    """load_mapping_written of a file's bytes, read up to the size yamlio refuses as too
+    large (a file linked to /dev/zero costs one read)."""
+    try:
+        with open(path, "rb") as handle:
+            raw: bytes | None = handle.read(MAX_FILE_BYTES + 1)
+    except OSError:
+        raw = None  # load_mapping says what is wrong
+    return load_mapping_written(path, display, raw)
+
+
 def read_written(raw: bytes) -> YMap | None:
     """The top-level mapping of a file's bytes as yamlio reads it without a problem, when
     they are UTF-8 text in the narrow form facturo writes; None for anything else."""

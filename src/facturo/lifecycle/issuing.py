@@ -48,10 +48,27 @@ def draft_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def in_line_order(problems: list[Problem]) -> list[Problem]:
+    """Each file's problems by line and column, as `check` lists a draft's; files in the
+    order their first problem came (the draft named first stays first)."""
+    first: dict[str, int] = {}
+    for problem in problems:
+        first.setdefault(problem.path, len(first))
+    return sorted(problems, key=lambda p: (first[p.path], p.line, p.col))
+
+
 def prepare_draft(
     ledger: Ledger, path: Path, issue_date: dt.date
 ) -> tuple[dict[str, Any] | None, list[Problem]]:
-    """The document a draft would become on `issue_date`, with every problem found."""
+    """The document a draft would become on `issue_date`, with every problem found (in
+    line order)."""
+    document, problems = _prepared(ledger, path, issue_date)
+    return document, in_line_order(problems)
+
+
+def _prepared(
+    ledger: Ledger, path: Path, issue_date: dt.date
+) -> tuple[dict[str, Any] | None, list[Problem]]:
     display = ledger.folder.display(path)
     if ledger.folder.resolve_inside(str(path)) is None:
         # A link out of the folder would issue (and then delete) a file nobody versions.
@@ -374,7 +391,7 @@ def issue_locked(
             prepared.append((path, document, sha))
     problems.extend(twice_billed(ledger, [(folder.display(p), d) for p, d, _ in prepared]))
     if any(p.is_error for p in problems):
-        raise InvalidData("nothing was issued", problems=problems)  # warnings too
+        raise InvalidData("nothing was issued", problems=in_line_order(problems))  # warnings too
     filing = None
     if not dry_run:
         before = {e.source_sha256 for e in entries if e.source_sha256}

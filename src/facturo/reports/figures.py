@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from facturo.files.written import load_mapping_written
+from facturo.files.written import load_file_written
 from facturo.model.money import round_money
 from facturo.model.vat import treatment_of
 from facturo.store.cache import read_cache, write_cache
@@ -212,11 +212,13 @@ def read_figures(ledger: Ledger, numbers: set[str] | None = None) -> dict[str, F
             to_read.append((str(full), entry.path, key))
             fresh[entry.path] = None  # its place, kept in the index's order
     changed = False
-    for (_, display, key), read in zip(to_read, on_every_core(_read_one, to_read), strict=True):
+    work = [(path, display) for path, display, _ in to_read]
+    for (_, display, key), read in zip(to_read, on_every_core(_read_one, work), strict=True):
         if read is None:
             del fresh[display]
         else:
-            fresh[display], changed = {"key": key, "figures": read}, True
+            fresh[display] = {"key": key, "figures": read}
+            changed = True
     if changed or len(fresh) != len(files):
         write_cache(folder, "figures", CACHE_VERSION, {"files": fresh})
     found: dict[str, Figures] = {}
@@ -227,14 +229,9 @@ def read_figures(ledger: Ledger, numbers: set[str] | None = None) -> dict[str, F
     return found
 
 
-def _read_one(item: tuple[str, str, list[int]]) -> dict[str, Any] | None:
+def _read_one(item: tuple[str, str]) -> dict[str, Any] | None:
     """The figures of one issued file as the cache keeps them; None when it is not a
     mapping (`check` says why)."""
-    path, display, _ = item
-    try:
-        with open(path, "rb") as handle:
-            raw: bytes | None = handle.read()
-    except OSError:
-        raw = None
-    data, _ = load_mapping_written(Path(path), display, raw)
+    path, display = item
+    data, _ = load_file_written(Path(path), display)
     return None if data is None else figures_of(data).to_json()

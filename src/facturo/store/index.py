@@ -94,18 +94,11 @@ def _load_mapping(
     return load_mapping(path, display, raw)
 
 
-def _load_issued(path: Path, display: str) -> tuple[YMap | None, list[Problem]]:
-    """An issued file's mapping as yamlio.load_mapping gives it, without a YAML parser when
-    its bytes are in the form facturo writes (files/written.py)."""
-    from facturo.files.written import load_mapping_written
-    from facturo.files.yamlio import MAX_FILE_BYTES
+def _load_written(path: Path, display: str) -> tuple[YMap | None, list[Problem]]:
+    """files/written.load_file_written, imported when an issued file is read in full."""
+    from facturo.files.written import load_file_written
 
-    try:
-        with open(path, "rb") as handle:
-            raw: bytes | None = handle.read(MAX_FILE_BYTES + 1)  # more is refused, as too large
-    except OSError:
-        raw = None  # load_mapping says what is wrong
-    return load_mapping_written(path, display, raw)
+    return load_file_written(path, display)
 
 
 def _read_config(path: Path, display: str, raw: bytes | None) -> Read:
@@ -564,7 +557,7 @@ class Ledger:
     def document(self, number: str) -> YMap:
         """The full data of an issued document."""
         entry = self.find(number)
-        data, problems = _load_issued(self.folder.root / entry.path, entry.path)
+        data, problems = _load_written(self.folder.root / entry.path, entry.path)
         if data is None:
             raise InvalidData(f"{entry.path} cannot be read", problems=problems)
         invalid_tracking = [p for p in tracking_problems(data, entry.path) if p.is_error]

@@ -14,6 +14,7 @@ import gc
 import hashlib
 import os
 import re
+import sys
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -124,33 +125,47 @@ def read_all(
     items: list[tuple[str, str]], check: DocumentCheck | None
 ) -> tuple[list[Entry], dict[str, str]]:
     """Read files (path, display path) on every core when there are many (a cold cache on
-    a big folder): their entries, and the seal of each one's git blob."""
+    a big folder): their entries, and the seal of each one's git blob; this process does
+    the work given `alongside` meanwhile."""
     if items:  # the reader, imported here once (workers are forked with it)
         import facturo.files.written  # noqa: F401
 
-    return _with_blobs(
-        on_every_core(_read_one, [(path, display, check) for path, display in items])
-    )
+    work = [(path, display, check) for path, display in items]
+    return _with_blobs(on_every_core(_read_one, work, meanwhile=_alongside_jobs))
 
 
-def on_every_core(function: Callable[[_Item], _Result], work: list[_Item]) -> Iterator[_Result]:
+def _alongside_jobs() -> None:
+    while _ALONGSIDE:  # in this thread: nothing runs here while a worker is forked
+        _ALONGSIDE.pop()()
+
+
+def on_every_core(
+    function: Callable[[_Item], _Result],
+    work: list[_Item],
+    *,
+    meanwhile: Callable[[], None] | None = None,
+) -> Iterator[_Result]:
     """`map(function, work)`, on every core when there is enough work to pay for starting
-    worker processes (PARALLEL_FROM); this process does the work given `alongside` meanwhile.
+    worker processes (PARALLEL_FROM), this process running `meanwhile` once they are started.
     `function` is module-level, so that workers receive it by name."""
     workers = min(os.cpu_count() or 1, 8)
     if len(work) < PARALLEL_FROM or workers < 2:
         yield from map(function, work)
         return
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    # Forked on Linux (Python 3.14 defaults to forkserver): workers start with what this
+    # process imported.
+    context = multiprocessing.get_context("fork") if sys.platform == "linux" else None
     # chunks small enough that the workers end together (the last one is the tail)
     chunk = max(50, len(work) // (workers * 16))
     # A worker's garbage collector leaves alone what it inherited from this process: it
     # would walk all of it (and copy every page it touches) on each full collection.
-    with ProcessPoolExecutor(max_workers=workers, initializer=gc.freeze) as pool:
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=gc.freeze) as pool:
         done = pool.map(function, work, chunksize=chunk)  # the workers exist from here on
-        while _ALONGSIDE:  # in this thread: nothing runs here while a worker is forked
-            _ALONGSIDE.pop()()
+        if meanwhile is not None:
+            meanwhile()
         yield from done
 
 
