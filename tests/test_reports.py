@@ -284,6 +284,24 @@ def test_figures_read_by_workers_give_the_same_reports_and_cache(
     assert read_signed(cache) == kept
 
 
+def _stop(item: tuple[str, str]) -> None:
+    os._exit(1)  # as a worker the system ended
+
+
+def test_a_worker_that_stops_is_an_error_and_nothing_is_kept(
+    built: Cli, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = folder / ".facturo" / "cache" / "figures.json"
+    cache.unlink(missing_ok=True)
+    monkeypatch.setattr(issued, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(figures, "_read_one", _stop)
+    result = built("report", "revenue")
+    assert result.exit_code == 1, result.output
+    assert result.stderr == f"error: {issued.WORKER_STOPPED}\n"
+    assert not cache.exists()
+
+
 def test_reports_warn_when_issued_documents_have_problems(
     cli: Cli, draft: Callable[..., Path], folder: Path
 ) -> None:

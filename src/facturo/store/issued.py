@@ -20,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
 
-from facturo.errors import Problem
+from facturo.errors import FacturoError, Problem
 from facturo.files.marked import YMap
 from facturo.store.entry import Entry, summarize
 
@@ -93,6 +93,10 @@ _AMOUNTS: dict[str, Decimal] = {}
 KEPT_AMOUNTS = 20_000
 
 PARALLEL_FROM = 400  # below this, starting worker processes costs more than it saves
+WORKER_STOPPED = (
+    "a process reading the issued files stopped (the system ends processes when memory "
+    "runs out): nothing was changed; run the command again"
+)
 
 
 def _read_one(item: tuple[str, str, DocumentCheck | None]) -> tuple[Entry, dict[str, str]]:
@@ -154,6 +158,7 @@ def on_every_core(
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     # Forked on Linux (Python 3.14 defaults to forkserver): workers start with what this
     # process imported.
@@ -166,7 +171,10 @@ def on_every_core(
         done = pool.map(function, work, chunksize=chunk)  # the workers exist from here on
         if meanwhile is not None:
             meanwhile()
-        yield from done
+        try:
+            yield from done
+        except BrokenProcessPool:
+            raise FacturoError(WORKER_STOPPED) from None
 
 
 def _with_blobs(read: Iterator[tuple[Entry, dict[str, str]]]) -> tuple[list[Entry], dict[str, str]]:
