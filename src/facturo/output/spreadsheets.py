@@ -51,9 +51,9 @@ def workbook(rows: Rows, title: str) -> bytes:
     for number, row in enumerate(found, start=2):
         sheet.append([_cell(row.get(c)) for c in columns])
         amounts = money_format(str(row.get("currency") or ""))
-        # the row's cells by their place (sheet.max_row would look at every cell, each row)
-        cells = (sheet.cell(number, place) for place in range(1, len(columns) + 1))
-        for index, (column, cell) in enumerate(zip(columns, cells, strict=True)):
+        for index, column in enumerate(columns):
+            # by its place: the sheet's last row (sheet.max_row) is found by looking at every cell
+            cell = sheet.cell(number, index + 1)
             value = row.get(column)
             if isinstance(value, Decimal) and is_money(column):
                 cell.number_format = amounts

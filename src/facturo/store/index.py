@@ -94,13 +94,6 @@ def _load_mapping(
     return load_mapping(path, display, raw)
 
 
-def _load_written(path: Path, display: str) -> tuple[YMap | None, list[Problem]]:
-    """files/written.load_file_written, imported when an issued file is read in full."""
-    from facturo.files.written import load_file_written
-
-    return load_file_written(path, display)
-
-
 def _read_config(path: Path, display: str, raw: bytes | None) -> Read:
     """facturo.yaml read against its schema and the rules its bytes alone decide that come
     before those on the files it names (Ledger.config_with_problems judges the others)."""
@@ -556,8 +549,10 @@ class Ledger:
 
     def document(self, number: str) -> YMap:
         """The full data of an issued document."""
+        from facturo.files.written import load_file_written  # a YAML parser: when reading
+
         entry = self.find(number)
-        data, problems = _load_written(self.folder.root / entry.path, entry.path)
+        data, problems = load_file_written(self.folder.root / entry.path, entry.path)
         if data is None:
             raise InvalidData(f"{entry.path} cannot be read", problems=problems)
         invalid_tracking = [p for p in tracking_problems(data, entry.path) if p.is_error]
